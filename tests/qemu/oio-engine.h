@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * QEMU model of the OIO optical I/O engine card: internal state shared by
+ * the files of the model (device and registers, optics, DMA engines).
+ *
+ * The register map lives in oio_regs.h, shared with the Linux driver.
+ * Physics is evaluated lazily from QEMU_CLOCK_VIRTUAL whenever the guest
+ * looks; one timer fires only for events that must happen on their own
+ * (a lane transition completing, an engine finishing, a thermal transient).
+ */
+#ifndef HW_MISC_OIO_ENGINE_H
+#define HW_MISC_OIO_ENGINE_H
+
+#include "hw/pci/pci.h"
+#include "qom/object.h"
+#include "oio_regs.h"
+#include "oio-physics.h"
+
+#define TYPE_OIO_ENGINE "oio-engine"
+OBJECT_DECLARE_SIMPLE_TYPE(OioEngineState, OIO_ENGINE)
+
+/*
+ * Knobs settable with -device or qom-set. Those marked "at reset" describe
+ * the silicon and take effect at the next soft or PCI reset; the others
+ * (environment and injected faults) act at once.
+ */
+typedef struct OioConfig {
+    int64_t seed;                       /* at reset */
+    int64_t grid_center_pm;             /* at reset */
+    int64_t grid_spacing_ghz;   /* at reset */
+    int64_t laser_offset_pm;    /* at reset: global offset, +- */
+    int64_t laser_error_pm;             /* at reset: per-line error, +- */
+    int64_t ring_spread_pm;             /* at reset: fabrication, +- */
+    int64_t ring_bias_pm;               /* at reset: design offset from line */
+    int64_t fsr_lines;          /* at reset: FSR in line spacings */
+    int64_t fsr_spread_permille;        /* at reset */
+    int64_t heater_range_pm;    /* at reset */
+    int64_t heater_spread_permille;     /* at reset */
+    int64_t ring_q;                     /* at reset */
+    int64_t crosstalk_permille;
+    int64_t drift_pm_per_k;
+    int64_t heater_tau_ns;
+    int64_t card_tau_ms;
+    int64_t laser_ramp_us;
+    int64_t ambient_mc;
+    int64_t ambient_ramp_mc_per_s;
+    int64_t laser_temp_mc;
+    int64_t interlock;          /* 1 = closed */
+    int64_t laser_fail_mask;
+    int64_t stuck_ring;         /* -1 = none */
+    int64_t monitor_noise_na;
+    int64_t fw_hang;
+    int64_t dead;
+    int64_t irq_storm;
+    int64_t storm_period_us;
+    int64_t cmd_latency_us;
+} OioConfig;
+
+typedef struct OioLaser {
+    uint32_t ctrl;
+    uint32_t bias_set_ua;
+    /* bias ramps linearly from bias_from to bias_to starting at t_ramp */
+    double bias_from_ua;
+    double bias_to_ua;
+    int64_t t_ramp;
+    double slope_uw_per_ma;             /* per port, above threshold */
+    double err_pm;                      /* grid error of this line */
+    double temp_off_k;          /* TEC offset of this line */
+    uint32_t alarm;
+    uint32_t alarm_mask;
+} OioLaser;
+
+typedef struct OioRing {
+    double design_pm;           /* resonance at 25 C, no heat */
+    double fsr_pm;
+    double range_pm;            /* full-scale heater shift */
+    uint32_t code;                      /* heater DAC register */
+    /* own heater shift settles from shift_from to shift_to after t_set */
+    double shift_from;
+    double shift_to;
+    int64_t t_set;
+    bool lock_en;
+    uint8_t lock_state;         /* OIO_LOCK_* */
+    bool at_limit;
+    int lock_line;                      /* line the loop follows, or -1 */
+} OioRing;
+
+typedef struct OioLane {
+    uint8_t state;                      /* OIO_DP_* */
+    uint8_t reason;                     /* OIO_REASON_* */
+    int64_t t_due;                      /* end of a transient state */
+    uint32_t prbs_ctrl;
+    uint64_t bits;
+    uint64_t errors;
+    double bits_frac;
+    double errors_frac;
+    uint32_t bits_hi_latch;
+    uint32_t errors_hi_latch;
+    uint32_t alarm;
+    uint32_t alarm_mask;
+} OioLane;
+
+typedef struct OioEngine {
+    uint32_t status;            /* OIO_ENG_* */
+    uint32_t seq;
+    int64_t t_done;
+} OioEngine;
+
+struct OioEngineState {
+    PCIDevice parent_obj;
+    MemoryRegion mmio;
+    QEMUTimer *timer;
+
+    /* Geometry, fixed at realize. */
+    uint32_t ports;
+    uint32_t wavelengths;
+    uint32_t lanes;
+    uint32_t rings;
+    uint32_t serial;
+
+    OioConfig cfg;
+
+    /* Silicon drawn from the seed at reset. */
+    double spacing_pm;
+    double first_pm;
+    double fwhm_pm;
+    double laser_offset_pm;
+
+    /* Runtime state; everything below is reset by a soft reset. */
+    int64_t t_last;
+    struct oio_thermal thermal;
+    struct oio_rng noise;
+    int64_t settle_until;
+    int64_t storm_next;
+
+    uint32_t scratch;
+    uint32_t int_status;
+    bool armed;
+    uint32_t interlock_opened;
+    uint32_t laser_refused;
+    uint32_t card_alarm;
+    uint32_t card_alarm_mask;
+    int32_t thr_temp[4];                /* high alarm, high warn, low warn, low alarm */
+    uint32_t thr_bias[2];               /* high alarm, high warn */
+    uint32_t thr_power[2];              /* low warn, low alarm */
+    int32_t thr_ltemp[2];               /* high alarm, low alarm */
+    uint32_t line_shift[OIO_MAX_PORTS];
+    bool alarm_irq_pending;
+
+    OioLaser laser[OIO_MAX_WAVELENGTHS];
+    OioLane *lane;
+    OioRing *ring;
+
+    uint32_t cmd_opcode;
+    uint32_t cmd_arg[4];
+    OioEngine cmd;
+
+    uint64_t sweep_addr;
+    uint32_t sweep_len;
+    uint32_t sweep_first;
+    uint32_t sweep_count;
+    uint32_t sweep_start;
+    uint32_t sweep_stop;
+    uint32_t sweep_step;
+    uint32_t sweep_dwell_ns;
+    int64_t sweep_t_start;
+    uint32_t *sweep_saved;              /* heater codes before the sweep */
+    OioEngine sweep;
+
+    uint64_t telem_addr;
+    uint32_t telem_len;
+    uint32_t telem_ctrl;
+    uint32_t telem_period_us;
+    int64_t telem_next;         /* next periodic block */
+    OioEngine telem;
+
+    /* Access counters: survive soft reset, cleared on request. */
+    uint64_t cnt_mmio_rd;
+    uint64_t cnt_mmio_wr;
+    uint64_t cnt_dma;
+    uint32_t cnt_rd_hi_latch;
+    uint32_t cnt_wr_hi_latch;
+    uint32_t cnt_dma_hi_latch;
+};
+
+/* oio-engine-optics.c */
+void oio_silicon_init(OioEngineState *s);
+void oio_state_reset(OioEngineState *s, int64_t now);
+void oio_advance(OioEngineState *s, int64_t now);
+void oio_schedule(OioEngineState *s, int64_t now);
+double oio_card_temp(OioEngineState *s, int64_t t);
+double oio_laser_bias_ua(OioEngineState *s, unsigned int l, int64_t t);
+double oio_laser_power_uw(OioEngineState *s, unsigned int l, int64_t t);
+double oio_laser_temp(OioEngineState *s, unsigned int l);
+bool oio_laser_emitting(OioEngineState *s, unsigned int l, int64_t t);
+uint32_t oio_laser_status(OioEngineState *s, unsigned int l, int64_t t);
+double oio_ring_heater_shift(OioEngineState *s, unsigned int r, int64_t t);
+uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r, int64_t t);
+uint32_t oio_ring_monitor_na(OioEngineState *s, unsigned int r, int64_t t,
+                 bool noisy);
+void oio_bus_monitors(OioEngineState *s, unsigned int port,
+                      unsigned int side, int64_t t, uint32_t *na);
+void oio_ring_drive(OioEngineState *s, unsigned int r, double shift,
+                    bool settled, int64_t t);
+void oio_ring_set_code(OioEngineState *s, unsigned int r, uint32_t code,
+               int64_t t);
+void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
+            int64_t t);
+uint32_t oio_ring_lock_status(OioEngineState *s, unsigned int r);
+void oio_laser_write_ctrl(OioEngineState *s, unsigned int l, uint32_t val,
+              int64_t t);
+void oio_laser_write_bias(OioEngineState *s, unsigned int l, uint32_t val,
+              int64_t t);
+void oio_lasers_shutdown(OioEngineState *s, int64_t t);
+void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
+              int64_t t);
+void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val);
+bool oio_port_busy(OioEngineState *s, unsigned int port);
+void oio_interlock_changed(OioEngineState *s, int64_t t);
+void oio_latch_card(OioEngineState *s, uint32_t bits);
+void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits);
+void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits);
+uint32_t oio_alarm_summary(OioEngineState *s);
+uint32_t oio_laser_pending(OioEngineState *s);
+uint32_t oio_lane_pending(OioEngineState *s, unsigned int word);
+
+/* oio-engine-dma.c */
+void oio_cmd_start(OioEngineState *s, uint32_t opcode, int64_t t);
+void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t);
+void oio_telem_ctrl(OioEngineState *s, uint32_t val, int64_t t);
+uint32_t oio_telem_size(OioEngineState *s);
+void oio_engines_advance(OioEngineState *s, int64_t now);
+bool oio_ring_in_sweep(OioEngineState *s, unsigned int r);
+void oio_engines_reset(OioEngineState *s);
+
+/* oio-engine.c */
+void oio_raise(OioEngineState *s, unsigned int vector);
+bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
+           uint32_t len, const char *what);
+
+/* Fixed parameters of the optics; see docs/hardware.md. */
+#define OIO_RESPONSIVITY_NA_PER_UW      800.0   /* 0.8 A/W */
+#define OIO_DARK_NA                     5.0
+#define OIO_RING_DROP                   0.9
+#define OIO_LASER_DRIFT_PM_PER_K        90.0
+#define OIO_LASER_ITH_MA                20.0
+#define OIO_LASER_SLOPE_UW_PER_MA       33.3    /* per port: 2 mW at 80 mA */
+#define OIO_LINK_LOSS                   0.5     /* fibre loopback, 3 dB */
+#define OIO_Q_NOMINAL                   14.0
+#define OIO_P_NOMINAL_UW                (2000.0 * OIO_LINK_LOSS)
+#define OIO_LINE_RATE_MBPS              32000
+#define OIO_SIGNAL_MIN_UW               20.0    /* lock capture needs this much */
+#define OIO_HEATER_MAX_UW               3000.0
+#define OIO_EMIT_MIN_UW                 10.0
+#define OIO_T_INIT_NS                   100000
+#define OIO_T_TXON_NS                   50000
+#define OIO_T_TXOFF_NS                  20000
+#define OIO_T_DEINIT_NS                 20000
+#define OIO_T_TELEM_NS                  20000
+#define OIO_FW_VERSION_VALUE            ((1 << 16) | (4 << 8) | 2)
+#define OIO_FW_VERSION_STRING           "1.4.2-emu"
+#define OIO_BOARD_REV_VALUE             2
+#define OIO_BOARD_STRING                "OIO-EVB rev B"
+#define OIO_TICK_NS                     1000000 /* thermal supervision */
+
+#endif /* HW_MISC_OIO_ENGINE_H */

@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Add the OIO engine model to an unpacked Debian QEMU source tree.
+#
+# The model's files are linked (not copied) into hw/misc/ so that editing
+# them here rebuilds QEMU; the register map comes from driver/oio_regs.h,
+# the one header the driver includes too. Kconfig, meson and the device
+# list get one guarded addition each, so running this twice is harmless.
+#
+# usage: overlay.sh QEMU_SOURCE_DIR
+set -eu
+src=$1
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+for f in oio-engine.c oio-engine.h oio-engine-optics.c oio-engine-dma.c \
+	 oio-physics.c oio-physics.h; do
+	ln -sfn "$here/$f" "$src/hw/misc/$f"
+done
+ln -sfn "$top/driver/oio_regs.h" "$src/hw/misc/oio_regs.h"
+
+if ! grep -q '^config OIO_ENGINE' "$src/hw/misc/Kconfig"; then
+	cat >> "$src/hw/misc/Kconfig" <<'KCONFIG'
+
+config OIO_ENGINE
+    bool
+    default y if TEST_DEVICES
+    depends on PCI && MSI_NONBROKEN
+KCONFIG
+fi
+
+if ! grep -q 'CONFIG_OIO_ENGINE' "$src/hw/misc/meson.build"; then
+	cat >> "$src/hw/misc/meson.build" <<'MESON'
+
+softmmu_ss.add(when: 'CONFIG_OIO_ENGINE', if_true: files(
+  'oio-engine.c', 'oio-engine-optics.c', 'oio-engine-dma.c', 'oio-physics.c'))
+MESON
+fi
+
+# Only what the VM tests use: q35, hot-pluggable root ports, serial ports,
+# an exit device, and the card.
+cat > "$src/configs/devices/x86_64-softmmu/oio.mak" <<'DEVICES'
+CONFIG_Q35=y
+CONFIG_PCIE_PORT=y
+CONFIG_ISA_DEBUG=y
+CONFIG_SERIAL_ISA=y
+CONFIG_OIO_ENGINE=y
+DEVICES

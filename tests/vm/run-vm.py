@@ -1,0 +1,450 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Boot the test kernel under QEMU TCG with N oio cards and run guest tests.
+
+The guest's /init (tests/vm/init) runs the programs named in OIO_TESTS and
+writes their TAP to the second serial port (tap.log). The third serial port
+is the control channel: the guest sends one-line requests (QMP, LOG, EXIT,
+see tests/guest/vmctl.h), served here while QEMU runs. Afterwards the TAP
+sections are checked and renumbered into one stream on stdout, followed by
+checks on the kernel log and QEMU's exit status, the plan, and a last line
+"N passed, N failed". Exit status 0 only if all passed and N > 0.
+"""
+
+import argparse
+import json
+import os
+import re
+import select
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENV_KEY = re.compile(r"OIO_[A-Z0-9_]+\Z")
+PROP_KEY = re.compile(r"[A-Za-z0-9_.-]+\Z")
+TEST_NAME = re.compile(r"[A-Za-z0-9_.+-]+\Z")
+KERNEL_TROUBLE = ("WARNING:", "BUG:", "Oops", "Kernel panic", "Call Trace:")
+TAP_RESULT = re.compile(r"(ok|not ok)\b(?:\s+\d+)?\s*(?:-\s*)?(.*)\Z")
+TAP_DIRECTIVE = re.compile(r"\s*#\s*(SKIP|TODO)\b.*\Z", re.IGNORECASE)
+TAP_PLAN = re.compile(r"1\.\.(\d+)\s*(?:#.*)?\Z")
+CMDLINE_MAX = 2047     # x86 COMMAND_LINE_SIZE, minus the NUL
+QMP_TIMEOUT = 30.0
+SOCKET_WAIT = 20.0     # QEMU creates its sockets before the guest starts
+REQUEST_MAX = 1 << 20  # drop a guest "line" that never ends rather than grow
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--qemu", default=os.path.join(REPO, "build/qemu/qemu-system-x86_64"))
+    p.add_argument("--kernel", default=os.path.join(REPO, "build/kernel/vmlinuz"))
+    p.add_argument("--initrd", default=os.path.join(REPO, "build/initramfs.cpio.gz"))
+    p.add_argument("--cards", type=int, default=0, choices=range(0, 9), metavar="N")
+    p.add_argument("--seed", type=int, default=1, help="card i gets seed S+i")
+    p.add_argument("--prop", action="append", default=[], metavar="KEY=VAL",
+                   help="property for every card")
+    p.add_argument("--card-prop", action="append", default=[], metavar="I:KEY=VAL",
+                   help="property for card I only")
+    p.add_argument("--tests", required=True, help="comma-separated /tests/ programs")
+    p.add_argument("--env", action="append", default=[], metavar="OIO_KEY=VAL",
+                   help="environment for the guest tests, via the kernel command line")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS")
+    p.add_argument("--icount", type=int, metavar="SHIFT")
+    p.add_argument("--mem", type=int, default=512, metavar="MB")
+    p.add_argument("--log-dir", required=True)
+    p.add_argument("--name", default="vm")
+    args = p.parse_args(argv)
+
+    args.tests = [t for t in args.tests.split(",") if t]
+    for t in args.tests:
+        if not TEST_NAME.match(t):
+            p.error(f"bad test name {t!r}")
+    for e in args.env:
+        key, sep, val = e.partition("=")
+        if not sep or not ENV_KEY.match(key) or '"' in val or "\n" in val:
+            p.error(f"--env {e!r}: want OIO_[A-Z0-9_]+=VALUE, no quotes or newlines")
+    if not (0 <= args.seed and args.seed + max(args.cards - 1, 0) < 1 << 64):
+        p.error("seeds must fit in uint64")
+    args.card_props = [[] for _ in range(args.cards)]
+    for cp in args.card_prop:
+        idx, sep, prop = cp.partition(":")
+        if not sep or not idx.isdigit() or int(idx) >= args.cards:
+            p.error(f"--card-prop {cp!r}: want I:KEY=VAL with I < --cards")
+        args.card_props[int(idx)].append(prop)
+    for prop in args.prop + [p for props in args.card_props for p in props]:
+        key, sep, _ = prop.partition("=")
+        if not sep or not PROP_KEY.match(key):
+            p.error(f"bad property {prop!r}: want KEY=VAL")
+    return args
+
+
+def kernel_cmdline(args):
+    words = ["console=ttyS0", "panic=-1",
+             # 5, not 4: WARN() and oops headers print at KERN_WARNING /
+             # KERN_DEFAULT (4), which loglevel=4 keeps off the console.
+             "loglevel=5",
+             "OIO_TESTS=" + ",".join(args.tests),
+             f"OIO_CARDS={args.cards}", f"OIO_SEED={args.seed}"]
+    for e in args.env:
+        key, _, val = e.partition("=")
+        words = [w for w in words if not w.startswith(key + "=")]
+        # The kernel strips the quotes and hands init "KEY=a b".
+        words.append(f'{key}="{val}"' if re.search(r"\s", val) else e)
+    return " ".join(words)
+
+
+def qemu_opt(text):
+    """Escape a value for QEMU's KEY=VAL,... option syntax."""
+    return text.replace(",", ",,")
+
+
+def qemu_command(args):
+    """The QEMU argv; run with cwd=log_dir, so file names are relative."""
+    cmd = [os.path.abspath(args.qemu),
+           "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+           "-m", str(args.mem), "-nodefaults", "-nographic", "-no-reboot",
+           "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
+           "-kernel", os.path.abspath(args.kernel),
+           "-initrd", os.path.abspath(args.initrd),
+           "-append", kernel_cmdline(args),
+           "-serial", "file:console.log",
+           "-serial", "file:tap.log",
+           "-chardev", "socket,id=ctl,path=ctl.sock,server=on,wait=off",
+           "-serial", "chardev:ctl",
+           "-qmp", "unix:qmp.sock,server=on,wait=off",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-d", "guest_errors", "-D", "qemu.log"]
+    if args.icount is not None:
+        cmd += ["-icount", f"shift={args.icount},sleep=off"]
+    for i in range(args.cards):
+        props = "".join("," + qemu_opt(p) for p in args.prop + args.card_props[i])
+        cmd += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,chassis={i + 1},slot={i + 1}",
+                "-device", f"oio-engine,id=oio{i},bus=rp{i},seed={args.seed + i}{props}"]
+    return cmd
+
+
+def connect_unix(path, qemu, deadline):
+    """Connect once QEMU has created the socket, or return None if it died."""
+    # sun_path holds 107 bytes; a deep log dir may need the relative name.
+    if len(os.fsencode(path)) > 100:
+        path = os.path.relpath(path)
+    while time.monotonic() < deadline and qemu.poll() is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+            return s
+        except (FileNotFoundError, ConnectionRefusedError):
+            s.close()
+            time.sleep(0.05)
+    return None
+
+
+class Qmp:
+    """Blocking QMP client; events are written to an events file."""
+
+    def __init__(self, sock, events_path):
+        self.sock = sock
+        self.buf = b""
+        self.events = open(events_path, "w", encoding="utf-8")
+
+    def read(self, timeout):
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                raise TimeoutError("no QMP reply")
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("QMP closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def drain_events(self):
+        """Log what QEMU sent unasked; False once QMP is closed."""
+        data = self.sock.recv(65536)
+        if not data:
+            return False
+        self.buf += data
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            self.events.write(line.decode("utf-8", "replace") + "\n")
+        self.events.flush()
+        return True
+
+    def command(self, obj, timeout=QMP_TIMEOUT):
+        self.sock.sendall(json.dumps(obj).encode() + b"\n")
+        while True:
+            msg = self.read(timeout)
+            if "return" in msg or "error" in msg:
+                return msg
+            self.events.write(json.dumps(msg) + "\n")
+
+    def close(self):
+        self.sock.close()
+        self.events.close()
+
+
+def qmp_reply(qmp, text):
+    """Reply text for a guest QMP request, "return"/"error" member first."""
+    try:
+        resp = qmp.command(json.loads(text))
+    except ValueError as e:
+        resp = {"error": {"class": "GenericError", "desc": f"harness: bad JSON: {e}"}}
+    except (OSError, TimeoutError) as e:
+        resp = {"error": {"class": "GenericError", "desc": f"harness: QMP failed: {e}"}}
+    key = "error" if "error" in resp else "return"
+    ordered = {key: resp[key]}
+    ordered.update((k, v) for k, v in resp.items() if k != key)
+    return json.dumps(ordered)
+
+
+def log_count(path, substring):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return sum(substring in line for line in f)
+    except FileNotFoundError:
+        return 0
+
+
+def serve(qemu, ctl, qmp, log_dir, deadline):
+    """Answer guest requests until QEMU exits; (timed_out, guest exit code)."""
+    guest_code = None
+    buf = b""
+    watched = [ctl, qmp.sock]
+    while qemu.poll() is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return True, guest_code
+        ready = select.select(watched, [], [], min(left, 0.2))[0]
+        if qmp.sock in ready and not qmp.drain_events():
+            watched.remove(qmp.sock)
+        if ctl not in ready:
+            continue
+        data = ctl.recv(65536)
+        if not data:
+            watched.remove(ctl)
+            continue
+        buf += data
+        if len(buf) > REQUEST_MAX and b"\n" not in buf:
+            buf = b""
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            req = line.decode("utf-8", "replace").rstrip("\r")
+            verb, _, rest = req.partition(" ")
+            if verb == "QMP":
+                reply = qmp_reply(qmp, rest)
+            elif verb == "LOG":
+                reply = str(log_count(os.path.join(log_dir, "qemu.log"), rest))
+            elif verb == "EXIT" and re.fullmatch(r"-?\d+", rest):
+                guest_code = int(rest)
+                reply = "ok"
+            else:
+                reply = "error: bad request"
+            ctl.sendall(b"R " + reply.encode() + b"\n")
+    return False, guest_code
+
+
+class Report:
+    """Combined TAP on stdout, numbered across all sections."""
+
+    def __init__(self, name):
+        self.name = name
+        self.count = self.passed = self.failed = 0
+
+    def result(self, ok, desc, directive=""):
+        self.count += 1
+        todo = directive.lstrip(" #").upper().startswith("TODO")
+        if ok or todo:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print(f"{'ok' if ok else 'not ok'} {self.count} - {desc}{directive}", flush=True)
+
+    def fail(self, what):
+        self.result(False, f"{self.name}: {what}")
+
+    def diag(self, text):
+        print(f"# {text}", flush=True)
+
+
+def check_section(report, name, sec):
+    def fail(what):
+        report.result(False, f"{name}: {what}")
+    if sec["exit"] is None:
+        fail("no '# exit:' line; the guest died or hung in it")
+    plans = sec["plans"]
+    if len(plans) > 1:
+        fail(f"{len(plans)} plans")
+    elif not plans:
+        fail(f"no plan but {sec['results']} results")
+    elif plans[0] != sec["results"]:
+        fail(f"plan 1..{plans[0]} but {sec['results']} results")
+    if sec["exit"] and not sec["failed"]:
+        fail(f"exit code {sec['exit']}")
+
+
+def report_tap(report, text, tests):
+    """Renumber the guest's TAP sections into the report; check each."""
+    seen = []
+    name, sec = None, None
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith("# test: "):
+            if sec:
+                check_section(report, name, sec)
+            name = line[len("# test: "):].strip()
+            sec = {"plans": [], "results": 0, "failed": 0, "exit": None}
+            seen.append(name)
+            report.diag(line[2:])
+            continue
+        m = re.match(r"# exit: (\S+) (-?\d+)\s*\Z", line)
+        if m and sec and m.group(1) == name:
+            sec["exit"] = int(m.group(2))
+            continue
+        if line.startswith("#") or not line.strip():
+            if line.strip():
+                print(line, flush=True)
+            continue
+        if sec is None:
+            report.diag(f"outside any test: {line}")
+            continue
+        m = TAP_PLAN.match(line)
+        if m:
+            sec["plans"].append(int(m.group(1)))
+            continue
+        m = TAP_RESULT.match(line)
+        if m:
+            desc = m.group(2)
+            d = TAP_DIRECTIVE.search(desc)
+            directive = " # " + d.group(0).strip().lstrip("#").strip() if d else ""
+            desc = desc[:d.start()] if d else desc
+            ok = m.group(1) == "ok"
+            sec["results"] += 1
+            if not ok and not directive.upper().startswith(" # TODO"):
+                sec["failed"] += 1
+            report.result(ok, f"{name}: {desc}" if desc else name, directive)
+        elif line.startswith("Bail out!"):
+            report.result(False, f"{name}: {line}")
+            sec["failed"] += 1
+        else:
+            report.diag(f"{name}: {line}")
+    if sec:
+        check_section(report, name, sec)
+    for t in tests:
+        if t not in seen:
+            report.result(False, f"{t}: never started")
+
+
+def check_console(report, text):
+    lines = text.splitlines()
+    for pattern in KERNEL_TROUBLE:
+        hits = [l.strip() for l in lines if pattern in l]
+        if hits:
+            report.fail(f"console has '{pattern}' ({len(hits)}x), first: {hits[0]}")
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def check_exit(report, timed_out, rc, guest_code, timeout):
+    """Check how QEMU ended; True if it ended in an unexpected way."""
+    expected = None if guest_code is None else ((guest_code << 1) | 1) & 0xff
+    if timed_out:
+        report.fail(f"timeout after {timeout:g}s")
+    elif rc < 0:
+        report.fail(f"qemu killed by {signal.Signals(-rc).name}")
+    elif guest_code is None:
+        report.fail(f"guest never sent EXIT (qemu status {rc})")
+    elif rc != expected:
+        report.fail(f"qemu status {rc}, expected {expected} for guest exit code {guest_code}")
+    else:
+        if guest_code != 0 and report.failed == 0:
+            report.fail(f"guest exit code {guest_code}")
+        return False
+    return True
+
+
+def run(args):
+    """Run QEMU and serve the guest; (timed_out, returncode, guest code, secs)."""
+    log_dir = args.log_dir
+    os.makedirs(log_dir, exist_ok=True)
+    for f in ("ctl.sock", "qmp.sock", "console.log", "tap.log", "qemu.log"):
+        try:
+            os.unlink(os.path.join(log_dir, f))
+        except FileNotFoundError:
+            pass
+    cmd = qemu_command(args)
+    with open(os.path.join(log_dir, "cmdline.txt"), "w", encoding="utf-8") as f:
+        f.write("# replay: sh cmdline.txt (vmctl requests then go unanswered)\n")
+        f.write(f"cd {shlex.quote(os.path.abspath(log_dir))} &&\n")
+        f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
+    start = time.monotonic()
+    deadline = start + args.timeout
+    with open(os.path.join(log_dir, "qemu-stderr.log"), "w") as err:
+        qemu = subprocess.Popen(cmd, cwd=log_dir, stdin=subprocess.DEVNULL,
+                                stdout=err, stderr=subprocess.STDOUT)
+    ctl = qsock = qmp = None
+    timed_out = False
+    guest_code = None
+    try:
+        sock_deadline = min(deadline, start + SOCKET_WAIT)
+        qsock = connect_unix(os.path.join(log_dir, "qmp.sock"), qemu, sock_deadline)
+        ctl = connect_unix(os.path.join(log_dir, "ctl.sock"), qemu, sock_deadline)
+        if qsock and ctl:
+            qmp = Qmp(qsock, os.path.join(log_dir, "qmp-events.log"))
+            qmp.read(QMP_TIMEOUT)  # greeting
+            qmp.command({"execute": "qmp_capabilities"})
+            timed_out, guest_code = serve(qemu, ctl, qmp, log_dir, deadline)
+        elif qemu.poll() is None:
+            print(f"{args.name}: QEMU sockets did not appear", file=sys.stderr)
+        if not timed_out:
+            try:
+                qemu.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+    finally:
+        if qemu.poll() is None:
+            qemu.terminate()
+            try:
+                qemu.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                qemu.kill()
+                qemu.wait()
+        for s in (ctl, qmp or qsock):
+            if s:
+                s.close()
+    return timed_out, qemu.returncode, guest_code, time.monotonic() - start
+
+
+def main(argv):
+    args = parse_args(argv)
+    if len(kernel_cmdline(args)) > CMDLINE_MAX:
+        sys.exit(f"{args.name}: kernel command line too long")
+    timed_out, rc, guest_code, secs = run(args)
+    log = lambda f: os.path.join(args.log_dir, f)  # noqa: E731
+    report = Report(args.name)
+    report_tap(report, read_text(log("tap.log")), args.tests)
+    check_console(report, read_text(log("console.log")))
+    report.diag(f"{args.name}: {secs:.1f} s, qemu status {rc}, guest exit code {guest_code}")
+    if check_exit(report, timed_out, rc, guest_code, args.timeout):
+        print(f"--- {args.name}: last console lines ({log('console.log')}):", file=sys.stderr)
+        for line in read_text(log("console.log")).splitlines()[-30:]:
+            print(line, file=sys.stderr)
+        for line in read_text(log("qemu-stderr.log")).splitlines()[-10:]:
+            print(f"qemu: {line}", file=sys.stderr)
+    print(f"1..{report.count}")
+    print(f"{report.passed} passed, {report.failed} failed", flush=True)
+    return 0 if report.failed == 0 and report.count > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
