@@ -37,6 +37,7 @@ fi
 
 # The meta package pins the exact version: "linux-image-X (= V)", possibly
 # among alternatives; the first alternative that is an amd64 6.1 image wins.
+# shellcheck disable=SC2020 # both separators become newlines, as meant
 dep=$(apt apt-cache show --no-all-versions linux-image-amd64 |
 	sed -n 's/^Depends: //p' | tr ',|' '\n\n' |
 	sed -n 's/^ *\(linux-image-6\.1\.0-[0-9][0-9]*-amd64\) *\((= *\([^)]*\))\)\{0,1\}.*$/\1 \3/p' |
@@ -76,7 +77,13 @@ if [ "$(cat "$tree/.deb" 2>/dev/null || true)" != "$deb" ]; then
 	mv "$tree.tmp" "$tree"
 fi
 
-vmlinuz=$(ls "$tree"/boot/vmlinuz-* | head -n 1)
+for vmlinuz in "$tree"/boot/vmlinuz-*; do
+	break
+done
+if [ ! -f "$vmlinuz" ]; then
+	echo "$0: no boot/vmlinuz-* in $pkg" >&2
+	exit 1
+fi
 release=${vmlinuz##*/vmlinuz-}
 link=$pkg/boot/vmlinuz-$release
 if [ "$(readlink "$build/kernel/vmlinuz" 2>/dev/null || true)" != "$link" ]; then

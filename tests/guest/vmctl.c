@@ -170,7 +170,7 @@ int vm_request(const char *line, char *reply, size_t len)
 	r2 = ctl_lock(fd, F_UNLCK);
 	if (r == 0)
 		r = r2;
-	if (r < 0)
+	if (r < 0 && r != -EMSGSIZE)
 		goto out;
 	if (strncmp(raw, "R ", 2) != 0) {
 		r = -EPROTO;

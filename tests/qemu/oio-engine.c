@@ -753,8 +753,8 @@ static const MemoryRegionOps oio_mmio_ops = {
     .write = oio_mmio_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
     /* Accept every size so that bad ones reach us and get a defined result. */
-    .valid = { .min_access_size = 1, .max_access_size = 8 },
-    .impl = { .min_access_size = 1, .max_access_size = 8 },
+    .valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
+    .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
 };
 
 static void oio_timer_cb(void *opaque)
@@ -886,8 +886,10 @@ static void oio_realize(PCIDevice *pdev, Error **errp)
                           OIO_BAR0_SIZE);
     pci_register_bar(pdev, OIO_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &s->mmio);
-    if (pci_bus_is_express(pci_get_bus(pdev)) &&
-        pcie_endpoint_cap_init(pdev, 0x80) < 0) {
+    /* A PCIe endpoint behind a root port, plain PCI elsewhere. */
+    if (!pci_bus_is_express(pci_get_bus(pdev))) {
+        pdev->cap_present &= ~QEMU_PCI_CAP_EXPRESS;
+    } else if (pcie_endpoint_cap_init(pdev, 0x80) < 0) {
         error_setg(errp, "oio-engine: cannot add the PCIe capability");
         return;
     }
@@ -940,6 +942,8 @@ static void oio_instance_init(Object *obj)
 
     for (i = 0; i < ARRAY_SIZE(oio_props); i++)
         *cfg_field(s, &oio_props[i]) = oio_props[i].def;
+    /* Hybrid device: realize drops this on a conventional bus. */
+    PCI_DEVICE(obj)->cap_present |= QEMU_PCI_CAP_EXPRESS;
 }
 
 static void oio_class_init(ObjectClass *klass, void *data)
