@@ -140,13 +140,14 @@ static void t_identity(struct ctx *x)
 	/* 200 GHz at 1310 nm: d(lambda) = lambda^2 df / c = 1144.87 pm. */
 	tap_ok(rd(c, OIO_REG_GRID_SPACING_PM) == 1145,
 	       "calibration: 200 GHz grid spacing is 1145 pm at 1310 nm");
-	tap_ok(rd(c, OIO_REG_RING_FSR_PM) == 9159 &&
+	tap_ok(rd(c, OIO_REG_RING_FSR_PM) ==
+	       (uint32_t)lround(c->wavelengths * 1144.87) &&
 	       rd(c, OIO_REG_RING_FWHM_PM) == 262 &&
 	       rd(c, OIO_REG_HEATER_RANGE_PM) == 6700 &&
 	       rd(c, OIO_REG_LINE_RATE_MBPS) == 32000,
-	       "calibration: FSR, FWHM, heater range, line rate");
+	       "calibration: FSR fills the grid, FWHM, heater range, line rate");
 	tap_ok(rd(c, OIO_REG_GRID_FIRST_PM) ==
-	       (uint32_t)lround(1310000 - 3.5 * 1144.87),
+	       (uint32_t)lround(1310000 - (c->wavelengths - 1) / 2.0 * 1144.87),
 	       "calibration: first line %u pm", rd(c, OIO_REG_GRID_FIRST_PM));
 }
 

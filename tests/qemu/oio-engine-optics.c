@@ -31,6 +31,23 @@ static inline unsigned int bus_ring(OioEngineState *s, unsigned int port,
     return 2 * (port * s->wavelengths + w) + side;
 }
 
+static inline unsigned int ring_bus(OioEngineState *s, unsigned int r)
+{
+    return 2 * (ring_lane(r) / s->wavelengths) + ring_side(r);
+}
+
+/* bus < 0 marks every bus. */
+void oio_optics_dirty(OioEngineState *s, int bus, int64_t until)
+{
+    unsigned int b;
+
+    for (b = 0; b < 2 * OIO_MAX_PORTS; b++) {
+        if (bus >= 0 && b != (unsigned int)bus)
+            continue;
+        s->bus_dirty_until[b] = MAX(s->bus_dirty_until[b], until);
+    }
+}
+
 static inline unsigned int lane_line(OioEngineState *s, unsigned int n)
 {
     unsigned int port = n / s->wavelengths;
@@ -89,6 +106,7 @@ void oio_state_reset(OioEngineState *s, int64_t now)
 
     s->t_last = now;
     s->settle_until = 0;
+    oio_optics_dirty(s, -1, now);
     s->storm_next = now;
     s->scratch = 0;
     s->int_status = 0;
@@ -250,6 +268,7 @@ void oio_ring_set_code(OioEngineState *s, unsigned int r, uint32_t code,
     g->code = code;
     oio_ring_drive(s, r, oio_heater_shift(code, g->range_pm), false, t);
     s->settle_until = MAX(s->settle_until, t + 5 * s->cfg.heater_tau_ns);
+    oio_optics_dirty(s, ring_bus(s, r), s->settle_until);
 }
 
 /*
@@ -369,11 +388,17 @@ static uint32_t ring_flag(unsigned int r, uint32_t tx, uint32_t rx)
 static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
                       int64_t t)
 {
-    unsigned int w, pass, W = s->wavelengths;
+    unsigned int w, pass, W = s->wavelengths, id = 2 * port + side;
     bool limit[OIO_MAX_WAVELENGTHS] = { false };
+    double temp = oio_card_temp(s, t);
     bool any = false;
     BusView b;
 
+    /* Nothing moved since the last solve: the loops sit where they were. */
+    if (t > s->bus_dirty_until[id] &&
+        fabs(temp - s->bus_solved_temp[id]) < 1e-5)
+        return;
+    s->bus_solved_temp[id] = temp;
     for (w = 0; w < W; w++) {
         OioRing *g = &s->ring[bus_ring(s, port, side, w)];
 
@@ -462,6 +487,7 @@ void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
 {
     OioRing *g = &s->ring[r];
 
+    oio_optics_dirty(s, ring_bus(s, r), t);
     if (val & ~OIO_LOCK_ENABLE)
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: ring %u LOCK_CTRL reserved bits 0x%x ignored\n",
@@ -561,6 +587,7 @@ static void laser_ramp_to(OioEngineState *s, unsigned int l, double target,
     lz->bias_from_ua = oio_laser_bias_ua(s, l, t);
     lz->bias_to_ua = target;
     lz->t_ramp = t;
+    oio_optics_dirty(s, -1, t + ramp_ns(s));
 }
 
 void oio_laser_write_ctrl(OioEngineState *s, unsigned int l, uint32_t val,
@@ -627,6 +654,7 @@ void oio_lasers_shutdown(OioEngineState *s, int64_t t)
         lz->bias_to_ua = 0;
         lz->t_ramp = t;
     }
+    oio_optics_dirty(s, -1, t);
     if (any)
         oio_latch_card(s, OIO_CARD_LASER_SHUTDOWN);
 }

@@ -836,6 +836,8 @@ static void oio_prop_set(Object *obj, Visitor *v, const char *name,
     old = *cfg_field(s, d);
     *cfg_field(s, d) = val;
     oio_apply(s, d, old, t);
+    /* Any live knob may move light or heat: let every loop look again. */
+    oio_optics_dirty(s, -1, t);
     oio_advance(s, t);
     oio_schedule(s, t);
 }

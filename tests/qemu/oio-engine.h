@@ -131,6 +131,12 @@ struct OioEngineState {
     struct oio_thermal thermal;
     struct oio_rng noise;
     int64_t settle_until;
+    /*
+     * Lock loops of a bus (bit 2 * port + side) need solving again until
+     * this time, or when the card temperature moved since the last solve.
+     */
+    int64_t bus_dirty_until[2 * OIO_MAX_PORTS];
+    double bus_solved_temp[2 * OIO_MAX_PORTS];
     int64_t storm_next;
 
     uint32_t scratch;
@@ -217,6 +223,7 @@ void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
 void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val);
 bool oio_port_busy(OioEngineState *s, unsigned int port);
 void oio_interlock_changed(OioEngineState *s, int64_t t);
+void oio_optics_dirty(OioEngineState *s, int bus, int64_t until);
 void oio_latch_card(OioEngineState *s, uint32_t bits);
 void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits);
 void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits);

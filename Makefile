@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# oio: top-level build.
+#
+#   make demo    boot a VM with two emulated OIO cards and show them
+#   make check   every test: host unit tests and VM tests on emulated cards
+#
+# Both install what they need with apt-get (run as root on Debian 12) and
+# cache everything they fetch or build under build/, so a second run only
+# rebuilds what changed. Debian packages that are not installed on the host
+# (QEMU's source, the test kernel) come through scripts/apt-private.sh,
+# which leaves the machine's apt configuration alone.
+
+B := $(CURDIR)/build
+PY := /usr/bin/python3
+# A Python from outside /usr/bin (pyenv) confuses QEMU's configure.
+SYSPATH := /usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
+
+QEMU_SRC := $(B)/src/qemu
+QEMU_BUILD := $(B)/qemu
+QEMU := $(QEMU_BUILD)/qemu-system-x86_64
+KERNEL := $(B)/kernel/vmlinuz
+INITRD := $(B)/initramfs.cpio.gz
+
+APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
+	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
+	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev
+
+QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
+	--without-default-devices --with-devices-x86_64=oio \
+	--disable-docs --disable-tools --disable-user --disable-guest-agent \
+	--disable-slirp --disable-gtk --disable-sdl --disable-vnc \
+	--disable-opengl --disable-debug-info
+
+MODEL_SOURCES := $(wildcard tests/qemu/*.c tests/qemu/*.h) driver/oio_regs.h
+
+GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
+	-Idriver -Itests/guest -Itests/qemu
+GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
+GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h
+GUEST_TESTS := conformance bringup multicard hotplug demo
+GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS))
+
+UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
+
+.PHONY: all deps qemu kernel initramfs unit demo check clean distclean
+
+all: $(QEMU) $(KERNEL) $(INITRD) $(B)/unit/test-physics
+
+# ---- host packages ----------------------------------------------------
+
+deps: $(B)/.deps
+$(B)/.deps: Makefile
+	@mkdir -p $(B)
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $$missing; \
+	fi
+	@touch $@
+
+# ---- QEMU with the OIO engine model -----------------------------------
+
+$(QEMU_SRC)/.unpacked: | $(B)/.deps
+	@mkdir -p $(B)/src
+	scripts/apt-private.sh $(B)/apt apt-get update
+	cd $(B)/src && $(CURDIR)/scripts/apt-private.sh $(B)/apt \
+		apt-get source --download-only qemu
+	rm -rf $(QEMU_SRC)
+	cd $(B)/src && dpkg-source -x "$$(ls qemu_*.dsc | sort -V | tail -n 1)" qemu
+	touch $@
+
+$(QEMU_BUILD)/build.ninja: $(QEMU_SRC)/.unpacked tests/qemu/overlay.sh
+	tests/qemu/overlay.sh $(QEMU_SRC)
+	mkdir -p $(QEMU_BUILD)
+	cd $(QEMU_BUILD) && env PATH=$(SYSPATH) $(QEMU_SRC)/configure \
+		$(QEMU_CONFIGURE) > configure.log 2>&1 || \
+		{ tail -n 30 configure.log; exit 1; }
+
+$(QEMU): $(QEMU_BUILD)/build.ninja $(MODEL_SOURCES)
+	tests/qemu/overlay.sh $(QEMU_SRC)
+	env PATH=$(SYSPATH) ninja -C $(QEMU_BUILD) qemu-system-x86_64
+	@touch $@
+
+qemu: $(QEMU)
+
+# ---- guest side -------------------------------------------------------
+
+$(KERNEL): | $(B)/.deps
+	scripts/fetch-kernel.sh $(B)
+
+kernel: $(KERNEL)
+
+$(B)/guest/vmctl: tests/guest/vmctl-main.c tests/guest/vmctl.c \
+		tests/guest/vmctl.h | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -o $@ tests/guest/vmctl-main.c tests/guest/vmctl.c
+
+$(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -o $@ $< $(GUEST_LIB) -lm
+
+$(INITRD): $(GUEST_BINS) tests/vm/init tests/vm/smoke tests/vm/mkinitramfs.sh
+	tests/vm/mkinitramfs.sh $@ $(B)/guest
+
+initramfs: $(INITRD)
+
+# ---- host unit tests ----------------------------------------------------
+
+$(B)/unit/test-physics: tests/unit/test-physics.c tests/qemu/oio-physics.c \
+		tests/qemu/oio-physics.h | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -o $@ tests/unit/test-physics.c \
+		tests/qemu/oio-physics.c $$(pkg-config --cflags --libs check) -lm
+
+unit: $(B)/unit/test-physics
+	$(B)/unit/test-physics
+
+# ---- the two set-up commands -------------------------------------------
+
+demo: $(QEMU) $(KERNEL) $(INITRD)
+	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
+		--initrd $(INITRD) --cards 2 --seed 1 --tests demo \
+		--log-dir $(B)/vm-logs/demo --name demo
+
+check: $(QEMU) $(KERNEL) $(INITRD) $(B)/unit/test-physics
+	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
+		tests/check.sh
+
+clean:
+	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD)
+
+# Also forgets QEMU, the kernel and the apt caches: the next run refetches.
+distclean:
+	rm -rf $(B)
