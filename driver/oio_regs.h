@@ -148,9 +148,9 @@
 #define OIO_ENG_DONE			2
 #define OIO_ENG_ERR_INVAL		3	/* bad parameters */
 #define OIO_ENG_ERR_DMA			4	/* DMA target rejected */
-#define OIO_ENG_ERR_BUSY		5	/* started while busy */
+/* 5 is reserved: a start while busy is ignored and logged. */
 #define OIO_ENG_ERR_NOSPC		6	/* buffer too short */
-#define OIO_ENG_ABORTED			7	/* stopped by soft reset or abort */
+#define OIO_ENG_ABORTED			7	/* stopped by an abort */
 
 /* ---- Sweep engine ------------------------------------------------------ */
 #define OIO_REG_SWEEP_ADDR_LO		0x0140

@@ -950,10 +950,20 @@ static void t_sweep_bad(struct ctx *x)
 	}
 	tap_ok(!bad && log_count("sweep refused") >= before + 8,
 	       "sweep: absurd parameters are refused with a status and a log");
-	/* Every ring at full resolution needs more than the 2 MiB buffer. */
-	tap_ok(sweep_run(c, &x->dma, 0, c->rings, 0, 4095, 1, 100, NULL,
-			 NULL) == OIO_ENG_ERR_NOSPC,
-	       "sweep: a trace larger than the buffer is refused (NOSPC)");
+	{
+		/* 2 rings x 101 points need 32 + 808 bytes. */
+		struct dma_buf small = x->dma;
+
+		small.len = 839;
+		tap_ok(sweep_run(c, &small, 0, 2, 0, 100, 1, 1000, NULL,
+				 NULL) == OIO_ENG_ERR_NOSPC,
+		       "sweep: a trace one byte larger than the buffer is "
+		       "refused (NOSPC)");
+		small.len = 840;
+		tap_ok(sweep_run(c, &small, 0, 2, 0, 100, 1, 1000, NULL,
+				 NULL) == OIO_ENG_DONE,
+		       "sweep: a buffer of exactly the trace size is enough");
+	}
 
 	wr(c, OIO_REG_SWEEP_ADDR_LO, (uint32_t)x->dma.pa + 4);
 	wr(c, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);

@@ -149,6 +149,8 @@ int oiot_cards(struct oio_card *cards, int max)
 		c = &cards[found];
 		memset(c, 0, sizeof(*c));
 		snprintf(c->bdf, sizeof(c->bdf), "%.31s", list[i]->d_name);
+		/* No driver enabled it: a hot-added card does not decode yet. */
+		pci_mem_enable(c);
 		c->regs = map_bar(c->bdf, OIO_BAR_REGS, OIO_BAR0_SIZE);
 		c->msix = map_bar(c->bdf, OIO_BAR_MSIX, 4096);
 		if (!c->regs)
@@ -224,6 +226,15 @@ void pci_bus_master(const struct oio_card *c, bool on)
 
 	pci_cfg_read(c, 4, &cmd, 2);
 	cmd = on ? (cmd | 0x6) : (cmd & ~0x4);
+	pci_cfg_write(c, 4, &cmd, 2);
+}
+
+void pci_mem_enable(const struct oio_card *c)
+{
+	uint16_t cmd = 0;
+
+	pci_cfg_read(c, 4, &cmd, 2);
+	cmd |= 0x2;
 	pci_cfg_write(c, 4, &cmd, 2);
 }
 

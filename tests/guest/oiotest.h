@@ -63,6 +63,7 @@ int pci_cfg_read(const struct oio_card *c, unsigned int off, void *buf,
 int pci_cfg_write(const struct oio_card *c, unsigned int off,
 		  const void *buf, size_t len);
 void pci_bus_master(const struct oio_card *c, bool on);
+void pci_mem_enable(const struct oio_card *c);
 /* Offset of a PCI capability in config space, 0 if absent. */
 unsigned int pci_find_cap(const struct oio_card *c, uint8_t id);
 

@@ -96,7 +96,8 @@ void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t)
 
     if (val & ~(OIO_SWEEP_GO | OIO_SWEEP_ABORT))
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "oio: SWEEP_CTRL reserved bits 0x%x ignored\n", val);
+                      "oio: SWEEP_CTRL reserved bits 0x%x ignored\n",
+                      val & ~(OIO_SWEEP_GO | OIO_SWEEP_ABORT));
     if (val & OIO_SWEEP_ABORT) {
         if (s->sweep.status == OIO_ENG_BUSY) {
             sweep_restore(s, t);
@@ -263,7 +264,7 @@ static void telem_fill(OioEngineState *s, uint8_t *blk, int64_t t)
         put32(rp, OIO_TELEM_RING_LOCK,
               (s->ring[i].lock_en ? OIO_LOCK_ENABLE : 0) << 16 |
               oio_ring_lock_status(s, i));
-        put32(rp, OIO_TELEM_RING_HEATER_UW, oio_ring_heater_uw(s, i, t));
+        put32(rp, OIO_TELEM_RING_HEATER_UW, oio_ring_heater_uw(s, i));
     }
 }
 
@@ -376,7 +377,9 @@ static void cmd_complete(OioEngineState *s)
                           "IDENTIFY", "buffer shorter than 128 bytes");
             return;
         }
-        ident_field(blk, OIO_IDENT_PART, "OIO-E8x8-EMU");
+        snprintf(text, sizeof(text), "OIO-E%ux%u-EMU", s->ports,
+                 s->wavelengths);
+        ident_field(blk, OIO_IDENT_PART, text);
         snprintf(text, sizeof(text), "OIO%08u", s->serial);
         ident_field(blk, OIO_IDENT_SERIAL, text);
         ident_field(blk, OIO_IDENT_FW, OIO_FW_VERSION_STRING);
@@ -393,8 +396,8 @@ static void cmd_complete(OioEngineState *s)
 
 void oio_engines_advance(OioEngineState *s, int64_t now)
 {
-    /* Hung firmware: nothing it runs completes until it recovers. */
-    if (s->cfg.fw_hang)
+    /* Hung firmware, or a card gone: nothing completes until it is back. */
+    if (s->cfg.fw_hang || s->cfg.dead)
         return;
     if (s->cmd.status == OIO_ENG_BUSY && s->cmd.t_done <= now)
         cmd_complete(s);

@@ -70,6 +70,8 @@ void oio_silicon_init(OioEngineState *s)
     s->first_pm = center - (s->wavelengths - 1) / 2.0 * s->spacing_pm;
     s->fwhm_pm = center / (double)c->ring_q;
     fsr_nom = (c->fsr_lines ? c->fsr_lines : s->wavelengths) * s->spacing_pm;
+    s->fsr_nom_pm = fsr_nom;
+    s->heater_range_nom_pm = c->heater_range_pm;
 
     s->laser_offset_pm = oio_rng_uniform(&rng, -c->laser_offset_pm,
                                          c->laser_offset_pm);
@@ -238,13 +240,15 @@ double oio_ring_heater_shift(OioEngineState *s, unsigned int r, int64_t t)
                       (double)s->cfg.heater_tau_ns);
 }
 
-uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r, int64_t t)
+uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r)
 {
     OioRing *g = &s->ring[r];
 
-    /* Electrical power follows the DAC at once; the ring lags thermally. */
-    return (uint32_t)lround(OIO_HEATER_MAX_UW *
-                            oio_ring_heater_shift(s, r, t) / g->range_pm);
+    /*
+     * Electrical power follows the drive at once (the ring lags it
+     * thermally); a stuck heater keeps the drive it had.
+     */
+    return (uint32_t)lround(OIO_HEATER_MAX_UW * g->shift_to / g->range_pm);
 }
 
 /* Move the physical heater; a stuck heater ignores its DAC. */
@@ -983,7 +987,7 @@ void oio_schedule(OioEngineState *s, int64_t now)
         next_at(&deadline, s->settle_until, now);
     if (!oio_thermal_settled(&s->thermal, now))
         next_at(&deadline, now + OIO_TICK_NS, now);
-    if (!s->cfg.fw_hang) {
+    if (!s->cfg.fw_hang && !s->cfg.dead) {
         if (s->cmd.status == OIO_ENG_BUSY)
             next_at(&deadline, MAX(s->cmd.t_done, now + 1), now);
         if (s->sweep.status == OIO_ENG_BUSY)

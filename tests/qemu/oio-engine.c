@@ -113,7 +113,8 @@ void oio_raise(OioEngineState *s, unsigned int vector)
     PCIDevice *pdev = PCI_DEVICE(s);
 
     s->int_status |= 1u << vector;
-    if (msix_enabled(pdev))
+    /* A card that is gone from the bus signals nothing. */
+    if (!s->cfg.dead && msix_enabled(pdev))
         msix_notify(pdev, vector);
 }
 
@@ -273,7 +274,7 @@ static uint32_t ring_read(OioEngineState *s, unsigned int g, hwaddr r,
     case OIO_RING_LOCK_STATUS:
         return oio_ring_lock_status(s, g);
     case OIO_RING_HEATER_UW:
-        return oio_ring_heater_uw(s, g, t);
+        return oio_ring_heater_uw(s, g);
     }
     bad_reg("read", OIO_RING_REG(g, r), "unassigned ring register");
     return 0;
@@ -303,8 +304,6 @@ static void ring_write(OioEngineState *s, unsigned int g, hwaddr r,
 
 static bool global_read(OioEngineState *s, hwaddr a, int64_t t, uint32_t *v)
 {
-    uint32_t fsr_lines = s->cfg.fsr_lines ? s->cfg.fsr_lines : s->wavelengths;
-
     if (a >= OIO_REG_LANE_ALARM_PENDING(0) &&
         a < OIO_REG_LANE_ALARM_PENDING(OIO_LANE_PENDING_WORDS)) {
         *v = oio_lane_pending(s, (a - OIO_REG_LANE_ALARM_PENDING(0)) / 4);
@@ -354,10 +353,10 @@ static bool global_read(OioEngineState *s, hwaddr a, int64_t t, uint32_t *v)
         *v = (uint32_t)lround(s->spacing_pm);
         break;
     case OIO_REG_RING_FSR_PM:
-        *v = (uint32_t)lround(fsr_lines * s->spacing_pm);
+        *v = (uint32_t)lround(s->fsr_nom_pm);
         break;
     case OIO_REG_HEATER_RANGE_PM:
-        *v = (uint32_t)s->cfg.heater_range_pm;
+        *v = (uint32_t)lround(s->heater_range_nom_pm);
         break;
     case OIO_REG_RING_FWHM_PM:
         *v = (uint32_t)lround(s->fwhm_pm);
@@ -786,9 +785,15 @@ static void oio_apply(OioEngineState *s, const OioPropDesc *d, int64_t old,
 {
     const OioConfig *c = &s->cfg;
 
-    if (d->offset == CFG(ambient_mc) ||
-        d->offset == CFG(ambient_ramp_mc_per_s)) {
+    if (d->offset == CFG(ambient_mc)) {
         oio_thermal_set(&s->thermal, t, c->ambient_mc / 1000.0,
+                        c->ambient_ramp_mc_per_s / 1000.0);
+    } else if (d->offset == CFG(ambient_ramp_mc_per_s)) {
+        /* A new slope starts from wherever the old one got to. */
+        double amb = oio_thermal_ambient(&s->thermal, t);
+
+        s->cfg.ambient_mc = llround(amb * 1000.0);
+        oio_thermal_set(&s->thermal, t, amb,
                         c->ambient_ramp_mc_per_s / 1000.0);
     } else if (d->offset == CFG(card_tau_ms)) {
         oio_thermal_set(&s->thermal, t,
@@ -836,8 +841,10 @@ static void oio_prop_set(Object *obj, Visitor *v, const char *name,
     old = *cfg_field(s, d);
     *cfg_field(s, d) = val;
     oio_apply(s, d, old, t);
-    /* Any live knob may move light or heat: let every loop look again. */
-    oio_optics_dirty(s, -1, t);
+    /* Any live knob may move light or heat: let every loop look again,
+     * for as long as a ramp or a heater may still be moving. */
+    oio_optics_dirty(s, -1, t + MAX(s->cfg.laser_ramp_us * 1000,
+                                    5 * s->cfg.heater_tau_ns));
     oio_advance(s, t);
     oio_schedule(s, t);
 }

@@ -124,6 +124,8 @@ struct OioEngineState {
     double spacing_pm;
     double first_pm;
     double fwhm_pm;
+    double fsr_nom_pm;
+    double heater_range_nom_pm;
     double laser_offset_pm;
 
     /* Runtime state; everything below is reset by a soft reset. */
@@ -201,7 +203,7 @@ double oio_laser_temp(OioEngineState *s, unsigned int l);
 bool oio_laser_emitting(OioEngineState *s, unsigned int l, int64_t t);
 uint32_t oio_laser_status(OioEngineState *s, unsigned int l, int64_t t);
 double oio_ring_heater_shift(OioEngineState *s, unsigned int r, int64_t t);
-uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r, int64_t t);
+uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r);
 uint32_t oio_ring_monitor_na(OioEngineState *s, unsigned int r, int64_t t,
                  bool noisy);
 void oio_bus_monitors(OioEngineState *s, unsigned int port,

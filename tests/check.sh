@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run every suite: host unit tests, then the VM suites on emulated cards.
+# Called by `make check`, which builds everything first and passes the
+# paths below. Each suite's TAP goes to the terminal; a table of results
+# and one closing "N passed, N failed" line come last.
+#
+# env: B PY QEMU KERNEL INITRD (from the Makefile)
+#      OIO_CHECK_ONLY=name,name  run only these suites
+set -u
+: "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}"
+
+logs=$B/vm-logs
+mkdir -p "$logs"
+total_pass=0
+total_fail=0
+table=""
+
+wanted() {
+	case ",${OIO_CHECK_ONLY:-$1}," in
+	*",$1,"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+record() {
+	name=$1 pass=$2 fail=$3 secs=$4
+	total_pass=$((total_pass + pass))
+	total_fail=$((total_fail + fail))
+	table="$table$(printf '%-22s %6s %6s %6ss' "$name" "$pass" "$fail" "$secs")
+"
+}
+
+unit() {
+	wanted unit || return 0
+	start=$(date +%s)
+	out=$("$B/unit/test-physics" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	# Check: "100%: Checks: 31, Failures: 0, Errors: 0"
+	line=$(printf '%s\n' "$out" | grep 'Checks:' | tail -n 1)
+	checks=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
+	fails=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
+	set -- $fails
+	failed=$((${1:-1} + ${2:-0}))
+	[ -n "$checks" ] || { checks=1; failed=1; }
+	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+	record unit-physics $((checks - failed)) "$failed" $(($(date +%s) - start))
+}
+
+# vm NAME [run-vm.py options]: one VM boot, its TAP and its counts.
+vm() {
+	name=$1
+	shift
+	wanted "$name" || return 0
+	start=$(date +%s)
+	"$PY" tests/vm/run-vm.py --qemu "$QEMU" --kernel "$KERNEL" \
+		--initrd "$INITRD" --log-dir "$logs/$name" --name "$name" "$@" \
+		> "$logs/$name.tap" 2>&1
+	rc=$?
+	cat "$logs/$name.tap"
+	last=$(tail -n 1 "$logs/$name.tap")
+	pass=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	fail=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$pass" ]; then
+		pass=0
+		fail=1
+	fi
+	[ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+	record "$name" "$pass" "$fail" $(($(date +%s) - start))
+}
+
+unit
+vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
+vm conformance --cards 1 --seed 1 --tests conformance
+vm conformance-seed7 --cards 1 --seed 7 --tests conformance
+vm conformance-2x4 --cards 1 --seed 3 --prop ports=2 --prop wavelengths=4 \
+	--tests conformance
+vm multicard-2 --cards 2 --seed 11 --tests multicard
+vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
+vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
+vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
+
+echo
+printf '%-22s %6s %6s %7s\n' suite passed failed time
+printf '%s' "$table"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]
