@@ -129,7 +129,7 @@ demo: $(QEMU) $(KERNEL) $(INITRD)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(B)/unit/test-physics
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
-		tests/check.sh
+		QEMU_SRC=$(QEMU_SRC) tests/check.sh
 
 clean:
 	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD)

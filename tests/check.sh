@@ -6,10 +6,10 @@
 # paths below. Each suite's TAP goes to the terminal; a table of results
 # and one closing "N passed, N failed" line come last.
 #
-# env: B PY QEMU KERNEL INITRD (from the Makefile)
+# env: B PY QEMU KERNEL INITRD QEMU_SRC (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
 set -u
-: "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}"
+: "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
 
 logs=$B/vm-logs
 mkdir -p "$logs"
@@ -49,6 +49,26 @@ unit() {
 	record unit-physics $((checks - failed)) "$failed" $(($(date +%s) - start))
 }
 
+# The model is compiled into QEMU: it keeps QEMU's coding style.
+style() {
+	wanted style || return 0
+	start=$(date +%s)
+	pass=0
+	fail=0
+	for f in tests/qemu/*.c tests/qemu/*.h; do
+		if out=$("$QEMU_SRC/scripts/checkpatch.pl" --no-tree -f "$f" 2>&1) &&
+			echo "$out" | grep -q 'total: 0 errors, 0 warnings'; then
+			echo "ok - qemu style: $f"
+			pass=$((pass + 1))
+		else
+			echo "$out" | grep -E '^(ERROR|WARNING)|^#' | head -n 20
+			echo "not ok - qemu style: $f"
+			fail=$((fail + 1))
+		fi
+	done
+	record qemu-style "$pass" "$fail" $(($(date +%s) - start))
+}
+
 # vm NAME [run-vm.py options]: one VM boot, its TAP and its counts.
 vm() {
 	name=$1
@@ -72,6 +92,7 @@ vm() {
 }
 
 unit
+style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
 vm conformance --cards 1 --seed 1 --tests conformance
 vm conformance-seed7 --cards 1 --seed 7 --tests conformance

@@ -1110,6 +1110,145 @@ static void t_faults(struct ctx *x)
 	card_reset(c);
 }
 
+/* Thresholds, masks and registers the other checks leave untouched. */
+static void t_registers(struct ctx *x)
+{
+	const struct oio_card *c = x->c;
+	const uint32_t *hdr = x->dma.va;
+	struct peak a[16], b[16];
+	const uint32_t *tr;
+	unsigned int n, i, j, matched = 0, bad = 0;
+	uint64_t t0, bits;
+	uint32_t lo, hi, seq;
+	int na, nb;
+
+	card_reset(c);
+	wr(c, OIO_REG_TEMP_HIGH_ALARM, 20000);
+	wr(c, OIO_REG_TEMP_LOW_ALARM, 30000);
+	tap_ok((rd(c, OIO_REG_CARD_ALARM) &
+		(OIO_CARD_TEMP_HIGH_ALARM | OIO_CARD_TEMP_LOW_ALARM)) ==
+	       (OIO_CARD_TEMP_HIGH_ALARM | OIO_CARD_TEMP_LOW_ALARM),
+	       "registers: card temperature high and low alarm thresholds");
+	card_reset(c);
+
+	wr(c, OIO_REG_BIAS_HIGH_WARN, 50000);
+	wr(c, OIO_REG_BIAS_HIGH_ALARM, 60000);
+	wr(c, OIO_REG_POWER_LOW_ALARM, 5000);
+	lasers_on(c, 1u << 1);
+	tap_ok((rd(c, laser_reg(1, OIO_LASER_ALARM)) &
+		(OIO_LALM_BIAS_HIGH | OIO_LALM_BIAS_HIGH_WARN |
+		 OIO_LALM_POWER_LOW)) ==
+	       (OIO_LALM_BIAS_HIGH | OIO_LALM_BIAS_HIGH_WARN | OIO_LALM_POWER_LOW) &&
+	       !(rd(c, laser_reg(0, OIO_LASER_ALARM)) & OIO_LALM_BIAS_HIGH),
+	       "registers: bias high alarm and warning, power low alarm");
+	card_reset(c);
+
+	qset_int(c, "laser-temp-mc", 40000);
+	tap_ok(abs((int)rd(c, laser_reg(0, OIO_LASER_TEMP)) - 40000) < 100 &&
+	       (rd(c, laser_reg(0, OIO_LASER_ALARM)) & OIO_LALM_TEMP_HIGH) &&
+	       (rd(c, laser_reg(c->wavelengths - 1, OIO_LASER_ALARM)) &
+		OIO_LALM_TEMP_HIGH),
+	       "registers: laser TEC above 35 C latches TEMP_HIGH on every line");
+	qset_int(c, "laser-temp-mc", 10000);
+	tap_ok(rd(c, laser_reg(0, OIO_LASER_ALARM)) & OIO_LALM_TEMP_LOW,
+	       "registers: laser TEC below 15 C latches TEMP_LOW");
+	qset_int(c, "laser-temp-mc", 25000);
+
+	/* The lines drift 90 pm/K with the TEC: rings need that much more. */
+	qset_int(c, "heater-spread-permille", 0);
+	card_reset(c);
+	lasers_on(c, (1u << c->wavelengths) - 1);
+	sweep_run(c, &x->dma, 0, 1, 0, 4095, 1, 1000, &tr, &n);
+	na = find_peaks(tr, n, 0, 1, 0.3, 20000, a, 16);
+	qset_int(c, "laser-temp-mc", 26000);
+	sweep_run(c, &x->dma, 0, 1, 0, 4095, 1, 1000, &tr, &n);
+	nb = find_peaks(tr, n, 0, 1, 0.3, 20000, b, 16);
+	for (i = 0; i < (unsigned int)nb; i++)
+		for (j = 0; j < (unsigned int)na; j++) {
+			double d = code_to_pm(b[i].code, x->range_pm) -
+				   code_to_pm(a[j].code, x->range_pm);
+
+			if (fabs(d - 90) < 200) {
+				matched++;
+				bad += fabs(d - 90) > 20;
+			}
+		}
+	tap_ok(matched >= 3 && !bad,
+	       "registers: +1 K on the laser TEC moves %u resonances +90 pm",
+	       matched);
+	qset_int(c, "laser-temp-mc", 25000);
+	qset_int(c, "heater-spread-permille", 100);
+	card_reset(c);
+
+	wr(c, OIO_REG_INT_STATUS, 0xffffffff);
+	wr(c, lane_reg(0, OIO_LANE_ALARM_MASK), 0x3f);
+	wr(c, lane_reg(0, OIO_LANE_CTRL), 7);
+	tap_ok(rd(c, lane_reg(0, OIO_LANE_ALARM_MASK)) == 0x3f &&
+	       (rd(c, lane_reg(0, OIO_LANE_ALARM)) & OIO_LNALM_FAILED) &&
+	       rd(c, OIO_REG_LANE_ALARM_PENDING(0)) == 0 &&
+	       !(rd(c, OIO_REG_INT_STATUS) & OIO_INT_ALARM),
+	       "registers: a masked lane flag latches without pending or interrupt");
+
+	wr(c, ring_reg(2, OIO_RING_LOCK_CTRL), OIO_LOCK_ENABLE);
+	tap_ok(rd(c, ring_reg(2, OIO_RING_LOCK_CTRL)) == OIO_LOCK_ENABLE &&
+	       rd(c, ring_reg(2, OIO_RING_LOCK_STATUS)) == OIO_LOCK_NO_SIGNAL,
+	       "registers: a loop enabled in the dark reports NO_SIGNAL");
+
+	seq = rd(c, OIO_REG_SWEEP_SEQ);
+	sweep_run(c, &x->dma, 6, 3, 100, 400, 3, 500, NULL, NULL);
+	tap_ok(rd(c, OIO_REG_SWEEP_SEQ) == seq + 1 &&
+	       hdr[OIO_SWEEP_HDR_SEQ / 4] == seq + 1 &&
+	       hdr[OIO_SWEEP_HDR_FIRST_RING / 4] == 6 &&
+	       hdr[OIO_SWEEP_HDR_RING_COUNT / 4] == 3 &&
+	       hdr[OIO_SWEEP_HDR_START / 4] == 100 &&
+	       hdr[OIO_SWEEP_HDR_STEP / 4] == 3 &&
+	       hdr[OIO_SWEEP_HDR_POINTS / 4] == 101 &&
+	       abs((int)hdr[OIO_SWEEP_HDR_TEMP / 4] -
+		   (int)rd(c, OIO_REG_CARD_TEMP)) < 50,
+	       "registers: sweep sequence and every trace header field");
+	tap_ok(rd(c, OIO_REG_SWEEP_ADDR_LO) == (uint32_t)x->dma.pa &&
+	       rd(c, OIO_REG_SWEEP_ADDR_HI) == (uint32_t)(x->dma.pa >> 32) &&
+	       rd(c, OIO_REG_SWEEP_LEN) == x->dma.len &&
+	       rd(c, OIO_REG_SWEEP_FIRST_RING) == 6 &&
+	       rd(c, OIO_REG_SWEEP_RING_COUNT) == 3 &&
+	       rd(c, OIO_REG_SWEEP_START) == 100 &&
+	       rd(c, OIO_REG_SWEEP_STOP) == 400 &&
+	       rd(c, OIO_REG_SWEEP_DWELL_NS) == 500,
+	       "registers: sweep parameters read back");
+	for (i = 0; i < 4; i++)
+		wr(c, OIO_REG_CMD_ARG0 + 4 * i, 0x1000 + i);
+	wr(c, OIO_REG_TELEM_ADDR_HI, 0x12);
+	wr(c, OIO_REG_TELEM_LEN, 4096);
+	tap_ok(rd(c, OIO_REG_CMD_ARG3) == 0x1003 &&
+	       rd(c, OIO_REG_CMD_ARG0) == 0x1000 &&
+	       rd(c, OIO_REG_TELEM_ADDR_HI) == 0x12 &&
+	       rd(c, OIO_REG_TELEM_LEN) == 4096,
+	       "registers: command arguments and telemetry buffer read back");
+
+	/* 32 Gb/s passes 2^32 bits in 134 ms: the high half must carry. */
+	t0 = now_us();
+	wr(c, lane_reg(3, OIO_LANE_PRBS_CTRL),
+	   OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR);
+	sleep_us(300000);
+	lo = rd(c, lane_reg(3, OIO_LANE_PRBS_BITS_LO));
+	hi = rd(c, lane_reg(3, OIO_LANE_PRBS_BITS_HI));
+	bits = (uint64_t)hi << 32 | lo;
+	t0 = now_us() - t0;
+	tap_ok(hi >= 1 && bits > 0.8 * 32e3 * t0 && bits < 1.2 * 32e3 * t0,
+	       "registers: PRBS bit counter crosses 2^32 (%llu bits in %llu us)",
+	       (unsigned long long)bits, (unsigned long long)t0);
+	lo = rd(c, lane_reg(3, OIO_LANE_PRBS_ERR_LO));
+	hi = rd(c, lane_reg(3, OIO_LANE_PRBS_ERR_HI));
+	tap_ok(lo > 0 && (double)((uint64_t)hi << 32 | lo) / bits > 0.4,
+	       "registers: an unlocked lane counts errors at a BER near 0.5");
+	lo = rd(c, OIO_REG_CNT_MMIO_RD_LO);
+	hi = rd(c, OIO_REG_CNT_MMIO_RD_HI);
+	tap_ok(hi == 0 && rd(c, OIO_REG_CNT_MMIO_WR_HI) == 0 &&
+	       rd(c, OIO_REG_CNT_DMA_HI) == 0 && lo > 0,
+	       "registers: access counter high halves");
+	card_reset(c);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(struct ctx *x);
@@ -1129,6 +1268,7 @@ static const struct {
 	{ "commands", t_commands },
 	{ "sweep-bad", t_sweep_bad },
 	{ "faults", t_faults },
+	{ "registers", t_registers },
 };
 
 static bool selected(const char *name)

@@ -20,8 +20,9 @@ static void engine_finish(OioEngineState *s, OioEngine *e, uint32_t status,
                           unsigned int vector)
 {
     e->status = status;
-    if (status == OIO_ENG_DONE)
+    if (status == OIO_ENG_DONE) {
         e->seq++;
+    }
     oio_raise(s, vector);
 }
 
@@ -57,22 +58,30 @@ static const char *sweep_check(OioEngineState *s, uint32_t *status)
 
     *status = OIO_ENG_ERR_INVAL;
     if (s->sweep_count == 0 || s->sweep_first >= s->rings ||
-        s->sweep_count > s->rings - s->sweep_first)
+        s->sweep_count > s->rings - s->sweep_first) {
         return "ring range outside the card";
-    if (s->sweep_stop > OIO_HEATER_MAX || s->sweep_start > s->sweep_stop)
+    }
+    if (s->sweep_stop > OIO_HEATER_MAX || s->sweep_start > s->sweep_stop) {
         return "start/stop codes out of order or above 4095";
-    if (s->sweep_step == 0)
+    }
+    if (s->sweep_step == 0) {
         return "step is zero";
+    }
     if (s->sweep_dwell_ns < OIO_SWEEP_MIN_DWELL_NS ||
-        s->sweep_dwell_ns > OIO_SWEEP_MAX_DWELL_NS)
+        s->sweep_dwell_ns > OIO_SWEEP_MAX_DWELL_NS) {
         return "dwell outside 100 ns .. 1 ms";
-    if (s->sweep_addr & 7)
+    }
+    if (s->sweep_addr & 7) {
         return "buffer address not 8-byte aligned";
-    for (r = s->sweep_first; r < s->sweep_first + s->sweep_count; r++)
-        if (s->ring[r].lock_en)
+    }
+    for (r = s->sweep_first; r < s->sweep_first + s->sweep_count; r++) {
+        if (s->ring[r].lock_en) {
             return "a ring of the set has its lock loop enabled";
-    if (s->sweep_addr + sweep_bytes(s) < s->sweep_addr)
+        }
+    }
+    if (s->sweep_addr + sweep_bytes(s) < s->sweep_addr) {
         return "buffer wraps the address space";
+    }
     if (sweep_bytes(s) > s->sweep_len) {
         *status = OIO_ENG_ERR_NOSPC;
         return "buffer shorter than the trace";
@@ -84,8 +93,9 @@ static void sweep_restore(OioEngineState *s, int64_t t)
 {
     unsigned int i;
 
-    for (i = 0; i < s->sweep_count; i++)
+    for (i = 0; i < s->sweep_count; i++) {
         oio_ring_set_code(s, s->sweep_first + i, s->sweep_saved[i], t);
+    }
 }
 
 void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t)
@@ -94,10 +104,11 @@ void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t)
     uint32_t status;
     unsigned int i;
 
-    if (val & ~(OIO_SWEEP_GO | OIO_SWEEP_ABORT))
+    if (val & ~(OIO_SWEEP_GO | OIO_SWEEP_ABORT)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: SWEEP_CTRL reserved bits 0x%x ignored\n",
                       val & ~(OIO_SWEEP_GO | OIO_SWEEP_ABORT));
+    }
     if (val & OIO_SWEEP_ABORT) {
         if (s->sweep.status == OIO_ENG_BUSY) {
             sweep_restore(s, t);
@@ -105,8 +116,9 @@ void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t)
         }
         return;
     }
-    if (!(val & OIO_SWEEP_GO))
+    if (!(val & OIO_SWEEP_GO)) {
         return;
+    }
     if (s->sweep.status == OIO_ENG_BUSY) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: sweep started while one is running: ignored\n");
@@ -117,8 +129,9 @@ void oio_sweep_ctrl(OioEngineState *s, uint32_t val, int64_t t)
         engine_refuse(s, &s->sweep, status, OIO_VEC_SWEEP, "sweep", why);
         return;
     }
-    for (i = 0; i < s->sweep_count; i++)
+    for (i = 0; i < s->sweep_count; i++) {
         s->sweep_saved[i] = s->ring[s->sweep_first + i].code;
+    }
     s->sweep_t_start = t;
     s->sweep.t_done = t + (int64_t)sweep_points(s) * s->sweep_dwell_ns;
     s->sweep.status = OIO_ENG_BUSY;
@@ -164,24 +177,27 @@ static void sweep_complete(OioEngineState *s)
         for (r = first; r < last; r++) {
             unsigned int port = r / 2 / W, side = r % 2, w;
 
-            if (seen[2 * port + side])
+            if (seen[2 * port + side]) {
                 continue;
+            }
             seen[2 * port + side] = true;
             oio_bus_monitors(s, port, side, t0 + dwell, na);
             for (w = 0; w < W; w++) {
                 unsigned int rr = 2 * (port * W + w) + side;
 
-                if (rr >= first && rr < last)
+                if (rr >= first && rr < last) {
                     data[(rr - first) * points + i] = cpu_to_le32(na[w]);
+                }
             }
         }
     }
     sweep_restore(s, s->sweep.t_done);
 
-    if (oio_dma_write(s, s->sweep_addr, trace, bytes, "sweep"))
+    if (oio_dma_write(s, s->sweep_addr, trace, bytes, "sweep")) {
         engine_finish(s, &s->sweep, OIO_ENG_DONE, OIO_VEC_SWEEP);
-    else
+    } else {
         engine_finish(s, &s->sweep, OIO_ENG_ERR_DMA, OIO_VEC_SWEEP);
+    }
     g_free(trace);
 }
 
@@ -255,9 +271,10 @@ static void telem_fill(OioEngineState *s, uint8_t *blk, int64_t t)
 
             for (side = 0; side < 2; side++) {
                 oio_bus_monitors(s, lane / W, side, t, na);
-                for (w = 0; w < W; w++)
+                for (w = 0; w < W; w++) {
                     put32(p + (2 * (lane + w) + side) * OIO_TELEM_RING_SIZE,
                           OIO_TELEM_RING_MONITOR, na[w]);
+                }
             }
         }
         put32(rp, OIO_TELEM_RING_HEATER, s->ring[i].code);
@@ -271,10 +288,12 @@ static void telem_fill(OioEngineState *s, uint8_t *blk, int64_t t)
 static const char *telem_check(OioEngineState *s, uint32_t *status)
 {
     *status = OIO_ENG_ERR_INVAL;
-    if (s->telem_addr & 7)
+    if (s->telem_addr & 7) {
         return "buffer address not 8-byte aligned";
-    if (s->telem_addr + oio_telem_size(s) < s->telem_addr)
+    }
+    if (s->telem_addr + oio_telem_size(s) < s->telem_addr) {
         return "buffer wraps the address space";
+    }
     if (s->telem_len < oio_telem_size(s)) {
         *status = OIO_ENG_ERR_NOSPC;
         return "buffer shorter than one block";
@@ -310,10 +329,11 @@ void oio_telem_ctrl(OioEngineState *s, uint32_t val, int64_t t)
     const char *why;
     uint32_t status;
 
-    if (val & ~valid)
+    if (val & ~valid) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: TELEM_CTRL reserved bits 0x%x ignored\n",
                       val & ~valid);
+    }
     if ((val & OIO_TELEM_PERIODIC) && !(s->telem_ctrl & OIO_TELEM_PERIODIC)) {
         why = telem_check(s, &status);
         if (why) {
@@ -324,8 +344,9 @@ void oio_telem_ctrl(OioEngineState *s, uint32_t val, int64_t t)
         s->telem_next = t + (int64_t)s->telem_period_us * 1000;
     }
     s->telem_ctrl = val & OIO_TELEM_PERIODIC;
-    if (!(val & OIO_TELEM_SNAPSHOT))
+    if (!(val & OIO_TELEM_SNAPSHOT)) {
         return;
+    }
     if (s->telem.status == OIO_ENG_BUSY) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: telemetry snapshot while one is pending: "
@@ -397,14 +418,18 @@ static void cmd_complete(OioEngineState *s)
 void oio_engines_advance(OioEngineState *s, int64_t now)
 {
     /* Hung firmware, or a card gone: nothing completes until it is back. */
-    if (s->cfg.fw_hang || s->cfg.dead)
+    if (s->cfg.fw_hang || s->cfg.dead) {
         return;
-    if (s->cmd.status == OIO_ENG_BUSY && s->cmd.t_done <= now)
+    }
+    if (s->cmd.status == OIO_ENG_BUSY && s->cmd.t_done <= now) {
         cmd_complete(s);
-    if (s->sweep.status == OIO_ENG_BUSY && s->sweep.t_done <= now)
+    }
+    if (s->sweep.status == OIO_ENG_BUSY && s->sweep.t_done <= now) {
         sweep_complete(s);
-    if (s->telem.status == OIO_ENG_BUSY && s->telem.t_done <= now)
+    }
+    if (s->telem.status == OIO_ENG_BUSY && s->telem.t_done <= now) {
         telem_write(s, now);
+    }
     if ((s->telem_ctrl & OIO_TELEM_PERIODIC) && s->telem_next <= now) {
         s->telem_next = now + (int64_t)s->telem_period_us * 1000;
         telem_write(s, now);

@@ -14,6 +14,9 @@
 #include <math.h>
 
 #define T_REF_C 25.0
+/* Written out so that no literal has an exponent: 1e-12 and 1e-5. */
+#define METRES_PER_PM 0.000000000001
+#define SOLVED_TEMP_EPS_C 0.00001
 
 static inline unsigned int ring_lane(unsigned int r)
 {
@@ -42,8 +45,9 @@ void oio_optics_dirty(OioEngineState *s, int bus, int64_t until)
     unsigned int b;
 
     for (b = 0; b < 2 * OIO_MAX_PORTS; b++) {
-        if (bus >= 0 && b != (unsigned int)bus)
+        if (bus >= 0 && b != (unsigned int)bus) {
             continue;
+        }
         s->bus_dirty_until[b] = MAX(s->bus_dirty_until[b], until);
     }
 }
@@ -65,7 +69,7 @@ void oio_silicon_init(OioEngineState *s)
 
     oio_rng_seed(&rng, (uint64_t)c->seed);
     /* Spacing of a frequency grid, converted at the grid centre. */
-    s->spacing_pm = center * 1e-12 * center * 1e-12 *
+    s->spacing_pm = center * METRES_PER_PM * center * METRES_PER_PM *
                     (double)c->grid_spacing_ghz * 1e9 / 299792458.0 * 1e12;
     s->first_pm = center - (s->wavelengths - 1) / 2.0 * s->spacing_pm;
     s->fwhm_pm = center / (double)c->ring_q;
@@ -186,13 +190,16 @@ double oio_laser_bias_ua(OioEngineState *s, unsigned int l, int64_t t)
     OioLaser *lz = &s->laser[l];
     double f;
 
-    if (laser_failed(s, l))
+    if (laser_failed(s, l)) {
         return 0.0;
-    if (t >= lz->t_ramp + ramp_ns(s) || ramp_ns(s) == 0)
+    }
+    if (t >= lz->t_ramp + ramp_ns(s) || ramp_ns(s) == 0) {
         return lz->bias_to_ua;
+    }
     f = (double)(t - lz->t_ramp) / (double)ramp_ns(s);
-    if (f < 0)
+    if (f < 0) {
         f = 0;
+    }
     return lz->bias_from_ua + (lz->bias_to_ua - lz->bias_from_ua) * f;
 }
 
@@ -200,8 +207,9 @@ double oio_laser_power_uw(OioEngineState *s, unsigned int l, int64_t t)
 {
     double ma = oio_laser_bias_ua(s, l, t) / 1000.0;
 
-    if (!s->cfg.interlock || ma <= OIO_LASER_ITH_MA)
+    if (!s->cfg.interlock || ma <= OIO_LASER_ITH_MA) {
         return 0.0;
+    }
     return s->laser[l].slope_uw_per_ma * (ma - OIO_LASER_ITH_MA);
 }
 
@@ -215,13 +223,16 @@ uint32_t oio_laser_status(OioEngineState *s, unsigned int l, int64_t t)
     OioLaser *lz = &s->laser[l];
     uint32_t st = 0;
 
-    if (oio_laser_emitting(s, l, t))
+    if (oio_laser_emitting(s, l, t)) {
         st |= OIO_LASER_ST_EMITTING;
+    }
     if (t < lz->t_ramp + ramp_ns(s) && lz->bias_from_ua != lz->bias_to_ua &&
-        !laser_failed(s, l))
+        !laser_failed(s, l)) {
         st |= OIO_LASER_ST_RAMPING;
-    if (laser_failed(s, l))
+    }
+    if (laser_failed(s, l)) {
         st |= OIO_LASER_ST_FAILED;
+    }
     return st;
 }
 
@@ -257,8 +268,9 @@ void oio_ring_drive(OioEngineState *s, unsigned int r, double shift,
 {
     OioRing *g = &s->ring[r];
 
-    if ((int64_t)r == s->cfg.stuck_ring)
+    if ((int64_t)r == s->cfg.stuck_ring) {
         return;
+    }
     g->shift_from = settled ? shift : oio_ring_heater_shift(s, r, t);
     g->shift_to = shift;
     g->t_set = t;
@@ -298,8 +310,9 @@ static void bus_resonances(OioEngineState *s, unsigned int port,
     double drift = s->cfg.drift_pm_per_k * (temp - T_REF_C);
     unsigned int w;
 
-    for (w = 0; w < b->w; w++)
+    for (w = 0; w < b->w; w++) {
         own[w] = oio_ring_heater_shift(s, bus_ring(s, port, side, w), t);
+    }
     for (w = 0; w < b->w; w++) {
         OioRing *g = &s->ring[bus_ring(s, port, side, w)];
         double neigh = (w > 0 ? own[w - 1] : 0.0) +
@@ -340,12 +353,15 @@ static uint32_t monitor_na(OioEngineState *s, double drop_uw, bool noisy)
 {
     double na = drop_uw * OIO_RESPONSIVITY_NA_PER_UW + OIO_DARK_NA;
 
-    if (noisy && s->cfg.monitor_noise_na)
+    if (noisy && s->cfg.monitor_noise_na) {
         na += s->cfg.monitor_noise_na * oio_rng_gauss(&s->noise);
-    if (na < 0)
+    }
+    if (na < 0) {
         return 0;
-    if (na > UINT32_MAX)
+    }
+    if (na > UINT32_MAX) {
         return UINT32_MAX;
+    }
     return (uint32_t)lround(na);
 }
 
@@ -366,8 +382,9 @@ void oio_bus_monitors(OioEngineState *s, unsigned int port,
     BusView b;
 
     bus_eval(s, port, side, t, &b);
-    for (w = 0; w < s->wavelengths; w++)
+    for (w = 0; w < s->wavelengths; w++) {
         na[w] = monitor_na(s, b.drop[w], true);
+    }
 }
 
 uint32_t oio_ring_lock_status(OioEngineState *s, unsigned int r)
@@ -400,16 +417,18 @@ static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
 
     /* Nothing moved since the last solve: the loops sit where they were. */
     if (t > s->bus_dirty_until[id] &&
-        fabs(temp - s->bus_solved_temp[id]) < 1e-5)
+        fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
         return;
+    }
     s->bus_solved_temp[id] = temp;
     for (w = 0; w < W; w++) {
         OioRing *g = &s->ring[bus_ring(s, port, side, w)];
 
         any |= g->lock_en && g->lock_state == OIO_LOCK_LOCKED;
     }
-    if (!any)
+    if (!any) {
         return;
+    }
 
     b.w = W;
     for (pass = 0; pass < 4; pass++) {
@@ -419,8 +438,9 @@ static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
             OioRing *g = &s->ring[r];
             double h, d;
 
-            if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED)
+            if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
                 continue;
+            }
             d = oio_wrap_detune(b.line[g->lock_line], b.res[w], b.fsr[w]);
             h = oio_ring_heater_shift(s, r, t) + d;
             limit[w] = false;
@@ -432,7 +452,8 @@ static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
                 limit[w] = true;
             }
             g->code = oio_heater_code(h, g->range_pm);
-            oio_ring_drive(s, r, oio_heater_shift(g->code, g->range_pm), true, t);
+            oio_ring_drive(s, r, oio_heater_shift(g->code, g->range_pm),
+                           true, t);
         }
     }
 
@@ -442,14 +463,16 @@ static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
         OioRing *g = &s->ring[r];
         double d, p;
 
-        if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED)
+        if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
             continue;
+        }
         d = oio_wrap_detune(b.line[g->lock_line], b.res[w], b.fsr[w]);
         p = b.in[w * W + g->lock_line];
-        if (limit[w] && !g->at_limit)
+        if (limit[w] && !g->at_limit) {
             oio_latch_lane(s, ring_lane(r),
                            ring_flag(r, OIO_LNALM_TX_AT_LIMIT,
                                      OIO_LNALM_RX_AT_LIMIT));
+        }
         g->at_limit = limit[w];
         if (fabs(d) > s->fwhm_pm / 2 || p < OIO_SIGNAL_MIN_UW / 2) {
             g->lock_state = OIO_LOCK_LOST;
@@ -482,8 +505,9 @@ static void ring_acquire(OioEngineState *s, unsigned int r, int64_t t)
     }
     g->at_limit = false;
     g->lock_state = g->lock_line >= 0 ? OIO_LOCK_LOCKED : OIO_LOCK_NO_SIGNAL;
-    if (g->lock_line >= 0)
+    if (g->lock_line >= 0) {
         track_bus(s, port, ring_side(r), t);
+    }
 }
 
 void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
@@ -492,10 +516,11 @@ void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
     OioRing *g = &s->ring[r];
 
     oio_optics_dirty(s, ring_bus(s, r), t);
-    if (val & ~OIO_LOCK_ENABLE)
+    if (val & ~OIO_LOCK_ENABLE) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: ring %u LOCK_CTRL reserved bits 0x%x ignored\n",
                       r, val & ~OIO_LOCK_ENABLE);
+    }
     if (!(val & OIO_LOCK_ENABLE)) {
         g->lock_en = false;
         g->lock_state = OIO_LOCK_OFF;
@@ -510,8 +535,9 @@ void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
     }
     g->lock_en = true;
     /* Writing enable again re-acquires a loop that lost its line. */
-    if (g->lock_state != OIO_LOCK_LOCKED)
+    if (g->lock_state != OIO_LOCK_LOCKED) {
         ring_acquire(s, r, t);
+    }
 }
 
 void oio_latch_card(OioEngineState *s, uint32_t bits)
@@ -519,8 +545,9 @@ void oio_latch_card(OioEngineState *s, uint32_t bits)
     uint32_t fresh = bits & ~s->card_alarm;
 
     s->card_alarm |= bits;
-    if (fresh & ~s->card_alarm_mask)
+    if (fresh & ~s->card_alarm_mask) {
         s->alarm_irq_pending = true;
+    }
 }
 
 void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits)
@@ -529,8 +556,9 @@ void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits)
     uint32_t fresh = bits & ~lz->alarm;
 
     lz->alarm |= bits;
-    if (fresh & ~lz->alarm_mask)
+    if (fresh & ~lz->alarm_mask) {
         s->alarm_irq_pending = true;
+    }
 }
 
 void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits)
@@ -539,8 +567,9 @@ void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits)
     uint32_t fresh = bits & ~ln->alarm;
 
     ln->alarm |= bits;
-    if (fresh & ~ln->alarm_mask)
+    if (fresh & ~ln->alarm_mask) {
         s->alarm_irq_pending = true;
+    }
 }
 
 uint32_t oio_laser_pending(OioEngineState *s)
@@ -548,9 +577,11 @@ uint32_t oio_laser_pending(OioEngineState *s)
     uint32_t v = 0;
     unsigned int l;
 
-    for (l = 0; l < s->wavelengths; l++)
-        if (s->laser[l].alarm & ~s->laser[l].alarm_mask)
+    for (l = 0; l < s->wavelengths; l++) {
+        if (s->laser[l].alarm & ~s->laser[l].alarm_mask) {
             v |= 1u << l;
+        }
+    }
     return v;
 }
 
@@ -562,8 +593,9 @@ uint32_t oio_lane_pending(OioEngineState *s, unsigned int word)
     for (i = 0; i < 32 && word * 32 + i < s->lanes; i++) {
         OioLane *ln = &s->lane[word * 32 + i];
 
-        if (ln->alarm & ~ln->alarm_mask)
+        if (ln->alarm & ~ln->alarm_mask) {
             v |= 1u << i;
+        }
     }
     return v;
 }
@@ -573,13 +605,17 @@ uint32_t oio_alarm_summary(OioEngineState *s)
     uint32_t v = 0;
     unsigned int i;
 
-    if (s->card_alarm & ~s->card_alarm_mask)
+    if (s->card_alarm & ~s->card_alarm_mask) {
         v |= OIO_SUMMARY_CARD;
-    if (oio_laser_pending(s))
+    }
+    if (oio_laser_pending(s)) {
         v |= OIO_SUMMARY_LASER;
-    for (i = 0; i * 32 < s->lanes; i++)
-        if (oio_lane_pending(s, i))
+    }
+    for (i = 0; i * 32 < s->lanes; i++) {
+        if (oio_lane_pending(s, i)) {
             v |= OIO_SUMMARY_LANE;
+        }
+    }
     return v;
 }
 
@@ -600,12 +636,14 @@ void oio_laser_write_ctrl(OioEngineState *s, unsigned int l, uint32_t val,
     OioLaser *lz = &s->laser[l];
     bool on = val & OIO_LASER_ENABLE;
 
-    if (val & ~OIO_LASER_ENABLE)
+    if (val & ~OIO_LASER_ENABLE) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: laser %u CTRL reserved bits 0x%x ignored\n",
                       l, val & ~OIO_LASER_ENABLE);
-    if (on == !!(lz->ctrl & OIO_LASER_ENABLE))
+    }
+    if (on == !!(lz->ctrl & OIO_LASER_ENABLE)) {
         return;
+    }
     if (on) {
         if (!s->cfg.interlock) {
             s->laser_refused = OIO_REFUSED_INTERLOCK;
@@ -639,8 +677,9 @@ void oio_laser_write_bias(OioEngineState *s, unsigned int l, uint32_t val,
     }
     s->laser_refused = OIO_REFUSED_NONE;
     lz->bias_set_ua = val;
-    if (lz->ctrl & OIO_LASER_ENABLE)
+    if (lz->ctrl & OIO_LASER_ENABLE) {
         laser_ramp_to(s, l, val, t);
+    }
 }
 
 /* Safety shutdown: no ramp, the light goes at once. */
@@ -659,14 +698,16 @@ void oio_lasers_shutdown(OioEngineState *s, int64_t t)
         lz->t_ramp = t;
     }
     oio_optics_dirty(s, -1, t);
-    if (any)
+    if (any) {
         oio_latch_card(s, OIO_CARD_LASER_SHUTDOWN);
+    }
 }
 
 void oio_interlock_changed(OioEngineState *s, int64_t t)
 {
-    if (s->cfg.interlock)
+    if (s->cfg.interlock) {
         return;
+    }
     s->interlock_opened = OIO_INTERLOCK_OPENED;
     s->armed = false;
     oio_latch_card(s, OIO_CARD_INTERLOCK_OPENED);
@@ -679,15 +720,18 @@ static void lane_set(OioEngineState *s, unsigned int n, uint8_t state,
     OioLane *ln = &s->lane[n];
     uint32_t flags = 0;
 
-    if (ln->state != state)
+    if (ln->state != state) {
         flags |= OIO_LNALM_STATE_CHANGED;
-    if (reason != OIO_REASON_NONE)
+    }
+    if (reason != OIO_REASON_NONE) {
         flags |= OIO_LNALM_FAILED;
+    }
     ln->state = state;
     ln->reason = reason;
     ln->t_due = t_due;
-    if (flags)
+    if (flags) {
         oio_latch_lane(s, n, flags);
+    }
 }
 
 /* What keeps this lane from carrying data on its line, if anything. */
@@ -697,18 +741,24 @@ static uint8_t lane_fault(OioEngineState *s, unsigned int n, int64_t t)
     OioRing *tx = &s->ring[2 * n + OIO_RING_TX];
     OioRing *rx = &s->ring[2 * n + OIO_RING_RX];
 
-    if (!s->cfg.interlock)
+    if (!s->cfg.interlock) {
         return OIO_REASON_INTERLOCK;
-    if (!oio_laser_emitting(s, line, t))
+    }
+    if (!oio_laser_emitting(s, line, t)) {
         return OIO_REASON_LASER_DARK;
-    if (!tx->lock_en || tx->lock_state != OIO_LOCK_LOCKED)
+    }
+    if (!tx->lock_en || tx->lock_state != OIO_LOCK_LOCKED) {
         return OIO_REASON_TX_UNLOCKED;
-    if (tx->lock_line != (int)line)
+    }
+    if (tx->lock_line != (int)line) {
         return OIO_REASON_TX_WRONG_LINE;
-    if (!rx->lock_en || rx->lock_state != OIO_LOCK_LOCKED)
+    }
+    if (!rx->lock_en || rx->lock_state != OIO_LOCK_LOCKED) {
         return OIO_REASON_RX_UNLOCKED;
-    if (rx->lock_line != (int)line)
+    }
+    if (rx->lock_line != (int)line) {
         return OIO_REASON_RX_WRONG_LINE;
+    }
     return OIO_REASON_NONE;
 }
 
@@ -766,10 +816,11 @@ void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val)
     OioLane *ln = &s->lane[n];
     uint32_t valid = OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR;
 
-    if (val & ~valid)
+    if (val & ~valid) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "oio: lane %u PRBS_CTRL reserved bits 0x%x ignored\n",
                       n, val & ~valid);
+    }
     if (val & OIO_PRBS_CLEAR) {
         ln->bits = 0;
         ln->errors = 0;
@@ -786,8 +837,9 @@ bool oio_port_busy(OioEngineState *s, unsigned int port)
     for (w = 0; w < s->wavelengths; w++) {
         uint8_t st = s->lane[port * s->wavelengths + w].state;
 
-        if (st == OIO_DP_ACTIVATED || st == OIO_DP_TXTURNON)
+        if (st == OIO_DP_ACTIVATED || st == OIO_DP_TXTURNON) {
             return true;
+        }
     }
     return false;
 }
@@ -832,12 +884,14 @@ static void lanes_advance(OioEngineState *s, int64_t now)
         OioLane *ln = &s->lane[n];
         uint8_t why;
 
-        while (lane_transient(ln) && ln->t_due <= now)
+        while (lane_transient(ln) && ln->t_due <= now) {
             lane_complete(s, n, now);
+        }
         if (ln->state == OIO_DP_ACTIVATED) {
             why = lane_fault(s, n, now);
-            if (why)
+            if (why) {
                 lane_set(s, n, OIO_DP_INITIALIZED, why, 0);
+            }
         }
     }
 }
@@ -863,19 +917,21 @@ static double lane_ber(OioEngineState *s, unsigned int n, int64_t t,
 
 static void prbs_advance(OioEngineState *s, int64_t now)
 {
-    double dt_s = (double)(now - s->t_last) * 1e-9;
+    double dt_s = (double)(now - s->t_last) * OIO_S_PER_NS;
     const uint32_t both = OIO_PRBS_GEN | OIO_PRBS_CHECK;
     unsigned int n, port = UINT_MAX;
     BusView tx, rx;
 
-    if (dt_s <= 0)
+    if (dt_s <= 0) {
         return;
+    }
     for (n = 0; n < s->lanes; n++) {
         OioLane *ln = &s->lane[n];
         double bits, errs;
 
-        if ((ln->prbs_ctrl & both) != both)
+        if ((ln->prbs_ctrl & both) != both) {
             continue;
+        }
         if (port != n / s->wavelengths) {
             port = n / s->wavelengths;
             bus_eval(s, port, OIO_RING_TX, now, &tx);
@@ -897,16 +953,21 @@ static void alarms_eval(OioEngineState *s, int64_t now)
     uint32_t bits = 0;
     unsigned int l;
 
-    if (mc > s->thr_temp[0])
+    if (mc > s->thr_temp[0]) {
         bits |= OIO_CARD_TEMP_HIGH_ALARM;
-    if (mc > s->thr_temp[1])
+    }
+    if (mc > s->thr_temp[1]) {
         bits |= OIO_CARD_TEMP_HIGH_WARN;
-    if (mc < s->thr_temp[2])
+    }
+    if (mc < s->thr_temp[2]) {
         bits |= OIO_CARD_TEMP_LOW_WARN;
-    if (mc < s->thr_temp[3])
+    }
+    if (mc < s->thr_temp[3]) {
         bits |= OIO_CARD_TEMP_LOW_ALARM;
-    if (bits)
+    }
+    if (bits) {
         oio_latch_card(s, bits);
+    }
 
     for (l = 0; l < s->wavelengths; l++) {
         OioLaser *lz = &s->laser[l];
@@ -914,28 +975,36 @@ static void alarms_eval(OioEngineState *s, int64_t now)
         double ltemp = oio_laser_temp(s, l) * 1000.0;
 
         bits = 0;
-        if (st & OIO_LASER_ST_FAILED)
+        if (st & OIO_LASER_ST_FAILED) {
             bits |= OIO_LALM_FAILURE;
-        if (ltemp > s->thr_ltemp[0])
+        }
+        if (ltemp > s->thr_ltemp[0]) {
             bits |= OIO_LALM_TEMP_HIGH;
-        if (ltemp < s->thr_ltemp[1])
+        }
+        if (ltemp < s->thr_ltemp[1]) {
             bits |= OIO_LALM_TEMP_LOW;
+        }
         /* Bias and power are judged once a ramp has finished. */
         if ((lz->ctrl & OIO_LASER_ENABLE) && !(st & OIO_LASER_ST_RAMPING)) {
             double ua = oio_laser_bias_ua(s, l, now);
             double uw = oio_laser_power_uw(s, l, now);
 
-            if (ua > s->thr_bias[0])
+            if (ua > s->thr_bias[0]) {
                 bits |= OIO_LALM_BIAS_HIGH;
-            if (ua > s->thr_bias[1])
+            }
+            if (ua > s->thr_bias[1]) {
                 bits |= OIO_LALM_BIAS_HIGH_WARN;
-            if (uw < s->thr_power[0])
+            }
+            if (uw < s->thr_power[0]) {
                 bits |= OIO_LALM_POWER_LOW_WARN;
-            if (uw < s->thr_power[1])
+            }
+            if (uw < s->thr_power[1]) {
                 bits |= OIO_LALM_POWER_LOW;
+            }
         }
-        if (bits)
+        if (bits) {
             oio_latch_laser(s, l, bits);
+        }
     }
 }
 
@@ -943,8 +1012,9 @@ void oio_advance(OioEngineState *s, int64_t now)
 {
     unsigned int p;
 
-    if (now < s->t_last)
+    if (now < s->t_last) {
         return;
+    }
     prbs_advance(s, now);
     oio_engines_advance(s, now);
     for (p = 0; p < s->ports; p++) {
@@ -966,8 +1036,9 @@ void oio_advance(OioEngineState *s, int64_t now)
 
 static void next_at(int64_t *deadline, int64_t t, int64_t now)
 {
-    if (t > now && t < *deadline)
+    if (t > now && t < *deadline) {
         *deadline = t;
+    }
 }
 
 void oio_schedule(OioEngineState *s, int64_t now)
@@ -976,32 +1047,44 @@ void oio_schedule(OioEngineState *s, int64_t now)
     bool locks = false;
     unsigned int i;
 
-    for (i = 0; i < s->lanes; i++)
-        if (lane_transient(&s->lane[i]))
+    for (i = 0; i < s->lanes; i++) {
+        if (lane_transient(&s->lane[i])) {
             next_at(&deadline, MAX(s->lane[i].t_due, now + 1), now);
-    for (i = 0; i < s->wavelengths; i++)
-        next_at(&deadline, s->laser[i].t_ramp + ramp_ns(s), now);
-    for (i = 0; i < s->rings && !locks; i++)
-        locks = s->ring[i].lock_en;
-    if (locks)
-        next_at(&deadline, s->settle_until, now);
-    if (!oio_thermal_settled(&s->thermal, now))
-        next_at(&deadline, now + OIO_TICK_NS, now);
-    if (!s->cfg.fw_hang && !s->cfg.dead) {
-        if (s->cmd.status == OIO_ENG_BUSY)
-            next_at(&deadline, MAX(s->cmd.t_done, now + 1), now);
-        if (s->sweep.status == OIO_ENG_BUSY)
-            next_at(&deadline, MAX(s->sweep.t_done, now + 1), now);
-        if (s->telem.status == OIO_ENG_BUSY)
-            next_at(&deadline, MAX(s->telem.t_done, now + 1), now);
-        if (s->telem_ctrl & OIO_TELEM_PERIODIC)
-            next_at(&deadline, MAX(s->telem_next, now + 1), now);
+        }
     }
-    if (s->cfg.irq_storm)
+    for (i = 0; i < s->wavelengths; i++) {
+        next_at(&deadline, s->laser[i].t_ramp + ramp_ns(s), now);
+    }
+    for (i = 0; i < s->rings && !locks; i++) {
+        locks = s->ring[i].lock_en;
+    }
+    if (locks) {
+        next_at(&deadline, s->settle_until, now);
+    }
+    if (!oio_thermal_settled(&s->thermal, now)) {
+        next_at(&deadline, now + OIO_TICK_NS, now);
+    }
+    if (!s->cfg.fw_hang && !s->cfg.dead) {
+        if (s->cmd.status == OIO_ENG_BUSY) {
+            next_at(&deadline, MAX(s->cmd.t_done, now + 1), now);
+        }
+        if (s->sweep.status == OIO_ENG_BUSY) {
+            next_at(&deadline, MAX(s->sweep.t_done, now + 1), now);
+        }
+        if (s->telem.status == OIO_ENG_BUSY) {
+            next_at(&deadline, MAX(s->telem.t_done, now + 1), now);
+        }
+        if (s->telem_ctrl & OIO_TELEM_PERIODIC) {
+            next_at(&deadline, MAX(s->telem_next, now + 1), now);
+        }
+    }
+    if (s->cfg.irq_storm) {
         next_at(&deadline, MAX(s->storm_next, now + 1), now);
+    }
 
-    if (deadline == INT64_MAX)
+    if (deadline == INT64_MAX) {
         timer_del(s->timer);
-    else
+    } else {
         timer_mod(s->timer, deadline);
+    }
 }

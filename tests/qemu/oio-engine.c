@@ -114,8 +114,9 @@ void oio_raise(OioEngineState *s, unsigned int vector)
 
     s->int_status |= 1u << vector;
     /* A card that is gone from the bus signals nothing. */
-    if (!s->cfg.dead && msix_enabled(pdev))
+    if (!s->cfg.dead && msix_enabled(pdev)) {
         msix_notify(pdev, vector);
+    }
 }
 
 bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
@@ -129,7 +130,10 @@ bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
                       "oio: %s DMA with bus mastering disabled\n", what);
         return false;
     }
-    /* Check the whole range first so that a bad buffer is never half written. */
+    /*
+     * Check the whole range first so that a bad buffer is never half
+     * written.
+     */
     if (!dma_memory_valid(as, addr, len, DMA_DIRECTION_FROM_DEVICE,
                           MEMTXATTRS_UNSPECIFIED) ||
         pci_dma_write(pdev, addr, buf, len) != MEMTX_OK) {
@@ -285,15 +289,16 @@ static void ring_write(OioEngineState *s, unsigned int g, hwaddr r,
 {
     switch (r) {
     case OIO_RING_HEATER:
-        if (v > OIO_HEATER_MAX)
+        if (v > OIO_HEATER_MAX) {
             bad_reg("write", OIO_RING_REG(g, r), "heater code above 4095");
-        else if (s->ring[g].lock_en)
+        } else if (s->ring[g].lock_en) {
             bad_reg("write", OIO_RING_REG(g, r),
                     "heater owned by the lock loop");
-        else if (oio_ring_in_sweep(s, g))
+        } else if (oio_ring_in_sweep(s, g)) {
             bad_reg("write", OIO_RING_REG(g, r), "ring is being swept");
-        else
+        } else {
             oio_ring_set_code(s, g, v, t);
+        }
         return;
     case OIO_RING_LOCK_CTRL:
         oio_ring_lock_ctrl(s, g, v, t);
@@ -508,16 +513,18 @@ static bool global_read(OioEngineState *s, hwaddr a, int64_t t, uint32_t *v)
 
 static void set64(uint64_t *reg, bool hi, uint32_t v)
 {
-    if (hi)
+    if (hi) {
         *reg = (*reg & 0xffffffffull) | (uint64_t)v << 32;
-    else
+    } else {
         *reg = (*reg & ~0xffffffffull) | v;
+    }
 }
 
 static bool sweep_locked(OioEngineState *s, hwaddr a)
 {
-    if (s->sweep.status != OIO_ENG_BUSY)
+    if (s->sweep.status != OIO_ENG_BUSY) {
         return false;
+    }
     bad_reg("write", a, "sweep parameters are fixed while it runs");
     return true;
 }
@@ -540,8 +547,9 @@ static void arm_write(OioEngineState *s, uint32_t v, int64_t t)
     }
     /* Disarming turns every line off the normal way, with a ramp. */
     s->armed = false;
-    for (l = 0; l < s->wavelengths; l++)
+    for (l = 0; l < s->wavelengths; l++) {
         oio_laser_write_ctrl(s, l, 0, t);
+    }
 }
 
 static void soft_reset(OioEngineState *s, int64_t t)
@@ -555,12 +563,13 @@ static bool global_write(OioEngineState *s, hwaddr a, uint32_t v, int64_t t)
         a < OIO_REG_PORT_LINE_SHIFT(s->ports)) {
         unsigned int p = (a - OIO_REG_PORT_LINE_SHIFT(0)) / 4;
 
-        if (v >= s->wavelengths)
+        if (v >= s->wavelengths) {
             bad_reg("write", a, "line shift not below wavelengths");
-        else if (oio_port_busy(s, p))
+        } else if (oio_port_busy(s, p)) {
             bad_reg("write", a, "port has active lanes");
-        else
+        } else {
             s->line_shift[p] = v;
+        }
         return true;
     }
     switch (a) {
@@ -568,10 +577,11 @@ static bool global_write(OioEngineState *s, hwaddr a, uint32_t v, int64_t t)
         s->scratch = v;
         break;
     case OIO_REG_RESET:
-        if (v == OIO_RESET_KEY)
+        if (v == OIO_RESET_KEY) {
             soft_reset(s, t);
-        else
+        } else {
             bad_reg("write", a, "wrong reset key");
+        }
         break;
     case OIO_REG_INT_STATUS:
         s->int_status &= ~v;
@@ -613,43 +623,52 @@ static bool global_write(OioEngineState *s, hwaddr a, uint32_t v, int64_t t)
     case OIO_REG_CMD_ARG1:
     case OIO_REG_CMD_ARG2:
     case OIO_REG_CMD_ARG3:
-        if (s->cmd.status == OIO_ENG_BUSY)
+        if (s->cmd.status == OIO_ENG_BUSY) {
             bad_reg("write", a, "command arguments fixed while it runs");
-        else
+        } else {
             s->cmd_arg[(a - OIO_REG_CMD_ARG0) / 4] = v;
+        }
         break;
     case OIO_REG_SWEEP_ADDR_LO:
     case OIO_REG_SWEEP_ADDR_HI:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             set64(&s->sweep_addr, a == OIO_REG_SWEEP_ADDR_HI, v);
+        }
         break;
     case OIO_REG_SWEEP_LEN:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_len = v;
+        }
         break;
     case OIO_REG_SWEEP_FIRST_RING:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_first = v;
+        }
         break;
     case OIO_REG_SWEEP_RING_COUNT:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_count = v;
+        }
         break;
     case OIO_REG_SWEEP_START:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_start = v;
+        }
         break;
     case OIO_REG_SWEEP_STOP:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_stop = v;
+        }
         break;
     case OIO_REG_SWEEP_STEP:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_step = v;
+        }
         break;
     case OIO_REG_SWEEP_DWELL_NS:
-        if (!sweep_locked(s, a))
+        if (!sweep_locked(s, a)) {
             s->sweep_dwell_ns = v;
+        }
         break;
     case OIO_REG_SWEEP_CTRL:
         oio_sweep_ctrl(s, v, t);
@@ -665,10 +684,11 @@ static bool global_write(OioEngineState *s, hwaddr a, uint32_t v, int64_t t)
         oio_telem_ctrl(s, v, t);
         break;
     case OIO_REG_TELEM_PERIOD_US:
-        if (v < OIO_TELEM_MIN_PERIOD_US || v > OIO_TELEM_MAX_PERIOD_US)
+        if (v < OIO_TELEM_MIN_PERIOD_US || v > OIO_TELEM_MAX_PERIOD_US) {
             bad_reg("write", a, "period outside 1 ms .. 10 s");
-        else
+        } else {
             s->telem_period_us = v;
+        }
         break;
     case OIO_REG_CNT_CTRL:
         if (v & OIO_CNT_CLEAR) {
@@ -690,8 +710,9 @@ static uint64_t oio_mmio_read(void *opaque, hwaddr a, unsigned size)
     uint32_t v = 0;
 
     s->cnt_mmio_rd++;
-    if (s->cfg.dead)
+    if (s->cfg.dead) {
         return MAKE_64BIT_MASK(0, size * 8);
+    }
     if (size != 4 || (a & 3)) {
         bad_reg("read", a, "only aligned 32-bit accesses are decoded");
         return MAKE_64BIT_MASK(0, size * 8);
@@ -722,8 +743,9 @@ static void oio_mmio_write(void *opaque, hwaddr a, uint64_t val,
     int64_t t;
 
     s->cnt_mmio_wr++;
-    if (s->cfg.dead)
+    if (s->cfg.dead) {
         return;
+    }
     if (size != 4 || (a & 3)) {
         bad_reg("write", a, "only aligned 32-bit accesses are decoded");
         return;
@@ -774,10 +796,11 @@ static void oio_prop_get(Object *obj, Visitor *v, const char *name,
     int64_t val = *cfg_field(OIO_ENGINE(obj), d);
     bool b = val;
 
-    if (d->is_bool)
+    if (d->is_bool) {
         visit_type_bool(v, name, &b, errp);
-    else
+    } else {
         visit_type_int64(v, name, &val, errp);
+    }
 }
 
 static void oio_apply(OioEngineState *s, const OioPropDesc *d, int64_t old,
@@ -820,8 +843,9 @@ static void oio_prop_set(Object *obj, Visitor *v, const char *name,
     bool b;
 
     if (d->is_bool) {
-        if (!visit_type_bool(v, name, &b, errp))
+        if (!visit_type_bool(v, name, &b, errp)) {
             return;
+        }
         val = b;
     } else if (!visit_type_int64(v, name, &val, errp)) {
         return;
@@ -841,8 +865,10 @@ static void oio_prop_set(Object *obj, Visitor *v, const char *name,
     old = *cfg_field(s, d);
     *cfg_field(s, d) = val;
     oio_apply(s, d, old, t);
-    /* Any live knob may move light or heat: let every loop look again,
-     * for as long as a ramp or a heater may still be moving. */
+    /*
+     * Any live knob may move light or heat: let every loop look again,
+     * for as long as a ramp or a heater may still be moving.
+     */
     oio_optics_dirty(s, -1, t + MAX(s->cfg.laser_ramp_us * 1000,
                                     5 * s->cfg.heater_tau_ns));
     oio_advance(s, t);
@@ -855,12 +881,13 @@ static void oio_counter_get(Object *obj, Visitor *v, const char *name,
     OioEngineState *s = OIO_ENGINE(obj);
     uint64_t val;
 
-    if (!strcmp(name, "mmio-reads"))
+    if (!strcmp(name, "mmio-reads")) {
         val = s->cnt_mmio_rd;
-    else if (!strcmp(name, "mmio-writes"))
+    } else if (!strcmp(name, "mmio-writes")) {
         val = s->cnt_mmio_wr;
-    else
+    } else {
         val = s->cnt_dma;
+    }
     visit_type_uint64(v, name, &val, errp);
 }
 
@@ -887,8 +914,9 @@ static void oio_realize(PCIDevice *pdev, Error **errp)
     }
     s->lanes = s->ports * s->wavelengths;
     s->rings = 2 * s->lanes;
-    if (!s->serial)
+    if (!s->serial) {
         s->serial = 10000000 + (uint32_t)(s->cfg.seed % 90000000);
+    }
 
     pci_config_set_interrupt_pin(pdev->config, 0);
     memory_region_init_io(&s->mmio, OBJECT(s), &oio_mmio_ops, s, "oio-regs",
@@ -902,10 +930,12 @@ static void oio_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "oio-engine: cannot add the PCIe capability");
         return;
     }
-    if (msix_init_exclusive_bar(pdev, OIO_NUM_VECTORS, OIO_BAR_MSIX, errp))
+    if (msix_init_exclusive_bar(pdev, OIO_NUM_VECTORS, OIO_BAR_MSIX, errp)) {
         return;
-    for (i = 0; i < OIO_NUM_VECTORS; i++)
+    }
+    for (i = 0; i < OIO_NUM_VECTORS; i++) {
         msix_vector_use(pdev, i);
+    }
 
     s->lane = g_new0(OioLane, s->lanes);
     s->ring = g_new0(OioRing, s->rings);
@@ -940,8 +970,9 @@ static void oio_qdev_reset(DeviceState *dev)
 {
     OioEngineState *s = OIO_ENGINE(dev);
 
-    if (s->timer)
+    if (s->timer) {
         oio_full_reset(s, oio_now());
+    }
 }
 
 static void oio_instance_init(Object *obj)
@@ -949,8 +980,9 @@ static void oio_instance_init(Object *obj)
     OioEngineState *s = OIO_ENGINE(obj);
     size_t i;
 
-    for (i = 0; i < ARRAY_SIZE(oio_props); i++)
+    for (i = 0; i < ARRAY_SIZE(oio_props); i++) {
         *cfg_field(s, &oio_props[i]) = oio_props[i].def;
+    }
     /* Hybrid device: realize drops this on a conventional bus. */
     PCI_DEVICE(obj)->cap_present |= QEMU_PCI_CAP_EXPRESS;
 }
@@ -984,9 +1016,10 @@ static void oio_class_init(ObjectClass *klass, void *data)
                                   (void *)d);
         object_class_property_set_description(klass, d->name, d->help);
     }
-    for (i = 0; i < ARRAY_SIZE(counters); i++)
+    for (i = 0; i < ARRAY_SIZE(counters); i++) {
         object_class_property_add(klass, counters[i], "uint64",
                                   oio_counter_get, NULL, NULL, NULL);
+    }
 }
 
 static const TypeInfo oio_engine_info = {

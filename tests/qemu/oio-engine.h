@@ -148,10 +148,10 @@ struct OioEngineState {
     uint32_t laser_refused;
     uint32_t card_alarm;
     uint32_t card_alarm_mask;
-    int32_t thr_temp[4];                /* high alarm, high warn, low warn, low alarm */
-    uint32_t thr_bias[2];               /* high alarm, high warn */
-    uint32_t thr_power[2];              /* low warn, low alarm */
-    int32_t thr_ltemp[2];               /* high alarm, low alarm */
+    int32_t thr_temp[4];        /* high alarm, high warn, low warn, low alarm */
+    uint32_t thr_bias[2];       /* high alarm, high warn */
+    uint32_t thr_power[2];      /* low warn, low alarm */
+    int32_t thr_ltemp[2];       /* high alarm, low alarm */
     uint32_t line_shift[OIO_MAX_PORTS];
     bool alarm_irq_pending;
 
@@ -258,7 +258,8 @@ bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
 #define OIO_Q_NOMINAL                   14.0
 #define OIO_P_NOMINAL_UW                (2000.0 * OIO_LINK_LOSS)
 #define OIO_LINE_RATE_MBPS              32000
-#define OIO_SIGNAL_MIN_UW               20.0    /* lock capture needs this much */
+/* lock capture needs this much */
+#define OIO_SIGNAL_MIN_UW               20.0
 #define OIO_HEATER_MAX_UW               3000.0
 #define OIO_EMIT_MIN_UW                 10.0
 #define OIO_T_INIT_NS                   100000

@@ -6,6 +6,9 @@
 
 #include <math.h>
 
+/* 0x1.0p-53 exactly: scales the top 53 bits of a draw into [0, 1). */
+#define TWO_POW_MINUS_53 (1.0 / 9007199254740992.0)
+
 void oio_rng_seed(struct oio_rng *rng, uint64_t seed)
 {
     rng->state = seed;
@@ -23,7 +26,7 @@ uint64_t oio_rng_next(struct oio_rng *rng)
 
 double oio_rng_uniform(struct oio_rng *rng, double lo, double hi)
 {
-    double u = (double)(oio_rng_next(rng) >> 11) * 0x1.0p-53;
+    double u = (double)(oio_rng_next(rng) >> 11) * TWO_POW_MINUS_53;
 
     return lo + (hi - lo) * u;
 }
@@ -48,10 +51,11 @@ double oio_wrap_detune(double line_pm, double res_pm, double fsr_pm)
 {
     double d = fmod(line_pm - res_pm, fsr_pm);
 
-    if (d < -fsr_pm / 2)
+    if (d < -fsr_pm / 2) {
         d += fsr_pm;
-    else if (d >= fsr_pm / 2)
+    } else if (d >= fsr_pm / 2) {
         d -= fsr_pm;
+    }
     return d;
 }
 
@@ -66,17 +70,20 @@ uint32_t oio_heater_code(double shift_pm, double range_pm)
 {
     double code;
 
-    if (shift_pm <= 0.0 || range_pm <= 0.0)
+    if (shift_pm <= 0.0 || range_pm <= 0.0) {
         return 0;
+    }
     code = 4095.0 * sqrt(shift_pm / range_pm);
-    if (code >= 4095.0)
+    if (code >= 4095.0) {
         return 4095;
+    }
     return (uint32_t)lround(code);
 }
 
 double oio_thermal_ambient(const struct oio_thermal *th, int64_t t_ns)
 {
-    return th->amb0 + th->ramp_per_s * (double)(t_ns - th->t0_ns) * 1e-9;
+    return th->amb0 + th->ramp_per_s * (double)(t_ns - th->t0_ns) *
+           OIO_S_PER_NS;
 }
 
 /*
@@ -86,10 +93,11 @@ double oio_thermal_ambient(const struct oio_thermal *th, int64_t t_ns)
 double oio_thermal_temp(const struct oio_thermal *th, int64_t t_ns)
 {
     double dt = (double)(t_ns - th->t0_ns);
-    double rtau = th->ramp_per_s * th->tau_ns * 1e-9;
+    double rtau = th->ramp_per_s * th->tau_ns * OIO_S_PER_NS;
 
-    if (dt <= 0.0)
+    if (dt <= 0.0) {
         return th->temp0;
+    }
     return oio_thermal_ambient(th, t_ns) - rtau +
            (th->temp0 - th->amb0 + rtau) * exp(-dt / th->tau_ns);
 }
@@ -111,8 +119,9 @@ bool oio_thermal_settled(const struct oio_thermal *th, int64_t t_ns)
 
 double oio_settle(double from, double to, double dt_ns, double tau_ns)
 {
-    if (dt_ns <= 0.0)
+    if (dt_ns <= 0.0) {
         return from;
+    }
     return to + (from - to) * exp(-dt_ns / tau_ns);
 }
 
@@ -121,8 +130,9 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
     double power[64];
     unsigned int r, l;
 
-    for (l = 0; l < bus->lines && l < 64; l++)
+    for (l = 0; l < bus->lines && l < 64; l++) {
         power[l] = bus->line_uw[l];
+    }
 
     for (r = 0; r < bus->rings; r++) {
         double total = 0.0;
@@ -134,8 +144,9 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
             double dropped = power[l] * bus->drop *
                      oio_lorentzian(d, bus->fwhm_pm);
 
-            if (in_uw)
+            if (in_uw) {
                 in_uw[r * bus->lines + l] = power[l];
+            }
             total += dropped;
             power[l] -= dropped;
         }
@@ -145,15 +156,17 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
 
 double oio_ber_from_q(double q)
 {
-    if (q <= 0.0)
+    if (q <= 0.0) {
         return 0.5;
+    }
     return 0.5 * erfc(q / M_SQRT2);
 }
 
 double oio_lane_q(double line_uw, double tx_resp, double rx_resp,
           double q_nominal, double p_nominal_uw)
 {
-    if (line_uw <= 0.0 || p_nominal_uw <= 0.0)
+    if (line_uw <= 0.0 || p_nominal_uw <= 0.0) {
         return 0.0;
+    }
     return q_nominal * (line_uw / p_nominal_uw) * tx_resp * rx_resp;
 }

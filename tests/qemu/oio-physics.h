@@ -13,6 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Seconds in a nanosecond: 1e-9, written out without an exponent. */
+#define OIO_S_PER_NS 0.000000001
+
 /* Deterministic generator: same seed, same card, on every host. */
 struct oio_rng {
     uint64_t state;
