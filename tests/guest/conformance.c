@@ -972,15 +972,7 @@ static void t_sweep_bad(struct ctx *x)
 
 	/* Outside guest RAM: refused whole, nothing written. */
 	dma = log_count("outside guest memory");
-	wr(c, OIO_REG_SWEEP_ADDR_LO, 0xfffff000);
-	wr(c, OIO_REG_SWEEP_ADDR_HI, 0xff);
-	wr(c, OIO_REG_SWEEP_LEN, 65536);
-	wr(c, OIO_REG_SWEEP_FIRST_RING, 0);
-	wr(c, OIO_REG_SWEEP_RING_COUNT, 1);
-	wr(c, OIO_REG_SWEEP_START, 0);
-	wr(c, OIO_REG_SWEEP_STOP, 100);
-	wr(c, OIO_REG_SWEEP_STEP, 1);
-	wr(c, OIO_REG_SWEEP_DWELL_NS, 1000);
+	sweep_setup(c, 0xfffffff000ull, 65536, 0, 1, 0, 100, 1, 1000);
 	wr(c, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);
 	tap_ok(wait_engine(c, OIO_REG_SWEEP_STATUS, 1000) == OIO_ENG_ERR_DMA &&
 	       logged(dma, "outside guest memory"),

@@ -89,15 +89,7 @@ int main(void)
 		wr(c, OIO_REG_TELEM_LEN, 65536);
 		wr(c, OIO_REG_TELEM_PERIOD_US, 1000);
 		wr(c, OIO_REG_TELEM_CTRL, OIO_TELEM_PERIODIC);
-		wr(c, OIO_REG_SWEEP_ADDR_LO, (uint32_t)dma.pa);
-		wr(c, OIO_REG_SWEEP_ADDR_HI, (uint32_t)(dma.pa >> 32));
-		wr(c, OIO_REG_SWEEP_LEN, 65536);
-		wr(c, OIO_REG_SWEEP_FIRST_RING, 0);
-		wr(c, OIO_REG_SWEEP_RING_COUNT, 2);
-		wr(c, OIO_REG_SWEEP_START, 0);
-		wr(c, OIO_REG_SWEEP_STOP, 999);
-		wr(c, OIO_REG_SWEEP_STEP, 1);
-		wr(c, OIO_REG_SWEEP_DWELL_NS, 1000000);
+		sweep_setup(c, dma.pa, 65536, 0, 2, 0, 999, 1, 1000000);
 		wr(c, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);
 		st = rd(c, OIO_REG_SWEEP_STATUS);
 		tap_ok(st == OIO_ENG_BUSY,

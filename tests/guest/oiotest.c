@@ -392,6 +392,21 @@ bool lasers_on(const struct oio_card *c, uint32_t mask)
 	return true;
 }
 
+void sweep_setup(const struct oio_card *c, uint64_t addr, uint32_t len,
+		 unsigned int first, unsigned int count, unsigned int start,
+		 unsigned int stop, unsigned int step, unsigned int dwell_ns)
+{
+	wr(c, OIO_REG_SWEEP_ADDR_LO, (uint32_t)addr);
+	wr(c, OIO_REG_SWEEP_ADDR_HI, (uint32_t)(addr >> 32));
+	wr(c, OIO_REG_SWEEP_LEN, len);
+	wr(c, OIO_REG_SWEEP_FIRST_RING, first);
+	wr(c, OIO_REG_SWEEP_RING_COUNT, count);
+	wr(c, OIO_REG_SWEEP_START, start);
+	wr(c, OIO_REG_SWEEP_STOP, stop);
+	wr(c, OIO_REG_SWEEP_STEP, step);
+	wr(c, OIO_REG_SWEEP_DWELL_NS, dwell_ns);
+}
+
 uint32_t sweep_run(const struct oio_card *c, const struct dma_buf *b,
 		   unsigned int first, unsigned int count, unsigned int start,
 		   unsigned int stop, unsigned int step, unsigned int dwell_ns,
@@ -399,15 +414,8 @@ uint32_t sweep_run(const struct oio_card *c, const struct dma_buf *b,
 {
 	uint32_t st;
 
-	wr(c, OIO_REG_SWEEP_ADDR_LO, (uint32_t)b->pa);
-	wr(c, OIO_REG_SWEEP_ADDR_HI, (uint32_t)(b->pa >> 32));
-	wr(c, OIO_REG_SWEEP_LEN, (uint32_t)b->len);
-	wr(c, OIO_REG_SWEEP_FIRST_RING, first);
-	wr(c, OIO_REG_SWEEP_RING_COUNT, count);
-	wr(c, OIO_REG_SWEEP_START, start);
-	wr(c, OIO_REG_SWEEP_STOP, stop);
-	wr(c, OIO_REG_SWEEP_STEP, step);
-	wr(c, OIO_REG_SWEEP_DWELL_NS, dwell_ns);
+	sweep_setup(c, b->pa, (uint32_t)b->len, first, count, start, stop,
+		    step, dwell_ns);
 	wr(c, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);
 	st = wait_engine(c, OIO_REG_SWEEP_STATUS, 10000);
 	if (trace)

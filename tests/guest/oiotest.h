@@ -107,6 +107,11 @@ static inline uint32_t laser_reg(unsigned int line, uint32_t off)
 	return OIO_LASER_REG(line, off);
 }
 
+/* Program the sweep engine's parameters, without starting it. */
+void sweep_setup(const struct oio_card *c, uint64_t addr, uint32_t len,
+		 unsigned int first, unsigned int count, unsigned int start,
+		 unsigned int stop, unsigned int step, unsigned int dwell_ns);
+
 /*
  * Run a sweep of rings [first, first + count) and wait for it; returns the
  * engine status and points *trace at the first ring's samples.

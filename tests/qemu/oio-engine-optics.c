@@ -540,36 +540,31 @@ void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
     }
 }
 
-void oio_latch_card(OioEngineState *s, uint32_t bits)
+/* A flag that newly latches and is not masked raises the alarm vector. */
+static void latch(OioEngineState *s, uint32_t *flags, uint32_t mask,
+                  uint32_t bits)
 {
-    uint32_t fresh = bits & ~s->card_alarm;
+    uint32_t fresh = bits & ~*flags;
 
-    s->card_alarm |= bits;
-    if (fresh & ~s->card_alarm_mask) {
+    *flags |= bits;
+    if (fresh & ~mask) {
         s->alarm_irq_pending = true;
     }
+}
+
+void oio_latch_card(OioEngineState *s, uint32_t bits)
+{
+    latch(s, &s->card_alarm, s->card_alarm_mask, bits);
 }
 
 void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits)
 {
-    OioLaser *lz = &s->laser[l];
-    uint32_t fresh = bits & ~lz->alarm;
-
-    lz->alarm |= bits;
-    if (fresh & ~lz->alarm_mask) {
-        s->alarm_irq_pending = true;
-    }
+    latch(s, &s->laser[l].alarm, s->laser[l].alarm_mask, bits);
 }
 
 void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits)
 {
-    OioLane *ln = &s->lane[n];
-    uint32_t fresh = bits & ~ln->alarm;
-
-    ln->alarm |= bits;
-    if (fresh & ~ln->alarm_mask) {
-        s->alarm_irq_pending = true;
-    }
+    latch(s, &s->lane[n].alarm, s->lane[n].alarm_mask, bits);
 }
 
 uint32_t oio_laser_pending(OioEngineState *s)

@@ -19,6 +19,7 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
 #include "sysemu/dma.h"
 #include "oio-engine.h"
 
@@ -891,6 +892,12 @@ static void oio_counter_get(Object *obj, Visitor *v, const char *name,
     visit_type_uint64(v, name, &val, errp);
 }
 
+/* Lazily evaluated physics and DMA engines in flight are not migrated. */
+static const VMStateDescription vmstate_oio = {
+    .name = TYPE_OIO_ENGINE,
+    .unmigratable = 1,
+};
+
 static Property oio_static_props[] = {
     DEFINE_PROP_UINT32("ports", OioEngineState, ports, 8),
     DEFINE_PROP_UINT32("wavelengths", OioEngineState, wavelengths, 8),
@@ -1004,6 +1011,7 @@ static void oio_class_init(ObjectClass *klass, void *data)
     k->class_id = OIO_PCI_CLASS;
     dc->desc = "OIO optical I/O engine (emulated)";
     dc->reset = oio_qdev_reset;
+    dc->vmsd = &vmstate_oio;
     dc->hotpluggable = true;
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
     device_class_set_props(dc, oio_static_props);
