@@ -24,7 +24,7 @@ INITRD := $(B)/initramfs.cpio.gz
 
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
-	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev
+	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -39,13 +39,21 @@ GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
 GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h
 GUEST_TESTS := conformance bringup multicard hotplug demo
-GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS))
+GUEST_SCRIPTS := driver-sysfs
+GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
+	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS))
+
+DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild
+# The VM tests load the module built for the kernel they boot (6.1);
+# 6.12 is built too, to keep the driver compiling on both.
+MODULE := $(B)/driver/6.1/oio.ko
+MODULE_612 := $(B)/driver/6.12/oio.ko
 
 UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
 
-.PHONY: all deps qemu kernel initramfs unit demo check clean distclean
+.PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean
 
-all: $(QEMU) $(KERNEL) $(INITRD) $(B)/unit/test-physics
+all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(B)/unit/test-physics
 
 # ---- host packages ----------------------------------------------------
 
@@ -104,8 +112,23 @@ $(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(B)/.deps
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $< $(GUEST_LIB) -lm
 
-$(INITRD): $(GUEST_BINS) tests/vm/init tests/vm/smoke tests/vm/mkinitramfs.sh
-	tests/vm/mkinitramfs.sh $@ $(B)/guest
+$(B)/guest/%: tests/guest/%.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
+
+# ---- the driver -----------------------------------------------------------
+
+$(MODULE): $(DRIVER_SOURCES) $(KERNEL) scripts/build-module.sh
+	scripts/build-module.sh $(B) 6.1
+
+$(MODULE_612): $(DRIVER_SOURCES) | $(B)/.deps
+	scripts/build-module.sh $(B) 6.12
+
+driver: $(MODULE) $(MODULE_612)
+
+$(INITRD): $(GUEST_BINS) $(MODULE) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE)
 
 initramfs: $(INITRD)
 
@@ -127,9 +150,14 @@ demo: $(QEMU) $(KERNEL) $(INITRD)
 		--initrd $(INITRD) --cards 2 --seed 1 --tests demo \
 		--log-dir $(B)/vm-logs/demo --name demo
 
-check: $(QEMU) $(KERNEL) $(INITRD) $(B)/unit/test-physics
+CHECKPATCH := $(B)/checkpatch/linux-source-6.1/scripts/checkpatch.pl
+$(CHECKPATCH): | $(B)/.deps
+	scripts/fetch-checkpatch.sh $(B)
+
+check: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(CHECKPATCH) \
+		$(B)/unit/test-physics
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
-		QEMU_SRC=$(QEMU_SRC) tests/check.sh
+		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
 
 clean:
 	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD)

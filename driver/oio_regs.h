@@ -81,10 +81,10 @@
 
 /* Interrupt causes: latched whatever the MSI-X state, write 1 to clear. */
 #define OIO_REG_INT_STATUS		0x0048
-#define  OIO_INT_CMD			(1u << OIO_VEC_CMD)
-#define  OIO_INT_ALARM			(1u << OIO_VEC_ALARM)
-#define  OIO_INT_SWEEP			(1u << OIO_VEC_SWEEP)
-#define  OIO_INT_TELEM			(1u << OIO_VEC_TELEM)
+#define  OIO_INT_CMD			0x00000001	/* bit OIO_VEC_CMD */
+#define  OIO_INT_ALARM			0x00000002	/* bit OIO_VEC_ALARM */
+#define  OIO_INT_SWEEP			0x00000004	/* bit OIO_VEC_SWEEP */
+#define  OIO_INT_TELEM			0x00000008	/* bit OIO_VEC_TELEM */
 
 #define OIO_REG_CARD_TEMP		0x0050	/* RO: signed, milli-degC */
 #define OIO_REG_INTERLOCK		0x0054

@@ -6,10 +6,11 @@
 # paths below. Each suite's TAP goes to the terminal; a table of results
 # and one closing "N passed, N failed" line come last.
 #
-# env: B PY QEMU KERNEL INITRD QEMU_SRC (from the Makefile)
+# env: B PY QEMU KERNEL INITRD QEMU_SRC CHECKPATCH (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
 set -u
 : "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
+: "${CHECKPATCH:?}"
 
 logs=$B/vm-logs
 mkdir -p "$logs"
@@ -69,6 +70,36 @@ style() {
 	record qemu-style "$pass" "$fail" $(($(date +%s) - start))
 }
 
+# The driver: checkpatch --strict from Debian's 6.1 source, and a clean
+# W=1 + sparse build against 6.12 (6.1 was built for the VM already).
+kernel_style() {
+	wanted kernel-style || return 0
+	start=$(date +%s)
+	pass=0
+	fail=0
+	for f in driver/*.c driver/*.h; do
+		if out=$("$CHECKPATCH" --strict --no-tree -f "$f" 2>&1) &&
+			echo "$out" | grep -q 'total: 0 errors, 0 warnings, 0 checks'; then
+			echo "ok - checkpatch --strict: $f"
+			pass=$((pass + 1))
+		else
+			echo "$out" | grep -E -A3 '^(ERROR|WARNING|CHECK)' | head -n 30
+			echo "not ok - checkpatch --strict: $f"
+			fail=$((fail + 1))
+		fi
+	done
+	for series in 6.1 6.12; do
+		if scripts/build-module.sh "$B" "$series" >/dev/null; then
+			echo "ok - W=1 C=1 build against $series"
+			pass=$((pass + 1))
+		else
+			echo "not ok - W=1 C=1 build against $series"
+			fail=$((fail + 1))
+		fi
+	done
+	record kernel-style "$pass" "$fail" $(($(date +%s) - start))
+}
+
 # vm NAME [run-vm.py options]: one VM boot, its TAP and its counts.
 vm() {
 	name=$1
@@ -93,6 +124,7 @@ vm() {
 
 unit
 style
+kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
 vm conformance --cards 1 --seed 1 --tests conformance
 vm conformance-seed7 --cards 1 --seed 7 --tests conformance
@@ -102,6 +134,7 @@ vm multicard-2 --cards 2 --seed 11 --tests multicard
 vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
 vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
 vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
+vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs
 
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time

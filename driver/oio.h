@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * oio: driver for OIO optical I/O engine cards - shared definitions.
+ */
+#ifndef _OIO_H
+#define _OIO_H
+
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+
+#include "oio_regs.h"
+
+#define OIO_DRV_NAME		"oio"
+
+/* How long the driver waits for a firmware engine before giving up. */
+#define OIO_CMD_TIMEOUT_MS	1000
+#define OIO_SWEEP_TIMEOUT_MS	10000
+
+struct oio_dma {
+	void *cpu;
+	dma_addr_t bus;
+	size_t size;
+};
+
+/**
+ * struct oio_dev - one OIO engine card
+ * @pdev: the PCI function
+ * @regs: BAR0
+ * @id: N of /sys/class/oio/oioN
+ * @classdev: the class device
+ * @groups: attribute groups of @classdev, built before it is added
+ * @ports: optical ports, from the card
+ * @wavelengths: laser lines and lanes per port, from the card
+ * @lanes: @ports x @wavelengths
+ * @rings: two per lane
+ * @serial: serial number
+ * @fw_version: firmware version, major << 16 | minor << 8 | patch
+ * @board_rev: board revision
+ * @caps: OIO_CAP_* feature bits
+ * @lock: serialises every multi-register sequence, the engines and their
+ *	buffers; taken by sysfs, netlink and the alarm thread, never in hard
+ *	interrupt context
+ * @dead: the card stopped answering (all-ones reads); set once, read
+ *	without @lock
+ * @sweep_buf: sweep trace buffer, protected by @lock
+ * @telem_buf: telemetry block buffer, protected by @lock
+ * @cmd_done: completed by the command vector
+ * @sweep_done: completed by the sweep vector
+ * @telem_done: completed by the telemetry vector
+ */
+struct oio_dev {
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	int id;
+	struct device *classdev;
+	const struct attribute_group **groups;
+
+	u32 ports;
+	u32 wavelengths;
+	u32 lanes;
+	u32 rings;
+	u32 serial;
+	u32 fw_version;
+	u32 board_rev;
+	u32 caps;
+
+	/* serialises register sequences and engines, see above */
+	struct mutex lock;
+	bool dead;
+
+	struct oio_dma sweep_buf;
+	struct oio_dma telem_buf;
+	struct completion cmd_done;
+	struct completion sweep_done;
+	struct completion telem_done;
+};
+
+int oio_read(struct oio_dev *od, u32 off, u32 *val);
+int oio_write(struct oio_dev *od, u32 off, u32 val);
+bool oio_is_dead(struct oio_dev *od);
+
+/* oio_alarm.c */
+void oio_alarm_service(struct oio_dev *od);
+int oio_alarm_clear(struct oio_dev *od, u32 flag_reg, u32 mask_reg, u32 flags);
+
+/* oio_sysfs.c */
+extern struct class oio_class;
+int oio_sysfs_build(struct oio_dev *od);
+
+#endif /* _OIO_H */

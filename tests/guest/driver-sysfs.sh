@@ -1,0 +1,188 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# oio.ko's sysfs tree on emulated cards, as a lab script would use it:
+# insmod, identity, lasers behind arm and interlock, rings, lanes, alarms,
+# bad input with its errno and no change, a card that goes dead, rmmod.
+#
+# env: OIO_CARDS (from the harness)
+set -u
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+# check DESC COMMAND...: one result from a command's status.
+check() {
+	desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+
+# write_fails FILE VALUE ERRNO-TEXT: the write fails with that error and
+# the file reads the same before and after.
+write_fails() {
+	before=$(cat "$1" 2>/dev/null)
+	err=$( (echo "$2" > "$1") 2>&1)
+	rc=$?
+	after=$(cat "$1" 2>/dev/null)
+	case $err in
+	*"$3"*) matched=0 ;;
+	*) matched=1 ;;
+	esac
+	if [ $rc -ne 0 ] && [ $matched -eq 0 ] && [ "$before" = "$after" ]; then
+		ok 0 "write '$2' > ${1#/sys/class/oio/} fails: $3"
+	else
+		echo "# rc=$rc err='$err' before='$before' after='$after'"
+		ok 1 "write '$2' > ${1#/sys/class/oio/} fails: $3"
+	fi
+}
+
+# wait_for FILE VALUE: poll up to 2 s for a file to read VALUE.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+		usleep 10000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+qom() {
+	vmctl qom-get "/machine/peripheral/$1" "$2"
+}
+
+qset() {
+	vmctl qom-set "/machine/peripheral/$1" "$2" "$3" >/dev/null
+}
+
+cards=${OIO_CARDS:-1}
+check "insmod oio.ko" insmod /lib/modules/oio.ko
+count=$(ls -d /sys/class/oio/oio* 2>/dev/null | wc -l)
+ok $([ "$count" -eq "$cards" ]; echo $?) "one /sys/class/oio/oioN per card ($count)"
+
+# Match oioN to its QOM device by serial.
+c=/sys/class/oio/oio0
+qid=
+i=0
+while [ $i -lt "$cards" ]; do
+	[ "$(qom oio$i serial)" = "$(cat $c/serial)" ] && qid=oio$i
+	i=$((i + 1))
+done
+ok $([ -n "$qid" ]; echo $?) "oio0's serial $(cat $c/serial) is a card's ($qid)"
+check "ports 8, wavelengths 8, lanes 64, rings 128" \
+	test "$(cat $c/ports) $(cat $c/wavelengths) $(cat $c/lanes) $(cat $c/rings)" = "8 8 64 128"
+check "firmware 1.4.2, board rev 2" \
+	test "$(cat $c/firmware_version) $(cat $c/board_rev)" = "1.4.2 2"
+check "calibration: 1145 pm grid, 9159 pm FSR, 262 pm FWHM" \
+	test "$(cat $c/grid_spacing_pm) $(cat $c/fsr_pm) $(cat $c/fwhm_pm)" = "1145 9159 262"
+t=$(cat $c/temp_millicelsius)
+ok $([ "$t" -gt 24000 ] && [ "$t" -lt 26000 ]; echo $?) "card temperature $t mC"
+check "objects: 8 ports, 8 lasers, 64 lanes, 128 rings" test \
+	"$(ls -d $c/port[0-9]* | wc -l) $(ls -d $c/laser[0-9]* | wc -l) $(ls -d $c/lane[0-9]* | wc -l) $(ls -d $c/ring[0-9]* | wc -l)" = "8 8 64 128"
+check "class device links to its PCI function" test -e $c/device/vendor
+
+# Lasers: arm first, and only with the interlock closed.
+check "interlock closed, not armed" test "$(cat $c/interlock) $(cat $c/armed)" = "closed 0"
+write_fails $c/laser0/enable 1 "Operation not permitted"
+check "refusal reason: not-armed" test "$(cat $c/laser_refused)" = not-armed
+write_fails $c/laser0/enable maybe "Invalid argument"
+check "arm" sh -c "echo 1 > $c/armed"
+check "enable laser 0" sh -c "echo 1 > $c/laser0/enable"
+check "laser 0 emits after its ramp" wait_for $c/laser0/status emitting
+p=$(cat $c/laser0/power_uw)
+ok $([ "$p" -gt 1000 ] && [ "$p" -lt 4000 ]; echo $?) "laser 0 power $p uW, bias $(cat $c/laser0/bias_ua) uA"
+write_fails $c/laser0/bias_set_ua 150001 "Numerical result out of range"
+write_fails $c/laser0/bias_set_ua 12mA "Invalid argument"
+check "bias set point 90 mA" sh -c "echo 90000 > $c/laser0/bias_set_ua"
+check "bias follows" wait_for $c/laser0/bias_ua 90000
+
+qset "$qid" interlock false
+check "interlock opening shows at once" test "$(cat $c/interlock) $(cat $c/interlock_opened)" = "open 1"
+check "and shut the laser and disarmed" test "$(cat $c/laser0/enable) $(cat $c/laser0/power_uw) $(cat $c/armed)" = "0 0 0"
+write_fails $c/armed 1 "Device or resource busy"
+qset "$qid" interlock true
+write_fails $c/interlock_opened 1 "Invalid argument"
+check "acknowledge the opening" sh -c "echo 0 > $c/interlock_opened"
+check "latch cleared" test "$(cat $c/interlock_opened)" = 0
+
+# Rings.
+r=$c/ring2
+write_fails $r/heater 4096 "Numerical result out of range"
+write_fails $r/heater -1 "Invalid argument"
+check "heater 3000" sh -c "echo 3000 > $r/heater"
+uw=$(cat $r/heater_uw)
+ok $([ "$uw" -gt 1500 ] && [ "$uw" -lt 1700 ]; echo $?) "heater power $uw uW (3 mW x (3000/4095)^2)"
+check "ring 2 is lane 1's TX ring" test "$(cat $r/lane) $(cat $r/side)" = "1 tx"
+check "lock in the dark: no-signal" sh -c "echo 1 > $r/lock && test \"\$(cat $r/lock_state)\" = no-signal"
+write_fails $r/heater 100 "Device or resource busy"
+check "unlock" sh -c "echo 0 > $r/lock && test \"\$(cat $r/lock_state)\" = off"
+m=$(cat $c/ring0/monitor_na)
+ok $([ "$m" -ge 0 ]; echo $?) "monitor reads ($m nA)"
+
+# Lanes.
+l=$c/lane9
+check "lane 9 is port 1, wavelength 1" test "$(cat $l/port) $(cat $l/wavelength)" = "1 1"
+check "lane 9 deactivated" test "$(cat $l/state)" = deactivated
+write_fails $l/state activate "Device or resource busy"
+write_fails $l/state up "Invalid argument"
+check "initialize with its line dark" sh -c "echo initialize > $l/state"
+check "falls back: deactivated, laser-dark" sh -c \
+	"sleep 1; test \"\$(cat $l/state) \$(cat $l/reason)\" = 'deactivated laser-dark'"
+check "PRBS generator and checker on" sh -c "echo 1 > $l/prbs_generator && echo 1 > $l/prbs_checker"
+sleep 1
+b=$(cat $l/prbs_bits)
+ok $([ "$b" -gt 4294967296 ]; echo $?) "PRBS counts past 2^32 bits ($b)"
+check "PRBS clear" sh -c "echo 1 > $l/prbs_clear"
+b2=$(cat $l/prbs_bits)
+ok $([ "$b2" -lt "$b" ]; echo $?) "bits restart ($b2)"
+write_fails $c/port1/line_shift 8 "Numerical result out of range"
+check "line shift 3" sh -c "echo 3 > $c/port1/line_shift && test \"\$(cat $c/port1/line_shift)\" = 3"
+
+# Alarms: a level flag stays latched, masked, until cleared.
+qset "$qid" laser-fail-mask 4
+check "line 2 failed: status and FAILURE flag" sh -c \
+	"test \"\$(cat $c/laser2/status)\" = failed && test \"\$(cat $c/laser2/alarms)\" = 0x40"
+qset "$qid" laser-fail-mask 0
+check "clear the flag" sh -c "echo 0x40 > $c/laser2/alarms && test \"\$(cat $c/laser2/alarms)\" = 0x0"
+write_fails $c/laser2/alarms 0x80 "Numerical result out of range"
+
+# Multiple writers racing on one card, then a card that goes away.
+i=0
+while [ $i -lt 4 ]; do
+	(j=0; while [ $j -lt 50 ]; do echo $((j * 80)) > $c/ring5/heater; cat $c/ring5/monitor_na > /dev/null; j=$((j + 1)); done) &
+	i=$((i + 1))
+done
+wait
+check "racing writers leave a valid heater code" test "$(cat $c/ring5/heater)" -le 3920
+
+qset "$qid" dead true
+err=$(cat $c/temp_millicelsius 2>&1)
+case $err in *"No such device"*) rc=0 ;; *) rc=1 ;; esac
+ok $rc "a dead card answers ENODEV ($err)"
+check "kernel log says it was marked dead" sh -c "dmesg | grep -q 'marked dead'"
+qset "$qid" dead false
+bdf=$(basename "$(readlink $c/device)")
+check "unbind" sh -c "echo $bdf > /sys/bus/pci/drivers/oio/unbind"
+check "bind again" sh -c "echo $bdf > /sys/bus/pci/drivers/oio/bind"
+c=$(ls -d /sys/bus/pci/devices/$bdf/oio/oio* 2>/dev/null | head -n 1)
+ok $([ -n "$c" ] && [ -r "$c/temp_millicelsius" ] && cat "$c/temp_millicelsius" >/dev/null; echo $?) "rebound card answers again"
+
+check "rmmod" rmmod oio
+check "class gone" test ! -e /sys/class/oio/oio0
+check "insmod again" insmod /lib/modules/oio.ko
+check "cards back" test -e /sys/class/oio/oio0
+check "rmmod again" rmmod oio
+
+echo "1..$n"
+exit $failed
