@@ -611,6 +611,11 @@ static void t_lanes(struct ctx *x)
 		      OIO_REASON_LASER_DARK << OIO_LANE_REASON_SHIFT),
 	       "lane: drops to initialized when its laser goes dark (0x%x)",
 	       st);
+	/* Nobody looked during the ramp-down: the loss is still found. */
+	tap_ok((rd(c, ring_reg(0, OIO_RING_LOCK_STATUS)) & OIO_LOCK_ST_MASK) ==
+	       OIO_LOCK_LOST &&
+	       (rd(c, lane_reg(0, OIO_LANE_ALARM)) & OIO_LNALM_TX_LOCK_LOST),
+	       "lane: its rings' loops lost the dark line and say so");
 	wr(c, lane_reg(0, OIO_LANE_CTRL), OIO_LANE_REQ_DEACTIVATE);
 	st = lane_settle(c, 0);
 	tap_ok(st == OIO_DP_DEACTIVATED, "lane: deactivates through DataPathDeinit");

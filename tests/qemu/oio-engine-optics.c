@@ -416,11 +416,12 @@ static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
     BusView b;
 
     /* Nothing moved since the last solve: the loops sit where they were. */
-    if (t > s->bus_dirty_until[id] &&
+    if (s->bus_solved_at[id] > s->bus_dirty_until[id] &&
         fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
         return;
     }
     s->bus_solved_temp[id] = temp;
+    s->bus_solved_at[id] = t;
     for (w = 0; w < W; w++) {
         OioRing *g = &s->ring[bus_ring(s, port, side, w)];
 

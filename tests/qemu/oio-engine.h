@@ -134,10 +134,13 @@ struct OioEngineState {
     struct oio_rng noise;
     int64_t settle_until;
     /*
-     * Lock loops of a bus (bit 2 * port + side) need solving again until
-     * this time, or when the card temperature moved since the last solve.
+     * The lock loops of a bus (index 2 * port + side) are solved again
+     * unless the last solve came after the bus's light and heat stopped
+     * moving (bus_dirty_until) and the card temperature is unchanged since:
+     * a solve inside the window leaves the final state still to be found.
      */
     int64_t bus_dirty_until[2 * OIO_MAX_PORTS];
+    int64_t bus_solved_at[2 * OIO_MAX_PORTS];
     double bus_solved_temp[2 * OIO_MAX_PORTS];
     int64_t storm_next;
 
