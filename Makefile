@@ -24,7 +24,8 @@ INITRD := $(B)/initramfs.cpio.gz
 
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
-	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse
+	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
+	python3-jsonschema
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -37,13 +38,15 @@ MODEL_SOURCES := $(wildcard tests/qemu/*.c tests/qemu/*.h) driver/oio_regs.h
 GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 	-Idriver -Itests/guest -Itests/qemu
 GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
-GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h
-GUEST_TESTS := conformance bringup multicard hotplug demo
-GUEST_SCRIPTS := driver-sysfs
+GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
+	include/uapi/linux/oio.h
+GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest
+GUEST_SCRIPTS := driver-sysfs driver-hwmon driver-netlink driver-faults
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS))
 
-DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild
+DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
+	include/uapi/linux/oio.h
 # The VM tests load the module built for the kernel they boot (6.1);
 # 6.12 is built too, to keep the driver compiling on both.
 MODULE := $(B)/driver/6.1/oio.ko

@@ -45,6 +45,8 @@ struct oio_dma {
  *	interrupt context
  * @dead: the card stopped answering (all-ones reads); set once, read
  *	without @lock
+ * @debugfs: the card's debugfs directory
+ * @devlink: the card's devlink instance
  * @sweep_buf: sweep trace buffer, protected by @lock
  * @telem_buf: telemetry block buffer, protected by @lock
  * @cmd_done: completed by the command vector
@@ -71,6 +73,9 @@ struct oio_dev {
 	struct mutex lock;
 	bool dead;
 
+	struct dentry *debugfs;
+	struct devlink *devlink;
+
 	struct oio_dma sweep_buf;
 	struct oio_dma telem_buf;
 	struct completion cmd_done;
@@ -85,6 +90,37 @@ bool oio_is_dead(struct oio_dev *od);
 /* oio_alarm.c */
 void oio_alarm_service(struct oio_dev *od);
 int oio_alarm_clear(struct oio_dev *od, u32 flag_reg, u32 mask_reg, u32 flags);
+
+/* oio_hwmon.c */
+int oio_hwmon_init(struct oio_dev *od);
+
+/* oio_devlink.c */
+int oio_devlink_init(struct oio_dev *od);
+void oio_devlink_exit(struct oio_dev *od);
+
+/* oio_debugfs.c */
+void oio_debugfs_module_init(void);
+void oio_debugfs_module_exit(void);
+void oio_debugfs_init(struct oio_dev *od);
+void oio_debugfs_exit(struct oio_dev *od);
+
+/* oio_ctrl.c */
+int oio_set_armed(struct oio_dev *od, bool arm);
+int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on);
+int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua);
+int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 bit, bool on);
+int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req);
+int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code);
+int oio_set_lock(struct oio_dev *od, unsigned int r, bool on);
+
+/* oio_nl.c, oio_nl_family.c */
+struct genl_family;
+int oio_nl_family_register(void);
+void oio_nl_family_unregister(void);
+struct genl_family *oio_nl_fam(void);
+int oio_nl_card_add(struct oio_dev *od);
+void oio_nl_card_remove(struct oio_dev *od);
+void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index);
 
 /* oio_sysfs.c */
 extern struct class oio_class;

@@ -5,8 +5,10 @@
  * Probe checks the card's identity and register-map version, resets it,
  * sizes everything from the geometry the card reports, sets up one MSI-X
  * vector per event source and the DMA buffers of the sweep and telemetry
- * engines, then publishes /sys/class/oio/oioN. Everything is device-managed
- * except the class device, which remove() takes down first.
+ * engines, then publishes /sys/class/oio/oioN, the hwmon device, the
+ * devlink instance, the debugfs directory and the card's netlink id.
+ * Everything is device-managed except the class device, devlink, debugfs
+ * and the netlink registry entry, which remove() takes down first.
  */
 #include <linux/bitfield.h>
 #include <linux/delay.h>
@@ -289,20 +291,54 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (IS_ERR(od->classdev))
 		return dev_err_probe(dev, PTR_ERR(od->classdev),
 				     "cannot create the class device\n");
+	err = oio_hwmon_init(od);
+	if (err) {
+		dev_err_probe(dev, err, "cannot register with hwmon\n");
+		goto err_classdev;
+	}
+	err = oio_devlink_init(od);
+	if (err) {
+		dev_err_probe(dev, err, "cannot register with devlink\n");
+		goto err_classdev;
+	}
+	oio_debugfs_init(od);
+	err = oio_nl_card_add(od);
+	if (err) {
+		oio_debugfs_exit(od);
+		oio_devlink_exit(od);
+		goto err_classdev;
+	}
 
 	dev_info(dev, "oio%d: %ux%u lanes, serial %u, firmware %u.%u.%u\n",
 		 od->id, od->ports, od->wavelengths, od->serial,
 		 od->fw_version >> 16, (od->fw_version >> 8) & 0xff,
 		 od->fw_version & 0xff);
 	return 0;
+
+err_classdev:
+	device_unregister(od->classdev);
+	return err;
 }
 
 static void oio_remove(struct pci_dev *pdev)
 {
 	struct oio_dev *od = pci_get_drvdata(pdev);
+	struct device *classdev;
 
+	/* Announce the departure, then wait for netlink requests using it. */
+	oio_nl_card_remove(od);
+	oio_debugfs_exit(od);
+	oio_devlink_exit(od);
+	/*
+	 * The alarm thread notifies sysfs under the lock and the vector is
+	 * only freed after remove(): hide the class device from it first.
+	 */
+	mutex_lock(&od->lock);
+	classdev = od->classdev;
+	od->classdev = NULL;
+	mutex_unlock(&od->lock);
 	/* Drains every sysfs access in progress; none start after this. */
-	device_unregister(od->classdev);
+	device_unregister(classdev);
 	/* Leave the card dark: lasers off, lanes down. */
 	if (!oio_is_dead(od))
 		writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
@@ -328,15 +364,29 @@ static int __init oio_init(void)
 	err = class_register(&oio_class);
 	if (err)
 		return err;
+	oio_debugfs_module_init();
+	/* Before the cards: their arrival is announced on the family. */
+	err = oio_nl_family_register();
+	if (err)
+		goto err_debugfs;
 	err = pci_register_driver(&oio_pci_driver);
 	if (err)
-		class_unregister(&oio_class);
+		goto err_family;
+	return 0;
+
+err_family:
+	oio_nl_family_unregister();
+err_debugfs:
+	oio_debugfs_module_exit();
+	class_unregister(&oio_class);
 	return err;
 }
 
 static void __exit oio_exit(void)
 {
 	pci_unregister_driver(&oio_pci_driver);
+	oio_nl_family_unregister();
+	oio_debugfs_module_exit();
 	class_unregister(&oio_class);
 	ida_destroy(&oio_ida);
 }

@@ -171,20 +171,10 @@ static ssize_t card_armed(struct oio_dev *od, unsigned int i, char *buf)
 static int card_armed_store(struct oio_dev *od, unsigned int i,
 			    const char *buf)
 {
-	u32 v = 0;
 	bool arm;
 	int err = parse_bool(buf, &arm);
 
-	if (err)
-		return err;
-	mutex_lock(&od->lock);
-	err = oio_write(od, OIO_REG_ARM, arm ? OIO_ARM_KEY : 0);
-	if (!err)
-		err = oio_read(od, OIO_REG_ARM, &v);
-	if (!err && arm && !(v & OIO_ARM_ARMED))
-		err = -EBUSY;	/* the interlock is open */
-	mutex_unlock(&od->lock);
-	return err;
+	return err ?: oio_set_armed(od, arm);
 }
 
 static const char * const oio_refusals[] = {
@@ -306,34 +296,14 @@ static ssize_t laser_enable(struct oio_dev *od, unsigned int l, char *buf)
 	return sysfs_emit(buf, "%u\n", !!(v & OIO_LASER_ENABLE));
 }
 
+/* The reason for a refusal stays readable in laser_refused. */
 static int laser_enable_store(struct oio_dev *od, unsigned int l,
 			      const char *buf)
 {
-	u32 ctrl = 0, why = 0;
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	if (err)
-		return err;
-	mutex_lock(&od->lock);
-	err = oio_write(od, OIO_LASER_REG(l, OIO_LASER_CTRL),
-			on ? OIO_LASER_ENABLE : 0);
-	if (!err)
-		err = oio_read(od, OIO_LASER_REG(l, OIO_LASER_CTRL), &ctrl);
-	if (!err && on && !(ctrl & OIO_LASER_ENABLE))
-		err = oio_read(od, OIO_REG_LASER_REFUSED, &why);
-	mutex_unlock(&od->lock);
-	if (err || !on || (ctrl & OIO_LASER_ENABLE))
-		return err;
-	/* The reason stays readable in laser_refused. */
-	switch (why) {
-	case OIO_REFUSED_NOT_ARMED:
-		return -EPERM;
-	case OIO_REFUSED_INTERLOCK:
-		return -EBUSY;
-	default:
-		return -EIO;
-	}
+	return err ?: oio_set_laser_enable(od, l, on);
 }
 
 static ssize_t laser_bias_set_ua(struct oio_dev *od, unsigned int l, char *buf)
@@ -347,7 +317,7 @@ static int laser_bias_set_ua_store(struct oio_dev *od, unsigned int l,
 	u32 v;
 	int err = parse_u32(buf, OIO_LASER_BIAS_MAX_UA, &v);
 
-	return err ?: store_locked(od, OIO_LASER_REG(l, OIO_LASER_BIAS_SET), v);
+	return err ?: oio_set_laser_bias(od, l, v);
 }
 
 static ssize_t laser_bias_ua(struct oio_dev *od, unsigned int l, char *buf)
@@ -451,27 +421,13 @@ static ssize_t lane_state(struct oio_dev *od, unsigned int n, char *buf)
 static int lane_state_store(struct oio_dev *od, unsigned int n,
 			    const char *buf)
 {
-	u32 st, req;
-	int err;
-
 	if (sysfs_streq(buf, "initialize"))
-		req = OIO_LANE_REQ_INIT;
-	else if (sysfs_streq(buf, "activate"))
-		req = OIO_LANE_REQ_ACTIVATE;
-	else if (sysfs_streq(buf, "deactivate"))
-		req = OIO_LANE_REQ_DEACTIVATE;
-	else
-		return -EINVAL;
-
-	mutex_lock(&od->lock);
-	err = lane_state_of(od, n, &st);
-	if (!err && ((req == OIO_LANE_REQ_INIT && st != OIO_DP_DEACTIVATED) ||
-		     (req == OIO_LANE_REQ_ACTIVATE && st != OIO_DP_INITIALIZED)))
-		err = -EBUSY;
-	if (!err)
-		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL), req);
-	mutex_unlock(&od->lock);
-	return err;
+		return oio_lane_request(od, n, OIO_LANE_REQ_INIT);
+	if (sysfs_streq(buf, "activate"))
+		return oio_lane_request(od, n, OIO_LANE_REQ_ACTIVATE);
+	if (sysfs_streq(buf, "deactivate"))
+		return oio_lane_request(od, n, OIO_LANE_REQ_DEACTIVATE);
+	return -EINVAL;
 }
 
 static ssize_t lane_reason(struct oio_dev *od, unsigned int n, char *buf)
@@ -510,19 +466,10 @@ static ssize_t lane_prbs_bit(struct oio_dev *od, unsigned int n, u32 bit,
 static int lane_prbs_bit_store(struct oio_dev *od, unsigned int n, u32 bit,
 			       const char *buf)
 {
-	u32 v = 0;
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	if (err)
-		return err;
-	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &v);
-	if (!err)
-		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
-				on ? v | bit : v & ~bit);
-	mutex_unlock(&od->lock);
-	return err;
+	return err ?: oio_set_prbs(od, n, bit, on);
 }
 
 static ssize_t lane_prbs_gen(struct oio_dev *od, unsigned int n, char *buf)
@@ -577,19 +524,12 @@ static ssize_t lane_prbs_errors(struct oio_dev *od, unsigned int n, char *buf)
 static int lane_prbs_clear_store(struct oio_dev *od, unsigned int n,
 				 const char *buf)
 {
-	u32 v = 0;
 	bool clear;
 	int err = parse_bool(buf, &clear);
 
 	if (err || !clear)
 		return err ?: -EINVAL;
-	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &v);
-	if (!err)
-		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
-				v | OIO_PRBS_CLEAR);
-	mutex_unlock(&od->lock);
-	return err;
+	return oio_set_prbs(od, n, OIO_PRBS_CLEAR, true);
 }
 
 static ssize_t lane_alarms(struct oio_dev *od, unsigned int n, char *buf)
@@ -639,19 +579,10 @@ static ssize_t ring_heater(struct oio_dev *od, unsigned int r, char *buf)
 static int ring_heater_store(struct oio_dev *od, unsigned int r,
 			     const char *buf)
 {
-	u32 v, lock = 0;
+	u32 v;
 	int err = parse_u32(buf, OIO_HEATER_MAX, &v);
 
-	if (err)
-		return err;
-	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock);
-	if (!err && (lock & OIO_LOCK_ENABLE))
-		err = -EBUSY;
-	if (!err)
-		err = oio_write(od, OIO_RING_REG(r, OIO_RING_HEATER), v);
-	mutex_unlock(&od->lock);
-	return err;
+	return err ?: oio_set_heater(od, r, v);
 }
 
 static ssize_t ring_heater_uw(struct oio_dev *od, unsigned int r, char *buf)
@@ -675,8 +606,7 @@ static int ring_lock_store(struct oio_dev *od, unsigned int r,
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	return err ?: store_locked(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
-				   on ? OIO_LOCK_ENABLE : 0);
+	return err ?: oio_set_lock(od, r, on);
 }
 
 static const char * const oio_lock_states[] = {

@@ -14,6 +14,8 @@ kdir=$("$top/scripts/fetch-headers.sh" "$build" "$series")
 out=$build/driver/$series
 
 mkdir -p "$out"
+# Kbuild finds the UAPI header at $(src)/../include, as in the repository.
+ln -sfn "$top/include" "$build/driver/include"
 for f in "$top"/driver/*.c "$top"/driver/*.h "$top"/driver/Kbuild; do
 	ln -sfn "$f" "$out/$(basename "$f")"
 done

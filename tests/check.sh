@@ -88,6 +88,13 @@ kernel_style() {
 			fail=$((fail + 1))
 		fi
 	done
+	if scripts/ynl-gen.sh "$B" --check; then
+		echo "ok - generated netlink files match docs/netlink/specs/oio.yaml"
+		pass=$((pass + 1))
+	else
+		echo "not ok - generated netlink files are stale"
+		fail=$((fail + 1))
+	fi
 	for series in 6.1 6.12; do
 		if scripts/build-module.sh "$B" "$series" >/dev/null; then
 			echo "ok - W=1 C=1 build against $series"
@@ -135,6 +142,11 @@ vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
 vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
 vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
 vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs
+vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
+vm driver-netlink --cards 2 --seed 71 --tests driver-netlink
+vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
+vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
+	--env OIO_CYCLES=3
 
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time

@@ -1,0 +1,583 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oio: generic netlink handlers and notifications.
+ *
+ * Requests name a card by its id; the card registry below maps ids to
+ * cards. Handlers hold oio_cards_sem for reading while they use a card, so
+ * requests to different cards run in parallel and remove() - which takes
+ * it for writing to unpublish a card - waits for those in flight. Within a
+ * card, od->lock serialises register sequences as for sysfs.
+ *
+ * Every reply and notification of an object is built by the same filler,
+ * so an event has the shape of a get reply.
+ */
+#include <linux/bitfield.h>
+#include <linux/rwsem.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+
+#include "oio.h"
+#include "oio_nl_gen.h"
+
+static DEFINE_XARRAY(oio_cards);
+/* Protects the lifetime of cards found in oio_cards, see above. */
+static DECLARE_RWSEM(oio_cards_sem);
+
+enum oio_obj { OIO_CARD, OIO_LASER, OIO_LANE, OIO_RING };
+
+/* ---- fillers: one per object, shared by replies and events ---- */
+
+static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
+{
+	char fw[16];
+	u32 temp, lock, arm, alarms;
+	int err;
+
+	err = oio_read(od, OIO_REG_CARD_TEMP, &temp) ?:
+	      oio_read(od, OIO_REG_INTERLOCK, &lock) ?:
+	      oio_read(od, OIO_REG_ARM, &arm) ?:
+	      oio_read(od, OIO_REG_CARD_ALARM, &alarms);
+	if (err)
+		return err;
+	snprintf(fw, sizeof(fw), "%u.%u.%u", od->fw_version >> 16,
+		 (od->fw_version >> 8) & 0xff, od->fw_version & 0xff);
+	if (nla_put_u32(msg, OIO_A_CARD_ID, od->id) ||
+	    nla_put_string(msg, OIO_A_CARD_PCI_ADDRESS, pci_name(od->pdev)) ||
+	    nla_put_u32(msg, OIO_A_CARD_SERIAL, od->serial) ||
+	    nla_put_string(msg, OIO_A_CARD_FW_VERSION, fw) ||
+	    nla_put_u32(msg, OIO_A_CARD_BOARD_REV, od->board_rev) ||
+	    nla_put_u32(msg, OIO_A_CARD_PORTS, od->ports) ||
+	    nla_put_u32(msg, OIO_A_CARD_WAVELENGTHS, od->wavelengths) ||
+	    nla_put_s32(msg, OIO_A_CARD_TEMP, (s32)temp) ||
+	    nla_put_u8(msg, OIO_A_CARD_INTERLOCK_CLOSED,
+		       !!(lock & OIO_INTERLOCK_CLOSED)) ||
+	    nla_put_u8(msg, OIO_A_CARD_ARMED, !!(arm & OIO_ARM_ARMED)) ||
+	    nla_put_u32(msg, OIO_A_CARD_ALARMS, alarms))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int oio_fill_laser(struct sk_buff *msg, struct oio_dev *od,
+			  unsigned int l)
+{
+	u32 v[OIO_LASER_STRIDE / 4];
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++) {
+		err = oio_read(od, OIO_LASER_REG(l, 4 * i), &v[i]);
+		if (err)
+			return err;
+	}
+	if (nla_put_u32(msg, OIO_A_LASER_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_LASER_LINE, l) ||
+	    nla_put_u8(msg, OIO_A_LASER_ENABLE,
+		       !!(v[OIO_LASER_CTRL / 4] & OIO_LASER_ENABLE)) ||
+	    nla_put_u32(msg, OIO_A_LASER_BIAS_SET, v[OIO_LASER_BIAS_SET / 4]) ||
+	    nla_put_u32(msg, OIO_A_LASER_BIAS, v[OIO_LASER_BIAS / 4]) ||
+	    nla_put_u32(msg, OIO_A_LASER_POWER, v[OIO_LASER_POWER / 4]) ||
+	    nla_put_s32(msg, OIO_A_LASER_TEMP, (s32)v[OIO_LASER_TEMP / 4]) ||
+	    nla_put_u32(msg, OIO_A_LASER_STATUS, v[OIO_LASER_STATUS / 4]) ||
+	    nla_put_u32(msg, OIO_A_LASER_ALARMS, v[OIO_LASER_ALARM / 4]))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int oio_fill_lane(struct sk_buff *msg, struct oio_dev *od,
+			 unsigned int n)
+{
+	u32 st, prbs, alarms, lo[2], hi[2];
+	int err;
+
+	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &prbs) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_ALARM), &alarms) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO), &lo[0]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_HI), &hi[0]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO), &lo[1]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_HI), &hi[1]);
+	if (err)
+		return err;
+	if (nla_put_u32(msg, OIO_A_LANE_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_LANE_LANE, n) ||
+	    nla_put_u32(msg, OIO_A_LANE_PORT, n / od->wavelengths) ||
+	    nla_put_u32(msg, OIO_A_LANE_STATE, st & OIO_LANE_STATE_MASK) ||
+	    nla_put_u32(msg, OIO_A_LANE_REASON,
+			FIELD_GET(OIO_LANE_REASON_MASK, st)) ||
+	    nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, !!(prbs & OIO_PRBS_GEN)) ||
+	    nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, !!(prbs & OIO_PRBS_CHECK)) ||
+	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_BITS,
+			      (u64)hi[0] << 32 | lo[0], OIO_A_LANE_PAD) ||
+	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_ERRORS,
+			      (u64)hi[1] << 32 | lo[1], OIO_A_LANE_PAD) ||
+	    nla_put_u32(msg, OIO_A_LANE_ALARMS, alarms))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int oio_fill_ring(struct sk_buff *msg, struct oio_dev *od,
+			 unsigned int r)
+{
+	u32 heater, uw, mon, lock, st;
+	int err;
+
+	err = oio_read(od, OIO_RING_REG(r, OIO_RING_HEATER), &heater) ?:
+	      oio_read(od, OIO_RING_REG(r, OIO_RING_HEATER_UW), &uw) ?:
+	      oio_read(od, OIO_RING_REG(r, OIO_RING_MONITOR), &mon) ?:
+	      oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock) ?:
+	      oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_STATUS), &st);
+	if (err)
+		return err;
+	if (nla_put_u32(msg, OIO_A_RING_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_RING_RING, r) ||
+	    nla_put_u32(msg, OIO_A_RING_HEATER, heater) ||
+	    nla_put_u32(msg, OIO_A_RING_HEATER_POWER, uw) ||
+	    nla_put_u32(msg, OIO_A_RING_MONITOR, mon) ||
+	    nla_put_u8(msg, OIO_A_RING_LOCK, !!(lock & OIO_LOCK_ENABLE)) ||
+	    nla_put_u32(msg, OIO_A_RING_LOCK_STATE, st & OIO_LOCK_ST_MASK) ||
+	    nla_put_u8(msg, OIO_A_RING_AT_LIMIT, !!(st & OIO_LOCK_AT_LIMIT)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int oio_fill(struct sk_buff *msg, struct oio_dev *od, enum oio_obj obj,
+		    unsigned int i)
+{
+	switch (obj) {
+	case OIO_CARD:
+		return oio_fill_card(msg, od);
+	case OIO_LASER:
+		return oio_fill_laser(msg, od, i);
+	case OIO_LANE:
+		return oio_fill_lane(msg, od, i);
+	default:
+		return oio_fill_ring(msg, od, i);
+	}
+}
+
+static unsigned int oio_count(struct oio_dev *od, enum oio_obj obj)
+{
+	switch (obj) {
+	case OIO_CARD:
+		return 1;
+	case OIO_LASER:
+		return od->wavelengths;
+	case OIO_LANE:
+		return od->lanes;
+	default:
+		return od->rings;
+	}
+}
+
+/* One object as a whole message; the card lock is taken here. */
+static int oio_put_msg(struct sk_buff *msg, struct oio_dev *od,
+		       enum oio_obj obj, unsigned int i, u8 cmd, u32 portid,
+		       u32 seq, int flags)
+{
+	void *hdr;
+	int err;
+
+	hdr = genlmsg_put(msg, portid, seq, oio_nl_fam(), flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	mutex_lock(&od->lock);
+	err = oio_fill(msg, od, obj, i);
+	mutex_unlock(&od->lock);
+	if (err) {
+		genlmsg_cancel(msg, hdr);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/* ---- lookup ---- */
+
+/* Context: caller holds oio_cards_sem for reading. */
+static struct oio_dev *oio_nl_card(struct genl_info *info, int attr)
+{
+	struct oio_dev *od;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return ERR_PTR(-EINVAL);
+	od = xa_load(&oio_cards, nla_get_u32(info->attrs[attr]));
+	if (!od) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+				    "no such card");
+		return ERR_PTR(-ENODEV);
+	}
+	if (oio_is_dead(od)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+				    "card stopped answering");
+		return ERR_PTR(-ENODEV);
+	}
+	return od;
+}
+
+static int oio_nl_index(struct genl_info *info, int attr, unsigned int count,
+			unsigned int *index)
+{
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return -EINVAL;
+	*index = nla_get_u32(info->attrs[attr]);
+	if (*index >= count) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+				    "index beyond the card's objects");
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static const struct {
+	int card_attr;
+	int index_attr;
+	u8 cmd;
+} oio_objs[] = {
+	[OIO_CARD] = { OIO_A_CARD_ID, 0, OIO_CMD_CARD_GET },
+	[OIO_LASER] = { OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE,
+			OIO_CMD_LASER_GET },
+	[OIO_LANE] = { OIO_A_LANE_CARD_ID, OIO_A_LANE_LANE, OIO_CMD_LANE_GET },
+	[OIO_RING] = { OIO_A_RING_CARD_ID, OIO_A_RING_RING, OIO_CMD_RING_GET },
+};
+
+static int oio_get_doit(struct genl_info *info, enum oio_obj obj)
+{
+	struct sk_buff *msg;
+	struct oio_dev *od;
+	unsigned int i = 0;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, oio_objs[obj].card_attr);
+	err = PTR_ERR_OR_ZERO(od);
+	if (!err && obj != OIO_CARD)
+		err = oio_nl_index(info, oio_objs[obj].index_attr,
+				   oio_count(od, obj), &i);
+	if (err)
+		goto out;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = oio_put_msg(msg, od, obj, i, oio_objs[obj].cmd, info->snd_portid,
+			  info->snd_seq, 0);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = genlmsg_reply(msg, info);
+out:
+	up_read(&oio_cards_sem);
+	return err;
+}
+
+/* Split ops (6.2) also moved the dump's parsed attributes into an info. */
+static struct nlattr **oio_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef OIO_HAVE_GENL_SPLIT_OPS
+	return genl_dumpit_info(cb)->info.attrs;
+#else
+	return genl_dumpit_info(cb)->attrs;
+#endif
+}
+
+/*
+ * Dump every object of one kind, of one card when the request names it.
+ * cb->args[0] is the next card id, cb->args[1] the next index on it.
+ */
+static int oio_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
+			  enum oio_obj obj)
+{
+	struct nlattr *only = oio_dump_attrs(cb)[oio_objs[obj].card_attr];
+	unsigned long id = cb->args[0];
+	struct oio_dev *od;
+	int err = 0;
+
+	down_read(&oio_cards_sem);
+	xa_for_each_start(&oio_cards, id, od, cb->args[0]) {
+		unsigned int i;
+
+		if (only && id != nla_get_u32(only))
+			continue;
+		for (i = cb->args[1]; i < oio_count(od, obj); i++) {
+			err = oio_put_msg(skb, od, obj, i, oio_objs[obj].cmd,
+					  NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+			if (err == -ENODEV) {
+				err = 0;	/* a dead card ends its part */
+				break;
+			}
+			if (err) {
+				cb->args[0] = id;
+				cb->args[1] = i;
+				goto out;
+			}
+		}
+		cb->args[1] = 0;
+	}
+	cb->args[0] = ULONG_MAX;
+out:
+	up_read(&oio_cards_sem);
+	/* A full skb ends this round; the dump goes on from cb->args. */
+	return err == -EMSGSIZE ? skb->len : err;
+}
+
+int oio_nl_card_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return oio_get_doit(info, OIO_CARD);
+}
+
+int oio_nl_card_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return oio_get_dumpit(skb, cb, OIO_CARD);
+}
+
+int oio_nl_laser_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return oio_get_doit(info, OIO_LASER);
+}
+
+int oio_nl_laser_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return oio_get_dumpit(skb, cb, OIO_LASER);
+}
+
+int oio_nl_lane_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return oio_get_doit(info, OIO_LANE);
+}
+
+int oio_nl_lane_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return oio_get_dumpit(skb, cb, OIO_LANE);
+}
+
+int oio_nl_ring_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return oio_get_doit(info, OIO_RING);
+}
+
+int oio_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return oio_get_dumpit(skb, cb, OIO_RING);
+}
+
+/* ---- set operations ---- */
+
+static int oio_nl_errno(struct genl_info *info, int err)
+{
+	switch (err) {
+	case -ENODEV:
+		NL_SET_ERR_MSG(info->extack, "card stopped answering");
+		break;
+	case -EPERM:
+		NL_SET_ERR_MSG(info->extack, "card not armed");
+		break;
+	case -EBUSY:
+		break;	/* the caller said why */
+	case -EIO:
+		NL_SET_ERR_MSG(info->extack, "laser line failed");
+		break;
+	}
+	return err;
+}
+
+int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct oio_dev *od;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od);
+	if (!err && GENL_REQ_ATTR_CHECK(info, OIO_A_CARD_ARMED))
+		err = -EINVAL;
+	if (!err) {
+		err = oio_set_armed(od,
+				    nla_get_u8(info->attrs[OIO_A_CARD_ARMED]));
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(info->extack, "interlock open");
+	}
+	if (!err)
+		oio_nl_notify(od, OIO_CMD_CARD_CHANGE_NTF, 0);
+	up_read(&oio_cards_sem);
+	return oio_nl_errno(info, err);
+}
+
+int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct oio_dev *od;
+	unsigned int l;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_LASER_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od) ?:
+	      oio_nl_index(info, OIO_A_LASER_LINE, od->wavelengths, &l);
+	if (err)
+		goto out;
+	if (!tb[OIO_A_LASER_ENABLE] && !tb[OIO_A_LASER_BIAS_SET]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		err = -EINVAL;
+		goto out;
+	}
+	/* The set point first, so an enable ramps straight to it. */
+	if (tb[OIO_A_LASER_BIAS_SET])
+		err = oio_set_laser_bias(od, l,
+					 nla_get_u32(tb[OIO_A_LASER_BIAS_SET]));
+	if (!err && tb[OIO_A_LASER_ENABLE]) {
+		err = oio_set_laser_enable(od, l,
+					   nla_get_u8(tb[OIO_A_LASER_ENABLE]));
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(info->extack, "interlock open");
+	}
+	if (!err)
+		oio_nl_notify(od, OIO_CMD_LASER_CHANGE_NTF, l);
+out:
+	up_read(&oio_cards_sem);
+	return oio_nl_errno(info, err);
+}
+
+int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct oio_dev *od;
+	unsigned int n;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_LANE_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od) ?:
+	      oio_nl_index(info, OIO_A_LANE_LANE, od->lanes, &n);
+	if (err)
+		goto out;
+	if (!tb[OIO_A_LANE_REQUEST] && !tb[OIO_A_LANE_PRBS_GENERATOR] &&
+	    !tb[OIO_A_LANE_PRBS_CHECKER]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		err = -EINVAL;
+		goto out;
+	}
+	if (tb[OIO_A_LANE_PRBS_GENERATOR])
+		err = oio_set_prbs(od, n, OIO_PRBS_GEN,
+				   nla_get_u8(tb[OIO_A_LANE_PRBS_GENERATOR]));
+	if (!err && tb[OIO_A_LANE_PRBS_CHECKER])
+		err = oio_set_prbs(od, n, OIO_PRBS_CHECK,
+				   nla_get_u8(tb[OIO_A_LANE_PRBS_CHECKER]));
+	if (!err && tb[OIO_A_LANE_REQUEST]) {
+		err = oio_lane_request(od, n,
+				       nla_get_u32(tb[OIO_A_LANE_REQUEST]));
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[OIO_A_LANE_REQUEST],
+					    "not allowed in the lane's state");
+	}
+out:
+	up_read(&oio_cards_sem);
+	return oio_nl_errno(info, err);
+}
+
+int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct oio_dev *od;
+	unsigned int r;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_RING_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od) ?:
+	      oio_nl_index(info, OIO_A_RING_RING, od->rings, &r);
+	if (err)
+		goto out;
+	if (!tb[OIO_A_RING_HEATER] && !tb[OIO_A_RING_LOCK]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set");
+		err = -EINVAL;
+		goto out;
+	}
+	if (tb[OIO_A_RING_HEATER]) {
+		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]));
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_HEATER],
+					    "the lock loop owns the heater");
+	}
+	if (!err && tb[OIO_A_RING_LOCK])
+		err = oio_set_lock(od, r, nla_get_u8(tb[OIO_A_RING_LOCK]));
+out:
+	up_read(&oio_cards_sem);
+	return oio_nl_errno(info, err);
+}
+
+/* ---- notifications and the registry ---- */
+
+/**
+ * oio_nl_notify() - tell the monitor group an object changed
+ * @od: the card
+ * @cmd: an OIO_CMD_*_NTF
+ * @index: the laser line, lane or ring; unused for card events
+ *
+ * Context: process; takes @od->lock, so must not be called with it held.
+ */
+void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index)
+{
+	enum oio_obj obj;
+	struct sk_buff *msg;
+
+	switch (cmd) {
+	case OIO_CMD_LASER_CHANGE_NTF:
+		obj = OIO_LASER;
+		break;
+	case OIO_CMD_LANE_CHANGE_NTF:
+		obj = OIO_LANE;
+		break;
+	case OIO_CMD_RING_CHANGE_NTF:
+		obj = OIO_RING;
+		break;
+	default:
+		obj = OIO_CARD;
+	}
+	if (!genl_has_listeners(oio_nl_fam(), &init_net, OIO_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (oio_put_msg(msg, od, obj, index, cmd, 0, 0, 0)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(oio_nl_fam(), msg, 0, OIO_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/**
+ * oio_nl_card_add() - publish a card to netlink and announce it
+ * @od: the card, fully set up
+ *
+ * Context: probe.
+ * Return: 0 or -ENOMEM / -EBUSY.
+ */
+int oio_nl_card_add(struct oio_dev *od)
+{
+	int err;
+
+	down_write(&oio_cards_sem);
+	err = xa_insert(&oio_cards, od->id, od, GFP_KERNEL);
+	up_write(&oio_cards_sem);
+	if (!err)
+		oio_nl_notify(od, OIO_CMD_CARD_ADD_NTF, 0);
+	return err;
+}
+
+/**
+ * oio_nl_card_remove() - announce a card leaving, and unpublish it
+ * @od: the card
+ *
+ * Context: remove; waits for requests using the card to finish.
+ */
+void oio_nl_card_remove(struct oio_dev *od)
+{
+	oio_nl_notify(od, OIO_CMD_CARD_DELETE_NTF, 0);
+	down_write(&oio_cards_sem);
+	xa_erase(&oio_cards, od->id);
+	up_write(&oio_cards_sem);
+}

@@ -1,0 +1,156 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# oio.ko against every fault the card brief lists, and load/unload cycles:
+# the harness fails the run on any kernel WARNING, BUG or oops, so each
+# check here also means "and the kernel stayed quiet".
+#
+# env: OIO_CARDS (from the harness), OIO_CYCLES insmod/rmmod cycles (5)
+set -u
+
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+check() {
+	desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+
+qset() {
+	vmctl qom-set "/machine/peripheral/$1" "$2" "$3" >/dev/null
+}
+
+# Read every readable file of a card; errors are allowed (a dead card
+# answers ENODEV), hangs and splats are not.
+read_all() {
+	for f in "$1"/*/* "$1"/*; do
+		[ -f "$f" ] && [ -r "$f" ] && cat "$f" >/dev/null 2>&1
+	done
+	return 0
+}
+
+wait_for() {
+	i=0
+	while [ $i -lt 300 ]; do
+		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+		usleep 10000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+cards=${OIO_CARDS:-1}
+cycles=${OIO_CYCLES:-5}
+i=0
+bad=0
+while [ $i -lt "$cycles" ]; do
+	insmod /lib/modules/oio.ko || bad=1
+	[ "$(ls -d /sys/class/oio/oio* 2>/dev/null | wc -l)" -eq "$cards" ] || bad=1
+	rmmod oio || bad=1
+	[ ! -e /sys/class/oio ] || [ -z "$(ls /sys/class/oio)" ] || bad=1
+	i=$((i + 1))
+done
+ok $bad "$cycles insmod/rmmod cycles with $cards cards"
+
+check "insmod" insmod /lib/modules/oio.ko
+c=/sys/class/oio/oio0
+# Find oio0's QOM id by serial.
+q=
+i=0
+while [ $i -lt "$cards" ]; do
+	[ "$(vmctl qom-get /machine/peripheral/oio$i serial)" = "$(cat $c/serial)" ] && q=oio$i
+	i=$((i + 1))
+done
+check "oio0 maps to $q" test -n "$q"
+check "arm, light lines 0-3" sh -c "echo 1 > $c/armed && for l in 0 1 2 3; do echo 1 > $c/laser\$l/enable; done"
+check "line 3 emits" wait_for $c/laser3/status emitting
+
+qset "$q" laser-fail-mask 2
+check "laser line failure: line 1 failed, line 0 still emitting" sh -c \
+	"test \"\$(cat $c/laser1/status) \$(cat $c/laser0/status)\" = 'failed emitting'"
+read_all $c
+qset "$q" laser-fail-mask 0
+
+qset "$q" card-tau-ms 5
+qset "$q" ambient-mc 50000
+check "ambient step +25 K: the card follows" wait_for $c/temp_millicelsius 50000
+read_all $c
+qset "$q" ambient-mc 25000
+check "and back" wait_for $c/temp_millicelsius 25000
+qset "$q" card-tau-ms 2000
+
+qset "$q" stuck-ring 6
+check "stuck heater: the DAC reads back, the heater draws nothing" sh -c \
+	"echo 4000 > $c/ring6/heater && test \"\$(cat $c/ring6/heater) \$(cat $c/ring6/heater_uw)\" = '4000 0'"
+qset "$q" stuck-ring -1
+check "unstuck, it heats" sh -c "test \"\$(cat $c/ring6/heater_uw)\" -gt 2500"
+
+qset "$q" monitor-noise-na 100000
+a=$(cat $c/ring0/monitor_na)
+b=$(cat $c/ring0/monitor_na)
+ok $([ "$a" != "$b" ]; echo $?) "monitor noise shows ($a, $b nA)"
+qset "$q" monitor-noise-na 0
+
+qset "$q" fw-hang true
+read_all $c
+check "hung firmware: registers still answer" test "$(cat $c/ports)" = 8
+qset "$q" fw-hang false
+
+qset "$q" interlock false
+check "interlock opened: lasers dark, disarmed" sh -c \
+	"test \"\$(cat $c/interlock) \$(cat $c/armed) \$(cat $c/laser0/power_uw)\" = 'open 0 0'"
+qset "$q" interlock true
+echo 0 > $c/interlock_opened
+
+# An alarm vector that never stops: the guest must stay usable.
+before=$(grep -c oio /proc/interrupts)
+qset "$q" irq-storm true
+start=$(date +%s)
+read_all $c
+sleep 2
+elapsed=$(($(date +%s) - start))
+qset "$q" irq-storm false
+ok $([ "$elapsed" -lt 30 ]; echo $?) "interrupt storm: sysfs still served (${elapsed}s for a full read)"
+check "storm over: card answers" test "$(cat $c/lanes)" = 64
+[ "$before" -gt 0 ] || true
+
+qset "$q" dead true
+err=$(cat $c/temp_millicelsius 2>&1)
+case $err in *"No such device"*) rc=0 ;; *) rc=1 ;; esac
+ok $rc "device gone: ENODEV ($err)"
+read_all $c
+qset "$q" dead false
+check "rmmod a module with a dead card" rmmod oio
+check "insmod: the card is back" sh -c "insmod /lib/modules/oio.ko && test -e $c/serial"
+
+# Hot removal while readers hammer the card.
+c=/sys/class/oio/oio0
+bdf=$(basename "$(readlink $c/device)")
+(for k in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do read_all $c; done) &
+reader=$!
+vmctl qmp "{\"execute\":\"device_del\",\"arguments\":{\"id\":\"$q\"}}" >/dev/null
+i=0
+while [ -e /sys/bus/pci/devices/$bdf ] && [ $i -lt 300 ]; do
+	usleep 100000
+	i=$((i + 1))
+done
+wait $reader
+check "hot removal under load: the card left" test ! -e /sys/bus/pci/devices/$bdf
+check "its class device went with it" test ! -e /sys/class/oio/oio0/serial
+left=$(ls -d /sys/class/oio/oio* 2>/dev/null | wc -l)
+ok $([ "$left" -eq $((cards - 1)) ]; echo $?) "other cards stay ($left)"
+check "rmmod after hot removal" rmmod oio
+
+echo "1..$n"
+exit $failed

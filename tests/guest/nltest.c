@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The oio generic netlink family on emulated cards, spoken raw (no
+ * library) so the test sees exactly what the kernel sends: gets and dumps
+ * of every object, sets, a table of bad requests each with its errno and
+ * extack text and nothing changed, the admin permission, and the monitor
+ * group's events. Expects oio.ko loaded.
+ *
+ * Environment: OIO_CARDS (from the harness).
+ */
+#define _GNU_SOURCE
+#include "oiotest.h"
+#include "vmctl.h"
+
+#include <errno.h>
+#include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../../include/uapi/linux/oio.h"
+
+#define MAXATTR 32
+
+struct nlreq {
+	union {
+		struct nlmsghdr nlh;
+		char buf[1024];
+	};
+};
+
+struct reply {
+	int err;			/* 0 or negative errno */
+	char msg[256];			/* extack message */
+	int miss_type;			/* extack missing attribute, or 0 */
+	int count;			/* messages received */
+	struct nlattr *tb[MAXATTR];	/* attributes of the first message */
+	char first[8192];
+};
+
+static int nl_fd;
+static int family;
+static int mon_group;
+static unsigned int seq;
+
+static struct nlattr *nla_next_ptr(struct nlattr *a)
+{
+	return (struct nlattr *)((char *)a + NLA_ALIGN(a->nla_len));
+}
+
+static void parse(struct nlattr **tb, void *data, int len)
+{
+	struct nlattr *a = data;
+
+	memset(tb, 0, sizeof(*tb) * MAXATTR);
+	while (len >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+	       a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) < MAXATTR)
+			tb[a->nla_type & NLA_TYPE_MASK] = a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = nla_next_ptr(a);
+	}
+}
+
+static uint32_t u32_of(struct nlattr *a)
+{
+	return a ? *(uint32_t *)((char *)a + NLA_HDRLEN) : 0xdeadbeef;
+}
+
+static uint64_t u64_of(struct nlattr *a)
+{
+	uint64_t v = 0;
+
+	if (a)
+		memcpy(&v, (char *)a + NLA_HDRLEN, 8);
+	return v;
+}
+
+static uint8_t u8_of(struct nlattr *a)
+{
+	return a ? *(uint8_t *)((char *)a + NLA_HDRLEN) : 0xee;
+}
+
+static const char *str_of(struct nlattr *a)
+{
+	return a ? (const char *)a + NLA_HDRLEN : "";
+}
+
+static void req_init(struct nlreq *r, int type, int cmd, int flags)
+{
+	struct genlmsghdr *g;
+
+	memset(r, 0, sizeof(*r));
+	r->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r->nlh.nlmsg_type = type;
+	r->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	r->nlh.nlmsg_seq = ++seq;
+	g = NLMSG_DATA(&r->nlh);
+	g->cmd = cmd;
+	g->version = 1;
+}
+
+static void put(struct nlreq *r, int type, const void *data, int len)
+{
+	struct nlattr *a = (struct nlattr *)(r->buf + NLMSG_ALIGN(r->nlh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->nlh.nlmsg_len = NLMSG_ALIGN(r->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static void put_u32(struct nlreq *r, int type, uint32_t v)
+{
+	put(r, type, &v, 4);
+}
+
+static void put_u8(struct nlreq *r, int type, uint8_t v)
+{
+	put(r, type, &v, 1);
+}
+
+/* Send and collect until the ACK or DONE; the first reply is kept. */
+static void xfer(struct nlreq *r, struct reply *rep)
+{
+	static char buf[65536];
+	int done = 0;
+
+	memset(rep, 0, sizeof(*rep));
+	if (send(nl_fd, r->buf, r->nlh.nlmsg_len, 0) < 0) {
+		rep->err = -errno;
+		return;
+	}
+	while (!done) {
+		int len = recv(nl_fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (len < 0) {
+			rep->err = -errno;
+			return;
+		}
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned int)len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_seq != r->nlh.nlmsg_seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+			} else if (h->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(h);
+				struct nlattr *tb[MAXATTR];
+				int off = NLMSG_HDRLEN + sizeof(*e);
+
+				rep->err = e->error;
+				if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+					parse(tb, (char *)h + off,
+					      h->nlmsg_len - off);
+					snprintf(rep->msg, sizeof(rep->msg), "%s",
+						 str_of(tb[NLMSGERR_ATTR_MSG]));
+					if (tb[NLMSGERR_ATTR_MISS_TYPE])
+						rep->miss_type =
+						  u32_of(tb[NLMSGERR_ATTR_MISS_TYPE]);
+				}
+				done = 1;
+			} else {
+				if (!rep->count++) {
+					int n = h->nlmsg_len < sizeof(rep->first) ?
+						h->nlmsg_len : sizeof(rep->first);
+
+					memcpy(rep->first, h, n);
+					parse(rep->tb, rep->first + NLMSG_HDRLEN +
+					      GENL_HDRLEN, n - NLMSG_HDRLEN -
+					      GENL_HDRLEN);
+				}
+			}
+		}
+	}
+}
+
+static int resolve(void)
+{
+	struct nlreq r;
+	struct reply rep;
+	const char *name = OIO_FAMILY_NAME;
+	struct nlattr *g, *grp[MAXATTR];
+	int left;
+
+	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	put(&r, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	xfer(&r, &rep);
+	if (rep.err || !rep.tb[CTRL_ATTR_FAMILY_ID])
+		return -1;
+	family = *(uint16_t *)((char *)rep.tb[CTRL_ATTR_FAMILY_ID] + NLA_HDRLEN);
+	g = rep.tb[CTRL_ATTR_MCAST_GROUPS];
+	if (!g)
+		return -1;
+	left = g->nla_len - NLA_HDRLEN;
+	for (g = (struct nlattr *)((char *)g + NLA_HDRLEN); left > 0;
+	     left -= NLA_ALIGN(g->nla_len), g = nla_next_ptr(g)) {
+		parse(grp, (char *)g + NLA_HDRLEN, g->nla_len - NLA_HDRLEN);
+		if (!strcmp(str_of(grp[CTRL_ATTR_MCAST_GRP_NAME]), OIO_MCGRP_MONITOR))
+			mon_group = u32_of(grp[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+	return mon_group ? 0 : -1;
+}
+
+static int open_nl(void)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1, fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_GENERIC);
+
+	/* An unbound socket gets no multicast: bind to a kernel-chosen id. */
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -1;
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return fd;
+}
+
+/* One object get: cmd, then (attr, value) pairs of u32 ending in -1. */
+static void get(struct reply *rep, int cmd, int a1, uint32_t v1, int a2,
+		uint32_t v2)
+{
+	struct nlreq r;
+
+	req_init(&r, family, cmd, 0);
+	if (a1 > 0)
+		put_u32(&r, a1, v1);
+	if (a2 > 0)
+		put_u32(&r, a2, v2);
+	xfer(&r, rep);
+}
+
+static int dump(int cmd, int card)
+{
+	struct nlreq r;
+	struct reply rep;
+
+	req_init(&r, family, cmd, NLM_F_DUMP);
+	if (card >= 0)
+		put_u32(&r, 1, card);	/* card-id is attribute 1 everywhere */
+	xfer(&r, &rep);
+	return rep.err ? rep.err : rep.count;
+}
+
+static int sysfs_u32(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Wait for one event of a command on the monitor socket. */
+static int wait_event(int fd, int cmd, struct nlattr **tb, char *keep,
+		      int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (poll(&p, 1, ms) > 0) {
+		int len = recv(fd, keep, 8192, 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)keep;
+		struct genlmsghdr *g = NLMSG_DATA(h);
+
+		if (len <= 0)
+			return -1;
+		if (h->nlmsg_type == family && g->cmd == cmd) {
+			parse(tb, keep + NLMSG_HDRLEN + GENL_HDRLEN,
+			      h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void bad(const char *what, struct nlreq *r, int want_err,
+		const char *want_msg)
+{
+	struct reply rep;
+
+	xfer(r, &rep);
+	if (rep.err == want_err &&
+	    (!want_msg || (want_msg[0] == '#' ? rep.miss_type > 0 :
+			   strstr(rep.msg, want_msg) != NULL))) {
+		tap_ok(true, "bad request: %s -> %s (%s)", what,
+		       strerror(-want_err), rep.msg[0] ? rep.msg :
+		       "missing attribute reported");
+	} else {
+		tap_ok(false, "bad request: %s -> got %d '%s', want %d '%s'",
+		       what, rep.err, rep.msg, want_err,
+		       want_msg ? want_msg : "");
+	}
+}
+
+static void drop_net_admin(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	syscall(SYS_capget, &h, d);
+	d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
+	syscall(SYS_capset, &h, d);
+}
+
+int main(void)
+{
+	int cards = getenv("OIO_CARDS") ? atoi(getenv("OIO_CARDS")) : 1;
+	struct nlattr *tb[MAXATTR];
+	static char ev[8192];
+	struct reply rep;
+	struct nlreq r;
+	int mon, n, i, grp;
+	uint32_t bias_before;
+
+	nl_fd = open_nl();
+	tap_ok(nl_fd >= 0 && resolve() == 0,
+	       "family '%s' and group '%s' resolve by name", OIO_FAMILY_NAME,
+	       OIO_MCGRP_MONITOR);
+	mon = open_nl();
+	grp = mon_group;
+	setsockopt(mon, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp));
+
+	n = dump(OIO_CMD_CARD_GET, -1);
+	tap_ok(n == cards, "card dump: %d cards", n);
+	get(&rep, OIO_CMD_CARD_GET, OIO_A_CARD_ID, 0, 0, 0);
+	tap_ok(!rep.err && u32_of(rep.tb[OIO_A_CARD_SERIAL]) ==
+	       (uint32_t)sysfs_u32("/sys/class/oio/oio0/serial") &&
+	       u32_of(rep.tb[OIO_A_CARD_PORTS]) == 8 &&
+	       u32_of(rep.tb[OIO_A_CARD_WAVELENGTHS]) == 8 &&
+	       !strcmp(str_of(rep.tb[OIO_A_CARD_FW_VERSION]), "1.4.2") &&
+	       u8_of(rep.tb[OIO_A_CARD_INTERLOCK_CLOSED]) == 1,
+	       "card get: serial %u matches sysfs, 8x8, firmware %s, %s",
+	       u32_of(rep.tb[OIO_A_CARD_SERIAL]),
+	       str_of(rep.tb[OIO_A_CARD_FW_VERSION]),
+	       str_of(rep.tb[OIO_A_CARD_PCI_ADDRESS]));
+	n = dump(OIO_CMD_LASER_GET, 0);
+	tap_ok(n == 8, "laser dump of card 0: %d lines", n);
+	n = dump(OIO_CMD_LANE_GET, -1);
+	tap_ok(n == 64 * cards, "lane dump of all cards: %d lanes", n);
+	n = dump(OIO_CMD_RING_GET, -1);
+	tap_ok(n == 128 * cards, "ring dump of all cards: %d rings (several skbs)",
+	       n);
+
+	/* Bad requests: errno, extack, and nothing changed. */
+	get(&rep, OIO_CMD_LASER_GET, OIO_A_LASER_CARD_ID, 0, OIO_A_LASER_LINE, 0);
+	bias_before = u32_of(rep.tb[OIO_A_LASER_BIAS_SET]);
+	req_init(&r, family, OIO_CMD_CARD_GET, 0);
+	bad("card get without an id", &r, -EINVAL, "#");
+	req_init(&r, family, OIO_CMD_CARD_GET, 0);
+	put_u32(&r, OIO_A_CARD_ID, 99);
+	bad("card 99", &r, -ENODEV, "no such card");
+	req_init(&r, family, OIO_CMD_CARD_GET, 0);
+	put_u8(&r, OIO_A_CARD_ID, 0);
+	bad("card id as a u8", &r, -EINVAL, "invalid attribute length");
+	req_init(&r, family, OIO_CMD_CARD_GET, 0);
+	put_u32(&r, OIO_A_CARD_ID, 0);
+	put_u32(&r, 30, 0);
+	bad("unknown attribute", &r, -EINVAL, "Unknown attribute type");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 0);
+	put_u8(&r, OIO_A_LASER_ENABLE, 1);
+	bad("laser enable while not armed", &r, -EPERM, "card not armed");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 0);
+	put_u32(&r, OIO_A_LASER_BIAS_SET, 150001);
+	bad("bias 150001 uA", &r, -ERANGE, "out of range");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 8);
+	put_u8(&r, OIO_A_LASER_ENABLE, 0);
+	bad("laser line 8", &r, -ERANGE, "index beyond");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 0);
+	bad("laser set with nothing to set", &r, -EINVAL, "nothing to set");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 0);
+	put_u8(&r, OIO_A_LASER_ENABLE, 2);
+	bad("enable = 2", &r, -ERANGE, "out of range");
+	req_init(&r, family, OIO_CMD_LANE_SET, 0);
+	put_u32(&r, OIO_A_LANE_CARD_ID, 0);
+	put_u32(&r, OIO_A_LANE_LANE, 3);
+	put_u32(&r, OIO_A_LANE_REQUEST, OIO_LANE_REQUEST_ACTIVATE);
+	bad("activate a deactivated lane", &r, -EBUSY, "state");
+	req_init(&r, family, OIO_CMD_LANE_SET, 0);
+	put_u32(&r, OIO_A_LANE_CARD_ID, 0);
+	put_u32(&r, OIO_A_LANE_LANE, 3);
+	put_u32(&r, OIO_A_LANE_REQUEST, 9);
+	bad("lane request 9", &r, -ERANGE, "out of range");
+	req_init(&r, family, OIO_CMD_RING_SET, 0);
+	put_u32(&r, OIO_A_RING_CARD_ID, 0);
+	put_u32(&r, OIO_A_RING_RING, 4);
+	put_u32(&r, OIO_A_RING_HEATER, 4096);
+	bad("heater 4096", &r, -ERANGE, "out of range");
+	req_init(&r, family, OIO_CMD_RING_GET, 0);
+	put_u32(&r, OIO_A_RING_CARD_ID, 0);
+	put_u32(&r, OIO_A_RING_RING, 128);
+	bad("ring 128", &r, -ERANGE, "index beyond");
+	get(&rep, OIO_CMD_LASER_GET, OIO_A_LASER_CARD_ID, 0, OIO_A_LASER_LINE, 0);
+	tap_ok(u8_of(rep.tb[OIO_A_LASER_ENABLE]) == 0 &&
+	       u32_of(rep.tb[OIO_A_LASER_BIAS_SET]) == bias_before &&
+	       sysfs_u32("/sys/class/oio/oio0/ring4/heater") == 0 &&
+	       sysfs_u32("/sys/class/oio/oio0/armed") == 0,
+	       "after the bad requests nothing changed");
+
+	/* Good sets, seen through sysfs too; each set raises its event. */
+	req_init(&r, family, OIO_CMD_CARD_SET, 0);
+	put_u32(&r, OIO_A_CARD_ID, 0);
+	put_u8(&r, OIO_A_CARD_ARMED, 1);
+	xfer(&r, &rep);
+	tap_ok(!rep.err && sysfs_u32("/sys/class/oio/oio0/armed") == 1 &&
+	       !wait_event(mon, OIO_CMD_CARD_CHANGE_NTF, tb, ev, 1000) &&
+	       u8_of(tb[OIO_A_CARD_ARMED]) == 1,
+	       "card set armed, and the card-change event says so");
+	req_init(&r, family, OIO_CMD_LASER_SET, 0);
+	put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+	put_u32(&r, OIO_A_LASER_LINE, 2);
+	put_u32(&r, OIO_A_LASER_BIAS_SET, 90000);
+	put_u8(&r, OIO_A_LASER_ENABLE, 1);
+	xfer(&r, &rep);
+	tap_ok(!rep.err && !wait_event(mon, OIO_CMD_LASER_CHANGE_NTF, tb, ev,
+					1000) &&
+	       u32_of(tb[OIO_A_LASER_LINE]) == 2 &&
+	       u8_of(tb[OIO_A_LASER_ENABLE]) == 1 &&
+	       u32_of(tb[OIO_A_LASER_BIAS_SET]) == 90000,
+	       "laser set, and its event carries the get attributes");
+	sleep_us(5000);
+	get(&rep, OIO_CMD_LASER_GET, OIO_A_LASER_CARD_ID, 0, OIO_A_LASER_LINE, 2);
+	tap_ok(u32_of(rep.tb[OIO_A_LASER_BIAS]) == 90000 &&
+	       u32_of(rep.tb[OIO_A_LASER_POWER]) > 1000,
+	       "laser 2 ramped to 90 mA, %u uW", u32_of(rep.tb[OIO_A_LASER_POWER]));
+	req_init(&r, family, OIO_CMD_RING_SET, 0);
+	put_u32(&r, OIO_A_RING_CARD_ID, 0);
+	put_u32(&r, OIO_A_RING_RING, 4);
+	put_u32(&r, OIO_A_RING_HEATER, 1234);
+	xfer(&r, &rep);
+	tap_ok(!rep.err && sysfs_u32("/sys/class/oio/oio0/ring4/heater") == 1234,
+	       "ring set heater 1234, sysfs agrees");
+	req_init(&r, family, OIO_CMD_LANE_SET, 0);
+	put_u32(&r, OIO_A_LANE_CARD_ID, 0);
+	put_u32(&r, OIO_A_LANE_LANE, 3);
+	put_u8(&r, OIO_A_LANE_PRBS_GENERATOR, 1);
+	put_u8(&r, OIO_A_LANE_PRBS_CHECKER, 1);
+	put_u32(&r, OIO_A_LANE_REQUEST, OIO_LANE_REQUEST_INITIALIZE);
+	xfer(&r, &rep);
+	tap_ok(!rep.err && !wait_event(mon, OIO_CMD_LANE_CHANGE_NTF, tb, ev,
+					2000) &&
+	       u32_of(tb[OIO_A_LANE_LANE]) == 3,
+	       "lane initialize: a lane-change event, state %u",
+	       u32_of(tb[OIO_A_LANE_STATE]));
+	sleep_us(20000);
+	get(&rep, OIO_CMD_LANE_GET, OIO_A_LANE_CARD_ID, 0, OIO_A_LANE_LANE, 3);
+	tap_ok(u64_of(rep.tb[OIO_A_LANE_PRBS_BITS]) > 100000000ull &&
+	       u8_of(rep.tb[OIO_A_LANE_PRBS_GENERATOR]) == 1,
+	       "lane 3 PRBS runs: %llu bits (u64)",
+	       (unsigned long long)u64_of(rep.tb[OIO_A_LANE_PRBS_BITS]));
+
+	/* The interlock opening is an event with no request behind it. */
+	vm_qom_set("/machine/peripheral/oio0", "interlock", "false");
+	i = 0;
+	while (!wait_event(mon, OIO_CMD_CARD_CHANGE_NTF, tb, ev, 2000) &&
+	       u8_of(tb[OIO_A_CARD_INTERLOCK_CLOSED]) != 0 && i++ < 5)
+		;
+	tap_ok(u8_of(tb[OIO_A_CARD_INTERLOCK_CLOSED]) == 0 &&
+	       u8_of(tb[OIO_A_CARD_ARMED]) == 0,
+	       "interlock opened: card-change event, disarmed");
+	vm_qom_set("/machine/peripheral/oio0", "interlock", "true");
+
+	/* Unbind and bind again: delete and add events. */
+	{
+		char bdf[64] = "", path[128];
+		ssize_t k = readlink("/sys/class/oio/oio0/device", path,
+				     sizeof(path) - 1);
+		FILE *f;
+
+		if (k > 0) {
+			path[k] = 0;
+			snprintf(bdf, sizeof(bdf), "%s", strrchr(path, '/') + 1);
+		}
+		f = fopen("/sys/bus/pci/drivers/oio/unbind", "w");
+		if (f) {
+			fputs(bdf, f);
+			fclose(f);
+		}
+		tap_ok(!wait_event(mon, OIO_CMD_CARD_DELETE_NTF, tb, ev, 2000) &&
+		       !strcmp(str_of(tb[OIO_A_CARD_PCI_ADDRESS]), bdf),
+		       "unbind %s: card-delete event", bdf);
+		f = fopen("/sys/bus/pci/drivers/oio/bind", "w");
+		if (f) {
+			fputs(bdf, f);
+			fclose(f);
+		}
+		tap_ok(!wait_event(mon, OIO_CMD_CARD_ADD_NTF, tb, ev, 2000) &&
+		       !strcmp(str_of(tb[OIO_A_CARD_PCI_ADDRESS]), bdf),
+		       "bind: card-add event for %s", bdf);
+	}
+
+	drop_net_admin();
+	req_init(&r, family, OIO_CMD_RING_SET, 0);
+	put_u32(&r, OIO_A_RING_CARD_ID, 0);
+	put_u32(&r, OIO_A_RING_RING, 4);
+	put_u32(&r, OIO_A_RING_HEATER, 7);
+	bad("ring set without CAP_NET_ADMIN", &r, -EPERM, NULL);
+	n = dump(OIO_CMD_CARD_GET, -1);
+	tap_ok(n == cards, "gets need no privilege (%d cards)", n);
+	return tap_done();
+}
