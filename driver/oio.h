@@ -104,6 +104,20 @@ void oio_debugfs_module_exit(void);
 void oio_debugfs_init(struct oio_dev *od);
 void oio_debugfs_exit(struct oio_dev *od);
 
+/* oio_engine.c */
+struct oio_sweep_params {
+	u32 first;
+	u32 count;
+	u32 start;
+	u32 stop;
+	u32 step;
+	u32 dwell_ns;
+};
+
+void oio_engines_init(struct oio_dev *od);
+int oio_telemetry_snapshot(struct oio_dev *od);
+int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p);
+
 /* oio_ctrl.c */
 int oio_set_armed(struct oio_dev *od, bool arm);
 int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on);

@@ -271,6 +271,7 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	err = oio_setup_dma(od);
 	if (err)
 		return err;
+	oio_engines_init(od);
 	err = oio_setup_irqs(od);
 	if (err)
 		return err;

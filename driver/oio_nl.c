@@ -581,3 +581,258 @@ void oio_nl_card_remove(struct oio_dev *od)
 	xa_erase(&oio_cards, od->id);
 	up_write(&oio_cards_sem);
 }
+
+/* ---- telemetry and sweeps ---- */
+
+/* DMA blocks are little-endian; every field sits on a 4-byte boundary. */
+static u32 blk32(const u8 *p, u32 off)
+{
+	return le32_to_cpup((const __le32 *)(p + off));
+}
+
+static int oio_put_telem_laser(struct sk_buff *msg, const u8 *p, u32 l)
+{
+	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_LASER);
+
+	if (!nest ||
+	    nla_put_u32(msg, OIO_A_LASER_LINE, l) ||
+	    nla_put_u8(msg, OIO_A_LASER_ENABLE,
+		       !!(blk32(p, OIO_TELEM_LASER_CTRL) & OIO_LASER_ENABLE)) ||
+	    nla_put_u32(msg, OIO_A_LASER_BIAS_SET,
+			blk32(p, OIO_TELEM_LASER_BIAS_SET)) ||
+	    nla_put_u32(msg, OIO_A_LASER_BIAS, blk32(p, OIO_TELEM_LASER_BIAS)) ||
+	    nla_put_u32(msg, OIO_A_LASER_POWER, blk32(p, OIO_TELEM_LASER_POWER)) ||
+	    nla_put_s32(msg, OIO_A_LASER_TEMP,
+			(s32)blk32(p, OIO_TELEM_LASER_TEMP)) ||
+	    nla_put_u32(msg, OIO_A_LASER_STATUS,
+			blk32(p, OIO_TELEM_LASER_STATUS)) ||
+	    nla_put_u32(msg, OIO_A_LASER_ALARMS, blk32(p, OIO_TELEM_LASER_ALARM)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int oio_put_telem_lane(struct sk_buff *msg, const u8 *p, u32 n)
+{
+	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_LANE);
+	u32 st = blk32(p, OIO_TELEM_LANE_STATE);
+	u32 prbs = blk32(p, OIO_TELEM_LANE_PRBS_CTRL);
+	u64 bits = (u64)blk32(p, OIO_TELEM_LANE_BITS_HI) << 32 |
+		   blk32(p, OIO_TELEM_LANE_BITS_LO);
+	u64 errs = (u64)blk32(p, OIO_TELEM_LANE_ERR_HI) << 32 |
+		   blk32(p, OIO_TELEM_LANE_ERR_LO);
+
+	if (!nest ||
+	    nla_put_u32(msg, OIO_A_LANE_LANE, n) ||
+	    nla_put_u32(msg, OIO_A_LANE_STATE, st & OIO_LANE_STATE_MASK) ||
+	    nla_put_u32(msg, OIO_A_LANE_REASON,
+			FIELD_GET(OIO_LANE_REASON_MASK, st)) ||
+	    nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, !!(prbs & OIO_PRBS_GEN)) ||
+	    nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, !!(prbs & OIO_PRBS_CHECK)) ||
+	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_BITS, bits, OIO_A_LANE_PAD) ||
+	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_ERRORS, errs,
+			      OIO_A_LANE_PAD) ||
+	    nla_put_u32(msg, OIO_A_LANE_ALARMS, blk32(p, OIO_TELEM_LANE_ALARM)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int oio_put_telem_ring(struct sk_buff *msg, const u8 *p, u32 r)
+{
+	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_RING);
+	u32 lock = blk32(p, OIO_TELEM_RING_LOCK);
+
+	if (!nest ||
+	    nla_put_u32(msg, OIO_A_RING_RING, r) ||
+	    nla_put_u32(msg, OIO_A_RING_HEATER, blk32(p, OIO_TELEM_RING_HEATER)) ||
+	    nla_put_u32(msg, OIO_A_RING_HEATER_POWER,
+			blk32(p, OIO_TELEM_RING_HEATER_UW)) ||
+	    nla_put_u32(msg, OIO_A_RING_MONITOR,
+			blk32(p, OIO_TELEM_RING_MONITOR)) ||
+	    nla_put_u8(msg, OIO_A_RING_LOCK, !!(lock >> 16 & OIO_LOCK_ENABLE)) ||
+	    nla_put_u32(msg, OIO_A_RING_LOCK_STATE, lock & OIO_LOCK_ST_MASK) ||
+	    nla_put_u8(msg, OIO_A_RING_AT_LIMIT, !!(lock & OIO_LOCK_AT_LIMIT)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* Turn the card's block into the reply; the block's layout stays inside. */
+static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od)
+{
+	const u8 *p = od->telem_buf.cpu;
+	u64 t = (u64)blk32(p, OIO_TELEM_HDR_TIME_NS_HI) << 32 |
+		blk32(p, OIO_TELEM_HDR_TIME_NS_LO);
+	unsigned int i;
+
+	if (blk32(p, OIO_TELEM_HDR_MAGIC) != OIO_TELEM_MAGIC)
+		return -EIO;
+	if (nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_SEQ, blk32(p, OIO_TELEM_HDR_SEQ)) ||
+	    nla_put_u64_64bit(msg, OIO_A_TELEMETRY_TIME, t,
+			      OIO_A_TELEMETRY_PAD) ||
+	    nla_put_s32(msg, OIO_A_TELEMETRY_TEMP,
+			(s32)blk32(p, OIO_TELEM_HDR_CARD_TEMP)) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_ALARMS,
+			blk32(p, OIO_TELEM_HDR_CARD_ALARM)))
+		return -EMSGSIZE;
+	p += OIO_TELEM_HDR_SIZE;
+	for (i = 0; i < od->wavelengths; i++, p += OIO_TELEM_LASER_SIZE)
+		if (oio_put_telem_laser(msg, p, i))
+			return -EMSGSIZE;
+	for (i = 0; i < od->lanes; i++, p += OIO_TELEM_LANE_SIZE)
+		if (oio_put_telem_lane(msg, p, i))
+			return -EMSGSIZE;
+	for (i = 0; i < od->rings; i++, p += OIO_TELEM_RING_SIZE)
+		if (oio_put_telem_ring(msg, p, i))
+			return -EMSGSIZE;
+	return 0;
+}
+
+/* Room for a whole card: about 100 bytes per laser, lane and ring nest. */
+static size_t oio_telem_msg_size(struct oio_dev *od)
+{
+	return 1024 + 128 * (od->wavelengths + od->lanes + od->rings);
+}
+
+int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg = NULL;
+	struct oio_dev *od;
+	void *hdr;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_TELEMETRY_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od);
+	if (err)
+		goto out;
+	msg = genlmsg_new(oio_telem_msg_size(od), GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0,
+				OIO_CMD_TELEMETRY_GET);
+	mutex_lock(&od->lock);
+	err = hdr ? oio_telemetry_snapshot(od) : -EMSGSIZE;
+	if (!err)
+		err = oio_put_telemetry(msg, od);
+	mutex_unlock(&od->lock);
+	if (err == -ETIMEDOUT)
+		NL_SET_ERR_MSG(info->extack,
+			       "card did not answer (firmware hung?)");
+	if (err)
+		goto out;
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	msg = NULL;
+out:
+	up_read(&oio_cards_sem);
+	nlmsg_free(msg);
+	return oio_nl_errno(info, err);
+}
+
+/* A reply must fit a default socket buffer: callers split bigger sweeps. */
+#define OIO_TRACE_MAX_BYTES	(60 * 1024)
+
+static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
+			    struct oio_sweep_params *p)
+{
+	struct nlattr **tb = info->attrs;
+	u32 points;
+
+	if (GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_FIRST_RING) ||
+	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_RING_COUNT) ||
+	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_START) ||
+	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_STOP) ||
+	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_STEP) ||
+	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_DWELL))
+		return -EINVAL;
+	p->first = nla_get_u32(tb[OIO_A_SWEEP_FIRST_RING]);
+	p->count = nla_get_u32(tb[OIO_A_SWEEP_RING_COUNT]);
+	p->start = nla_get_u32(tb[OIO_A_SWEEP_START]);
+	p->stop = nla_get_u32(tb[OIO_A_SWEEP_STOP]);
+	p->step = nla_get_u32(tb[OIO_A_SWEEP_STEP]);
+	p->dwell_ns = nla_get_u32(tb[OIO_A_SWEEP_DWELL]);
+	if (p->first >= od->rings || p->count > od->rings - p->first) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_RING_COUNT],
+				    "rings beyond the card's");
+		return -ERANGE;
+	}
+	if (p->start > p->stop) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_STOP],
+				    "stop below start");
+		return -EINVAL;
+	}
+	points = (p->stop - p->start) / p->step + 1;
+	if (4ull * p->count * points > OIO_TRACE_MAX_BYTES) {
+		NL_SET_ERR_MSG(info->extack,
+			       "trace above 60 KiB: sweep fewer rings or points");
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
+int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct oio_sweep_params p;
+	struct sk_buff *msg = NULL;
+	const u8 *blk;
+	struct oio_dev *od;
+	struct nlattr *a;
+	u32 points, i;
+	void *hdr;
+	int err;
+
+	down_read(&oio_cards_sem);
+	od = oio_nl_card(info, OIO_A_SWEEP_CARD_ID);
+	err = PTR_ERR_OR_ZERO(od) ?: oio_sweep_params(info, od, &p);
+	if (err)
+		goto out;
+	points = (p.stop - p.start) / p.step + 1;
+	msg = genlmsg_new(1024 + 4 * p.count * points, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0, OIO_CMD_SWEEP_RUN);
+	mutex_lock(&od->lock);
+	err = hdr ? oio_sweep(od, &p) : -EMSGSIZE;
+	blk = od->sweep_buf.cpu;
+	if (!err &&
+	    (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, od->id) ||
+	     nla_put_u32(msg, OIO_A_SWEEP_FIRST_RING, p.first) ||
+	     nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p.count) ||
+	     nla_put_u32(msg, OIO_A_SWEEP_START, p.start) ||
+	     nla_put_u32(msg, OIO_A_SWEEP_STEP, p.step) ||
+	     nla_put_u32(msg, OIO_A_SWEEP_POINTS, points) ||
+	     nla_put_s32(msg, OIO_A_SWEEP_TEMP,
+			 (s32)blk32(blk, OIO_SWEEP_HDR_TEMP))))
+		err = -EMSGSIZE;
+	if (!err) {
+		a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p.count * points);
+		if (!a)
+			err = -EMSGSIZE;
+		for (i = 0; a && i < p.count * points; i++)
+			((u32 *)nla_data(a))[i] =
+				blk32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
+	}
+	mutex_unlock(&od->lock);
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG(info->extack,
+			       "a ring of the run has its lock loop on");
+	else if (err == -ETIMEDOUT)
+		NL_SET_ERR_MSG(info->extack,
+			       "card did not finish the sweep (firmware hung?)");
+	if (err)
+		goto out;
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+	msg = NULL;
+out:
+	up_read(&oio_cards_sem);
+	nlmsg_free(msg);
+	return oio_nl_errno(info, err);
+}

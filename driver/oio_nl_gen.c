@@ -15,6 +15,11 @@ static const struct netlink_range_validation oio_a_laser_bias_set_range = {
 	.max	= 150000ULL,
 };
 
+static const struct netlink_range_validation oio_a_sweep_dwell_range = {
+	.min	= 100ULL,
+	.max	= 1000000ULL,
+};
+
 /* OIO_CMD_CARD_GET - do */
 static const struct nla_policy oio_card_get_nl_policy[OIO_A_CARD_ID + 1] = {
 	[OIO_A_CARD_ID] = { .type = NLA_U32, },
@@ -82,6 +87,22 @@ static const struct nla_policy oio_ring_set_nl_policy[OIO_A_RING_LOCK + 1] = {
 	[OIO_A_RING_RING] = { .type = NLA_U32, },
 	[OIO_A_RING_HEATER] = NLA_POLICY_MAX(NLA_U32, 4095),
 	[OIO_A_RING_LOCK] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/* OIO_CMD_TELEMETRY_GET - do */
+static const struct nla_policy oio_telemetry_get_nl_policy[OIO_A_TELEMETRY_CARD_ID + 1] = {
+	[OIO_A_TELEMETRY_CARD_ID] = { .type = NLA_U32, },
+};
+
+/* OIO_CMD_SWEEP_RUN - do */
+static const struct nla_policy oio_sweep_run_nl_policy[OIO_A_SWEEP_DWELL + 1] = {
+	[OIO_A_SWEEP_CARD_ID] = { .type = NLA_U32, },
+	[OIO_A_SWEEP_FIRST_RING] = { .type = NLA_U32, },
+	[OIO_A_SWEEP_RING_COUNT] = NLA_POLICY_MIN(NLA_U32, 1),
+	[OIO_A_SWEEP_START] = NLA_POLICY_MAX(NLA_U32, 4095),
+	[OIO_A_SWEEP_STOP] = NLA_POLICY_MAX(NLA_U32, 4095),
+	[OIO_A_SWEEP_STEP] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+	[OIO_A_SWEEP_DWELL] = NLA_POLICY_FULL_RANGE(NLA_U32, &oio_a_sweep_dwell_range),
 };
 
 /* Ops table for oio */
@@ -166,6 +187,20 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.doit		= oio_nl_ring_set_doit,
 		.policy		= oio_ring_set_nl_policy,
 		.maxattr	= OIO_A_RING_LOCK,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= OIO_CMD_TELEMETRY_GET,
+		.doit		= oio_nl_telemetry_get_doit,
+		.policy		= oio_telemetry_get_nl_policy,
+		.maxattr	= OIO_A_TELEMETRY_CARD_ID,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= OIO_CMD_SWEEP_RUN,
+		.doit		= oio_nl_sweep_run_doit,
+		.policy		= oio_sweep_run_nl_policy,
+		.maxattr	= OIO_A_SWEEP_DWELL,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -23,6 +23,8 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info);
 int oio_nl_ring_get_doit(struct sk_buff *skb, struct genl_info *info);
 int oio_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info);
+int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info);
+int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	OIO_NLGRP_MONITOR,

@@ -41,7 +41,7 @@ struct reply {
 	int miss_type;			/* extack missing attribute, or 0 */
 	int count;			/* messages received */
 	struct nlattr *tb[MAXATTR];	/* attributes of the first message */
-	char first[8192];
+	char first[65536];
 };
 
 static int nl_fd;
@@ -467,6 +467,171 @@ int main(void)
 	       u8_of(rep.tb[OIO_A_LANE_PRBS_GENERATOR]) == 1,
 	       "lane 3 PRBS runs: %llu bits (u64)",
 	       (unsigned long long)u64_of(rep.tb[OIO_A_LANE_PRBS_BITS]));
+
+	/* Telemetry: one DMA block, a handful of register accesses. */
+	{
+		char qom[64] = "", out[64];
+		long long r0, w0, r1, w1;
+		struct nlattr *a;
+		int nl = 0, nn = 0, nr = 0, left;
+		uint32_t seq1;
+
+		for (i = 0; i < cards + 8 && !qom[0]; i++) {
+			char p[64];
+
+			snprintf(p, sizeof(p), "/machine/peripheral/oio%d", i);
+			if (!vm_qom_get(p, "serial", out, sizeof(out)) &&
+			    (uint32_t)strtoul(out, NULL, 10) ==
+			    (uint32_t)sysfs_u32("/sys/class/oio/oio0/serial"))
+				snprintf(qom, sizeof(qom), "%s", p);
+		}
+		vm_qom_get(qom, "mmio-reads", out, sizeof(out));
+		r0 = atoll(out);
+		vm_qom_get(qom, "mmio-writes", out, sizeof(out));
+		w0 = atoll(out);
+		get(&rep, OIO_CMD_TELEMETRY_GET, OIO_A_TELEMETRY_CARD_ID, 0, 0, 0);
+		vm_qom_get(qom, "mmio-reads", out, sizeof(out));
+		r1 = atoll(out);
+		vm_qom_get(qom, "mmio-writes", out, sizeof(out));
+		w1 = atoll(out);
+		tap_ok(!rep.err && r1 - r0 + w1 - w0 <= 4,
+		       "telemetry snapshot: %lld register reads + %lld writes",
+		       r1 - r0, w1 - w0);
+		seq1 = u32_of(rep.tb[OIO_A_TELEMETRY_SEQ]);
+		a = (struct nlattr *)(rep.first + NLMSG_HDRLEN + GENL_HDRLEN);
+		left = ((struct nlmsghdr *)rep.first)->nlmsg_len -
+		       NLMSG_HDRLEN - GENL_HDRLEN;
+		for (; left >= (int)sizeof(*a) && a->nla_len >= sizeof(*a);
+		     left -= NLA_ALIGN(a->nla_len), a = nla_next_ptr(a)) {
+			struct nlattr *in[MAXATTR];
+
+			parse(in, (char *)a + NLA_HDRLEN, a->nla_len - NLA_HDRLEN);
+			switch (a->nla_type & NLA_TYPE_MASK) {
+			case OIO_A_TELEMETRY_LASER:
+				nl++;
+				if (u32_of(in[OIO_A_LASER_LINE]) == 2 &&
+				    (u8_of(in[OIO_A_LASER_ENABLE]) != 1 ||
+				     u32_of(in[OIO_A_LASER_BIAS_SET]) != 90000))
+					nl = -100;
+				break;
+			case OIO_A_TELEMETRY_LANE:
+				nn++;
+				break;
+			case OIO_A_TELEMETRY_RING:
+				nr++;
+				if (u32_of(in[OIO_A_RING_RING]) == 4 &&
+				    u32_of(in[OIO_A_RING_HEATER]) != 1234)
+					nr = -1000;
+				break;
+			}
+		}
+		tap_ok(nl == 8 && nn == 64 && nr == 128,
+		       "telemetry: %d lasers, %d lanes, %d rings, laser 2 and "
+		       "ring 4 as set", nl, nn, nr);
+		get(&rep, OIO_CMD_TELEMETRY_GET, OIO_A_TELEMETRY_CARD_ID, 0, 0, 0);
+		tap_ok(!rep.err && u32_of(rep.tb[OIO_A_TELEMETRY_SEQ]) == seq1 + 1,
+		       "telemetry: sequence %u then %u", seq1,
+		       u32_of(rep.tb[OIO_A_TELEMETRY_SEQ]));
+
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 2);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 4095);
+		put_u32(&r, OIO_A_SWEEP_STEP, 4);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		xfer(&r, &rep);
+		{
+			struct nlattr *t = rep.tb[OIO_A_SWEEP_TRACE];
+			uint32_t top = 0, k, *v = t ? (uint32_t *)((char *)t + NLA_HDRLEN) : NULL;
+
+			for (k = 0; v && k < 2 * 1024; k++)
+				if (v[k] > top)
+					top = v[k];
+			tap_ok(!rep.err && u32_of(rep.tb[OIO_A_SWEEP_POINTS]) == 1024 &&
+			       t && t->nla_len == NLA_HDRLEN + 8192 && top > 100000,
+			       "sweep: 2 rings x 1024 points, peak %u nA", top);
+		}
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 128);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 4095);
+		put_u32(&r, OIO_A_SWEEP_STEP, 1);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep of 128 rings x 4096 points", &r, -EMSGSIZE, "60 KiB");
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 127);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 2);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 100);
+		put_u32(&r, OIO_A_SWEEP_STEP, 1);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep past the last ring", &r, -ERANGE, "beyond");
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
+		put_u32(&r, OIO_A_SWEEP_START, 200);
+		put_u32(&r, OIO_A_SWEEP_STOP, 100);
+		put_u32(&r, OIO_A_SWEEP_STEP, 1);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep stop below start", &r, -EINVAL, "stop below start");
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 100);
+		put_u32(&r, OIO_A_SWEEP_STEP, 0);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep step 0", &r, -ERANGE, "out of range");
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		bad("sweep without its parameters", &r, -EINVAL, "#");
+		req_init(&r, family, OIO_CMD_RING_SET, 0);
+		put_u32(&r, OIO_A_RING_CARD_ID, 0);
+		put_u32(&r, OIO_A_RING_RING, 6);
+		put_u8(&r, OIO_A_RING_LOCK, 1);
+		xfer(&r, &rep);
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 5);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 3);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 100);
+		put_u32(&r, OIO_A_SWEEP_STEP, 1);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep over a locked ring", &r, -EBUSY, "lock loop");
+		req_init(&r, family, OIO_CMD_RING_SET, 0);
+		put_u32(&r, OIO_A_RING_CARD_ID, 0);
+		put_u32(&r, OIO_A_RING_RING, 6);
+		put_u8(&r, OIO_A_RING_LOCK, 0);
+		xfer(&r, &rep);
+
+		/* Firmware that never answers: a bounded wait and a reason. */
+		vm_qom_set(qom, "fw-hang", "true");
+		req_init(&r, family, OIO_CMD_TELEMETRY_GET, 0);
+		put_u32(&r, OIO_A_TELEMETRY_CARD_ID, 0);
+		bad("telemetry from hung firmware", &r, -ETIMEDOUT, "did not answer");
+		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
+		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
+		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
+		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
+		put_u32(&r, OIO_A_SWEEP_START, 0);
+		put_u32(&r, OIO_A_SWEEP_STOP, 100);
+		put_u32(&r, OIO_A_SWEEP_STEP, 1);
+		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		bad("sweep on hung firmware", &r, -ETIMEDOUT, "did not finish");
+		vm_qom_set(qom, "fw-hang", "false");
+		get(&rep, OIO_CMD_TELEMETRY_GET, OIO_A_TELEMETRY_CARD_ID, 0, 0, 0);
+		tap_ok(!rep.err && rep.tb[OIO_A_TELEMETRY_SEQ],
+		       "telemetry works again once firmware recovers");
+	}
 
 	/* The interlock opening is an event with no request behind it. */
 	vm_qom_set("/machine/peripheral/oio0", "interlock", "false");
