@@ -40,7 +40,8 @@ GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
 GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
 	include/uapi/linux/oio.h
-GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest
+GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest \
+	sysfs-poll
 GUEST_SCRIPTS := driver-sysfs driver-hwmon driver-netlink driver-faults
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS))

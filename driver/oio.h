@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "oio_regs.h"
 
@@ -18,6 +19,8 @@
 /* How long the driver waits for a firmware engine before giving up. */
 #define OIO_CMD_TIMEOUT_MS	1000
 #define OIO_SWEEP_TIMEOUT_MS	10000
+/* More alarm vectors than this in a second is a storm: mute for a second. */
+#define OIO_STORM_IRQS		2000
 
 struct oio_dma {
 	void *cpu;
@@ -52,6 +55,10 @@ struct oio_dma {
  * @cmd_done: completed by the command vector
  * @sweep_done: completed by the sweep vector
  * @telem_done: completed by the telemetry vector
+ * @storm_start: jiffies at which the current one-second count began
+ * @storm_irqs: alarm vectors counted since @storm_start
+ * @storms: how many times the alarm vector was muted
+ * @storm_unmute: unmutes the alarm vector a second after a storm
  */
 struct oio_dev {
 	struct pci_dev *pdev;
@@ -81,6 +88,12 @@ struct oio_dev {
 	struct completion cmd_done;
 	struct completion sweep_done;
 	struct completion telem_done;
+
+	/* alarm vector storm guard, touched only by its hard handler and work */
+	unsigned long storm_start;
+	unsigned int storm_irqs;
+	atomic_t storms;
+	struct delayed_work storm_unmute;
 };
 
 int oio_read(struct oio_dev *od, u32 off, u32 *val);

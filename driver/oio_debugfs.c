@@ -259,6 +259,7 @@ static int oio_counters_show(struct seq_file *m, void *v)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		seq_printf(m, "%s %llu\n", counters[i].name, val[i]);
+	seq_printf(m, "alarm_storms %d\n", atomic_read(&od->storms));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(oio_counters);

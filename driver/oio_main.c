@@ -158,11 +158,44 @@ static irqreturn_t oio_irq_telem(int irq, void *data)
 	return IRQ_HANDLED;
 }
 
+/*
+ * A card raising its alarm vector thousands of times a second would starve
+ * the host; mute the vector for a second and say so. Latched flags are not
+ * lost: the thread reads them all when the vector comes back.
+ */
+static bool oio_alarm_storm(struct oio_dev *od, int irq)
+{
+	if (time_after(jiffies, od->storm_start + HZ)) {
+		od->storm_start = jiffies;
+		od->storm_irqs = 0;
+	}
+	if (++od->storm_irqs <= OIO_STORM_IRQS)
+		return false;
+	disable_irq_nosync(irq);
+	atomic_inc(&od->storms);
+	dev_warn_ratelimited(&od->pdev->dev,
+			     "alarm interrupt storm: vector muted for 1 s\n");
+	schedule_delayed_work(&od->storm_unmute, HZ);
+	return true;
+}
+
+static void oio_storm_unmute(struct work_struct *work)
+{
+	struct oio_dev *od = container_of(to_delayed_work(work), struct oio_dev,
+					  storm_unmute);
+
+	od->storm_irqs = 0;
+	od->storm_start = jiffies;
+	enable_irq(pci_irq_vector(od->pdev, OIO_VEC_ALARM));
+}
+
 static irqreturn_t oio_irq_alarm(int irq, void *data)
 {
 	struct oio_dev *od = data;
 
 	writel(OIO_INT_ALARM, od->regs + OIO_REG_INT_STATUS);
+	if (oio_alarm_storm(od, irq))
+		return IRQ_HANDLED;
 	return IRQ_WAKE_THREAD;
 }
 
@@ -249,6 +282,7 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	init_completion(&od->cmd_done);
 	init_completion(&od->sweep_done);
 	init_completion(&od->telem_done);
+	INIT_DELAYED_WORK(&od->storm_unmute, oio_storm_unmute);
 	pci_set_drvdata(pdev, od);
 
 	err = pcim_enable_device(pdev);
@@ -328,6 +362,8 @@ static void oio_remove(struct pci_dev *pdev)
 
 	/* Announce the departure, then wait for netlink requests using it. */
 	oio_nl_card_remove(od);
+	/* A muted vector stays muted until devres frees it. */
+	cancel_delayed_work_sync(&od->storm_unmute);
 	oio_debugfs_exit(od);
 	oio_devlink_exit(od);
 	/*

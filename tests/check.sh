@@ -141,7 +141,7 @@ vm multicard-2 --cards 2 --seed 11 --tests multicard
 vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
 vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
 vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
-vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs
+vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs,sysfs-poll
 vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
 vm driver-netlink --cards 2 --seed 71 --tests driver-netlink
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults

@@ -114,16 +114,21 @@ qset "$q" interlock true
 echo 0 > $c/interlock_opened
 
 # An alarm vector that never stops: the guest must stay usable.
-before=$(grep -c oio /proc/interrupts)
 qset "$q" irq-storm true
 start=$(date +%s)
 read_all $c
 sleep 2
 elapsed=$(($(date +%s) - start))
 qset "$q" irq-storm false
-ok $([ "$elapsed" -lt 30 ]; echo $?) "interrupt storm: sysfs still served (${elapsed}s for a full read)"
+ok $([ "$elapsed" -lt 15 ]; echo $?) "interrupt storm: sysfs still served (${elapsed}s for a full read)"
+check "the storm was reported and the vector muted" sh -c \
+	"dmesg | grep -q 'alarm interrupt storm'"
 check "storm over: card answers" test "$(cat $c/lanes)" = 64
-[ "$before" -gt 0 ] || true
+# The vector comes back a second later: an alarm still gets through.
+sleep 2
+qset "$q" laser-fail-mask 8
+check "after the storm, alarms are delivered again" wait_for $c/laser3/alarms 0x40
+qset "$q" laser-fail-mask 0
 
 qset "$q" dead true
 err=$(cat $c/temp_millicelsius 2>&1)

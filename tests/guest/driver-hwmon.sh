@@ -220,8 +220,8 @@ check "regs: every lane and ring, to RING_HEATER_UW(127)" sh -c \
 	"grep -q '^2fc4 LANE_STATE(63) ' $d/regs && tail -n 1 $d/regs | grep -q '^8ff0 RING_HEATER_UW(127) '"
 lines=$(wc -l < $d/regs)
 ok $([ "$lines" -eq $((66 + 8 + 8 + 8 * 8 + 64 * 8 + 128 * 5)) ]; echo $?) "regs: $lines lines"
-check "counters: three named numbers" sh -c \
-	"sed 's/ [0-9][0-9]*\$//' $d/counters | tr '\n' ' ' | grep -qx 'mmio_reads mmio_writes dma_bytes '"
+check "counters: four named numbers" sh -c \
+	"sed 's/ [0-9][0-9]*\$//' $d/counters | tr '\n' ' ' | grep -qx 'mmio_reads mmio_writes dma_bytes alarm_storms '"
 r1=$(sed -n 's/^mmio_reads //p' $d/counters)
 w1=$(sed -n 's/^mmio_writes //p' $d/counters)
 cat $c/temp_millicelsius > /dev/null
