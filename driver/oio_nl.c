@@ -365,8 +365,11 @@ int oio_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- set operations ---- */
 
+/* A reason for refusals the operations report by errno alone. */
 static int oio_nl_errno(struct genl_info *info, int err)
 {
+	if (info->extack && info->extack->_msg)
+		return err;	/* the handler already said why */
 	switch (err) {
 	case -ENODEV:
 		NL_SET_ERR_MSG(info->extack, "card stopped answering");
@@ -775,14 +778,59 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 	return 0;
 }
 
+/* The sweep's reply and its event: the run's parameters and the trace. */
+static int oio_put_sweep(struct sk_buff *msg, struct oio_dev *od,
+			 const struct oio_sweep_params *p, u32 points)
+{
+	const u8 *blk = od->sweep_buf.cpu;
+	struct nlattr *a;
+	u32 i, *v;
+
+	if (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_FIRST_RING, p->first) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p->count) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_START, p->start) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_STEP, p->step) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_POINTS, points) ||
+	    nla_put_s32(msg, OIO_A_SWEEP_TEMP,
+			(s32)blk32(blk, OIO_SWEEP_HDR_TEMP)))
+		return -EMSGSIZE;
+	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->count * points);
+	if (!a)
+		return -EMSGSIZE;
+	v = nla_data(a);
+	for (i = 0; i < p->count * points; i++)
+		v[i] = blk32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
+	return 0;
+}
+
+/* Context: caller holds @od->lock. */
+static void oio_notify_sweep(struct oio_dev *od,
+			     const struct oio_sweep_params *p, u32 points)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(oio_nl_fam(), &init_net, OIO_NLGRP_MONITOR))
+		return;
+	msg = genlmsg_new(1024 + 4 * p->count * points, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, oio_nl_fam(), 0, OIO_CMD_SWEEP_DONE_NTF);
+	if (!hdr || oio_put_sweep(msg, od, p, points)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(oio_nl_fam(), msg, 0, OIO_NLGRP_MONITOR, GFP_KERNEL);
+}
+
 int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct oio_sweep_params p;
 	struct sk_buff *msg = NULL;
-	const u8 *blk;
 	struct oio_dev *od;
-	struct nlattr *a;
-	u32 points, i;
+	u32 points;
 	void *hdr;
 	int err;
 
@@ -800,25 +848,10 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0, OIO_CMD_SWEEP_RUN);
 	mutex_lock(&od->lock);
 	err = hdr ? oio_sweep(od, &p) : -EMSGSIZE;
-	blk = od->sweep_buf.cpu;
-	if (!err &&
-	    (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, od->id) ||
-	     nla_put_u32(msg, OIO_A_SWEEP_FIRST_RING, p.first) ||
-	     nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p.count) ||
-	     nla_put_u32(msg, OIO_A_SWEEP_START, p.start) ||
-	     nla_put_u32(msg, OIO_A_SWEEP_STEP, p.step) ||
-	     nla_put_u32(msg, OIO_A_SWEEP_POINTS, points) ||
-	     nla_put_s32(msg, OIO_A_SWEEP_TEMP,
-			 (s32)blk32(blk, OIO_SWEEP_HDR_TEMP))))
-		err = -EMSGSIZE;
-	if (!err) {
-		a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p.count * points);
-		if (!a)
-			err = -EMSGSIZE;
-		for (i = 0; a && i < p.count * points; i++)
-			((u32 *)nla_data(a))[i] =
-				blk32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
-	}
+	if (!err)
+		err = oio_put_sweep(msg, od, &p, points);
+	if (!err)
+		oio_notify_sweep(od, &p, points);
 	mutex_unlock(&od->lock);
 	if (err == -EBUSY)
 		NL_SET_ERR_MSG(info->extack,

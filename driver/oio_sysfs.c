@@ -45,9 +45,21 @@ static ssize_t show_reg(struct oio_dev *od, u32 off, bool is_signed, char *buf)
 			   sysfs_emit(buf, "%u\n", v);
 }
 
+/*
+ * Whole words only: kstrtobool() looks at the first characters alone and
+ * would take "on-ish" or "1x" for a yes, changing state on bad input.
+ */
 static int parse_bool(const char *buf, bool *v)
 {
-	return kstrtobool(buf, v) ? -EINVAL : 0;
+	static const char * const words[] = {
+		"0", "1", "n", "y", "no", "yes", "off", "on", "false", "true",
+	};
+	int i = sysfs_match_string(words, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	*v = i & 1;
+	return 0;
 }
 
 static int parse_u32(const char *buf, u32 max, u32 *v)

@@ -144,6 +144,8 @@ vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
 vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs,sysfs-poll
 vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
 vm driver-netlink --cards 2 --seed 71 --tests driver-netlink
+vm driver-1card --cards 1 --seed 91 \
+	--tests driver-sysfs,sysfs-poll,driver-netlink
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3

@@ -157,6 +157,29 @@ qset "$qid" laser-fail-mask 0
 check "clear the flag" sh -c "echo 0x40 > $c/laser2/alarms && test \"\$(cat $c/laser2/alarms)\" = 0x0"
 write_fails $c/laser2/alarms 0x80 "Numerical result out of range"
 
+# Every writable file against bad input: its errno, and no change.
+while read -r f v e; do
+	write_fails "$c/$f" "$v" "$e"
+done <<'TABLE'
+armed maybe Invalid argument
+interlock_opened x Invalid argument
+alarms zzz Invalid argument
+alarms 0x40 Numerical result out of range
+port0/line_shift x Invalid argument
+port0/line_shift 8 Numerical result out of range
+laser0/enable 2 Invalid argument
+laser0/bias_set_ua -1 Invalid argument
+laser0/alarms x Invalid argument
+lane0/state up Invalid argument
+lane0/prbs_generator 7 Invalid argument
+lane0/prbs_checker on-ish Invalid argument
+lane0/prbs_clear 0 Invalid argument
+lane0/alarms 0x40 Numerical result out of range
+ring0/heater x Invalid argument
+ring0/lock 2 Invalid argument
+TABLE
+check "a file beyond the card's objects does not exist" test ! -e $c/lane64
+
 # Multiple writers racing on one card, then a card that goes away.
 i=0
 while [ $i -lt 4 ]; do

@@ -21,12 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../include/uapi/linux/oio.h"
 
 #define MAXATTR 32
+#define EVENT_MAX 65536
 
 struct nlreq {
 	union {
@@ -268,7 +271,7 @@ static int wait_event(int fd, int cmd, struct nlattr **tb, char *keep,
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	while (poll(&p, 1, ms) > 0) {
-		int len = recv(fd, keep, 8192, 0);
+		int len = recv(fd, keep, EVENT_MAX, 0);
 		struct nlmsghdr *h = (struct nlmsghdr *)keep;
 		struct genlmsghdr *g = NLMSG_DATA(h);
 
@@ -312,11 +315,26 @@ static void drop_net_admin(void)
 	syscall(SYS_capset, &h, d);
 }
 
+/* "hold": sit subscribed to the monitor group until the family goes. */
+static int hold(void)
+{
+	static char buf[EVENT_MAX];
+	int fd = open_nl(), grp;
+
+	if (fd < 0 || resolve())
+		return 1;
+	grp = mon_group;
+	setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp));
+	while (recv(fd, buf, sizeof(buf), 0) > 0)
+		;
+	return 0;
+}
+
 int main(void)
 {
 	int cards = getenv("OIO_CARDS") ? atoi(getenv("OIO_CARDS")) : 1;
 	struct nlattr *tb[MAXATTR];
-	static char ev[8192];
+	static char ev[EVENT_MAX];
 	struct reply rep;
 	struct nlreq r;
 	int mon, n, i, grp;
@@ -409,6 +427,60 @@ int main(void)
 	put_u32(&r, OIO_A_RING_CARD_ID, 0);
 	put_u32(&r, OIO_A_RING_RING, 128);
 	bad("ring 128", &r, -ERANGE, "index beyond");
+	/* Every attribute of every set: wrong width, and an unknown card. */
+	{
+		static const struct {
+			int cmd, card_attr, index_attr, attr, width;
+			uint32_t bad;
+			int want;
+			const char *name;
+		} t[] = {
+			{ OIO_CMD_CARD_SET, OIO_A_CARD_ID, 0, OIO_A_CARD_ARMED, 1, 2, -ERANGE, "armed" },
+			{ OIO_CMD_CARD_SET, OIO_A_CARD_ID, 0, OIO_A_CARD_ARMED, 4, 1, -EINVAL, "armed" },
+			{ OIO_CMD_LASER_SET, OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE, OIO_A_LASER_ENABLE, 4, 1, -EINVAL, "enable" },
+			{ OIO_CMD_LASER_SET, OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE, OIO_A_LASER_BIAS_SET, 1, 1, -EINVAL, "bias-set" },
+			{ OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, OIO_A_LANE_LANE, OIO_A_LANE_REQUEST, 1, 1, -EINVAL, "request" },
+			{ OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, OIO_A_LANE_LANE, OIO_A_LANE_PRBS_GENERATOR, 1, 2, -ERANGE, "prbs-generator" },
+			{ OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, OIO_A_LANE_LANE, OIO_A_LANE_PRBS_CHECKER, 4, 1, -EINVAL, "prbs-checker" },
+			{ OIO_CMD_RING_SET, OIO_A_RING_CARD_ID, OIO_A_RING_RING, OIO_A_RING_HEATER, 1, 1, -EINVAL, "heater" },
+			{ OIO_CMD_RING_SET, OIO_A_RING_CARD_ID, OIO_A_RING_RING, OIO_A_RING_LOCK, 1, 2, -ERANGE, "lock" },
+		};
+		unsigned int k, fails = 0;
+
+		for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+			uint32_t v32 = t[k].bad;
+			uint8_t v8 = (uint8_t)t[k].bad;
+
+			req_init(&r, family, t[k].cmd, 0);
+			put_u32(&r, t[k].card_attr, 0);
+			if (t[k].index_attr)
+				put_u32(&r, t[k].index_attr, 0);
+			if (t[k].width == 1)
+				put(&r, t[k].attr, &v8, 1);
+			else
+				put(&r, t[k].attr, &v32, 4);
+			xfer(&r, &rep);
+			if (rep.err != t[k].want || !rep.msg[0]) {
+				tap_diag("%s as %d bytes = %u: %d '%s'", t[k].name,
+					 t[k].width, t[k].bad, rep.err, rep.msg);
+				fails++;
+			}
+			/* The same request for a card that does not exist. */
+			req_init(&r, family, t[k].cmd, 0);
+			put_u32(&r, t[k].card_attr, 42);
+			if (t[k].index_attr)
+				put_u32(&r, t[k].index_attr, 0);
+			xfer(&r, &rep);
+			if (rep.err != -ENODEV || !strstr(rep.msg, "no such card")) {
+				tap_diag("%s on card 42: %d '%s'", t[k].name,
+					 rep.err, rep.msg);
+				fails++;
+			}
+		}
+		tap_ok(!fails, "every set attribute: wrong width or value and "
+		       "unknown card refused with errno and extack (%zu cases)",
+		       2 * sizeof(t) / sizeof(t[0]));
+	}
 	get(&rep, OIO_CMD_LASER_GET, OIO_A_LASER_CARD_ID, 0, OIO_A_LASER_LINE, 0);
 	tap_ok(u8_of(rep.tb[OIO_A_LASER_ENABLE]) == 0 &&
 	       u32_of(rep.tb[OIO_A_LASER_BIAS_SET]) == bias_before &&
@@ -552,6 +624,12 @@ int main(void)
 			tap_ok(!rep.err && u32_of(rep.tb[OIO_A_SWEEP_POINTS]) == 1024 &&
 			       t && t->nla_len == NLA_HDRLEN + 8192 && top > 100000,
 			       "sweep: 2 rings x 1024 points, peak %u nA", top);
+			tap_ok(!wait_event(mon, OIO_CMD_SWEEP_DONE_NTF, tb, ev, 2000) &&
+			       tb[OIO_A_SWEEP_TRACE] &&
+			       tb[OIO_A_SWEEP_TRACE]->nla_len == NLA_HDRLEN + 8192 &&
+			       !memcmp((char *)tb[OIO_A_SWEEP_TRACE] + NLA_HDRLEN,
+				       (char *)t + NLA_HDRLEN, 8192),
+			       "sweep-done event carries the same trace");
 		}
 		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
 		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
@@ -681,5 +759,25 @@ int main(void)
 	bad("ring set without CAP_NET_ADMIN", &r, -EPERM, NULL);
 	n = dump(OIO_CMD_CARD_GET, -1);
 	tap_ok(n == cards, "gets need no privilege (%d cards)", n);
+
+	/* The module goes away under open, subscribed sockets. */
+	{
+		pid_t kids[2];
+		int k, st;
+
+		for (k = 0; k < 2; k++) {
+			kids[k] = fork();
+			if (kids[k] == 0)
+				_exit(hold());
+		}
+		sleep_us(500000);
+		st = system("rmmod oio");
+		tap_ok(st == 0 && access("/sys/class/oio/oio0", F_OK) != 0,
+		       "rmmod with two subscribed sockets open");
+		for (k = 0; k < 2; k++) {
+			kill(kids[k], SIGTERM);
+			waitpid(kids[k], NULL, 0);
+		}
+	}
 	return tap_done();
 }
