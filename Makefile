@@ -21,6 +21,9 @@ QEMU_BUILD := $(B)/qemu
 QEMU := $(QEMU_BUILD)/qemu-system-x86_64
 KERNEL := $(B)/kernel/vmlinuz
 INITRD := $(B)/initramfs.cpio.gz
+# The driver's tests also run on Debian 12's newest 6.12 kernel.
+KERNEL_612 := $(B)/kernel-6.12/vmlinuz
+INITRD_612 := $(B)/initramfs-6.12.cpio.gz
 
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
@@ -125,7 +128,10 @@ $(B)/guest/%: tests/guest/%.sh
 $(MODULE): $(DRIVER_SOURCES) $(KERNEL) scripts/build-module.sh
 	scripts/build-module.sh $(B) 6.1
 
-$(MODULE_612): $(DRIVER_SOURCES) | $(B)/.deps
+$(KERNEL_612): | $(B)/.deps
+	scripts/fetch-kernel.sh $(B) 6.12
+
+$(MODULE_612): $(DRIVER_SOURCES) $(KERNEL_612)
 	scripts/build-module.sh $(B) 6.12
 
 driver: $(MODULE) $(MODULE_612)
@@ -134,7 +140,11 @@ $(INITRD): $(GUEST_BINS) $(MODULE) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
 	tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE)
 
-initramfs: $(INITRD)
+$(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_612)
+
+initramfs: $(INITRD) $(INITRD_612)
 
 # ---- host unit tests ----------------------------------------------------
 
@@ -158,13 +168,14 @@ CHECKPATCH := $(B)/checkpatch/linux-source-6.1/scripts/checkpatch.pl
 $(CHECKPATCH): | $(B)/.deps
 	scripts/fetch-checkpatch.sh $(B)
 
-check: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(CHECKPATCH) \
-		$(B)/unit/test-physics
+check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
+		$(CHECKPATCH) $(B)/unit/test-physics
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
+		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
 
 clean:
-	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD)
+	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD) $(INITRD_612)
 
 # Also forgets QEMU, the kernel and the apt caches: the next run refetches.
 distclean:

@@ -289,7 +289,9 @@ static struct nlattr **oio_dump_attrs(struct netlink_callback *cb)
 static int oio_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
 			  enum oio_obj obj)
 {
-	struct nlattr *only = oio_dump_attrs(cb)[oio_objs[obj].card_attr];
+	struct nlattr **tb = oio_dump_attrs(cb);
+	/* A dump without a request policy (card-get) parses no attributes. */
+	struct nlattr *only = tb ? tb[oio_objs[obj].card_attr] : NULL;
 	unsigned long id = cb->args[0];
 	struct oio_dev *od;
 	int err = 0;

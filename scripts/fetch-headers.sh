@@ -8,7 +8,8 @@
 # usage: fetch-headers.sh BUILD_DIR SERIES
 #   SERIES 6.1:  the headers of the kernel the VM tests boot
 #                (BUILD_DIR/kernel/release, from fetch-kernel.sh)
-#   SERIES 6.12: the newest linux-headers-6.12.*+deb12-amd64 in bookworm
+#   SERIES 6.12: the headers of BUILD_DIR/kernel-6.12/release when that
+#                kernel was fetched, else the newest 6.12 in bookworm
 #
 # Prints the kernel build directory (KDIR) on standard output.
 set -eu
@@ -29,6 +30,8 @@ case $2 in
 	rel=$(cat "$build/kernel/release")
 	;;
 6.12)
+	# The kernel the 6.12 VM tests boot, if fetched; else the newest.
+	rel=$(cat "$build/kernel-6.12/release" 2>/dev/null) ||
 	rel=$(apt apt-cache search --names-only \
 		'^linux-headers-6\.12\.[0-9]*\+deb12-amd64$' |
 		cut -d' ' -f1 | sed 's/^linux-headers-//' | sort -V | tail -n 1)

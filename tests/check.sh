@@ -6,11 +6,12 @@
 # paths below. Each suite's TAP goes to the terminal; a table of results
 # and one closing "N passed, N failed" line come last.
 #
-# env: B PY QEMU KERNEL INITRD QEMU_SRC CHECKPATCH (from the Makefile)
+# env: B PY QEMU KERNEL INITRD KERNEL_612 INITRD_612 QEMU_SRC CHECKPATCH
+#      (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
 set -u
 : "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
-: "${CHECKPATCH:?}"
+: "${CHECKPATCH:?}" "${KERNEL_612:?}" "${INITRD_612:?}"
 
 logs=$B/vm-logs
 mkdir -p "$logs"
@@ -146,6 +147,8 @@ vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
 vm driver-netlink --cards 2 --seed 71 --tests driver-netlink
 vm driver-1card --cards 1 --seed 91 \
 	--tests driver-sysfs,sysfs-poll,driver-netlink
+vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
+	--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3
