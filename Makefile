@@ -45,7 +45,7 @@ GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
 	include/uapi/linux/oio.h
 GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest \
 	sysfs-poll
-GUEST_SCRIPTS := driver-sysfs driver-hwmon driver-netlink driver-faults
+GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS))
 

@@ -139,6 +139,7 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 bit, bool on);
 int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req);
 int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code);
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on);
+int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift);
 
 /* oio_nl.c, oio_nl_family.c */
 struct genl_family;

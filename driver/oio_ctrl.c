@@ -184,3 +184,35 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on)
 	mutex_unlock(&od->lock);
 	return err;
 }
+
+/**
+ * oio_set_line_shift() - move a port's barrel shifter
+ * @od: the card
+ * @p: the port
+ * @shift: lane w then carries line (w + @shift) mod wavelengths
+ *
+ * Context: takes @od->lock.
+ * Return: 0, -ERANGE if @shift is not below the wavelengths, -EBUSY while a
+ * lane of the port carries data, -ENODEV.
+ */
+int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift)
+{
+	unsigned int w;
+	u32 st;
+	int err = 0;
+
+	if (shift >= od->wavelengths)
+		return -ERANGE;
+	mutex_lock(&od->lock);
+	for (w = 0; w < od->wavelengths && !err; w++) {
+		err = oio_read(od, OIO_LANE_REG(p * od->wavelengths + w,
+						OIO_LANE_STATE), &st);
+		st &= OIO_LANE_STATE_MASK;
+		if (!err && (st == OIO_DP_ACTIVATED || st == OIO_DP_TXTURNON))
+			err = -EBUSY;
+	}
+	if (!err)
+		err = oio_write(od, OIO_REG_PORT_LINE_SHIFT(p), shift);
+	mutex_unlock(&od->lock);
+	return err;
+}

@@ -23,7 +23,7 @@ static DEFINE_XARRAY(oio_cards);
 /* Protects the lifetime of cards found in oio_cards, see above. */
 static DECLARE_RWSEM(oio_cards_sem);
 
-enum oio_obj { OIO_CARD, OIO_LASER, OIO_LANE, OIO_RING };
+enum oio_obj { OIO_CARD, OIO_PORT, OIO_LASER, OIO_LANE, OIO_RING };
 
 /* ---- fillers: one per object, shared by replies and events ---- */
 
@@ -53,6 +53,21 @@ static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 		       !!(lock & OIO_INTERLOCK_CLOSED)) ||
 	    nla_put_u8(msg, OIO_A_CARD_ARMED, !!(arm & OIO_ARM_ARMED)) ||
 	    nla_put_u32(msg, OIO_A_CARD_ALARMS, alarms))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int oio_fill_port(struct sk_buff *msg, struct oio_dev *od,
+			 unsigned int p)
+{
+	u32 shift;
+	int err = oio_read(od, OIO_REG_PORT_LINE_SHIFT(p), &shift);
+
+	if (err)
+		return err;
+	if (nla_put_u32(msg, OIO_A_PORT_CARD_ID, od->id) ||
+	    nla_put_u32(msg, OIO_A_PORT_PORT, p) ||
+	    nla_put_u32(msg, OIO_A_PORT_LINE_SHIFT, shift))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -146,6 +161,8 @@ static int oio_fill(struct sk_buff *msg, struct oio_dev *od, enum oio_obj obj,
 	switch (obj) {
 	case OIO_CARD:
 		return oio_fill_card(msg, od);
+	case OIO_PORT:
+		return oio_fill_port(msg, od, i);
 	case OIO_LASER:
 		return oio_fill_laser(msg, od, i);
 	case OIO_LANE:
@@ -160,6 +177,8 @@ static unsigned int oio_count(struct oio_dev *od, enum oio_obj obj)
 	switch (obj) {
 	case OIO_CARD:
 		return 1;
+	case OIO_PORT:
+		return od->ports;
 	case OIO_LASER:
 		return od->wavelengths;
 	case OIO_LANE:
@@ -234,25 +253,47 @@ static const struct {
 	u8 cmd;
 } oio_objs[] = {
 	[OIO_CARD] = { OIO_A_CARD_ID, 0, OIO_CMD_CARD_GET },
+	[OIO_PORT] = { OIO_A_PORT_CARD_ID, OIO_A_PORT_PORT, OIO_CMD_PORT_GET },
 	[OIO_LASER] = { OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE,
 			OIO_CMD_LASER_GET },
 	[OIO_LANE] = { OIO_A_LANE_CARD_ID, OIO_A_LANE_LANE, OIO_CMD_LANE_GET },
 	[OIO_RING] = { OIO_A_RING_CARD_ID, OIO_A_RING_RING, OIO_CMD_RING_GET },
 };
 
+/*
+ * The object a request names: its card and its index there.
+ * Context: caller holds oio_cards_sem for reading.
+ */
+static int oio_nl_target(struct genl_info *info, enum oio_obj obj,
+			 struct oio_dev **od, unsigned int *index)
+{
+	*od = oio_nl_card(info, oio_objs[obj].card_attr);
+	*index = 0;
+	if (IS_ERR(*od))
+		return PTR_ERR(*od);
+	if (obj == OIO_CARD)
+		return 0;
+	return oio_nl_index(info, oio_objs[obj].index_attr,
+			    oio_count(*od, obj), index);
+}
+
+static int oio_nl_something(struct genl_info *info, bool any)
+{
+	if (any)
+		return 0;
+	NL_SET_ERR_MSG(info->extack, "nothing to set");
+	return -EINVAL;
+}
+
 static int oio_get_doit(struct genl_info *info, enum oio_obj obj)
 {
 	struct sk_buff *msg;
 	struct oio_dev *od;
-	unsigned int i = 0;
+	unsigned int i;
 	int err;
 
 	down_read(&oio_cards_sem);
-	od = oio_nl_card(info, oio_objs[obj].card_attr);
-	err = PTR_ERR_OR_ZERO(od);
-	if (!err && obj != OIO_CARD)
-		err = oio_nl_index(info, oio_objs[obj].index_attr,
-				   oio_count(od, obj), &i);
+	err = oio_nl_target(info, obj, &od, &i);
 	if (err)
 		goto out;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -335,6 +376,16 @@ int oio_nl_card_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return oio_get_dumpit(skb, cb, OIO_CARD);
 }
 
+int oio_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return oio_get_doit(info, OIO_PORT);
+}
+
+int oio_nl_port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return oio_get_dumpit(skb, cb, OIO_PORT);
+}
+
 int oio_nl_laser_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return oio_get_doit(info, OIO_LASER);
@@ -410,6 +461,32 @@ int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return oio_nl_errno(info, err);
 }
 
+int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct oio_dev *od;
+	unsigned int p;
+	int err;
+
+	down_read(&oio_cards_sem);
+	err = oio_nl_target(info, OIO_PORT, &od, &p);
+	if (!err && GENL_REQ_ATTR_CHECK(info, OIO_A_PORT_LINE_SHIFT))
+		err = -EINVAL;
+	if (!err) {
+		u32 shift = nla_get_u32(info->attrs[OIO_A_PORT_LINE_SHIFT]);
+
+		err = oio_set_line_shift(od, p, shift);
+		if (err == -ERANGE)
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[OIO_A_PORT_LINE_SHIFT],
+					    "not below the card's wavelengths");
+		else if (err == -EBUSY)
+			NL_SET_ERR_MSG(info->extack,
+				       "a lane of the port carries data");
+	}
+	up_read(&oio_cards_sem);
+	return oio_nl_errno(info, err);
+}
+
 int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -418,16 +495,11 @@ int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	down_read(&oio_cards_sem);
-	od = oio_nl_card(info, OIO_A_LASER_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od) ?:
-	      oio_nl_index(info, OIO_A_LASER_LINE, od->wavelengths, &l);
+	err = oio_nl_target(info, OIO_LASER, &od, &l) ?:
+	      oio_nl_something(info, tb[OIO_A_LASER_ENABLE] ||
+			       tb[OIO_A_LASER_BIAS_SET]);
 	if (err)
 		goto out;
-	if (!tb[OIO_A_LASER_ENABLE] && !tb[OIO_A_LASER_BIAS_SET]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set");
-		err = -EINVAL;
-		goto out;
-	}
 	/* The set point first, so an enable ramps straight to it. */
 	if (tb[OIO_A_LASER_BIAS_SET])
 		err = oio_set_laser_bias(od, l,
@@ -453,17 +525,12 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	down_read(&oio_cards_sem);
-	od = oio_nl_card(info, OIO_A_LANE_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od) ?:
-	      oio_nl_index(info, OIO_A_LANE_LANE, od->lanes, &n);
+	err = oio_nl_target(info, OIO_LANE, &od, &n) ?:
+	      oio_nl_something(info, tb[OIO_A_LANE_REQUEST] ||
+			       tb[OIO_A_LANE_PRBS_GENERATOR] ||
+			       tb[OIO_A_LANE_PRBS_CHECKER]);
 	if (err)
 		goto out;
-	if (!tb[OIO_A_LANE_REQUEST] && !tb[OIO_A_LANE_PRBS_GENERATOR] &&
-	    !tb[OIO_A_LANE_PRBS_CHECKER]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set");
-		err = -EINVAL;
-		goto out;
-	}
 	if (tb[OIO_A_LANE_PRBS_GENERATOR])
 		err = oio_set_prbs(od, n, OIO_PRBS_GEN,
 				   nla_get_u8(tb[OIO_A_LANE_PRBS_GENERATOR]));
@@ -491,16 +558,11 @@ int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	down_read(&oio_cards_sem);
-	od = oio_nl_card(info, OIO_A_RING_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od) ?:
-	      oio_nl_index(info, OIO_A_RING_RING, od->rings, &r);
+	err = oio_nl_target(info, OIO_RING, &od, &r) ?:
+	      oio_nl_something(info, tb[OIO_A_RING_HEATER] ||
+			       tb[OIO_A_RING_LOCK]);
 	if (err)
 		goto out;
-	if (!tb[OIO_A_RING_HEATER] && !tb[OIO_A_RING_LOCK]) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set");
-		err = -EINVAL;
-		goto out;
-	}
 	if (tb[OIO_A_RING_HEATER]) {
 		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]));
 		if (err == -EBUSY)

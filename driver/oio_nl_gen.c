@@ -31,6 +31,24 @@ static const struct nla_policy oio_card_set_nl_policy[OIO_A_CARD_ARMED + 1] = {
 	[OIO_A_CARD_ARMED] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
+/* OIO_CMD_PORT_GET - do */
+static const struct nla_policy oio_port_get_do_nl_policy[OIO_A_PORT_PORT + 1] = {
+	[OIO_A_PORT_CARD_ID] = { .type = NLA_U32, },
+	[OIO_A_PORT_PORT] = { .type = NLA_U32, },
+};
+
+/* OIO_CMD_PORT_GET - dump */
+static const struct nla_policy oio_port_get_dump_nl_policy[OIO_A_PORT_CARD_ID + 1] = {
+	[OIO_A_PORT_CARD_ID] = { .type = NLA_U32, },
+};
+
+/* OIO_CMD_PORT_SET - do */
+static const struct nla_policy oio_port_set_nl_policy[OIO_A_PORT_LINE_SHIFT + 1] = {
+	[OIO_A_PORT_CARD_ID] = { .type = NLA_U32, },
+	[OIO_A_PORT_PORT] = { .type = NLA_U32, },
+	[OIO_A_PORT_LINE_SHIFT] = NLA_POLICY_MAX(NLA_U32, 15),
+};
+
 /* OIO_CMD_LASER_GET - do */
 static const struct nla_policy oio_laser_get_do_nl_policy[OIO_A_LASER_LINE + 1] = {
 	[OIO_A_LASER_CARD_ID] = { .type = NLA_U32, },
@@ -124,6 +142,27 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.doit		= oio_nl_card_set_doit,
 		.policy		= oio_card_set_nl_policy,
 		.maxattr	= OIO_A_CARD_ARMED,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= OIO_CMD_PORT_GET,
+		.doit		= oio_nl_port_get_doit,
+		.policy		= oio_port_get_do_nl_policy,
+		.maxattr	= OIO_A_PORT_PORT,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= OIO_CMD_PORT_GET,
+		.dumpit		= oio_nl_port_get_dumpit,
+		.policy		= oio_port_get_dump_nl_policy,
+		.maxattr	= OIO_A_PORT_CARD_ID,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= OIO_CMD_PORT_SET,
+		.doit		= oio_nl_port_set_doit,
+		.policy		= oio_port_set_nl_policy,
+		.maxattr	= OIO_A_PORT_LINE_SHIFT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

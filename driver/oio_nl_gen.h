@@ -14,6 +14,9 @@
 int oio_nl_card_get_doit(struct sk_buff *skb, struct genl_info *info);
 int oio_nl_card_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info);
+int oio_nl_port_get_doit(struct sk_buff *skb, struct genl_info *info);
+int oio_nl_port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info);
 int oio_nl_laser_get_doit(struct sk_buff *skb, struct genl_info *info);
 int oio_nl_laser_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info);

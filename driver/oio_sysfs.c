@@ -260,34 +260,14 @@ static ssize_t port_line_shift(struct oio_dev *od, unsigned int p, char *buf)
 	return show_reg(od, OIO_REG_PORT_LINE_SHIFT(p), false, buf);
 }
 
-static int lane_state_of(struct oio_dev *od, unsigned int n, u32 *state)
-{
-	int err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), state);
-
-	*state &= OIO_LANE_STATE_MASK;
-	return err;
-}
-
 /* The barrel shifter can only move while the port carries no data. */
 static int port_line_shift_store(struct oio_dev *od, unsigned int p,
 				 const char *buf)
 {
-	unsigned int w;
-	u32 v, st;
+	u32 v;
 	int err = parse_u32(buf, od->wavelengths - 1, &v);
 
-	if (err)
-		return err;
-	mutex_lock(&od->lock);
-	for (w = 0; w < od->wavelengths && !err; w++) {
-		err = lane_state_of(od, p * od->wavelengths + w, &st);
-		if (!err && (st == OIO_DP_ACTIVATED || st == OIO_DP_TXTURNON))
-			err = -EBUSY;
-	}
-	if (!err)
-		err = oio_write(od, OIO_REG_PORT_LINE_SHIFT(p), v);
-	mutex_unlock(&od->lock);
-	return err;
+	return err ?: oio_set_line_shift(od, p, v);
 }
 
 static const struct oio_field port_fields[] = {
@@ -418,10 +398,11 @@ static const char * const oio_reasons[] = {
 static ssize_t lane_state(struct oio_dev *od, unsigned int n, char *buf)
 {
 	u32 st;
-	int err = lane_state_of(od, n, &st);
+	int err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st);
 
 	if (err)
 		return err;
+	st &= OIO_LANE_STATE_MASK;
 	return sysfs_emit(buf, "%s\n", st < ARRAY_SIZE(oio_dp_states) &&
 			  oio_dp_states[st] ? oio_dp_states[st] : "unknown");
 }

@@ -19,19 +19,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 src=$build/ynl-src/linux-source-6.12
 
 if [ ! -f "$src/tools/net/ynl/ynl-gen-c.py" ]; then
-	mkdir -p "$build/debs" "$build/ynl-src"
-	sandbox=
-	[ "$(id -u)" != 0 ] || sandbox="-o APT::Sandbox::User=root"
-	# shellcheck disable=SC2086
-	(cd "$build/debs" &&
-	 "$top/scripts/apt-private.sh" "$build/apt" apt-get $sandbox download \
-		linux-source-6.12) >&2
-	deb=$(ls "$build"/debs/linux-source-6.12_*.deb | sort -V | tail -n 1)
-	dpkg-deb --fsys-tarfile "$deb" |
-		tar -xO ./usr/src/linux-source-6.12.tar.xz |
-		tar -xJ -C "$build/ynl-src" --wildcards \
-			'linux-source-6.12/tools/net/ynl/*' \
-			'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
+	"$top/scripts/fetch-ksrc.sh" "$build" 6.12 "$build/ynl-src" \
+		'linux-source-6.12/tools/net/ynl/*' \
+		'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
 fi
 
 tree=$build/ynl/tree

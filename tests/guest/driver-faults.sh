@@ -8,24 +8,7 @@
 # env: OIO_CARDS (from the harness), OIO_CYCLES insmod/rmmod cycles (5)
 set -u
 
-n=0
-failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=1
-	fi
-}
-
-check() {
-	desc=$1
-	shift
-	"$@" >/dev/null 2>&1
-	ok $? "$desc"
-}
+. /tests/tap-lib
 
 qset() {
 	vmctl qom-set "/machine/peripheral/$1" "$2" "$3" >/dev/null
@@ -38,16 +21,6 @@ read_all() {
 		[ -f "$f" ] && [ -r "$f" ] && cat "$f" >/dev/null 2>&1
 	done
 	return 0
-}
-
-wait_for() {
-	i=0
-	while [ $i -lt 300 ]; do
-		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
-		usleep 10000
-		i=$((i + 1))
-	done
-	return 1
 }
 
 cards=${OIO_CARDS:-1}
@@ -157,5 +130,4 @@ left=$(ls -d /sys/class/oio/oio* 2>/dev/null | wc -l)
 ok $([ "$left" -eq $((cards - 1)) ]; echo $?) "other cards stay ($left)"
 check "rmmod after hot removal" rmmod oio
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -225,6 +225,21 @@ static int open_nl(void)
 	return fd;
 }
 
+/* A sweep-run request for card 0. */
+static void sweep_req(struct nlreq *r, uint32_t first, uint32_t count,
+		      uint32_t start, uint32_t stop, uint32_t step,
+		      uint32_t dwell)
+{
+	req_init(r, family, OIO_CMD_SWEEP_RUN, 0);
+	put_u32(r, OIO_A_SWEEP_CARD_ID, 0);
+	put_u32(r, OIO_A_SWEEP_FIRST_RING, first);
+	put_u32(r, OIO_A_SWEEP_RING_COUNT, count);
+	put_u32(r, OIO_A_SWEEP_START, start);
+	put_u32(r, OIO_A_SWEEP_STOP, stop);
+	put_u32(r, OIO_A_SWEEP_STEP, step);
+	put_u32(r, OIO_A_SWEEP_DWELL, dwell);
+}
+
 /* One object get: cmd, then (attr, value) pairs of u32 ending in -1. */
 static void get(struct reply *rep, int cmd, int a1, uint32_t v1, int a2,
 		uint32_t v2)
@@ -361,6 +376,8 @@ int main(void)
 	       u32_of(rep.tb[OIO_A_CARD_SERIAL]),
 	       str_of(rep.tb[OIO_A_CARD_FW_VERSION]),
 	       str_of(rep.tb[OIO_A_CARD_PCI_ADDRESS]));
+	n = dump(OIO_CMD_PORT_GET, 0);
+	tap_ok(n == 8, "port dump of card 0: %d ports", n);
 	n = dump(OIO_CMD_LASER_GET, 0);
 	tap_ok(n == 8, "laser dump of card 0: %d lines", n);
 	n = dump(OIO_CMD_LANE_GET, -1);
@@ -436,6 +453,9 @@ int main(void)
 			const char *name;
 		} t[] = {
 			{ OIO_CMD_CARD_SET, OIO_A_CARD_ID, 0, OIO_A_CARD_ARMED, 1, 2, -ERANGE, "armed" },
+			{ OIO_CMD_PORT_SET, OIO_A_PORT_CARD_ID, OIO_A_PORT_PORT, OIO_A_PORT_LINE_SHIFT, 1, 1, -EINVAL, "line-shift" },
+			{ OIO_CMD_PORT_SET, OIO_A_PORT_CARD_ID, OIO_A_PORT_PORT, OIO_A_PORT_LINE_SHIFT, 4, 8, -ERANGE, "line-shift" },
+			{ OIO_CMD_PORT_SET, OIO_A_PORT_CARD_ID, OIO_A_PORT_PORT, OIO_A_PORT_LINE_SHIFT, 4, 16, -ERANGE, "line-shift" },
 			{ OIO_CMD_CARD_SET, OIO_A_CARD_ID, 0, OIO_A_CARD_ARMED, 4, 1, -EINVAL, "armed" },
 			{ OIO_CMD_LASER_SET, OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE, OIO_A_LASER_ENABLE, 4, 1, -EINVAL, "enable" },
 			{ OIO_CMD_LASER_SET, OIO_A_LASER_CARD_ID, OIO_A_LASER_LINE, OIO_A_LASER_BIAS_SET, 1, 1, -EINVAL, "bias-set" },
@@ -514,6 +534,15 @@ int main(void)
 	tap_ok(u32_of(rep.tb[OIO_A_LASER_BIAS]) == 90000 &&
 	       u32_of(rep.tb[OIO_A_LASER_POWER]) > 1000,
 	       "laser 2 ramped to 90 mA, %u uW", u32_of(rep.tb[OIO_A_LASER_POWER]));
+	req_init(&r, family, OIO_CMD_PORT_SET, 0);
+	put_u32(&r, OIO_A_PORT_CARD_ID, 0);
+	put_u32(&r, OIO_A_PORT_PORT, 1);
+	put_u32(&r, OIO_A_PORT_LINE_SHIFT, 3);
+	xfer(&r, &rep);
+	get(&rep, OIO_CMD_PORT_GET, OIO_A_PORT_CARD_ID, 0, OIO_A_PORT_PORT, 1);
+	tap_ok(!rep.err && u32_of(rep.tb[OIO_A_PORT_LINE_SHIFT]) == 3 &&
+	       sysfs_u32("/sys/class/oio/oio0/port1/line_shift") == 3,
+	       "port set line shift 3, sysfs agrees");
 	req_init(&r, family, OIO_CMD_RING_SET, 0);
 	put_u32(&r, OIO_A_RING_CARD_ID, 0);
 	put_u32(&r, OIO_A_RING_RING, 4);
@@ -605,14 +634,7 @@ int main(void)
 		       "telemetry: sequence %u then %u", seq1,
 		       u32_of(rep.tb[OIO_A_TELEMETRY_SEQ]));
 
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 2);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 4095);
-		put_u32(&r, OIO_A_SWEEP_STEP, 4);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 0, 2, 0, 4095, 4, 1000);
 		xfer(&r, &rep);
 		{
 			struct nlattr *t = rep.tb[OIO_A_SWEEP_TRACE];
@@ -631,41 +653,13 @@ int main(void)
 				       (char *)t + NLA_HDRLEN, 8192),
 			       "sweep-done event carries the same trace");
 		}
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 128);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 4095);
-		put_u32(&r, OIO_A_SWEEP_STEP, 1);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 0, 128, 0, 4095, 1, 1000);
 		bad("sweep of 128 rings x 4096 points", &r, -EMSGSIZE, "60 KiB");
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 127);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 2);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 100);
-		put_u32(&r, OIO_A_SWEEP_STEP, 1);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 127, 2, 0, 100, 1, 1000);
 		bad("sweep past the last ring", &r, -ERANGE, "beyond");
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
-		put_u32(&r, OIO_A_SWEEP_START, 200);
-		put_u32(&r, OIO_A_SWEEP_STOP, 100);
-		put_u32(&r, OIO_A_SWEEP_STEP, 1);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 0, 1, 200, 100, 1, 1000);
 		bad("sweep stop below start", &r, -EINVAL, "stop below start");
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 100);
-		put_u32(&r, OIO_A_SWEEP_STEP, 0);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 0, 1, 0, 100, 0, 1000);
 		bad("sweep step 0", &r, -ERANGE, "out of range");
 		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
 		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
@@ -676,14 +670,7 @@ int main(void)
 		put_u32(&r, OIO_A_RING_RING, 6);
 		put_u8(&r, OIO_A_RING_LOCK, 1);
 		xfer(&r, &rep);
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 5);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 3);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 100);
-		put_u32(&r, OIO_A_SWEEP_STEP, 1);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 5, 3, 0, 100, 1, 1000);
 		bad("sweep over a locked ring", &r, -EBUSY, "lock loop");
 		req_init(&r, family, OIO_CMD_RING_SET, 0);
 		put_u32(&r, OIO_A_RING_CARD_ID, 0);
@@ -696,14 +683,7 @@ int main(void)
 		req_init(&r, family, OIO_CMD_TELEMETRY_GET, 0);
 		put_u32(&r, OIO_A_TELEMETRY_CARD_ID, 0);
 		bad("telemetry from hung firmware", &r, -ETIMEDOUT, "did not answer");
-		req_init(&r, family, OIO_CMD_SWEEP_RUN, 0);
-		put_u32(&r, OIO_A_SWEEP_CARD_ID, 0);
-		put_u32(&r, OIO_A_SWEEP_FIRST_RING, 0);
-		put_u32(&r, OIO_A_SWEEP_RING_COUNT, 1);
-		put_u32(&r, OIO_A_SWEEP_START, 0);
-		put_u32(&r, OIO_A_SWEEP_STOP, 100);
-		put_u32(&r, OIO_A_SWEEP_STEP, 1);
-		put_u32(&r, OIO_A_SWEEP_DWELL, 1000);
+		sweep_req(&r, 0, 1, 0, 100, 1, 1000);
 		bad("sweep on hung firmware", &r, -ETIMEDOUT, "did not finish");
 		vm_qom_set(qom, "fw-hang", "false");
 		get(&rep, OIO_CMD_TELEMETRY_GET, OIO_A_TELEMETRY_CARD_ID, 0, 0, 0);

@@ -220,22 +220,27 @@ int pci_cfg_write(const struct oio_card *c, unsigned int off,
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
-void pci_bus_master(const struct oio_card *c, bool on)
+/* Set and clear bits of the PCI command register. */
+static void pci_command(const struct oio_card *c, uint16_t set, uint16_t clear)
 {
 	uint16_t cmd = 0;
 
 	pci_cfg_read(c, 4, &cmd, 2);
-	cmd = on ? (cmd | 0x6) : (cmd & ~0x4);
+	cmd = (cmd | set) & ~clear;
 	pci_cfg_write(c, 4, &cmd, 2);
+}
+
+void pci_bus_master(const struct oio_card *c, bool on)
+{
+	if (on)
+		pci_command(c, 0x6, 0);
+	else
+		pci_command(c, 0, 0x4);
 }
 
 void pci_mem_enable(const struct oio_card *c)
 {
-	uint16_t cmd = 0;
-
-	pci_cfg_read(c, 4, &cmd, 2);
-	cmd |= 0x2;
-	pci_cfg_write(c, 4, &cmd, 2);
+	pci_command(c, 0x2, 0);
 }
 
 unsigned int pci_find_cap(const struct oio_card *c, uint8_t id)

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# TAP helpers for the guest's shell tests, sourced as /tests/tap-lib.
+# Results are numbered as they come; tap_done prints the plan and exits
+# with 1 if anything failed.
+
+n=0
+failed=0
+
+# ok STATUS DESC: one result, passed when STATUS is 0.
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=1
+	fi
+}
+
+# check DESC COMMAND...: one result from a command's status.
+check() {
+	desc=$1
+	shift
+	"$@" >/dev/null 2>&1
+	ok $? "$desc"
+}
+
+# write_fails FILE VALUE ERRNO-TEXT: the write fails with that error and
+# the file reads the same before and after.
+write_fails() {
+	before=$(cat "$1" 2>/dev/null)
+	err=$( (echo "$2" > "$1") 2>&1)
+	rc=$?
+	after=$(cat "$1" 2>/dev/null)
+	case $err in
+	*"$3"*) matched=0 ;;
+	*) matched=1 ;;
+	esac
+	if [ $rc -ne 0 ] && [ $matched -eq 0 ] && [ "$before" = "$after" ]; then
+		ok 0 "write '$2' > ${1#/sys/class/} fails: $3"
+	else
+		echo "# rc=$rc err='$err' before='$before' after='$after'"
+		ok 1 "write '$2' > ${1#/sys/class/} fails: $3"
+	fi
+}
+
+# wait_for FILE VALUE [TICKS]: poll every 10 ms, TICKS times (200), for a
+# file to read VALUE.
+wait_for() {
+	i=0
+	while [ $i -lt "${3:-200}" ]; do
+		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+		usleep 10000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+tap_done() {
+	echo "1..$n"
+	exit $failed
+}
