@@ -12,6 +12,7 @@
 #include <linux/bitfield.h>
 #include <linux/device.h>
 #include <linux/kstrtox.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
@@ -514,6 +515,47 @@ static ssize_t lane_prbs_errors(struct oio_dev *od, unsigned int n, char *buf)
 	return lane_counter(od, n, OIO_LANE_PRBS_ERR_LO, buf);
 }
 
+/*
+ * errors / bits in scientific notation with three digits, in integers:
+ * "2.47e-06". Both counters come from one latched pair of reads. No bits
+ * counted yet has no ratio: ENODATA.
+ */
+static ssize_t lane_ber(struct oio_dev *od, unsigned int n, char *buf)
+{
+	u32 v[4];
+	u64 num, den, m;
+	int err, e = 0;
+
+	mutex_lock(&od->lock);
+	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO), &v[0]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_HI), &v[1]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO), &v[2]) ?:
+	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_HI), &v[3]);
+	mutex_unlock(&od->lock);
+	if (err)
+		return err;
+	den = (u64)v[1] << 32 | v[0];
+	num = (u64)v[3] << 32 | v[2];
+	if (!den)
+		return -ENODATA;
+	if (!num)
+		return sysfs_emit(buf, "0\n");
+	/* Scale num/den into [1, 10), dropping precision from den if need be. */
+	while (num < den) {
+		if (num > U64_MAX / 10)
+			den /= 10;
+		else
+			num *= 10;
+		e++;
+	}
+	while (num > U64_MAX / 100) {
+		num /= 10;
+		den /= 10;
+	}
+	m = div64_u64(num * 100, den);
+	return sysfs_emit(buf, "%llu.%02llue-%02d\n", m / 100, m % 100, e);
+}
+
 static int lane_prbs_clear_store(struct oio_dev *od, unsigned int n,
 				 const char *buf)
 {
@@ -557,6 +599,7 @@ static const struct oio_field lane_fields[] = {
 	{ "prbs_bits", 0444, OIO_CAP_PRBS, lane_prbs_bits },
 	{ "prbs_errors", 0444, OIO_CAP_PRBS, lane_prbs_errors },
 	{ "prbs_clear", 0200, OIO_CAP_PRBS, NULL, lane_prbs_clear_store },
+	{ "ber", 0444, OIO_CAP_PRBS, lane_ber },
 	{ "alarms", 0644, 0, lane_alarms, lane_alarms_store },
 	{ }
 };

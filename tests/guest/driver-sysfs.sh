@@ -95,6 +95,10 @@ check "PRBS generator and checker on" sh -c "echo 1 > $l/prbs_generator && echo 
 sleep 1
 b=$(cat $l/prbs_bits)
 ok $([ "$b" -gt 4294967296 ]; echo $?) "PRBS counts past 2^32 bits ($b)"
+ber=$(cat $l/ber)
+case $ber in [1-9].[0-9][0-9]e-[0-9][0-9]) rc=0 ;; *) rc=1 ;; esac
+ok $([ $rc -eq 0 ] && [ "${ber%%e-*}" != "${ber}" ] && [ "${ber#*e-}" = 01 ]; echo $?) \
+	"an unlocked lane's BER reads in scientific notation near 0.5 ($ber)"
 check "PRBS clear" sh -c "echo 1 > $l/prbs_clear"
 b2=$(cat $l/prbs_bits)
 ok $([ "$b2" -lt "$b" ]; echo $?) "bits restart ($b2)"

@@ -691,6 +691,57 @@ int main(void)
 		       "telemetry works again once firmware recovers");
 	}
 
+	/* A ring locked on line 2 loses it when the line goes dark. */
+	{
+		uint32_t ring = 0, code = 0, top = 0, k;
+		int found = -1;
+
+		for (ring = 0; ring < 8 && found < 0; ring++) {
+			uint32_t *v;
+
+			sweep_req(&r, ring, 1, 0, 4095, 4, 1000);
+			xfer(&r, &rep);
+			if (rep.err || !rep.tb[OIO_A_SWEEP_TRACE])
+				continue;
+			v = (uint32_t *)((char *)rep.tb[OIO_A_SWEEP_TRACE] + NLA_HDRLEN);
+			for (top = 0, k = 0; k < 1024; k++)
+				if (v[k] > top) {
+					top = v[k];
+					code = 4 * k;
+				}
+			if (top > 200000)
+				found = ring;
+		}
+		req_init(&r, family, OIO_CMD_RING_SET, 0);
+		put_u32(&r, OIO_A_RING_CARD_ID, 0);
+		put_u32(&r, OIO_A_RING_RING, found);
+		put_u32(&r, OIO_A_RING_HEATER, code);
+		xfer(&r, &rep);
+		req_init(&r, family, OIO_CMD_RING_SET, 0);
+		put_u32(&r, OIO_A_RING_CARD_ID, 0);
+		put_u32(&r, OIO_A_RING_RING, found);
+		put_u8(&r, OIO_A_RING_LOCK, 1);
+		xfer(&r, &rep);
+		get(&rep, OIO_CMD_RING_GET, OIO_A_RING_CARD_ID, 0, OIO_A_RING_RING,
+		    found);
+		tap_ok(found >= 0 && u32_of(rep.tb[OIO_A_RING_LOCK_STATE]) ==
+		       OIO_LOCK_STATE_LOCKED,
+		       "ring %d found line 2 by a netlink sweep and locked at %u",
+		       found, u32_of(rep.tb[OIO_A_RING_HEATER]));
+		req_init(&r, family, OIO_CMD_LASER_SET, 0);
+		put_u32(&r, OIO_A_LASER_CARD_ID, 0);
+		put_u32(&r, OIO_A_LASER_LINE, 2);
+		put_u8(&r, OIO_A_LASER_ENABLE, 0);
+		xfer(&r, &rep);
+		k = 0;
+		while (!wait_event(mon, OIO_CMD_RING_CHANGE_NTF, tb, ev, 2000) &&
+		       u32_of(tb[OIO_A_RING_RING]) != (uint32_t)found && k++ < 5)
+			;
+		tap_ok(u32_of(tb[OIO_A_RING_RING]) == (uint32_t)found &&
+		       u32_of(tb[OIO_A_RING_LOCK_STATE]) == OIO_LOCK_STATE_LOST,
+		       "line 2 dark: ring-change event, lock lost");
+	}
+
 	/* The interlock opening is an event with no request behind it. */
 	vm_qom_set("/machine/peripheral/oio0", "interlock", "false");
 	i = 0;
