@@ -38,13 +38,7 @@ ok $bad "$cycles insmod/rmmod cycles with $cards cards"
 
 check "insmod" insmod /lib/modules/oio.ko
 c=/sys/class/oio/oio0
-# Find oio0's QOM id by serial.
-q=
-i=0
-while [ $i -lt "$cards" ]; do
-	[ "$(vmctl qom-get /machine/peripheral/oio$i serial)" = "$(cat $c/serial)" ] && q=oio$i
-	i=$((i + 1))
-done
+q=$(qom_of $c)
 check "oio0 maps to $q" test -n "$q"
 check "arm, light lines 0-3" sh -c "echo 1 > $c/armed && for l in 0 1 2 3; do echo 1 > $c/laser\$l/enable; done"
 check "line 3 emits" wait_for $c/laser3/status emitting
@@ -86,14 +80,24 @@ check "interlock opened: lasers dark, disarmed" sh -c \
 qset "$q" interlock true
 echo 0 > $c/interlock_opened
 
-# An alarm vector that never stops: the guest must stay usable.
-qset "$q" irq-storm true
+# An alarm vector that never stops: the driver mutes it, so the guest
+# takes at most ~2000 of them a second however long the storm lasts (the
+# card raises one every 50 us). A count, not a time: it holds on a loaded
+# machine, where fewer interrupts arrive, never more.
+irqs() {
+	awk '/ oio/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i }
+	     END { print s + 0 }' /proc/interrupts
+}
+before=$(irqs)
 start=$(date +%s)
+qset "$q" irq-storm true
 read_all $c
 sleep 2
-elapsed=$(($(date +%s) - start))
 qset "$q" irq-storm false
-ok $([ "$elapsed" -lt 15 ]; echo $?) "interrupt storm: sysfs still served (${elapsed}s for a full read)"
+elapsed=$(($(date +%s) - start))
+taken=$(($(irqs) - before))
+ok $([ "$taken" -le $((2001 * (elapsed + 2))) ]; echo $?) \
+	"interrupt storm: $taken interrupts in ${elapsed}s, sysfs still served"
 check "the storm was reported and the vector muted" sh -c \
 	"dmesg | grep -q 'alarm interrupt storm'"
 check "storm over: card answers" test "$(cat $c/lanes)" = 64

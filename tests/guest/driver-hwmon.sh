@@ -58,12 +58,7 @@ cards=${OIO_CARDS:-1}
 check "insmod oio.ko" insmod /lib/modules/oio.ko
 c=/sys/class/oio/oio0
 bdf=$(basename "$(readlink $c/device)")
-qid=
-i=0
-while [ $i -lt "$cards" ]; do
-	[ "$(qom oio$i serial)" = "$(cat $c/serial)" ] && qid=oio$i
-	i=$((i + 1))
-done
+qid=$(qom_of $c)
 ok $([ -n "$qid" ]; echo $?) "oio0 ($bdf) is card $qid"
 
 # ---- hwmon ----

@@ -25,12 +25,7 @@ ok $([ "$count" -eq "$cards" ]; echo $?) "one /sys/class/oio/oioN per card ($cou
 
 # Match oioN to its QOM device by serial.
 c=/sys/class/oio/oio0
-qid=
-i=0
-while [ $i -lt "$cards" ]; do
-	[ "$(qom oio$i serial)" = "$(cat $c/serial)" ] && qid=oio$i
-	i=$((i + 1))
-done
+qid=$(qom_of $c)
 ok $([ -n "$qid" ]; echo $?) "oio0's serial $(cat $c/serial) is a card's ($qid)"
 check "ports 8, wavelengths 8, lanes 64, rings 128" \
 	test "$(cat $c/ports) $(cat $c/wavelengths) $(cat $c/lanes) $(cat $c/rings)" = "8 8 64 128"

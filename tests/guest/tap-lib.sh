@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# TAP helpers for the guest's shell tests, sourced as /tests/tap-lib.
+# TAP and card helpers for the guest's shell tests, sourced as
+# /tests/tap-lib.
 # Results are numbered as they come; tap_done prints the plan and exits
 # with 1 if anything failed.
 
@@ -52,6 +53,21 @@ wait_for() {
 	while [ $i -lt "${3:-200}" ]; do
 		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
 		usleep 10000
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# qom_of CLASSDIR: the harness's QOM id (oioN) of the card behind a
+# /sys/class/oio directory, matched by serial number.
+qom_of() {
+	i=0
+	while [ $i -lt "${OIO_CARDS:-1}" ]; do
+		if [ "$(vmctl qom-get "/machine/peripheral/oio$i" serial)" = \
+			"$(cat "$1/serial")" ]; then
+			echo "oio$i"
+			return 0
+		fi
 		i=$((i + 1))
 	done
 	return 1
