@@ -28,7 +28,8 @@ INITRD_612 := $(B)/initramfs-6.12.cpio.gz
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
-	python3-jsonschema
+	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
+	libjson-c-dev
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -47,7 +48,8 @@ GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest \
 	sysfs-poll
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
-	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS))
+	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
+	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl
 
 DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
 	include/uapi/linux/oio.h
@@ -58,9 +60,27 @@ MODULE_612 := $(B)/driver/6.12/oio.ko
 
 UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
 
-.PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean
+# ---- liboio and oioctl -------------------------------------------------
 
-all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(B)/unit/test-physics
+LIB_VERSION := 0.1.0
+LIB_SONAME := liboio.so.0
+LIB_DEPS := libnl-genl-3.0 libpci libkmod
+LIB_SOURCES := $(wildcard lib/*.c)
+LIB_HDRS := $(wildcard lib/*.h) include/uapi/linux/oio.h
+LIBOIO := $(B)/lib/liboio.so.$(LIB_VERSION)
+USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Iinclude/uapi
+TOOL_SOURCES := $(wildcard tools/*.c)
+OIOCTL := $(B)/tools/oioctl
+# Guest programs that use liboio link against it like any user would.
+GUEST_LIB_TESTS := link-bringup bench-lib
+PREFIX ?= /usr/local
+
+.PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
+	lib tools
+
+all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(B)/unit/test-physics \
+	$(OIOCTL)
 
 # ---- host packages ----------------------------------------------------
 
@@ -103,6 +123,29 @@ $(QEMU): $(QEMU_BUILD)/build.ninja $(MODEL_SOURCES)
 
 qemu: $(QEMU)
 
+# ---- liboio and oioctl ------------------------------------------------
+
+$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
+		$$(pkg-config --cflags $(LIB_DEPS)) \
+		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/liboio.map \
+		-Wl,--no-undefined -o $@ $(LIB_SOURCES) \
+		$$(pkg-config --libs $(LIB_DEPS)) -lpthread -lm
+	ln -sf liboio.so.$(LIB_VERSION) $(B)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(B)/lib/liboio.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		lib/liboio.pc.in > $(B)/lib/liboio.pc
+
+$(OIOCTL): $(TOOL_SOURCES) $(wildcard tools/*.h) $(LIBOIO)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) -o $@ \
+		$(TOOL_SOURCES) -L$(B)/lib -loio $$(pkg-config --libs json-c) \
+		-lpthread -lm
+
+lib: $(LIBOIO)
+tools: $(OIOCTL)
+
 # ---- guest side -------------------------------------------------------
 
 $(KERNEL): | $(B)/.deps
@@ -118,6 +161,16 @@ $(B)/guest/vmctl: tests/guest/vmctl-main.c tests/guest/vmctl.c \
 $(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(B)/.deps
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $< $(GUEST_LIB) -lm
+
+$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)): $(B)/guest/%: tests/guest/%.c \
+		$(GUEST_LIB) $(GUEST_HDRS) $(LIBOIO)
+	@mkdir -p $(@D)
+	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Idriver -Itests/guest -Ilib -Iinclude/uapi \
+		-o $@ $< $(GUEST_LIB) -L$(B)/lib -loio -lpthread -lm
+
+$(B)/guest/bin/oioctl: $(OIOCTL)
+	@mkdir -p $(@D)
+	install -m 755 $< $@
 
 $(B)/guest/%: tests/guest/%.sh
 	@mkdir -p $(@D)
@@ -138,11 +191,11 @@ driver: $(MODULE) $(MODULE_612)
 
 $(INITRD): $(GUEST_BINS) $(MODULE) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
-	tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE)
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE)
 
 $(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
-	tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_612)
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_612)
 
 initramfs: $(INITRD) $(INITRD_612)
 

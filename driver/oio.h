@@ -21,6 +21,7 @@
 #define OIO_SWEEP_TIMEOUT_MS	10000
 /* More alarm vectors than this in a second is a storm: mute for a second. */
 #define OIO_STORM_IRQS		2000
+#define OIO_ALARM_COALESCE_US	500	/* gather a burst of alarms, see oio_main.c */
 
 struct oio_dma {
 	void *cpu;
@@ -135,7 +136,7 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p);
 int oio_set_armed(struct oio_dev *od, bool arm);
 int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on);
 int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua);
-int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 bit, bool on);
+int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear);
 int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req);
 int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code);
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on);

@@ -87,16 +87,18 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua)
 }
 
 /**
- * oio_set_prbs() - switch a lane's PRBS generator or checker
+ * oio_set_prbs() - switch a lane's PRBS generator and checker
  * @od: the card
  * @n: the lane
- * @bit: OIO_PRBS_GEN, OIO_PRBS_CHECK or OIO_PRBS_CLEAR
- * @on: true to set
+ * @set: OIO_PRBS_* bits to set (OIO_PRBS_CLEAR zeroes the counters)
+ * @clear: OIO_PRBS_* bits to clear
+ *
+ * One read-modify-write whatever the bits, so both switch together.
  *
  * Context: takes @od->lock.
  * Return: 0 or -ENODEV.
  */
-int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 bit, bool on)
+int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear)
 {
 	u32 v = 0;
 	int err;
@@ -104,7 +106,7 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 bit, bool on)
 	mutex_lock(&od->lock);
 	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &v) ?:
 	      oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
-			on ? v | bit : v & ~bit);
+			(v & ~clear) | set);
 	mutex_unlock(&od->lock);
 	return err;
 }

@@ -199,11 +199,18 @@ static irqreturn_t oio_irq_alarm(int irq, void *data)
 	return IRQ_WAKE_THREAD;
 }
 
-/* Tell pollers of the class device which objects have news. */
+/*
+ * Tell pollers of the class device which objects have news. A link coming
+ * up moves every lane through four states within a millisecond or so, and
+ * a latched flag raises no new interrupt until it is cleared: waiting a
+ * little first takes the whole burst in one pass over the card, instead of
+ * one per transition.
+ */
 static irqreturn_t oio_irq_alarm_thread(int irq, void *data)
 {
 	struct oio_dev *od = data;
 
+	usleep_range(OIO_ALARM_COALESCE_US, 2 * OIO_ALARM_COALESCE_US);
 	oio_alarm_service(od);
 	return IRQ_HANDLED;
 }

@@ -30,13 +30,17 @@ enum oio_obj { OIO_CARD, OIO_PORT, OIO_LASER, OIO_LANE, OIO_RING };
 static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 {
 	char fw[16];
-	u32 temp, lock, arm, alarms;
+	u32 temp, lock, arm, alarms, cal[5];
+	unsigned int i;
 	int err;
 
 	err = oio_read(od, OIO_REG_CARD_TEMP, &temp) ?:
 	      oio_read(od, OIO_REG_INTERLOCK, &lock) ?:
 	      oio_read(od, OIO_REG_ARM, &arm) ?:
 	      oio_read(od, OIO_REG_CARD_ALARM, &alarms);
+	/* GRID_FIRST_PM ... RING_FWHM_PM, in the attributes' order */
+	for (i = 0; i < ARRAY_SIZE(cal) && !err; i++)
+		err = oio_read(od, OIO_REG_GRID_FIRST_PM + 4 * i, &cal[i]);
 	if (err)
 		return err;
 	snprintf(fw, sizeof(fw), "%u.%u.%u", od->fw_version >> 16,
@@ -54,6 +58,9 @@ static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 	    nla_put_u8(msg, OIO_A_CARD_ARMED, !!(arm & OIO_ARM_ARMED)) ||
 	    nla_put_u32(msg, OIO_A_CARD_ALARMS, alarms))
 		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(cal); i++)
+		if (nla_put_u32(msg, OIO_A_CARD_GRID_FIRST_PM + i, cal[i]))
+			return -EMSGSIZE;
 	return 0;
 }
 
@@ -517,6 +524,15 @@ out:
 	return oio_nl_errno(info, err);
 }
 
+/* A u8 flag attribute, if present, sets or clears bit. */
+static void oio_nl_bit(const struct nlattr *a, u32 bit, u32 *set, u32 *clear)
+{
+	if (a && nla_get_u8(a))
+		*set |= bit;
+	else if (a)
+		*clear |= bit;
+}
+
 int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
@@ -531,12 +547,15 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       tb[OIO_A_LANE_PRBS_CHECKER]);
 	if (err)
 		goto out;
-	if (tb[OIO_A_LANE_PRBS_GENERATOR])
-		err = oio_set_prbs(od, n, OIO_PRBS_GEN,
-				   nla_get_u8(tb[OIO_A_LANE_PRBS_GENERATOR]));
-	if (!err && tb[OIO_A_LANE_PRBS_CHECKER])
-		err = oio_set_prbs(od, n, OIO_PRBS_CHECK,
-				   nla_get_u8(tb[OIO_A_LANE_PRBS_CHECKER]));
+	if (tb[OIO_A_LANE_PRBS_GENERATOR] || tb[OIO_A_LANE_PRBS_CHECKER]) {
+		u32 set = 0, clear = 0;
+
+		oio_nl_bit(tb[OIO_A_LANE_PRBS_GENERATOR], OIO_PRBS_GEN,
+			   &set, &clear);
+		oio_nl_bit(tb[OIO_A_LANE_PRBS_CHECKER], OIO_PRBS_CHECK,
+			   &set, &clear);
+		err = oio_set_prbs(od, n, set, clear);
+	}
 	if (!err && tb[OIO_A_LANE_REQUEST]) {
 		err = oio_lane_request(od, n,
 				       nla_get_u32(tb[OIO_A_LANE_REQUEST]));

@@ -463,7 +463,7 @@ static int lane_prbs_bit_store(struct oio_dev *od, unsigned int n, u32 bit,
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	return err ?: oio_set_prbs(od, n, bit, on);
+	return err ?: oio_set_prbs(od, n, on ? bit : 0, on ? 0 : bit);
 }
 
 static ssize_t lane_prbs_gen(struct oio_dev *od, unsigned int n, char *buf)
@@ -564,7 +564,7 @@ static int lane_prbs_clear_store(struct oio_dev *od, unsigned int n,
 
 	if (err || !clear)
 		return err ?: -EINVAL;
-	return oio_set_prbs(od, n, OIO_PRBS_CLEAR, true);
+	return oio_set_prbs(od, n, OIO_PRBS_CLEAR, 0);
 }
 
 static ssize_t lane_alarms(struct oio_dev *od, unsigned int n, char *buf)

@@ -3,8 +3,9 @@
 #
 # Build the VM test initramfs: static busybox, tests/vm/init as /init,
 # GUEST_BIN_DIR/vmctl as /bin/vmctl, every other executable in GUEST_BIN_DIR
-# (and the harness's own tests/vm/smoke) under /tests/, MODULES under
-# /lib/modules/ (flat, for insmod).
+# (and the harness's own tests/vm/smoke) under /tests/, GUEST_BIN_DIR/bin/*
+# under /usr/bin/, MODULES under /lib/modules/ (flat, for insmod). Dynamic
+# programs get their shared libraries; liboio comes from $LIBDIR.
 #
 # usage: mkinitramfs.sh OUT.cpio.gz GUEST_BIN_DIR [MODULES...]
 #
@@ -56,6 +57,33 @@ for f in "$guest"/*; do
 done
 for m in "$@"; do
 	cp "$m" "$root/lib/modules/"
+	# Also where modprobe and libkmod look, with the index depmod makes.
+	kver=$(/sbin/modinfo -F vermagic "$m" | cut -d" " -f1)
+	mkdir -p "$root/lib/modules/$kver/extra"
+	cp "$m" "$root/lib/modules/$kver/extra/"
+	/sbin/depmod -b "$root" "$kver"
+done
+# Tools a user would have on PATH (oioctl) go to /usr/bin.
+if [ -d "$guest/bin" ]; then
+	mkdir -p "$root/usr/bin"
+	cp "$guest"/bin/* "$root/usr/bin/"
+fi
+# Dynamic programs bring their shared libraries, at the paths ldd names,
+# and liboio from LIBDIR under /usr/lib, as an installed copy would be.
+if [ -n "${LIBDIR:-}" ] && [ -d "$LIBDIR" ]; then
+	mkdir -p "$root/usr/lib"
+	cp -P "$LIBDIR"/liboio.so* "$root/usr/lib/"
+fi
+for f in "$root"/tests/* "$root"/usr/bin/*; do
+	[ -f "$f" ] || continue
+	LD_LIBRARY_PATH=${LIBDIR:-} ldd "$f" 2>/dev/null | \
+		sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'
+done | LC_ALL=C sort -u | while read -r lib; do
+	case $lib in
+	"${LIBDIR:-/nonexistent}"/*) continue ;;
+	esac
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
 done
 chmod 755 "$root/init" "$root/bin/busybox" "$root/bin/vmctl" "$root"/tests/*
 chmod 1777 "$root/tmp"

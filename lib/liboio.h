@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio: OIO optical I/O engine cards from userspace.
+ *
+ * Every call goes through a handle (struct oio_ctx) that owns one generic
+ * netlink socket to the oio driver. Calls on one handle are serialised by
+ * the handle's own lock, so a handle may be shared between threads; there
+ * is no state outside the handles. Every function that can fail returns 0
+ * (or a count) on success and a negative errno on failure; when the kernel
+ * explained a refusal (netlink extended ack), oio_ctx_errmsg() has the
+ * message.
+ *
+ * Objects are plain structs filled by the library. Lists are arrays the
+ * caller frees with free().
+ */
+#ifndef LIBOIO_H
+#define LIBOIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/oio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OIO_MAX_PORTS		16
+#define OIO_MAX_WAVELENGTHS	16
+#define OIO_MAX_LANES		(OIO_MAX_PORTS * OIO_MAX_WAVELENGTHS)
+#define OIO_MAX_RINGS		(2 * OIO_MAX_LANES)
+#define OIO_HEATER_MAX		4095
+
+/*
+ * The enumerations (enum oio_lane_state, oio_lane_reason, oio_lane_request,
+ * oio_lock_state) and attribute numbers are the kernel's own, from the
+ * driver's UAPI header, installed with liboio as <linux/oio.h>.
+ */
+/* Names as the CLI and the JSON output spell them; NULL if out of range. */
+const char *oio_lane_state_name(enum oio_lane_state s);
+const char *oio_lane_reason_name(enum oio_lane_reason r);
+const char *oio_lock_state_name(enum oio_lock_state s);
+
+/* ---- handles ---- */
+
+struct oio_ctx;
+
+/* Load oio.ko through libkmod if the netlink family is missing. */
+#define OIO_CTX_LOAD_MODULE	0x1
+
+/*
+ * Open a handle. -ENOENT: the oio family is not registered (driver not
+ * loaded); with OIO_CTX_LOAD_MODULE the module is loaded first.
+ */
+int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags);
+void oio_ctx_free(struct oio_ctx *ctx);
+
+/*
+ * Copy the kernel's message for the last failed call on this handle
+ * into buf ("" if it sent none). With several threads on one handle the
+ * message may be another thread's: give each thread its own handle if it
+ * needs its own messages.
+ */
+void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len);
+
+/* Load oio.ko (and what it depends on) with libkmod; 0 if already loaded. */
+int oio_module_load(void);
+
+/* ---- discovery over PCI, driver bound or not ---- */
+
+#define OIO_PCI_VENDOR	0x1234
+#define OIO_PCI_DEVICE	0x0410
+
+struct oio_pci_dev {
+	char address[16];	/* 0000:01:00.0 */
+	uint16_t vendor;
+	uint16_t device;
+	uint8_t revision;
+	char driver[32];	/* bound driver, "" if none */
+	int card_id;		/* N of /sys/class/oio/oioN, -1 if none */
+};
+
+int oio_pci_scan(struct oio_pci_dev **devs, size_t *n);
+
+/* ---- objects ---- */
+
+struct oio_card_info {
+	uint32_t id;
+	char pci_address[32];
+	uint32_t serial;
+	char fw_version[32];
+	uint32_t board_rev;
+	uint32_t ports;
+	uint32_t wavelengths;
+	int32_t temp_mc;
+	bool interlock_closed;
+	bool armed;
+	uint32_t alarms;
+	/* nominal optics; the silicon differs and bring-up measures it */
+	uint32_t grid_first_pm;
+	uint32_t grid_spacing_pm;
+	uint32_t fsr_pm;
+	uint32_t heater_range_pm;
+	uint32_t fwhm_pm;
+};
+
+int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
+int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
+		  size_t *n);
+int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed);
+
+struct oio_port_info {
+	uint32_t card_id;
+	uint32_t port;
+	uint32_t line_shift;
+};
+
+int oio_port_list(struct oio_ctx *ctx, uint32_t card,
+		  struct oio_port_info **ports, size_t *n);
+int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
+			    uint32_t port, uint32_t shift);
+
+/* OIO_LASER_ST_* of the datasheet */
+#define OIO_LASER_EMITTING	0x1
+#define OIO_LASER_RAMPING	0x2
+#define OIO_LASER_FAILED	0x4
+
+struct oio_laser_info {
+	uint32_t card_id;
+	uint32_t line;
+	bool enable;
+	uint32_t bias_set_ua;
+	uint32_t bias_ua;
+	uint32_t power_uw;
+	int32_t temp_mc;
+	uint32_t status;
+	uint32_t alarms;
+};
+
+int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+		  struct oio_laser_info *out);
+int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
+		   struct oio_laser_info **lasers, size_t *n);
+int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+			 bool enable);
+int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+		       uint32_t bias_ua);
+
+struct oio_lane_info {
+	uint32_t card_id;
+	uint32_t lane;
+	uint32_t port;
+	enum oio_lane_state state;
+	enum oio_lane_reason reason;
+	bool prbs_generator;
+	bool prbs_checker;
+	uint64_t prbs_bits;
+	uint64_t prbs_errors;
+	uint32_t alarms;
+};
+
+int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+		 struct oio_lane_info *out);
+int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
+		  struct oio_lane_info **lanes, size_t *n);
+int oio_lane_request(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+		     enum oio_lane_request req);
+/* generator and checker: 0 off, 1 on, -1 leave as is */
+int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+		      int generator, int checker);
+
+struct oio_ring_info {
+	uint32_t card_id;
+	uint32_t ring;		/* 2 * lane + (0 TX, 1 RX) */
+	uint32_t heater;
+	uint32_t heater_uw;
+	uint32_t monitor_na;
+	bool lock;
+	enum oio_lock_state lock_state;
+	bool at_limit;
+};
+
+int oio_ring_get(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
+		 struct oio_ring_info *out);
+int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
+		  struct oio_ring_info **rings, size_t *n);
+int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
+			uint32_t code);
+int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
+		      bool lock);
+
+/* ---- telemetry: one DMA block of the card ---- */
+
+struct oio_telemetry {
+	uint32_t card_id;
+	uint32_t seq;
+	uint64_t time_ns;	/* the card's clock */
+	int32_t temp_mc;
+	uint32_t alarms;
+	size_t n_lasers, n_lanes, n_rings;
+	struct oio_laser_info laser[OIO_MAX_WAVELENGTHS];
+	struct oio_lane_info lane[OIO_MAX_LANES];
+	struct oio_ring_info ring[OIO_MAX_RINGS];
+};
+
+int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
+		      struct oio_telemetry *out);
+
+/* ---- heater sweeps ---- */
+
+struct oio_sweep_req {
+	uint32_t first_ring;
+	uint32_t ring_count;
+	uint32_t start;		/* heater codes, inclusive */
+	uint32_t stop;
+	uint32_t step;
+	uint32_t dwell_ns;
+};
+
+struct oio_sweep {
+	uint32_t card_id;
+	uint32_t first_ring;
+	uint32_t ring_count;
+	uint32_t start;
+	uint32_t step;
+	uint32_t points;
+	int32_t temp_mc;	/* card temperature at the start */
+	uint32_t *trace;	/* monitor nA, ring_count x points */
+};
+
+/*
+ * Sweep a run of rings together. A trace too big for one netlink reply is
+ * taken in several runs of whole rings, one after another.
+ */
+int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
+		  const struct oio_sweep_req *req, struct oio_sweep **out);
+void oio_sweep_free(struct oio_sweep *s);
+
+/* ---- events from the driver's monitor group ---- */
+
+enum oio_event_type {
+	OIO_EVENT_CARD_ADD,
+	OIO_EVENT_CARD_DELETE,
+	OIO_EVENT_CARD_CHANGE,
+	OIO_EVENT_LASER_CHANGE,
+	OIO_EVENT_LANE_CHANGE,
+	OIO_EVENT_RING_CHANGE,
+	OIO_EVENT_SWEEP_DONE,
+};
+
+const char *oio_event_type_name(enum oio_event_type t);
+
+struct oio_event {
+	enum oio_event_type type;
+	uint32_t card_id;
+	union {
+		struct oio_card_info card;	/* CARD_* */
+		struct oio_laser_info laser;
+		struct oio_lane_info lane;
+		struct oio_ring_info ring;
+		struct {
+			uint32_t first_ring;
+			uint32_t ring_count;
+			uint32_t points;
+		} sweep;
+	};
+};
+
+struct oio_monitor;
+
+/* Return non-zero from the callback to stop oio_monitor_dispatch(). */
+typedef int (*oio_event_cb)(const struct oio_event *ev, void *arg);
+
+int oio_monitor_open(struct oio_monitor **monp);
+void oio_monitor_close(struct oio_monitor *mon);
+/* Readable when events wait; poll() it, then call oio_monitor_dispatch(). */
+int oio_monitor_fd(const struct oio_monitor *mon);
+/*
+ * Hand every waiting event to cb without blocking. Returns the number of
+ * events, or -ENOBUFS once if the socket overflowed and events were lost.
+ */
+int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg);
+
+/* ---- link bring-up ---- */
+
+struct oio_link_params {
+	uint32_t sweep_step;	/* heater codes between samples (20) */
+	uint32_t sweep_dwell_ns; /* time at each step (2000) */
+	uint32_t heater_tau_ns;	/* heater time constant the trace is
+				 * corrected for (4000, datasheet 7.5) */
+	uint32_t prbs_dwell_us;	/* PRBS verification time (1000) */
+	double ber_target;	/* highest BER a lane may show (1e-12) */
+	double code_dim;	/* power of the coded lines in the second
+				 * sweep, relative to full (0.667) */
+	uint32_t timeout_ms;	/* for lasers and lane transitions (2000) */
+};
+
+void oio_link_params_init(struct oio_link_params *p);
+
+/* Why a lane is not up after oio_link_up() or oio_link_recover(). */
+enum oio_link_fail {
+	OIO_LINK_OK,
+	OIO_LINK_LINE_DARK,	/* its laser line does not emit */
+	OIO_LINK_NO_RESONANCE,	/* a ring showed no usable resonance */
+	OIO_LINK_OUT_OF_RANGE,	/* no line shift puts every ring in range */
+	OIO_LINK_UNLOCKED,	/* a ring's lock loop did not hold the line */
+	OIO_LINK_BER_HIGH,	/* PRBS showed more errors than the target */
+	OIO_LINK_NOT_ACTIVATED,	/* the lane's state machine refused */
+};
+
+const char *oio_link_fail_name(enum oio_link_fail f);
+
+struct oio_link_lane {
+	enum oio_link_fail fail;
+	enum oio_lane_reason reason;	/* the card's, when NOT_ACTIVATED */
+	uint32_t line;			/* laser line the lane carries */
+	uint32_t tx_code, rx_code;	/* heater codes when locked */
+	uint64_t prbs_bits;
+	uint64_t prbs_errors;
+};
+
+struct oio_link_report {
+	uint32_t card_id;
+	uint32_t lanes;
+	uint32_t lanes_up;
+	uint32_t ports;
+	uint32_t line_shift[OIO_MAX_PORTS];
+	/* card clock, ns: lasers settled, every ring locked, done */
+	uint64_t t_start, t_lasers, t_locked, t_done;
+	uint32_t sweeps;	/* sweep runs taken */
+	struct oio_link_lane lane[OIO_MAX_LANES];
+};
+
+/* stage is a short name ("lasers", "sweep", "tune", "verify", ...). */
+typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
+				unsigned int total, void *arg);
+
+/*
+ * Bring every lane of a card from whatever state up to activated: arm,
+ * light, sweep, assign, tune, lock, verify with PRBS, activate. Returns 0
+ * if every lane came up, -EIO if some did not (rep says which and why),
+ * or another negative errno if the card could not be worked on at all.
+ * params and progress may be NULL.
+ */
+int oio_link_up(struct oio_ctx *ctx, uint32_t card,
+		const struct oio_link_params *params,
+		struct oio_link_report *rep, oio_progress_cb progress,
+		void *arg);
+
+/* Deactivate every lane, release the rings and darken the lasers. */
+int oio_link_down(struct oio_ctx *ctx, uint32_t card);
+
+/*
+ * Re-assign every port with a lane that is down or a ring at its heater
+ * limit or lost, leaving healthy ports alone. Lasers stay lit. Returns as
+ * oio_link_up().
+ */
+int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
+		     const struct oio_link_params *params,
+		     struct oio_link_report *rep, oio_progress_cb progress,
+		     void *arg);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBOIO_H */

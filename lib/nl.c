@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio: the handle and its netlink transactions over libnl-3 genl.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "oio-private.h"
+
+/* A sweep reply carries up to 60 KiB of trace; events can queue behind. */
+#define OIO_RCVBUF	(4 << 20)
+#define OIO_REQ_SIZE	256
+#define OIO_RX_SIZE	8192
+
+int oio_nl_errno(int nlerr)
+{
+	switch (abs(nlerr)) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NOADDR:
+		return -ENOENT;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_INVAL:
+	case NLE_MSG_TOOSHORT:
+		return -EINVAL;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_INTR:
+		return -EINTR;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_AF_NOSUPPORT:
+		return -EAFNOSUPPORT;
+	case NLE_DUMP_INTR:
+		return -EINTR;
+	default:
+		return -EIO;
+	}
+}
+
+int oio_sock_open(struct nl_sock **skp)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int one = 1, err;
+
+	if (!sk)
+		return -ENOMEM;
+	err = genl_connect(sk);
+	if (err) {
+		nl_socket_free(sk);
+		return oio_nl_errno(err);
+	}
+	nl_socket_set_buffer_size(sk, OIO_RCVBUF, 0);
+
+	/* Without extended acks the kernel's reasons never reach the user. */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	*skp = sk;
+	return 0;
+}
+
+OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
+{
+	struct oio_ctx *ctx;
+	int err;
+
+	if (!ctxp || (flags & ~OIO_CTX_LOAD_MODULE))
+		return -EINVAL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	err = oio_sock_open(&ctx->sk);
+	if (err) {
+		free(ctx);
+		return err;
+	}
+	ctx->family = genl_ctrl_resolve(ctx->sk, OIO_FAMILY_NAME);
+	if (ctx->family < 0 && (flags & OIO_CTX_LOAD_MODULE)) {
+		err = oio_module_load();
+		if (!err)
+			ctx->family = genl_ctrl_resolve(ctx->sk,
+							OIO_FAMILY_NAME);
+	}
+	if (ctx->family < 0) {
+		nl_socket_free(ctx->sk);
+		free(ctx);
+		return err ? err : -ENOENT;
+	}
+	ctx->rx_size = OIO_RX_SIZE;
+	ctx->rx = malloc(ctx->rx_size);
+	if (!ctx->rx) {
+		nl_socket_free(ctx->sk);
+		free(ctx);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&ctx->lock, NULL);
+	*ctxp = ctx;
+	return 0;
+}
+
+OIO_API void oio_ctx_free(struct oio_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	nl_socket_free(ctx->sk);
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx->rx);
+	free(ctx);
+}
+
+OIO_API void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len)
+{
+	if (!buf || !len)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	snprintf(buf, len, "%s", ctx->errmsg);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&ctx->lock);
+	va_start(ap, fmt);
+	vsnprintf(ctx->errmsg, sizeof(ctx->errmsg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump)
+{
+	/* every request is a few attributes: spare the default page */
+	struct nl_msg *msg = nlmsg_alloc_size(OIO_REQ_SIZE);
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ctx->family,
+				0, dump ? NLM_F_DUMP : 0, cmd,
+				OIO_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* The extack TLVs follow the error and, unless capped, the request. */
+static void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = nlmsg_data(nlh);
+	const struct nlattr *a;
+	size_t off = sizeof(*e);
+	int rem;
+
+	ctx->errmsg[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
+		return;
+	rem = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - off);
+	a = (const struct nlattr *)((const char *)e + NLMSG_ALIGN(off));
+	for (; nla_ok(a, rem); a = nla_next(a, &rem))
+		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0)
+			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%.*s",
+				 nla_len(a), (const char *)nla_data(a));
+}
+
+/*
+ * Receive one datagram into the handle's buffer, grown to fit: a sweep
+ * reply is tens of KiB, most replies are a few hundred bytes.
+ */
+static ssize_t oio_recv(struct oio_ctx *ctx)
+{
+	int fd = nl_socket_get_fd(ctx->sk);
+	ssize_t len;
+
+	for (;;) {
+		len = recv(fd, ctx->rx, ctx->rx_size, MSG_PEEK | MSG_TRUNC);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return -errno;
+		if ((size_t)len <= ctx->rx_size)
+			break;
+		{
+			void *p = realloc(ctx->rx, len);
+
+			if (!p)
+				return -ENOMEM;
+			ctx->rx = p;
+			ctx->rx_size = len;
+		}
+	}
+	do {
+		len = recv(fd, ctx->rx, ctx->rx_size, 0);
+	} while (len < 0 && errno == EINTR);
+	return len < 0 ? -errno : len;
+}
+
+/*
+ * libnl builds the request and parses the replies; the loop between is
+ * ours, with one buffer per handle, because libnl's own allocates and
+ * clears several buffers for every message and that dominated the cost
+ * of a call.
+ */
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
+	     oio_reply_fn fn, void *arg)
+{
+	struct nlattr *tb[64];
+	bool done = false;
+	uint32_t seq;
+	int err = 0;
+
+	if (!msg)
+		return -ENOMEM;
+	if (maxattr >= 64) {
+		nlmsg_free(msg);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&ctx->lock);
+	ctx->errmsg[0] = '\0';
+	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	err = nl_send_auto(ctx->sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;
+	err = err < 0 ? oio_nl_errno(err) : 0;
+	while (!err && !done) {
+		ssize_t len = oio_recv(ctx);
+		struct nlmsghdr *nlh = ctx->rx;
+		int rem;
+
+		if (len < 0) {
+			err = (int)len;
+			break;
+		}
+		for (rem = (int)len; nlmsg_ok(nlh, rem) && !done;
+		     nlh = nlmsg_next(nlh, &rem)) {
+			/* a late answer to an earlier, interrupted call */
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = nlmsg_data(nlh);
+
+				if (e->error)
+					oio_extack(ctx, nlh);
+				if (!err)
+					err = e->error;
+				done = true;
+			} else if (nlh->nlmsg_type == NLMSG_DONE) {
+				/* a dump that failed part-way says so here */
+				if (nlmsg_datalen(nlh) >= 4 &&
+				    *(int *)nlmsg_data(nlh) < 0 && !err)
+					err = *(int *)nlmsg_data(nlh);
+				done = true;
+			} else if (nlh->nlmsg_type == ctx->family && !err) {
+				int perr = genlmsg_parse(nlh, 0, tb, maxattr,
+							 NULL);
+
+				err = perr ? oio_nl_errno(perr) :
+				      fn ? fn(nlh, tb, arg) : 0;
+			}
+		}
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	nlmsg_free(msg);
+	return err;
+}
+
+void *oio_vec_push(struct oio_vec *v)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 16;
+		void *p = realloc(v->items, cap * v->size);
+
+		if (!p)
+			return NULL;
+		v->items = p;
+		v->cap = cap;
+	}
+	return memset((char *)v->items + v->n++ * v->size, 0, v->size);
+}

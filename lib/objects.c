@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio: get, dump and set of cards, ports, laser lines, lanes and rings.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/genl/genl.h>
+
+#include "oio-private.h"
+
+static uint32_t u32_of(struct nlattr *a)
+{
+	return a ? nla_get_u32(a) : 0;
+}
+
+static bool bool_of(struct nlattr *a)
+{
+	return a && nla_get_u8(a);
+}
+
+static void str_of(struct nlattr *a, char *buf, size_t len)
+{
+	if (a)
+		nla_strlcpy(buf, a, len);
+	else
+		buf[0] = '\0';
+}
+
+void oio_parse_card(struct nlattr **tb, struct oio_card_info *c)
+{
+	c->id = u32_of(tb[OIO_A_CARD_ID]);
+	str_of(tb[OIO_A_CARD_PCI_ADDRESS], c->pci_address,
+	       sizeof(c->pci_address));
+	c->serial = u32_of(tb[OIO_A_CARD_SERIAL]);
+	str_of(tb[OIO_A_CARD_FW_VERSION], c->fw_version,
+	       sizeof(c->fw_version));
+	c->board_rev = u32_of(tb[OIO_A_CARD_BOARD_REV]);
+	c->ports = u32_of(tb[OIO_A_CARD_PORTS]);
+	c->wavelengths = u32_of(tb[OIO_A_CARD_WAVELENGTHS]);
+	c->temp_mc = (int32_t)u32_of(tb[OIO_A_CARD_TEMP]);
+	c->interlock_closed = bool_of(tb[OIO_A_CARD_INTERLOCK_CLOSED]);
+	c->armed = bool_of(tb[OIO_A_CARD_ARMED]);
+	c->alarms = u32_of(tb[OIO_A_CARD_ALARMS]);
+	c->grid_first_pm = u32_of(tb[OIO_A_CARD_GRID_FIRST_PM]);
+	c->grid_spacing_pm = u32_of(tb[OIO_A_CARD_GRID_SPACING_PM]);
+	c->fsr_pm = u32_of(tb[OIO_A_CARD_FSR_PM]);
+	c->heater_range_pm = u32_of(tb[OIO_A_CARD_HEATER_RANGE_PM]);
+	c->fwhm_pm = u32_of(tb[OIO_A_CARD_FWHM_PM]);
+}
+
+void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l)
+{
+	l->card_id = u32_of(tb[OIO_A_LASER_CARD_ID]);
+	l->line = u32_of(tb[OIO_A_LASER_LINE]);
+	l->enable = bool_of(tb[OIO_A_LASER_ENABLE]);
+	l->bias_set_ua = u32_of(tb[OIO_A_LASER_BIAS_SET]);
+	l->bias_ua = u32_of(tb[OIO_A_LASER_BIAS]);
+	l->power_uw = u32_of(tb[OIO_A_LASER_POWER]);
+	l->temp_mc = (int32_t)u32_of(tb[OIO_A_LASER_TEMP]);
+	l->status = u32_of(tb[OIO_A_LASER_STATUS]);
+	l->alarms = u32_of(tb[OIO_A_LASER_ALARMS]);
+}
+
+void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l)
+{
+	l->card_id = u32_of(tb[OIO_A_LANE_CARD_ID]);
+	l->lane = u32_of(tb[OIO_A_LANE_LANE]);
+	l->port = u32_of(tb[OIO_A_LANE_PORT]);
+	l->state = u32_of(tb[OIO_A_LANE_STATE]);
+	l->reason = u32_of(tb[OIO_A_LANE_REASON]);
+	l->prbs_generator = bool_of(tb[OIO_A_LANE_PRBS_GENERATOR]);
+	l->prbs_checker = bool_of(tb[OIO_A_LANE_PRBS_CHECKER]);
+	l->prbs_bits = tb[OIO_A_LANE_PRBS_BITS] ?
+		       nla_get_u64(tb[OIO_A_LANE_PRBS_BITS]) : 0;
+	l->prbs_errors = tb[OIO_A_LANE_PRBS_ERRORS] ?
+			 nla_get_u64(tb[OIO_A_LANE_PRBS_ERRORS]) : 0;
+	l->alarms = u32_of(tb[OIO_A_LANE_ALARMS]);
+}
+
+void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r)
+{
+	r->card_id = u32_of(tb[OIO_A_RING_CARD_ID]);
+	r->ring = u32_of(tb[OIO_A_RING_RING]);
+	r->heater = u32_of(tb[OIO_A_RING_HEATER]);
+	r->heater_uw = u32_of(tb[OIO_A_RING_HEATER_POWER]);
+	r->monitor_na = u32_of(tb[OIO_A_RING_MONITOR]);
+	r->lock = bool_of(tb[OIO_A_RING_LOCK]);
+	r->lock_state = u32_of(tb[OIO_A_RING_LOCK_STATE]);
+	r->at_limit = bool_of(tb[OIO_A_RING_AT_LIMIT]);
+}
+
+/* ---- one generic get/dump per object kind ---- */
+
+struct oio_kind {
+	uint8_t get_cmd;
+	int maxattr;
+	int card_attr;		/* card id attribute */
+	int index_attr;		/* index attribute, 0 for cards */
+	size_t size;
+	void (*parse)(struct nlattr **tb, void *out);
+};
+
+#define KIND(cmd, set, idx, type, fn) {					\
+	.get_cmd = OIO_CMD_##cmd##_GET, .maxattr = OIO_A_##set##_MAX,	\
+	.card_attr = OIO_A_##set##_CARD_ID, .index_attr = idx,		\
+	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
+
+static void parse_port(struct nlattr **tb, struct oio_port_info *p)
+{
+	p->card_id = u32_of(tb[OIO_A_PORT_CARD_ID]);
+	p->port = u32_of(tb[OIO_A_PORT_PORT]);
+	p->line_shift = u32_of(tb[OIO_A_PORT_LINE_SHIFT]);
+}
+
+static const struct oio_kind oio_port_kind =
+	KIND(PORT, PORT, OIO_A_PORT_PORT, struct oio_port_info, parse_port);
+static const struct oio_kind oio_laser_kind =
+	KIND(LASER, LASER, OIO_A_LASER_LINE, struct oio_laser_info,
+	     oio_parse_laser);
+static const struct oio_kind oio_lane_kind =
+	KIND(LANE, LANE, OIO_A_LANE_LANE, struct oio_lane_info,
+	     oio_parse_lane);
+static const struct oio_kind oio_ring_kind =
+	KIND(RING, RING, OIO_A_RING_RING, struct oio_ring_info,
+	     oio_parse_ring);
+static const struct oio_kind oio_card_kind = {
+	.get_cmd = OIO_CMD_CARD_GET, .maxattr = OIO_A_CARD_MAX,
+	.card_attr = OIO_A_CARD_ID, .index_attr = 0,
+	.size = sizeof(struct oio_card_info),
+	.parse = (void (*)(struct nlattr **, void *))oio_parse_card,
+};
+
+struct oio_one {
+	const struct oio_kind *kind;
+	void *out;
+	bool got;
+};
+
+static int oio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
+			void *arg)
+{
+	struct oio_one *one = arg;
+
+	(void)nlh;
+	one->kind->parse(tb, one->out);
+	one->got = true;
+	return 0;
+}
+
+static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
+		   uint32_t card, uint32_t index, void *out)
+{
+	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, false);
+	struct oio_one one = { .kind = k, .out = out };
+	int err;
+
+	if (!out) {
+		nlmsg_free(msg);
+		return -EINVAL;
+	}
+	if (msg && (nla_put_u32(msg, k->card_attr, card) ||
+		    (k->index_attr && nla_put_u32(msg, k->index_attr, index)))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = oio_xfer(ctx, msg, k->maxattr, oio_take_one, &one);
+	return err ? err : one.got ? 0 : -EIO;
+}
+
+static int oio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
+			void *arg)
+{
+	struct oio_one *one = arg;
+	void *item = oio_vec_push(one->out);
+
+	(void)nlh;
+	if (!item)
+		return -ENOMEM;
+	one->kind->parse(tb, item);
+	return 0;
+}
+
+/* All objects of one card, or of every card if card is UINT32_MAX. */
+static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
+		    uint32_t card, void **items, size_t *n)
+{
+	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, true);
+	struct oio_vec v = { .size = k->size };
+	struct oio_one one = { .kind = k, .out = &v };
+	int err;
+
+	if (!items || !n) {
+		nlmsg_free(msg);
+		return -EINVAL;
+	}
+	if (msg && k->index_attr && card != UINT32_MAX &&
+	    nla_put_u32(msg, k->card_attr, card)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = oio_xfer(ctx, msg, k->maxattr, oio_take_all, &one);
+	if (err) {
+		free(v.items);
+		return err;
+	}
+	*items = v.items;
+	*n = v.n;
+	return 0;
+}
+
+static int oio_set(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr)
+{
+	return oio_xfer(ctx, msg, maxattr, NULL, NULL);
+}
+
+/* Put the (card, index) address of a set; frees msg on failure. */
+static struct nl_msg *oio_set_msg(struct oio_ctx *ctx, uint8_t cmd,
+				  int card_attr, uint32_t card,
+				  int index_attr, uint32_t index)
+{
+	struct nl_msg *msg = oio_msg_new(ctx, cmd, false);
+
+	if (msg && (nla_put_u32(msg, card_attr, card) ||
+		    nla_put_u32(msg, index_attr, index))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* ---- cards ---- */
+
+OIO_API int oio_card_get(struct oio_ctx *ctx, uint32_t id,
+			 struct oio_card_info *out)
+{
+	return oio_get(ctx, &oio_card_kind, id, 0, out);
+}
+
+OIO_API int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
+			  size_t *n)
+{
+	return oio_dump(ctx, &oio_card_kind, UINT32_MAX, (void **)cards, n);
+}
+
+OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
+{
+	struct nl_msg *msg = oio_msg_new(ctx, OIO_CMD_CARD_SET, false);
+
+	if (msg && (nla_put_u32(msg, OIO_A_CARD_ID, id) ||
+		    nla_put_u8(msg, OIO_A_CARD_ARMED, armed))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_CARD_MAX);
+}
+
+/* ---- ports ---- */
+
+OIO_API int oio_port_list(struct oio_ctx *ctx, uint32_t card,
+			  struct oio_port_info **ports, size_t *n)
+{
+	return oio_dump(ctx, &oio_port_kind, card, (void **)ports, n);
+}
+
+OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
+				    uint32_t port, uint32_t shift)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_PORT_SET,
+					 OIO_A_PORT_CARD_ID, card,
+					 OIO_A_PORT_PORT, port);
+
+	if (msg && nla_put_u32(msg, OIO_A_PORT_LINE_SHIFT, shift)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_PORT_MAX);
+}
+
+/* ---- laser lines ---- */
+
+OIO_API int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+			  struct oio_laser_info *out)
+{
+	return oio_get(ctx, &oio_laser_kind, card, line, out);
+}
+
+OIO_API int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
+			   struct oio_laser_info **lasers, size_t *n)
+{
+	return oio_dump(ctx, &oio_laser_kind, card, (void **)lasers, n);
+}
+
+OIO_API int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card,
+				 uint32_t line, bool enable)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
+					 OIO_A_LASER_CARD_ID, card,
+					 OIO_A_LASER_LINE, line);
+
+	if (msg && nla_put_u8(msg, OIO_A_LASER_ENABLE, enable)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+}
+
+OIO_API int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card,
+			       uint32_t line, uint32_t bias_ua)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
+					 OIO_A_LASER_CARD_ID, card,
+					 OIO_A_LASER_LINE, line);
+
+	if (msg && nla_put_u32(msg, OIO_A_LASER_BIAS_SET, bias_ua)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+}
+
+/* ---- lanes ---- */
+
+OIO_API int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+			 struct oio_lane_info *out)
+{
+	return oio_get(ctx, &oio_lane_kind, card, lane, out);
+}
+
+OIO_API int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
+			  struct oio_lane_info **lanes, size_t *n)
+{
+	return oio_dump(ctx, &oio_lane_kind, card, (void **)lanes, n);
+}
+
+OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,
+			     uint32_t lane, enum oio_lane_request req)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
+					 OIO_A_LANE_CARD_ID, card,
+					 OIO_A_LANE_LANE, lane);
+
+	if (msg && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LANE_MAX);
+}
+
+OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
+			      uint32_t lane, int generator, int checker)
+{
+	struct nl_msg *msg;
+
+	if (generator < -1 || generator > 1 || checker < -1 || checker > 1)
+		return -EINVAL;
+	msg = oio_set_msg(ctx, OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, card,
+			  OIO_A_LANE_LANE, lane);
+	if (msg && ((generator >= 0 &&
+		     nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, generator)) ||
+		    (checker >= 0 &&
+		     nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, checker)))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LANE_MAX);
+}
+
+/* ---- rings ---- */
+
+OIO_API int oio_ring_get(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
+			 struct oio_ring_info *out)
+{
+	return oio_get(ctx, &oio_ring_kind, card, ring, out);
+}
+
+OIO_API int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
+			  struct oio_ring_info **rings, size_t *n)
+{
+	return oio_dump(ctx, &oio_ring_kind, card, (void **)rings, n);
+}
+
+OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
+				uint32_t ring, uint32_t code)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
+					 OIO_A_RING_CARD_ID, card,
+					 OIO_A_RING_RING, ring);
+
+	if (msg && nla_put_u32(msg, OIO_A_RING_HEATER, code)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_RING_MAX);
+}
+
+OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
+			      uint32_t ring, bool lock)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
+					 OIO_A_RING_CARD_ID, card,
+					 OIO_A_RING_RING, ring);
+
+	if (msg && nla_put_u8(msg, OIO_A_RING_LOCK, lock)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_RING_MAX);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio internals shared between its files; nothing here is exported.
+ */
+#ifndef OIO_PRIVATE_H
+#define OIO_PRIVATE_H
+
+#include <pthread.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "liboio.h"
+
+#define OIO_API __attribute__((visibility("default")))
+
+/* The driver's limit on the trace in one sweep reply. */
+#define OIO_SWEEP_REPLY_MAX	(60 * 1024)
+
+struct oio_ctx {
+	pthread_mutex_t lock;	/* serialises transactions on sk, errmsg */
+	struct nl_sock *sk;
+	int family;
+	char errmsg[256];	/* the kernel's text for the last failure */
+	void *rx;		/* receive buffer, grown to the largest reply */
+	size_t rx_size;
+};
+
+/*
+ * Called for each reply message; tb is indexed by the set's attributes,
+ * nlh is the message for repeated attributes.
+ */
+typedef int (*oio_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
+			    void *arg);
+
+struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
+/*
+ * Send msg (always consumed), read every reply up to the ack or the end of
+ * the dump, pass each to fn. Returns 0 or a negative errno; the kernel's
+ * extack message lands in ctx->errmsg.
+ */
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
+	     oio_reply_fn fn, void *arg);
+int oio_nl_errno(int nlerr);
+/* The library's own explanation of a failure, for oio_ctx_errmsg(). */
+void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open a generic netlink socket with a receive buffer for big replies. */
+int oio_sock_open(struct nl_sock **skp);
+
+/* Attribute sets to the public structs (objects.c). */
+void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);
+void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l);
+void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l);
+void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r);
+
+/* A growable array for dumps. */
+struct oio_vec {
+	void *items;
+	size_t n, cap, size;
+};
+
+void *oio_vec_push(struct oio_vec *v);
+
+#endif /* OIO_PRIVATE_H */

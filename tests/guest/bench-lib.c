@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What each liboio call costs on an emulated card: guest time per call
+ * (QEMU -icount makes it instructions, so it is reproducible) and the
+ * card's MMIO accesses per call, counted by the model. Printed as a TAP
+ * diagnostic table; every figure is also checked against a ceiling so a
+ * regression fails. Loads oio.ko through liboio (libkmod).
+ *
+ * Environment: OIO_BENCH_N calls per row (200).
+ */
+#define _GNU_SOURCE
+#include "oiotest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "liboio.h"
+
+struct row {
+	const char *name;
+	int (*fn)(struct oio_ctx *ctx, uint32_t card, unsigned int i);
+	double max_mmio;	/* per call */
+};
+
+static int do_card_get(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	struct oio_card_info c;
+
+	(void)i;
+	return oio_card_get(ctx, card, &c);
+}
+
+static int do_heater(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	return oio_ring_set_heater(ctx, card, 0, i & 1);
+}
+
+static int do_lane_get(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	struct oio_lane_info l;
+
+	return oio_lane_get(ctx, card, i % 8, &l);
+}
+
+static int do_telemetry(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	static struct oio_telemetry t;
+
+	(void)i;
+	return oio_telemetry_get(ctx, card, &t);
+}
+
+static int do_sweep_small(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	struct oio_sweep_req req = {
+		.first_ring = 0, .ring_count = 1, .start = 0, .stop = 0,
+		.step = 1, .dwell_ns = 100,
+	};
+	struct oio_sweep *s;
+	int err;
+
+	(void)i;
+	err = oio_sweep_run(ctx, card, &req, &s);
+	oio_sweep_free(s);
+	return err;
+}
+
+/* A 64 KiB trace whose hardware time (200 points x 100 ns) is small. */
+static int do_sweep_big(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	struct oio_sweep_req req = {
+		.first_ring = 0, .ring_count = 64, .start = 0, .stop = 3980,
+		.step = 20, .dwell_ns = 100,
+	};
+	struct oio_sweep *s;
+	int err;
+
+	(void)i;
+	err = oio_sweep_run(ctx, card, &req, &s);
+	oio_sweep_free(s);
+	return err;
+}
+
+/* The floor under every call: one system call. */
+static int do_syscall(struct oio_ctx *ctx, uint32_t card, unsigned int i)
+{
+	(void)ctx;
+	(void)card;
+	(void)i;
+	return getppid() < 0;
+}
+
+static const struct row rows[] = {
+	{ "getppid() system call", do_syscall, 0 },
+	{ "card get", do_card_get, 9 },
+	{ "ring set heater", do_heater, 2 },
+	{ "lane get", do_lane_get, 7 },
+	{ "telemetry get", do_telemetry, 3 },
+	{ "sweep 1 ring x 1 point", do_sweep_small, 9 },
+	{ "sweep 64 rings x 200 points", do_sweep_big, 9 },
+};
+
+int main(void)
+{
+	unsigned int n = getenv("OIO_BENCH_N") ? atoi(getenv("OIO_BENCH_N")) : 200;
+	struct oio_card cards[OIOT_MAX_CARDS];
+	struct oio_card_info *info;
+	struct oio_ctx *ctx;
+	size_t ncards, r;
+	unsigned int i;
+
+	if (oiot_cards(cards, OIOT_MAX_CARDS) < 1 || oio_ctx_new(&ctx, OIO_CTX_LOAD_MODULE) ||
+	    oio_card_list(ctx, &info, &ncards) || !ncards)
+		tap_bail("no card or no oio family");
+	tap_diag("%-30s %12s %12s", "call", "us/call", "MMIO/call");
+	for (r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		long long m0 = qget_int(&cards[0], "mmio-reads") +
+			       qget_int(&cards[0], "mmio-writes"), m;
+		uint64_t t0 = now_us(), t;
+		int err = 0;
+
+		for (i = 0; i < n && !err; i++)
+			err = rows[r].fn(ctx, info[0].id, i);
+		t = now_us() - t0;
+		m = qget_int(&cards[0], "mmio-reads") +
+		    qget_int(&cards[0], "mmio-writes") - m0;
+		tap_diag("%-30s %12.1f %12.2f", rows[r].name, (double)t / n,
+			 (double)m / n);
+		tap_ok(!err && m <= rows[r].max_mmio * n,
+		       "%s: %.2f MMIO per call (at most %.0f)", rows[r].name,
+		       (double)m / n, rows[r].max_mmio);
+	}
+	free(info);
+	oio_ctx_free(ctx);
+	return tap_done();
+}

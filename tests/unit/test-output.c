@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of oioctl's output helpers (tools/output.c), with Check:
+ * human units, BER text, the sweep peak finder and the JSON keys that
+ * oioctl(8) documents. Build and run:
+ *
+ *   gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools -Ilib \
+ *       -Iinclude/uapi -I/usr/include/json-c \
+ *       -o build/unit/test-output tests/unit/test-output.c tools/output.c \
+ *       -ljson-c -lcheck -lsubunit -lm -lrt -lpthread
+ *   build/unit/test-output
+ *
+ * liboio's name tables are stubbed below, so the test needs no liboio.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+const char *oio_lane_state_name(enum oio_lane_state s)
+{
+	return s == OIO_LANE_STATE_ACTIVATED ? "activated" : NULL;
+}
+
+const char *oio_lane_reason_name(enum oio_lane_reason r)
+{
+	return r == OIO_LANE_REASON_NONE ? "none" : NULL;
+}
+
+const char *oio_lock_state_name(enum oio_lock_state s)
+{
+	return s == OIO_LOCK_STATE_LOCKED ? "locked" : NULL;
+}
+
+const char *oio_link_fail_name(enum oio_link_fail f)
+{
+	return f == OIO_LINK_OK ? "ok" : NULL;
+}
+
+START_TEST(test_temp)
+{
+	char b[32];
+
+	ck_assert_str_eq(fmt_temp(b, sizeof(b), 41234, true), "41.2\u00b0C");
+	ck_assert_str_eq(fmt_temp(b, sizeof(b), 41250, false), "41.3 C");
+	ck_assert_str_eq(fmt_temp(b, sizeof(b), 0, false), "0.0 C");
+	ck_assert_str_eq(fmt_temp(b, sizeof(b), -40, false), "0.0 C");
+	ck_assert_str_eq(fmt_temp(b, sizeof(b), -5060, false), "-5.1 C");
+}
+END_TEST
+
+START_TEST(test_units)
+{
+	char b[32];
+
+	ck_assert_str_eq(fmt_ma(b, sizeof(b), 80000), "80.0 mA");
+	ck_assert_str_eq(fmt_ma(b, sizeof(b), 35749), "35.7 mA");
+	ck_assert_str_eq(fmt_mw(b, sizeof(b), 2186), "2.19 mW");
+	ck_assert_str_eq(fmt_mw(b, sizeof(b), 5), "0.01 mW");
+	ck_assert_str_eq(fmt_na(b, sizeof(b), 5, true), "5 nA");
+	ck_assert_str_eq(fmt_na(b, sizeof(b), 783600, false), "783.6 uA");
+	ck_assert_str_eq(fmt_na(b, sizeof(b), 1572831, true), "1.57 mA");
+}
+END_TEST
+
+START_TEST(test_ber)
+{
+	char b[32];
+
+	ck_assert_str_eq(fmt_ber(b, sizeof(b), 0, 0), "-");
+	ck_assert_str_eq(fmt_ber(b, sizeof(b), 32281421632ULL, 0), "<3.1e-11");
+	ck_assert_str_eq(fmt_ber(b, sizeof(b), 4000000, 10), "2.5e-06");
+	ck_assert_ptr_null(json_ber(0, 0));
+}
+END_TEST
+
+START_TEST(test_laser_status)
+{
+	char b[32];
+
+	ck_assert_str_eq(fmt_laser_status(b, sizeof(b), 0), "dark");
+	ck_assert_str_eq(fmt_laser_status(b, sizeof(b), OIO_LASER_EMITTING),
+			 "emitting");
+	ck_assert_str_eq(fmt_laser_status(b, sizeof(b), OIO_LASER_EMITTING |
+					  OIO_LASER_RAMPING | OIO_LASER_FAILED),
+			 "emitting,ramping,failed");
+}
+END_TEST
+
+START_TEST(test_width)
+{
+	ck_assert_uint_eq(text_width("41.2\u00b0C"), 6);
+	ck_assert_uint_eq(text_width(""), 0);
+	ck_assert_uint_eq(text_width("abc"), 3);
+}
+END_TEST
+
+START_TEST(test_peaks_basic)
+{
+	static const uint32_t v[] = { 5, 10, 100, 10, 5, 6, 5, 80, 90, 80, 5 };
+	struct peak p[4];
+	size_t n = find_peaks(v, 11, p, 4);
+
+	/* the bump at 6 is under 5% of 100: not a line */
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(p[0].index, 2);
+	ck_assert_uint_eq(p[0].value, 100);
+	ck_assert_uint_eq(p[1].index, 8);
+}
+END_TEST
+
+START_TEST(test_peaks_edges_plateaus_noise)
+{
+	/* rising to the end: a flank, not a peak */
+	static const uint32_t rise[] = { 1, 2, 3, 4, 5 };
+	/* a flat top is one peak, at its middle */
+	static const uint32_t flat[] = { 0, 50, 50, 50, 0 };
+	/* noise on a flank does not make a second peak */
+	static const uint32_t noisy[] = { 0, 60, 58, 100, 20, 0 };
+	struct peak p[4];
+
+	ck_assert_uint_eq(find_peaks(rise, 5, p, 4), 0);
+	ck_assert_uint_eq(find_peaks(flat, 5, p, 4), 1);
+	ck_assert_uint_eq(p[0].index, 2);
+	ck_assert_uint_eq(find_peaks(noisy, 6, p, 4), 1);
+	ck_assert_uint_eq(p[0].index, 3);
+	ck_assert_uint_eq(find_peaks(rise, 0, p, 4), 0);
+	ck_assert_uint_eq(find_peaks(rise, 1, p, 4), 0);
+}
+END_TEST
+
+START_TEST(test_peaks_overflow)
+{
+	static const uint32_t v[] = { 0, 9, 0, 9, 0, 9, 0 };
+	struct peak p[2];
+
+	/* counts every peak, stores what fits */
+	ck_assert_uint_eq(find_peaks(v, 7, p, 2), 3);
+	ck_assert_uint_eq(p[1].index, 3);
+}
+END_TEST
+
+START_TEST(test_json_lane)
+{
+	struct oio_lane_info l = {
+		.card_id = 1, .lane = 3, .port = 0,
+		.state = OIO_LANE_STATE_ACTIVATED,
+		.reason = OIO_LANE_REASON_NONE, .prbs_generator = true,
+		.prbs_bits = 1ULL << 40, .alarms = 1,
+	};
+	struct json_object *o = json_lane(&l);
+
+	ck_assert_str_eq(json_object_to_json_string_ext(o,
+						JSON_C_TO_STRING_PLAIN),
+			 "{\"card_id\":1,\"lane\":3,\"port\":0,"
+			 "\"state\":\"activated\",\"reason\":\"none\","
+			 "\"prbs_generator\":true,\"prbs_checker\":false,"
+			 "\"prbs_bits\":1099511627776,\"prbs_errors\":0,"
+			 "\"alarms\":1}");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_json_ring_unknown_state)
+{
+	struct oio_ring_info r = {
+		.ring = 5, .lock_state = (enum oio_lock_state)9,
+	};
+	struct json_object *o = json_ring(&r), *v;
+
+	ck_assert(json_object_object_get_ex(o, "lane", &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	ck_assert(json_object_object_get_ex(o, "side", &v));
+	ck_assert_str_eq(json_object_get_string(v), "rx");
+	ck_assert(json_object_object_get_ex(o, "lock_state", &v));
+	ck_assert_str_eq(json_object_get_string(v), "unknown");
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_json_prbs_ber)
+{
+	struct oio_lane_info l = { .prbs_bits = 1000, .prbs_errors = 1 };
+	struct json_object *o = json_prbs(&l), *v;
+
+	ck_assert(json_object_object_get_ex(o, "ber", &v));
+	ck_assert_double_eq(json_object_get_double(v), 1e-3);
+	json_object_put(o);
+	l.prbs_bits = 0;
+	o = json_prbs(&l);
+	ck_assert(json_object_object_get_ex(o, "ber", &v));
+	ck_assert_ptr_null(v);
+	json_object_put(o);
+}
+END_TEST
+
+int main(void)
+{
+	SRunner *sr;
+	Suite *s;
+	TCase *tc;
+	int failed;
+
+	s = suite_create("format");
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_temp);
+	tcase_add_test(tc, test_units);
+	tcase_add_test(tc, test_ber);
+	tcase_add_test(tc, test_laser_status);
+	tcase_add_test(tc, test_width);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+
+	s = suite_create("find_peaks");
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_peaks_basic);
+	tcase_add_test(tc, test_peaks_edges_plateaus_noise);
+	tcase_add_test(tc, test_peaks_overflow);
+	suite_add_tcase(s, tc);
+	srunner_add_suite(sr, s);
+
+	s = suite_create("json");
+	tc = tcase_create("core");
+	tcase_add_test(tc, test_json_lane);
+	tcase_add_test(tc, test_json_ring_unknown_state);
+	tcase_add_test(tc, test_json_prbs_ber);
+	suite_add_tcase(s, tc);
+	srunner_add_suite(sr, s);
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

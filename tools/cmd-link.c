@@ -1,0 +1,524 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oioctl link up|down|recover|status: bring every lane of a card up with
+ * liboio's bring-up, take it down, repair it, or show where it stands.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oioctl.h"
+#include "output.h"
+#include "parse.h"
+
+static const char link_usage[] =
+"Usage: oioctl link up [CARD] [--prbs-dwell TIME] [--ber-target BER]\n"
+"       oioctl link recover [CARD] [--prbs-dwell TIME] [--ber-target BER]\n"
+"       oioctl link down [CARD]\n"
+"       oioctl link status [CARD]\n"
+"\n"
+"up: arm, light every line, sweep the rings, choose line shifts, tune and\n"
+"lock every ring, verify each lane with PRBS and activate it. Several\n"
+"cards are brought up at once. Exits 1 if any lane stayed down.\n"
+"recover: redo the ports that have a lane down or a ring lost or at its\n"
+"heater limit; lasers stay lit.\n"
+"down: deactivate every lane, release the rings, darken the lasers.\n"
+"status: line shift of every port, state and reason of every lane.\n"
+"\n"
+"Options of up and recover:\n"
+"  --prbs-dwell TIME   PRBS verification time per lane (us, or with a unit:\n"
+"                      500us, 2ms; default 1000us)\n"
+"  --ber-target BER    highest bit error ratio a lane may show (1e-12)\n";
+
+/* The one status line all bring-up threads redraw together. */
+struct progress {
+	pthread_mutex_t lock;
+	unsigned int columns;
+	size_t n;
+	struct progress_slot {
+		uint32_t card;
+		char stage[16];
+		unsigned int done, total;
+	} *slot;
+};
+
+struct link_job {
+	uint32_t card;
+	bool recover;
+	const struct oio_link_params *params;
+	struct progress *progress;	/* NULL: not on a terminal */
+	size_t slot;
+	int err;
+	char errmsg[256];
+	const char *what;		/* the step that failed */
+	struct oio_link_report rep;
+};
+
+static void progress_draw(struct progress *p)
+{
+	char line[512];
+	size_t used = 0, i;
+
+	for (i = 0; i < p->n && used < sizeof(line); i++) {
+		const struct progress_slot *s = &p->slot[i];
+
+		if (!s->stage[0])
+			continue;
+		/* one card needs no name; several are told apart by it */
+		if (p->n == 1)
+			used += (size_t)snprintf(line + used,
+						 sizeof(line) - used,
+						 "[%s] %u/%u", s->stage,
+						 s->done, s->total);
+		else
+			used += (size_t)snprintf(line + used,
+						 sizeof(line) - used,
+						 "%soio%" PRIu32 " [%s] %u/%u",
+						 used ? "  " : "", s->card,
+						 s->stage, s->done, s->total);
+	}
+	/* a wrapped line cannot be redrawn with \r */
+	if (used >= p->columns)
+		used = p->columns - 1;
+	if (used >= sizeof(line))
+		used = sizeof(line) - 1;
+	line[used] = '\0';
+	fprintf(stderr, "\r%s\033[K", line);
+	fflush(stderr);
+}
+
+static void progress_cb(const char *stage, unsigned int done,
+			unsigned int total, void *arg)
+{
+	struct link_job *j = arg;
+	struct progress *p = j->progress;
+	struct progress_slot *s = &p->slot[j->slot];
+
+	pthread_mutex_lock(&p->lock);
+	snprintf(s->stage, sizeof(s->stage), "%s", stage);
+	s->done = done;
+	s->total = total;
+	progress_draw(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void *link_thread(void *arg)
+{
+	struct link_job *j = arg;
+	struct oio_ctx *ctx;
+
+	/* a handle per thread: each needs its own kernel messages */
+	j->err = oio_ctx_new(&ctx, 0);
+	if (j->err) {
+		j->what = "open the oio netlink family";
+		return NULL;
+	}
+	if (j->recover)
+		j->err = oio_link_recover(ctx, j->card, j->params, &j->rep,
+					  j->progress ? progress_cb : NULL, j);
+	else
+		j->err = oio_link_up(ctx, j->card, j->params, &j->rep,
+				     j->progress ? progress_cb : NULL, j);
+	if (j->err && j->err != -EIO) {
+		j->what = j->recover ? "recover the link of" :
+				       "bring up the link of";
+		oio_ctx_errmsg(ctx, j->errmsg, sizeof(j->errmsg));
+	}
+	oio_ctx_free(ctx);
+	return NULL;
+}
+
+static void report_text(const struct oio_link_report *r)
+{
+	uint32_t wl = r->ports ? r->lanes / r->ports : 1, i;
+	bool header = false;
+
+	printf("oio%" PRIu32 ": %" PRIu32 "/%" PRIu32 " lanes up; ",
+	       r->card_id, r->lanes_up, r->lanes);
+	if (r->t_locked >= r->t_lasers && r->t_locked)
+		printf("lasers->locked %.1f ms card time; ",
+		       (double)(r->t_locked - r->t_lasers) / 1e6);
+	else
+		printf("lasers->locked - (not locked); ");
+	printf("%" PRIu32 " sweep%s\n", r->sweeps, r->sweeps == 1 ? "" : "s");
+
+	for (i = 0; i < r->lanes && i < OIO_MAX_LANES; i++) {
+		const struct oio_link_lane *l = &r->lane[i];
+		char b[32];
+
+		if (l->fail == OIO_LINK_OK)
+			continue;
+		if (!header) {
+			printf("  LANE  PORT  LINE  FAIL            REASON"
+			       "          TX    RX    BER\n");
+			header = true;
+		}
+		printf("  ");
+		snprintf(b, sizeof(b), "%" PRIu32, i);
+		put_cell(stdout, b, 6);
+		snprintf(b, sizeof(b), "%" PRIu32, i / wl);
+		put_cell(stdout, b, 6);
+		snprintf(b, sizeof(b), "%" PRIu32, l->line);
+		put_cell(stdout, b, 6);
+		put_cell(stdout, name_or_unknown(oio_link_fail_name(l->fail)),
+			 16);
+		put_cell(stdout, lane_reason_str(l->reason),
+			 16);
+		snprintf(b, sizeof(b), "%" PRIu32, l->tx_code);
+		put_cell(stdout, b, 6);
+		snprintf(b, sizeof(b), "%" PRIu32, l->rx_code);
+		put_cell(stdout, b, 6);
+		printf("%s\n", fmt_ber(b, sizeof(b), l->prbs_bits,
+				       l->prbs_errors));
+	}
+}
+
+/* The JSON entry of one card: result, error and report. */
+static struct json_object *result_json(uint32_t card, int err,
+				       const char *kmsg,
+				       const struct oio_link_report *rep)
+{
+	struct json_object *e = json_object_new_object();
+
+	jadd_u64(e, "card_id", card);
+	jadd_str(e, "result", !err ? "ok" : err == -EIO ? "lanes-failed" :
+		 "error");
+	if (err && err != -EIO) {
+		struct json_object *je = json_object_new_object();
+
+		jadd_i64(je, "errno", -err);
+		jadd_str(je, "strerror", strerror(-err));
+		jadd_str(je, "message", kmsg ? kmsg : "");
+		json_object_object_add(e, "error", je);
+	} else {
+		json_object_object_add(e, "error", NULL);
+	}
+	json_object_object_add(e, "report",
+			       rep && (!err || err == -EIO) ?
+			       json_link_report(rep) : NULL);
+	return e;
+}
+
+static int link_run(const struct oioctl *o, int argc, char **argv,
+		    bool recover)
+{
+	static const struct option longopts[] = {
+		{ "prbs-dwell", required_argument, NULL, 'D' },
+		{ "ber-target", required_argument, NULL, 'B' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct oioctl opts = *o;
+	struct oio_link_params params;
+	struct oio_card_info *cards = NULL;
+	struct oio_ctx *ctx = NULL;
+	struct link_job *jobs = NULL;
+	pthread_t *threads = NULL;
+	struct progress progress = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct json_object *arr = NULL, *top;
+	struct cmd_args a;
+	size_t n = 0, started = 0, i;
+	uint64_t ns;
+	int c, err, ret = 1;
+
+	oio_link_params_init(&params);
+	cmd_args_init(&a, recover ? "link recover" : "link up", link_usage,
+		      argc, argv);
+	a.longopts = longopts;
+	while ((c = cmd_getopt(&a, &opts)) > 0) {
+		switch (c) {
+		case 'D':
+			err = parse_duration(a.optarg, 1000, &ns);
+			if (!err && (ns < 1000 || ns / 1000 > UINT32_MAX))
+				err = -ERANGE;
+			if (err)
+				return usage_error("invalid --prbs-dwell '%s' (want microseconds, at least 1us)",
+						   a.optarg);
+			params.prbs_dwell_us = (uint32_t)(ns / 1000);
+			break;
+		case 'B':
+			if (parse_double(a.optarg, 1e-300, 0.5,
+					 &params.ber_target) ||
+			    params.ber_target <= 0)
+				return usage_error("invalid --ber-target '%s' (want a ratio above 0, at most 0.5)",
+						   a.optarg);
+			break;
+		}
+	}
+	if (c < 0)
+		return OPT_EXIT(c);
+	if (cmd_npos(&a) > 1)
+		return usage_error("too many arguments for '%s'", a.name);
+
+	if (ctx_open(&ctx))
+		return 1;
+	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+		goto out;
+	if (!n) {
+		usage_error("no oio cards");
+		goto out;
+	}
+	jobs = calloc(n, sizeof(*jobs));
+	threads = calloc(n, sizeof(*threads));
+	progress.slot = calloc(n, sizeof(*progress.slot));
+	if (!jobs || !threads || !progress.slot) {
+		lib_error(NULL, -ENOMEM, "%s", a.name);
+		goto out;
+	}
+	progress.n = n;
+	progress.columns = term_columns(STDERR_FILENO);
+	for (i = 0; i < n; i++) {
+		jobs[i].card = cards[i].id;
+		jobs[i].recover = recover;
+		jobs[i].params = &params;
+		jobs[i].progress = o->tty ? &progress : NULL;
+		jobs[i].slot = i;
+		progress.slot[i].card = cards[i].id;
+	}
+	for (i = 0; i < n; i++) {
+		err = pthread_create(&threads[i], NULL, link_thread, &jobs[i]);
+		if (err) {
+			lib_error(NULL, -err, "start a thread for oio%" PRIu32,
+				  cards[i].id);
+			break;
+		}
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (o->tty) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	if (started < n)
+		goto out;
+
+	ret = 0;
+	if (opts.json)
+		arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		struct link_job *j = &jobs[i];
+
+		if (j->err)
+			ret = 1;
+		if (j->err && j->err != -EIO)
+			lib_error_msg(j->err, j->errmsg, "%s oio%" PRIu32,
+				      j->what, j->card);
+		if (opts.json)
+			json_object_array_add(arr, result_json(j->card, j->err,
+							       j->errmsg,
+							       &j->rep));
+		else if (!j->err || j->err == -EIO)
+			report_text(&j->rep);
+	}
+	if (opts.json) {
+		top = json_object_new_object();
+		json_object_object_add(top, "links", arr);
+		json_print(stdout, top, opts.pretty);
+	}
+out:
+	free(progress.slot);
+	free(threads);
+	free(jobs);
+	free(cards);
+	oio_ctx_free(ctx);
+	return ret;
+}
+
+static int link_down(const struct oioctl *o, int argc, char **argv)
+{
+	struct oioctl opts = *o;
+	struct oio_card_info *cards = NULL;
+	struct oio_ctx *ctx = NULL;
+	struct json_object *arr = NULL, *top;
+	struct cmd_args a;
+	char msg[256];
+	size_t n, i;
+	int c, err, ret = 1;
+
+	cmd_args_init(&a, "link down", link_usage, argc, argv);
+	c = cmd_no_options(&a, &opts);
+	if (c)
+		return OPT_EXIT(c);
+	if (cmd_npos(&a) > 1)
+		return usage_error("too many arguments for 'link down'");
+	if (ctx_open(&ctx))
+		return 1;
+	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+		goto out;
+	ret = 0;
+	if (opts.json)
+		arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		msg[0] = '\0';
+		err = oio_link_down(ctx, cards[i].id);
+		if (err) {
+			oio_ctx_errmsg(ctx, msg, sizeof(msg));
+			lib_error_msg(err, msg, "take down the link of oio%"
+				      PRIu32, cards[i].id);
+			ret = 1;
+		}
+		if (opts.json)
+			json_object_array_add(arr, result_json(cards[i].id,
+							       err, msg,
+							       NULL));
+		else if (!err)
+			printf("oio%" PRIu32 ": link down\n", cards[i].id);
+	}
+	if (opts.json) {
+		top = json_object_new_object();
+		json_object_object_add(top, "links", arr);
+		json_print(stdout, top, opts.pretty);
+	}
+out:
+	free(cards);
+	oio_ctx_free(ctx);
+	return ret;
+}
+
+/* Port, lane line, state and reason of every lane of one card. */
+static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
+		       const struct oio_card_info *card,
+		       struct json_object *arr)
+{
+	struct oio_port_info *ports = NULL;
+	struct oio_lane_info *lanes = NULL;
+	size_t np, nl, i;
+	uint32_t up = 0, wl = card->wavelengths ? card->wavelengths : 1;
+	uint32_t shift[OIO_MAX_PORTS] = { 0 };
+	struct json_object *e, *jp, *jl;
+	int err;
+
+	err = oio_port_list(ctx, card->id, &ports, &np);
+	if (err)
+		return lib_error(ctx, err, "list ports of oio%" PRIu32,
+				 card->id);
+	err = oio_lane_list(ctx, card->id, &lanes, &nl);
+	if (err) {
+		free(ports);
+		return lib_error(ctx, err, "list lanes of oio%" PRIu32,
+				 card->id);
+	}
+	for (i = 0; i < np; i++)
+		if (ports[i].port < OIO_MAX_PORTS)
+			shift[ports[i].port] = ports[i].line_shift;
+	for (i = 0; i < nl; i++)
+		up += lanes[i].state == OIO_LANE_STATE_ACTIVATED;
+
+	if (o->json) {
+		e = json_object_new_object();
+		jp = json_object_new_array();
+		jl = json_object_new_array();
+		jadd_u64(e, "card_id", card->id);
+		jadd_u64(e, "lanes", nl);
+		jadd_u64(e, "lanes_up", up);
+		for (i = 0; i < np; i++)
+			json_object_array_add(jp, json_port(&ports[i]));
+		json_object_object_add(e, "ports", jp);
+		for (i = 0; i < nl; i++) {
+			const struct oio_lane_info *l = &lanes[i];
+			struct json_object *x = json_object_new_object();
+			uint32_t p = l->port < OIO_MAX_PORTS ? l->port : 0;
+
+			jadd_u64(x, "lane", l->lane);
+			jadd_u64(x, "port", l->port);
+			jadd_u64(x, "line", (l->lane % wl + shift[p]) % wl);
+			jadd_str(x, "state",
+				 lane_state_str(l->state));
+			jadd_str(x, "reason",
+				 lane_reason_str(l->reason));
+			json_object_array_add(jl, x);
+		}
+		json_object_object_add(e, "lane", jl);
+		json_object_array_add(arr, e);
+	} else {
+		printf("oio%" PRIu32 ": %" PRIu32 "/%zu lanes up\n", card->id,
+		       up, nl);
+		printf("  line shifts:");
+		for (i = 0; i < np; i++)
+			printf(" port%" PRIu32 "=%" PRIu32, ports[i].port,
+			       ports[i].line_shift);
+		printf("\n  LANE  PORT  LINE  STATE         REASON\n");
+		for (i = 0; i < nl; i++) {
+			const struct oio_lane_info *l = &lanes[i];
+			uint32_t p = l->port < OIO_MAX_PORTS ? l->port : 0;
+			char b[16];
+
+			printf("  ");
+			snprintf(b, sizeof(b), "%" PRIu32, l->lane);
+			put_cell(stdout, b, 6);
+			snprintf(b, sizeof(b), "%" PRIu32, l->port);
+			put_cell(stdout, b, 6);
+			snprintf(b, sizeof(b), "%" PRIu32,
+				 (l->lane % wl + shift[p]) % wl);
+			put_cell(stdout, b, 6);
+			put_cell(stdout,
+				 lane_state_str(l->state),
+				 14);
+			printf("%s\n",
+			       lane_reason_str(l->reason));
+		}
+	}
+	free(lanes);
+	free(ports);
+	return 0;
+}
+
+static int link_status(const struct oioctl *o, int argc, char **argv)
+{
+	struct oioctl opts = *o;
+	struct oio_card_info *cards = NULL;
+	struct oio_ctx *ctx = NULL;
+	struct json_object *arr = NULL, *top;
+	struct cmd_args a;
+	size_t n, i;
+	int c, ret = 1;
+
+	cmd_args_init(&a, "link status", link_usage, argc, argv);
+	c = cmd_no_options(&a, &opts);
+	if (c)
+		return OPT_EXIT(c);
+	if (cmd_npos(&a) > 1)
+		return usage_error("too many arguments for 'link status'");
+	if (ctx_open(&ctx))
+		return 1;
+	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+		goto out;
+	ret = 0;
+	if (opts.json)
+		arr = json_object_new_array();
+	for (i = 0; i < n; i++)
+		if (status_card(&opts, ctx, &cards[i], arr))
+			ret = 1;
+	if (opts.json) {
+		top = json_object_new_object();
+		json_object_object_add(top, "links", arr);
+		json_print(stdout, top, opts.pretty);
+	}
+out:
+	free(cards);
+	oio_ctx_free(ctx);
+	return ret;
+}
+
+int cmd_link(const struct oioctl *o, int argc, char **argv)
+{
+	static const char *const subs[] = { "status", "up", "down", "recover" };
+	int skip, s = subcommand(argc, argv, link_usage, subs, 4, &skip);
+
+	if (s < 0)
+		return OPT_EXIT(s);
+	switch (s) {
+	case 1:
+		return link_run(o, argc - skip, argv + skip, false);
+	case 2:
+		return link_down(o, argc - skip, argv + skip);
+	case 3:
+		return link_run(o, argc - skip, argv + skip, true);
+	default:
+		return link_status(o, argc - skip, argv + skip);
+	}
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * oioctl: declarations shared by the command files.
+ *
+ * Every command is int cmd_X(const struct oioctl *o, int argc, char **argv)
+ * with argv[0] the command's own name, and returns the process's exit
+ * status: 0 on success, 1 on any error (bad usage included), after
+ * printing one "oioctl: ..." line on stderr.
+ */
+#ifndef OIOCTL_H
+#define OIOCTL_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liboio.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#ifndef OIOCTL_VERSION
+#define OIOCTL_VERSION "0.1"
+#endif
+
+/* The global options, parsed once in main() and passed down. */
+struct oioctl {
+	bool json;
+	bool pretty;
+	bool utf8;	/* the locale's codeset: °C, µA and plot blocks */
+	bool tty;	/* stderr is a terminal: show progress */
+};
+
+int cmd_list(const struct oioctl *o, int argc, char **argv);
+int cmd_show(const struct oioctl *o, int argc, char **argv);
+int cmd_arm(const struct oioctl *o, int argc, char **argv);
+int cmd_laser(const struct oioctl *o, int argc, char **argv);
+int cmd_lane(const struct oioctl *o, int argc, char **argv);
+int cmd_prbs(const struct oioctl *o, int argc, char **argv);
+int cmd_ring(const struct oioctl *o, int argc, char **argv);
+int cmd_port(const struct oioctl *o, int argc, char **argv);
+int cmd_link(const struct oioctl *o, int argc, char **argv);
+int cmd_sweep(const struct oioctl *o, int argc, char **argv);
+int cmd_telemetry(const struct oioctl *o, int argc, char **argv);
+int cmd_monitor(const struct oioctl *o, int argc, char **argv);
+
+/* ---- errors (oioctl.c) ---- */
+
+/* "oioctl: <reason>" on stderr; returns 1, the exit status. */
+int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/*
+ * "oioctl: <what>: <strerror(-err)>[: <kernel message>]" on stderr;
+ * ctx may be NULL. Returns 1.
+ */
+int lib_error(struct oio_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The same with a kernel message already copied out of its handle. */
+int lib_error_msg(int err, const char *kmsg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Width of the terminal on fd: $COLUMNS, else TIOCGWINSZ, else 80. */
+unsigned int term_columns(int fd);
+
+/*
+ * Block SIGINT and SIGTERM and return a signalfd that becomes readable
+ * when one arrives, for loops that end cleanly on them; -1 (reported).
+ */
+int stop_signal_fd(void);
+
+/* Open a handle, reporting failure. Returns 0 or 1. */
+int ctx_open(struct oio_ctx **ctxp);
+
+/* ---- argument handling (oioctl.c) ---- */
+
+/* What cmd_getopt() returns besides an option's val. */
+#define OPT_DONE	0
+#define OPT_HELP	-1	/* help was printed: exit 0 */
+#define OPT_ERROR	-2	/* reported: exit 1 */
+/* The exit status for a cmd_getopt() result that ends the command. */
+#define OPT_EXIT(c)	((c) == OPT_HELP ? 0 : 1)
+
+struct cmd_args {
+	const char *name;	/* "laser set", for messages */
+	const char *usage;	/* printed by --help */
+	const char *shortopts;	/* the command's own; may be NULL */
+	const struct option *longopts;	/* the command's own, or NULL */
+	int argc;
+	char **argv;
+	int pos;		/* next argument for cmd_getopt() */
+	const char *optarg;	/* the value of the last option */
+};
+
+void cmd_args_init(struct cmd_args *a, const char *name, const char *usage,
+		   int argc, char **argv);
+/*
+ * The next option of the command (GNU order: options may follow the
+ * positional arguments), with -h/--help and -j/--json, -p/--pretty
+ * accepted everywhere. Returns OPT_DONE when the options are over; then
+ * the positional arguments are a->argv[a->pos .. a->argc-1].
+ */
+int cmd_getopt(struct cmd_args *a, struct oioctl *o);
+/* Parse a command that takes no options; same returns. */
+int cmd_no_options(struct cmd_args *a, struct oioctl *o);
+/* How many positional arguments are left, and the i-th of them. */
+int cmd_npos(const struct cmd_args *a);
+const char *cmd_arg(const struct cmd_args *a, int i);
+
+/*
+ * Which of subs argv[1] names: its index, with *skip = 1; or 0 (the
+ * default, "show") with *skip = 0 when argv[1] is missing or an option.
+ * OPT_HELP after printing usage for help, OPT_ERROR for an unknown one.
+ */
+int subcommand(int argc, char **argv, const char *usage,
+	       const char *const *subs, size_t nsubs, int *skip);
+
+/* A u32 argument called what, within [min, max]; reports errors. */
+int arg_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+	    uint32_t *out);
+int arg_bool(const char *what, const char *s, bool *out);
+/* "N", "N-M" or "all" over 0..max; reports errors. */
+int arg_range(const char *what, const char *s, uint32_t max, uint32_t *first,
+	      uint32_t *last);
+
+/* ---- cards (oioctl.c) ---- */
+
+/*
+ * The card named by spec (N, oioN, PCI address), or every card when spec
+ * is NULL. *cards is freed by the caller. Returns 0 or 1 (reported).
+ */
+int cards_select(struct oio_ctx *ctx, const char *spec,
+		 struct oio_card_info **cards, size_t *n);
+/* Exactly one card; returns 0 or 1 (reported). */
+int card_select(struct oio_ctx *ctx, const char *spec,
+		struct oio_card_info *card);
+
+static inline uint32_t card_lanes(const struct oio_card_info *c)
+{
+	return c->ports * c->wavelengths;
+}
+
+#endif /* OIOCTL_H */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * JSON objects and text formatting shared by oioctl's commands. The JSON
+ * keys are a stable interface (oioctl(8), JSON OUTPUT): change them only
+ * together with the man page.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+void json_print(FILE *f, struct json_object *obj, bool pretty)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+			  JSON_C_TO_STRING_PLAIN;
+	fprintf(f, "%s\n", json_object_to_json_string_ext(obj, flags));
+	json_object_put(obj);
+}
+
+void jadd_u64(struct json_object *obj, const char *key, uint64_t v)
+{
+	json_object_object_add(obj, key, json_object_new_uint64(v));
+}
+
+void jadd_i64(struct json_object *obj, const char *key, int64_t v)
+{
+	json_object_object_add(obj, key, json_object_new_int64(v));
+}
+
+void jadd_bool(struct json_object *obj, const char *key, bool v)
+{
+	json_object_object_add(obj, key, json_object_new_boolean(v));
+}
+
+void jadd_str(struct json_object *obj, const char *key, const char *s)
+{
+	json_object_object_add(obj, key, s ? json_object_new_string(s) : NULL);
+}
+
+const char *name_or_unknown(const char *name)
+{
+	return name ? name : "unknown";
+}
+
+struct json_object *json_card(const struct oio_card_info *c, bool calibration)
+{
+	struct json_object *o = json_object_new_object();
+	char name[24];
+
+	snprintf(name, sizeof(name), "oio%" PRIu32, c->id);
+	jadd_u64(o, "card_id", c->id);
+	jadd_str(o, "name", name);
+	jadd_str(o, "pci_address", c->pci_address);
+	jadd_u64(o, "serial", c->serial);
+	jadd_str(o, "fw_version", c->fw_version);
+	jadd_u64(o, "board_rev", c->board_rev);
+	jadd_u64(o, "ports", c->ports);
+	jadd_u64(o, "wavelengths", c->wavelengths);
+	jadd_i64(o, "temp_mc", c->temp_mc);
+	jadd_bool(o, "interlock_closed", c->interlock_closed);
+	jadd_bool(o, "armed", c->armed);
+	jadd_u64(o, "alarms", c->alarms);
+	if (calibration) {
+		struct json_object *cal = json_object_new_object();
+
+		jadd_u64(cal, "grid_first_pm", c->grid_first_pm);
+		jadd_u64(cal, "grid_spacing_pm", c->grid_spacing_pm);
+		jadd_u64(cal, "fsr_pm", c->fsr_pm);
+		jadd_u64(cal, "heater_range_pm", c->heater_range_pm);
+		jadd_u64(cal, "fwhm_pm", c->fwhm_pm);
+		json_object_object_add(o, "calibration", cal);
+	}
+	return o;
+}
+
+struct json_object *json_port(const struct oio_port_info *p)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_u64(o, "card_id", p->card_id);
+	jadd_u64(o, "port", p->port);
+	jadd_u64(o, "line_shift", p->line_shift);
+	return o;
+}
+
+struct json_object *json_laser(const struct oio_laser_info *l)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_u64(o, "card_id", l->card_id);
+	jadd_u64(o, "line", l->line);
+	jadd_bool(o, "enable", l->enable);
+	jadd_u64(o, "bias_set_ua", l->bias_set_ua);
+	jadd_u64(o, "bias_ua", l->bias_ua);
+	jadd_u64(o, "power_uw", l->power_uw);
+	jadd_i64(o, "temp_mc", l->temp_mc);
+	jadd_u64(o, "status", l->status);
+	jadd_bool(o, "emitting", l->status & OIO_LASER_EMITTING);
+	jadd_bool(o, "ramping", l->status & OIO_LASER_RAMPING);
+	jadd_bool(o, "failed", l->status & OIO_LASER_FAILED);
+	jadd_u64(o, "alarms", l->alarms);
+	return o;
+}
+
+struct json_object *json_ber(uint64_t bits, uint64_t errors)
+{
+	if (!bits)
+		return NULL;
+	return json_object_new_double((double)errors / (double)bits);
+}
+
+struct json_object *json_lane(const struct oio_lane_info *l)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_u64(o, "card_id", l->card_id);
+	jadd_u64(o, "lane", l->lane);
+	jadd_u64(o, "port", l->port);
+	jadd_str(o, "state", lane_state_str(l->state));
+	jadd_str(o, "reason",
+		 lane_reason_str(l->reason));
+	jadd_bool(o, "prbs_generator", l->prbs_generator);
+	jadd_bool(o, "prbs_checker", l->prbs_checker);
+	jadd_u64(o, "prbs_bits", l->prbs_bits);
+	jadd_u64(o, "prbs_errors", l->prbs_errors);
+	jadd_u64(o, "alarms", l->alarms);
+	return o;
+}
+
+struct json_object *json_prbs(const struct oio_lane_info *l)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_u64(o, "card_id", l->card_id);
+	jadd_u64(o, "lane", l->lane);
+	jadd_bool(o, "generator", l->prbs_generator);
+	jadd_bool(o, "checker", l->prbs_checker);
+	jadd_u64(o, "prbs_bits", l->prbs_bits);
+	jadd_u64(o, "prbs_errors", l->prbs_errors);
+	json_object_object_add(o, "ber", json_ber(l->prbs_bits,
+						  l->prbs_errors));
+	return o;
+}
+
+struct json_object *json_ring(const struct oio_ring_info *r)
+{
+	struct json_object *o = json_object_new_object();
+
+	jadd_u64(o, "card_id", r->card_id);
+	jadd_u64(o, "ring", r->ring);
+	jadd_u64(o, "lane", r->ring / 2);
+	jadd_str(o, "side", r->ring % 2 ? "rx" : "tx");
+	jadd_u64(o, "heater", r->heater);
+	jadd_u64(o, "heater_uw", r->heater_uw);
+	jadd_u64(o, "monitor_na", r->monitor_na);
+	jadd_bool(o, "lock", r->lock);
+	jadd_str(o, "lock_state",
+		 lock_state_str(r->lock_state));
+	jadd_bool(o, "at_limit", r->at_limit);
+	return o;
+}
+
+struct json_object *json_link_report(const struct oio_link_report *r)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *shift = json_object_new_array();
+	struct json_object *lanes = json_object_new_array();
+	uint32_t wl = r->ports ? r->lanes / r->ports : 0;
+	uint32_t i;
+
+	jadd_u64(o, "card_id", r->card_id);
+	jadd_u64(o, "lanes", r->lanes);
+	jadd_u64(o, "lanes_up", r->lanes_up);
+	jadd_u64(o, "ports", r->ports);
+	for (i = 0; i < r->ports && i < OIO_MAX_PORTS; i++)
+		json_object_array_add(shift,
+				      json_object_new_uint64(r->line_shift[i]));
+	json_object_object_add(o, "line_shift", shift);
+	jadd_u64(o, "t_start_ns", r->t_start);
+	jadd_u64(o, "t_lasers_ns", r->t_lasers);
+	jadd_u64(o, "t_locked_ns", r->t_locked);
+	jadd_u64(o, "t_done_ns", r->t_done);
+	jadd_u64(o, "sweeps", r->sweeps);
+	for (i = 0; i < r->lanes && i < OIO_MAX_LANES; i++) {
+		const struct oio_link_lane *l = &r->lane[i];
+		struct json_object *e = json_object_new_object();
+
+		jadd_u64(e, "lane", i);
+		jadd_u64(e, "port", wl ? i / wl : 0);
+		jadd_str(e, "fail", name_or_unknown(oio_link_fail_name(l->fail)));
+		jadd_str(e, "reason",
+			 lane_reason_str(l->reason));
+		jadd_u64(e, "line", l->line);
+		jadd_u64(e, "tx_code", l->tx_code);
+		jadd_u64(e, "rx_code", l->rx_code);
+		jadd_u64(e, "prbs_bits", l->prbs_bits);
+		jadd_u64(e, "prbs_errors", l->prbs_errors);
+		json_object_object_add(e, "ber", json_ber(l->prbs_bits,
+							  l->prbs_errors));
+		json_object_array_add(lanes, e);
+	}
+	json_object_object_add(o, "lane", lanes);
+	return o;
+}
+
+const char *fmt_temp(char *buf, size_t len, int32_t mc, bool utf8)
+{
+	/* round in integers so that -0.04 °C does not print as "-0.0" */
+	int64_t tenths = mc >= 0 ? ((int64_t)mc + 50) / 100 :
+				   -((-(int64_t)mc + 50) / 100);
+	int64_t a = tenths < 0 ? -tenths : tenths;
+
+	snprintf(buf, len, "%s%" PRId64 ".%" PRId64 "%s", tenths < 0 ? "-" : "",
+		 a / 10, a % 10, utf8 ? "\u00b0C" : " C");
+	return buf;
+}
+
+const char *fmt_ma(char *buf, size_t len, uint32_t ua)
+{
+	uint64_t tenths = ((uint64_t)ua + 50) / 100;
+
+	snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " mA", tenths / 10,
+		 tenths % 10);
+	return buf;
+}
+
+const char *fmt_mw(char *buf, size_t len, uint32_t uw)
+{
+	uint64_t hundredths = ((uint64_t)uw + 5) / 10;
+
+	snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 " mW", hundredths / 100,
+		 hundredths % 100);
+	return buf;
+}
+
+const char *fmt_na(char *buf, size_t len, uint32_t na, bool utf8)
+{
+	if (na < 1000)
+		snprintf(buf, len, "%" PRIu32 " nA", na);
+	else if (na < 1000000)
+		snprintf(buf, len, "%.1f %s", na / 1e3, utf8 ? "\u00b5A" : "uA");
+	else
+		snprintf(buf, len, "%.2f mA", na / 1e6);
+	return buf;
+}
+
+const char *fmt_ber(char *buf, size_t len, uint64_t bits, uint64_t errors)
+{
+	if (!bits)
+		snprintf(buf, len, "-");
+	else if (!errors)
+		snprintf(buf, len, "<%.1e", 1.0 / (double)bits);
+	else
+		snprintf(buf, len, "%.1e", (double)errors / (double)bits);
+	return buf;
+}
+
+const char *fmt_laser_status(char *buf, size_t len, uint32_t status)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} flags[] = {
+		{ OIO_LASER_EMITTING, "emitting" },
+		{ OIO_LASER_RAMPING, "ramping" },
+		{ OIO_LASER_FAILED, "failed" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!(status & flags[i].bit) || used >= len)
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", flags[i].name);
+	}
+	if (!used)
+		snprintf(buf, len, "dark");
+	return buf;
+}
+
+size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void put_cell(FILE *f, const char *s, size_t width)
+{
+	size_t w = text_width(s);
+
+	fputs(s, f);
+	do
+		fputc(' ', f);
+	while (++w < width);
+}
+
+size_t find_peaks(const uint32_t *v, size_t n, struct peak *out, size_t max)
+{
+	uint32_t top = 0;
+	size_t i, found = 0;
+	struct peak last = { 0, 0 };
+	bool have_last = false;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > top)
+			top = v[i];
+	/*
+	 * The trace's ends are not peaks: a maximum there is the flank of a
+	 * resonance outside the swept codes, not a place the ring meets a line.
+	 */
+	for (i = 1; i + 1 < n; i++) {
+		size_t j = i, lo, k;
+		struct peak p;
+
+		if (v[i] <= v[i - 1] || (uint64_t)v[i] * 20 <= top)
+			continue;
+		while (j + 1 < n && v[j + 1] == v[i])
+			j++;
+		if (j + 1 >= n || v[j + 1] > v[i]) {
+			i = j;
+			continue;
+		}
+		p.index = (uint32_t)(i + (j - i) / 2);
+		p.value = v[i];
+		i = j;
+		if (!have_last) {
+			last = p;
+			have_last = true;
+			continue;
+		}
+		/*
+		 * Noise on a flank makes small extra maxima; two maxima are
+		 * separate resonances only if the trace dips below half the
+		 * lower one between them.
+		 */
+		lo = last.index;
+		for (k = last.index; k <= p.index; k++)
+			if (v[k] < v[lo])
+				lo = k;
+		if ((uint64_t)v[lo] * 2 >= (p.value < last.value ?
+					    p.value : last.value)) {
+			if (p.value > last.value)
+				last = p;
+			continue;
+		}
+		if (found < max)
+			out[found] = last;
+		found++;
+		last = p;
+	}
+	if (have_last) {
+		if (found < max)
+			out[found] = last;
+		found++;
+	}
+	return found;
+}
