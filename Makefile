@@ -44,9 +44,10 @@ GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
 GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
 	include/uapi/linux/oio.h
-GUEST_TESTS := conformance bringup multicard hotplug demo devlink-info nltest \
+GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
 	sysfs-poll
-GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults
+GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
+	demo
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl
@@ -79,8 +80,7 @@ PREFIX ?= /usr/local
 .PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
 	lib tools
 
-all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(B)/unit/test-physics \
-	$(OIOCTL)
+all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
 # ---- host packages ----------------------------------------------------
 
@@ -207,8 +207,32 @@ $(B)/unit/test-physics: tests/unit/test-physics.c tests/qemu/oio-physics.c \
 	gcc $(UNIT_CFLAGS) -o $@ tests/unit/test-physics.c \
 		tests/qemu/oio-physics.c $$(pkg-config --cflags --libs check) -lm
 
-unit: $(B)/unit/test-physics
-	$(B)/unit/test-physics
+$(B)/unit/test-tuning: tests/unit/test-tuning.c lib/tuning.c lib/tuning.h \
+		lib/liboio.h tests/qemu/oio-physics.c tests/qemu/oio-physics.h \
+		| $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -Ilib -Iinclude/uapi -o $@ tests/unit/test-tuning.c \
+		lib/tuning.c tests/qemu/oio-physics.c \
+		$$(pkg-config --cflags --libs check) -lm
+
+$(B)/unit/test-parse: tests/unit/test-parse.c tools/parse.c tools/parse.h \
+		| $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Itools -o $@ tests/unit/test-parse.c tools/parse.c \
+		$$(pkg-config --cflags --libs check) -lm
+
+$(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
+		tools/output.h lib/liboio.h | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Itools -Ilib $$(pkg-config --cflags json-c) -o $@ \
+		tests/unit/test-output.c tools/output.c \
+		$$(pkg-config --cflags --libs check json-c) -lm
+
+UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-tuning test-parse \
+	test-output)
+
+unit: $(UNIT_TESTS)
+	for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 # ---- the two set-up commands -------------------------------------------
 
@@ -222,7 +246,7 @@ $(CHECKPATCH): | $(B)/.deps
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(CHECKPATCH) $(B)/unit/test-physics
+		$(CHECKPATCH) $(UNIT_TESTS)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh

@@ -169,6 +169,9 @@ int oio_lane_request(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 /* generator and checker: 0 off, 1 on, -1 leave as is */
 int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		      int generator, int checker);
+/* Both in one call: PRBS first, then the request (0 for none). */
+int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+		 enum oio_lane_request req, int generator, int checker);
 
 struct oio_ring_info {
 	uint32_t card_id;

@@ -334,30 +334,18 @@ OIO_API int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
 	return oio_dump(ctx, &oio_lane_kind, card, (void **)lanes, n);
 }
 
-OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,
-			     uint32_t lane, enum oio_lane_request req)
-{
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
-					 OIO_A_LANE_CARD_ID, card,
-					 OIO_A_LANE_LANE, lane);
-
-	if (msg && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_LANE_MAX);
-}
-
-OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
-			      uint32_t lane, int generator, int checker)
+OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+			 enum oio_lane_request req, int generator, int checker)
 {
 	struct nl_msg *msg;
 
-	if (generator < -1 || generator > 1 || checker < -1 || checker > 1)
+	if (generator < -1 || generator > 1 || checker < -1 || checker > 1 ||
+	    (!req && generator < 0 && checker < 0))
 		return -EINVAL;
 	msg = oio_set_msg(ctx, OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, card,
 			  OIO_A_LANE_LANE, lane);
-	if (msg && ((generator >= 0 &&
+	if (msg && ((req && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) ||
+		    (generator >= 0 &&
 		     nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, generator)) ||
 		    (checker >= 0 &&
 		     nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, checker)))) {
@@ -365,6 +353,18 @@ OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
 		return -ENOMEM;
 	}
 	return oio_set(ctx, msg, OIO_A_LANE_MAX);
+}
+
+OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,
+			     uint32_t lane, enum oio_lane_request req)
+{
+	return req ? oio_lane_set(ctx, card, lane, req, -1, -1) : -EINVAL;
+}
+
+OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
+			      uint32_t lane, int generator, int checker)
+{
+	return oio_lane_set(ctx, card, lane, 0, generator, checker);
 }
 
 /* ---- rings ---- */

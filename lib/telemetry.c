@@ -29,10 +29,12 @@ static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 	t->alarms = tb[OIO_A_TELEMETRY_ALARMS] ?
 		    nla_get_u32(tb[OIO_A_TELEMETRY_ALARMS]) : 0;
 
-	/* tb keeps only the last of each repeated nest: walk them all. */
+	/*
+	 * tb keeps only the last of each repeated nest: walk them all.
+	 * nla_parse_nested() clears sub itself.
+	 */
 	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
-		memset(sub, 0, sizeof(sub));
 		switch (nla_type(a)) {
 		case OIO_A_TELEMETRY_LASER:
 			if (t->n_lasers >= OIO_MAX_WAVELENGTHS ||

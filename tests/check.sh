@@ -34,10 +34,12 @@ record() {
 "
 }
 
+# unit NAME BINARY: one Check suite on the host.
 unit() {
-	wanted unit || return 0
+	suite=$1
+	wanted "$suite" || return 0
 	start=$(date +%s)
-	out=$("$B/unit/test-physics" 2>&1)
+	out=$("$2" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
 	# Check: "100%: Checks: 31, Failures: 0, Errors: 0"
@@ -48,7 +50,7 @@ unit() {
 	failed=$((${1:-1} + ${2:-0}))
 	[ -n "$checks" ] || { checks=1; failed=1; }
 	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
-	record unit-physics $((checks - failed)) "$failed" $(($(date +%s) - start))
+	record "$suite" $((checks - failed)) "$failed" $(($(date +%s) - start))
 }
 
 # The model is compiled into QEMU: it keeps QEMU's coding style.
@@ -130,7 +132,10 @@ vm() {
 	record "$name" "$pass" "$fail" $(($(date +%s) - start))
 }
 
-unit
+unit unit-physics "$B/unit/test-physics"
+unit unit-tuning "$B/unit/test-tuning"
+unit unit-parse "$B/unit/test-parse"
+unit unit-output "$B/unit/test-output"
 style
 kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
@@ -152,6 +157,14 @@ vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3
+# liboio's bring-up: figures in card time under -icount, MMIO counted.
+vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
+	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
+vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
+	--tests link-bringup --env OIO_PHASES=parallel
+vm link-drift --cards 1 --seed 211 --icount 0 --tests link-bringup \
+	--env OIO_PHASES=drift
+vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
 
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time
