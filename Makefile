@@ -2,8 +2,11 @@
 #
 # oio: top-level build.
 #
-#   make demo    boot a VM with two emulated OIO cards and show them
+#   make demo    boot a VM with two emulated OIO cards and bring them up
 #   make check   every test: host unit tests and VM tests on emulated cards
+#   make bench   deterministic cost figures (guest time, MMIO) as tables
+#   make install liboio, its headers and liboio.pc, oioctl, its man page
+#                and completion under PREFIX (/usr/local)
 #
 # Both install what they need with apt-get (run as root on Debian 12) and
 # cache everything they fetch or build under build/, so a second run only
@@ -48,6 +51,8 @@ GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
 	sysfs-poll
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
 	demo
+# Guest programs that use liboio link against it like any user would.
+GUEST_LIB_TESTS := link-bringup bench-lib
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl
@@ -73,12 +78,10 @@ USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
 	-Iinclude/uapi
 TOOL_SOURCES := $(wildcard tools/*.c)
 OIOCTL := $(B)/tools/oioctl
-# Guest programs that use liboio link against it like any user would.
-GUEST_LIB_TESTS := link-bringup bench-lib
 PREFIX ?= /usr/local
 
 .PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
-	lib tools
+	lib tools bench install
 
 all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
@@ -250,6 +253,34 @@ check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
+
+# ---- benchmarks and installation ----------------------------------------
+
+# Deterministic figures only: guest time under -icount and counted MMIO.
+bench: $(QEMU) $(KERNEL) $(INITRD)
+	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
+		--initrd $(INITRD) --cards 8 --mem 768 --seed 1 --icount 0 \
+		--tests bench-lib,link-bringup --env OIO_SEEDS=10 \
+		--env OIO_PHASES=seeds,parallel --log-dir $(B)/vm-logs/bench \
+		--name bench > $(B)/vm-logs/bench.tap 2>&1; \
+	rc=$$?; scripts/bench-table.sh $(B)/vm-logs/bench.tap; exit $$rc
+
+DESTDIR ?=
+install: $(LIBOIO) $(OIOCTL)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(LIBOIO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/liboio.so
+	install -m 644 $(B)/lib/liboio.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 lib/liboio.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 755 $(OIOCTL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 644 tools/oioctl.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/oioctl
 
 clean:
 	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD) $(INITRD_612)

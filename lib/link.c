@@ -272,7 +272,7 @@ static void analyse(struct oio_run *run, const bool *mask)
 			continue;
 		oio_tune_peaks(rg, run->full + (size_t)r * run->points,
 			       run->coded + (size_t)r * run->points, run->u,
-			       run->points, oio_tune_min_du(&run->g));
+			       run->points, &run->g);
 		oio_tune_identify(rg, &run->g, run->code, run->emitting,
 				  threshold);
 	}

@@ -160,10 +160,58 @@ static double tall_spacing(const struct oio_tune_ring *r)
 	return n % 2 ? gap[n / 2] : (gap[n / 2 - 1] + gap[n / 2]) / 2;
 }
 
+/*
+ * The ring's line spacing in drive units: the one, among those its heater
+ * range allows, that puts every gap between peaks closest to a whole
+ * number of spacings. Missing lines and pulled peaks spoil a plain median.
+ */
+/* How far the gaps between peaks are from whole numbers of sp. */
+static double gaps_misfit(const struct oio_tune_ring *r, double sp)
+{
+	double err = 0;
+	unsigned int i;
+
+	for (i = 1; i < r->n_peaks; i++) {
+		double k = (r->peak[i].u - r->peak[i - 1].u) / sp;
+		double d = k < 1.5 ? k - 1 : k - (double)(long)(k + 0.5);
+
+		err += d * d;
+	}
+	return err;
+}
+
+static double ring_spacing(const struct oio_tune_ring *r,
+			   const struct oio_tune_geom *g)
+{
+	double lo = 0.8 * g->spacing_pm /
+		    (1.1 * g->range_pm * (1 + 2 * g->xtalk));
+	double hi = 1.2 * g->spacing_pm / (0.9 * g->range_pm * (1 + g->xtalk));
+	double best = lo, best_err = INFINITY, step = (hi - lo) / 40, sp;
+	unsigned int pass;
+
+	/* coarse, then fine around the best: a few thousand operations */
+	for (pass = 0; pass < 2; pass++) {
+		double from = pass ? fmax(lo, best - step) : lo;
+		double to = pass ? fmin(hi, best + step) : hi;
+		double by = pass ? step / 10 : step;
+
+		for (sp = from; sp <= to; sp += by) {
+			double err = gaps_misfit(r, sp);
+
+			if (err < best_err) {
+				best_err = err;
+				best = sp;
+			}
+		}
+	}
+	return best;
+}
+
 void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
 		    const uint32_t *coded, const double *u,
-		    unsigned int points, double min_du)
+		    unsigned int points, const struct oio_tune_geom *g)
 {
+	double min_du = oio_tune_min_du(g);
 	struct oio_tune_peak cand[4 * OIO_TUNE_MAX_PEAKS];
 	unsigned int j, i, n = 0;
 	double top = 0, spacing;
@@ -182,15 +230,24 @@ void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
 		if (!(y > full[j - 1] && y >= full[j + 1]) ||
 		    y < PEAK_FLOOR * top)
 			continue;
-		/* valleys within a line spacing or two are all that matter */
+		/*
+		 * Valleys within a line spacing or two are all that matter. A
+		 * side that runs into the end of the sweep has no valley to
+		 * speak of: a ring already on a line at code 0 shows half a
+		 * peak, judged by its other side.
+		 */
 		for (m = j; m > 0 && full[m - 1] <= y &&
 		     u[j] - u[m - 1] < 2 * min_du; m--)
 			if (full[m - 1] < left)
 				left = full[m - 1];
+		if (!m)
+			left = 0;
 		for (m = j; m + 1 < points && full[m + 1] <= y &&
 		     u[m + 1] - u[j] < 2 * min_du; m++)
 			if (full[m + 1] < right)
 				right = full[m + 1];
+		if (m + 1 == points)
+			right = 0;
 		if (y - (left > right ? left : right) < PEAK_PROMINENCE * y)
 			continue;
 		for (i = 0; i < 3; i++) {
@@ -212,8 +269,8 @@ void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
 	qsort(cand, n, sizeof(cand[0]), by_height);
 	suppress(r, cand, n, min_du);
 	/*
-	 * The tall peaks are lines for sure: their spacing is this ring's,
-	 * so anything closer than most of it to a taller one goes too.
+	 * With this ring's own spacing known, anything closer than most of
+	 * it to a taller peak goes too.
 	 */
 	spacing = tall_spacing(r);
 	if (spacing * SPACING_SHARE > min_du)
@@ -276,9 +333,7 @@ bool oio_tune_identify(struct oio_tune_ring *r,
 	r->identified = false;
 	if (n < 2)
 		return false;
-	spacing = tall_spacing(r);
-	if (spacing <= 0)
-		spacing = r->peak[1].u - r->peak[0].u;
+	spacing = ring_spacing(r, g);
 	/*
 	 * One line per spacing between peaks, so a dark line, or one a ring
 	 * upstream took at this drive, leaves a gap. A ring upstream can

@@ -62,15 +62,12 @@ void oio_tune_drive(double *u, unsigned int points, unsigned int start,
 		    unsigned int step, double dwell_ns, double tau_ns,
 		    double u0);
 
-/*
- * Find a ring's resonances in its full-power trace; coded may be NULL.
- * Peaks closer than min_du (drive units) are not separate lines.
- */
+/* Find a ring's resonances in its full-power trace; coded may be NULL. */
 void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
 		    const uint32_t *coded, const double *u,
-		    unsigned int points, double min_du);
+		    unsigned int points, const struct oio_tune_geom *g);
 
-/* The min_du for oio_tune_peaks(): half the closest lines can appear. */
+/* Half the drive between the closest two lines a ring can show. */
 double oio_tune_min_du(const struct oio_tune_geom *g);
 
 /*

@@ -250,14 +250,20 @@ static void plot_ring(const struct oioctl *o, const struct oio_sweep *s,
 		blanks(lw + 2);
 		for (next = 0, i = 0; i < npk; i++) {
 			size_t col = peaks[i].index * cols / s->points;
-			int len;
+			size_t len;
 
+			snprintf(b, sizeof(b), "%" PRIu32,
+				 code_at(s, peaks[i].index));
+			len = strlen(b);
+			/* at the right edge, end the label with the axis */
+			if (col + len > cols)
+				col = cols > len ? cols - len : 0;
 			/* a label that would run into the last is left out */
 			if (col < next)
 				continue;
 			blanks(col - next);
-			len = printf("%" PRIu32, code_at(s, peaks[i].index));
-			next = col + (size_t)len;
+			fputs(b, stdout);
+			next = col + len;
 			/* keep a blank between two labels */
 			if (i + 1 < npk) {
 				fputc(' ', stdout);

@@ -147,6 +147,10 @@ static void seeds_phase(struct oio_ctx **ctxp)
 		       (rep->t_done - rep->t_start) / 1e6, m, rep->sweeps);
 		if (err && err != -EIO)
 			tap_diag("  oio_link_up: %s", strerror(-err));
+		/* Over budget: were the card's interrupts behind it? */
+		if (m > MMIO_BUDGET && system("grep oio /proc/interrupts | "
+					      "sed 's/^/#   /'"))
+			tap_diag("  no /proc/interrupts");
 		report_failures(rep);
 		good += !err && rep->lanes_up == rep->lanes;
 		if (tune > worst_tune)

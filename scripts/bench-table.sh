@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Print the figures of a `make bench` run (its TAP output) as tables: the
+# cost of each liboio call, then bring-up per seed and for many cards.
+#
+# usage: bench-table.sh BENCH.tap
+set -eu
+tap=$1
+
+echo "liboio calls (guest time under -icount 0: 1 ns per instruction)"
+sed -n 's/^# \(call .*\)$/\1/p; s/^# \([a-zA-Z(].*  *[0-9.][0-9.]*  *[0-9.][0-9.]*\)$/\1/p' "$tap"
+echo
+echo "bring-up of one card per seed (card time, MMIO counted by the model)"
+printf '%-6s %-10s %-12s %-12s %-6s %s\n' seed lanes tuning_ms total_ms MMIO sweeps
+sed -n 's/.*seed \([0-9]*\): \([0-9]*\/[0-9]*\) lanes up; tuning \([0-9.]*\) ms card time; bring-up \([0-9.]*\) ms, \([0-9]*\) MMIO, \([0-9]*\) sweeps.*/\1 \2 \3 \4 \5 \6/p' "$tap" |
+	while read -r seed lanes tune total mmio sweeps; do
+		printf '%-6s %-10s %-12s %-12s %-6s %s\n' "$seed" "$lanes" "$tune" "$total" "$mmio" "$sweeps"
+	done
+sed -n 's/^# \([0-9]*\/[0-9]* seeds fully up.*\)$/\1/p' "$tap"
+echo
+echo "many cards"
+sed -n 's/^.*link-bringup: \([0-9]* cards together.*\)$/\1/p; s/^# \(together .*\)$/\1/p' "$tap"
+tail -n 1 "$tap"
