@@ -50,12 +50,13 @@ GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
 	sysfs-poll
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
-	demo
+	demo link-drift-cli oioctl-cli
 # Guest programs that use liboio link against it like any user would.
 GUEST_LIB_TESTS := link-bringup bench-lib
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
-	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl
+	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl \
+	$(B)/guest/json-check
 
 DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
 	include/uapi/linux/oio.h
@@ -171,6 +172,12 @@ $(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)): $(B)/guest/%: tests/guest/%.c \
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Idriver -Itests/guest -Ilib -Iinclude/uapi \
 		-o $@ $< $(GUEST_LIB) -L$(B)/lib -loio -lpthread -lm
 
+# JSON checks for the guest's shell tests, which have no jq.
+$(B)/guest/json-check: tests/guest/json-check.c | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< \
+		$$(pkg-config --libs json-c)
+
 $(B)/guest/bin/oioctl: $(OIOCTL)
 	@mkdir -p $(@D)
 	install -m 755 $< $@
@@ -249,7 +256,7 @@ $(CHECKPATCH): | $(B)/.deps
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(CHECKPATCH) $(UNIT_TESTS)
+		$(CHECKPATCH) $(UNIT_TESTS) $(LIBOIO)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh

@@ -53,6 +53,21 @@ unit() {
 	record "$suite" $((checks - failed)) "$failed" $(($(date +%s) - start))
 }
 
+# host NAME COMMAND...: a host-side TAP producer, counted by its lines.
+host() {
+	suite=$1
+	shift
+	wanted "$suite" || return 0
+	start=$(date +%s)
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	pass=$(printf '%s\n' "$out" | grep -c '^ok ')
+	fail=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	[ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+	record "$suite" "$pass" "$fail" $(($(date +%s) - start))
+}
+
 # The model is compiled into QEMU: it keeps QEMU's coding style.
 style() {
 	wanted style || return 0
@@ -136,6 +151,7 @@ unit unit-physics "$B/unit/test-physics"
 unit unit-tuning "$B/unit/test-tuning"
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
+host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
@@ -162,9 +178,15 @@ vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
 	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
 vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
 	--tests link-bringup --env OIO_PHASES=parallel
-vm link-drift --cards 1 --seed 211 --icount 0 --tests link-bringup \
-	--env OIO_PHASES=drift
+vm link-faults --cards 1 --seed 211 --icount 0 \
+	--tests link-bringup,link-drift-cli --env OIO_PHASES=drift,faults
 vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
+vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
+vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli
+vm oioctl-8 --cards 8 --seed 251 --mem 768 --tests oioctl-cli
+vm link-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
+	--seed 231 --icount 0 --tests link-bringup,oioctl-cli \
+	--env OIO_PHASES=seeds,faults --env OIO_SEEDS=10
 
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time

@@ -9,10 +9,12 @@
  *    whole bring-up counted by the model;
  *  - all cards at once, one thread each, against one card alone;
  *  - a +5 K ambient step that the lock loops ride out, and a +25 K step
- *    that runs rings out of heater range, which recovery repairs.
+ *    that runs rings out of heater range, which recovery repairs;
+ *  - lanes that cannot come up, with their reason: a failed laser line,
+ *    a line too weak for the BER target; and noisy monitors.
  *
  * Environment: OIO_SEEDS (100), OIO_SEED (seeds from OIO_SEED * 1000 + 1),
- * OIO_PHASES (seeds,parallel,drift).
+ * OIO_PHASES (seeds,parallel,drift,faults).
  */
 #define _GNU_SOURCE
 #include "oiotest.h"
@@ -305,6 +307,76 @@ static void drift_phase(struct oio_ctx *ctx)
 	free(rep);
 }
 
+/* Lanes failed for each reason, and whether only lanes on line bad did. */
+static void count_fails(const struct oio_link_report *rep, unsigned int bad,
+			unsigned int *why, bool *only_bad)
+{
+	unsigned int n;
+
+	memset(why, 0, sizeof(*why) * (OIO_LINK_NOT_ACTIVATED + 1));
+	*only_bad = true;
+	for (n = 0; n < rep->lanes; n++) {
+		why[rep->lane[n].fail]++;
+		if (rep->lane[n].fail != OIO_LINK_OK && rep->lane[n].line != bad)
+			*only_bad = false;
+	}
+}
+
+/*
+ * What cannot come up says why, and the rest still comes up: a failed
+ * laser line darkens its lanes; a line biased just above threshold gives
+ * its lanes too little light for the BER target.
+ */
+static void faults_phase(struct oio_ctx *ctx)
+{
+	struct oio_link_report *rep = calloc(1, sizeof(*rep));
+	unsigned int why[OIO_LINK_NOT_ACTIVATED + 1], ports = cards[0].ports;
+	const struct oio_card *c = &cards[0];
+	uint32_t ids[OIOT_MAX_CARDS];
+	bool only;
+	int err;
+
+	if (!rep || card_ids(ctx, ids))
+		tap_bail("card list failed");
+	oio_link_down(ctx, ids[0]);
+	qset_int(c, "laser-fail-mask", 1 << 2);
+	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
+	count_fails(rep, 2, why, &only);
+	tap_ok(err == -EIO && why[OIO_LINK_LINE_DARK] == ports && only &&
+	       rep->lanes_up == rep->lanes - ports,
+	       "line 2 failed: %u lanes up, %u laser-line-dark, all on line 2",
+	       rep->lanes_up, why[OIO_LINK_LINE_DARK]);
+	qset_int(c, "laser-fail-mask", 0);
+
+	oio_link_down(ctx, ids[0]);
+	if (oio_laser_set_bias(ctx, ids[0], 5, 30000))
+		tap_bail("bias of line 5");
+	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
+	count_fails(rep, 5, why, &only);
+	tap_ok(err == -EIO && why[OIO_LINK_BER_HIGH] == ports && only &&
+	       rep->lanes_up == rep->lanes - ports,
+	       "line 5 at 30 mA: %u lanes up, %u ber-too-high, all on line 5",
+	       rep->lanes_up, why[OIO_LINK_BER_HIGH]);
+	report_failures(rep);
+	oio_laser_set_bias(ctx, ids[0], 5, 80000);
+	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
+	tap_ok(!err && rep->lanes_up == rep->lanes,
+	       "line 5 back at 80 mA: %u/%u lanes up", rep->lanes_up,
+	       rep->lanes);
+	oio_link_down(ctx, ids[0]);
+
+	/* 3 uA rms on every monitor sample: 0.2 % of a full peak */
+	qset_int(c, "monitor-noise-na", 3000);
+	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
+	tap_ok(!err && rep->lanes_up == rep->lanes,
+	       "monitor noise 3 uA rms: %u/%u lanes up", rep->lanes_up,
+	       rep->lanes);
+	report_failures(rep);
+	qset_int(c, "monitor-noise-na", 0);
+	oio_link_down(ctx, ids[0]);
+	free(rep);
+}
+
 int main(void)
 {
 	struct oio_ctx *ctx = NULL;
@@ -326,6 +398,8 @@ int main(void)
 		parallel_phase(ctx);
 	if (phase("drift"))
 		drift_phase(ctx);
+	if (phase("faults"))
+		faults_phase(ctx);
 	oio_ctx_free(ctx);
 	return tap_done();
 }

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# liboio's shared object as a distribution would ship it: the SONAME, only
+# oio_* symbols exported and all of them versioned, every function of the
+# installed header exported, and liboio.pc usable by pkg-config. TAP.
+#
+# usage: check-lib-abi.sh BUILD_LIB_DIR
+set -u
+dir=$1
+so=$(ls "$dir"/liboio.so.*.*.* | head -n 1)
+n=0
+failed=0
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
+}
+
+soname=$(readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+[ "$soname" = liboio.so.0 ]
+ok $? "SONAME is liboio.so.0 ($soname)"
+
+exported=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRW]$/ { print $3 }' | sed 's/@.*//')
+others=$(printf '%s\n' "$exported" | grep -v '^oio_' || true)
+[ -z "$others" ]
+ok $? "only oio_* symbols exported${others:+: not $others}"
+
+unversioned=$(objdump -T "$so" | awk '$NF ~ /^oio_/ && $(NF-1) != "LIBOIO_1" { print $NF }')
+[ -z "$unversioned" ]
+ok $? "every export in version LIBOIO_1${unversioned:+: not $unversioned}"
+
+declared=$(sed -n 's/^[a-z].*[ *]\(oio_[a-z0-9_]*\)(.*/\1/p' lib/liboio.h | sort -u)
+missing=""
+for f in $declared; do
+	printf '%s\n' "$exported" | grep -qx "$f" || missing="$missing $f"
+done
+[ -z "$missing" ]
+ok $? "all $(echo "$declared" | wc -w) functions of liboio.h exported${missing:+; missing:$missing}"
+
+libs=$(PKG_CONFIG_PATH=$dir pkg-config --libs liboio 2>&1)
+case $libs in *-loio*) rc=0 ;; *) rc=1 ;; esac
+ok $rc "pkg-config --libs liboio: $libs"
+
+echo "1..$n"
+exit $failed
