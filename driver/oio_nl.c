@@ -745,7 +745,8 @@ static int oio_put_telem_ring(struct sk_buff *msg, const u8 *p, u32 r)
 }
 
 /* Turn the card's block into the reply; the block's layout stays inside. */
-static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od)
+static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od,
+			     u32 parts)
 {
 	const u8 *p = od->telem_buf.cpu;
 	u64 t = (u64)blk32(p, OIO_TELEM_HDR_TIME_NS_HI) << 32 |
@@ -765,13 +766,16 @@ static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od)
 		return -EMSGSIZE;
 	p += OIO_TELEM_HDR_SIZE;
 	for (i = 0; i < od->wavelengths; i++, p += OIO_TELEM_LASER_SIZE)
-		if (oio_put_telem_laser(msg, p, i))
+		if ((parts & OIO_TELEMETRY_PARTS_LASERS) &&
+		    oio_put_telem_laser(msg, p, i))
 			return -EMSGSIZE;
 	for (i = 0; i < od->lanes; i++, p += OIO_TELEM_LANE_SIZE)
-		if (oio_put_telem_lane(msg, p, i))
+		if ((parts & OIO_TELEMETRY_PARTS_LANES) &&
+		    oio_put_telem_lane(msg, p, i))
 			return -EMSGSIZE;
 	for (i = 0; i < od->rings; i++, p += OIO_TELEM_RING_SIZE)
-		if (oio_put_telem_ring(msg, p, i))
+		if ((parts & OIO_TELEMETRY_PARTS_RINGS) &&
+		    oio_put_telem_ring(msg, p, i))
 			return -EMSGSIZE;
 	return 0;
 }
@@ -784,11 +788,15 @@ static size_t oio_telem_msg_size(struct oio_dev *od)
 
 int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	u32 parts = OIO_TELEMETRY_PARTS_LASERS | OIO_TELEMETRY_PARTS_LANES |
+		    OIO_TELEMETRY_PARTS_RINGS;
 	struct sk_buff *msg = NULL;
 	struct oio_dev *od;
 	void *hdr;
 	int err;
 
+	if (info->attrs[OIO_A_TELEMETRY_PARTS])
+		parts = nla_get_u32(info->attrs[OIO_A_TELEMETRY_PARTS]);
 	down_read(&oio_cards_sem);
 	od = oio_nl_card(info, OIO_A_TELEMETRY_CARD_ID);
 	err = PTR_ERR_OR_ZERO(od);
@@ -804,7 +812,7 @@ int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&od->lock);
 	err = hdr ? oio_telemetry_snapshot(od) : -EMSGSIZE;
 	if (!err)
-		err = oio_put_telemetry(msg, od);
+		err = oio_put_telemetry(msg, od, parts);
 	mutex_unlock(&od->lock);
 	if (err == -ETIMEDOUT)
 		NL_SET_ERR_MSG(info->extack,

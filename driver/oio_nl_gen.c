@@ -108,8 +108,9 @@ static const struct nla_policy oio_ring_set_nl_policy[OIO_A_RING_LOCK + 1] = {
 };
 
 /* OIO_CMD_TELEMETRY_GET - do */
-static const struct nla_policy oio_telemetry_get_nl_policy[OIO_A_TELEMETRY_CARD_ID + 1] = {
+static const struct nla_policy oio_telemetry_get_nl_policy[OIO_A_TELEMETRY_PARTS + 1] = {
 	[OIO_A_TELEMETRY_CARD_ID] = { .type = NLA_U32, },
+	[OIO_A_TELEMETRY_PARTS] = NLA_POLICY_MASK(NLA_U32, 0x7),
 };
 
 /* OIO_CMD_SWEEP_RUN - do */
@@ -232,7 +233,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_TELEMETRY_GET,
 		.doit		= oio_nl_telemetry_get_doit,
 		.policy		= oio_telemetry_get_nl_policy,
-		.maxattr	= OIO_A_TELEMETRY_CARD_ID,
+		.maxattr	= OIO_A_TELEMETRY_PARTS,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{

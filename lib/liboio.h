@@ -209,6 +209,13 @@ struct oio_telemetry {
 
 int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
 		      struct oio_telemetry *out);
+/*
+ * Only some kinds of object (OIO_TELEMETRY_PARTS_* of <linux/oio.h>, 0 for
+ * all): the same one DMA block on the card, a smaller reply to build and
+ * read. The others are left empty (n_* = 0).
+ */
+int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
+			    unsigned int parts, struct oio_telemetry *out);
 
 /* ---- heater sweeps ---- */
 
@@ -288,7 +295,7 @@ int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg);
 /* ---- link bring-up ---- */
 
 struct oio_link_params {
-	uint32_t sweep_step;	/* heater codes between samples (20) */
+	uint32_t sweep_step;	/* heater codes between samples (28) */
 	uint32_t sweep_dwell_ns; /* time at each step (2000) */
 	uint32_t heater_tau_ns;	/* heater time constant the trace is
 				 * corrected for (4000, datasheet 7.5) */

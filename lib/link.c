@@ -41,7 +41,7 @@ struct oio_run {
 
 OIO_API void oio_link_params_init(struct oio_link_params *p)
 {
-	p->sweep_step = 20;
+	p->sweep_step = 28;
 	p->sweep_dwell_ns = 2000;
 	p->heater_tau_ns = 4000;
 	p->prbs_dwell_us = 1000;
@@ -67,18 +67,27 @@ static void progress(struct oio_run *run, const char *stage,
 		run->progress(stage, done, total, run->arg);
 }
 
-static int snap(struct oio_run *run)
+/* Telemetry of only what the caller looks at: the block is the same. */
+static int snap(struct oio_run *run, unsigned int parts)
 {
-	return oio_telemetry_get(run->ctx, run->card, run->t);
+	return oio_telemetry_get_parts(run->ctx, run->card, parts, run->t);
 }
+
+#define LASERS	OIO_TELEMETRY_PARTS_LASERS
+#define LANES	OIO_TELEMETRY_PARTS_LANES
+#define RINGS	OIO_TELEMETRY_PARTS_RINGS
+#define ALL	(LASERS | LANES | RINGS)
 
 static unsigned int lanes_of(const struct oio_run *run)
 {
 	return run->info.ports * run->info.wavelengths;
 }
 
-/* Wait until no enabled line ramps; note which lines give light. */
-static int wait_lasers(struct oio_run *run)
+/*
+ * Wait until no enabled line ramps; note which lines give light. The last
+ * snapshot also carries the parts in extra.
+ */
+static int wait_lasers(struct oio_run *run, unsigned int extra)
 {
 	uint64_t deadline = 0;
 	unsigned int l;
@@ -87,7 +96,7 @@ static int wait_lasers(struct oio_run *run)
 	for (;;) {
 		bool ramping = false;
 
-		err = snap(run);
+		err = snap(run, LASERS | extra);
 		if (err)
 			return err;
 		if (!deadline)
@@ -126,7 +135,7 @@ static int wait_lanes(struct oio_run *run, const bool *mask,
 	for (;;) {
 		bool moving = false;
 
-		err = snap(run);
+		err = snap(run, LANES);
 		if (err)
 			return err;
 		if (!deadline)
@@ -232,27 +241,37 @@ static int release_ports(struct oio_run *run, const bool *mask)
 	bool any = false;
 	int err;
 
-	err = snap(run);
-	for (n = 0; !err && n < lanes_of(run); n++) {
+	struct oio_batch b;
+
+	err = snap(run, ALL);
+	if (err)
+		return err;
+	oio_batch_init(&b, run->ctx);
+	for (n = 0; n < lanes_of(run); n++) {
+		const struct oio_lane_info *li = &run->t->lane[n];
+		bool prbs = li->prbs_generator || li->prbs_checker;
+		bool up = li->state != OIO_LANE_STATE_DEACTIVATED;
+
 		lanes[n] = mask[n / w];
-		if (lanes[n] && run->t->lane[n].state != OIO_LANE_STATE_DEACTIVATED) {
-			err = oio_lane_request(run->ctx, run->card, n,
-					       OIO_LANE_REQUEST_DEACTIVATE);
-			any = true;
-		}
-		if (!err && lanes[n] && (run->t->lane[n].prbs_generator ||
-					 run->t->lane[n].prbs_checker))
-			err = oio_lane_set_prbs(run->ctx, run->card, n, 0, 0);
+		if (lanes[n] && (up || prbs))
+			oio_batch_add(&b, oio_msg_lane_set(
+				run->ctx, run->card, n,
+				up ? OIO_LANE_REQUEST_DEACTIVATE : 0,
+				prbs ? 0 : -1, prbs ? 0 : -1));
+		any |= lanes[n] && up;
 	}
-	for (r = 0; !err && r < 2 * lanes_of(run); r++) {
+	for (r = 0; r < 2 * lanes_of(run); r++) {
 		if (!mask[r / (2 * w)])
 			continue;
 		if (run->t->ring[r].lock)
-			err = oio_ring_set_lock(run->ctx, run->card, r, false);
+			oio_batch_add(&b, oio_msg_ring_lock(run->ctx, run->card,
+							    r, false));
 		/* the loop leaves its code behind: read it, do not assume */
-		if (!err && (run->t->ring[r].lock || run->t->ring[r].heater))
-			err = oio_ring_set_heater(run->ctx, run->card, r, 0);
+		if (run->t->ring[r].lock || run->t->ring[r].heater)
+			oio_batch_add(&b, oio_msg_ring_heater(run->ctx,
+							      run->card, r, 0));
 	}
+	err = oio_batch_run(&b);
 	if (!err && any)
 		err = wait_lanes(run, lanes, 40);
 	/* heaters settle in about five time constants */
@@ -281,7 +300,8 @@ static void analyse(struct oio_run *run, const bool *mask)
 
 /* Line shift, heaters, then the lock loops in bus order. */
 static int apply_port(struct oio_run *run, unsigned int p,
-		      const struct oio_tune_port *tp, bool *want)
+		      const struct oio_tune_port *tp, bool *want,
+		      struct oio_batch *b)
 {
 	unsigned int w = run->info.wavelengths, side, i;
 	int err = 0;
@@ -293,32 +313,31 @@ static int apply_port(struct oio_run *run, unsigned int p,
 			return err;
 		run->rep->line_shift[p] = (uint32_t)tp->shift;
 	}
-	for (side = 0; side < 2 && !err; side++)
-		for (i = 0; i < w && !err; i++)
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < w; i++)
 			if (tp->code[side][i])
-				err = oio_ring_set_heater(
+				oio_batch_add(b, oio_msg_ring_heater(
 					run->ctx, run->card,
 					oio_tune_ring_of(&run->g, p, side, i),
-					tp->code[side][i]);
+					tp->code[side][i]));
 	for (i = 0; i < w; i++)
 		want[p * w + i] = tp->shift >= 0 && tp->usable[i];
 	return err;
 }
 
-static int lock_port(struct oio_run *run, unsigned int p, const bool *want)
+static void lock_port(struct oio_run *run, unsigned int p, const bool *want,
+		      struct oio_batch *b)
 {
 	unsigned int w = run->info.wavelengths, side, i;
-	int err = 0;
 
 	/* upstream first: a ring takes only what the rings before it left */
-	for (side = 0; side < 2 && !err; side++)
-		for (i = 0; i < w && !err; i++)
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < w; i++)
 			if (want[p * w + i])
-				err = oio_ring_set_lock(
+				oio_batch_add(b, oio_msg_ring_lock(
 					run->ctx, run->card,
 					oio_tune_ring_of(&run->g, p, side, i),
-					true);
-	return err;
+					true));
 }
 
 static void fail_lane(struct oio_run *run, unsigned int n,
@@ -336,14 +355,16 @@ static void fail_lane(struct oio_run *run, unsigned int n,
  */
 static int start_lanes(struct oio_run *run, const bool *want)
 {
+	struct oio_batch b;
 	unsigned int n;
-	int err = 0;
 
-	for (n = 0; n < lanes_of(run) && !err; n++)
+	oio_batch_init(&b, run->ctx);
+	for (n = 0; n < lanes_of(run); n++)
 		if (want[n])
-			err = oio_lane_set(run->ctx, run->card, n,
-					   OIO_LANE_REQUEST_INITIALIZE, 1, 1);
-	return err;
+			oio_batch_add(&b, oio_msg_lane_set(
+				run->ctx, run->card, n,
+				OIO_LANE_REQUEST_INITIALIZE, 1, 1));
+	return oio_batch_run(&b);
 }
 
 /*
@@ -355,6 +376,7 @@ static int verify_and_activate(struct oio_run *run, const bool *started,
 			       bool *want)
 {
 	uint64_t bits[OIO_MAX_LANES], errs[OIO_MAX_LANES];
+	struct oio_batch b;
 	unsigned int n;
 	int err;
 
@@ -364,7 +386,8 @@ static int verify_and_activate(struct oio_run *run, const bool *started,
 	}
 	progress(run, "verify", 0, 1);
 	sleep_us(run->prm.prbs_dwell_us);
-	err = wait_lasers(run);
+	err = wait_lasers(run, LANES);
+	oio_batch_init(&b, run->ctx);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
 		struct oio_link_lane *ll = &run->rep->lane[n];
 		const struct oio_lane_info *li = &run->t->lane[n];
@@ -374,8 +397,9 @@ static int verify_and_activate(struct oio_run *run, const bool *started,
 			continue;
 		if (!want[n]) {
 			/* its rings did not lock: back it goes */
-			err = oio_lane_set(run->ctx, run->card, n,
-					   OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+			oio_batch_add(&b, oio_msg_lane_set(
+				run->ctx, run->card, n,
+				OIO_LANE_REQUEST_DEACTIVATE, 0, 0));
 			continue;
 		}
 		ll->prbs_bits = li->prbs_bits - bits[n];
@@ -389,8 +413,10 @@ static int verify_and_activate(struct oio_run *run, const bool *started,
 			fail_lane(run, n, OIO_LINK_NOT_ACTIVATED, want);
 			req = OIO_LANE_REQUEST_DEACTIVATE;
 		}
-		err = oio_lane_set(run->ctx, run->card, n, req, 0, 0);
+		oio_batch_add(&b, oio_msg_lane_set(run->ctx, run->card, n, req,
+						   0, 0));
 	}
+	err = err ?: oio_batch_run(&b);
 	progress(run, "verify", 1, 1);
 	/* TXTURNON takes 50 us (datasheet 6.12) */
 	err = err ?: wait_lanes(run, want, 60);
@@ -408,19 +434,21 @@ static int bring_ports(struct oio_run *run, const bool *mask)
 {
 	unsigned int w = run->info.wavelengths, p, n, side, i;
 	bool want[OIO_MAX_LANES] = { false }, started[OIO_MAX_LANES];
-	int err;
+	struct oio_batch b;
+	int err, lerr;
 
 	oio_tune_drive(run->u, run->points, 0, run->prm.sweep_step,
 		       run->prm.sweep_dwell_ns, run->prm.heater_tau_ns, 0);
 	err = sweep_ports(run, mask, run->full) ?:
 	      dim_lines(run, true) ?:
-	      wait_lasers(run) ?:
+	      wait_lasers(run, 0) ?:
 	      sweep_ports(run, mask, run->coded) ?:
 	      dim_lines(run, false);
 	if (err)
 		return err;
 	progress(run, "tune", 0, run->info.ports);
 	analyse(run, mask);
+	oio_batch_init(&b, run->ctx);
 	for (p = 0; p < run->info.ports && !err; p++) {
 		struct oio_tune_port tp;
 
@@ -443,22 +471,26 @@ static int bring_ports(struct oio_run *run, const bool *mask)
 			else if (tp.shift < 0 || !tp.usable[i])
 				ll->fail = OIO_LINK_OUT_OF_RANGE;
 		}
-		err = apply_port(run, p, &tp, want);
+		err = apply_port(run, p, &tp, want, &b);
 		progress(run, "tune", p + 1, run->info.ports);
 	}
+	/* run even after a failure: the batch owns its requests */
+	lerr = oio_batch_run(&b);
+	err = err ?: lerr;
 	if (err)
 		return err;
 	sleep_us(5 * run->prm.heater_tau_ns / 1000 + 1);
-	for (p = 0; p < run->info.ports && !err; p++)
+	for (p = 0; p < run->info.ports; p++)
 		if (mask[p])
-			err = lock_port(run, p, want);
+			lock_port(run, p, want, &b);
+	err = oio_batch_run(&b);
 	/*
 	 * One snapshot serves as the lock check and the PRBS baseline, so
 	 * the lanes start first; the time it carries, which the report calls
 	 * locked, is then a little late, never early.
 	 */
 	memcpy(started, want, sizeof(started));
-	err = err ?: start_lanes(run, started) ?: snap(run);
+	err = err ?: start_lanes(run, started) ?: snap(run, LANES | RINGS);
 	if (err)
 		return err;
 	run->rep->t_locked = run->t->time_ns;
@@ -552,7 +584,7 @@ static int finish(struct oio_run *run, int err)
 	unsigned int n;
 
 	if (!err)
-		err = snap(run);
+		err = snap(run, LANES);
 	if (!err) {
 		rep->t_done = run->t->time_ns;
 		rep->lanes_up = 0;
@@ -617,7 +649,7 @@ OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 	err = read_shifts(&run) ?: release_ports(&run, all);
 	if (!err && !run.info.armed)
 		err = oio_card_set_armed(ctx, card, true);
-	err = err ?: snap(&run);
+	err = err ?: snap(&run, LASERS);
 	if (err)
 		return finish(&run, err);
 	rep->t_start = run.t->time_ns;
@@ -636,7 +668,7 @@ OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 	}
 	if (!err)
 		sleep_us(1000);
-	err = err ?: wait_lasers(&run);
+	err = err ?: wait_lasers(&run, 0);
 	if (err)
 		return finish(&run, err);
 	rep->t_lasers = run.t->time_ns;
@@ -657,7 +689,7 @@ OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 	err = run_init(&run, ctx, card, NULL, rep, NULL, NULL);
 	for (p = 0; p < OIO_MAX_PORTS; p++)
 		all[p] = !err && p < run.info.ports;
-	err = err ?: release_ports(&run, all) ?: snap(&run);
+	err = err ?: release_ports(&run, all) ?: snap(&run, LASERS);
 	for (l = 0; !err && l < run.info.wavelengths; l++)
 		if (run.t->laser[l].enable)
 			err = oio_laser_set_enable(ctx, card, l, false);
@@ -677,7 +709,7 @@ OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 	int err;
 
 	err = run_init(&run, ctx, card, params, rep, cb, arg);
-	err = err ?: read_shifts(&run) ?: snap(&run);
+	err = err ?: read_shifts(&run) ?: snap(&run, ALL);
 	if (err) {
 		run_free(&run);
 		return err;

@@ -165,7 +165,7 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump)
 }
 
 /* The extack TLVs follow the error and, unless capped, the request. */
-static void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
+void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = nlmsg_data(nlh);
 	const struct nlattr *a;
@@ -191,7 +191,7 @@ static void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
  * Receive one datagram into the handle's buffer, grown to fit: a sweep
  * reply is tens of KiB, most replies are a few hundred bytes.
  */
-static ssize_t oio_recv(struct oio_ctx *ctx)
+ssize_t oio_recv(struct oio_ctx *ctx)
 {
 	int fd = nl_socket_get_fd(ctx->sk);
 	ssize_t len;

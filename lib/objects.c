@@ -334,25 +334,33 @@ OIO_API int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
 	return oio_dump(ctx, &oio_lane_kind, card, (void **)lanes, n);
 }
 
-OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
-			 enum oio_lane_request req, int generator, int checker)
+struct nl_msg *oio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
+				uint32_t lane, enum oio_lane_request req,
+				int generator, int checker)
 {
-	struct nl_msg *msg;
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
+					 OIO_A_LANE_CARD_ID, card,
+					 OIO_A_LANE_LANE, lane);
 
-	if (generator < -1 || generator > 1 || checker < -1 || checker > 1 ||
-	    (!req && generator < 0 && checker < 0))
-		return -EINVAL;
-	msg = oio_set_msg(ctx, OIO_CMD_LANE_SET, OIO_A_LANE_CARD_ID, card,
-			  OIO_A_LANE_LANE, lane);
 	if (msg && ((req && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) ||
 		    (generator >= 0 &&
 		     nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, generator)) ||
 		    (checker >= 0 &&
 		     nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, checker)))) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		msg = NULL;
 	}
-	return oio_set(ctx, msg, OIO_A_LANE_MAX);
+	return msg;
+}
+
+OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+			 enum oio_lane_request req, int generator, int checker)
+{
+	if (generator < -1 || generator > 1 || checker < -1 || checker > 1 ||
+	    (!req && generator < 0 && checker < 0))
+		return -EINVAL;
+	return oio_set(ctx, oio_msg_lane_set(ctx, card, lane, req, generator,
+					     checker), OIO_A_LANE_MAX);
 }
 
 OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,
@@ -381,8 +389,8 @@ OIO_API int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
 	return oio_dump(ctx, &oio_ring_kind, card, (void **)rings, n);
 }
 
-OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
-				uint32_t ring, uint32_t code)
+struct nl_msg *oio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
+				   uint32_t ring, uint32_t code)
 {
 	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
 					 OIO_A_RING_CARD_ID, card,
@@ -390,13 +398,13 @@ OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
 
 	if (msg && nla_put_u32(msg, OIO_A_RING_HEATER, code)) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		msg = NULL;
 	}
-	return oio_set(ctx, msg, OIO_A_RING_MAX);
+	return msg;
 }
 
-OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
-			      uint32_t ring, bool lock)
+struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
+				 uint32_t ring, bool lock)
 {
 	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
 					 OIO_A_RING_CARD_ID, card,
@@ -404,7 +412,21 @@ OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
 
 	if (msg && nla_put_u8(msg, OIO_A_RING_LOCK, lock)) {
 		nlmsg_free(msg);
-		return -ENOMEM;
+		msg = NULL;
 	}
-	return oio_set(ctx, msg, OIO_A_RING_MAX);
+	return msg;
+}
+
+OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
+				uint32_t ring, uint32_t code)
+{
+	return oio_set(ctx, oio_msg_ring_heater(ctx, card, ring, code),
+		       OIO_A_RING_MAX);
+}
+
+OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
+			      uint32_t ring, bool lock)
+{
+	return oio_set(ctx, oio_msg_ring_lock(ctx, card, ring, lock),
+		       OIO_A_RING_MAX);
 }

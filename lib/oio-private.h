@@ -42,6 +42,10 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 	     oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
+/* One datagram into ctx->rx, grown to fit; caller holds ctx->lock. */
+ssize_t oio_recv(struct oio_ctx *ctx);
+/* The kernel's extack message of an NLMSG_ERROR into ctx->errmsg. */
+void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh);
 /* The library's own explanation of a failure, for oio_ctx_errmsg(). */
 void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -53,6 +57,34 @@ void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);
 void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l);
 void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l);
 void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r);
+
+/* Set requests, built for oio_batch_add() or sent one by one. */
+struct nl_msg *oio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
+				uint32_t lane, enum oio_lane_request req,
+				int generator, int checker);
+struct nl_msg *oio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
+				   uint32_t ring, uint32_t code);
+struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
+				 uint32_t ring, bool lock);
+
+/*
+ * Many set requests in one datagram, acknowledged once: the kernel runs
+ * them in order and answers only the last and any that fail. Requests
+ * after a failed one still run; oio_batch_run() returns the first error.
+ */
+#define OIO_BATCH_MAX	256
+
+struct oio_batch {
+	struct oio_ctx *ctx;
+	struct nl_msg *msg[OIO_BATCH_MAX];
+	unsigned int n;
+	int err;		/* a request that could not be built */
+};
+
+void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx);
+/* Takes msg (NULL counts as -ENOMEM); runs the batch first when full. */
+void oio_batch_add(struct oio_batch *b, struct nl_msg *msg);
+int oio_batch_run(struct oio_batch *b);
 
 /* A growable array for dumps. */
 struct oio_vec {

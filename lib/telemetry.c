@@ -5,6 +5,7 @@
  * however many rings it has.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <netlink/genl/genl.h>
@@ -65,18 +66,30 @@ static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 	return 0;
 }
 
-OIO_API int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
-			      struct oio_telemetry *out)
+OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
+				    unsigned int parts,
+				    struct oio_telemetry *out)
 {
+	const unsigned int all = OIO_TELEMETRY_PARTS_LASERS |
+				 OIO_TELEMETRY_PARTS_LANES |
+				 OIO_TELEMETRY_PARTS_RINGS;
 	struct nl_msg *msg;
 
-	if (!out)
+	if (!out || (parts & ~all))
 		return -EINVAL;
-	memset(out, 0, sizeof(*out));
+	/* the header only: n_* and the arrays are filled as nests come */
+	memset(out, 0, offsetof(struct oio_telemetry, laser));
 	msg = oio_msg_new(ctx, OIO_CMD_TELEMETRY_GET, false);
-	if (msg && nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, card)) {
+	if (msg && (nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, card) ||
+		    (parts && nla_put_u32(msg, OIO_A_TELEMETRY_PARTS, parts)))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
 	return oio_xfer(ctx, msg, OIO_A_TELEMETRY_MAX, oio_take_telemetry, out);
+}
+
+OIO_API int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
+			      struct oio_telemetry *out)
+{
+	return oio_telemetry_get_parts(ctx, card, 0, out);
 }

@@ -167,7 +167,10 @@ bad() {
 
 # ---- driver --------------------------------------------------------------
 
-insmod /lib/modules/oio.ko || { echo "Bail out! insmod failed"; exit 1; }
+# A suite before this one in the same VM may have loaded it already and
+# left alarms latched (and masked until cleared): start from a fresh probe.
+rmmod oio 2>/dev/null
+modprobe oio || { echo "Bail out! modprobe oio failed"; exit 1; }
 check "$cards cards in /sys/class/oio" \
 	test "$(find /sys/class/oio -mindepth 1 -maxdepth 1 -name 'oio*' 2>/dev/null | wc -l)" -eq "$cards"
 last=$((cards - 1))

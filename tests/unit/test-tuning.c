@@ -19,7 +19,7 @@
 #define W	8
 #define P	8
 #define RINGS	(2 * P * W)
-#define STEP	20
+#define STEP	28
 #define DWELL	2000.0
 #define TAU	4000.0
 #define POINTS	(OIO_HEATER_MAX / STEP + 1)
@@ -253,17 +253,20 @@ END_TEST
 
 /*
  * The seeds the VM suites bring up (link-seeds: 1001-1100; link-parallel:
- * 201-208; link-drift: 211): every lane of every card would capture its
- * own line.
+ * 201-208; link-faults: 211; link-6.12: 231001-231010 and 231-232;
+ * oioctl-1, -2, -8: 241, 5-6, 251-258): every lane of every card would
+ * capture its own line.
  */
 START_TEST(test_vm_seeds)
 {
-	static const unsigned int first[] = { 1001, 201, 211 };
-	static const unsigned int count[] = { 100, 8, 1 };
+	static const unsigned int first[] = {
+		1001, 201, 211, 231001, 231, 241, 5, 251,
+	};
+	static const unsigned int count[] = { 100, 8, 1, 10, 2, 1, 2, 8 };
 	unsigned int i, seed;
 	struct card c;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < sizeof(first) / sizeof(first[0]); i++)
 		for (seed = first[i]; seed < first[i] + count[i]; seed++) {
 			struct outcome o;
 

@@ -72,6 +72,15 @@ enum oio_lock_state {
 	OIO_LOCK_STATE_MAX = (__OIO_LOCK_STATE_MAX - 1)
 };
 
+/**
+ * enum oio_telemetry_parts - Which objects a telemetry reply carries.
+ */
+enum oio_telemetry_parts {
+	OIO_TELEMETRY_PARTS_LASERS = 1,
+	OIO_TELEMETRY_PARTS_LANES = 2,
+	OIO_TELEMETRY_PARTS_RINGS = 4,
+};
+
 enum {
 	OIO_A_CARD_ID = 1,
 	OIO_A_CARD_PCI_ADDRESS,
@@ -160,6 +169,7 @@ enum {
 	OIO_A_TELEMETRY_LANE,
 	OIO_A_TELEMETRY_RING,
 	OIO_A_TELEMETRY_PAD,
+	OIO_A_TELEMETRY_PARTS,
 
 	__OIO_A_TELEMETRY_MAX,
 	OIO_A_TELEMETRY_MAX = (__OIO_A_TELEMETRY_MAX - 1)
