@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "oioctl.h"
 #include "output.h"
@@ -182,6 +183,28 @@ out:
 	return ret;
 }
 
+/*
+ * Wait for a lane to leave its transient state: the longest, INIT, takes
+ * 100 us (datasheet 6.12); give up after 100 ms and show what there is.
+ */
+static int lane_settle(struct oio_ctx *ctx, uint32_t card, uint32_t lane)
+{
+	const struct timespec tick = { .tv_nsec = 100000 };
+	struct oio_lane_info l;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < 1000; i++) {
+		err = oio_lane_get(ctx, card, lane, &l);
+		if (err || l.state == OIO_LANE_STATE_DEACTIVATED ||
+		    l.state == OIO_LANE_STATE_INITIALIZED ||
+		    l.state == OIO_LANE_STATE_ACTIVATED)
+			return err;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
 static int lane_set(const struct oioctl *o, int argc, char **argv)
 {
 	struct oioctl opts = *o;
@@ -211,6 +234,13 @@ static int lane_set(const struct oioctl *o, int argc, char **argv)
 	if (err) {
 		lib_error(ctx, err, "%s lane %" PRIu32 " of oio%" PRIu32,
 			  lane_requests[req], lane, card.id);
+		goto out;
+	}
+	/* show where the request ended, not the transient on the way */
+	err = lane_settle(ctx, card.id, lane);
+	if (err) {
+		lib_error(ctx, err, "lane %" PRIu32 " of oio%" PRIu32, lane,
+			  card.id);
 		goto out;
 	}
 	ret = lanes_print(&opts, ctx, &card, 1, lane, lane, &lane_view);
