@@ -55,10 +55,11 @@ static int oio_engine_wait(struct oio_dev *od, struct completion *done,
 		return 0;
 	case OIO_ENG_ERR_NOSPC:
 		return -ENOSPC;
-	case OIO_ENG_ERR_DMA:
-		return -EIO;
-	default:
+	case OIO_ENG_ERR_INVAL:
 		return -EINVAL;
+	default:
+		/* DMA refused, or a stray verdict (aborted, idle) */
+		return -EIO;
 	}
 }
 

@@ -698,7 +698,8 @@ static int oio_put_telem_laser(struct sk_buff *msg, const u8 *p, u32 l)
 	return 0;
 }
 
-static int oio_put_telem_lane(struct sk_buff *msg, const u8 *p, u32 n)
+static int oio_put_telem_lane(struct sk_buff *msg, const u8 *p, u32 n,
+			      u32 port)
 {
 	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_LANE);
 	u32 st = blk32(p, OIO_TELEM_LANE_STATE);
@@ -710,6 +711,7 @@ static int oio_put_telem_lane(struct sk_buff *msg, const u8 *p, u32 n)
 
 	if (!nest ||
 	    nla_put_u32(msg, OIO_A_LANE_LANE, n) ||
+	    nla_put_u32(msg, OIO_A_LANE_PORT, port) ||
 	    nla_put_u32(msg, OIO_A_LANE_STATE, st & OIO_LANE_STATE_MASK) ||
 	    nla_put_u32(msg, OIO_A_LANE_REASON,
 			FIELD_GET(OIO_LANE_REASON_MASK, st)) ||
@@ -771,7 +773,7 @@ static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od,
 			return -EMSGSIZE;
 	for (i = 0; i < od->lanes; i++, p += OIO_TELEM_LANE_SIZE)
 		if ((parts & OIO_TELEMETRY_PARTS_LANES) &&
-		    oio_put_telem_lane(msg, p, i))
+		    oio_put_telem_lane(msg, p, i, i / od->wavelengths))
 			return -EMSGSIZE;
 	for (i = 0; i < od->rings; i++, p += OIO_TELEM_RING_SIZE)
 		if ((parts & OIO_TELEMETRY_PARTS_RINGS) &&

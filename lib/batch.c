@@ -21,22 +21,6 @@ void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx)
 	b->ctx = ctx;
 }
 
-void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
-{
-	if (!msg) {
-		if (!b->err)
-			b->err = -ENOMEM;
-		return;
-	}
-	if (b->n == OIO_BATCH_MAX) {
-		int err = oio_batch_run(b);
-
-		if (err && !b->err)
-			b->err = err;
-	}
-	b->msg[b->n++] = msg;
-}
-
 static void oio_batch_free(struct oio_batch *b)
 {
 	unsigned int i;
@@ -44,6 +28,30 @@ static void oio_batch_free(struct oio_batch *b)
 	for (i = 0; i < b->n; i++)
 		nlmsg_free(b->msg[i]);
 	b->n = 0;
+}
+
+static int oio_batch_send(struct oio_batch *b);
+
+void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
+{
+	if (!msg) {
+		/* what is queued goes nowhere: a batch is all or the error */
+		if (!b->err)
+			b->err = -ENOMEM;
+		oio_batch_free(b);
+		return;
+	}
+	if (b->err) {
+		nlmsg_free(msg);
+		return;
+	}
+	if (b->n == OIO_BATCH_MAX) {
+		int err = oio_batch_send(b);
+
+		if (err && !b->kerr)
+			b->kerr = err;
+	}
+	b->msg[b->n++] = msg;
 }
 
 /* Wait for the last request's ack; note the first failure on the way. */
@@ -75,7 +83,8 @@ static int oio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 	}
 }
 
-int oio_batch_run(struct oio_batch *b)
+/* One datagram of everything queued; the queue is empty afterwards. */
+static int oio_batch_send(struct oio_batch *b)
 {
 	struct oio_ctx *ctx = b->ctx;
 	size_t len = 0, off = 0;
@@ -84,12 +93,8 @@ int oio_batch_run(struct oio_batch *b)
 	char *buf;
 	int err;
 
-	if (b->err || !b->n) {
-		err = b->err;
-		oio_batch_free(b);
-		b->err = 0;
-		return err;
-	}
+	if (!b->n)
+		return 0;
 	for (i = 0; i < b->n; i++)
 		len += NLMSG_ALIGN(nlmsg_hdr(b->msg[i])->nlmsg_len);
 	buf = malloc(len);
@@ -118,5 +123,18 @@ int oio_batch_run(struct oio_batch *b)
 	pthread_mutex_unlock(&ctx->lock);
 	free(buf);
 	oio_batch_free(b);
+	return err;
+}
+
+int oio_batch_run(struct oio_batch *b)
+{
+	int err = b->err, kerr;
+
+	if (err)
+		oio_batch_free(b);
+	kerr = oio_batch_send(b);
+	err = err ?: b->kerr ?: kerr;
+	b->err = 0;
+	b->kerr = 0;
 	return err;
 }

@@ -3,9 +3,12 @@
  * liboio: OIO optical I/O engine cards from userspace.
  *
  * Every call goes through a handle (struct oio_ctx) that owns one generic
- * netlink socket to the oio driver. Calls on one handle are serialised by
- * the handle's own lock, so a handle may be shared between threads; there
- * is no state outside the handles. Every function that can fail returns 0
+ * netlink socket to the oio driver. Each request on a handle is serialised
+ * by the handle's own lock, so a handle may be shared between threads;
+ * there is no state outside the handles. Calls made of many requests
+ * (oio_link_*(), sweeps in several runs) can interleave with another
+ * thread's on the same card: give each card's bring-up its own thread and
+ * keep other writers away meanwhile. Every function that can fail returns 0
  * (or a count) on success and a negative errno on failure; when the kernel
  * explained a refusal (netlink extended ack), oio_ctx_errmsg() has the
  * message.
@@ -50,17 +53,18 @@ struct oio_ctx;
 #define OIO_CTX_LOAD_MODULE	0x1
 
 /*
- * Open a handle. -ENOENT: the oio family is not registered (driver not
- * loaded); with OIO_CTX_LOAD_MODULE the module is loaded first.
+ * Open a handle. -ENOENT: the oio family could not be resolved (driver not
+ * loaded, usually); with OIO_CTX_LOAD_MODULE the module is loaded first.
  */
 int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags);
 void oio_ctx_free(struct oio_ctx *ctx);
 
 /*
- * Copy the kernel's message for the last failed call on this handle
- * into buf ("" if it sent none). With several threads on one handle the
- * message may be another thread's: give each thread its own handle if it
- * needs its own messages.
+ * Copy the explanation of the handle's last failed call into buf: the
+ * kernel's extended-ack message, or the library's own for the failures it
+ * finds itself (bring-up). "" when there is none. Each request clears it,
+ * so read it right after the call that failed; with several threads on
+ * one handle the message may be another thread's.
  */
 void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len);
 
@@ -350,8 +354,8 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * Bring every lane of a card from whatever state up to activated: arm,
  * light, sweep, assign, tune, lock, verify with PRBS, activate. Returns 0
  * if every lane came up, -EIO if some did not (rep says which and why),
- * or another negative errno if the card could not be worked on at all.
- * params and progress may be NULL.
+ * or another negative errno if the card could not be worked on at all
+ * (rep is then zeroed or partly filled). params and progress may be NULL.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

@@ -70,7 +70,23 @@ static void progress(struct oio_run *run, const char *stage,
 /* Telemetry of only what the caller looks at: the block is the same. */
 static int snap(struct oio_run *run, unsigned int parts)
 {
-	return oio_telemetry_get_parts(run->ctx, run->card, parts, run->t);
+	const struct oio_telemetry *t = run->t;
+	int err;
+
+	err = oio_telemetry_get_parts(run->ctx, run->card, parts, run->t);
+	if (err)
+		return err;
+	/* a card reset or replaced under us would leave holes */
+	if (((parts & OIO_TELEMETRY_PARTS_LASERS) &&
+	     t->n_lasers != run->info.wavelengths) ||
+	    ((parts & OIO_TELEMETRY_PARTS_LANES) &&
+	     t->n_lanes != run->info.ports * run->info.wavelengths) ||
+	    ((parts & OIO_TELEMETRY_PARTS_RINGS) &&
+	     t->n_rings != 2 * run->info.ports * run->info.wavelengths)) {
+		oio_ctx_set_err(run->ctx, "telemetry does not match the card");
+		return -EPROTO;
+	}
+	return 0;
 }
 
 #define LASERS	OIO_TELEMETRY_PARTS_LASERS
@@ -439,11 +455,15 @@ static int bring_ports(struct oio_run *run, const bool *mask)
 
 	oio_tune_drive(run->u, run->points, 0, run->prm.sweep_step,
 		       run->prm.sweep_dwell_ns, run->prm.heater_tau_ns, 0);
-	err = sweep_ports(run, mask, run->full) ?:
-	      dim_lines(run, true) ?:
+	err = sweep_ports(run, mask, run->full);
+	if (err)
+		return err;
+	err = dim_lines(run, true) ?:
 	      wait_lasers(run, 0) ?:
-	      sweep_ports(run, mask, run->coded) ?:
-	      dim_lines(run, false);
+	      sweep_ports(run, mask, run->coded);
+	/* back to full power whatever happened: the next run starts there */
+	lerr = dim_lines(run, false);
+	err = err ?: lerr;
 	if (err)
 		return err;
 	progress(run, "tune", 0, run->info.ports);
@@ -520,6 +540,8 @@ static int run_init(struct oio_run *run, struct oio_ctx *ctx, uint32_t card,
 	memset(run, 0, sizeof(*run));
 	if (!ctx || !rep)
 		return -EINVAL;
+	memset(rep, 0, sizeof(*rep));
+	rep->card_id = card;
 	run->ctx = ctx;
 	run->card = card;
 	if (params)
@@ -543,6 +565,11 @@ static int run_init(struct oio_run *run, struct oio_ctx *ctx, uint32_t card,
 	    !run->info.wavelengths ||
 	    run->info.wavelengths > OIO_MAX_WAVELENGTHS)
 		return -EPROTO;
+	if (!run->info.grid_spacing_pm || !run->info.fsr_pm ||
+	    !run->info.heater_range_pm || !run->info.fwhm_pm) {
+		oio_ctx_set_err(ctx, "the driver does not report the card's optics (oio.ko too old?)");
+		return -EOPNOTSUPP;
+	}
 	run->g = (struct oio_tune_geom){
 		.ports = run->info.ports,
 		.wavelengths = run->info.wavelengths,
@@ -555,7 +582,7 @@ static int run_init(struct oio_run *run, struct oio_ctx *ctx, uint32_t card,
 	run->code = oio_tune_code(run->info.wavelengths, &k);
 	run->points = OIO_HEATER_MAX / run->prm.sweep_step + 1;
 	r = 2 * lanes_of(run);
-	run->t = malloc(sizeof(*run->t));
+	run->t = calloc(1, sizeof(*run->t));
 	run->full = calloc((size_t)r * run->points, 4);
 	run->coded = calloc((size_t)r * run->points, 4);
 	run->u = calloc(run->points, sizeof(double));

@@ -177,10 +177,11 @@ void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 		return;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(e->msg);
+	off = NLMSG_ALIGN(off);
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
 		return;
 	rem = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - off);
-	a = (const struct nlattr *)((const char *)e + NLMSG_ALIGN(off));
+	a = (const struct nlattr *)((const char *)e + off);
 	for (; nla_ok(a, rem); a = nla_next(a, &rem))
 		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0)
 			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%.*s",

@@ -70,7 +70,9 @@ struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
 /*
  * Many set requests in one datagram, acknowledged once: the kernel runs
  * them in order and answers only the last and any that fail. Requests
- * after a failed one still run; oio_batch_run() returns the first error.
+ * after one the kernel refused still run; oio_batch_run() returns the
+ * first error. A request that could not be built (NULL to
+ * oio_batch_add()) sends nothing more: the batch is incomplete.
  */
 #define OIO_BATCH_MAX	256
 
@@ -78,7 +80,8 @@ struct oio_batch {
 	struct oio_ctx *ctx;
 	struct nl_msg *msg[OIO_BATCH_MAX];
 	unsigned int n;
-	int err;		/* a request that could not be built */
+	int err;		/* first request that could not be built */
+	int kerr;		/* first refusal of a datagram already sent */
 };
 
 void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx);

@@ -59,9 +59,13 @@ OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
 
 	if (!devs || !n)
 		return -EINVAL;
+	/* libpci ends the process when no access method works: check first */
+	if (access("/sys/bus/pci/devices", R_OK))
+		return -errno;
 	pacc = pci_alloc();
 	if (!pacc)
 		return -ENOMEM;
+	pacc->method = PCI_ACCESS_SYS_BUS_PCI;
 	pci_init(pacc);
 	pci_scan_bus(pacc);
 	for (p = pacc->devices; p; p = p->next) {

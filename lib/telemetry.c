@@ -60,9 +60,6 @@ static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 			break;
 		}
 	}
-	/* Lane n is on port n / wavelengths, and there is a laser per line. */
-	for (rem = 0; t->n_lasers && rem < (int)t->n_lanes; rem++)
-		t->lane[rem].port = t->lane[rem].lane / t->n_lasers;
 	return 0;
 }
 
