@@ -448,17 +448,21 @@ static int oio_nl_errno(struct genl_info *info, int err)
 
 int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr **tb = info->attrs;
 	struct oio_dev *od;
 	int err;
 
 	down_read(&oio_cards_sem);
 	od = oio_nl_card(info, OIO_A_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od);
-	if (!err && GENL_REQ_ATTR_CHECK(info, OIO_A_CARD_ARMED))
-		err = -EINVAL;
-	if (!err) {
-		err = oio_set_armed(od,
-				    nla_get_u8(info->attrs[OIO_A_CARD_ARMED]));
+	err = PTR_ERR_OR_ZERO(od) ?:
+	      oio_nl_something(info, tb[OIO_A_CARD_ARMED] ||
+			       tb[OIO_A_CARD_ALARMS]);
+	if (!err && tb[OIO_A_CARD_ALARMS])
+		err = oio_alarm_clear(od, OIO_REG_CARD_ALARM,
+				      OIO_REG_CARD_ALARM_MASK,
+				      nla_get_u32(tb[OIO_A_CARD_ALARMS]));
+	if (!err && tb[OIO_A_CARD_ARMED]) {
+		err = oio_set_armed(od, nla_get_u8(tb[OIO_A_CARD_ARMED]));
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG(info->extack, "interlock open");
 	}
@@ -504,11 +508,16 @@ int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 	down_read(&oio_cards_sem);
 	err = oio_nl_target(info, OIO_LASER, &od, &l) ?:
 	      oio_nl_something(info, tb[OIO_A_LASER_ENABLE] ||
-			       tb[OIO_A_LASER_BIAS_SET]);
+			       tb[OIO_A_LASER_BIAS_SET] ||
+			       tb[OIO_A_LASER_ALARMS]);
 	if (err)
 		goto out;
+	if (tb[OIO_A_LASER_ALARMS])
+		err = oio_alarm_clear(od, OIO_LASER_REG(l, OIO_LASER_ALARM),
+				      OIO_LASER_REG(l, OIO_LASER_ALARM_MASK),
+				      nla_get_u32(tb[OIO_A_LASER_ALARMS]));
 	/* The set point first, so an enable ramps straight to it. */
-	if (tb[OIO_A_LASER_BIAS_SET])
+	if (!err && tb[OIO_A_LASER_BIAS_SET])
 		err = oio_set_laser_bias(od, l,
 					 nla_get_u32(tb[OIO_A_LASER_BIAS_SET]));
 	if (!err && tb[OIO_A_LASER_ENABLE]) {
@@ -544,10 +553,16 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = oio_nl_target(info, OIO_LANE, &od, &n) ?:
 	      oio_nl_something(info, tb[OIO_A_LANE_REQUEST] ||
 			       tb[OIO_A_LANE_PRBS_GENERATOR] ||
-			       tb[OIO_A_LANE_PRBS_CHECKER]);
+			       tb[OIO_A_LANE_PRBS_CHECKER] ||
+			       tb[OIO_A_LANE_ALARMS]);
 	if (err)
 		goto out;
-	if (tb[OIO_A_LANE_PRBS_GENERATOR] || tb[OIO_A_LANE_PRBS_CHECKER]) {
+	if (tb[OIO_A_LANE_ALARMS])
+		err = oio_alarm_clear(od, OIO_LANE_REG(n, OIO_LANE_ALARM),
+				      OIO_LANE_REG(n, OIO_LANE_ALARM_MASK),
+				      nla_get_u32(tb[OIO_A_LANE_ALARMS]));
+	if (!err && (tb[OIO_A_LANE_PRBS_GENERATOR] ||
+		     tb[OIO_A_LANE_PRBS_CHECKER])) {
 		u32 set = 0, clear = 0;
 
 		oio_nl_bit(tb[OIO_A_LANE_PRBS_GENERATOR], OIO_PRBS_GEN,

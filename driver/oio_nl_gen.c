@@ -26,9 +26,10 @@ static const struct nla_policy oio_card_get_nl_policy[OIO_A_CARD_ID + 1] = {
 };
 
 /* OIO_CMD_CARD_SET - do */
-static const struct nla_policy oio_card_set_nl_policy[OIO_A_CARD_ARMED + 1] = {
+static const struct nla_policy oio_card_set_nl_policy[OIO_A_CARD_ALARMS + 1] = {
 	[OIO_A_CARD_ID] = { .type = NLA_U32, },
 	[OIO_A_CARD_ARMED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[OIO_A_CARD_ALARMS] = NLA_POLICY_MAX(NLA_U32, 63),
 };
 
 /* OIO_CMD_PORT_GET - do */
@@ -61,11 +62,12 @@ static const struct nla_policy oio_laser_get_dump_nl_policy[OIO_A_LASER_CARD_ID 
 };
 
 /* OIO_CMD_LASER_SET - do */
-static const struct nla_policy oio_laser_set_nl_policy[OIO_A_LASER_BIAS_SET + 1] = {
+static const struct nla_policy oio_laser_set_nl_policy[OIO_A_LASER_ALARMS + 1] = {
 	[OIO_A_LASER_CARD_ID] = { .type = NLA_U32, },
 	[OIO_A_LASER_LINE] = { .type = NLA_U32, },
 	[OIO_A_LASER_ENABLE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[OIO_A_LASER_BIAS_SET] = NLA_POLICY_FULL_RANGE(NLA_U32, &oio_a_laser_bias_set_range),
+	[OIO_A_LASER_ALARMS] = NLA_POLICY_MAX(NLA_U32, 127),
 };
 
 /* OIO_CMD_LANE_GET - do */
@@ -80,12 +82,13 @@ static const struct nla_policy oio_lane_get_dump_nl_policy[OIO_A_LANE_CARD_ID + 
 };
 
 /* OIO_CMD_LANE_SET - do */
-static const struct nla_policy oio_lane_set_nl_policy[OIO_A_LANE_PRBS_CHECKER + 1] = {
+static const struct nla_policy oio_lane_set_nl_policy[OIO_A_LANE_ALARMS + 1] = {
 	[OIO_A_LANE_CARD_ID] = { .type = NLA_U32, },
 	[OIO_A_LANE_LANE] = { .type = NLA_U32, },
 	[OIO_A_LANE_REQUEST] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[OIO_A_LANE_PRBS_GENERATOR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[OIO_A_LANE_PRBS_CHECKER] = NLA_POLICY_MAX(NLA_U8, 1),
+	[OIO_A_LANE_ALARMS] = NLA_POLICY_MAX(NLA_U32, 63),
 };
 
 /* OIO_CMD_RING_GET - do */
@@ -142,7 +145,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_CARD_SET,
 		.doit		= oio_nl_card_set_doit,
 		.policy		= oio_card_set_nl_policy,
-		.maxattr	= OIO_A_CARD_ARMED,
+		.maxattr	= OIO_A_CARD_ALARMS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -184,7 +187,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_LASER_SET,
 		.doit		= oio_nl_laser_set_doit,
 		.policy		= oio_laser_set_nl_policy,
-		.maxattr	= OIO_A_LASER_BIAS_SET,
+		.maxattr	= OIO_A_LASER_ALARMS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -205,7 +208,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_LANE_SET,
 		.doit		= oio_nl_lane_set_doit,
 		.policy		= oio_lane_set_nl_policy,
-		.maxattr	= OIO_A_LANE_PRBS_CHECKER,
+		.maxattr	= OIO_A_LANE_ALARMS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -113,6 +113,12 @@ int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
 int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 		  size_t *n);
 int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed);
+/*
+ * Clear latched alarm flags (and unmask them on the card again: the driver
+ * holds a level flag masked from when it latches until it is cleared).
+ * A condition that persists latches again at once.
+ */
+int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id, uint32_t flags);
 
 struct oio_port_info {
 	uint32_t card_id;
@@ -150,6 +156,8 @@ int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 			 bool enable);
 int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 		       uint32_t bias_ua);
+int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+			   uint32_t flags);
 
 struct oio_lane_info {
 	uint32_t card_id;
@@ -173,6 +181,8 @@ int oio_lane_request(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 /* generator and checker: 0 off, 1 on, -1 leave as is */
 int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		      int generator, int checker);
+int oio_lane_clear_alarms(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+			  uint32_t flags);
 /* Both in one call: PRBS first, then the request (0 for none). */
 int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		 enum oio_lane_request req, int generator, int checker);

@@ -256,6 +256,19 @@ OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
 	return oio_set(ctx, msg, OIO_A_CARD_MAX);
 }
 
+OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,
+				  uint32_t flags)
+{
+	struct nl_msg *msg = oio_msg_new(ctx, OIO_CMD_CARD_SET, false);
+
+	if (msg && (nla_put_u32(msg, OIO_A_CARD_ID, id) ||
+		    nla_put_u32(msg, OIO_A_CARD_ALARMS, flags))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_CARD_MAX);
+}
+
 /* ---- ports ---- */
 
 OIO_API int oio_port_list(struct oio_ctx *ctx, uint32_t card,
@@ -320,6 +333,20 @@ OIO_API int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card,
 	return oio_set(ctx, msg, OIO_A_LASER_MAX);
 }
 
+OIO_API int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card,
+				   uint32_t line, uint32_t flags)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
+					 OIO_A_LASER_CARD_ID, card,
+					 OIO_A_LASER_LINE, line);
+
+	if (msg && nla_put_u32(msg, OIO_A_LASER_ALARMS, flags)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+}
+
 /* ---- lanes ---- */
 
 OIO_API int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
@@ -361,6 +388,20 @@ OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		return -EINVAL;
 	return oio_set(ctx, oio_msg_lane_set(ctx, card, lane, req, generator,
 					     checker), OIO_A_LANE_MAX);
+}
+
+OIO_API int oio_lane_clear_alarms(struct oio_ctx *ctx, uint32_t card,
+				  uint32_t lane, uint32_t flags)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
+					 OIO_A_LANE_CARD_ID, card,
+					 OIO_A_LANE_LANE, lane);
+
+	if (msg && nla_put_u32(msg, OIO_A_LANE_ALARMS, flags)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return oio_set(ctx, msg, OIO_A_LANE_MAX);
 }
 
 OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,

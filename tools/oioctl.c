@@ -34,6 +34,7 @@ static const char usage_text[] =
 "  list                          PCI devices and the oio cards on them\n"
 "  show [CARD]                   card details\n"
 "  arm CARD on|off               arm or disarm a card's lasers\n"
+"  clear-alarms CARD [...]       clear latched alarms of a card, line, lane\n"
 "  laser show|set ...            laser lines\n"
 "  lane show|set ...             lanes and their state machines\n"
 "  prbs [show] ...               PRBS generators and checkers\n"
@@ -54,6 +55,7 @@ static const struct command {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "arm", cmd_arm },
+	{ "clear-alarms", cmd_clear_alarms },
 	{ "laser", cmd_laser },
 	{ "lane", cmd_lane },
 	{ "prbs", cmd_prbs },

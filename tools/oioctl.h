@@ -34,6 +34,7 @@ struct oioctl {
 int cmd_list(const struct oioctl *o, int argc, char **argv);
 int cmd_show(const struct oioctl *o, int argc, char **argv);
 int cmd_arm(const struct oioctl *o, int argc, char **argv);
+int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv);
 int cmd_laser(const struct oioctl *o, int argc, char **argv);
 int cmd_lane(const struct oioctl *o, int argc, char **argv);
 int cmd_prbs(const struct oioctl *o, int argc, char **argv);

@@ -196,7 +196,7 @@ helps "oioctl -h" -h
 helps "oioctl help" help
 run -V
 ok "$([ $rc -eq 0 ] && grep -q '^oioctl ' "$t/out"; echo $?)" "oioctl -V prints the version"
-for cmd in list show arm laser lane prbs ring port link sweep telemetry monitor; do
+for cmd in list show arm clear-alarms laser lane prbs ring port link sweep telemetry monitor; do
 	run help "$cmd"
 	cp "$t/out" "$t/help1"
 	run "$cmd" --help
@@ -599,6 +599,31 @@ rc=$?
 is "monitor: SIGINT ends it with 0" "$rc" 0
 ok "$([ ! -s "$t/mon.err" ]; echo $?)" "monitor: nothing on stderr"
 sed -n '/laser-change/s/^/# /p' "$t/mon" | head -n 4
+
+# The failure flag stays latched, and masked, until it is cleared: the same
+# failure again is silent; after clear-alarms it speaks again.
+oioctl monitor > "$t/mon2" 2> "$t/mon2.err" &
+mpid=$!
+monitor_ready "$t/mon2" '^\[card-change\] oio0 armed interlock closed temp '
+ok $? "monitor (again): listening"
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 4 > /dev/null
+wait_grep "$t/mon2" '^\[laser-change\] oio0 line 2 .*failed' 50
+ok "$([ $? -ne 0 ]; echo $?)" "the same failure, uncleared: no new event"
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 0 > /dev/null
+runok "clear-alarms 0 laser 2" clear-alarms 0 laser 2
+ok "$(grep -qE '^oio0 laser 2: cleared 0x[0-9a-f]*4[0-9a-f], latched now 0x0$' "$t/out"; echo $?)" \
+	"clear-alarms: the failure flag cleared, nothing latched ($(cat "$t/out"))"
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 4 > /dev/null
+wait_grep "$t/mon2" '^\[laser-change\] oio0 line 2 .*failed' 200
+ok $? "after clear-alarms the next failure raises its event"
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 0 > /dev/null
+kill -INT $mpid
+wait $mpid
+jrun "clear-alarms -j 0 laser 2" clear-alarms 0 laser 2
+is "clear-alarms -j: object, index and what is latched" \
+	"$(jv alarms.0.object) $(jv alarms.0.index) $(jv alarms.0.alarms)" "laser 2 0"
+runok "clear-alarms 0 (card)" clear-alarms 0
+runok "clear-alarms 0 lane 3 0x3f" clear-alarms 0 lane 3 0x3f
 runok "arm 0 off" arm 0 off
 jrun "laser show -j 0 2 (fault cleared)" laser show 0 2
 is "line 2 not failed any more" "$(jv lasers.0.failed)" false
@@ -631,6 +656,9 @@ bad "show oioX (not a card)" show oioX
 bad "show 0 1 (too many arguments)" show 0 1
 bad "arm 9 on" arm 9 on
 bad "arm 0 maybe" arm 0 maybe
+bad "clear-alarms 0 laser 8 (no such line)" clear-alarms 0 laser 8
+bad "clear-alarms 0 lane 2 64 (not a lane flag)" clear-alarms 0 lane 2 64
+bad "clear-alarms 0 ring 2 (not a kind with alarms)" clear-alarms 0 ring 2
 bad "arm 0 (missing argument)" arm 0
 bad "laser show 0 8 (line index)" laser show 0 8
 bad "laser set 0 8 enable on (line index)" laser set 0 8 enable on
