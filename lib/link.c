@@ -762,6 +762,11 @@ OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		bool sick = run.t->lane[n].state != OIO_LANE_STATE_ACTIVATED &&
 			    (run.emitting & (1u << line));
 
+		/* healthy ports keep theirs; sick ones get theirs anew */
+		rep->lane[n].line = line;
+		rep->lane[n].tx_code = rg[0].heater;
+		rep->lane[n].rx_code = rg[1].heater;
+
 		for (l = 0; l < 2; l++)
 			sick |= rg[l].lock && (rg[l].at_limit ||
 					       rg[l].lock_state != OIO_LOCK_STATE_LOCKED);
