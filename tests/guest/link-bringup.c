@@ -14,7 +14,9 @@
  *    a line too weak for the BER target; and noisy monitors.
  *
  * Environment: OIO_SEEDS (100), OIO_SEED (seeds from OIO_SEED * 1000 + 1),
- * OIO_PHASES (seeds,parallel,drift,faults).
+ * OIO_PHASES (seeds,parallel,drift,faults), OIO_PROFILE (1: MMIO and guest
+ * time at each stage of the first phase's bring-ups, through QMP, so the
+ * figures of those runs are disturbed; time: guest time only).
  */
 #define _GNU_SOURCE
 #include "oiotest.h"
