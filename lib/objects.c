@@ -95,6 +95,7 @@ void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r)
 
 struct oio_kind {
 	uint8_t get_cmd;
+	uint8_t set_cmd;
 	int maxattr;
 	int card_attr;		/* card id attribute */
 	int index_attr;		/* index attribute, 0 for cards */
@@ -103,7 +104,8 @@ struct oio_kind {
 };
 
 #define KIND(cmd, set, idx, type, fn) {					\
-	.get_cmd = OIO_CMD_##cmd##_GET, .maxattr = OIO_A_##set##_MAX,	\
+	.get_cmd = OIO_CMD_##cmd##_GET, .set_cmd = OIO_CMD_##cmd##_SET,	\
+	.maxattr = OIO_A_##set##_MAX,					\
 	.card_attr = OIO_A_##set##_CARD_ID, .index_attr = idx,		\
 	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
 
@@ -126,7 +128,8 @@ static const struct oio_kind oio_ring_kind =
 	KIND(RING, RING, OIO_A_RING_RING, struct oio_ring_info,
 	     oio_parse_ring);
 static const struct oio_kind oio_card_kind = {
-	.get_cmd = OIO_CMD_CARD_GET, .maxattr = OIO_A_CARD_MAX,
+	.get_cmd = OIO_CMD_CARD_GET, .set_cmd = OIO_CMD_CARD_SET,
+	.maxattr = OIO_A_CARD_MAX,
 	.card_attr = OIO_A_CARD_ID, .index_attr = 0,
 	.size = sizeof(struct oio_card_info),
 	.parse = (void (*)(struct nlattr **, void *))oio_parse_card,
@@ -161,7 +164,8 @@ static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
 		return -EINVAL;
 	}
 	if (msg && (nla_put_u32(msg, k->card_attr, card) ||
-		    (k->index_attr && nla_put_u32(msg, k->index_attr, index)))) {
+		    (k->index_attr &&
+		     nla_put_u32(msg, k->index_attr, index)))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -215,19 +219,42 @@ static int oio_set(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr)
 	return oio_xfer(ctx, msg, maxattr, NULL, NULL);
 }
 
-/* Put the (card, index) address of a set; frees msg on failure. */
-static struct nl_msg *oio_set_msg(struct oio_ctx *ctx, uint8_t cmd,
-				  int card_attr, uint32_t card,
-				  int index_attr, uint32_t index)
+/* A set request addressed to one object; NULL if it cannot be built. */
+static struct nl_msg *oio_set_msg(struct oio_ctx *ctx, const struct oio_kind *k,
+				  uint32_t card, uint32_t index)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, cmd, false);
+	struct nl_msg *msg = oio_msg_new(ctx, k->set_cmd, false);
 
-	if (msg && (nla_put_u32(msg, card_attr, card) ||
-		    nla_put_u32(msg, index_attr, index))) {
+	if (msg && (nla_put_u32(msg, k->card_attr, card) ||
+		    (k->index_attr &&
+		     nla_put_u32(msg, k->index_attr, index)))) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
 	return msg;
+}
+
+/* A set of one attribute of one object, u8 (width 1) or u32. */
+static struct nl_msg *oio_msg_one(struct oio_ctx *ctx, const struct oio_kind *k,
+				  uint32_t card, uint32_t index, int attr,
+				  uint32_t value, int width)
+{
+	struct nl_msg *msg = oio_set_msg(ctx, k, card, index);
+
+	if (msg && (width == 1 ? nla_put_u8(msg, attr, (uint8_t)value) :
+				 nla_put_u32(msg, attr, value))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int oio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
+		       uint32_t card, uint32_t index, int attr, uint32_t value,
+		       int width)
+{
+	return oio_set(ctx, oio_msg_one(ctx, k, card, index, attr, value,
+					width), k->maxattr);
 }
 
 /* ---- cards ---- */
@@ -246,27 +273,15 @@ OIO_API int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 
 OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, OIO_CMD_CARD_SET, false);
-
-	if (msg && (nla_put_u32(msg, OIO_A_CARD_ID, id) ||
-		    nla_put_u8(msg, OIO_A_CARD_ARMED, armed))) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_CARD_MAX);
+	return oio_set_one(ctx, &oio_card_kind, id, 0, OIO_A_CARD_ARMED, armed,
+			   1);
 }
 
 OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,
 				  uint32_t flags)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, OIO_CMD_CARD_SET, false);
-
-	if (msg && (nla_put_u32(msg, OIO_A_CARD_ID, id) ||
-		    nla_put_u32(msg, OIO_A_CARD_ALARMS, flags))) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_CARD_MAX);
+	return oio_set_one(ctx, &oio_card_kind, id, 0, OIO_A_CARD_ALARMS, flags,
+			   4);
 }
 
 /* ---- ports ---- */
@@ -280,15 +295,8 @@ OIO_API int oio_port_list(struct oio_ctx *ctx, uint32_t card,
 OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 				    uint32_t port, uint32_t shift)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_PORT_SET,
-					 OIO_A_PORT_CARD_ID, card,
-					 OIO_A_PORT_PORT, port);
-
-	if (msg && nla_put_u32(msg, OIO_A_PORT_LINE_SHIFT, shift)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_PORT_MAX);
+	return oio_set_one(ctx, &oio_port_kind, card, port,
+			   OIO_A_PORT_LINE_SHIFT, shift, 4);
 }
 
 /* ---- laser lines ---- */
@@ -308,43 +316,22 @@ OIO_API int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
 OIO_API int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card,
 				 uint32_t line, bool enable)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
-					 OIO_A_LASER_CARD_ID, card,
-					 OIO_A_LASER_LINE, line);
-
-	if (msg && nla_put_u8(msg, OIO_A_LASER_ENABLE, enable)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+	return oio_set_one(ctx, &oio_laser_kind, card, line, OIO_A_LASER_ENABLE,
+			   enable, 1);
 }
 
 OIO_API int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card,
 			       uint32_t line, uint32_t bias_ua)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
-					 OIO_A_LASER_CARD_ID, card,
-					 OIO_A_LASER_LINE, line);
-
-	if (msg && nla_put_u32(msg, OIO_A_LASER_BIAS_SET, bias_ua)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+	return oio_set_one(ctx, &oio_laser_kind, card, line,
+			   OIO_A_LASER_BIAS_SET, bias_ua, 4);
 }
 
 OIO_API int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 				   uint32_t line, uint32_t flags)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LASER_SET,
-					 OIO_A_LASER_CARD_ID, card,
-					 OIO_A_LASER_LINE, line);
-
-	if (msg && nla_put_u32(msg, OIO_A_LASER_ALARMS, flags)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_LASER_MAX);
+	return oio_set_one(ctx, &oio_laser_kind, card, line, OIO_A_LASER_ALARMS,
+			   flags, 4);
 }
 
 /* ---- lanes ---- */
@@ -365,9 +352,7 @@ struct nl_msg *oio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
 				uint32_t lane, enum oio_lane_request req,
 				int generator, int checker)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
-					 OIO_A_LANE_CARD_ID, card,
-					 OIO_A_LANE_LANE, lane);
+	struct nl_msg *msg = oio_set_msg(ctx, &oio_lane_kind, card, lane);
 
 	if (msg && ((req && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) ||
 		    (generator >= 0 &&
@@ -393,15 +378,8 @@ OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 OIO_API int oio_lane_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 				  uint32_t lane, uint32_t flags)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_LANE_SET,
-					 OIO_A_LANE_CARD_ID, card,
-					 OIO_A_LANE_LANE, lane);
-
-	if (msg && nla_put_u32(msg, OIO_A_LANE_ALARMS, flags)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return oio_set(ctx, msg, OIO_A_LANE_MAX);
+	return oio_set_one(ctx, &oio_lane_kind, card, lane, OIO_A_LANE_ALARMS,
+			   flags, 4);
 }
 
 OIO_API int oio_lane_request(struct oio_ctx *ctx, uint32_t card,
@@ -433,29 +411,15 @@ OIO_API int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
 struct nl_msg *oio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
 				   uint32_t ring, uint32_t code)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
-					 OIO_A_RING_CARD_ID, card,
-					 OIO_A_RING_RING, ring);
-
-	if (msg && nla_put_u32(msg, OIO_A_RING_HEATER, code)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
+	return oio_msg_one(ctx, &oio_ring_kind, card, ring, OIO_A_RING_HEATER,
+			   code, 4);
 }
 
 struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
 				 uint32_t ring, bool lock)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, OIO_CMD_RING_SET,
-					 OIO_A_RING_CARD_ID, card,
-					 OIO_A_RING_RING, ring);
-
-	if (msg && nla_put_u8(msg, OIO_A_RING_LOCK, lock)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
+	return oio_msg_one(ctx, &oio_ring_kind, card, ring, OIO_A_RING_LOCK,
+			   lock, 1);
 }
 
 OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
