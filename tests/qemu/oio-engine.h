@@ -194,6 +194,38 @@ struct OioEngineState {
     uint32_t cnt_dma_hi_latch;
 };
 
+/* A knob of the card, settable with -device or qom-set. */
+typedef struct OioPropDesc {
+    const char *name;
+    size_t offset;              /* in OioConfig */
+    bool is_bool;
+    bool at_reset;
+    int64_t min;
+    int64_t max;
+    int64_t def;
+    const char *help;
+} OioPropDesc;
+
+/* oio-engine-config.c */
+extern const OioPropDesc oio_props[];
+extern const size_t oio_nprops;
+const OioPropDesc *oio_prop_find(const char *name);
+int64_t *oio_cfg_field(OioEngineState *s, const OioPropDesc *d);
+void oio_config_defaults(OioEngineState *s);
+/* The value must be in range; realized says whether live knobs act now. */
+void oio_config_set(OioEngineState *s, const OioPropDesc *d, int64_t val,
+                    bool realized, int64_t t);
+/* After ports, wavelengths and serial are set: allocate and power on. */
+void oio_card_realize(OioEngineState *s, int64_t t);
+void oio_card_unrealize(OioEngineState *s);
+
+/* oio-engine-regs.c */
+void oio_card_reset(OioEngineState *s, int64_t now);
+uint64_t oio_bar_read(OioEngineState *s, uint64_t a, unsigned size,
+                      int64_t t);
+void oio_bar_write(OioEngineState *s, uint64_t a, uint64_t val, unsigned size,
+                   int64_t t);
+
 /* oio-engine-optics.c */
 void oio_silicon_init(OioEngineState *s);
 void oio_state_reset(OioEngineState *s, int64_t now);
@@ -245,7 +277,7 @@ void oio_engines_advance(OioEngineState *s, int64_t now);
 bool oio_ring_in_sweep(OioEngineState *s, unsigned int r);
 void oio_engines_reset(OioEngineState *s);
 
-/* oio-engine.c */
+/* oio-engine.c (QEMU), or the host tests' stand-in */
 void oio_raise(OioEngineState *s, unsigned int vector);
 bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
            uint32_t len, const char *what);

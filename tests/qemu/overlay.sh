@@ -5,17 +5,19 @@
 #
 # The model's files are linked (not copied) into hw/misc/ so that editing
 # them here rebuilds QEMU; the register map comes from driver/oio_regs.h,
-# the one header the driver includes too. Kconfig, meson and the device
-# list get one guarded addition each, so running this twice is harmless.
+# the one header the driver includes too. Kconfig gets one guarded
+# addition, and the meson file list and the device list are rewritten, so
+# running this twice is harmless.
 #
 # usage: overlay.sh QEMU_SOURCE_DIR
 set -eu
 src=$1
 here=$(cd "$(dirname "$0")" && pwd)
+models="oio-engine.c oio-engine-config.c oio-engine-regs.c oio-engine-optics.c
+	oio-engine-dma.c oio-physics.c"
 top=$(cd "$here/../.." && pwd)
 
-for f in oio-engine.c oio-engine.h oio-engine-optics.c oio-engine-dma.c \
-	 oio-physics.c oio-physics.h; do
+for f in $models oio-engine.h oio-physics.h; do
 	ln -sfn "$here/$f" "$src/hw/misc/$f"
 done
 ln -sfn "$top/driver/oio_regs.h" "$src/hw/misc/oio_regs.h"
@@ -30,13 +32,17 @@ config OIO_ENGINE
 KCONFIG
 fi
 
-if ! grep -q 'CONFIG_OIO_ENGINE' "$src/hw/misc/meson.build"; then
-	cat >> "$src/hw/misc/meson.build" <<'MESON'
-
-softmmu_ss.add(when: 'CONFIG_OIO_ENGINE', if_true: files(
-  'oio-engine.c', 'oio-engine-optics.c', 'oio-engine-dma.c', 'oio-physics.c'))
-MESON
-fi
+# The model's file list is rewritten each time, so a new file is picked up.
+sed -i -e '/^# oio-engine model:/,/^# end oio-engine model/d' \
+	-e "/^softmmu_ss.add(when: 'CONFIG_OIO_ENGINE'/,/))/d" \
+	"$src/hw/misc/meson.build"
+{
+	echo '# oio-engine model: written by tests/qemu/overlay.sh'
+	echo "softmmu_ss.add(when: 'CONFIG_OIO_ENGINE', if_true: files("
+	for f in $models; do echo "  '$f',"; done
+	echo '))'
+	echo '# end oio-engine model'
+} >> "$src/hw/misc/meson.build"
 
 # Only what the VM tests use: q35, hot-pluggable root ports, serial ports,
 # an exit device, and the card.
