@@ -66,6 +66,16 @@ MODULE := $(B)/driver/6.1/oio.ko
 MODULE_612 := $(B)/driver/6.12/oio.ko
 
 UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
+# The card model itself, built on the host against stand-ins for the few
+# QEMU headers it uses (tests/unit/shim/); QEMU's own warnings, not ours.
+SIM_SOURCES := tests/qemu/oio-engine-config.c tests/qemu/oio-engine-regs.c \
+	tests/qemu/oio-engine-optics.c tests/qemu/oio-engine-lock.c \
+	tests/qemu/oio-engine-lanes.c tests/qemu/oio-engine-dma.c \
+	tests/qemu/oio-physics.c tests/unit/simcard.c
+SIM_DEPS := $(SIM_SOURCES) $(wildcard tests/qemu/*.h tests/unit/shim/*/*.h \
+	tests/unit/shim/*/*/*.h) tests/unit/simcard.h driver/oio_regs.h
+SIM_CFLAGS := $(UNIT_CFLAGS) -Wno-unused-parameter -Itests/unit/shim \
+	-Itests/unit -Idriver
 
 # ---- liboio and oioctl -------------------------------------------------
 
@@ -217,6 +227,11 @@ $(B)/unit/test-physics: tests/unit/test-physics.c tests/qemu/oio-physics.c \
 	gcc $(UNIT_CFLAGS) -o $@ tests/unit/test-physics.c \
 		tests/qemu/oio-physics.c $$(pkg-config --cflags --libs check) -lm
 
+$(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(SIM_CFLAGS) -o $@ tests/unit/test-card.c $(SIM_SOURCES) \
+		$$(pkg-config --cflags --libs check) -lm
+
 $(B)/unit/test-tuning: tests/unit/test-tuning.c lib/tuning.c lib/tuning.h \
 		lib/liboio.h tests/qemu/oio-physics.c tests/qemu/oio-physics.h \
 		| $(B)/.deps
@@ -238,8 +253,8 @@ $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
 		tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
-UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-tuning test-parse \
-	test-output)
+UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
+	test-parse test-output)
 
 unit: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -43,7 +43,7 @@
 #define OIO_REG_MAGIC			0x0000	/* RO */
 #define  OIO_MAGIC_VALUE		0x4f494f45	/* "OIOE" */
 #define OIO_REG_VERSION			0x0004	/* RO: major << 16 | minor */
-#define  OIO_VERSION_MAJOR		1
+#define  OIO_VERSION_MAJOR		2
 #define  OIO_VERSION_MINOR		0
 #define  OIO_VERSION_VALUE		((OIO_VERSION_MAJOR << 16) | OIO_VERSION_MINOR)
 #define OIO_REG_CAPS			0x0008	/* RO: feature bits */
@@ -262,15 +262,17 @@
 #define OIO_DP_TXTURNOFF		6
 #define OIO_DP_INITIALIZED		7
 
-/* Why the last transition failed or the lane dropped. */
+/*
+ * Why the last transition failed or the lane dropped. The card cannot
+ * tell which line a ring sits on: a ring on another lane's line shows up
+ * only as PRBS errors.
+ */
 #define OIO_REASON_NONE			0
 #define OIO_REASON_LASER_DARK		1
 #define OIO_REASON_TX_UNLOCKED		2
 #define OIO_REASON_RX_UNLOCKED		3
-#define OIO_REASON_TX_WRONG_LINE	4
-#define OIO_REASON_RX_WRONG_LINE	5
-#define OIO_REASON_BAD_REQUEST		6
-#define OIO_REASON_INTERLOCK		7
+#define OIO_REASON_BAD_REQUEST		4
+#define OIO_REASON_INTERLOCK		5
 
 /* ---- Rings: ring = 2 * lane + side -------------------------------------- */
 #define OIO_RING_TX			0
@@ -283,12 +285,13 @@
 #define OIO_RING_LOCK_CTRL		0x08	/* RW */
 #define  OIO_LOCK_ENABLE		0x00000001
 #define OIO_RING_LOCK_STATUS		0x0c	/* RO */
-#define  OIO_LOCK_ST_MASK		0x00000003
+#define  OIO_LOCK_ST_MASK		0x00000007
 #define  OIO_LOCK_OFF			0
 #define  OIO_LOCK_LOCKED		1
 #define  OIO_LOCK_LOST			2
 #define  OIO_LOCK_NO_SIGNAL		3
-#define  OIO_LOCK_AT_LIMIT		0x00000004
+#define  OIO_LOCK_ACQUIRING		4
+#define  OIO_LOCK_AT_LIMIT		0x00000008
 #define OIO_RING_HEATER_UW		0x10	/* RO: heater power, uW */
 
 /* ---- DMA block layouts (little-endian) --------------------------------- */

@@ -390,8 +390,6 @@ static const char * const oio_reasons[] = {
 	[OIO_REASON_LASER_DARK] = "laser-dark",
 	[OIO_REASON_TX_UNLOCKED] = "tx-unlocked",
 	[OIO_REASON_RX_UNLOCKED] = "rx-unlocked",
-	[OIO_REASON_TX_WRONG_LINE] = "tx-wrong-line",
-	[OIO_REASON_RX_WRONG_LINE] = "rx-wrong-line",
 	[OIO_REASON_BAD_REQUEST] = "bad-request",
 	[OIO_REASON_INTERLOCK] = "interlock-open",
 };
@@ -650,6 +648,7 @@ static const char * const oio_lock_states[] = {
 	[OIO_LOCK_LOCKED] = "locked",
 	[OIO_LOCK_LOST] = "lost",
 	[OIO_LOCK_NO_SIGNAL] = "no-signal",
+	[OIO_LOCK_ACQUIRING] = "acquiring",
 };
 
 static ssize_t ring_lock_state(struct oio_dev *od, unsigned int r, char *buf)
@@ -659,7 +658,9 @@ static ssize_t ring_lock_state(struct oio_dev *od, unsigned int r, char *buf)
 
 	if (err)
 		return err;
-	return sysfs_emit(buf, "%s\n", oio_lock_states[v & OIO_LOCK_ST_MASK]);
+	v &= OIO_LOCK_ST_MASK;
+	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(oio_lock_states) &&
+			  oio_lock_states[v] ? oio_lock_states[v] : "unknown");
 }
 
 static ssize_t ring_at_limit(struct oio_dev *od, unsigned int r, char *buf)

@@ -30,8 +30,6 @@ OIO_API const char *oio_lane_reason_name(enum oio_lane_reason r)
 		[OIO_LANE_REASON_LASER_DARK] = "laser-dark",
 		[OIO_LANE_REASON_TX_UNLOCKED] = "tx-unlocked",
 		[OIO_LANE_REASON_RX_UNLOCKED] = "rx-unlocked",
-		[OIO_LANE_REASON_TX_WRONG_LINE] = "tx-wrong-line",
-		[OIO_LANE_REASON_RX_WRONG_LINE] = "rx-wrong-line",
 		[OIO_LANE_REASON_BAD_REQUEST] = "bad-request",
 		[OIO_LANE_REASON_INTERLOCK_OPEN] = "interlock-open",
 	};
@@ -46,6 +44,7 @@ OIO_API const char *oio_lock_state_name(enum oio_lock_state s)
 		[OIO_LOCK_STATE_LOCKED] = "locked",
 		[OIO_LOCK_STATE_LOST] = "lost",
 		[OIO_LOCK_STATE_NO_SIGNAL] = "no-signal",
+		[OIO_LOCK_STATE_ACQUIRING] = "acquiring",
 	};
 
 	return NAME_OF(names, s);

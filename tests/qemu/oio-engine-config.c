@@ -13,13 +13,14 @@
 #define CFG(f) offsetof(OioConfig, f)
 
 const OioPropDesc oio_props[] = {
+    /* The silicon: drawn from the seed at the next reset. */
     { "seed", CFG(seed), false, true, 0, INT64_MAX, 1,
       "seed of the fabrication variation (at reset)" },
     { "grid-center-pm", CFG(grid_center_pm), false, true,
       1260000, 1360000, 1310000, "laser grid centre, pm (at reset)" },
     { "grid-spacing-ghz", CFG(grid_spacing_ghz), false, true, 50, 800, 200,
       "laser grid spacing, GHz (at reset)" },
-    { "laser-offset-pm", CFG(laser_offset_pm), false, true, 0, 5000, 1000,
+    { "laser-offset-pm", CFG(laser_offset_pm), false, true, 0, 10000, 1000,
       "max global laser grid offset, +-pm (at reset)" },
     { "laser-error-pm", CFG(laser_error_pm), false, true, 0, 1000, 57,
       "max per-line laser error, +-pm (at reset)" },
@@ -27,26 +28,55 @@ const OioPropDesc oio_props[] = {
       "max ring fabrication offset, +-pm (at reset)" },
     { "ring-bias-pm", CFG(ring_bias_pm), false, true, -10000, 10000, 0,
       "design offset of rings from their line, pm (at reset)" },
-    { "fsr-lines", CFG(fsr_lines), false, true, 0, 32, 0,
-      "ring FSR in grid spacings, 0 = wavelengths (at reset)" },
+    { "fsr-permille", CFG(fsr_permille), false, true, 500, 2000, 1000,
+      "ring FSR, permille of wavelengths x spacing (at reset)" },
     { "fsr-spread-permille", CFG(fsr_spread_permille), false, true, 0, 200,
-      10, "max FSR variation, +-permille (at reset)" },
+      10, "max FSR variation per ring, +-permille (at reset)" },
+    { "fsr-order-permille", CFG(fsr_order_permille), false, true, 0, 50, 10,
+      "FSR change from one resonance order to the next, permille "
+      "(at reset)" },
     { "heater-range-pm", CFG(heater_range_pm), false, true, 100, 30000, 6700,
       "nominal full-scale heater shift, pm (at reset)" },
     { "heater-spread-permille", CFG(heater_spread_permille), false, true,
       0, 500, 100, "max heater range variation, +-permille (at reset)" },
+    { "heater-law-permille", CFG(heater_law_permille), false, true, 0, 500,
+      50, "max departure of a heater from the square law, +-permille "
+      "(at reset)" },
+    { "heater-tau-spread-permille", CFG(heater_tau_spread_permille), false,
+      true, 0, 500, 100, "max heater time constant variation, +-permille "
+      "(at reset)" },
     { "ring-q", CFG(ring_q), false, true, 500, 100000, 5000,
-      "loaded Q of the rings (at reset)" },
+      "loaded Q of the rings, nominal (at reset)" },
+    { "ring-q-spread-permille", CFG(ring_q_spread_permille), false, true,
+      0, 500, 100, "max loaded Q variation per ring, +-permille (at reset)" },
+    { "crosstalk-spread-permille", CFG(crosstalk_spread_permille), false,
+      true, 0, 1000, 150, "max crosstalk variation per ring and side, "
+      "+-permille (at reset)" },
+    { "monitor-gain-spread-permille", CFG(monitor_gain_spread_permille),
+      false, true, 0, 500, 50, "max monitor photodiode gain variation, "
+      "+-permille (at reset)" },
+    /* Physics that acts at once. */
+    { "laser-drift-pm-per-ma", CFG(laser_drift_pm_per_ma), false, false,
+      0, 100, 10, "laser line shift per mA of bias current, pm" },
     { "crosstalk-permille", CFG(crosstalk_permille), false, false, 0, 500,
-      80, "share of a heater's shift seen by each neighbour" },
+      80, "share of a heater's shift seen by each adjacent ring" },
+    { "crosstalk-nn-permille", CFG(crosstalk_nn_permille), false, false,
+      0, 200, 10, "share of a heater's shift seen by each ring two away" },
     { "drift-pm-per-k", CFG(drift_pm_per_k), false, false, 0, 500, 60,
       "ring resonance drift with card temperature" },
     { "heater-tau-ns", CFG(heater_tau_ns), false, false, 1, 1000000, 4000,
-      "heater thermal time constant" },
+      "heater thermal time constant, nominal" },
     { "card-tau-ms", CFG(card_tau_ms), false, false, 1, 600000, 2000,
       "card temperature lag behind ambient" },
     { "laser-ramp-us", CFG(laser_ramp_us), false, false, 0, 100000, 1000,
       "laser bias ramp time" },
+    { "monitor-noise-na", CFG(monitor_noise_na), false, false, 0, 10000000,
+      2000, "monitor photocurrent noise, nA rms" },
+    { "monitor-lsb-na", CFG(monitor_lsb_na), false, false, 1, 100000, 50,
+      "monitor ADC step, nA" },
+    { "lock-capture-us", CFG(lock_capture_us), false, false, 1, 100000, 40,
+      "time a lock loop takes to acquire" },
+    /* Environment and injected faults, at once. */
     { "ambient-mc", CFG(ambient_mc), false, false, -40000, 125000, 25000,
       "ambient temperature, milli-degC" },
     { "ambient-ramp-mc-per-s", CFG(ambient_ramp_mc_per_s), false, false,
@@ -59,8 +89,6 @@ const OioPropDesc oio_props[] = {
       "fault: failed laser lines, bit per line" },
     { "stuck-ring", CFG(stuck_ring), false, false, -1, OIO_MAX_RINGS - 1, -1,
       "fault: ring whose heater ignores its DAC, -1 = none" },
-    { "monitor-noise-na", CFG(monitor_noise_na), false, false, 0, 10000000,
-      0, "fault: monitor photocurrent noise, nA rms" },
     { "fw-hang", CFG(fw_hang), true, false, 0, 1, 0,
       "fault: firmware engines never complete" },
     { "dead", CFG(dead), true, false, 0, 1, 0,
@@ -151,7 +179,7 @@ void oio_config_set(OioEngineState *s, const OioPropDesc *d, int64_t val,
      * for as long as a ramp or a heater may still be moving.
      */
     oio_optics_dirty(s, -1, t + MAX(s->cfg.laser_ramp_us * 1000,
-                                    5 * s->cfg.heater_tau_ns));
+                                    10 * s->cfg.heater_tau_ns));
     oio_advance(s, t);
     oio_schedule(s, t);
 }

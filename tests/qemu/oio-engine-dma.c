@@ -169,8 +169,13 @@ static void sweep_complete(OioEngineState *s)
         bool seen[2 * OIO_MAX_PORTS] = { false };
 
         for (r = first; r < last; r++) {
-            s->ring[r].code = code;
-            oio_ring_drive(s, r, oio_heater_shift(code, s->ring[r].range_pm),
+            OioRing *g = &s->ring[r];
+
+            g->code = code;
+            if ((int64_t)r != s->cfg.stuck_ring) {
+                g->drive = code;
+            }
+            oio_ring_drive(s, r, oio_heater_shift(code, g->range_pm, g->law),
                            false, t0);
         }
         /* Sample each bus the set touches once, at the end of the dwell. */

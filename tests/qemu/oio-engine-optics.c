@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * OIO engine model: lasers, rings, lock loops, lanes and alarms.
+ * OIO engine model: the silicon (drawn from the seed), lasers, heaters, the
+ * bus waveguides and their monitor photodiodes, and the card's clock.
  *
  * Nothing here runs on its own: oio_advance() brings the card from the
  * last time it was looked at to now, and oio_schedule() arms the one timer
- * for the next event that must happen without the guest looking.
+ * for the next event that must happen without the guest looking. Lock
+ * loops are in oio-engine-lock.c, lanes and alarms in oio-engine-lanes.c.
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
@@ -14,30 +16,8 @@
 #include <math.h>
 
 #define T_REF_C 25.0
-/* Written out so that no literal has an exponent: 1e-12 and 1e-5. */
+/* Written out so that no literal has an exponent: 1e-12. */
 #define METRES_PER_PM 0.000000000001
-#define SOLVED_TEMP_EPS_C 0.00001
-
-static inline unsigned int ring_lane(unsigned int r)
-{
-    return r / 2;
-}
-
-static inline unsigned int ring_side(unsigned int r)
-{
-    return r % 2;
-}
-
-static inline unsigned int bus_ring(OioEngineState *s, unsigned int port,
-                                    unsigned int side, unsigned int w)
-{
-    return 2 * (port * s->wavelengths + w) + side;
-}
-
-static inline unsigned int ring_bus(OioEngineState *s, unsigned int r)
-{
-    return 2 * (ring_lane(r) / s->wavelengths) + ring_side(r);
-}
 
 /* bus < 0 marks every bus. */
 void oio_optics_dirty(OioEngineState *s, int bus, int64_t until)
@@ -52,11 +32,9 @@ void oio_optics_dirty(OioEngineState *s, int bus, int64_t until)
     }
 }
 
-static inline unsigned int lane_line(OioEngineState *s, unsigned int n)
+static double spread(struct oio_rng *rng, int64_t permille)
 {
-    unsigned int port = n / s->wavelengths;
-
-    return (n % s->wavelengths + s->line_shift[port]) % s->wavelengths;
+    return 1.0 + oio_rng_uniform(rng, -1.0, 1.0) * permille / 1000.0;
 }
 
 void oio_silicon_init(OioEngineState *s)
@@ -65,7 +43,7 @@ void oio_silicon_init(OioEngineState *s)
     struct oio_rng rng;
     double center = (double)c->grid_center_pm;
     double fsr_nom;
-    unsigned int l, r;
+    unsigned int l, r, i;
 
     oio_rng_seed(&rng, (uint64_t)c->seed);
     /* Spacing of a frequency grid, converted at the grid centre. */
@@ -73,10 +51,16 @@ void oio_silicon_init(OioEngineState *s)
                     (double)c->grid_spacing_ghz * 1e9 / 299792458.0 * 1e12;
     s->first_pm = center - (s->wavelengths - 1) / 2.0 * s->spacing_pm;
     s->fwhm_pm = center / (double)c->ring_q;
-    fsr_nom = (c->fsr_lines ? c->fsr_lines : s->wavelengths) * s->spacing_pm;
+    fsr_nom = c->fsr_permille / 1000.0 * s->wavelengths * s->spacing_pm;
     s->fsr_nom_pm = fsr_nom;
+    s->fsr_slope = c->fsr_order_permille / 1000.0;
     s->heater_range_nom_pm = c->heater_range_pm;
 
+    /*
+     * The draws of the first model come first and in their old order, so
+     * a seed keeps its lines, ring positions, FSRs and heater ranges; what
+     * was added later is drawn after them.
+     */
     s->laser_offset_pm = oio_rng_uniform(&rng, -c->laser_offset_pm,
                                          c->laser_offset_pm);
     for (l = 0; l < s->wavelengths; l++) {
@@ -90,17 +74,29 @@ void oio_silicon_init(OioEngineState *s)
     }
     for (r = 0; r < s->rings; r++) {
         OioRing *g = &s->ring[r];
-        unsigned int w = ring_lane(r) % s->wavelengths;
-        double fsr_spread = c->fsr_spread_permille / 1000.0;
-        double heat_spread = c->heater_spread_permille / 1000.0;
+        unsigned int w = oio_ring_lane(r) % s->wavelengths;
 
         g->design_pm = s->first_pm + w * s->spacing_pm + c->ring_bias_pm +
                        oio_rng_uniform(&rng, -c->ring_spread_pm,
                                        c->ring_spread_pm);
-        g->fsr_pm = fsr_nom * (1.0 + oio_rng_uniform(&rng, -fsr_spread,
-                                                     fsr_spread));
+        g->fsr_pm = fsr_nom * spread(&rng, c->fsr_spread_permille);
         g->range_pm = c->heater_range_pm *
-                      (1.0 + oio_rng_uniform(&rng, -heat_spread, heat_spread));
+                      spread(&rng, c->heater_spread_permille);
+    }
+    for (l = 0; l < s->wavelengths; l++) {
+        s->laser[l].drift_scale = oio_rng_uniform(&rng, 0.8, 1.2);
+    }
+    for (r = 0; r < s->rings; r++) {
+        OioRing *g = &s->ring[r];
+
+        g->law = oio_rng_uniform(&rng, -1.0, 1.0) *
+                 c->heater_law_permille / 1000.0;
+        g->tau_scale = spread(&rng, c->heater_tau_spread_permille);
+        g->fwhm_pm = s->fwhm_pm / spread(&rng, c->ring_q_spread_permille);
+        g->gain = spread(&rng, c->monitor_gain_spread_permille);
+        for (i = 0; i < OIO_XT_N; i++) {
+            g->xt_scale[i] = spread(&rng, c->crosstalk_spread_permille);
+        }
     }
     /* Monitor noise gets its own stream so noise never moves the silicon. */
     oio_rng_seed(&s->noise, (uint64_t)c->seed ^ 0x6e6f697365ULL);
@@ -155,6 +151,7 @@ void oio_state_reset(OioEngineState *s, int64_t now)
         OioRing *g = &s->ring[i];
 
         g->code = 0;
+        g->drive = 0;
         g->shift_from = 0;
         g->shift_to = 0;
         g->t_set = now;
@@ -162,6 +159,8 @@ void oio_state_reset(OioEngineState *s, int64_t now)
         g->lock_state = OIO_LOCK_OFF;
         g->at_limit = false;
         g->lock_line = -1;
+        g->t_capture = 0;
+        g->residual_pm = 0;
     }
 }
 
@@ -169,6 +168,8 @@ double oio_card_temp(OioEngineState *s, int64_t t)
 {
     return oio_thermal_temp(&s->thermal, t);
 }
+
+/* ---- Lasers ---- */
 
 double oio_laser_temp(OioEngineState *s, unsigned int l)
 {
@@ -236,383 +237,20 @@ uint32_t oio_laser_status(OioEngineState *s, unsigned int l, int64_t t)
     return st;
 }
 
-static double line_pm(OioEngineState *s, unsigned int l)
-{
-    return s->first_pm + l * s->spacing_pm + s->laser_offset_pm +
-           s->laser[l].err_pm +
-           OIO_LASER_DRIFT_PM_PER_K * (oio_laser_temp(s, l) - T_REF_C);
-}
-
-double oio_ring_heater_shift(OioEngineState *s, unsigned int r, int64_t t)
-{
-    OioRing *g = &s->ring[r];
-
-    return oio_settle(g->shift_from, g->shift_to, (double)(t - g->t_set),
-                      (double)s->cfg.heater_tau_ns);
-}
-
-uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r)
-{
-    OioRing *g = &s->ring[r];
-
-    /*
-     * Electrical power follows the drive at once (the ring lags it
-     * thermally); a stuck heater keeps the drive it had.
-     */
-    return (uint32_t)lround(OIO_HEATER_MAX_UW * g->shift_to / g->range_pm);
-}
-
-/* Move the physical heater; a stuck heater ignores its DAC. */
-void oio_ring_drive(OioEngineState *s, unsigned int r, double shift,
-                    bool settled, int64_t t)
-{
-    OioRing *g = &s->ring[r];
-
-    if ((int64_t)r == s->cfg.stuck_ring) {
-        return;
-    }
-    g->shift_from = settled ? shift : oio_ring_heater_shift(s, r, t);
-    g->shift_to = shift;
-    g->t_set = t;
-}
-
-void oio_ring_set_code(OioEngineState *s, unsigned int r, uint32_t code,
-                       int64_t t)
-{
-    OioRing *g = &s->ring[r];
-
-    g->code = code;
-    oio_ring_drive(s, r, oio_heater_shift(code, g->range_pm), false, t);
-    s->settle_until = MAX(s->settle_until, t + 5 * s->cfg.heater_tau_ns);
-    oio_optics_dirty(s, ring_bus(s, r), s->settle_until);
-}
-
 /*
- * Evaluate one bus at time t. res[] gets each ring's resonance, drop[] its
- * dropped power and in[] (W x W) the power of each line at its input.
+ * A DFB line sits where its grid slot, the global offset, its own error
+ * and its TEC put it at the reference bias, and moves red with more bias
+ * current (the chip heats itself).
  */
-typedef struct BusView {
-    unsigned int w;
-    double res[OIO_MAX_WAVELENGTHS];
-    double fsr[OIO_MAX_WAVELENGTHS];
-    double line[OIO_MAX_WAVELENGTHS];
-    double line_uw[OIO_MAX_WAVELENGTHS];
-    double drop[OIO_MAX_WAVELENGTHS];
-    double in[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
-} BusView;
-
-static void bus_resonances(OioEngineState *s, unsigned int port,
-                           unsigned int side, int64_t t, double temp,
-                           BusView *b)
+double oio_line_pm(OioEngineState *s, unsigned int l, int64_t t)
 {
-    double own[OIO_MAX_WAVELENGTHS];
-    double xt = s->cfg.crosstalk_permille / 1000.0;
-    double drift = s->cfg.drift_pm_per_k * (temp - T_REF_C);
-    unsigned int w;
+    OioLaser *lz = &s->laser[l];
+    double ma = oio_laser_bias_ua(s, l, t) / 1000.0;
 
-    for (w = 0; w < b->w; w++) {
-        own[w] = oio_ring_heater_shift(s, bus_ring(s, port, side, w), t);
-    }
-    for (w = 0; w < b->w; w++) {
-        OioRing *g = &s->ring[bus_ring(s, port, side, w)];
-        double neigh = (w > 0 ? own[w - 1] : 0.0) +
-                       (w + 1 < b->w ? own[w + 1] : 0.0);
-
-        b->res[w] = g->design_pm + drift + own[w] + xt * neigh;
-        b->fsr[w] = g->fsr_pm;
-    }
-}
-
-static void bus_eval(OioEngineState *s, unsigned int port, unsigned int side,
-                     int64_t t, BusView *b)
-{
-    struct oio_bus bus;
-    unsigned int l;
-
-    b->w = s->wavelengths;
-    bus_resonances(s, port, side, t, oio_card_temp(s, t), b);
-    for (l = 0; l < b->w; l++) {
-        double p = oio_laser_power_uw(s, l, t);
-
-        b->line[l] = line_pm(s, l);
-        /* The far end of the fibre loopback transmits the same comb. */
-        b->line_uw[l] = side == OIO_RING_RX ? p * OIO_LINK_LOSS : p;
-    }
-    bus.rings = b->w;
-    bus.lines = b->w;
-    bus.res_pm = b->res;
-    bus.fsr_pm = b->fsr;
-    bus.line_pm = b->line;
-    bus.line_uw = b->line_uw;
-    bus.fwhm_pm = s->fwhm_pm;
-    bus.drop = OIO_RING_DROP;
-    oio_bus_eval(&bus, b->drop, b->in);
-}
-
-static uint32_t monitor_na(OioEngineState *s, double drop_uw, bool noisy)
-{
-    double na = drop_uw * OIO_RESPONSIVITY_NA_PER_UW + OIO_DARK_NA;
-
-    if (noisy && s->cfg.monitor_noise_na) {
-        na += s->cfg.monitor_noise_na * oio_rng_gauss(&s->noise);
-    }
-    if (na < 0) {
-        return 0;
-    }
-    if (na > UINT32_MAX) {
-        return UINT32_MAX;
-    }
-    return (uint32_t)lround(na);
-}
-
-uint32_t oio_ring_monitor_na(OioEngineState *s, unsigned int r, int64_t t,
-                             bool noisy)
-{
-    unsigned int lane = ring_lane(r);
-    BusView b;
-
-    bus_eval(s, lane / s->wavelengths, ring_side(r), t, &b);
-    return monitor_na(s, b.drop[lane % s->wavelengths], noisy);
-}
-
-void oio_bus_monitors(OioEngineState *s, unsigned int port,
-                      unsigned int side, int64_t t, uint32_t *na)
-{
-    unsigned int w;
-    BusView b;
-
-    bus_eval(s, port, side, t, &b);
-    for (w = 0; w < s->wavelengths; w++) {
-        na[w] = monitor_na(s, b.drop[w], true);
-    }
-}
-
-uint32_t oio_ring_lock_status(OioEngineState *s, unsigned int r)
-{
-    OioRing *g = &s->ring[r];
-
-    return g->lock_state | (g->at_limit ? OIO_LOCK_AT_LIMIT : 0);
-}
-
-/* Lock-loss and at-limit flags live in the lane the ring belongs to. */
-static uint32_t ring_flag(unsigned int r, uint32_t tx, uint32_t rx)
-{
-    return ring_side(r) == OIO_RING_TX ? tx : rx;
-}
-
-/*
- * The hardware loop dithers its heater to sit on the line it captured.
- * Its bandwidth (kHz) dwarfs any thermal change, so it is modelled as
- * solving for the heater codes directly; neighbours heat each other, so a
- * few Gauss-Seidel passes settle the coupled rings of a bus.
- */
-static void track_bus(OioEngineState *s, unsigned int port, unsigned int side,
-                      int64_t t)
-{
-    unsigned int w, pass, W = s->wavelengths, id = 2 * port + side;
-    bool limit[OIO_MAX_WAVELENGTHS] = { false };
-    double temp = oio_card_temp(s, t);
-    bool any = false;
-    BusView b;
-
-    /* Nothing moved since the last solve: the loops sit where they were. */
-    if (s->bus_solved_at[id] > s->bus_dirty_until[id] &&
-        fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
-        return;
-    }
-    s->bus_solved_temp[id] = temp;
-    s->bus_solved_at[id] = t;
-    for (w = 0; w < W; w++) {
-        OioRing *g = &s->ring[bus_ring(s, port, side, w)];
-
-        any |= g->lock_en && g->lock_state == OIO_LOCK_LOCKED;
-    }
-    if (!any) {
-        return;
-    }
-
-    b.w = W;
-    for (pass = 0; pass < 4; pass++) {
-        bus_eval(s, port, side, t, &b);
-        for (w = 0; w < W; w++) {
-            unsigned int r = bus_ring(s, port, side, w);
-            OioRing *g = &s->ring[r];
-            double h, d;
-
-            if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
-                continue;
-            }
-            d = oio_wrap_detune(b.line[g->lock_line], b.res[w], b.fsr[w]);
-            h = oio_ring_heater_shift(s, r, t) + d;
-            limit[w] = false;
-            if (h < 0) {
-                h = 0;
-                limit[w] = true;
-            } else if (h > g->range_pm) {
-                h = g->range_pm;
-                limit[w] = true;
-            }
-            g->code = oio_heater_code(h, g->range_pm);
-            oio_ring_drive(s, r, oio_heater_shift(g->code, g->range_pm),
-                           true, t);
-        }
-    }
-
-    bus_eval(s, port, side, t, &b);
-    for (w = 0; w < W; w++) {
-        unsigned int r = bus_ring(s, port, side, w);
-        OioRing *g = &s->ring[r];
-        double d, p;
-
-        if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
-            continue;
-        }
-        d = oio_wrap_detune(b.line[g->lock_line], b.res[w], b.fsr[w]);
-        p = b.in[w * W + g->lock_line];
-        if (limit[w] && !g->at_limit) {
-            oio_latch_lane(s, ring_lane(r),
-                           ring_flag(r, OIO_LNALM_TX_AT_LIMIT,
-                                     OIO_LNALM_RX_AT_LIMIT));
-        }
-        g->at_limit = limit[w];
-        if (fabs(d) > s->fwhm_pm / 2 || p < OIO_SIGNAL_MIN_UW / 2) {
-            g->lock_state = OIO_LOCK_LOST;
-            oio_latch_lane(s, ring_lane(r),
-                           ring_flag(r, OIO_LNALM_TX_LOCK_LOST,
-                                     OIO_LNALM_RX_LOCK_LOST));
-        }
-    }
-}
-
-static void ring_acquire(OioEngineState *s, unsigned int r, int64_t t)
-{
-    unsigned int lane = ring_lane(r), W = s->wavelengths;
-    unsigned int port = lane / W, w = lane % W, l;
-    OioRing *g = &s->ring[r];
-    double best = INFINITY;
-    BusView b;
-
-    bus_eval(s, port, ring_side(r), t, &b);
-    g->lock_line = -1;
-    for (l = 0; l < W; l++) {
-        double d = oio_wrap_detune(b.line[l], b.res[w], b.fsr[w]);
-
-        /* The dither loop needs a visible slope: within one linewidth. */
-        if (b.in[w * W + l] >= OIO_SIGNAL_MIN_UW && fabs(d) < s->fwhm_pm &&
-            fabs(d) < best) {
-            best = fabs(d);
-            g->lock_line = l;
-        }
-    }
-    g->at_limit = false;
-    g->lock_state = g->lock_line >= 0 ? OIO_LOCK_LOCKED : OIO_LOCK_NO_SIGNAL;
-    if (g->lock_line >= 0) {
-        track_bus(s, port, ring_side(r), t);
-    }
-}
-
-void oio_ring_lock_ctrl(OioEngineState *s, unsigned int r, uint32_t val,
-                        int64_t t)
-{
-    OioRing *g = &s->ring[r];
-
-    oio_optics_dirty(s, ring_bus(s, r), t);
-    if (val & ~OIO_LOCK_ENABLE) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "oio: ring %u LOCK_CTRL reserved bits 0x%x ignored\n",
-                      r, val & ~OIO_LOCK_ENABLE);
-    }
-    if (!(val & OIO_LOCK_ENABLE)) {
-        g->lock_en = false;
-        g->lock_state = OIO_LOCK_OFF;
-        g->lock_line = -1;
-        g->at_limit = false;
-        return;
-    }
-    if (oio_ring_in_sweep(s, r)) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "oio: ring %u cannot lock while it is swept\n", r);
-        return;
-    }
-    g->lock_en = true;
-    /* Writing enable again re-acquires a loop that lost its line. */
-    if (g->lock_state != OIO_LOCK_LOCKED) {
-        ring_acquire(s, r, t);
-    }
-}
-
-/* A flag that newly latches and is not masked raises the alarm vector. */
-static void latch(OioEngineState *s, uint32_t *flags, uint32_t mask,
-                  uint32_t bits)
-{
-    uint32_t fresh = bits & ~*flags;
-
-    *flags |= bits;
-    if (fresh & ~mask) {
-        s->alarm_irq_pending = true;
-    }
-}
-
-void oio_latch_card(OioEngineState *s, uint32_t bits)
-{
-    latch(s, &s->card_alarm, s->card_alarm_mask, bits);
-}
-
-void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits)
-{
-    latch(s, &s->laser[l].alarm, s->laser[l].alarm_mask, bits);
-}
-
-void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits)
-{
-    latch(s, &s->lane[n].alarm, s->lane[n].alarm_mask, bits);
-}
-
-uint32_t oio_laser_pending(OioEngineState *s)
-{
-    uint32_t v = 0;
-    unsigned int l;
-
-    for (l = 0; l < s->wavelengths; l++) {
-        if (s->laser[l].alarm & ~s->laser[l].alarm_mask) {
-            v |= 1u << l;
-        }
-    }
-    return v;
-}
-
-uint32_t oio_lane_pending(OioEngineState *s, unsigned int word)
-{
-    uint32_t v = 0;
-    unsigned int i;
-
-    for (i = 0; i < 32 && word * 32 + i < s->lanes; i++) {
-        OioLane *ln = &s->lane[word * 32 + i];
-
-        if (ln->alarm & ~ln->alarm_mask) {
-            v |= 1u << i;
-        }
-    }
-    return v;
-}
-
-uint32_t oio_alarm_summary(OioEngineState *s)
-{
-    uint32_t v = 0;
-    unsigned int i;
-
-    if (s->card_alarm & ~s->card_alarm_mask) {
-        v |= OIO_SUMMARY_CARD;
-    }
-    if (oio_laser_pending(s)) {
-        v |= OIO_SUMMARY_LASER;
-    }
-    for (i = 0; i * 32 < s->lanes; i++) {
-        if (oio_lane_pending(s, i)) {
-            v |= OIO_SUMMARY_LANE;
-        }
-    }
-    return v;
+    return s->first_pm + l * s->spacing_pm + s->laser_offset_pm + lz->err_pm +
+           OIO_LASER_DRIFT_PM_PER_K * (oio_laser_temp(s, l) - T_REF_C) +
+           s->cfg.laser_drift_pm_per_ma * lz->drift_scale *
+           (ma - OIO_LASER_REF_MA);
 }
 
 static void laser_ramp_to(OioEngineState *s, unsigned int l, double target,
@@ -710,299 +348,177 @@ void oio_interlock_changed(OioEngineState *s, int64_t t)
     oio_lasers_shutdown(s, t);
 }
 
-static void lane_set(OioEngineState *s, unsigned int n, uint8_t state,
-                     uint8_t reason, int64_t t_due)
-{
-    OioLane *ln = &s->lane[n];
-    uint32_t flags = 0;
+/* ---- Heaters ---- */
 
-    if (ln->state != state) {
-        flags |= OIO_LNALM_STATE_CHANGED;
-    }
-    if (reason != OIO_REASON_NONE) {
-        flags |= OIO_LNALM_FAILED;
-    }
-    ln->state = state;
-    ln->reason = reason;
-    ln->t_due = t_due;
-    if (flags) {
-        oio_latch_lane(s, n, flags);
-    }
+double oio_heater_tau_ns(OioEngineState *s, unsigned int r)
+{
+    return (double)s->cfg.heater_tau_ns * s->ring[r].tau_scale;
 }
 
-/* What keeps this lane from carrying data on its line, if anything. */
-static uint8_t lane_fault(OioEngineState *s, unsigned int n, int64_t t)
+double oio_ring_heater_shift(OioEngineState *s, unsigned int r, int64_t t)
 {
-    unsigned int line = lane_line(s, n);
-    OioRing *tx = &s->ring[2 * n + OIO_RING_TX];
-    OioRing *rx = &s->ring[2 * n + OIO_RING_RX];
+    OioRing *g = &s->ring[r];
 
-    if (!s->cfg.interlock) {
-        return OIO_REASON_INTERLOCK;
-    }
-    if (!oio_laser_emitting(s, line, t)) {
-        return OIO_REASON_LASER_DARK;
-    }
-    if (!tx->lock_en || tx->lock_state != OIO_LOCK_LOCKED) {
-        return OIO_REASON_TX_UNLOCKED;
-    }
-    if (tx->lock_line != (int)line) {
-        return OIO_REASON_TX_WRONG_LINE;
-    }
-    if (!rx->lock_en || rx->lock_state != OIO_LOCK_LOCKED) {
-        return OIO_REASON_RX_UNLOCKED;
-    }
-    if (rx->lock_line != (int)line) {
-        return OIO_REASON_RX_WRONG_LINE;
-    }
-    return OIO_REASON_NONE;
+    return oio_settle(g->shift_from, g->shift_to, (double)(t - g->t_set),
+                      oio_heater_tau_ns(s, r));
 }
 
-void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
-                      int64_t t)
+/*
+ * The firmware's figure for the electrical power, from the drive code and
+ * the nominal 3 mW full scale: it is not measured, so it does not follow a
+ * heater's own law. A stuck heater reports the drive it kept.
+ */
+uint32_t oio_ring_heater_uw(OioEngineState *s, unsigned int r)
 {
-    OioLane *ln = &s->lane[n];
+    double x = s->ring[r].drive / 4095.0;
 
-    switch (req) {
-    case OIO_LANE_REQ_INIT:
-        if (ln->state == OIO_DP_DEACTIVATED) {
-            lane_set(s, n, OIO_DP_INIT, OIO_REASON_NONE, t + OIO_T_INIT_NS);
-            return;
-        }
-        break;
-    case OIO_LANE_REQ_ACTIVATE:
-        if (ln->state == OIO_DP_INITIALIZED) {
-            lane_set(s, n, OIO_DP_TXTURNON, OIO_REASON_NONE,
-                     t + OIO_T_TXON_NS);
-            return;
-        }
-        break;
-    case OIO_LANE_REQ_DEACTIVATE:
-        switch (ln->state) {
-        case OIO_DP_DEACTIVATED:
-        case OIO_DP_DEINIT:
-            return;
-        case OIO_DP_ACTIVATED:
-            lane_set(s, n, OIO_DP_TXTURNOFF, OIO_REASON_NONE,
-                     t + OIO_T_TXOFF_NS);
-            return;
-        case OIO_DP_TXTURNOFF:
-            return;
-        default:
-            lane_set(s, n, OIO_DP_DEINIT, OIO_REASON_NONE,
-                     t + OIO_T_DEINIT_NS);
-            return;
-        }
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR, "oio: lane %u unknown request %u\n",
-                      n, req);
-        ln->reason = OIO_REASON_BAD_REQUEST;
-        oio_latch_lane(s, n, OIO_LNALM_FAILED);
+    return (uint32_t)lround(OIO_HEATER_MAX_UW * x * x);
+}
+
+/* Move the physical heater; a stuck heater ignores its DAC. */
+void oio_ring_drive(OioEngineState *s, unsigned int r, double shift,
+                    bool settled, int64_t t)
+{
+    OioRing *g = &s->ring[r];
+
+    if ((int64_t)r == s->cfg.stuck_ring) {
         return;
     }
-    qemu_log_mask(LOG_GUEST_ERROR,
-                  "oio: lane %u request %u invalid in state %u\n",
-                  n, req, ln->state);
-    ln->reason = OIO_REASON_BAD_REQUEST;
-    oio_latch_lane(s, n, OIO_LNALM_FAILED);
+    g->shift_from = settled ? shift : oio_ring_heater_shift(s, r, t);
+    g->shift_to = shift;
+    g->t_set = t;
 }
 
-void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val)
+void oio_ring_set_code(OioEngineState *s, unsigned int r, uint32_t code,
+                       int64_t t)
 {
-    OioLane *ln = &s->lane[n];
-    uint32_t valid = OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR;
+    OioRing *g = &s->ring[r];
+    int64_t settled = t + (int64_t)(5 * oio_heater_tau_ns(s, r));
 
-    if (val & ~valid) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "oio: lane %u PRBS_CTRL reserved bits 0x%x ignored\n",
-                      n, val & ~valid);
+    g->code = code;
+    if ((int64_t)r != s->cfg.stuck_ring) {
+        g->drive = code;
     }
-    if (val & OIO_PRBS_CLEAR) {
-        ln->bits = 0;
-        ln->errors = 0;
-        ln->bits_frac = 0;
-        ln->errors_frac = 0;
-    }
-    ln->prbs_ctrl = val & (OIO_PRBS_GEN | OIO_PRBS_CHECK);
+    oio_ring_drive(s, r, oio_heater_shift(code, g->range_pm, g->law), false,
+                   t);
+    s->settle_until = MAX(s->settle_until, settled);
+    oio_optics_dirty(s, oio_ring_bus(s, r), settled);
 }
 
-bool oio_port_busy(OioEngineState *s, unsigned int port)
+/* ---- Buses ---- */
+
+/* What every ring of a bus heats onto ring w, its own heater included. */
+static double bus_heat(OioEngineState *s, unsigned int port, unsigned int side,
+                       const double *own, unsigned int w)
+{
+    const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
+    double x1 = s->cfg.crosstalk_permille / 1000.0;
+    double x2 = s->cfg.crosstalk_nn_permille / 1000.0;
+    unsigned int W = s->wavelengths;
+    double heat = own[w];
+
+    if (w >= 1) {
+        heat += x1 * g->xt_scale[OIO_XT_L1] * own[w - 1];
+    }
+    if (w + 1 < W) {
+        heat += x1 * g->xt_scale[OIO_XT_R1] * own[w + 1];
+    }
+    if (w >= 2) {
+        heat += x2 * g->xt_scale[OIO_XT_L2] * own[w - 2];
+    }
+    if (w + 2 < W) {
+        heat += x2 * g->xt_scale[OIO_XT_R2] * own[w + 2];
+    }
+    return heat;
+}
+
+void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
+                  int64_t t, const double *own, BusView *b)
+{
+    double drift = s->cfg.drift_pm_per_k * (oio_card_temp(s, t) - T_REF_C);
+    double now[OIO_MAX_WAVELENGTHS];
+    unsigned int w, l;
+
+    b->w = s->wavelengths;
+    if (!own) {
+        for (w = 0; w < b->w; w++) {
+            now[w] = oio_ring_heater_shift(s, oio_bus_ring(s, port, side, w),
+                                           t);
+        }
+        own = now;
+    }
+    for (w = 0; w < b->w; w++) {
+        const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
+
+        b->res[w] = g->design_pm + drift + bus_heat(s, port, side, own, w);
+        b->fsr[w] = g->fsr_pm;
+        b->fwhm[w] = g->fwhm_pm;
+    }
+    for (l = 0; l < b->w; l++) {
+        double p = oio_laser_power_uw(s, l, t);
+
+        b->line[l] = oio_line_pm(s, l, t);
+        /* The far end of the fibre loopback transmits the same comb. */
+        b->line_uw[l] = side == OIO_RING_RX ? p * OIO_LINK_LOSS : p;
+    }
+    b->bus = (struct oio_bus) {
+        .rings = b->w, .lines = b->w,
+        .res_pm = b->res, .fsr_pm = b->fsr, .fwhm_pm = b->fwhm,
+        .line_pm = b->line, .line_uw = b->line_uw,
+        .fsr_slope = s->fsr_slope, .centre_pm = s->cfg.grid_center_pm,
+        .drop = OIO_RING_DROP,
+    };
+    oio_bus_eval(&b->bus, b->drop, b->in);
+}
+
+/*
+ * The monitor ADC: photocurrent through the ring's own photodiode, dark
+ * current and noise, in whole LSBs, saturating at full scale.
+ */
+static uint32_t monitor_na(OioEngineState *s, unsigned int r, double drop_uw,
+                           bool noisy)
+{
+    double lsb = (double)s->cfg.monitor_lsb_na;
+    double na = drop_uw * OIO_RESPONSIVITY_NA_PER_UW * s->ring[r].gain +
+                OIO_DARK_NA;
+    double codes;
+
+    if (noisy && s->cfg.monitor_noise_na) {
+        na += s->cfg.monitor_noise_na * oio_rng_gauss(&s->noise);
+    }
+    codes = floor(na / lsb + 0.5);
+    if (codes < 0) {
+        codes = 0;
+    } else if (codes > OIO_MONITOR_FULL_SCALE) {
+        codes = OIO_MONITOR_FULL_SCALE;
+    }
+    return (uint32_t)(codes * lsb);
+}
+
+uint32_t oio_ring_monitor_na(OioEngineState *s, unsigned int r, int64_t t,
+                             bool noisy)
+{
+    unsigned int lane = oio_ring_lane(r);
+    BusView b;
+
+    oio_bus_view(s, lane / s->wavelengths, oio_ring_side(r), t, NULL, &b);
+    return monitor_na(s, r, b.drop[lane % s->wavelengths], noisy);
+}
+
+void oio_bus_monitors(OioEngineState *s, unsigned int port,
+                      unsigned int side, int64_t t, uint32_t *na)
 {
     unsigned int w;
+    BusView b;
 
+    oio_bus_view(s, port, side, t, NULL, &b);
     for (w = 0; w < s->wavelengths; w++) {
-        uint8_t st = s->lane[port * s->wavelengths + w].state;
-
-        if (st == OIO_DP_ACTIVATED || st == OIO_DP_TXTURNON) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void lane_complete(OioEngineState *s, unsigned int n, int64_t t)
-{
-    OioLane *ln = &s->lane[n];
-    uint8_t why;
-
-    switch (ln->state) {
-    case OIO_DP_INIT:
-        why = !s->cfg.interlock ? OIO_REASON_INTERLOCK :
-              !oio_laser_emitting(s, lane_line(s, n), t) ?
-              OIO_REASON_LASER_DARK : OIO_REASON_NONE;
-        lane_set(s, n, why ? OIO_DP_DEACTIVATED : OIO_DP_INITIALIZED, why, 0);
-        break;
-    case OIO_DP_TXTURNON:
-        why = lane_fault(s, n, t);
-        lane_set(s, n, why ? OIO_DP_INITIALIZED : OIO_DP_ACTIVATED, why, 0);
-        break;
-    case OIO_DP_TXTURNOFF:
-        lane_set(s, n, OIO_DP_DEINIT, OIO_REASON_NONE,
-                 ln->t_due + OIO_T_DEINIT_NS);
-        break;
-    case OIO_DP_DEINIT:
-        lane_set(s, n, OIO_DP_DEACTIVATED, OIO_REASON_NONE, 0);
-        break;
+        na[w] = monitor_na(s, oio_bus_ring(s, port, side, w), b.drop[w],
+                           true);
     }
 }
 
-static bool lane_transient(const OioLane *ln)
-{
-    return ln->state == OIO_DP_INIT || ln->state == OIO_DP_TXTURNON ||
-           ln->state == OIO_DP_TXTURNOFF || ln->state == OIO_DP_DEINIT;
-}
-
-static void lanes_advance(OioEngineState *s, int64_t now)
-{
-    unsigned int n;
-
-    for (n = 0; n < s->lanes; n++) {
-        OioLane *ln = &s->lane[n];
-        uint8_t why;
-
-        while (lane_transient(ln) && ln->t_due <= now) {
-            lane_complete(s, n, now);
-        }
-        if (ln->state == OIO_DP_ACTIVATED) {
-            why = lane_fault(s, n, now);
-            if (why) {
-                lane_set(s, n, OIO_DP_INITIALIZED, why, 0);
-            }
-        }
-    }
-}
-
-/* Bit error ratio of a lane on its own line, from both rings' detuning. */
-static double lane_ber(OioEngineState *s, unsigned int n, int64_t t,
-                       BusView *tx, BusView *rx)
-{
-    unsigned int W = s->wavelengths, w = n % W, line = lane_line(s, n);
-    double dtx, drx, tx_in, rx_path, q;
-
-    dtx = oio_wrap_detune(tx->line[line], tx->res[w], tx->fsr[w]);
-    drx = oio_wrap_detune(rx->line[line], rx->res[w], rx->fsr[w]);
-    tx_in = tx->in[w * W + line];
-    rx_path = rx->line_uw[line] > 0 ?
-              rx->in[w * W + line] / rx->line_uw[line] : 0.0;
-    q = oio_lane_q(tx_in * OIO_LINK_LOSS * rx_path,
-                   oio_lorentzian(dtx, s->fwhm_pm),
-                   oio_lorentzian(drx, s->fwhm_pm),
-                   OIO_Q_NOMINAL, OIO_P_NOMINAL_UW);
-    return oio_ber_from_q(q);
-}
-
-static void prbs_advance(OioEngineState *s, int64_t now)
-{
-    double dt_s = (double)(now - s->t_last) * OIO_S_PER_NS;
-    const uint32_t both = OIO_PRBS_GEN | OIO_PRBS_CHECK;
-    unsigned int n, port = UINT_MAX;
-    BusView tx, rx;
-
-    if (dt_s <= 0) {
-        return;
-    }
-    for (n = 0; n < s->lanes; n++) {
-        OioLane *ln = &s->lane[n];
-        double bits, errs;
-
-        if ((ln->prbs_ctrl & both) != both) {
-            continue;
-        }
-        if (port != n / s->wavelengths) {
-            port = n / s->wavelengths;
-            bus_eval(s, port, OIO_RING_TX, now, &tx);
-            bus_eval(s, port, OIO_RING_RX, now, &rx);
-        }
-        bits = ln->bits_frac + dt_s * OIO_LINE_RATE_MBPS * 1e6;
-        ln->bits += (uint64_t)bits;
-        ln->bits_frac = bits - floor(bits);
-        errs = ln->errors_frac +
-               (bits - ln->bits_frac) * lane_ber(s, n, now, &tx, &rx);
-        ln->errors += (uint64_t)errs;
-        ln->errors_frac = errs - floor(errs);
-    }
-}
-
-static void alarms_eval(OioEngineState *s, int64_t now)
-{
-    double mc = oio_card_temp(s, now) * 1000.0;
-    uint32_t bits = 0;
-    unsigned int l;
-
-    if (mc > s->thr_temp[0]) {
-        bits |= OIO_CARD_TEMP_HIGH_ALARM;
-    }
-    if (mc > s->thr_temp[1]) {
-        bits |= OIO_CARD_TEMP_HIGH_WARN;
-    }
-    if (mc < s->thr_temp[2]) {
-        bits |= OIO_CARD_TEMP_LOW_WARN;
-    }
-    if (mc < s->thr_temp[3]) {
-        bits |= OIO_CARD_TEMP_LOW_ALARM;
-    }
-    if (bits) {
-        oio_latch_card(s, bits);
-    }
-
-    for (l = 0; l < s->wavelengths; l++) {
-        OioLaser *lz = &s->laser[l];
-        uint32_t st = oio_laser_status(s, l, now);
-        double ltemp = oio_laser_temp(s, l) * 1000.0;
-
-        bits = 0;
-        if (st & OIO_LASER_ST_FAILED) {
-            bits |= OIO_LALM_FAILURE;
-        }
-        if (ltemp > s->thr_ltemp[0]) {
-            bits |= OIO_LALM_TEMP_HIGH;
-        }
-        if (ltemp < s->thr_ltemp[1]) {
-            bits |= OIO_LALM_TEMP_LOW;
-        }
-        /* Bias and power are judged once a ramp has finished. */
-        if ((lz->ctrl & OIO_LASER_ENABLE) && !(st & OIO_LASER_ST_RAMPING)) {
-            double ua = oio_laser_bias_ua(s, l, now);
-            double uw = oio_laser_power_uw(s, l, now);
-
-            if (ua > s->thr_bias[0]) {
-                bits |= OIO_LALM_BIAS_HIGH;
-            }
-            if (ua > s->thr_bias[1]) {
-                bits |= OIO_LALM_BIAS_HIGH_WARN;
-            }
-            if (uw < s->thr_power[0]) {
-                bits |= OIO_LALM_POWER_LOW_WARN;
-            }
-            if (uw < s->thr_power[1]) {
-                bits |= OIO_LALM_POWER_LOW;
-            }
-        }
-        if (bits) {
-            oio_latch_laser(s, l, bits);
-        }
-    }
-}
+/* ---- Time ---- */
 
 void oio_advance(OioEngineState *s, int64_t now)
 {
@@ -1011,14 +527,15 @@ void oio_advance(OioEngineState *s, int64_t now)
     if (now < s->t_last) {
         return;
     }
-    prbs_advance(s, now);
+    oio_prbs_advance(s, now);
     oio_engines_advance(s, now);
+    oio_locks_advance(s, now);
     for (p = 0; p < s->ports; p++) {
-        track_bus(s, p, OIO_RING_TX, now);
-        track_bus(s, p, OIO_RING_RX, now);
+        oio_track_bus(s, p, OIO_RING_TX, now);
+        oio_track_bus(s, p, OIO_RING_RX, now);
     }
-    lanes_advance(s, now);
-    alarms_eval(s, now);
+    oio_lanes_advance(s, now);
+    oio_alarms_eval(s, now);
     if (s->cfg.irq_storm && now >= s->storm_next) {
         s->alarm_irq_pending = true;
         s->storm_next = now + s->cfg.storm_period_us * 1000;
@@ -1044,7 +561,7 @@ void oio_schedule(OioEngineState *s, int64_t now)
     unsigned int i;
 
     for (i = 0; i < s->lanes; i++) {
-        if (lane_transient(&s->lane[i])) {
+        if (oio_lane_transient(&s->lane[i])) {
             next_at(&deadline, MAX(s->lane[i].t_due, now + 1), now);
         }
     }
@@ -1056,6 +573,7 @@ void oio_schedule(OioEngineState *s, int64_t now)
     }
     if (locks) {
         next_at(&deadline, s->settle_until, now);
+        next_at(&deadline, MAX(oio_next_capture(s), now + 1), now);
     }
     if (!oio_thermal_settled(&s->thermal, now)) {
         next_at(&deadline, now + OIO_TICK_NS, now);

@@ -27,28 +27,38 @@ OBJECT_DECLARE_SIMPLE_TYPE(OioEngineState, OIO_ENGINE)
 typedef struct OioConfig {
     int64_t seed;                       /* at reset */
     int64_t grid_center_pm;             /* at reset */
-    int64_t grid_spacing_ghz;   /* at reset */
-    int64_t laser_offset_pm;    /* at reset: global offset, +- */
+    int64_t grid_spacing_ghz;           /* at reset */
+    int64_t laser_offset_pm;            /* at reset: global offset, +- */
     int64_t laser_error_pm;             /* at reset: per-line error, +- */
+    int64_t laser_drift_pm_per_ma;      /* line moves with its bias */
     int64_t ring_spread_pm;             /* at reset: fabrication, +- */
     int64_t ring_bias_pm;               /* at reset: design offset from line */
-    int64_t fsr_lines;          /* at reset: FSR in line spacings */
+    int64_t fsr_permille;               /* at reset: FSR, of W spacings */
     int64_t fsr_spread_permille;        /* at reset */
-    int64_t heater_range_pm;    /* at reset */
+    int64_t fsr_order_permille;         /* at reset: FSR change per order */
+    int64_t heater_range_pm;            /* at reset */
     int64_t heater_spread_permille;     /* at reset */
+    int64_t heater_law_permille;        /* at reset: off the square law, +- */
     int64_t ring_q;                     /* at reset */
-    int64_t crosstalk_permille;
+    int64_t ring_q_spread_permille;     /* at reset */
+    int64_t crosstalk_permille;         /* nearest neighbours */
+    int64_t crosstalk_spread_permille;  /* at reset: per pair and side, +- */
+    int64_t crosstalk_nn_permille;      /* next-nearest neighbours */
     int64_t drift_pm_per_k;
     int64_t heater_tau_ns;
+    int64_t heater_tau_spread_permille; /* at reset */
     int64_t card_tau_ms;
     int64_t laser_ramp_us;
     int64_t ambient_mc;
     int64_t ambient_ramp_mc_per_s;
     int64_t laser_temp_mc;
-    int64_t interlock;          /* 1 = closed */
-    int64_t laser_fail_mask;
-    int64_t stuck_ring;         /* -1 = none */
     int64_t monitor_noise_na;
+    int64_t monitor_gain_spread_permille; /* at reset */
+    int64_t monitor_lsb_na;
+    int64_t lock_capture_us;
+    int64_t interlock;                  /* 1 = closed */
+    int64_t laser_fail_mask;
+    int64_t stuck_ring;                 /* -1 = none */
     int64_t fw_hang;
     int64_t dead;
     int64_t irq_storm;
@@ -66,15 +76,27 @@ typedef struct OioLaser {
     double slope_uw_per_ma;             /* per port, above threshold */
     double err_pm;                      /* grid error of this line */
     double temp_off_k;          /* TEC offset of this line */
+    double drift_scale;         /* of laser-drift-pm-per-ma */
     uint32_t alarm;
     uint32_t alarm_mask;
 } OioLaser;
 
+/* Crosstalk onto a ring from its bus neighbours, by distance and side. */
+enum { OIO_XT_L1, OIO_XT_R1, OIO_XT_L2, OIO_XT_R2, OIO_XT_N };
+
 typedef struct OioRing {
+    /* Silicon, drawn at reset. */
     double design_pm;           /* resonance at 25 C, no heat */
-    double fsr_pm;
+    double fsr_pm;              /* at the grid centre */
     double range_pm;            /* full-scale heater shift */
+    double law;                 /* heater law, see oio_heater_shift() */
+    double tau_scale;           /* of heater-tau-ns */
+    double fwhm_pm;
+    double gain;                /* monitor photodiode, of 0.8 A/W */
+    double xt_scale[OIO_XT_N];  /* of crosstalk-permille / -nn-permille */
+
     uint32_t code;                      /* heater DAC register */
+    uint32_t drive;                     /* code the heater really gets */
     /* own heater shift settles from shift_from to shift_to after t_set */
     double shift_from;
     double shift_to;
@@ -83,6 +105,8 @@ typedef struct OioRing {
     uint8_t lock_state;         /* OIO_LOCK_* */
     bool at_limit;
     int lock_line;                      /* line the loop follows, or -1 */
+    int64_t t_capture;                  /* end of ACQUIRING */
+    double residual_pm;                 /* where the loop sits off its line */
 } OioRing;
 
 typedef struct OioLane {
@@ -123,8 +147,9 @@ struct OioEngineState {
     /* Silicon drawn from the seed at reset. */
     double spacing_pm;
     double first_pm;
-    double fwhm_pm;
+    double fwhm_pm;             /* nominal: grid centre / ring-q */
     double fsr_nom_pm;
+    double fsr_slope;           /* see oio_detune() */
     double heater_range_nom_pm;
     double laser_offset_pm;
 
@@ -226,8 +251,61 @@ uint64_t oio_bar_read(OioEngineState *s, uint64_t a, unsigned size,
 void oio_bar_write(OioEngineState *s, uint64_t a, uint64_t val, unsigned size,
                    int64_t t);
 
+/*
+ * One bus evaluated at one instant: each ring's resonance, FSR and FWHM,
+ * each line's wavelength and power entering the bus, what each ring drops
+ * and (in[w * W + l]) the power of line l reaching ring w.
+ */
+typedef struct BusView {
+    unsigned int w;
+    double res[OIO_MAX_WAVELENGTHS];
+    double fsr[OIO_MAX_WAVELENGTHS];
+    double fwhm[OIO_MAX_WAVELENGTHS];
+    double line[OIO_MAX_WAVELENGTHS];
+    double line_uw[OIO_MAX_WAVELENGTHS];
+    double drop[OIO_MAX_WAVELENGTHS];
+    double in[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
+    struct oio_bus bus;         /* the arrays above, for oio-physics.c */
+} BusView;
+
+static inline unsigned int oio_ring_lane(unsigned int r)
+{
+    return r / 2;
+}
+
+static inline unsigned int oio_ring_side(unsigned int r)
+{
+    return r % 2;
+}
+
+static inline unsigned int oio_bus_ring(OioEngineState *s, unsigned int port,
+                                        unsigned int side, unsigned int w)
+{
+    return 2 * (port * s->wavelengths + w) + side;
+}
+
+static inline unsigned int oio_ring_bus(OioEngineState *s, unsigned int r)
+{
+    return 2 * (oio_ring_lane(r) / s->wavelengths) + oio_ring_side(r);
+}
+
+static inline unsigned int oio_lane_line(OioEngineState *s, unsigned int n)
+{
+    unsigned int port = n / s->wavelengths;
+
+    return (n % s->wavelengths + s->line_shift[port]) % s->wavelengths;
+}
+
 /* oio-engine-optics.c */
 void oio_silicon_init(OioEngineState *s);
+/*
+ * Evaluate a bus at time t with its rings' own heater shifts as they are,
+ * or as given in own[] (pm per bus position) for a what-if.
+ */
+void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
+                  int64_t t, const double *own, BusView *b);
+double oio_line_pm(OioEngineState *s, unsigned int l, int64_t t);
+double oio_heater_tau_ns(OioEngineState *s, unsigned int r);
 void oio_state_reset(OioEngineState *s, int64_t now);
 void oio_advance(OioEngineState *s, int64_t now);
 void oio_schedule(OioEngineState *s, int64_t now);
@@ -255,12 +333,27 @@ void oio_laser_write_ctrl(OioEngineState *s, unsigned int l, uint32_t val,
 void oio_laser_write_bias(OioEngineState *s, unsigned int l, uint32_t val,
               int64_t t);
 void oio_lasers_shutdown(OioEngineState *s, int64_t t);
+void oio_interlock_changed(OioEngineState *s, int64_t t);
+void oio_optics_dirty(OioEngineState *s, int bus, int64_t until);
+
+/* oio-engine-lock.c */
+void oio_locks_advance(OioEngineState *s, int64_t now);
+void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
+                   int64_t t);
+int64_t oio_next_capture(OioEngineState *s);
+
+/* oio-engine-lanes.c */
 void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
               int64_t t);
 void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val);
 bool oio_port_busy(OioEngineState *s, unsigned int port);
-void oio_interlock_changed(OioEngineState *s, int64_t t);
-void oio_optics_dirty(OioEngineState *s, int bus, int64_t until);
+bool oio_lane_transient(const OioLane *ln);
+void oio_lanes_advance(OioEngineState *s, int64_t now);
+void oio_prbs_advance(OioEngineState *s, int64_t now);
+/* Bit error ratio of lane n from its port's two buses, one instant. */
+double oio_lane_ber(OioEngineState *s, unsigned int n, const BusView *tx,
+                    const BusView *rx);
+void oio_alarms_eval(OioEngineState *s, int64_t now);
 void oio_latch_card(OioEngineState *s, uint32_t bits);
 void oio_latch_laser(OioEngineState *s, unsigned int l, uint32_t bits);
 void oio_latch_lane(OioEngineState *s, unsigned int n, uint32_t bits);
@@ -285,16 +378,20 @@ bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
 /* Fixed parameters of the optics; see docs/hardware.md. */
 #define OIO_RESPONSIVITY_NA_PER_UW      800.0   /* 0.8 A/W */
 #define OIO_DARK_NA                     5.0
+#define OIO_MONITOR_FULL_SCALE          65535   /* ADC codes */
 #define OIO_RING_DROP                   0.9
 #define OIO_LASER_DRIFT_PM_PER_K        90.0
+#define OIO_LASER_REF_MA                80.0    /* line error is at this bias */
 #define OIO_LASER_ITH_MA                20.0
 #define OIO_LASER_SLOPE_UW_PER_MA       33.3    /* per port: 2 mW at 80 mA */
 #define OIO_LINK_LOSS                   0.5     /* fibre loopback, 3 dB */
 #define OIO_Q_NOMINAL                   14.0
 #define OIO_P_NOMINAL_UW                (2000.0 * OIO_LINK_LOSS)
 #define OIO_LINE_RATE_MBPS              32000
-/* lock capture needs this much */
+/* lock capture needs this much of its line at the ring's input */
 #define OIO_SIGNAL_MIN_UW               20.0
+/* and a peak this many noise rms above the dark */
+#define OIO_LOCK_SNR_MIN                10.0
 #define OIO_HEATER_MAX_UW               3000.0
 #define OIO_EMIT_MIN_UW                 10.0
 #define OIO_T_INIT_NS                   100000

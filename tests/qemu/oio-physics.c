@@ -59,21 +59,46 @@ double oio_wrap_detune(double line_pm, double res_pm, double fsr_pm)
     return d;
 }
 
-double oio_heater_shift(uint32_t code, double range_pm)
+double oio_detune(double line_pm, double res_pm, double fsr_pm,
+                  double fsr_slope, double centre_pm)
+{
+    double a, orders, k, fsr_here;
+
+    if (fsr_slope == 0.0) {
+        return oio_wrap_detune(line_pm, res_pm, fsr_pm);
+    }
+    /*
+     * With F(l) = F0 (1 + a (l - c)), the orders between two wavelengths
+     * are the integral of dl / F(l).
+     */
+    a = fsr_slope / fsr_pm;
+    orders = (log1p(a * (line_pm - centre_pm)) -
+              log1p(a * (res_pm - centre_pm))) / (a * fsr_pm);
+    k = floor(orders + 0.5);
+    fsr_here = fsr_pm + fsr_slope * (line_pm - centre_pm);
+    return (orders - k) * fsr_here;
+}
+
+double oio_heater_shift(uint32_t code, double range_pm, double law)
 {
     double x = (double)code / 4095.0;
 
-    return range_pm * x * x;
+    return range_pm * x * x * (1.0 + law) / (1.0 + law * x * x);
 }
 
-uint32_t oio_heater_code(double shift_pm, double range_pm)
+uint32_t oio_heater_code(double shift_pm, double range_pm, double law)
 {
-    double code;
+    double code, g;
 
     if (shift_pm <= 0.0 || range_pm <= 0.0) {
         return 0;
     }
-    code = 4095.0 * sqrt(shift_pm / range_pm);
+    /* x^2 (1 + law) / (1 + law x^2) = g, solved for x^2 */
+    g = shift_pm / range_pm;
+    if (g >= 1.0) {
+        return 4095;
+    }
+    code = 4095.0 * sqrt(g / (1.0 + law * (1.0 - g)));
     if (code >= 4095.0) {
         return 4095;
     }
@@ -138,11 +163,11 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
         double total = 0.0;
 
         for (l = 0; l < bus->lines && l < 64; l++) {
-            double d = oio_wrap_detune(bus->line_pm[l],
-                           bus->res_pm[r],
-                           bus->fsr_pm[r]);
+            double d = oio_detune(bus->line_pm[l], bus->res_pm[r],
+                                  bus->fsr_pm[r], bus->fsr_slope,
+                                  bus->centre_pm);
             double dropped = power[l] * bus->drop *
-                     oio_lorentzian(d, bus->fwhm_pm);
+                             oio_lorentzian(d, bus->fwhm_pm[r]);
 
             if (in_uw) {
                 in_uw[r * bus->lines + l] = power[l];
@@ -152,6 +177,87 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
         }
         drop_uw[r] = total;
     }
+}
+
+double oio_bus_drop_at(const struct oio_bus *bus, const double *in_uw,
+                       unsigned int r, double delta_pm)
+{
+    double total = 0.0;
+    unsigned int l;
+
+    for (l = 0; l < bus->lines; l++) {
+        double d = oio_detune(bus->line_pm[l], bus->res_pm[r] + delta_pm,
+                              bus->fsr_pm[r], bus->fsr_slope,
+                              bus->centre_pm);
+
+        total += in_uw[r * bus->lines + l] * bus->drop *
+                 oio_lorentzian(d, bus->fwhm_pm[r]);
+    }
+    return total;
+}
+
+/* Lock-in averaging of the dither: 64 samples, and a 3-sigma decision. */
+#define CAPTURE_SQRT_SAMPLES    8.0
+#define CAPTURE_SIGMAS          3.0
+
+bool oio_capture_climb(const struct oio_bus *bus, const double *in_uw,
+                       unsigned int r, double lo_pm, double hi_pm,
+                       double noise_uw, double *delta_pm, int *line,
+                       bool *at_limit)
+{
+    double fwhm = bus->fwhm_pm[r], dither = fwhm / 10, step = fwhm / 20;
+    double here = 0.0, y, lo, hi, err, best = 0.0;
+    unsigned int l, n;
+    int dir;
+
+    *at_limit = false;
+    *line = -1;
+    *delta_pm = 0.0;
+    lo = oio_bus_drop_at(bus, in_uw, r, -dither);
+    hi = oio_bus_drop_at(bus, in_uw, r, dither);
+    err = fabs(hi - lo);
+    y = oio_bus_drop_at(bus, in_uw, r, 0.0);
+    /* The lock-in error signal must stand out of the averaged noise. */
+    if (err * CAPTURE_SQRT_SAMPLES < CAPTURE_SIGMAS * noise_uw * M_SQRT2 &&
+        !(y > lo && y >= hi && y > CAPTURE_SIGMAS * noise_uw)) {
+        return false;
+    }
+    dir = hi > lo ? 1 : -1;
+    for (n = 0; n < 100000; n++) {
+        double next = here + dir * step;
+        double yn = oio_bus_drop_at(bus, in_uw, r, next);
+
+        if (yn <= y) {
+            break;
+        }
+        /* Still climbing, but the heater cannot follow. */
+        if (next < lo_pm || next > hi_pm) {
+            *at_limit = true;
+            *delta_pm = dir > 0 ? hi_pm : lo_pm;
+            return false;
+        }
+        here = next;
+        y = yn;
+    }
+    /* The dither centres the loop on the top: a parabola through three. */
+    lo = oio_bus_drop_at(bus, in_uw, r, here - step);
+    hi = oio_bus_drop_at(bus, in_uw, r, here + step);
+    if (lo + hi - 2 * y < 0) {
+        here += 0.5 * step * (lo - hi) / (lo + hi - 2 * y);
+    }
+    *delta_pm = here;
+    for (l = 0; l < bus->lines; l++) {
+        double d = oio_detune(bus->line_pm[l], bus->res_pm[r] + here,
+                              bus->fsr_pm[r], bus->fsr_slope,
+                              bus->centre_pm);
+        double p = in_uw[r * bus->lines + l] * oio_lorentzian(d, fwhm);
+
+        if (p > best) {
+            best = p;
+            *line = (int)l;
+        }
+    }
+    return *line >= 0;
 }
 
 double oio_ber_from_q(double q)

@@ -38,10 +38,25 @@ double oio_lorentzian(double detune_pm, double fwhm_pm);
  */
 double oio_wrap_detune(double line_pm, double res_pm, double fsr_pm);
 
-/* Heater shift grows with the square of the 12-bit drive code. */
-double oio_heater_shift(uint32_t code, double range_pm);
+/*
+ * The same when the FSR changes with wavelength, as it does on silicon
+ * (FSR = lambda^2 / (n_g L), n_g dispersive): fsr_pm is the FSR at
+ * centre_pm and grows by fsr_slope pm per pm of wavelength, so neighbouring
+ * orders are not evenly spaced. The line is counted in orders from the
+ * resonance and the fraction of an order left is scaled by the FSR there.
+ */
+double oio_detune(double line_pm, double res_pm, double fsr_pm,
+                  double fsr_slope, double centre_pm);
+
+/*
+ * Heater shift for a 12-bit drive code x = code/4095: a square law bent by
+ * law, range * x^2 (1 + law) / (1 + law x^2). Resistive self-heating bends
+ * real heaters this way; |law| is how far the shift strays from the square
+ * law at small drive, and every law reaches range at full scale.
+ */
+double oio_heater_shift(uint32_t code, double range_pm, double law);
 /* Code giving the closest shift to shift_pm, clamped to the DAC range. */
-uint32_t oio_heater_code(double shift_pm, double range_pm);
+uint32_t oio_heater_code(double shift_pm, double range_pm, double law);
 
 /*
  * First-order thermal lag of the card towards an ambient temperature that
@@ -74,10 +89,12 @@ struct oio_bus {
     unsigned int rings;
     unsigned int lines;
     const double *res_pm;       /* [rings] resonance (any order) */
-    const double *fsr_pm;       /* [rings] */
+    const double *fsr_pm;       /* [rings] at centre_pm */
+    const double *fwhm_pm;      /* [rings] */
     const double *line_pm;      /* [lines] */
     const double *line_uw;      /* [lines] power entering the bus */
-    double fwhm_pm;
+    double fsr_slope;           /* see oio_detune() */
+    double centre_pm;
     double drop;                /* fraction dropped on resonance, 0..1 */
 };
 
@@ -87,6 +104,26 @@ struct oio_bus {
  * the power of each line at each ring's input.
  */
 void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw);
+
+/* Power ring r of the bus would drop with its resonance moved by delta_pm. */
+double oio_bus_drop_at(const struct oio_bus *bus, const double *in_uw,
+                       unsigned int r, double delta_pm);
+
+/*
+ * A dither lock loop acquiring: it climbs the ring's own monitor signal
+ * (what ring r drops, the rest of the bus held still) from where the ring
+ * sits, moving its resonance by delta within [lo_pm, hi_pm] (the heater's
+ * ends). It can only climb a slope it can tell from the noise: dither of
+ * FWHM/10, averaged over 64 samples, against noise_uw rms (the monitor's
+ * noise in dropped microwatts). True if it climbed to a peak; *delta_pm is
+ * where, *line the line that peak belongs to. False with *at_limit set if
+ * the climb ran into a heater end, false and not at limit if it saw no
+ * slope.
+ */
+bool oio_capture_climb(const struct oio_bus *bus, const double *in_uw,
+                       unsigned int r, double lo_pm, double hi_pm,
+                       double noise_uw, double *delta_pm, int *line,
+                       bool *at_limit);
 
 /* Bit error ratio of a binary link with Q factor q: 0.5 * erfc(q / sqrt 2). */
 double oio_ber_from_q(double q);

@@ -14,7 +14,7 @@ set -eu
 src=$1
 here=$(cd "$(dirname "$0")" && pwd)
 models="oio-engine.c oio-engine-config.c oio-engine-regs.c oio-engine-optics.c
-	oio-engine-dma.c oio-physics.c"
+	oio-engine-lock.c oio-engine-lanes.c oio-engine-dma.c oio-physics.c"
 top=$(cd "$here/../.." && pwd)
 
 for f in $models oio-engine.h oio-physics.h; do

@@ -248,6 +248,46 @@ START_TEST(test_wrap_detune_sign)
 }
 END_TEST
 
+/*
+ * An FSR that changes with wavelength: with no slope it is the plain
+ * wrap; with a slope the orders a line meets widen red-wards by
+ * slope pm per pm, and detune still names the nearest order.
+ */
+START_TEST(test_detune_dispersion)
+{
+	const double c = 1310000.0, res = 1306000.0, slope = 0.01;
+	double line, zero[3];
+	unsigned int n = 0;
+
+	for (line = 1300000.0; line < 1320000.0; line += 77.7)
+		ck_assert_double_eq(oio_detune(line, res, FSR_PM, 0, c),
+				    oio_wrap_detune(line, res, FSR_PM));
+	/* Find where the detuning crosses zero going red: the orders. */
+	for (line = res + 100.0; line < res + 3.2 * FSR_PM && n < 3;
+	     line += 1.0) {
+		double a = oio_detune(line - 1.0, res, FSR_PM, slope, c);
+		double b = oio_detune(line, res, FSR_PM, slope, c);
+
+		if (a > 0 && b <= 0 && fabs(a - b) < FSR_PM / 2)
+			continue;
+		if (a < 0 && b >= 0)
+			zero[n++] = line;
+	}
+	ck_assert_uint_eq(n, 3);
+	/* Each order's FSR is the FSR where it sits. */
+	ck_assert_double_eq_tol(zero[0] - res,
+				FSR_PM * (1 + slope * ((res + zero[0]) / 2 - c) /
+					  FSR_PM), 3.0);
+	ck_assert_double_eq_tol((zero[2] - zero[1]) - (zero[1] - zero[0]),
+				slope * FSR_PM, 3.0);
+	/* Near the resonance the detuning is the plain difference. */
+	ck_assert_double_eq_tol(oio_detune(res + 200.0, res, FSR_PM, slope, c),
+				200.0, 0.5);
+	ck_assert_double_eq_tol(oio_detune(res - 200.0, res, FSR_PM, slope, c),
+				-200.0, 0.5);
+}
+END_TEST
+
 /* ---- Heater ------------------------------------------------------------ */
 
 START_TEST(test_heater_square_law)
@@ -255,19 +295,19 @@ START_TEST(test_heater_square_law)
 	const double range = 6700.0;
 	uint32_t c;
 
-	ck_assert_double_eq(oio_heater_shift(0, range), 0.0);
-	ck_assert_double_eq_tol(oio_heater_shift(4095, range), range, 1e-9);
+	ck_assert_double_eq(oio_heater_shift(0, range, 0), 0.0);
+	ck_assert_double_eq_tol(oio_heater_shift(4095, range, 0), range, 1e-9);
 	/* Half the drive gives a quarter of the shift. */
 	for (c = 1; c <= 2047; c += 97)
-		ck_assert_double_eq_tol(oio_heater_shift(2 * c, range),
-					4.0 * oio_heater_shift(c, range),
+		ck_assert_double_eq_tol(oio_heater_shift(2 * c, range, 0),
+					4.0 * oio_heater_shift(c, range, 0),
 					1e-9);
-	ck_assert_double_eq_tol(oio_heater_shift(2048, range),
+	ck_assert_double_eq_tol(oio_heater_shift(2048, range, 0),
 				range * (2048.0 / 4095.0) * (2048.0 / 4095.0),
 				1e-9);
 	/* Shift scales with the ring's range. */
-	ck_assert_double_eq_tol(oio_heater_shift(1000, 2 * range),
-				2 * oio_heater_shift(1000, range), 1e-9);
+	ck_assert_double_eq_tol(oio_heater_shift(1000, 2 * range, 0),
+				2 * oio_heater_shift(1000, range, 0), 1e-9);
 }
 END_TEST
 
@@ -277,16 +317,13 @@ START_TEST(test_heater_code_round_trip)
 	uint32_t c;
 
 	for (c = 0; c <= 4095; c++) {
-		uint32_t back = oio_heater_code(oio_heater_shift(c, range),
-						range);
+		uint32_t back = oio_heater_code(oio_heater_shift(c, range, 0), range, 0);
 
 		ck_assert_uint_le(back > c ? back - c : c - back, 1);
 	}
 	/* A shift between two codes goes to the nearer one. */
-	ck_assert_uint_eq(oio_heater_code(range * pow(1000.4 / 4095.0, 2),
-					  range), 1000);
-	ck_assert_uint_eq(oio_heater_code(range * pow(1000.6 / 4095.0, 2),
-					  range), 1001);
+	ck_assert_uint_eq(oio_heater_code(range * pow(1000.4 / 4095.0, 2), range, 0), 1000);
+	ck_assert_uint_eq(oio_heater_code(range * pow(1000.6 / 4095.0, 2), range, 0), 1001);
 }
 END_TEST
 
@@ -294,17 +331,44 @@ START_TEST(test_heater_code_clamps)
 {
 	const double range = 6700.0;
 
-	ck_assert_uint_eq(oio_heater_code(0.0, range), 0);
-	ck_assert_uint_eq(oio_heater_code(-50.0, range), 0);
-	ck_assert_uint_eq(oio_heater_code(range, range), 4095);
-	ck_assert_uint_eq(oio_heater_code(2 * range, range), 4095);
-	ck_assert_uint_eq(oio_heater_code(1e12, range), 4095);
+	ck_assert_uint_eq(oio_heater_code(0.0, range, 0), 0);
+	ck_assert_uint_eq(oio_heater_code(-50.0, range, 0), 0);
+	ck_assert_uint_eq(oio_heater_code(range, range, 0), 4095);
+	ck_assert_uint_eq(oio_heater_code(2 * range, range, 0), 4095);
+	ck_assert_uint_eq(oio_heater_code(1e12, range, 0), 4095);
 	/* Just above full scale rounds to 4095, never to 4096. */
-	ck_assert_uint_eq(oio_heater_code(range * pow(4095.7 / 4095.0, 2),
-					  range), 4095);
+	ck_assert_uint_eq(oio_heater_code(range * pow(4095.7 / 4095.0, 2), range, 0), 4095);
 	/* A ring without a heater range cannot be moved. */
-	ck_assert_uint_eq(oio_heater_code(100.0, 0.0), 0);
-	ck_assert_uint_eq(oio_heater_code(100.0, -1.0), 0);
+	ck_assert_uint_eq(oio_heater_code(100.0, 0.0, 0), 0);
+	ck_assert_uint_eq(oio_heater_code(100.0, -1.0, 0), 0);
+}
+END_TEST
+
+/* Bent laws: full scale stays full scale, the bend is |law| at low drive. */
+START_TEST(test_heater_law)
+{
+	static const double laws[] = { -0.15, -0.05, 0.05, 0.15 };
+	const double range = 6700.0;
+	unsigned int i;
+	uint32_t c;
+
+	for (i = 0; i < sizeof(laws) / sizeof(laws[0]); i++) {
+		double law = laws[i], prev = -1.0;
+
+		ck_assert_double_eq_tol(oio_heater_shift(4095, range, law),
+					range, 1e-9);
+		ck_assert_double_eq_tol(oio_heater_shift(40, range, law) /
+					oio_heater_shift(40, range, 0),
+					1.0 + law, 1e-3);
+		for (c = 0; c <= 4095; c++) {
+			double sh = oio_heater_shift(c, range, law);
+			uint32_t back = oio_heater_code(sh, range, law);
+
+			ck_assert(sh > prev);	/* red-shift only, monotone */
+			prev = sh;
+			ck_assert_uint_le(back > c ? back - c : c - back, 1);
+		}
+	}
 }
 END_TEST
 
@@ -474,6 +538,10 @@ END_TEST
 
 /* ---- Bus waveguide ----------------------------------------------------- */
 
+static const double fwhms[8] = {
+	FWHM_PM, FWHM_PM, FWHM_PM, FWHM_PM, FWHM_PM, FWHM_PM, FWHM_PM, FWHM_PM,
+};
+
 static struct oio_bus make_bus(unsigned int rings, unsigned int lines,
 			       const double *res, const double *fsr,
 			       const double *line, const double *uw)
@@ -483,9 +551,9 @@ static struct oio_bus make_bus(unsigned int rings, unsigned int lines,
 		.lines = lines,
 		.res_pm = res,
 		.fsr_pm = fsr,
+		.fwhm_pm = fwhms,
 		.line_pm = line,
 		.line_uw = uw,
-		.fwhm_pm = FWHM_PM,
 		.drop = DROP,
 	};
 
@@ -621,6 +689,83 @@ START_TEST(test_bus_dark_lines)
 }
 END_TEST
 
+/* What a ring would drop with its resonance moved: 0 moves is the bus. */
+START_TEST(test_bus_drop_at)
+{
+	const double line[] = { 1310000.0, 1310000.0 + SPACING_PM };
+	const double uw[] = { 2000.0, 1000.0 };
+	const double res[] = { 1310000.0 - 100.0, 1310000.0 + SPACING_PM + 30.0 };
+	const double fsr[] = { FSR_PM, FSR_PM };
+	struct oio_bus bus = make_bus(2, 2, res, fsr, line, uw);
+	double drop[2], in[4];
+
+	oio_bus_eval(&bus, drop, in);
+	ck_assert_double_eq_tol(oio_bus_drop_at(&bus, in, 0, 0), drop[0], 1e-9);
+	ck_assert_double_eq_tol(oio_bus_drop_at(&bus, in, 1, 0), drop[1], 1e-9);
+	/* Ring 0 moved 100 pm red sits on line 0. */
+	ck_assert_double_eq_tol(oio_bus_drop_at(&bus, in, 0, 100.0),
+				2000.0 * DROP +
+				1000.0 * DROP * oio_lorentzian(SPACING_PM,
+							       FWHM_PM), 1e-6);
+}
+END_TEST
+
+/* A dither loop climbs to the peak uphill of where it starts. */
+START_TEST(test_capture_climb)
+{
+	const double l0 = 1310000.0;
+	const double line[] = { l0, l0 + SPACING_PM };
+	const double uw[] = { 2000.0, 2000.0 };
+	const double fsr[] = { FSR_PM };
+	double res[1], drop[1], in[2], delta;
+	struct oio_bus bus = make_bus(1, 2, res, fsr, line, uw);
+	bool at_limit;
+	int l;
+
+	/* One linewidth blue of line 0, no noise: up to line 0. */
+	res[0] = l0 - FWHM_PM;
+	oio_bus_eval(&bus, drop, in);
+	ck_assert(oio_capture_climb(&bus, in, 0, -2000, 6000, 0, &delta, &l,
+				    &at_limit));
+	ck_assert_int_eq(l, 0);
+	ck_assert(!at_limit);
+	/* the other line's tail pulls the top a little red */
+	ck_assert_double_eq_tol(delta, FWHM_PM, 3.0);
+
+	/* Closer to line 1 than to line 0: line 1. */
+	res[0] = l0 + 0.6 * SPACING_PM;
+	oio_bus_eval(&bus, drop, in);
+	ck_assert(oio_capture_climb(&bus, in, 0, -2000, 6000, 0, &delta, &l,
+				    &at_limit));
+	ck_assert_int_eq(l, 1);
+	ck_assert_double_eq_tol(delta, 0.4 * SPACING_PM, 5.0);
+
+	/* Far between the lines the slope drowns in 1 % noise. */
+	res[0] = l0 + 0.5 * SPACING_PM + 20;
+	oio_bus_eval(&bus, drop, in);
+	ck_assert(!oio_capture_climb(&bus, in, 0, -2000, 6000, 0.01 * 1800,
+				     &delta, &l, &at_limit));
+	ck_assert(!at_limit);
+	/* With clean light the same start still climbs. */
+	ck_assert(oio_capture_climb(&bus, in, 0, -2000, 6000, 0, &delta, &l,
+				    &at_limit));
+
+	/* The heater ends before the peak: at limit, no capture. */
+	res[0] = l0 - FWHM_PM;
+	oio_bus_eval(&bus, drop, in);
+	ck_assert(!oio_capture_climb(&bus, in, 0, -100, 100, 0, &delta, &l,
+				     &at_limit));
+	ck_assert(at_limit);
+
+	/* Sitting on the peak with the heater unable to move: it holds. */
+	res[0] = l0;
+	oio_bus_eval(&bus, drop, in);
+	ck_assert(oio_capture_climb(&bus, in, 0, 0, 0, 2.0, &delta, &l,
+				    &at_limit));
+	ck_assert_int_eq(l, 0);
+}
+END_TEST
+
 /* ---- Bit error ratio --------------------------------------------------- */
 
 START_TEST(test_ber_known_values)
@@ -715,12 +860,14 @@ static Suite *physics_suite(void)
 	tcase_add_test(tc, test_wrap_detune_range);
 	tcase_add_test(tc, test_wrap_detune_fsr_periodic);
 	tcase_add_test(tc, test_wrap_detune_sign);
+	tcase_add_test(tc, test_detune_dispersion);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("heater");
 	tcase_add_test(tc, test_heater_square_law);
 	tcase_add_test(tc, test_heater_code_round_trip);
 	tcase_add_test(tc, test_heater_code_clamps);
+	tcase_add_test(tc, test_heater_law);
 	tcase_add_test(tc, test_settle);
 	suite_add_tcase(s, tc);
 
@@ -741,6 +888,8 @@ static Suite *physics_suite(void)
 	tcase_add_test(tc, test_bus_order_matters);
 	tcase_add_test(tc, test_bus_input_powers);
 	tcase_add_test(tc, test_bus_dark_lines);
+	tcase_add_test(tc, test_bus_drop_at);
+	tcase_add_test(tc, test_capture_climb);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ber");

@@ -28,15 +28,14 @@ enum oio_lane_state {
 
 /**
  * enum oio_lane_reason - Why the last transition of a lane failed, or why it
- *   dropped.
+ *   dropped. The card cannot tell which laser line a ring sits on: a ring on
+ *   another lane's line shows up as PRBS errors, not as a reason.
  */
 enum oio_lane_reason {
 	OIO_LANE_REASON_NONE,
 	OIO_LANE_REASON_LASER_DARK,
 	OIO_LANE_REASON_TX_UNLOCKED,
 	OIO_LANE_REASON_RX_UNLOCKED,
-	OIO_LANE_REASON_TX_WRONG_LINE,
-	OIO_LANE_REASON_RX_WRONG_LINE,
 	OIO_LANE_REASON_BAD_REQUEST,
 	OIO_LANE_REASON_INTERLOCK_OPEN,
 
@@ -66,6 +65,7 @@ enum oio_lock_state {
 	OIO_LOCK_STATE_LOCKED,
 	OIO_LOCK_STATE_LOST,
 	OIO_LOCK_STATE_NO_SIGNAL,
+	OIO_LOCK_STATE_ACQUIRING,
 
 	/* private: */
 	__OIO_LOCK_STATE_MAX,
