@@ -232,13 +232,34 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(B)/.deps
 	gcc $(SIM_CFLAGS) -o $@ tests/unit/test-card.c $(SIM_SOURCES) \
 		$$(pkg-config --cflags --libs check) -lm
 
-$(B)/unit/test-tuning: tests/unit/test-tuning.c lib/tuning.c lib/tuning.h \
-		lib/liboio.h tests/qemu/oio-physics.c tests/qemu/oio-physics.h \
+# liboio's bring-up without netlink - orchestration, arithmetic, the peak
+# finder - on the emulated card (simio.c), judged by the reference.
+BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
+	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c
+BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h \
+	lib/tuning.h lib/liboio.h lib/oio-api.h include/uapi/linux/oio.h \
+	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
+	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
+	$(SIM_DEPS)
+BRINGUP_TEST_SOURCES := $(BRINGUP_SOURCES) $(SIM_SOURCES) tests/unit/simio.c \
+	tests/unit/reference.c tests/unit/verdict.c
+BRINGUP_CFLAGS := $(SIM_CFLAGS) -Ilib -Iinclude/uapi
+
+$(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-tuning.c \
+		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
+
+$(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-bringup.c \
+		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
+
+$(B)/unit/test-envelope: tests/unit/test-envelope.c $(BRINGUP_DEPS) \
 		| $(B)/.deps
 	@mkdir -p $(@D)
-	gcc $(UNIT_CFLAGS) -Ilib -Iinclude/uapi -o $@ tests/unit/test-tuning.c \
-		lib/tuning.c tests/qemu/oio-physics.c \
-		$$(pkg-config --cflags --libs check) -lm
+	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-envelope.c \
+		$(BRINGUP_TEST_SOURCES) -lm
 
 $(B)/unit/test-parse: tests/unit/test-parse.c tools/parse.c tools/parse.h \
 		| $(B)/.deps
@@ -254,7 +275,9 @@ $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
-	test-parse test-output)
+	test-bringup test-parse test-output)
+# Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
+ENVELOPE := $(B)/unit/test-envelope
 
 unit: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done
@@ -271,7 +294,7 @@ $(CHECKPATCH): | $(B)/.deps
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(CHECKPATCH) $(UNIT_TESTS) $(LIBOIO)
+		$(CHECKPATCH) $(UNIT_TESTS) $(ENVELOPE) $(LIBOIO)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh

@@ -126,6 +126,8 @@ struct oio_sweep_params {
 	u32 stop;
 	u32 step;
 	u32 dwell_ns;
+	u32 positions;	/* bus positions swept, a bit each */
+	u32 swept;	/* rings of the run at those positions */
 };
 
 void oio_engines_init(struct oio_dev *od);

@@ -101,7 +101,7 @@ int oio_telemetry_snapshot(struct oio_dev *od)
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 {
 	u32 points = (p->stop - p->start) / p->step + 1;
-	u64 bytes = OIO_SWEEP_HDR_SIZE + 4ull * p->count * points;
+	u64 bytes = OIO_SWEEP_HDR_SIZE + 4ull * p->swept * points;
 	int err;
 
 	lockdep_assert_held(&od->lock);
@@ -110,6 +110,7 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 	reinit_completion(&od->sweep_done);
 	err = oio_write(od, OIO_REG_SWEEP_FIRST_RING, p->first) ?:
 	      oio_write(od, OIO_REG_SWEEP_RING_COUNT, p->count) ?:
+	      oio_write(od, OIO_REG_SWEEP_POS_MASK, p->positions) ?:
 	      oio_write(od, OIO_REG_SWEEP_START, p->start) ?:
 	      oio_write(od, OIO_REG_SWEEP_STOP, p->stop) ?:
 	      oio_write(od, OIO_REG_SWEEP_STEP, p->step) ?:

@@ -852,7 +852,7 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 			    struct oio_sweep_params *p)
 {
 	struct nlattr **tb = info->attrs;
-	u32 points;
+	u32 points, r;
 
 	if (GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_FIRST_RING) ||
 	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_RING_COUNT) ||
@@ -867,10 +867,26 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 	p->stop = nla_get_u32(tb[OIO_A_SWEEP_STOP]);
 	p->step = nla_get_u32(tb[OIO_A_SWEEP_STEP]);
 	p->dwell_ns = nla_get_u32(tb[OIO_A_SWEEP_DWELL]);
+	p->positions = GENMASK(od->wavelengths - 1, 0);
+	if (tb[OIO_A_SWEEP_POSITIONS])
+		p->positions = nla_get_u32(tb[OIO_A_SWEEP_POSITIONS]);
 	if (p->first >= od->rings || p->count > od->rings - p->first) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_RING_COUNT],
 				    "rings beyond the card's");
 		return -ERANGE;
+	}
+	if (p->positions & ~GENMASK(od->wavelengths - 1, 0)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_POSITIONS],
+				    "bus position beyond the card's wavelengths");
+		return -ERANGE;
+	}
+	p->swept = 0;
+	for (r = p->first; r < p->first + p->count; r++)
+		p->swept += !!(p->positions & BIT(r / 2 % od->wavelengths));
+	if (!p->swept) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_POSITIONS],
+				    "no ring of the run is at these positions");
+		return -EINVAL;
 	}
 	if (p->start > p->stop) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_STOP],
@@ -878,7 +894,7 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 		return -EINVAL;
 	}
 	points = (p->stop - p->start) / p->step + 1;
-	if (4ull * p->count * points > OIO_TRACE_MAX_BYTES) {
+	if (4ull * p->swept * points > OIO_TRACE_MAX_BYTES) {
 		NL_SET_ERR_MSG(info->extack,
 			       "trace above 60 KiB: sweep fewer rings or points");
 		return -EMSGSIZE;
@@ -892,22 +908,30 @@ static int oio_put_sweep(struct sk_buff *msg, struct oio_dev *od,
 {
 	const u8 *blk = od->sweep_buf.cpu;
 	struct nlattr *a;
-	u32 i, *v;
+	u32 i, r, *v;
 
 	if (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, od->id) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_FIRST_RING, p->first) ||
-	    nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p->count) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p->swept) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_START, p->start) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_STEP, p->step) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_POINTS, points) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_POSITIONS, p->positions) ||
 	    nla_put_s32(msg, OIO_A_SWEEP_TEMP,
 			(s32)blk32(blk, OIO_SWEEP_HDR_TEMP)))
 		return -EMSGSIZE;
-	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->count * points);
+	a = nla_reserve(msg, OIO_A_SWEEP_RINGS, 4 * p->swept);
 	if (!a)
 		return -EMSGSIZE;
 	v = nla_data(a);
-	for (i = 0; i < p->count * points; i++)
+	for (r = p->first, i = 0; r < p->first + p->count; r++)
+		if (p->positions & BIT(r / 2 % od->wavelengths))
+			v[i++] = r;
+	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->swept * points);
+	if (!a)
+		return -EMSGSIZE;
+	v = nla_data(a);
+	for (i = 0; i < p->swept * points; i++)
 		v[i] = blk32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
 	return 0;
 }
@@ -921,7 +945,7 @@ static void oio_notify_sweep(struct oio_dev *od,
 
 	if (!genl_has_listeners(oio_nl_fam(), &init_net, OIO_NLGRP_MONITOR))
 		return;
-	msg = genlmsg_new(1024 + 4 * p->count * points, GFP_KERNEL);
+	msg = genlmsg_new(1024 + 4 * p->swept * (points + 1), GFP_KERNEL);
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, oio_nl_fam(), 0, OIO_CMD_SWEEP_DONE_NTF);
@@ -948,7 +972,7 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	points = (p.stop - p.start) / p.step + 1;
-	msg = genlmsg_new(1024 + 4 * p.count * points, GFP_KERNEL);
+	msg = genlmsg_new(1024 + 4 * p.swept * (points + 1), GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;

@@ -117,7 +117,7 @@ static const struct nla_policy oio_telemetry_get_nl_policy[OIO_A_TELEMETRY_PARTS
 };
 
 /* OIO_CMD_SWEEP_RUN - do */
-static const struct nla_policy oio_sweep_run_nl_policy[OIO_A_SWEEP_DWELL + 1] = {
+static const struct nla_policy oio_sweep_run_nl_policy[OIO_A_SWEEP_POSITIONS + 1] = {
 	[OIO_A_SWEEP_CARD_ID] = { .type = NLA_U32, },
 	[OIO_A_SWEEP_FIRST_RING] = { .type = NLA_U32, },
 	[OIO_A_SWEEP_RING_COUNT] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -125,6 +125,7 @@ static const struct nla_policy oio_sweep_run_nl_policy[OIO_A_SWEEP_DWELL + 1] = 
 	[OIO_A_SWEEP_STOP] = NLA_POLICY_MAX(NLA_U32, 4095),
 	[OIO_A_SWEEP_STEP] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
 	[OIO_A_SWEEP_DWELL] = NLA_POLICY_FULL_RANGE(NLA_U32, &oio_a_sweep_dwell_range),
+	[OIO_A_SWEEP_POSITIONS] = { .type = NLA_U32, },
 };
 
 /* Ops table for oio */
@@ -243,7 +244,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_SWEEP_RUN,
 		.doit		= oio_nl_sweep_run_doit,
 		.policy		= oio_sweep_run_nl_policy,
-		.maxattr	= OIO_A_SWEEP_DWELL,
+		.maxattr	= OIO_A_SWEEP_POSITIONS,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

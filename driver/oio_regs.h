@@ -167,6 +167,9 @@
 #define  OIO_SWEEP_ABORT		0x00000002
 #define OIO_REG_SWEEP_STATUS		0x0168	/* RO: OIO_ENG_* */
 #define OIO_REG_SWEEP_SEQ		0x016c	/* RO: completed sweeps */
+/* RW: a bit per bus position w; rings elsewhere are not swept */
+#define OIO_REG_SWEEP_POS_MASK		0x0170
+#define  OIO_SWEEP_ALL_POSITIONS	0xffffffff
 #define OIO_SWEEP_MAX_POINTS		4096
 #define OIO_SWEEP_MIN_DWELL_NS		100
 #define OIO_SWEEP_MAX_DWELL_NS		1000000
@@ -297,8 +300,9 @@
 /* ---- DMA block layouts (little-endian) --------------------------------- */
 #define OIO_SWEEP_MAGIC			0x50455753	/* "SWEP" */
 /*
- * Sweep trace: a 32-byte header, then for each ring of the set, in ring
- * order, one u32 monitor reading (nA) per heater step.
+ * Sweep trace: a 32-byte header, then for each ring swept (in the run and
+ * at a position of the mask), in ring order, one u32 monitor reading (nA)
+ * per heater step. RING_COUNT holds how many rings were swept.
  */
 #define OIO_SWEEP_HDR_MAGIC		0x00
 #define OIO_SWEEP_HDR_SEQ		0x04

@@ -240,26 +240,57 @@ struct oio_sweep_req {
 	uint32_t stop;
 	uint32_t step;
 	uint32_t dwell_ns;
+	uint32_t positions;	/* bus positions swept, a bit each (bit w:
+				 * rings 2 (p W + w) + side); 0 for all */
 };
 
 struct oio_sweep {
 	uint32_t card_id;
 	uint32_t first_ring;
-	uint32_t ring_count;
+	uint32_t ring_count;	/* rings swept: rows of the trace */
 	uint32_t start;
 	uint32_t step;
 	uint32_t points;
 	int32_t temp_mc;	/* card temperature at the start */
+	uint32_t *ring;		/* the ring of each row */
 	uint32_t *trace;	/* monitor nA, ring_count x points */
 };
 
 /*
- * Sweep a run of rings together. A trace too big for one netlink reply is
- * taken in several runs of whole rings, one after another.
+ * Sweep a run of rings together, or those of its rings at the bus
+ * positions asked for. A trace too big for one netlink reply is taken in
+ * several runs, one after another.
  */
 int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
 		  const struct oio_sweep_req *req, struct oio_sweep **out);
 void oio_sweep_free(struct oio_sweep *s);
+
+/*
+ * A resonance in one ring's trace (points samples, one per heater step):
+ * where a ring meets a laser line its monitor peaks as a Lorentzian of the
+ * detuning. The centre and width come from a fit, between samples.
+ */
+struct oio_trace_peak {
+	double index;		/* centre, samples from the first */
+	double height_na;	/* fitted, above floor_na */
+	double width;		/* full width at half maximum, samples; 0 if
+				 * the peak could not be fitted */
+	double floor_na;	/* the valleys beside it */
+	uint32_t sample;	/* the highest sample */
+	uint32_t value_na;	/* and its reading */
+	bool edge;		/* that sample is the first or the last: half a
+				 * peak, its centre may lie outside the trace */
+};
+
+/* The trace's noise, nA rms, from its sample-to-sample differences. */
+double oio_trace_noise(const uint32_t *trace, unsigned int points);
+/*
+ * The peaks of one ring's trace that stand out of its noise and of the
+ * tails around them, in trace order: up to max of them into out. Returns
+ * how many.
+ */
+unsigned int oio_trace_peaks(const uint32_t *trace, unsigned int points,
+			     struct oio_trace_peak *out, unsigned int max);
 
 /* ---- events from the driver's monitor group ---- */
 
@@ -310,14 +341,15 @@ int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg);
 
 struct oio_link_params {
 	uint32_t sweep_step;	/* heater codes between samples (28) */
-	uint32_t sweep_dwell_ns; /* time at each step (2000) */
-	uint32_t heater_tau_ns;	/* heater time constant the trace is
-				 * corrected for (4000, datasheet 7.5) */
+	uint32_t sweep_dwell_ns; /* time at each step of the first sweep
+				  * (2000); the second, with coded lines
+				  * dimmed, takes twice as long, which is
+				  * how the heaters' time constant shows */
 	uint32_t prbs_dwell_us;	/* PRBS verification time (1000) */
 	double ber_target;	/* highest BER a lane may show (1e-12) */
-	double code_dim;	/* power of the coded lines in the second
-				 * sweep, relative to full (0.667) */
-	uint32_t timeout_ms;	/* for lasers and lane transitions (2000) */
+	double dim_bias;	/* bias of the coded lines in the second
+				 * sweep, share of their full bias (0.75) */
+	uint32_t timeout_ms;	/* for lasers, locks and lanes (2000) */
 };
 
 void oio_link_params_init(struct oio_link_params *p);
@@ -331,6 +363,8 @@ enum oio_link_fail {
 	OIO_LINK_UNLOCKED,	/* a ring's lock loop did not hold the line */
 	OIO_LINK_BER_HIGH,	/* PRBS showed more errors than the target */
 	OIO_LINK_NOT_ACTIVATED,	/* the lane's state machine refused */
+	OIO_LINK_HEATER_STUCK,	/* a ring's sweep showed no resonance at all:
+				 * its heater (or monitor) does not respond */
 };
 
 const char *oio_link_fail_name(enum oio_link_fail f);
@@ -344,6 +378,20 @@ struct oio_link_lane {
 	uint64_t prbs_errors;
 };
 
+/* What bring-up measured of the card: NAN where it could not. */
+struct oio_link_card {
+	uint32_t rings_named;	/* rings whose peaks it could name */
+	double fsr_pm;		/* FSR at the grid centre */
+	double heater_tau_ns;	/* heater time constant, rings' median */
+	double crosstalk;	/* share of an adjacent ring's heat */
+	double crosstalk_nn;	/* of a ring two places away */
+	double noise_na;	/* monitor noise, rings' median */
+	double fwhm_pm;		/* linewidth, rings' median */
+	double line_pm[OIO_MAX_WAVELENGTHS];	/* where each line is */
+	/* its move when dimmed: recovery only (link up darkens instead) */
+	double dim_shift_pm[OIO_MAX_WAVELENGTHS];
+};
+
 struct oio_link_report {
 	uint32_t card_id;
 	uint32_t lanes;
@@ -353,6 +401,7 @@ struct oio_link_report {
 	/* card clock, ns: lasers settled, every ring locked, done */
 	uint64_t t_start, t_lasers, t_locked, t_done;
 	uint32_t sweeps;	/* sweep runs taken */
+	struct oio_link_card measured;
 	struct oio_link_lane lane[OIO_MAX_LANES];
 };
 

@@ -11,8 +11,7 @@
 #include <netlink/msg.h>
 
 #include "liboio.h"
-
-#define OIO_API __attribute__((visibility("default")))
+#include "oio-api.h"
 
 /* The driver's limit on the trace in one sweep reply. */
 #define OIO_SWEEP_REPLY_MAX	(60 * 1024)

@@ -3,7 +3,8 @@
  * liboio: names of the enumerations, as the CLI and its JSON spell them
  * (the YAML spec's names, so they read the same as the kernel's docs).
  */
-#include "oio-private.h"
+#include "liboio.h"
+#include "oio-api.h"
 
 #define NAME_OF(tbl, v) \
 	((unsigned int)(v) < sizeof(tbl) / sizeof(tbl[0]) ? tbl[v] : NULL)
@@ -75,6 +76,7 @@ OIO_API const char *oio_link_fail_name(enum oio_link_fail f)
 		[OIO_LINK_UNLOCKED] = "lock-not-held",
 		[OIO_LINK_BER_HIGH] = "ber-too-high",
 		[OIO_LINK_NOT_ACTIVATED] = "activation-refused",
+		[OIO_LINK_HEATER_STUCK] = "heater-stuck",
 	};
 
 	return NAME_OF(names, f);

@@ -3,7 +3,8 @@
  * liboio: heater sweeps. One netlink reply carries at most
  * OIO_SWEEP_REPLY_MAX bytes of trace, so bigger sweeps run in several
  * parts of whole rings. Rings swept together heat their neighbours, so
- * callers that care about crosstalk choose the parts themselves.
+ * callers that care about crosstalk choose the parts themselves, or sweep
+ * only some bus positions at a time.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,8 +16,9 @@
 
 struct oio_sweep_part {
 	struct oio_sweep *s;
-	uint32_t offset;	/* first sample of this part in s->trace */
-	uint32_t expect;	/* samples this part should bring */
+	uint32_t row;		/* first row of this part in s */
+	uint32_t rows;		/* rows it brought */
+	uint32_t first, max;	/* the run it asked for */
 	bool got;
 };
 
@@ -26,15 +28,32 @@ static int oio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 	struct oio_sweep_part *part = arg;
 	struct oio_sweep *s = part->s;
 	struct nlattr *trace = tb[OIO_A_SWEEP_TRACE];
+	struct nlattr *rings = tb[OIO_A_SWEEP_RINGS];
+	uint32_t n, i;
 
 	(void)nlh;
-	if (!trace || !tb[OIO_A_SWEEP_POINTS] ||
-	    (uint32_t)nla_len(trace) != 4 * part->expect ||
+	if (!trace || !rings || !tb[OIO_A_SWEEP_POINTS] ||
+	    !tb[OIO_A_SWEEP_RING_COUNT] ||
 	    nla_get_u32(tb[OIO_A_SWEEP_POINTS]) != s->points)
 		return -EPROTO;
-	memcpy(s->trace + part->offset, nla_data(trace), 4 * part->expect);
-	if (!part->offset && tb[OIO_A_SWEEP_TEMP])
+	n = nla_get_u32(tb[OIO_A_SWEEP_RING_COUNT]);
+	if (n > part->max || (uint32_t)nla_len(rings) != 4 * n ||
+	    (uint64_t)nla_len(trace) != 4ull * n * s->points)
+		return -EPROTO;
+	memcpy(s->ring + part->row, nla_data(rings), 4 * n);
+	/* rings of the run asked for, in order: what rows are told apart by */
+	for (i = 0; i < n; i++) {
+		uint32_t r = s->ring[part->row + i];
+
+		if (r < part->first || r - part->first >= part->max ||
+		    (i && r <= s->ring[part->row + i - 1]))
+			return -EPROTO;
+	}
+	memcpy(s->trace + (size_t)part->row * s->points, nla_data(trace),
+	       4ull * n * s->points);
+	if (!part->row && tb[OIO_A_SWEEP_TEMP])
 		s->temp_mc = (int32_t)nla_get_u32(tb[OIO_A_SWEEP_TEMP]);
+	part->rows = n;
 	part->got = true;
 	return 0;
 }
@@ -52,54 +71,71 @@ static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
 		    nla_put_u32(msg, OIO_A_SWEEP_START, req->start) ||
 		    nla_put_u32(msg, OIO_A_SWEEP_STOP, req->stop) ||
 		    nla_put_u32(msg, OIO_A_SWEEP_STEP, req->step) ||
-		    nla_put_u32(msg, OIO_A_SWEEP_DWELL, req->dwell_ns))) {
+		    nla_put_u32(msg, OIO_A_SWEEP_DWELL, req->dwell_ns) ||
+		    (req->positions &&
+		     nla_put_u32(msg, OIO_A_SWEEP_POSITIONS, req->positions)))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
+	part->first = first;
+	part->max = count;
 	err = oio_xfer(ctx, msg, OIO_A_SWEEP_MAX, oio_take_sweep, part);
 	return err ? err : part->got ? 0 : -EIO;
+}
+
+/*
+ * One run of rings; a run whose trace is too big for a reply (the driver
+ * says EMSGSIZE) is taken in two halves. Without a mask the size is known
+ * beforehand, and runs are cut to fit at once.
+ */
+static int oio_sweep_rings(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_sweep_req *req, uint32_t first,
+			   uint32_t count, struct oio_sweep *s)
+{
+	uint32_t per_part = OIO_SWEEP_REPLY_MAX / (4 * s->points);
+	struct oio_sweep_part part = { .s = s, .row = s->ring_count };
+	int err;
+
+	if (!req->positions && count > per_part)
+		return oio_sweep_rings(ctx, card, req, first, per_part, s) ?:
+		       oio_sweep_rings(ctx, card, req, first + per_part,
+				       count - per_part, s);
+	err = oio_sweep_part(ctx, card, req, first, count, &part);
+	if (err == -EMSGSIZE && count > 1)
+		return oio_sweep_rings(ctx, card, req, first, count / 2, s) ?:
+		       oio_sweep_rings(ctx, card, req, first + count / 2,
+				       count - count / 2, s);
+	if (!err)
+		s->ring_count += part.rows;
+	return err;
 }
 
 OIO_API int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
 			  const struct oio_sweep_req *req,
 			  struct oio_sweep **out)
 {
-	uint32_t points, per_part, done = 0;
 	struct oio_sweep *s;
-	int err = 0;
+	int err;
 
 	if (!req || !out || !req->ring_count || !req->step ||
 	    req->start > req->stop || req->stop > OIO_HEATER_MAX)
 		return -EINVAL;
-	points = (req->stop - req->start) / req->step + 1;
-	per_part = OIO_SWEEP_REPLY_MAX / (4 * points);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->trace = calloc((size_t)req->ring_count * points, 4);
-	if (!s->trace) {
-		free(s);
-		return -ENOMEM;
-	}
 	s->card_id = card;
 	s->first_ring = req->first_ring;
-	s->ring_count = req->ring_count;
 	s->start = req->start;
 	s->step = req->step;
-	s->points = points;
-	while (!err && done < req->ring_count) {
-		uint32_t count = req->ring_count - done;
-		struct oio_sweep_part part = {
-			.s = s, .offset = done * points,
-		};
-
-		if (count > per_part)
-			count = per_part;
-		part.expect = count * points;
-		err = oio_sweep_part(ctx, card, req, req->first_ring + done,
-				     count, &part);
-		done += count;
+	s->points = (req->stop - req->start) / req->step + 1;
+	s->trace = calloc((size_t)req->ring_count * s->points, 4);
+	s->ring = calloc(req->ring_count, 4);
+	if (!s->trace || !s->ring) {
+		oio_sweep_free(s);
+		return -ENOMEM;
 	}
+	err = oio_sweep_rings(ctx, card, req, req->first_ring, req->ring_count,
+			      s);
 	if (err) {
 		oio_sweep_free(s);
 		return err;
@@ -112,6 +148,7 @@ OIO_API void oio_sweep_free(struct oio_sweep *s)
 {
 	if (!s)
 		return;
+	free(s->ring);
 	free(s->trace);
 	free(s);
 }

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * liboio: from sweep traces to heater codes (see tuning.h).
+ *
+ * Positions are in pm. A ring's position at drive x (code/4095) during
+ * the sweeps, where every ring of its bus had the same code, is
+ * o + q * law(x, h): o where it sits cold, q its apparent full scale - its
+ * own heater and its neighbours' together - and h its law. Lines sit at
+ * line_pm[l] + m * FSR for every order m.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -8,9 +14,54 @@
 
 #include "tuning.h"
 
+#define MAX_W		OIO_MAX_WAVELENGTHS
+
+/* Ways a peak's name is judged. */
+#define RATIO_SIGMA	0.09	/* spread of a measured height ratio */
+#define COST_CAP	9.0	/* a misfit costs at most 3 sigma squared */
+#define AMBIGUOUS	6.0	/* another naming must cost this much more */
+/* A dimmed line may move this far (pm), its sweep-B peak with it. */
+#define DIM_SHIFT_MAX	450.0
+/* The spread of a ratio across a darkened line's absence. */
+#define DARK_SIGMA	0.15
+/* The slowest heater looked for, ns: B lags A by less than it would. */
+#define TAU_MAX		25000.0
+/* Rings named before the card's spread of them is trusted; its margin. */
+#define PRIOR_RINGS	16
+#define PRIOR_SLACK	250.0
+#define LAW_MAX		0.25	/* heater laws tried, +- */
+#define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
+#define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
+				 * this close, in its FWHMs */
+#define UNTOLD		2.0	/* cost of a peak that says nothing */
+#define ANCHOR_COST	40.0	/* a peak put off the line it was seen on */
+#define ANCHOR_SNR	20.0	/* a lone line's peak over the noise */
+#define FINAL_SIGMA	40.0	/* pm: how well a named peak sits on its line */
+#define FULL_PEAK	0.8	/* of a full peak's height: not shaded */
+#define EDGE_SAMPLES	2.5	/* a peak this close to an end is half one */
+/*
+ * Sweeps A and B take the rings of a bus this many positions apart:
+ * beyond the next-nearest neighbours, whose heat reaches a ring.
+ */
+#define CLASS_SPACING	3
+
+double oio_tune_law(double x, double h)
+{
+	return x * x * (1 + h) / (1 + h * x * x);
+}
+
+double oio_tune_law_inv(double g, double h)
+{
+	if (g <= 0)
+		return 0;
+	if (g >= 1)
+		return 1;
+	return sqrt(g / (1 + h * (1 - g)));
+}
+
 static bool windows_unique(uint32_t pat, unsigned int w, unsigned int k)
 {
-	uint32_t seen[OIO_MAX_WAVELENGTHS];
+	uint32_t seen[MAX_W];
 	unsigned int i, j, b;
 
 	for (i = 0; i < w; i++) {
@@ -31,10 +82,9 @@ uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k)
 	unsigned int kk;
 	uint32_t pat;
 
-	if (wavelengths < 2 || wavelengths > OIO_MAX_WAVELENGTHS) {
-		*k = 1;
-		return wavelengths == 1 ? 0 : 0;
-	}
+	*k = 1;
+	if (wavelengths < 2 || wavelengths > MAX_W)
+		return 0;
 	for (kk = 1; kk <= wavelengths; kk++)
 		for (pat = 0; pat < (1u << wavelengths); pat++)
 			if (windows_unique(pat, wavelengths, kk)) {
@@ -45,493 +95,1068 @@ uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k)
 	return 1;
 }
 
-void oio_tune_drive(double *u, unsigned int points, unsigned int start,
-		    unsigned int step, double dwell_ns, double tau_ns,
-		    double u0)
+uint32_t oio_tune_class(unsigned int wavelengths, unsigned int k,
+			unsigned int *classes)
 {
-	double a = tau_ns > 0 ? exp(-dwell_ns / tau_ns) : 0, prev = u0;
-	unsigned int j;
+	uint32_t mask = 0;
+	unsigned int w;
 
-	for (j = 0; j < points; j++) {
-		double c = (double)(start + j * step) / OIO_HEATER_MAX;
-		double x = c * c;
-
-		prev = x + (prev - x) * a;
-		u[j] = prev;
-	}
+	*classes = wavelengths < CLASS_SPACING ? wavelengths : CLASS_SPACING;
+	for (w = 0; w < wavelengths; w++)
+		if (w % *classes == k)
+			mask |= 1u << w;
+	return mask;
 }
 
-/*
- * Centre of a Lorentzian through three samples: 1/y is a parabola in the
- * detuning, so its vertex is the resonance.
- */
-static double lorentz_centre(const double *u, const double *y)
+static unsigned int class_of(const struct oio_tune *t, unsigned int w)
 {
-	double f0 = 1 / y[0], f1 = 1 / y[1], f2 = 1 / y[2];
-	double d01 = (f1 - f0) / (u[1] - u[0]);
-	double d12 = (f2 - f1) / (u[2] - u[1]);
-	double a = (d12 - d01) / (u[2] - u[0]);
-	double c;
+	unsigned int classes;
 
-	if (a <= 0)
-		return u[1];
-	/* f = f1 + b (u - u1) + a (u - u1)^2 with b from the two slopes */
-	c = u[1] - (d01 + a * (u[1] - u[0])) / (2 * a);
-	if (c < u[0])
-		c = u[0];
-	if (c > u[2])
-		c = u[2];
-	return c;
+	oio_tune_class(t->g.wavelengths, 0, &classes);
+	return w % classes;
 }
 
-#define PEAK_FLOOR	0.08	/* of the trace's highest sample */
-#define PEAK_PROMINENCE	0.3	/* of the peak's own height */
-#define TWIN_HEIGHT	0.6	/* humps this alike are one shared peak */
-#define TALL		0.3	/* peaks surely on a line, of the highest */
-#define SPACING_SHARE	0.6	/* closer than this share of the spacing */
-#define UNSURE_LO	1.3	/* a gap of this many spacings ... */
-#define UNSURE_HI	1.9	/* ... to this many may hide a line */
-#define TRUST_PM	100	/* a peak this far off its fit is pulled */
-
-static int by_height(const void *a, const void *b)
+void oio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
+		   const struct oio_tune_sweep *sa,
+		   const struct oio_tune_sweep *sb,
+		   const struct oio_tune_sweep *sc, uint32_t code,
+		   uint32_t emitting, const double *line_uw,
+		   const double *dim_ratio)
 {
-	const struct oio_tune_peak *x = a, *y = b;
+	double mean = 0;
+	unsigned int l, n = 0;
 
-	return (x->height < y->height) - (x->height > y->height);
-}
-
-static int by_drive(const void *a, const void *b)
-{
-	const struct oio_tune_peak *x = a, *y = b;
-
-	return (x->u > y->u) - (x->u < y->u);
-}
-
-/* Keep the tallest of candidates closer than min_du (sorted by height). */
-static void suppress(struct oio_tune_ring *r, const struct oio_tune_peak *cand,
-		     unsigned int n, double min_du)
-{
-	unsigned int i, a;
-
-	r->n_peaks = 0;
-	for (i = 0; i < n; i++) {
-		struct oio_tune_peak *near = NULL;
-
-		for (a = 0; a < r->n_peaks; a++)
-			if (fabs(r->peak[a].u - cand[i].u) < min_du)
-				near = &r->peak[a];
-		if (near) {
-			if (cand[i].height > TWIN_HEIGHT * near->height &&
-			    fabs(near->u - cand[i].u) < min_du / 2)
-				near->u = (near->u + cand[i].u) / 2;
-			continue;
+	memset(t, 0, sizeof(*t));
+	t->g = *g;
+	t->sa = *sa;
+	t->sb = *sb;
+	t->sc = *sc;
+	t->code = code;
+	t->emitting = emitting;
+	t->dark = true;
+	for (l = 0; l < g->wavelengths; l++) {
+		t->dim_ratio[l] = (code >> l & 1) ? dim_ratio[l] : 1;
+		if ((code & emitting) >> l & 1 && dim_ratio[l] > 0.02)
+			t->dark = false;
+		t->line_pm[l] = g->first_pm + l * g->spacing_pm;
+		if (emitting >> l & 1) {
+			mean += line_uw[l];
+			n++;
 		}
-		if (r->n_peaks < OIO_TUNE_MAX_PEAKS)
-			r->peak[r->n_peaks++] = cand[i];
 	}
-	qsort(r->peak, r->n_peaks, sizeof(r->peak[0]), by_drive);
+	for (l = 0; l < g->wavelengths; l++)
+		t->line_rel[l] = n && mean > 0 ? line_uw[l] * n / mean : 1;
+	t->fsr_pm = g->fsr_pm;
 }
 
-static int by_value(const void *a, const void *b)
+/* ---- traces --------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
 }
 
-/* Median gap between consecutive peaks of at least TALL of the highest. */
-static double tall_spacing(const struct oio_tune_ring *r)
+static double median(double *v, unsigned int n)
 {
-	double gap[OIO_TUNE_MAX_PEAKS], top = 0, prev = -1;
-	unsigned int i, n = 0;
-
-	for (i = 0; i < r->n_peaks; i++)
-		top = fmax(top, r->peak[i].height);
-	for (i = 0; i < r->n_peaks; i++) {
-		if (r->peak[i].height < TALL * top)
-			continue;
-		if (prev >= 0)
-			gap[n++] = r->peak[i].u - prev;
-		prev = r->peak[i].u;
-	}
-	if (n < 2)
-		return 0;
-	qsort(gap, n, sizeof(gap[0]), by_value);
-	return n % 2 ? gap[n / 2] : (gap[n / 2 - 1] + gap[n / 2]) / 2;
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /*
- * The ring's line spacing in drive units: the one, among those its heater
- * range allows, that puts every gap between peaks closest to a whole
- * number of spacings. Missing lines and pulled peaks spoil a plain median.
+ * A full peak's height: lines differ by some ten percent, so the median
+ * of the taller half of a ring's peaks is one.
  */
-/* How far the gaps between peaks are from whole numbers of sp. */
-static double gaps_misfit(const struct oio_tune_ring *r, double sp)
+static double ref_height(const struct oio_tune_ring *rg)
 {
-	double err = 0;
-	unsigned int i;
+	double h[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n = 0;
 
-	for (i = 1; i < r->n_peaks; i++) {
-		double k = (r->peak[i].u - r->peak[i - 1].u) / sp;
-		double d = k < 1.5 ? k - 1 : k - (double)(long)(k + 0.5);
-
-		err += d * d;
-	}
-	return err;
+	for (i = 0; i < rg->n; i++)
+		if (!rg->pk[i].edge)
+			h[n++] = rg->pk[i].height;
+	if (!n)
+		return 0;
+	qsort(h, n, sizeof(*h), cmp_double);
+	return h[n - 1 - (n - 1) / 4];
 }
 
-static double ring_spacing(const struct oio_tune_ring *r,
-			   const struct oio_tune_geom *g)
+void oio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
+		     const uint32_t *b, const uint32_t *c)
 {
-	double lo = 0.8 * g->spacing_pm /
-		    (1.1 * g->range_pm * (1 + 2 * g->xtalk));
-	double hi = 1.2 * g->spacing_pm / (0.9 * g->range_pm * (1 + g->xtalk));
-	double best = lo, best_err = INFINITY, step = (hi - lo) / 40, sp;
-	unsigned int pass;
+	struct oio_tune_ring *rg = &t->ring[r];
+	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n;
 
-	/* coarse, then fine around the best: a few thousand operations */
-	for (pass = 0; pass < 2; pass++) {
-		double from = pass ? fmax(lo, best - step) : lo;
-		double to = pass ? fmin(hi, best + step) : hi;
-		double by = pass ? step / 10 : step;
+	memset(rg, 0, sizeof(*rg));
+	rg->noise_na = oio_trace_noise(a, t->sa.points);
+	n = oio_trace_peaks(a, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		struct oio_tune_peak *p = &rg->pk[rg->n++];
 
-		for (sp = from; sp <= to; sp += by) {
-			double err = gaps_misfit(r, sp);
+		p->code_a = t->sa.start + pk[i].index * t->sa.step;
+		p->code_b = NAN;
+		p->height = pk[i].height_na;
+		p->width = pk[i].width * t->sa.step;
+		/* a centre by the ends of the sweep is half a peak's guess */
+		p->edge = pk[i].edge || pk[i].index < EDGE_SAMPLES ||
+			  pk[i].index > t->sa.points - 1 - EDGE_SAMPLES;
+		p->line = -1;
+		p->anchor = -1;
+		if (!p->edge)
+			rg->top_na = fmax(rg->top_na, p->height);
+	}
+	rg->ref_na = ref_height(rg);
+	n = oio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		rg->b_code[rg->nb] = t->sb.start + pk[i].index * t->sb.step;
+		rg->b_height[rg->nb++] = pk[i].height_na;
+	}
+	/* C's drives are made lag-free once the time constant is known */
+	n = oio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
+		    pk[i].index > t->sc.points - 1 - EDGE_SAMPLES)
+			continue;
+		rg->c_x[rg->nc] = t->sc.start + pk[i].index * t->sc.step;
+		rg->c_height[rg->nc++] = pk[i].height_na;
+	}
+}
 
-			if (err < best_err) {
-				best_err = err;
-				best = sp;
+/*
+ * How much a peak is trusted: a line a ring meets alone gives it a full
+ * peak; one that a ring upstream, at the same drive in the sweep, is
+ * taking too gives a weak or split one, at the wrong place. Where the
+ * rings upstream are named, their shadow says so; where not, the height.
+ */
+static double peak_weight(const struct oio_tune_ring *rg,
+			  const struct oio_tune_peak *p, int line)
+{
+	double h = rg->ref_na > 0 ? p->height / rg->ref_na : 0;
+	double w = fmin(fmax((h - 0.4) / 0.35, 0), 1);
+
+	if (p->anchor >= 0)
+		return 1;
+	/* a full peak was not shaded, whatever the rings upstream did */
+	if (line >= 0 && (p->shadow >> line & 1) && h < 0.6)
+		w *= SHADOWED;
+	return p->edge ? w / 4 : w;
+}
+
+/*
+ * A full peak: what timing, anchoring and the card fits rely on. A shaded
+ * line does not leave one.
+ */
+static bool trusted(const struct oio_tune_ring *rg,
+		    const struct oio_tune_peak *p)
+{
+	return p->anchor >= 0 ||
+	       (!p->edge && rg->ref_na > 0 && p->height >= 0.7 * rg->ref_na);
+}
+
+/* ---- heater lag ---------------------------------------------------------- */
+
+/* How far (codes) a staircase sweep's samples lag its codes. */
+static double lag_codes(const struct oio_tune_sweep *s, double tau_ns)
+{
+	double a = tau_ns > 0 ? exp(-s->dwell_ns / tau_ns) : 0;
+
+	return s->step * a / (1 - a);
+}
+
+/* The time constant that makes sweep A lag sweep B by d codes. */
+static double tau_from_lag(const struct oio_tune *t, double d)
+{
+	double lo = 50, hi = 200000;
+	int i;
+
+	if (d <= lag_codes(&t->sa, lo) - lag_codes(&t->sb, lo))
+		return lo;
+	for (i = 0; i < 60; i++) {
+		double mid = sqrt(lo * hi);
+
+		if (lag_codes(&t->sa, mid) - lag_codes(&t->sb, mid) < d)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return sqrt(lo * hi);
+}
+
+/* Slope of the nominal position against code, pm per code. */
+static double nominal_slope(const struct oio_tune *t, double code)
+{
+	double x = fmax(code / OIO_HEATER_MAX, 0.05);
+
+	return t->g.range_pm * 1.2 * 2 * x / OIO_HEATER_MAX;
+}
+
+/*
+ * Pair each peak of A with its resonance in B: B is slower, so it lags
+ * less and comes a little earlier, and a dimmed line comes earlier still
+ * (blue with less current). Tallest first, each takes the nearest B peak
+ * in that window that no taller one took.
+ */
+static void match(const struct oio_tune *t, struct oio_tune_ring *rg)
+{
+	bool used[OIO_TUNE_MAX_PEAKS] = { false }, done[OIO_TUNE_MAX_PEAKS];
+	unsigned int k, i, j;
+
+	for (i = 0; i < rg->n; i++) {
+		done[i] = false;
+		rg->pk[i].code_b = NAN;
+		rg->pk[i].ratio = 0;
+	}
+	for (k = 0; k < rg->n; k++) {
+		struct oio_tune_peak *p = NULL;
+		double sl, lo, hi, best = INFINITY;
+		int pick = -1, at = -1;
+
+		for (i = 0; i < rg->n; i++)
+			if (!done[i] && (at < 0 ||
+					 rg->pk[i].height > rg->pk[at].height))
+				at = (int)i;
+		done[at] = true;
+		p = &rg->pk[at];
+		sl = nominal_slope(t, p->code_a);
+		if (t->dark)
+			lo = p->code_a - lag_codes(&t->sa, TAU_MAX) +
+			     lag_codes(&t->sb, TAU_MAX) - 2.0 * t->sa.step;
+		else
+			lo = p->code_a - DIM_SHIFT_MAX / sl - 4.0 * t->sa.step;
+		hi = p->code_a + 0.5 * t->sa.step;
+		for (j = 0; j < rg->nb; j++) {
+			double d = fabs(rg->b_code[j] - p->code_a);
+
+			if (used[j] || rg->b_code[j] < lo || rg->b_code[j] > hi)
+				continue;
+			if (d < best) {
+				best = d;
+				pick = (int)j;
 			}
+		}
+		if (pick >= 0 && p->height > 0) {
+			used[pick] = true;
+			p->code_b = rg->b_code[pick];
+			p->ratio = rg->b_height[pick] / p->height;
+		}
+	}
+}
+
+/* Is the peak's height in B that of an undimmed line? */
+static bool looks_undimmed(const struct oio_tune *t,
+			   const struct oio_tune_peak *p)
+{
+	double lowest = 1;
+	unsigned int l;
+
+	for (l = 0; l < t->g.wavelengths; l++)
+		lowest = fmin(lowest, t->dim_ratio[l]);
+	return !isnan(p->code_b) && p->ratio > (1 + lowest) / 2;
+}
+
+/*
+ * Time constants: undimmed peaks lag in A behind B by a measure of it.
+ * Per ring from its own peaks where it has three, else the card's.
+ */
+static void lags(struct oio_tune *t)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	double all[OIO_MAX_RINGS], d[OIO_TUNE_MAX_PEAKS];
+	unsigned int na = 0;
+
+	for (r = 0; r < R; r++) {
+		struct oio_tune_ring *rg = &t->ring[r];
+		unsigned int n = 0;
+
+		match(t, rg);
+		for (i = 0; i < rg->n; i++) {
+			const struct oio_tune_peak *p = &rg->pk[i];
+
+			if (trusted(rg, p) && looks_undimmed(t, p))
+				d[n++] = p->code_a - p->code_b;
+		}
+		rg->lag_n = n;
+		rg->lag_codes = median(d, n);
+		rg->tau_ns = n ? tau_from_lag(t, rg->lag_codes) : NAN;
+		if (n >= 2)
+			all[na++] = rg->tau_ns;
+	}
+	t->tau_ns = na ? median(all, na) : 4000;
+	for (r = 0; r < R; r++) {
+		struct oio_tune_ring *rg = &t->ring[r];
+		double tau;
+
+		if (rg->lag_n < 3)
+			rg->tau_ns = t->tau_ns;
+		tau = rg->tau_ns;
+		for (i = 0; i < rg->n; i++) {
+			struct oio_tune_peak *p = &rg->pk[i];
+
+			p->x = (p->code_a - lag_codes(&t->sa, tau)) /
+			       OIO_HEATER_MAX;
+			if (!isnan(p->code_b))
+				p->code_b -= lag_codes(&t->sb, tau);
+		}
+		for (i = 0; i < rg->nc; i++)
+			rg->c_x[i] = (rg->c_x[i] - lag_codes(&t->sc, tau)) /
+				     OIO_HEATER_MAX;
+	}
+}
+
+/* ---- naming the peaks ------------------------------------------------- */
+
+/* Nearest comb element (line l, order m) to position p; returns offset. */
+static double nearest_line(const struct oio_tune *t, double p, int *line,
+			   int *order)
+{
+	double best = INFINITY;
+	unsigned int l;
+
+	for (l = 0; l < t->g.wavelengths; l++) {
+		double m = floor((p - t->line_pm[l]) / t->fsr_pm + 0.5);
+		double d = p - (t->line_pm[l] + m * t->fsr_pm);
+
+		if (fabs(d) < fabs(best)) {
+			best = d;
+			*line = (int)l;
+			*order = (int)m;
 		}
 	}
 	return best;
 }
 
-void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
-		    const uint32_t *coded, const double *u,
-		    unsigned int points, const struct oio_tune_geom *g)
+struct naming {
+	double o, q, h, cost;
+	int line[OIO_TUNE_MAX_PEAKS];
+	int order[OIO_TUNE_MAX_PEAKS];
+};
+
+
+/*
+ * What a response (o, q, h) makes of a ring's peaks: each goes to the
+ * nearest line, and pays for its distance and for a height ratio that is
+ * not its line's. Two peaks on one line pay too.
+ */
+/*
+ * What a peak's heights say against its being line l. With a full peak
+ * in A, its height in B over its height in A is the line's dimming. A
+ * peak a ring upstream shaded in A may be clear in B - a dimmed line
+ * moves - so then B's height alone speaks, against a full peak: a big
+ * one cannot be a dimmed line; a small one may be shaded, and says little.
+ */
+static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		       const struct oio_tune_peak *p, unsigned int l)
 {
-	double min_du = oio_tune_min_du(g);
-	struct oio_tune_peak cand[4 * OIO_TUNE_MAX_PEAKS];
-	unsigned int j, i, n = 0;
-	double top = 0, spacing;
+	double r = t->dim_ratio[l], e, full;
 
-	memset(r, 0, sizeof(*r));
-	for (j = 0; j < points; j++)
-		if (full[j] > top)
-			top = full[j];
-	if (points < 3 || top <= 0)
-		return;
-	for (j = 1; j + 1 < points && n < 4 * OIO_TUNE_MAX_PEAKS; j++) {
-		double y = full[j], left = y, right = y;
-		double uu[3], yy[3];
-		unsigned int m;
-
-		if (!(y > full[j - 1] && y >= full[j + 1]) ||
-		    y < PEAK_FLOOR * top)
-			continue;
-		/*
-		 * Valleys within a line spacing or two are all that matter. A
-		 * side that runs into the end of the sweep has no valley to
-		 * speak of: a ring already on a line at code 0 shows half a
-		 * peak, judged by its other side.
-		 */
-		for (m = j; m > 0 && full[m - 1] <= y &&
-		     u[j] - u[m - 1] < 2 * min_du; m--)
-			if (full[m - 1] < left)
-				left = full[m - 1];
-		if (!m)
-			left = 0;
-		for (m = j; m + 1 < points && full[m + 1] <= y &&
-		     u[m + 1] - u[j] < 2 * min_du; m++)
-			if (full[m + 1] < right)
-				right = full[m + 1];
-		if (m + 1 == points)
-			right = 0;
-		if (y - (left > right ? left : right) < PEAK_PROMINENCE * y)
-			continue;
-		for (i = 0; i < 3; i++) {
-			uu[i] = u[j - 1 + i];
-			yy[i] = full[j - 1 + i] ? full[j - 1 + i] : 1;
-		}
-		cand[n++] = (struct oio_tune_peak){
-			.u = lorentz_centre(uu, yy), .height = y,
-			.ratio = coded ? coded[j] / y : 1, .line = -1,
-		};
+	/*
+	 * A darkened line is gone from B and the others are where they were,
+	 * shaded as they were: the ratio alone says which.
+	 */
+	if (t->dark) {
+		e = (fmin(p->ratio, 1.5) - r) / DARK_SIGMA;
+		return fmin(e * e, COST_CAP);
 	}
-	/*
-	 * Resonances with lines are a line spacing apart. Anything closer to
-	 * a taller peak is the shadow of a ring upstream taking a line, not
-	 * a line of its own - unless it is as tall: then the two humps are
-	 * one line shared with a ring upstream at the same drive, centred
-	 * between them.
-	 */
-	qsort(cand, n, sizeof(cand[0]), by_height);
-	suppress(r, cand, n, min_du);
-	/*
-	 * With this ring's own spacing known, anything closer than most of
-	 * it to a taller peak goes too.
-	 */
-	spacing = tall_spacing(r);
-	if (spacing * SPACING_SHARE > min_du)
-		suppress(r, cand, n, spacing * SPACING_SHARE);
-}
-
-double oio_tune_min_du(const struct oio_tune_geom *g)
-{
-	/* the widest apparent range: +10 % heater, both neighbours swept */
-	return 0.5 * g->spacing_pm / (1.1 * g->range_pm * (1 + 2 * g->xtalk));
+	/* a ring upstream took the line in B: its height there says nothing */
+	if (rg->ref_na <= 0 || (p->shadow_b >> l & 1))
+		return 0;
+	full = rg->ref_na * t->line_rel[l];
+	if (p->height >= FULL_PEAK * full) {
+		/* shaded in B (a dimmed line moved under a ring upstream)? */
+		e = (p->ratio - r) / RATIO_SIGMA;
+		return fmin(e * e, COST_CAP);
+	}
+	e = (p->ratio * p->height / full - r) / RATIO_SIGMA;
+	return e > 0 ? fmin(e * e, COST_CAP) : 0;
 }
 
 /*
- * Least-squares line through (drive, position of the peak's line): the
- * slope is the ring's apparent full scale. Returns the residual sum of
- * squares, pm^2.
+ * Would a sweep show line l as a whole peak, for a ring of this response:
+ * a linewidth clear of where it starts and of the samples at its end?
  */
-static double fit_line(const struct oio_tune_peak *pk, unsigned int n,
-		       const int *line, const int *wrap,
-		       const struct oio_tune_geom *g, double *q, double *o)
+static bool shows(const struct oio_tune *t, const struct naming *nm,
+		  unsigned int l)
 {
-	double su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
-	unsigned int i;
+	double top = 1 - EDGE_SAMPLES * t->sa.step / OIO_HEATER_MAX;
+	double lo = nm->o + t->g.fwhm_pm;
+	double hi = nm->o + nm->q * oio_tune_law(top, nm->h) - t->g.fwhm_pm;
+	double pos = t->line_pm[l] +
+		     t->fsr_pm * ceil((lo - t->line_pm[l]) / t->fsr_pm);
 
-	for (i = 0; i < n; i++) {
-		double p = line[i] * g->spacing_pm + wrap[i] * g->fsr_pm;
-
-		su += pk[i].u;
-		sp += p;
-		suu += pk[i].u * pk[i].u;
-		sup += pk[i].u * p;
-	}
-	den = n * suu - su * su;
-	if (den <= 0)
-		return INFINITY;
-	*q = (n * sup - su * sp) / den;
-	*o = (sp - *q * su) / n;
-	for (i = 0; i < n; i++) {
-		double e = line[i] * g->spacing_pm + wrap[i] * g->fsr_pm -
-			   (*o + *q * pk[i].u);
-
-		rss += e * e;
-	}
-	return *q > 0 ? rss : INFINITY;
+	return pos <= hi;
 }
 
-#define MAX_UNSURE	6	/* gaps that may hide a line, tried both ways */
-#define AMBIGUOUS_PM	40	/* rms misfit that tells two readings apart */
-
-bool oio_tune_identify(struct oio_tune_ring *r,
-		       const struct oio_tune_geom *g, uint32_t code,
-		       uint32_t emitting, double threshold)
+static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		  struct naming *nm, double sigma)
 {
-	unsigned int w = g->wavelengths, n = r->n_peaks, start, i;
-	unsigned int step[OIO_TUNE_MAX_PEAKS], unsure[MAX_UNSURE], nu = 0;
-	int line[OIO_TUNE_MAX_PEAKS], wrap[OIO_TUNE_MAX_PEAKS];
-	double spacing, best = INFINITY, second = INFINITY, q = 0, o = 0;
-	uint32_t combo;
+	double w[OIO_TUNE_MAX_PEAKS], c[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, j, l;
 
-	r->identified = false;
-	if (n < 2)
-		return false;
-	spacing = ring_spacing(r, g);
-	/*
-	 * One line per spacing between peaks, so a dark line, or one a ring
-	 * upstream took at this drive, leaves a gap. A ring upstream can
-	 * also pull a peak well off its place, so a gap between one and two
-	 * spacings is tried both ways and the fit decides.
-	 */
-	for (i = 1; i < n; i++) {
-		double k = (r->peak[i].u - r->peak[i - 1].u) / spacing;
+	nm->cost = 0;
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+		double pos = nm->o + nm->q * oio_tune_law(p->x, nm->h);
+		double d = nearest_line(t, pos, &nm->line[i], &nm->order[i]);
+		unsigned int l = (unsigned int)nm->line[i];
 
-		step[i] = k < 1.5 ? 1 : (unsigned int)lround(k);
-		if (k > UNSURE_LO && k < UNSURE_HI && nu < MAX_UNSURE)
-			unsure[nu++] = i;
+		c[i] = fmin(d * d / (sigma * sigma), COST_CAP);
+		w[i] = peak_weight(rg, p, nm->line[i]);
+		if (!(t->emitting >> l & 1))
+			c[i] = COST_CAP;
+		else if (p->anchor >= 0 && p->anchor != (int)l)
+			c[i] = ANCHOR_COST;
+		else if (!p->edge && p->anchor < 0)
+			c[i] += dim_cost(t, rg, p, l);
+		/*
+		 * A peak that tells little costs what an unexplained one
+		 * does, whatever line it is put on: a naming cannot get
+		 * cheap by putting peaks where they would be shaded.
+		 */
+		c[i] = w[i] * c[i] + (1 - w[i]) * UNTOLD;
 	}
-	for (combo = 0; combo < (1u << nu); combo++) {
-		for (i = 0; i < nu; i++)
-			step[unsure[i]] = 1 + (combo >> i & 1);
-		for (start = 0; start < w; start++) {
-			unsigned int l = start, k;
-			int m = 0;
-			bool ok = true;
+	/* a line its lone sweep did not show is not well inside its reach */
+	for (l = 0; l < t->g.wavelengths; l++)
+		if ((rg->absent >> l & 1) && shows(t, nm, l))
+			nm->cost += ANCHOR_COST;
+	/*
+	 * A line explains one peak, its best one; another peak put on it is
+	 * unexplained, and two full peaks on one line cannot be.
+	 */
+	for (i = 0; i < rg->n; i++) {
+		for (j = 0; j < rg->n; j++)
+			if (j != i && nm->line[j] == nm->line[i] &&
+			    nm->order[j] == nm->order[i] &&
+			    (c[j] < c[i] || (c[j] == c[i] && j < i)))
+				break;
+		if (j < rg->n)
+			c[i] = (1 - w[i]) * UNTOLD + w[i] * COST_CAP;
+		nm->cost += c[i];
+	}
+}
+
+/* Least squares o, q for a given law over the named peaks; rss back. */
+static double fit_oq(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		     struct naming *nm, double h, double sigma)
+{
+	double sw = 0, su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
+	unsigned int i;
+
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+		double pos = t->line_pm[nm->line[i]] + nm->order[i] * t->fsr_pm;
+		double u = oio_tune_law(p->x, h);
+		double w = peak_weight(rg, p, nm->line[i]);
+		double d = nm->o + nm->q * u - pos;
+
+		/* a peak far off the last fit does not pull this one */
+		if (fabs(d) > 3 * sigma)
+			continue;
+		sw += w;
+		su += w * u;
+		sp += w * pos;
+		suu += w * u * u;
+		sup += w * u * pos;
+	}
+	den = sw * suu - su * su;
+	if (sw < 2 || den <= 0)
+		return INFINITY;
+	nm->q = (sw * sup - su * sp) / den;
+	nm->o = (sp - nm->q * su) / sw;
+	nm->h = h;
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+		double pos = t->line_pm[nm->line[i]] + nm->order[i] * t->fsr_pm;
+		double d = nm->o + nm->q * oio_tune_law(p->x, h) - pos;
+
+		rss += peak_weight(rg, p, nm->line[i]) *
+		       fmin(d * d, 9 * sigma * sigma);
+	}
+	return rss;
+}
+
+/* Refit o, q and the law to a naming, renaming in between. */
+static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		   struct naming *nm, double sigma)
+{
+	/* from a rough start, a peak far off is not yet an outlier */
+	static const double widen[] = { 4, 2, 1 };
+	double qlo = 0.6 * t->g.range_pm, qhi = 1.6 * t->g.range_pm;
+	int pass;
+
+	for (pass = 0; pass < 3; pass++) {
+		struct naming best = *nm, tr = *nm;
+		double best_rss = INFINITY, h;
+
+		for (h = -LAW_MAX; h <= LAW_MAX + 1e-9; h += LAW_MAX / 10) {
 			double rss;
 
-			for (i = 0; ok && i < n; i++) {
-				bool dimmed = r->peak[i].ratio < threshold;
+			tr = *nm;
+			rss = fit_oq(t, rg, &tr, h,
+				     fmax(sigma, 100) * widen[pass]);
+			if (tr.q < qlo || tr.q > qhi)
+				continue;
 
-				if (i) {
-					m += (l + step[i]) / w;
-					l = (l + step[i]) % w;
-				}
-				line[i] = (int)l;
-				wrap[i] = m;
-				ok = (emitting & (1u << l)) &&
-				     dimmed == !!(code & (1u << l));
-			}
-			if (!ok)
-				continue;
-			rss = fit_line(r->peak, n, line, wrap, g, &q, &o);
-			if (rss >= best) {
-				if (line[0] != r->peak[0].line && rss < second)
-					second = rss;
-				continue;
-			}
-			if (isfinite(best) && line[0] != r->peak[0].line)
-				second = best;
-			best = rss;
-			r->q_pm = q;
-			r->offset_pm = o;
-			for (k = 0; k < n; k++) {
-				r->peak[k].line = line[k];
-				r->peak[k].wrap = wrap[k];
+			if (rss < best_rss) {
+				best_rss = rss;
+				best = tr;
 			}
 		}
+		if (!isfinite(best_rss))
+			return;
+		*nm = best;
+		judge(t, rg, nm, sigma);
 	}
-	/* Another reading that fits about as well: the ring says nothing. */
-	r->identified = isfinite(best) &&
-			second > best + n * AMBIGUOUS_PM * AMBIGUOUS_PM;
-	return r->identified;
 }
 
-/* Solve a symmetric tridiagonal system with 1 on the diagonal. */
-static void solve_bus(const double *rhs, double *x, unsigned int n,
-		      double off)
+/* How far a cold position is outside where the card's rings sit, pm. */
+static double beyond_spread(const struct oio_tune *t, unsigned int w, double o)
 {
-	double c[OIO_MAX_WAVELENGTHS], d[OIO_MAX_WAVELENGTHS];
-	unsigned int i;
+	double nominal = t->g.first_pm + w * t->g.spacing_pm + t->prior_pm;
 
-	for (i = 0; i < n; i++) {
-		double den = 1 - (i ? off * c[i - 1] : 0);
-
-		c[i] = off / den;
-		d[i] = (rhs[i] - (i ? off * d[i - 1] : 0)) / den;
-	}
-	for (i = n; i-- > 0;)
-		x[i] = d[i] - (i + 1 < n ? c[i] * x[i + 1] : 0);
-}
-
-void oio_tune_ranges(struct oio_tune_ring *rings,
-		     const struct oio_tune_geom *g)
-{
-	unsigned int w = g->wavelengths, p, side, i;
-	double q[OIO_MAX_WAVELENGTHS], r[OIO_MAX_WAVELENGTHS];
-
-	for (p = 0; p < g->ports; p++)
-		for (side = 0; side < 2; side++) {
-			for (i = 0; i < w; i++) {
-				const struct oio_tune_ring *rg =
-					&rings[oio_tune_ring_of(g, p, side, i)];
-				unsigned int nb = (i > 0) + (i + 1 < w);
-
-				q[i] = rg->identified ? rg->q_pm :
-				       g->range_pm * (1 + g->xtalk * nb);
-			}
-			solve_bus(q, r, w, g->xtalk);
-			for (i = 0; i < w; i++)
-				rings[oio_tune_ring_of(g, p, side, i)].r_pm =
-					r[i] > 0 ? r[i] : g->range_pm;
-		}
+	if (t->spread_pm <= 0)
+		return 0;
+	return fmax(fabs(remainder(o - nominal, t->fsr_pm)) - t->spread_pm, 0);
 }
 
 /*
- * Apparent shift at which ring rg meets line l: the peak seen, or where
- * the fit puts it if the sweep did not reach it. Negative if unknown.
+ * The rings' fabrication offsets from the named ones: their circular
+ * mean over the FSR, then the second largest deviation from it, so that
+ * one odd ring does not widen it.
  */
-static double target_pm(const struct oio_tune_ring *rg,
-			const struct oio_tune_geom *g, unsigned int l)
+static void card_spread(struct oio_tune *t)
 {
-	double d;
-	unsigned int i;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
+	double dev[OIO_MAX_RINGS], q[OIO_MAX_RINGS], sx = 0, sy = 0, mean;
+	double big = 0, next = 0;
+	unsigned int r, n = 0, i;
 
-	if (!rg->identified)
-		return -1;
-	for (i = 0; i < rg->n_peaks; i++) {
-		const struct oio_tune_peak *pk = &rg->peak[i];
+	t->spread_pm = 0;
+	for (r = 0; r < R; r++) {
+		const struct oio_tune_ring *rg = &t->ring[r];
+		double a;
 
-		if (pk->line != (int)l)
+		if (!rg->named)
 			continue;
-		/*
-		 * A ring upstream that meets the same line at the same drive
-		 * distorts the peak; the fit over every peak does not care.
-		 */
-		d = l * g->spacing_pm + pk->wrap * g->fsr_pm - rg->offset_pm;
-		if (fabs(rg->q_pm * pk->u - d) < TRUST_PM)
-			d = rg->q_pm * pk->u;
-		return d;
+		q[n] = rg->q;
+		dev[n] = rg->o - t->g.first_pm - (r / 2 % W) * t->g.spacing_pm;
+		a = 2 * M_PI * dev[n++] / t->fsr_pm;
+		sx += cos(a);
+		sy += sin(a);
 	}
-	d = fmod(l * g->spacing_pm - rg->offset_pm, g->fsr_pm);
-	return d < 0 ? d + g->fsr_pm : d;
+	t->q_pm = n ? median(q, n) : 0;
+	if (n < PRIOR_RINGS)
+		return;
+	mean = atan2(sy, sx) * t->fsr_pm / (2 * M_PI);
+	for (i = 0; i < n; i++) {
+		double d = fabs(remainder(dev[i] - mean, t->fsr_pm));
+
+		if (d > big) {
+			next = big;
+			big = d;
+		} else if (d > next) {
+			next = d;
+		}
+	}
+	t->prior_pm = mean;
+	t->spread_pm = next + PRIOR_SLACK;
 }
 
-void oio_tune_port(const struct oio_tune_ring *rings,
-		   const struct oio_tune_geom *g, unsigned int port,
-		   uint32_t emitting, struct oio_tune_port *out)
+/* Do two namings say the same of the full peaks (an order apart or not)? */
+static bool same_naming(const struct oio_tune_ring *rg, const struct naming *a,
+			const struct naming *b)
 {
-	unsigned int w = g->wavelengths, s, side, i, best_ok = 0;
-	double best_margin = -INFINITY;
+	int shift = 0;
+	bool first = true;
+	unsigned int i;
 
-	memset(out, 0, sizeof(*out));
-	out->shift = -1;
-	out->margin_pm = -INFINITY;
-	for (s = 0; s < w; s++) {
-		double h[2][OIO_MAX_WAVELENGTHS], margin = INFINITY;
-		bool usable[OIO_MAX_WAVELENGTHS];
-		unsigned int ok = 0;
+	for (i = 0; i < rg->n; i++) {
+		if (!trusted(rg, &rg->pk[i]))
+			continue;
+		if (a->line[i] != b->line[i])
+			return false;
+		if (first)
+			shift = a->order[i] - b->order[i];
+		else if (a->order[i] - b->order[i] != shift)
+			return false;
+		first = false;
+	}
+	return true;
+}
 
-		for (i = 0; i < w; i++)
-			usable[i] = emitting & (1u << ((i + s) % w));
-		for (side = 0; side < 2; side++) {
-			double d[OIO_MAX_WAVELENGTHS];
+/*
+ * A ring with one full peak, which a lone line's sweep named: the card's
+ * usual full scale through it, at the order that puts the ring where the
+ * card's rings sit.
+ */
+static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
+			 unsigned int w)
+{
+	const struct oio_tune_peak *a = NULL;
+	double base, nominal;
+	unsigned int i;
 
-			for (i = 0; i < w; i++) {
-				const struct oio_tune_ring *rg =
-					&rings[oio_tune_ring_of(g, port, side,
-								i)];
+	for (i = 0; i < rg->n && !a; i++)
+		if (rg->pk[i].anchor >= 0 && !rg->pk[i].edge)
+			a = &rg->pk[i];
+	if (!a || t->q_pm <= 0)
+		return false;
+	rg->q = t->q_pm;
+	rg->h = 0;
+	base = t->line_pm[a->anchor] - rg->q * oio_tune_law(a->x, 0);
+	nominal = t->g.first_pm + w * t->g.spacing_pm + t->prior_pm;
+	rg->o = base + t->fsr_pm * round((nominal - base) / t->fsr_pm);
+	for (i = 0; i < rg->n; i++) {
+		struct oio_tune_peak *p = &rg->pk[i];
 
-				d[i] = target_pm(rg, g, (i + s) % w);
-				if (d[i] < 0) {
-					usable[i] = false;
-					d[i] = 0;
+		nearest_line(t, rg->o + rg->q * oio_tune_law(p->x, 0), &p->line,
+			     &p->order);
+	}
+	rg->named = true;
+	return true;
+}
+
+#define CANDIDATES	4	/* distinct namings refined */
+
+/*
+ * Name a ring's peaks: try responses through pairs of neighbouring full
+ * peaks on every pair of lines one to three places apart, refine the
+ * cheapest few distinct namings, keep the cheapest, and give up if a
+ * distinct one is nearly as cheap.
+ */
+static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
+		      unsigned int w, double sigma)
+{
+	static const double laws[] = { -0.12, 0, 0.12 };
+	struct naming cand[CANDIDATES];
+	/* a heater's own range: some ten percent off the nominal */
+	double qlo = 0.6 * t->g.range_pm, qhi = 1.6 * t->g.range_pm;
+	unsigned int W = t->g.wavelengths, i, tall = 0, a, b, l, dk, k, c;
+	unsigned int pairs = 0, nc = 0, best;
+
+	rg->named = false;
+	for (i = 0; i < rg->n; i++)
+		tall += trusted(rg, &rg->pk[i]);
+	if (tall < 2)
+		return anchor_alone(t, rg, w);
+	for (a = 0; a + 1 < rg->n && pairs < 3; a++) {
+		const struct oio_tune_peak *p0 = &rg->pk[a], *p1 = NULL;
+
+		/* the next full peak: weak ones between are no line's own */
+		for (b = a + 1; b < rg->n && !p1; b++)
+			if (trusted(rg, &rg->pk[b]))
+				p1 = &rg->pk[b];
+		if (!trusted(rg, p0) || !p1)
+			continue;
+		pairs++;
+		for (l = 0; l < W; l++)
+			for (dk = 1; dk <= 3; dk++)
+				for (k = 0; k < 3; k++) {
+					unsigned int l1 = (l + dk) % W;
+					double m1 = (double)((l + dk) / W);
+					double c0 = t->line_pm[l];
+					double c1 = t->line_pm[l1] + m1 * t->fsr_pm;
+					double g0 = oio_tune_law(p0->x, laws[k]);
+					double g1 = oio_tune_law(p1->x, laws[k]);
+					struct naming nm;
+					unsigned int worst = 0;
+
+					if (g1 - g0 <= 1e-9 || c1 <= c0)
+						continue;
+					nm.h = laws[k];
+					nm.q = (c1 - c0) / (g1 - g0);
+					nm.o = c0 - nm.q * g0;
+					if (nm.q < qlo || nm.q > qhi)
+						continue;
+					judge(t, rg, &nm, sigma);
+					/* keep the cheapest few, one of each naming */
+					for (c = 0; c < nc; c++)
+						if (same_naming(rg, &cand[c], &nm))
+							break;
+					if (c < nc) {
+						if (nm.cost < cand[c].cost)
+							cand[c] = nm;
+						continue;
+					}
+					if (nc < CANDIDATES) {
+						cand[nc++] = nm;
+						continue;
+					}
+					for (c = 1; c < nc; c++)
+						if (cand[c].cost > cand[worst].cost)
+							worst = c;
+					if (nm.cost < cand[worst].cost)
+						cand[worst] = nm;
 				}
-			}
-			solve_bus(d, h[side], w, g->xtalk);
-			for (i = 0; i < w; i++) {
-				double r = rings[oio_tune_ring_of(g, port, side,
-								  i)].r_pm;
+	}
+	if (!nc)
+		return false;
+	for (c = 0; c < nc; c++) {
+		double e;
 
-				if (h[side][i] < 0 || h[side][i] > r)
-					usable[i] = false;
-			}
+		refine(t, rg, &cand[c], sigma);
+		/* a ring is not where none of the card's others is */
+		e = beyond_spread(t, w, cand[c].o) / PRIOR_SLACK;
+		cand[c].cost += fmin(e * e, 2 * COST_CAP);
+	}
+	best = 0;
+	for (c = 1; c < nc; c++)
+		if (cand[c].cost < cand[best].cost)
+			best = c;
+	/* a distinct naming nearly as cheap: the ring says nothing sure */
+	for (c = 0; c < nc; c++)
+		if (c != best && !same_naming(rg, &cand[c], &cand[best]) &&
+		    cand[c].cost < cand[best].cost + AMBIGUOUS) {
+			for (i = 0; i < rg->n; i++)
+				rg->pk[i].line = cand[best].line[i];
+			return false;
 		}
-		for (i = 0; i < w; i++) {
-			if (!usable[i])
+	rg->o = cand[best].o;
+	rg->q = cand[best].q;
+	rg->h = cand[best].h;
+	for (i = 0; i < rg->n; i++) {
+		rg->pk[i].line = cand[best].line[i];
+		rg->pk[i].order = cand[best].order[i];
+	}
+	rg->named = true;
+	return true;
+}
+
+/* Residual of a named peak against its line. */
+static double resid(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		    const struct oio_tune_peak *p)
+{
+	return rg->o + rg->q * oio_tune_law(p->x, rg->h) -
+	       (t->line_pm[p->line] + p->order * t->fsr_pm);
+}
+
+/*
+ * The lines and the FSR, from every named ring: a line's position moves
+ * by the median of what its peaks say; the FSR by how peaks one order up
+ * sit against the ring's others.
+ */
+static void refine_card(struct oio_tune *t, double sigma)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
+	static double d[MAX_W][OIO_MAX_RINGS * 2];
+	double f[OIO_MAX_RINGS], shift[MAX_W];
+	unsigned int n[MAX_W] = { 0 }, nf = 0, r, i, l;
+
+	for (r = 0; r < R; r++) {
+		const struct oio_tune_ring *rg = &t->ring[r];
+		double s0 = 0, s1 = 0;
+		unsigned int n0 = 0, n1 = 0;
+		int mlo = 1 << 20;
+
+		if (!rg->named)
+			continue;
+		for (i = 0; i < rg->n; i++)
+			if (!rg->pk[i].edge)
+				mlo = rg->pk[i].order < mlo ? rg->pk[i].order :
+							       mlo;
+		for (i = 0; i < rg->n; i++) {
+			const struct oio_tune_peak *p = &rg->pk[i];
+			double e = resid(t, rg, p);
+
+			if (!trusted(rg, p) || fabs(e) > 3 * sigma)
 				continue;
-			ok++;
-			for (side = 0; side < 2; side++) {
-				double r = rings[oio_tune_ring_of(g, port, side,
-								  i)].r_pm;
-				double m = fmin(h[side][i], r - h[side][i]);
-
-				margin = fmin(margin, m);
+			l = (unsigned int)p->line;
+			if (n[l] < OIO_MAX_RINGS * 2)
+				d[l][n[l]++] = -e;
+			if (p->order == mlo) {
+				s0 += e;
+				n0++;
+			} else if (p->order == mlo + 1) {
+				s1 += e;
+				n1++;
 			}
 		}
-		if (ok > best_ok || (ok == best_ok && ok && margin > best_margin)) {
-			best_ok = ok;
-			best_margin = margin;
-			out->shift = (int)s;
-			out->margin_pm = margin;
-			for (i = 0; i < w; i++) {
-				out->usable[i] = usable[i];
-				for (side = 0; side < 2; side++) {
-					double r = rings[oio_tune_ring_of(
-						g, port, side, i)].r_pm;
-					double x = fmin(fmax(h[side][i] / r, 0),
-							1);
+		if (n0 && n1)
+			f[nf++] = s0 / n0 - s1 / n1;
+	}
+	for (l = 0; l < W; l++)
+		shift[l] = n[l] ? median(d[l], n[l]) : 0;
+	for (l = 0; l < W; l++)
+		t->line_pm[l] -= shift[l];
+	if (nf >= 3)
+		t->fsr_pm -= median(f, nf) / 2;
+}
 
-					out->code[side][i] = (uint32_t)lround(
-						OIO_HEATER_MAX * sqrt(x));
-				}
+/* ---- the card's response ----------------------------------------------- */
+
+/* Linewidth: a fitted width in codes times the response's slope there. */
+static void linewidth(struct oio_tune_ring *rg)
+{
+	double v[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+		double dx = 1e-4, slope;
+
+		if (!trusted(rg, p) || p->width <= 0)
+			continue;
+		slope = rg->q * (oio_tune_law(p->x + dx, rg->h) -
+				 oio_tune_law(p->x - dx, rg->h)) /
+			(2 * dx * OIO_HEATER_MAX);
+		v[n++] = p->width * slope;
+	}
+	rg->fwhm_pm = n ? median(v, n) : 0;
+}
+
+/*
+ * Where ring j of a bus sits while the class of ring w is swept at drive x:
+ * cold, plus its own heater if it is swept too, plus its swept neighbours'
+ * shares as far as the crosstalk is known yet.
+ */
+static double swept_position(const struct oio_tune *t, unsigned int port,
+			     unsigned int side, unsigned int j, unsigned int w,
+			     double x)
+{
+	const struct oio_tune_ring *rj =
+		&t->ring[oio_tune_ring_of(&t->g, port, side, j)];
+	unsigned int W = t->g.wavelengths, k;
+	double pos = rj->o;
+
+	for (k = 0; k < W; k++) {
+		const struct oio_tune_ring *rk =
+			&t->ring[oio_tune_ring_of(&t->g, port, side, k)];
+		unsigned int dist = k > j ? k - j : j - k;
+		double share = dist == 0 ? 1 :
+			       dist == 1 ? t->xt1 * rj->xt_gain :
+			       dist == 2 ? t->xt2 : 0;
+
+		if (class_of(t, k) != class_of(t, w) || !share || !rk->named)
+			continue;
+		pos += share * rk->q * oio_tune_law(x, rk->h);
+	}
+	return pos;
+}
+
+/*
+ * Lines a ring upstream takes where ring w meets them in its sweep: one
+ * swept with it, or one left where it was but pushed by its swept
+ * neighbours' heat, that sits on a line at that drive.
+ */
+static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
+		  unsigned int w)
+{
+	struct oio_tune_ring *rg =
+		&t->ring[oio_tune_ring_of(&t->g, port, side, w)];
+	unsigned int i, j, l;
+
+	for (i = 0; i < rg->n; i++) {
+		struct oio_tune_peak *p = &rg->pk[i];
+		double xb = isnan(p->code_b) ? p->x : p->code_b / OIO_HEATER_MAX;
+
+		p->shadow = p->shadow_b = 0;
+		for (j = 0; j < w; j++) {
+			const struct oio_tune_ring *up =
+				&t->ring[oio_tune_ring_of(&t->g, port, side, j)];
+			double reach, pos, pos_b;
+
+			if (!up->named)
+				continue;
+			reach = SHADE_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
+					      t->g.fwhm_pm);
+			pos = swept_position(t, port, side, j, w, p->x);
+			pos_b = swept_position(t, port, side, j, w, xb);
+			for (l = 0; l < t->g.wavelengths; l++) {
+				/* in B a dimmed line sits where it moved to */
+				double dl = (t->code >> l & 1) ?
+					    t->dim_shift_pm[l] : 0;
+
+				if (fabs(remainder(pos - t->line_pm[l],
+						   t->fsr_pm)) < reach)
+					p->shadow |= 1u << l;
+				if (fabs(remainder(pos_b - t->line_pm[l] - dl,
+						   t->fsr_pm)) < reach)
+					p->shadow_b |= 1u << l;
 			}
 		}
 	}
+	rg->ref_na = ref_height(rg);
+}
+
+/*
+ * The fit of each named ring, and where the dimmed lines went in sweep B:
+ * the median over every named, full peak of the line of how far its
+ * resonance moved, in position.
+ */
+static void residuals(struct oio_tune *t)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i, l;
+	static double d[MAX_W][OIO_MAX_RINGS];
+	unsigned int nd[MAX_W] = { 0 };
+
+	for (r = 0; r < R; r++) {
+		struct oio_tune_ring *rg = &t->ring[r];
+		double ss = 0;
+		unsigned int n = 0;
+
+		if (!rg->named)
+			continue;
+		for (i = 0; i < rg->n; i++) {
+			const struct oio_tune_peak *p = &rg->pk[i];
+			double e = resid(t, rg, p);
+
+			if (p->edge)
+				continue;
+			ss += e * e;
+			n++;
+			l = (unsigned int)p->line;
+			if ((t->code >> l & 1) && !isnan(p->code_b) &&
+			    trusted(rg, p) && nd[l] < OIO_MAX_RINGS)
+				d[l][nd[l]++] = rg->q *
+					(oio_tune_law(p->code_b / OIO_HEATER_MAX,
+						      rg->h) -
+					 oio_tune_law(p->x, rg->h));
+		}
+		rg->rms_pm = n ? sqrt(ss / n) : 0;
+	}
+	for (l = 0; l < t->g.wavelengths; l++)
+		t->dim_shift_pm[l] = nd[l] ? median(d[l], nd[l]) : 0;
+}
+
+unsigned int oio_tune_analyse(struct oio_tune *t)
+{
+	static const double sigmas[] = { 160, 80, FINAL_SIGMA };
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass;
+	unsigned int W = t->g.wavelengths, p, side, w, nv = 0;
+	double v[OIO_MAX_RINGS];
+
+	lags(t);
+	/*
+	 * Bus by bus, upstream first, so that each ring knows where the
+	 * rings before it shade it - from the second pass on, when they
+	 * have names and the crosstalk and the dimmed lines' moves are
+	 * known.
+	 */
+	for (pass = 0; pass < 3; pass++) {
+		t->named = 0;
+		for (p = 0; p < t->g.ports; p++)
+			for (side = 0; side < 2; side++)
+				for (w = 0; w < W; w++) {
+					struct oio_tune_ring *rg = &t->ring[
+						oio_tune_ring_of(&t->g, p, side,
+								 w)];
+
+					if (pass)
+						shade(t, p, side, w);
+					if (!name_ring(t, rg, w, sigmas[pass]))
+						continue;
+					t->named++;
+					linewidth(rg);
+				}
+		refine_card(t, sigmas[pass]);
+		card_spread(t);
+		residuals(t);
+		oio_tune_crosstalk(t);
+	}
+	/*
+	 * A heater's reach spans lines: a ring whose own sweep met none, when
+	 * the others met theirs, did not move (sweep C may still show peaks:
+	 * its neighbours' heat moves it).
+	 */
+	for (r = 0; r < R; r++)
+		t->ring[r].stuck = t->named && !t->ring[r].n;
+	for (r = 0; r < R; r++)
+		if (t->ring[r].noise_na > 0)
+			v[nv++] = t->ring[r].noise_na;
+	t->noise_na = median(v, nv);
+	return t->named;
+}
+
+double oio_tune_position(const struct oio_tune *t, unsigned int r, double x)
+{
+	const struct oio_tune_ring *rg = &t->ring[r];
+
+	if (!rg->named)
+		return NAN;
+	return rg->o + rg->q * oio_tune_law(x, rg->h);
+}
+
+
+static void insert_peak(struct oio_tune_ring *rg, unsigned int at,
+			const struct oio_tune_peak *p)
+{
+	memmove(&rg->pk[at + 1], &rg->pk[at],
+		(rg->n - at) * sizeof(rg->pk[0]));
+	rg->pk[at] = *p;
+	rg->n++;
+}
+
+unsigned int oio_tune_anchor(struct oio_tune *t, unsigned int r,
+			     const uint32_t *trace, unsigned int line,
+			     double others)
+{
+	struct oio_tune_ring *rg = &t->ring[r];
+	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
+	double lag = lag_codes(&t->sa, rg->tau_ns);
+	unsigned int i, j, n, shown = 0;
+
+	n = oio_trace_peaks(trace, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		double code = t->sa.start + pk[i].index * t->sa.step;
+		struct oio_tune_peak np = {
+			.code_a = code, .code_b = NAN, .height = pk[i].height_na,
+			.width = pk[i].width * t->sa.step,
+			.x = (code - lag) / OIO_HEATER_MAX, .line = -1,
+			.anchor = (int)line,
+		};
+		int near = -1;
+
+		/* a line alone gives a full peak or none: the rest is noise */
+		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
+		    pk[i].index > t->sa.points - 1 - EDGE_SAMPLES ||
+		    pk[i].height_na < ANCHOR_SNR * rg->noise_na)
+			continue;
+		shown++;
+		/* the same sweep as A, the same lag: A's peak is right there */
+		for (j = 0; j < rg->n; j++)
+			if (fabs(rg->pk[j].code_a - code) <= 1.5 * t->sa.step &&
+			    (near < 0 || fabs(rg->pk[j].code_a - code) <
+					 fabs(rg->pk[near].code_a - code)))
+				near = (int)j;
+		/*
+		 * With the other lines dimmed rather than dark, only a peak
+		 * as tall as in A is the line's; one A did not show (shaded)
+		 * says nothing.
+		 */
+		if (others > 0 &&
+		    (near < 0 || pk[i].height_na < (1 + others) / 2 *
+						   rg->pk[near].height)) {
+			shown--;
+			continue;
+		}
+		if (near >= 0) {
+			rg->pk[near].anchor = (int)line;
+			continue;
+		}
+		if (rg->n == OIO_TUNE_MAX_PEAKS)
+			continue;
+		for (j = 0; j < rg->n && rg->pk[j].code_a < code; j++)
+			;
+		insert_peak(rg, j, &np);
+	}
+	/* dimmed lines shade differently: only darkness shows absence */
+	if (!shown && others <= 0)
+		rg->absent |= 1u << line;
+	return shown;
+}
+
+bool oio_tune_rename(struct oio_tune *t, unsigned int r)
+{
+	unsigned int W = t->g.wavelengths, w = r / 2 % W;
+	struct oio_tune_ring *rg = &t->ring[r];
+
+	shade(t, r / (2 * W), r % 2, w);
+	if (!name_ring(t, rg, w, FINAL_SIGMA))
+		return false;
+	linewidth(rg);
+	t->named++;
+	return true;
 }

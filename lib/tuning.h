@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * liboio: the pure half of bring-up - from sweep traces to heater codes -
- * with no I/O, so unit tests can feed it synthetic and adversarial cards.
+ * with no I/O, so unit tests can feed it any card the model can make.
  *
- * Two sweeps of every ring are taken with the same codes: one with every
- * laser line at full power, one with a coded subset of lines dimmed. The
- * first places each ring's resonances; the ratio of the two at each peak
- * says which lines are coded; a cyclic code whose every window of k lines
- * is unique then names every line from any k consecutive peaks.
+ * Nothing here assumes the card is the nominal one. The card's nominal
+ * registers (grid, FSR, heater range, linewidth) are a starting point; what
+ * bring-up uses is measured, from three sweeps of every ring:
+ *
+ * - A: every line at full power, the rings of each bus swept a class of
+ *   bus positions at a time, three apart, so that a swept ring has no
+ *   swept neighbour to heat it or to take its line at the same drive;
+ * - B: the same with a coded subset of lines dimmed, twice as slow;
+ * - C: every ring of a bus swept together, at full power.
+ *
+ * From A and B come, per card: where each laser line really is, how far a
+ * dimmed line moves, the FSR, the heater time constant; per ring: its time
+ * constant, noise, linewidth, and its own response - position against
+ * drive, with its own heater law - through the lines it meets, each named
+ * by the code. C adds what the neighbours' heat does: the card's thermal
+ * crosstalk, and each ring's share of it.
  */
 #ifndef OIO_TUNING_H
 #define OIO_TUNING_H
@@ -19,33 +30,114 @@
 
 #define OIO_TUNE_MAX_PEAKS	24
 
+/* The card's nominal registers and geometry. */
 struct oio_tune_geom {
 	unsigned int ports;
 	unsigned int wavelengths;
-	double spacing_pm;	/* nominal line spacing */
-	double fsr_pm;		/* nominal ring FSR */
-	double range_pm;	/* nominal heater full scale */
+	double first_pm;	/* line 0 */
+	double spacing_pm;
+	double fsr_pm;
+	double range_pm;	/* heater full scale */
 	double fwhm_pm;
-	double xtalk;		/* share of a bus neighbour's heater shift */
+};
+
+/* How a sweep was taken: every ring of a port at the same code. */
+struct oio_tune_sweep {
+	unsigned int start;
+	unsigned int step;
+	unsigned int points;
+	double dwell_ns;
 };
 
 struct oio_tune_peak {
-	double u;		/* normalised heater drive (code/4095)^2 */
-	double height;		/* nA, full-power sweep */
-	double ratio;		/* coded sweep / full sweep at the peak */
-	int line;		/* laser line, -1 until identified */
-	int wrap;		/* FSR orders above the first line seen */
+	double code_a;		/* centre in sweep A, as sampled */
+	double code_b;		/* the same resonance in sweep B, or NAN */
+	double x;		/* lag-free drive of A's centre, code/4095 */
+	double height;		/* nA above its floor, sweep A */
+	double width;		/* FWHM, codes, sweep A (0: not fitted) */
+	double ratio;		/* height in B / height in A */
+	bool edge;		/* half a peak at an end of the sweep */
+	uint32_t shadow;	/* lines a ring upstream takes at this drive */
+	uint32_t shadow_b;	/* and at its drive in B, dimmed lines moved */
+	int anchor;		/* line a lone-line sweep showed here, or -1 */
+	int line;		/* named line, -1 if not named */
+	int order;		/* FSR orders above the ring's first */
 };
 
 struct oio_tune_ring {
-	unsigned int n_peaks;
-	struct oio_tune_peak peak[OIO_TUNE_MAX_PEAKS];
-	bool identified;
-	double q_pm;		/* apparent full scale while swept with its
-				 * bus neighbours */
-	double offset_pm;	/* fitted position of line 0 at u = 0 */
-	double r_pm;		/* own full scale */
+	unsigned int n;
+	struct oio_tune_peak pk[OIO_TUNE_MAX_PEAKS];
+	unsigned int nc;	/* sweep C's peaks */
+	double c_x[OIO_TUNE_MAX_PEAKS];
+	double c_height[OIO_TUNE_MAX_PEAKS];
+	unsigned int nb;	/* sweep B's peaks, to match */
+	double b_code[OIO_TUNE_MAX_PEAKS];
+	double b_height[OIO_TUNE_MAX_PEAKS];
+	double noise_na;	/* monitor noise, rms */
+	double top_na;		/* tallest peak */
+	double ref_na;		/* a full peak's height */
+	double lag_codes;	/* measured lag of A behind B, codes */
+	unsigned int lag_n;	/* peaks it was measured on */
+	double tau_ns;		/* heater time constant */
+	/*
+	 * position(x) = o + q * oio_tune_law(x, h) with its neighbours cold:
+	 * o where it sits cold, q its own heater's full scale
+	 */
+	uint32_t absent;	/* lines a lone-line sweep did not show */
+	/*
+	 * Its sweeps showed no resonance at all where the others did: its
+	 * heater, or its monitor, does not respond.
+	 */
+	bool stuck;
+	bool named;
+	double o, q, h;
+	double rms_pm;		/* how well the named peaks fit */
+	double fwhm_pm;		/* measured linewidth, 0 if unknown */
+	double xt_gain;		/* its share of the card's crosstalk, 1 mean */
 };
+
+struct oio_tune {
+	struct oio_tune_geom g;
+	struct oio_tune_sweep sa, sb, sc;
+	uint32_t code;		/* lines dimmed in sweep B */
+	uint32_t emitting;	/* lines that gave light */
+	double dim_ratio[OIO_MAX_WAVELENGTHS];	/* power dimmed / full */
+	bool dark;		/* the coded lines were off in sweep B */
+	double line_rel[OIO_MAX_WAVELENGTHS];	/* power / lines' mean */
+	/* measured across the card */
+	double line_pm[OIO_MAX_WAVELENGTHS];	/* where each line is */
+	double dim_shift_pm[OIO_MAX_WAVELENGTHS]; /* and moves when dimmed */
+	double fsr_pm;
+	double tau_ns;
+	double xt1, xt2;	/* crosstalk from adjacent and next rings */
+	double noise_na;	/* median of the rings' */
+	/*
+	 * Where fabrication put the rings: cold, ring w sits some prior_pm
+	 * off grid position w, give or take up to spread_pm - from the
+	 * named rings, once there are enough (spread_pm > 0).
+	 */
+	double prior_pm, spread_pm;
+	double q_pm;		/* the named rings' median full scale */
+	unsigned int named;	/* rings named */
+	struct oio_tune_ring ring[OIO_MAX_RINGS];
+};
+
+/* Ring of the card at bus position w of port p, side 0 (TX) or 1 (RX). */
+static inline unsigned int oio_tune_ring_of(const struct oio_tune_geom *g,
+					    unsigned int p, unsigned int side,
+					    unsigned int w)
+{
+	return 2 * (p * g->wavelengths + w) + side;
+}
+
+/*
+ * Shift of a heater at drive x = code/4095 as a share of its full scale:
+ * the square law bent by h, x^2 (1 + h) / (1 + h x^2), as resistive
+ * heaters bend it.
+ */
+double oio_tune_law(double x, double h);
+/* The drive giving share g of full scale, for law h. */
+double oio_tune_law_inv(double g, double h);
 
 /*
  * The dimmed lines: a cyclic pattern of W bits whose windows of *k
@@ -54,56 +146,85 @@ struct oio_tune_ring {
 uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k);
 
 /*
- * Heater drive each sample of a sweep really had: the heater settles with
- * time constant tau, so at the end of each dwell it lags the code.
- * u0 is the drive before the sweep.
+ * The bus positions swept together in sweeps A and B: class k of *classes
+ * (positions three apart, k < *classes).
  */
-void oio_tune_drive(double *u, unsigned int points, unsigned int start,
-		    unsigned int step, double dwell_ns, double tau_ns,
-		    double u0);
+uint32_t oio_tune_class(unsigned int wavelengths, unsigned int k,
+			unsigned int *classes);
 
-/* Find a ring's resonances in its full-power trace; coded may be NULL. */
-void oio_tune_peaks(struct oio_tune_ring *r, const uint32_t *full,
-		    const uint32_t *coded, const double *u,
-		    unsigned int points, const struct oio_tune_geom *g);
+/* Start from the nominal card. */
+void oio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
+		   const struct oio_tune_sweep *sa,
+		   const struct oio_tune_sweep *sb,
+		   const struct oio_tune_sweep *sc, uint32_t code,
+		   uint32_t emitting, const double *line_uw,
+		   const double *dim_ratio);
 
-/* Half the drive between the closest two lines a ring can show. */
-double oio_tune_min_du(const struct oio_tune_geom *g);
+/* One ring's three traces: its peaks in A, matched in B; those of C. */
+void oio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
+		     const uint32_t *b, const uint32_t *c);
 
 /*
- * Name each peak's line from the coded ratios and the emitting lines, then
- * fit the ring's apparent full scale. False if the ring cannot be read.
+ * Everything from the traces: time constants and lag-free drives, line
+ * positions and their shift when dimmed, the FSR, every ring's response
+ * and the names of its peaks, the crosstalk. Returns the rings named.
  */
-bool oio_tune_identify(struct oio_tune_ring *r,
-		       const struct oio_tune_geom *g, uint32_t code,
-		       uint32_t emitting, double threshold);
+unsigned int oio_tune_analyse(struct oio_tune *t);
 
-/* Own heater ranges from the apparent ones, one bus at a time. */
-void oio_tune_ranges(struct oio_tune_ring *rings,
-		     const struct oio_tune_geom *g);
+/*
+ * A sweep of ring r taken as sweep A was but with only line at full
+ * power, the others dark (others 0) or dimmed to that share of theirs:
+ * the peaks it shows at full height are that line's, and name the ring's
+ * peaks in A. Returns how many it showed.
+ */
+unsigned int oio_tune_anchor(struct oio_tune *t, unsigned int r,
+			     const uint32_t *trace, unsigned int line,
+			     double others);
 
-/* Ring g of the card for bus position w of port p, side 0 (TX) or 1 (RX). */
-static inline unsigned int oio_tune_ring_of(const struct oio_tune_geom *g,
-					    unsigned int p, unsigned int side,
-					    unsigned int w)
-{
-	return 2 * (p * g->wavelengths + w) + side;
-}
+/* Name ring r again, from its anchors too; true if it is named now. */
+bool oio_tune_rename(struct oio_tune *t, unsigned int r);
+
+/* The crosstalk, from sweep C once the rings are named (plan.c). */
+void oio_tune_crosstalk(struct oio_tune *t);
+
+/* Position of ring r at drive x, pm; NAN if it was not named. */
+double oio_tune_position(const struct oio_tune *t, unsigned int r, double x);
+
+/*
+ * Why a lane of a port cannot come up with the plan chosen, if it cannot.
+ */
+enum oio_tune_why {
+	OIO_TUNE_OK,
+	OIO_TUNE_DARK,		/* its line gives no light */
+	OIO_TUNE_UNNAMED,	/* a ring showed nothing to name */
+	OIO_TUNE_STUCK,		/* a ring's sweeps showed no resonance */
+	OIO_TUNE_OUT_OF_REACH,	/* a ring cannot reach the line */
+};
 
 struct oio_tune_port {
-	int shift;		/* -1: no shift fits every emitting lane */
-	double margin_pm;	/* closest any ring comes to a heater end */
+	int shift;		/* -1: no shift lets any lane up */
+	double margin_pm;	/* closest a ring comes to a heater end */
 	uint32_t code[2][OIO_MAX_WAVELENGTHS];	/* [side][w] */
-	bool usable[OIO_MAX_WAVELENGTHS];	/* lane can come up */
+	enum oio_tune_why why[OIO_MAX_WAVELENGTHS];
+	bool usable[OIO_MAX_WAVELENGTHS];
 };
 
 /*
- * Choose a port's line shift and every ring's heater code, crosstalk of
- * the bus neighbours included, keeping the rings furthest from their
- * heater ends.
+ * Choose a port's line shift and every ring's heater code, the bus
+ * neighbours' heat included: the shift that lets the most lanes up, then
+ * keeps the rings furthest from their heater ends. Rings of lanes that
+ * cannot come up are parked where they touch no line.
  */
-void oio_tune_port(const struct oio_tune_ring *rings,
-		   const struct oio_tune_geom *g, unsigned int port,
-		   uint32_t emitting, struct oio_tune_port *out);
+void oio_tune_plan(const struct oio_tune *t, unsigned int port,
+		   struct oio_tune_port *out);
+
+/*
+ * Heater codes for a bus whose rings at positions with fixed[w] hold
+ * code[w] (locked, or parked), solving for the others to reach the
+ * positions target_pm[w] - used to re-place rings after others locked.
+ */
+void oio_tune_codes(const struct oio_tune *t, unsigned int port,
+		    unsigned int side, const bool *fixed,
+		    const double *target_pm, uint32_t *code);
 
 #endif /* OIO_TUNING_H */

@@ -148,7 +148,11 @@ vm() {
 }
 
 unit unit-physics "$B/unit/test-physics"
+unit unit-card "$B/unit/test-card"
 unit unit-tuning "$B/unit/test-tuning"
+unit unit-bringup "$B/unit/test-bringup"
+# liboio's bring-up over the envelope of cards, 500 seeds a corner
+host envelope "$B/unit/test-envelope" -n 500
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"

@@ -63,7 +63,7 @@ static void sweep_summary(const struct oioctl *o, const struct oio_sweep *s)
 	       s->points == 1 ? "" : "s", s->start, s->step,
 	       fmt_temp(b, sizeof(b), s->temp_mc, o->utf8));
 	for (r = 0; r < s->ring_count; r++) {
-		uint32_t ring = s->first_ring + r;
+		uint32_t ring = s->ring[r];
 
 		n = find_peaks(trace_of(s, r), s->points, peaks, MAX_PEAKS);
 		printf("ring %" PRIu32 " (lane %" PRIu32 " %s): %zu peak%s%s\n",
@@ -82,7 +82,7 @@ static void sweep_csv(const struct oio_sweep *s)
 
 	printf("code");
 	for (r = 0; r < s->ring_count; r++)
-		printf(",ring%" PRIu32, s->first_ring + r);
+		printf(",ring%" PRIu32, s->ring[r]);
 	printf("\n");
 	for (i = 0; i < s->points; i++) {
 		printf("%" PRIu32, code_at(s, i));
@@ -119,7 +119,7 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 		struct json_object *p = json_object_new_array();
 		const uint32_t *v = trace_of(s, r);
 
-		jadd_u64(e, "ring", s->first_ring + r);
+		jadd_u64(e, "ring", s->ring[r]);
 		for (i = 0; i < s->points; i++)
 			json_object_array_add(t, json_object_new_uint64(v[i]));
 		json_object_object_add(e, "monitor_na", t);
@@ -166,7 +166,7 @@ static void plot_ring(const struct oioctl *o, const struct oio_sweep *s,
 		"\u2586", "\u2587", "\u2588",
 	};
 	const uint32_t *v = trace_of(s, r);
-	uint32_t ring = s->first_ring + r, top = 0;
+	uint32_t ring = s->ring[r], top = 0;
 	struct peak peaks[MAX_PEAKS];
 	uint32_t bin[512];
 	char label[PLOT_HEIGHT][24], b[32];

@@ -41,15 +41,32 @@ static uint32_t sweep_points(OioEngineState *s)
     return (s->sweep_stop - s->sweep_start) / s->sweep_step + 1;
 }
 
+/* A ring of the run at a position of the mask. */
+static bool sweep_has(OioEngineState *s, unsigned int r)
+{
+    return r >= s->sweep_first && r - s->sweep_first < s->sweep_count &&
+           (s->sweep_pos_mask >> (oio_ring_lane(r) % s->wavelengths) & 1);
+}
+
+static uint32_t sweep_rings(OioEngineState *s)
+{
+    uint32_t n = 0, r;
+
+    for (r = s->sweep_first; r < s->sweep_first + s->sweep_count &&
+         r < s->rings; r++) {
+        n += sweep_has(s, r);
+    }
+    return n;
+}
+
 static uint64_t sweep_bytes(OioEngineState *s)
 {
-    return OIO_SWEEP_HDR_SIZE + 4ull * s->sweep_count * sweep_points(s);
+    return OIO_SWEEP_HDR_SIZE + 4ull * sweep_rings(s) * sweep_points(s);
 }
 
 bool oio_ring_in_sweep(OioEngineState *s, unsigned int r)
 {
-    return s->sweep.status == OIO_ENG_BUSY && r >= s->sweep_first &&
-           r < s->sweep_first + s->sweep_count;
+    return s->sweep.status == OIO_ENG_BUSY && sweep_has(s, r);
 }
 
 static const char *sweep_check(OioEngineState *s, uint32_t *status)
@@ -60,6 +77,9 @@ static const char *sweep_check(OioEngineState *s, uint32_t *status)
     if (s->sweep_count == 0 || s->sweep_first >= s->rings ||
         s->sweep_count > s->rings - s->sweep_first) {
         return "ring range outside the card";
+    }
+    if (!sweep_rings(s)) {
+        return "no ring of the run is at a position of the mask";
     }
     if (s->sweep_stop > OIO_HEATER_MAX || s->sweep_start > s->sweep_stop) {
         return "start/stop codes out of order or above 4095";
@@ -75,7 +95,7 @@ static const char *sweep_check(OioEngineState *s, uint32_t *status)
         return "buffer address not 8-byte aligned";
     }
     for (r = s->sweep_first; r < s->sweep_first + s->sweep_count; r++) {
-        if (s->ring[r].lock_en) {
+        if (sweep_has(s, r) && s->ring[r].lock_en) {
             return "a ring of the set has its lock loop enabled";
         }
     }
@@ -94,7 +114,9 @@ static void sweep_restore(OioEngineState *s, int64_t t)
     unsigned int i;
 
     for (i = 0; i < s->sweep_count; i++) {
-        oio_ring_set_code(s, s->sweep_first + i, s->sweep_saved[i], t);
+        if (sweep_has(s, s->sweep_first + i)) {
+            oio_ring_set_code(s, s->sweep_first + i, s->sweep_saved[i], t);
+        }
     }
 }
 
@@ -149,13 +171,18 @@ static void sweep_complete(OioEngineState *s)
     uint32_t na[OIO_MAX_WAVELENGTHS];
     uint32_t *trace = g_malloc0(bytes);
     uint32_t *data = trace + OIO_SWEEP_HDR_SIZE / 4;
-    unsigned int i, r, W = s->wavelengths;
+    uint32_t row[OIO_MAX_RINGS];
+    unsigned int i, r, n = 0, W = s->wavelengths;
     int64_t dwell = s->sweep_dwell_ns;
 
+    for (r = first; r < last; r++) {
+        row[r] = n;
+        n += sweep_has(s, r);
+    }
     trace[OIO_SWEEP_HDR_MAGIC / 4] = cpu_to_le32(OIO_SWEEP_MAGIC);
     trace[OIO_SWEEP_HDR_SEQ / 4] = cpu_to_le32(s->sweep.seq + 1);
     trace[OIO_SWEEP_HDR_FIRST_RING / 4] = cpu_to_le32(first);
-    trace[OIO_SWEEP_HDR_RING_COUNT / 4] = cpu_to_le32(s->sweep_count);
+    trace[OIO_SWEEP_HDR_RING_COUNT / 4] = cpu_to_le32(n);
     trace[OIO_SWEEP_HDR_START / 4] = cpu_to_le32(s->sweep_start);
     trace[OIO_SWEEP_HDR_STEP / 4] = cpu_to_le32(s->sweep_step);
     trace[OIO_SWEEP_HDR_POINTS / 4] = cpu_to_le32(points);
@@ -171,6 +198,9 @@ static void sweep_complete(OioEngineState *s)
         for (r = first; r < last; r++) {
             OioRing *g = &s->ring[r];
 
+            if (!sweep_has(s, r)) {
+                continue;
+            }
             g->code = code;
             if ((int64_t)r != s->cfg.stuck_ring) {
                 g->drive = code;
@@ -182,7 +212,7 @@ static void sweep_complete(OioEngineState *s)
         for (r = first; r < last; r++) {
             unsigned int port = r / 2 / W, side = r % 2, w;
 
-            if (seen[2 * port + side]) {
+            if (!sweep_has(s, r) || seen[2 * port + side]) {
                 continue;
             }
             seen[2 * port + side] = true;
@@ -190,8 +220,8 @@ static void sweep_complete(OioEngineState *s)
             for (w = 0; w < W; w++) {
                 unsigned int rr = 2 * (port * W + w) + side;
 
-                if (rr >= first && rr < last) {
-                    data[(rr - first) * points + i] = cpu_to_le32(na[w]);
+                if (rr >= first && rr < last && sweep_has(s, rr)) {
+                    data[row[rr] * points + i] = cpu_to_le32(na[w]);
                 }
             }
         }
@@ -456,6 +486,7 @@ void oio_engines_reset(OioEngineState *s)
     s->sweep_stop = 0;
     s->sweep_step = 1;
     s->sweep_dwell_ns = 10000;
+    s->sweep_pos_mask = OIO_SWEEP_ALL_POSITIONS;
     s->telem_addr = 0;
     s->telem_len = 0;
     s->telem_ctrl = 0;

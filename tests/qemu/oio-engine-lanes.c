@@ -130,7 +130,7 @@ static uint8_t lane_fault(OioEngineState *s, unsigned int n, int64_t t)
     return OIO_REASON_NONE;
 }
 
-void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
+void oio_lane_ctrl(OioEngineState *s, unsigned int n, uint32_t req,
                       int64_t t)
 {
     OioLane *ln = &s->lane[n];

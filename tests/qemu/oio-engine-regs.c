@@ -117,7 +117,7 @@ static void lane_write(OioEngineState *s, unsigned int n, hwaddr r,
 
     switch (r) {
     case OIO_LANE_CTRL:
-        oio_lane_request(s, n, v, t);
+        oio_lane_ctrl(s, n, v, t);
         return;
     case OIO_LANE_PRBS_CTRL:
         oio_lane_prbs_ctrl(s, n, v);
@@ -327,6 +327,9 @@ static bool global_read(OioEngineState *s, hwaddr a, int64_t t, uint32_t *v)
     case OIO_REG_SWEEP_STATUS:
         *v = s->sweep.status;
         break;
+    case OIO_REG_SWEEP_POS_MASK:
+        *v = s->sweep_pos_mask;
+        break;
     case OIO_REG_SWEEP_SEQ:
         *v = s->sweep.seq;
         break;
@@ -531,6 +534,11 @@ static bool global_write(OioEngineState *s, hwaddr a, uint32_t v, int64_t t)
     case OIO_REG_SWEEP_DWELL_NS:
         if (!sweep_locked(s, a)) {
             s->sweep_dwell_ns = v;
+        }
+        break;
+    case OIO_REG_SWEEP_POS_MASK:
+        if (!sweep_locked(s, a)) {
+            s->sweep_pos_mask = v;
         }
         break;
     case OIO_REG_SWEEP_CTRL:

@@ -199,6 +199,7 @@ struct OioEngineState {
     uint32_t sweep_stop;
     uint32_t sweep_step;
     uint32_t sweep_dwell_ns;
+    uint32_t sweep_pos_mask;
     int64_t sweep_t_start;
     uint32_t *sweep_saved;              /* heater codes before the sweep */
     OioEngine sweep;
@@ -343,7 +344,7 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
 int64_t oio_next_capture(OioEngineState *s);
 
 /* oio-engine-lanes.c */
-void oio_lane_request(OioEngineState *s, unsigned int n, uint32_t req,
+void oio_lane_ctrl(OioEngineState *s, unsigned int n, uint32_t req,
               int64_t t);
 void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val);
 bool oio_port_busy(OioEngineState *s, unsigned int port);

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio bring-up: the card accesses its steps are made of - snapshots,
+ * waits, lasers, sweeps, release (bringup-run.h).
+ *
+ * Every step is sized for the card's register budget: state is read from
+ * telemetry blocks rather than object by object, requests go in batches,
+ * and nothing is written that already holds the wanted value.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bringup-run.h"
+
+/* How long to let a heater settle, in its time constants. */
+#define SETTLE_TAUS	6
+/*
+ * Before the heaters' time constants are measured: long enough for the
+ * slowest the card could have (tens of microseconds) to cool down.
+ */
+#define COOL_US		120
+
+void run_progress(struct run *run, const char *stage, unsigned int done,
+		     unsigned int total)
+{
+	if (run->progress)
+		run->progress(stage, done, total, run->arg);
+}
+
+void run_explain(struct run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run->io->explain(run->io->h, fmt, ap);
+	va_end(ap);
+}
+
+/* A snapshot of only what the caller looks at: the block is the same. */
+int run_snap(struct run *run, unsigned int parts)
+{
+	const struct oio_telemetry *t = run->tel;
+	int err = run->io->snapshot(run->io->h, parts, run->tel);
+
+	if (err)
+		return err;
+	/* a card reset or replaced under us would leave holes */
+	if (((parts & LASERS) && t->n_lasers != run->info.wavelengths) ||
+	    ((parts & LANES) && t->n_lanes != lanes_of(run)) ||
+	    ((parts & RINGS) && t->n_rings != 2 * lanes_of(run))) {
+		run_explain(run, "telemetry does not match the card");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int deadline_passed(struct run *run, uint64_t *deadline)
+{
+	if (!*deadline)
+		*deadline = run->tel->time_ns +
+			    run->prm.timeout_ms * 1000000ull;
+	return run->tel->time_ns > *deadline;
+}
+
+/*
+ * Wait until no enabled line ramps; note which lines give light. The last
+ * snapshot also carries the parts in extra.
+ */
+int run_wait_lasers(struct run *run, unsigned int extra)
+{
+	uint64_t deadline = 0;
+	unsigned int l;
+	int err;
+
+	for (;;) {
+		bool ramping = false;
+
+		err = run_snap(run, LASERS | extra);
+		if (err)
+			return err;
+		run->emitting = 0;
+		for (l = 0; l < run->info.wavelengths; l++) {
+			const struct oio_laser_info *li = &run->tel->laser[l];
+
+			if (li->status & OIO_LASER_RAMPING)
+				ramping = true;
+			if (li->enable && (li->status & OIO_LASER_EMITTING) &&
+			    !(li->status & OIO_LASER_FAILED))
+				run->emitting |= 1u << l;
+		}
+		if (!ramping)
+			return 0;
+		if (deadline_passed(run, &deadline)) {
+			run_explain(run, "lasers still ramping after %u ms",
+				run->prm.timeout_ms);
+			return -ETIMEDOUT;
+		}
+		run->io->sleep_us(run->io->h, 200);
+	}
+}
+
+/* Wait until no lane of the mask is in a transient state. */
+int run_wait_lanes(struct run *run, const bool *mask,
+		      unsigned long first_us)
+{
+	uint64_t deadline = 0;
+	unsigned int n;
+	int err;
+
+	run->io->sleep_us(run->io->h, first_us);
+	for (;;) {
+		bool moving = false;
+
+		err = run_snap(run, LANES);
+		if (err)
+			return err;
+		for (n = 0; n < lanes_of(run); n++) {
+			enum oio_lane_state s = run->tel->lane[n].state;
+
+			if (mask[n] && s != OIO_LANE_STATE_DEACTIVATED &&
+			    s != OIO_LANE_STATE_ACTIVATED &&
+			    s != OIO_LANE_STATE_INITIALIZED)
+				moving = true;
+		}
+		if (!moving)
+			return 0;
+		if (deadline_passed(run, &deadline)) {
+			run_explain(run, "lanes still in transition after %u ms",
+				run->prm.timeout_ms);
+			return -ETIMEDOUT;
+		}
+		run->io->sleep_us(run->io->h, 50);
+	}
+}
+
+/* Wait until no ring's lock loop is acquiring; the rings' snapshot stays. */
+int run_wait_locks(struct run *run)
+{
+	uint64_t deadline = 0;
+	unsigned int r;
+	int err;
+
+	for (;;) {
+		bool busy = false;
+
+		err = run_snap(run, RINGS);
+		if (err)
+			return err;
+		for (r = 0; r < 2 * lanes_of(run); r++)
+			busy |= run->tel->ring[r].lock_state ==
+				OIO_LOCK_STATE_ACQUIRING;
+		if (!busy)
+			return 0;
+		if (deadline_passed(run, &deadline)) {
+			run_explain(run, "lock loops still acquiring after %u ms",
+				run->prm.timeout_ms);
+			return -ETIMEDOUT;
+		}
+		run->io->sleep_us(run->io->h, 20);
+	}
+}
+
+/* Let heaters just written settle, by the slowest time constant seen. */
+void run_settle(struct run *run)
+{
+	double tau = run->t->tau_ns;
+	unsigned int r;
+
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (run->t->ring[r].tau_ns > tau)
+			tau = run->t->ring[r].tau_ns;
+	tau = fmin(fmax(tau, 1000), 200000);
+	run->io->sleep_us(run->io->h, (unsigned long)(SETTLE_TAUS * tau / 1000));
+}
+
+/*
+ * Coded lines among lit dimmed to prm.dim_bias of their bias or darkened,
+ * or back to full.
+ */
+int run_dim_lines(struct run *run, uint32_t lit, bool dim)
+{
+	unsigned int l;
+	int err;
+
+	for (l = 0; l < run->info.wavelengths; l++) {
+		uint32_t bias = run->full_bias[l];
+
+		if (!(run->code >> l & 1) || !(lit >> l & 1))
+			continue;
+		if (run->dark) {
+			err = run->io->laser_enable(run->io->h, l, !dim);
+		} else {
+			if (dim)
+				bias = (uint32_t)lround(bias *
+							run->prm.dim_bias);
+			err = run->io->laser_bias(run->io->h, l, bias);
+		}
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Lines of full among lit at full bias, the others dimmed; wait for them. */
+int run_dim_except(struct run *run, uint32_t lit, uint32_t full)
+{
+	unsigned int l;
+	int err;
+
+	for (l = 0; l < run->info.wavelengths; l++) {
+		uint32_t bias = run->full_bias[l];
+
+		if (!(lit >> l & 1))
+			continue;
+		if (!(full >> l & 1))
+			bias = (uint32_t)lround(bias * run->prm.dim_bias);
+		if (run->tel->laser[l].bias_set_ua == bias)
+			continue;
+		err = run->io->laser_bias(run->io->h, l, bias);
+		if (err)
+			return err;
+	}
+	return run_wait_lasers(run, 0);
+}
+
+/* Light the lines of on among lit and darken the others; wait for them. */
+int run_light_only(struct run *run, uint32_t lit, uint32_t on)
+{
+	unsigned int l;
+	int err;
+
+	for (l = 0; l < run->info.wavelengths; l++) {
+		if (!(lit >> l & 1) ||
+		    !!(run->emitting >> l & 1) == !!(on >> l & 1))
+			continue;
+		err = run->io->laser_enable(run->io->h, l, on >> l & 1);
+		if (err)
+			return err;
+	}
+	return run_wait_lasers(run, 0);
+}
+
+/*
+ * Sweep the rings of the ports in mask at the bus positions asked for (0
+ * for all), ports next to each other in one run.
+ */
+int run_sweep_ports(struct run *run, const bool *mask, uint32_t *dst,
+		       uint32_t dwell_ns, uint32_t positions)
+{
+	unsigned int per_port = 2 * run->info.wavelengths, p = 0;
+	struct oio_sweep_req req = {
+		.start = 0, .stop = OIO_HEATER_MAX,
+		.step = run->prm.sweep_step, .dwell_ns = dwell_ns,
+		.positions = positions,
+	};
+	int err;
+
+	while (p < run->info.ports) {
+		unsigned int q = p;
+
+		if (!mask[p]) {
+			p++;
+			continue;
+		}
+		while (q < run->info.ports && mask[q])
+			q++;
+		req.first_ring = p * per_port;
+		req.ring_count = (q - p) * per_port;
+		err = run->io->sweep(run->io->h, &req,
+				     dst + (size_t)req.first_ring * run->points);
+		if (err)
+			return err;
+		run->rep->sweeps++;
+		/*
+		 * The engine puts the rings back cold at the end, from full
+		 * scale: let them settle before the next sweep sees them.
+		 */
+		run->io->sleep_us(run->io->h, COOL_US);
+		p = q;
+	}
+	return 0;
+}
+
+/*
+ * Sweeps A and B: a class of bus positions at a time, three apart, so no
+ * swept ring has a swept neighbour heating it or taking its line.
+ */
+int run_sweep_classes(struct run *run, const bool *mask, uint32_t *dst,
+			 uint32_t dwell_ns)
+{
+	unsigned int k, classes = 1;
+	int err = 0;
+
+	for (k = 0; k < classes && !err; k++)
+		err = run_sweep_ports(run, mask, dst, dwell_ns,
+				  oio_tune_class(run->info.wavelengths, k,
+						 &classes));
+	return err;
+}
+
+/* Put the rings of the ports in mask back to cold: lanes off, loops off. */
+int run_release_ports(struct run *run, const bool *mask)
+{
+	bool lanes[OIO_MAX_LANES] = { false };
+	unsigned int w = run->info.wavelengths, n, r;
+	const struct oio_card_io *io = run->io;
+	bool any = false, heat = false;
+	int err;
+
+	err = run_snap(run, ALL);
+	if (err)
+		return err;
+	for (n = 0; n < lanes_of(run); n++) {
+		const struct oio_lane_info *li = &run->tel->lane[n];
+		bool prbs = li->prbs_generator || li->prbs_checker;
+		bool up = li->state != OIO_LANE_STATE_DEACTIVATED;
+
+		lanes[n] = mask[n / w];
+		if (lanes[n] && (up || prbs))
+			io->lane(io->h, n, up ? OIO_LANE_REQUEST_DEACTIVATE : 0,
+				 prbs ? 0 : -1, prbs ? 0 : -1);
+		any |= lanes[n] && up;
+	}
+	for (r = 0; r < 2 * lanes_of(run); r++) {
+		const struct oio_ring_info *ri = &run->tel->ring[r];
+
+		if (!mask[r / (2 * w)])
+			continue;
+		if (ri->lock)
+			io->lock(io->h, r, false);
+		/* the loop leaves its code behind: read it, do not assume */
+		if (ri->lock || ri->heater) {
+			io->heater(io->h, r, 0);
+			heat = true;
+		}
+	}
+	err = io->run(io->h);
+	if (!err && any)
+		err = run_wait_lanes(run, lanes, 40);
+	if (heat)
+		io->sleep_us(io->h, COOL_US);
+	return err;
+}

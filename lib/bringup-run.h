@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio: what the steps of a bring-up share - the run they work on and
+ * the card accesses they are made of. Private to bringup*.c.
+ */
+#ifndef OIO_BRINGUP_RUN_H
+#define OIO_BRINGUP_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bringup.h"
+
+#define MAX_W		OIO_MAX_WAVELENGTHS
+
+#define LASERS	OIO_TELEMETRY_PARTS_LASERS
+#define LANES	OIO_TELEMETRY_PARTS_LANES
+#define RINGS	OIO_TELEMETRY_PARTS_RINGS
+#define ALL	(LASERS | LANES | RINGS)
+
+struct run {
+	const struct oio_card_io *io;
+	struct oio_card_info info;
+	struct oio_link_params prm;
+	struct oio_tune_geom g;
+	struct oio_tune *t;
+	struct oio_telemetry *tel;
+	uint32_t code;		/* lines dimmed in the second sweep */
+	/*
+	 * Link up darkens them instead: a line that is off is not there at
+	 * all, and the others stay put. Recovery must keep the ports that
+	 * work, so it only dims.
+	 */
+	bool dark;
+	uint32_t emitting;
+	/* lanes INITIALIZED with their PRBS running, from a check passed */
+	bool primed[OIO_MAX_LANES];
+	/* lanes whose line a ring met only at an end of its heater's range */
+	bool at_end[OIO_MAX_LANES];
+	uint32_t full_bias[MAX_W];
+	double full_uw[MAX_W];
+	uint32_t points;
+	uint32_t *a;		/* [ring][point], full power, by classes */
+	uint32_t *b;		/* coded lines dimmed, by classes */
+	uint32_t *c;		/* full power, every ring at once */
+	struct oio_tune_port plan[OIO_MAX_PORTS];
+	struct oio_link_report *rep;
+	oio_progress_cb progress;
+	void *arg;
+};
+
+static inline unsigned int lanes_of(const struct run *run)
+{
+	return run->info.ports * run->info.wavelengths;
+}
+
+/* ---- the card, step by step (bringup-card.c) ---- */
+
+void run_progress(struct run *run, const char *stage, unsigned int done,
+		  unsigned int total);
+void run_explain(struct run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A telemetry snapshot of parts into run->tel. */
+int run_snap(struct run *run, unsigned int parts);
+/*
+ * Wait until no line ramps; note which give light in run->emitting. The
+ * last snapshot also carries the parts in extra.
+ */
+int run_wait_lasers(struct run *run, unsigned int extra);
+/* Wait, first_us and on, until no lane of mask is in a transient state. */
+int run_wait_lanes(struct run *run, const bool *mask, unsigned long first_us);
+/* Wait until no loop is acquiring; the rings' snapshot stays. */
+int run_wait_locks(struct run *run);
+/* Let heaters just written settle, by the slowest time constant seen. */
+void run_settle(struct run *run);
+/* Coded lines of lit dimmed, or darkened (run->dark), or back to full. */
+int run_dim_lines(struct run *run, uint32_t lit, bool dim);
+/* Lines of full among lit at full bias, the others dimmed; wait for them. */
+int run_dim_except(struct run *run, uint32_t lit, uint32_t full);
+/* Light the lines of on among lit and darken the others; wait for them. */
+int run_light_only(struct run *run, uint32_t lit, uint32_t on);
+/* Sweep the rings of the ports in mask at the bus positions (0: all). */
+int run_sweep_ports(struct run *run, const bool *mask, uint32_t *dst,
+		    uint32_t dwell_ns, uint32_t positions);
+/* The same, a class of bus positions at a time. */
+int run_sweep_classes(struct run *run, const bool *mask, uint32_t *dst,
+		      uint32_t dwell_ns);
+/* Rings of the ports in mask back to cold: lanes off, loops off. */
+int run_release_ports(struct run *run, const bool *mask);
+
+/* ---- placing rings the sweeps left unsure (bringup-place.c) ---- */
+
+/* Re-place, from their neighbours' codes, rings whose loop went wrong. */
+int run_repair(struct run *run, const bool *mask, bool *want);
+/* Name the rings no naming was sure for, by a lone line's sweep. */
+int run_anchor_unnamed(struct run *run, const bool *mask);
+/*
+ * Place the rings of lanes that failed by sweeping them where they stand
+ * with their line alone lit; *again if the lanes need verifying again.
+ */
+int run_place_in_situ(struct run *run, const bool *mask, bool *want,
+		      bool *again);
+
+/* ---- lanes (bringup-verify.c) ---- */
+
+void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
+		   bool *want);
+/* Start the wanted lanes, check their locks and their PRBS over a dwell. */
+int run_verify(struct run *run, const bool *mask, bool *want);
+/* The lanes that verified go to ACTIVATED. */
+int run_activate(struct run *run, bool *want);
+
+#endif /* OIO_BRINGUP_RUN_H */

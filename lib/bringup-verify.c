@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio bring-up: the lanes - PRBS verification of the locked rings and
+ * activation.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bringup-run.h"
+
+void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
+		      bool *want)
+{
+	if (run->rep->lane[n].fail == OIO_LINK_OK)
+		run->rep->lane[n].fail = why;
+	want[n] = false;
+}
+
+/*
+ * PRBS runs whatever the lane's state, so each wanted lane starts its
+ * generator and checker and its INIT in one request; run->tel, taken just
+ * after, holds the counters at the start of the dwell.
+ */
+static int start_lanes(struct run *run, const bool *want)
+{
+	unsigned int n;
+
+	for (n = 0; n < lanes_of(run); n++)
+		if (want[n] && !run->primed[n])
+			run->io->lane(run->io->h, n, OIO_LANE_REQUEST_INITIALIZE,
+				      1, 1);
+	return run->io->run(run->io->h);
+}
+
+/*
+ * After the dwell: lanes with too many errors, that did not initialise
+ * or whose rings did not lock are failed and sent back; the others stop
+ * PRBS and activate in one request each.
+ */
+/*
+ * Start the wanted lanes, check that their rings hold, and judge their
+ * PRBS over a dwell; the lanes that fail go back to DEACTIVATED and the
+ * others wait INITIALIZED. One snapshot serves as the lock check and the
+ * PRBS baseline, so the lanes start first; the time it carries, which the
+ * report calls locked, is then a little late, never early.
+ */
+int run_verify(struct run *run, const bool *mask, bool *want)
+{
+	uint64_t bits[OIO_MAX_LANES], errs[OIO_MAX_LANES];
+	const struct oio_card_io *io = run->io;
+	unsigned int n, w = run->info.wavelengths;
+	bool started[OIO_MAX_LANES];
+	int err;
+
+	memcpy(started, want, sizeof(started));
+	err = start_lanes(run, started) ?: run_snap(run, LANES | RINGS);
+	if (err)
+		return err;
+	run->rep->t_locked = run->tel->time_ns;
+	run_progress(run, "lock", 1, 1);
+	for (n = 0; n < lanes_of(run); n++) {
+		const struct oio_ring_info *tx = &run->tel->ring[2 * n];
+		const struct oio_ring_info *rx = &run->tel->ring[2 * n + 1];
+
+		bits[n] = run->tel->lane[n].prbs_bits;
+		errs[n] = run->tel->lane[n].prbs_errors;
+		if (!mask[n / w])
+			continue;
+		run->rep->lane[n].tx_code = tx->heater;
+		run->rep->lane[n].rx_code = rx->heater;
+		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
+				rx->lock_state != OIO_LOCK_STATE_LOCKED))
+			/* a line met at the end of a ring's reach is out of it */
+			run_fail_lane(run, n, run->at_end[n] ?
+					      OIO_LINK_NO_RESONANCE :
+					      OIO_LINK_UNLOCKED, want);
+	}
+	run_progress(run, "verify", 0, 1);
+	io->sleep_us(io->h, run->prm.prbs_dwell_us);
+	err = run_wait_lasers(run, LANES);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		struct oio_link_lane *ll = &run->rep->lane[n];
+		const struct oio_lane_info *li = &run->tel->lane[n];
+
+		if (!started[n])
+			continue;
+		ll->prbs_bits = li->prbs_bits - bits[n];
+		ll->prbs_errors = li->prbs_errors - errs[n];
+		if (!want[n]) {
+			/* its rings did not lock */
+		} else if (!ll->prbs_bits || (double)ll->prbs_errors >
+			   run->prm.ber_target * (double)ll->prbs_bits) {
+			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+		} else if (li->state != OIO_LANE_STATE_INITIALIZED) {
+			ll->reason = li->reason;
+			run_fail_lane(run, n, OIO_LINK_NOT_ACTIVATED, want);
+		}
+		/* one that verified waits INITIALIZED, its PRBS running */
+		run->primed[n] = want[n];
+		if (!want[n])
+			io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+	}
+	err = err ?: io->run(io->h);
+	run_progress(run, "verify", 1, 1);
+	return err;
+}
+
+/* The lanes that verified go to ACTIVATED, generators and checkers off. */
+int run_activate(struct run *run, bool *want)
+{
+	const struct oio_card_io *io = run->io;
+	unsigned int n;
+	int err;
+
+	for (n = 0; n < lanes_of(run); n++)
+		if (want[n])
+			io->lane(io->h, n, OIO_LANE_REQUEST_ACTIVATE, 0, 0);
+	err = io->run(io->h);
+	/* TXTURNON takes 50 us (datasheet 6.12) */
+	err = err ?: run_wait_lanes(run, want, 60);
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (want[n] &&
+		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED) {
+			run->rep->lane[n].reason = run->tel->lane[n].reason;
+			run_fail_lane(run, n, OIO_LINK_NOT_ACTIVATED, want);
+		}
+	run_progress(run, "activate", 1, 1);
+	return err;
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio: link bring-up, tear-down and recovery over a card interface
+ * (bringup.h): sweep, name, plan, place, lock, verify, activate. The
+ * arithmetic is in tuning.c and plan.c, the card accesses in
+ * bringup-card.c, the second chances in bringup-place.c and the lanes in
+ * bringup-verify.c. Nothing is taken from the model's defaults: what the
+ * card's nominal registers do not give is measured from the sweeps or
+ * watched on the card.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bringup-run.h"
+#include "oio-api.h"
+
+/* The second sweep's dwell, times the first's. */
+#define SLOW_SWEEP	2
+
+static void measured(struct run *run)
+{
+	const struct oio_tune *t = run->t;
+	struct oio_link_card *m = &run->rep->measured;
+	double v[OIO_MAX_RINGS];
+	unsigned int r, n = 0, l;
+
+	m->rings_named = t->named;
+	m->fsr_pm = t->fsr_pm;
+	m->heater_tau_ns = t->tau_ns;
+	m->crosstalk = t->xt1;
+	m->crosstalk_nn = t->xt2;
+	m->noise_na = t->noise_na;
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (t->ring[r].named && t->ring[r].fwhm_pm > 0)
+			v[n++] = t->ring[r].fwhm_pm;
+	if (n) {
+		/* median; v is scratch */
+		unsigned int i, j;
+
+		for (i = 1; i < n; i++)
+			for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+				double x = v[j];
+
+				v[j] = v[j - 1];
+				v[j - 1] = x;
+			}
+		m->fwhm_pm = v[n / 2];
+	} else {
+		m->fwhm_pm = NAN;
+	}
+	for (l = 0; l < run->info.wavelengths; l++) {
+		m->line_pm[l] = t->line_pm[l];
+		/* link up darkens the coded lines: no move to measure */
+		m->dim_shift_pm[l] = run->dark ? NAN :
+				     (run->code >> l & 1) ? t->dim_shift_pm[l] :
+							     0;
+	}
+}
+
+/* Line shift and heaters of a port as planned; parked rings go cold. */
+static int apply_plan(struct run *run, unsigned int p, bool *want)
+{
+	const struct oio_tune_port *tp = &run->plan[p];
+	unsigned int w = run->info.wavelengths, side, i;
+	const struct oio_card_io *io = run->io;
+	int err;
+
+	if (run->rep->line_shift[p] != (uint32_t)tp->shift) {
+		err = io->line_shift(io->h, p, (uint32_t)tp->shift);
+		if (err)
+			return err;
+		run->rep->line_shift[p] = (uint32_t)tp->shift;
+	}
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < w; i++)
+			if (tp->code[side][i])
+				io->heater(io->h,
+					   oio_tune_ring_of(&run->g, p, side, i),
+					   tp->code[side][i]);
+	for (i = 0; i < w; i++)
+		want[p * w + i] = tp->usable[i];
+	return 0;
+}
+
+/* Enable the loops of the wanted lanes of a port, upstream first. */
+static void lock_port(struct run *run, unsigned int p, const bool *want)
+{
+	unsigned int w = run->info.wavelengths, side, i;
+
+	for (side = 0; side < 2; side++)
+		for (i = 0; i < w; i++)
+			if (want[p * w + i])
+				run->io->lock(run->io->h,
+					      oio_tune_ring_of(&run->g, p, side,
+							       i), true);
+}
+
+static enum oio_link_fail fail_of(enum oio_tune_why why)
+{
+	switch (why) {
+	case OIO_TUNE_OK:
+		return OIO_LINK_OK;
+	case OIO_TUNE_DARK:
+		return OIO_LINK_LINE_DARK;
+	case OIO_TUNE_UNNAMED:
+		return OIO_LINK_NO_RESONANCE;
+	case OIO_TUNE_STUCK:
+		return OIO_LINK_HEATER_STUCK;
+	case OIO_TUNE_OUT_OF_REACH:
+		break;
+	}
+	return OIO_LINK_OUT_OF_RANGE;
+}
+
+/* Sweep, measure, assign, place, lock, verify and activate a mask. */
+static int bring_ports(struct run *run, const bool *mask)
+{
+	unsigned int w = run->info.wavelengths, p, n, r, l;
+	bool want[OIO_MAX_LANES] = { false };
+	uint32_t lit = run->emitting;
+	double dim_ratio[MAX_W];
+	struct oio_tune_sweep sa = {
+		.start = 0, .step = run->prm.sweep_step, .points = run->points,
+		.dwell_ns = run->prm.sweep_dwell_ns,
+	}, sb = sa, sc = sa;
+	int err, lerr;
+
+	sb.dwell_ns = SLOW_SWEEP * sa.dwell_ns;
+	run_progress(run, "sweep", 0, 3);
+	err = run_sweep_ports(run, mask, run->c, sc.dwell_ns, 0) ?:
+	      run_sweep_classes(run, mask, run->a, sa.dwell_ns);
+	if (err)
+		return err;
+	run_progress(run, "sweep", 2, 3);
+	err = run_dim_lines(run, lit, true) ?: run_wait_lasers(run, 0);
+	for (l = 0; l < w; l++) {
+		const struct oio_laser_info *li = &run->tel->laser[l];
+
+		dim_ratio[l] = run->full_uw[l] > 0 ?
+			       li->power_uw / run->full_uw[l] : 0;
+	}
+	err = err ?: run_sweep_classes(run, mask, run->b, sb.dwell_ns);
+	run_progress(run, "sweep", 3, 3);
+	/* back to full power whatever happened: the next run starts there */
+	lerr = run_dim_lines(run, lit, false);
+	run->emitting = lit;
+	err = err ?: lerr;
+	if (err)
+		return err;
+
+	run_progress(run, "analyse", 0, 1);
+	oio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
+		      run->emitting, run->full_uw, dim_ratio);
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (mask[r / (2 * w)])
+			oio_tune_traces(run->t, r,
+					run->a + (size_t)r * run->points,
+					run->b + (size_t)r * run->points,
+					run->c + (size_t)r * run->points);
+	oio_tune_analyse(run->t);
+	run_progress(run, "analyse", 1, 1);
+
+	for (p = 0; p < run->info.ports; p++)
+		if (mask[p])
+			oio_tune_plan(run->t, p, &run->plan[p]);
+	err = run_anchor_unnamed(run, mask);
+	if (err)
+		return err;
+	measured(run);
+	for (p = 0; p < run->info.ports && !err; p++) {
+		const struct oio_tune_port *tp = &run->plan[p];
+
+		if (!mask[p])
+			continue;
+		for (n = p * w; n < (p + 1) * w; n++) {
+			struct oio_link_lane *ll = &run->rep->lane[n];
+
+			ll->line = (n % w + (uint32_t)tp->shift) % w;
+			ll->fail = fail_of(tp->why[n % w]);
+		}
+		err = apply_plan(run, p, want);
+		run_progress(run, "tune", p + 1, run->info.ports);
+	}
+	lerr = run->io->run(run->io->h);
+	err = err ?: lerr;
+	if (err)
+		return err;
+	/* heaters settled and the dimmed lines back at full power */
+	run_settle(run);
+	err = run_wait_lasers(run, 0);
+	if (err)
+		return err;
+	for (p = 0; p < run->info.ports; p++)
+		if (mask[p])
+			lock_port(run, p, want);
+	err = run->io->run(run->io->h) ?: run_repair(run, mask, want) ?:
+	      run_verify(run, mask, want);
+	if (!err) {
+		bool again;
+
+		err = run_place_in_situ(run, mask, want, &again);
+		if (!err && again)
+			err = run_verify(run, mask, want);
+	}
+	return err ?: run_activate(run, want);
+}
+
+OIO_API void oio_link_params_init(struct oio_link_params *p)
+{
+	p->sweep_step = 28;
+	p->sweep_dwell_ns = 2000;
+	p->prbs_dwell_us = 1000;
+	p->ber_target = 1e-12;
+	p->dim_bias = 0.75;
+	p->timeout_ms = 2000;
+}
+
+int oio_bringup_check_params(const struct oio_link_params *prm)
+{
+	/* a sweep of at least 8 points; a BER above a coin's is no target */
+	if (!prm->sweep_step || prm->sweep_step > OIO_HEATER_MAX / 8 ||
+	    prm->sweep_dwell_ns < 100 ||
+	    prm->sweep_dwell_ns > 1000000 / SLOW_SWEEP ||
+	    !(prm->dim_bias > 0.3 && prm->dim_bias < 0.95) ||
+	    !(prm->ber_target >= 0 && prm->ber_target <= 0.5) ||
+	    !prm->prbs_dwell_us || prm->prbs_dwell_us > 10000000 ||
+	    !prm->timeout_ms)
+		return -EINVAL;
+	return 0;
+}
+
+static int run_init(struct run *run, const struct oio_card_io *io,
+		    const struct oio_card_info *info,
+		    const struct oio_link_params *params,
+		    struct oio_link_report *rep, oio_progress_cb cb, void *arg)
+{
+	unsigned int k, r;
+
+	memset(run, 0, sizeof(*run));
+	run->io = io;
+	if (!rep || !info)
+		return -EINVAL;
+	memset(rep, 0, sizeof(*rep));
+	rep->card_id = info->id;
+	if (params)
+		run->prm = *params;
+	else
+		oio_link_params_init(&run->prm);
+	if (oio_bringup_check_params(&run->prm)) {
+		run_explain(run, "link parameters out of range");
+		return -EINVAL;
+	}
+	run->info = *info;
+	run->rep = rep;
+	run->progress = cb;
+	run->arg = arg;
+	if (!info->ports || info->ports > OIO_MAX_PORTS ||
+	    !info->wavelengths || info->wavelengths > OIO_MAX_WAVELENGTHS)
+		return -EPROTO;
+	if (!info->grid_spacing_pm || !info->fsr_pm ||
+	    !info->heater_range_pm || !info->fwhm_pm) {
+		run_explain(run, "the driver does not report the card's optics (oio.ko too old?)");
+		return -EOPNOTSUPP;
+	}
+	run->g = (struct oio_tune_geom){
+		.ports = info->ports,
+		.wavelengths = info->wavelengths,
+		.first_pm = info->grid_first_pm,
+		.spacing_pm = info->grid_spacing_pm,
+		.fsr_pm = info->fsr_pm,
+		.range_pm = info->heater_range_pm,
+		.fwhm_pm = info->fwhm_pm,
+	};
+	run->code = oio_tune_code(info->wavelengths, &k);
+	run->points = OIO_HEATER_MAX / run->prm.sweep_step + 1;
+	r = 2 * lanes_of(run);
+	run->t = calloc(1, sizeof(*run->t));
+	run->tel = calloc(1, sizeof(*run->tel));
+	run->a = calloc((size_t)r * run->points, 4);
+	run->b = calloc((size_t)r * run->points, 4);
+	run->c = calloc((size_t)r * run->points, 4);
+	if (!run->t || !run->tel || !run->a || !run->b || !run->c)
+		return -ENOMEM;
+	rep->lanes = lanes_of(run);
+	rep->ports = info->ports;
+	return 0;
+}
+
+static void run_free(struct run *run)
+{
+	free(run->t);
+	free(run->tel);
+	free(run->a);
+	free(run->b);
+	free(run->c);
+}
+
+static int finish(struct run *run, int err)
+{
+	struct oio_link_report *rep = run->rep;
+	unsigned int n;
+
+	if (!err)
+		err = run_snap(run, LANES);
+	if (!err) {
+		rep->t_done = run->tel->time_ns;
+		rep->lanes_up = 0;
+		for (n = 0; n < rep->lanes; n++) {
+			if (run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED) {
+				rep->lanes_up++;
+				rep->lane[n].fail = OIO_LINK_OK;
+			} else if (rep->lane[n].fail == OIO_LINK_OK) {
+				rep->lane[n].fail = OIO_LINK_NOT_ACTIVATED;
+				rep->lane[n].reason = run->tel->lane[n].reason;
+			}
+		}
+		if (rep->lanes_up < rep->lanes) {
+			run_explain(run, "%u of %u lanes did not come up",
+				rep->lanes - rep->lanes_up, rep->lanes);
+			err = -EIO;
+		}
+	}
+	run_free(run);
+	return err;
+}
+
+/* Full bias and power of each line as it is now. */
+static void note_lines(struct run *run)
+{
+	unsigned int l;
+
+	for (l = 0; l < run->info.wavelengths; l++) {
+		const struct oio_laser_info *li = &run->tel->laser[l];
+
+		run->full_bias[l] = li->bias_set_ua;
+		run->full_uw[l] = li->power_uw;
+	}
+}
+
+int oio_bringup_up(const struct oio_card_io *io,
+		   const struct oio_card_info *info,
+		   const struct oio_link_params *prm,
+		   struct oio_link_report *rep, oio_progress_cb cb, void *arg)
+{
+	bool all[OIO_MAX_PORTS];
+	struct run run;
+	unsigned int l, p;
+	int err;
+
+	err = run_init(&run, io, info, prm, rep, cb, arg);
+	if (err) {
+		run_free(&run);
+		return err;
+	}
+	run.dark = true;
+	if (!info->interlock_closed) {
+		run_explain(&run, "the card's laser interlock is open");
+		run_free(&run);
+		return -EBUSY;
+	}
+	for (p = 0; p < OIO_MAX_PORTS; p++)
+		all[p] = p < info->ports;
+	run_progress(&run, "reset", 0, 1);
+	err = io->line_shifts(io->h, rep->line_shift) ?:
+	      run_release_ports(&run, all);
+	if (!err && !info->armed)
+		err = io->arm(io->h);
+	err = err ?: run_snap(&run, LASERS);
+	if (err)
+		return finish(&run, err);
+	rep->t_start = run.tel->time_ns;
+	run_progress(&run, "lasers", 0, 1);
+	for (l = 0; l < info->wavelengths && !err; l++) {
+		const struct oio_laser_info *li = &run.tel->laser[l];
+
+		if (!li->enable && !(li->status & OIO_LASER_FAILED))
+			err = io->laser_enable(io->h, l, true);
+	}
+	err = err ?: run_wait_lasers(&run, 0);
+	if (err)
+		return finish(&run, err);
+	note_lines(&run);
+	rep->t_lasers = run.tel->time_ns;
+	run_progress(&run, "lasers", 1, 1);
+	return finish(&run, bring_ports(&run, all));
+}
+
+int oio_bringup_down(const struct oio_card_io *io,
+		     const struct oio_card_info *info)
+{
+	struct oio_link_report *rep = calloc(1, sizeof(*rep));
+	bool all[OIO_MAX_PORTS];
+	struct run run;
+	unsigned int l, p;
+	int err;
+
+	if (!rep)
+		return -ENOMEM;
+	err = run_init(&run, io, info, NULL, rep, NULL, NULL);
+	for (p = 0; p < OIO_MAX_PORTS; p++)
+		all[p] = !err && p < run.info.ports;
+	err = err ?: run_release_ports(&run, all) ?: run_snap(&run, LASERS);
+	for (l = 0; !err && l < run.info.wavelengths; l++)
+		if (run.tel->laser[l].enable)
+			err = io->laser_enable(io->h, l, false);
+	run_free(&run);
+	free(rep);
+	return err;
+}
+
+int oio_bringup_recover(const struct oio_card_io *io,
+			const struct oio_card_info *info,
+			const struct oio_link_params *prm,
+			struct oio_link_report *rep, oio_progress_cb cb,
+			void *arg)
+{
+	bool bad[OIO_MAX_PORTS] = { false };
+	unsigned int w, n, l, nbad = 0;
+	struct run run;
+	int err;
+
+	err = run_init(&run, io, info, prm, rep, cb, arg);
+	err = err ?: io->line_shifts(io->h, rep->line_shift) ?:
+	      run_snap(&run, ALL);
+	if (err) {
+		run_free(&run);
+		return err;
+	}
+	w = run.info.wavelengths;
+	rep->t_start = rep->t_lasers = run.tel->time_ns;
+	note_lines(&run);
+	for (l = 0; l < w; l++) {
+		const struct oio_laser_info *li = &run.tel->laser[l];
+
+		if (li->enable && (li->status & OIO_LASER_EMITTING) &&
+		    !(li->status & OIO_LASER_FAILED))
+			run.emitting |= 1u << l;
+	}
+	if (!run.emitting) {
+		run_explain(&run, "no laser line is lit: run link up");
+		run_free(&run);
+		return -ENOLINK;
+	}
+	for (n = 0; n < rep->lanes; n++) {
+		const struct oio_ring_info *rg = &run.tel->ring[2 * n];
+		unsigned int line = (n % w + rep->line_shift[n / w]) % w;
+		bool sick = run.tel->lane[n].state != OIO_LANE_STATE_ACTIVATED &&
+			    (run.emitting & (1u << line));
+
+		/* healthy ports keep theirs; sick ones get theirs anew */
+		rep->lane[n].line = line;
+		rep->lane[n].tx_code = rg[0].heater;
+		rep->lane[n].rx_code = rg[1].heater;
+
+		for (l = 0; l < 2; l++)
+			sick |= rg[l].lock && (rg[l].at_limit ||
+					       rg[l].lock_state != OIO_LOCK_STATE_LOCKED);
+		if (sick && !bad[n / w]) {
+			bad[n / w] = true;
+			nbad++;
+		}
+	}
+	if (!nbad)
+		return finish(&run, 0);
+	run_progress(&run, "reset", 0, 1);
+	err = run_release_ports(&run, bad);
+	return finish(&run, err ?: bring_ports(&run, bad));
+}

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio: the card's thermal crosstalk, and from it and the rings' own
+ * responses the heater codes that put every ring of a bus on its line at
+ * once (see tuning.h).
+ *
+ * A ring's own heater moves it by s(x) = q law(x, h) at drive x; each
+ * bus neighbour's heater adds its share: x1 * gain of the ring for the
+ * adjacent ones, x2 for those two places away. In sweep C every ring of a
+ * bus had the same drive, so a ring met its lines at o + s(x) plus those
+ * shares of its neighbours' s(x): fitted over the whole card for x1 and
+ * x2, and per ring for its gain.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tuning.h"
+
+#define MAX_W		OIO_MAX_WAVELENGTHS
+#define XT_MAX		0.35	/* adjacent crosstalk searched up to */
+#define XT_STEP		0.005
+#define C_SIGMA		80.0	/* pm: a line's position in sweep C */
+#define C_TALL		0.6	/* of a ring's tallest peak in C */
+#define GAIN_PRIOR	2.0	/* peaks' worth of belief in gain 1 */
+#define PARK_CLEAR	0.45	/* of a spacing from any line: parked */
+
+static double own_shift(const struct oio_tune *t, const double *qmed,
+			unsigned int r, double x)
+{
+	const struct oio_tune_ring *rg = &t->ring[r];
+
+	/* an unnamed ring heats its neighbours all the same */
+	if (!rg->named)
+		return qmed[r % 2] * oio_tune_law(x, 0);
+	return rg->q * oio_tune_law(x, rg->h);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median own full scale of each side's named rings. */
+static void medians(const struct oio_tune *t, double *qmed)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, side;
+	double *v = malloc(R * sizeof(*v));
+	unsigned int n;
+
+	for (side = 0; side < 2; side++) {
+		qmed[side] = t->g.range_pm;
+		if (!v)
+			continue;
+		for (n = 0, r = side; r < R; r += 2)
+			if (t->ring[r].named)
+				v[n++] = t->ring[r].q;
+		if (!n)
+			continue;
+		qsort(v, n, sizeof(*v), cmp_double);
+		qmed[side] = v[n / 2];
+	}
+	free(v);
+}
+
+/* Neighbours' own shifts at drive x: adjacent and two places away. */
+static void neighbours(const struct oio_tune *t, const double *qmed,
+		       unsigned int r, double x, double *n1, double *n2)
+{
+	unsigned int W = t->g.wavelengths, n = r / 2, w = n % W;
+	unsigned int base = 2 * (n - w) + r % 2;
+
+	*n1 = *n2 = 0;
+	if (w >= 1)
+		*n1 += own_shift(t, qmed, base + 2 * (w - 1), x);
+	if (w + 1 < W)
+		*n1 += own_shift(t, qmed, base + 2 * (w + 1), x);
+	if (w >= 2)
+		*n2 += own_shift(t, qmed, base + 2 * (w - 2), x);
+	if (w + 2 < W)
+		*n2 += own_shift(t, qmed, base + 2 * (w + 2), x);
+}
+
+/* Distance of position p from the nearest line, and that line's position. */
+static double off_line(const struct oio_tune *t, double p, double *at)
+{
+	double best = INFINITY;
+	unsigned int l;
+
+	*at = p;
+	for (l = 0; l < t->g.wavelengths; l++) {
+		double d = remainder(p - t->line_pm[l], t->fsr_pm);
+
+		if (fabs(d) < fabs(best)) {
+			best = d;
+			*at = p - d;
+		}
+	}
+	return best;
+}
+
+/* The tall peaks of sweep C, the ones a ring upstream did not take. */
+static bool c_tall(const struct oio_tune_ring *rg, unsigned int i)
+{
+	double top = 0;
+	unsigned int j;
+
+	for (j = 0; j < rg->nc; j++)
+		top = fmax(top, rg->c_height[j]);
+	return rg->c_height[i] >= C_TALL * top;
+}
+
+/* How well adjacent share x1 (and x2) put sweep C's peaks on lines. */
+static double c_cost(const struct oio_tune *t, const double *qmed, double x1,
+		     double x2)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	double cost = 0, at;
+
+	for (r = 0; r < R; r++) {
+		const struct oio_tune_ring *rg = &t->ring[r];
+
+		if (!rg->named)
+			continue;
+		for (i = 0; i < rg->nc; i++) {
+			double n1, n2, p, d;
+
+			if (!c_tall(rg, i))
+				continue;
+			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
+			p = rg->o + own_shift(t, qmed, r, rg->c_x[i]) +
+			    x1 * rg->xt_gain * n1 + x2 * n2;
+			d = off_line(t, p, &at) / C_SIGMA;
+			cost += fmin(d * d, 9);
+		}
+	}
+	return cost;
+}
+
+/*
+ * Least squares for x1, x2 with each tall peak of C held to the line the
+ * present estimate puts it on.
+ */
+static void c_fit(struct oio_tune *t, const double *qmed)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0, det, at;
+
+	for (r = 0; r < R; r++) {
+		const struct oio_tune_ring *rg = &t->ring[r];
+
+		if (!rg->named)
+			continue;
+		for (i = 0; i < rg->nc; i++) {
+			double n1, n2, base, d;
+
+			if (!c_tall(rg, i))
+				continue;
+			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
+			n1 *= rg->xt_gain;
+			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]);
+			d = off_line(t, base + t->xt1 * n1 + t->xt2 * n2, &at);
+			if (fabs(d) > 3 * C_SIGMA)
+				continue;
+			/* base + x1 n1 + x2 n2 = at */
+			a11 += n1 * n1;
+			a12 += n1 * n2;
+			a22 += n2 * n2;
+			b1 += n1 * (at - base);
+			b2 += n2 * (at - base);
+		}
+	}
+	det = a11 * a22 - a12 * a12;
+	if (det <= 0 || a22 <= 0)
+		return;
+	t->xt1 = fmin(fmax((b1 * a22 - b2 * a12) / det, 0), XT_MAX);
+	t->xt2 = fmin(fmax((a11 * b2 - a12 * b1) / det, 0), XT_MAX / 2);
+}
+
+/*
+ * Each ring's own share of the adjacent crosstalk: least squares on its
+ * tall peaks of C, pulled towards the card's mean by GAIN_PRIOR peaks'
+ * worth of belief, since a ring shows only a few.
+ */
+static void c_gains(struct oio_tune *t, const double *qmed)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	double at;
+
+	for (r = 0; r < R; r++) {
+		struct oio_tune_ring *rg = &t->ring[r];
+		double suu = 0, sue = 0, n = 0, m;
+
+		if (!rg->named || t->xt1 <= 0)
+			continue;
+		for (i = 0; i < rg->nc; i++) {
+			double n1, n2, base, d, u;
+
+			if (!c_tall(rg, i))
+				continue;
+			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
+			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]) +
+			       t->xt2 * n2;
+			u = t->xt1 * n1;
+			d = off_line(t, base + rg->xt_gain * u, &at);
+			if (fabs(d) > 3 * C_SIGMA || u <= 0)
+				continue;
+			/* base + gain u = at */
+			suu += u * u;
+			sue += u * (at - base);
+			n++;
+		}
+		if (!n)
+			continue;
+		m = suu / n;
+		rg->xt_gain = fmin(fmax((sue + GAIN_PRIOR * m) /
+					(suu + GAIN_PRIOR * m), 0.3), 2.5);
+	}
+}
+
+void oio_tune_crosstalk(struct oio_tune *t)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it;
+	double qmed[2], best = INFINITY, x1;
+
+	for (r = 0; r < R; r++)
+		t->ring[r].xt_gain = 1;
+	medians(t, qmed);
+	t->xt1 = t->xt2 = 0;
+	for (x1 = 0; x1 <= XT_MAX + 1e-9; x1 += XT_STEP) {
+		double c = c_cost(t, qmed, x1, x1 / 8);
+
+		if (c < best) {
+			best = c;
+			t->xt1 = x1;
+			t->xt2 = x1 / 8;
+		}
+	}
+	for (it = 0; it < 3; it++) {
+		c_fit(t, qmed);
+		c_gains(t, qmed);
+	}
+}
+
+/* ---- planning ----------------------------------------------------------- */
+
+struct bus {
+	unsigned int w;
+	unsigned int ring[MAX_W];
+	double x[MAX_W][MAX_W];	/* share of ring j's shift on ring i */
+	double qmed[2];
+};
+
+static void bus_init(const struct oio_tune *t, unsigned int port,
+		     unsigned int side, struct bus *b)
+{
+	unsigned int W = t->g.wavelengths, i, j;
+
+	memset(b, 0, sizeof(*b));
+	medians(t, b->qmed);
+	b->w = W;
+	for (i = 0; i < W; i++) {
+		const struct oio_tune_ring *rg;
+
+		b->ring[i] = oio_tune_ring_of(&t->g, port, side, i);
+		rg = &t->ring[b->ring[i]];
+		for (j = 0; j < W; j++) {
+			unsigned int dist = i > j ? i - j : j - i;
+
+			b->x[i][j] = dist == 1 ? t->xt1 * rg->xt_gain :
+				     dist == 2 ? t->xt2 : 0;
+		}
+	}
+}
+
+static double own(const struct oio_tune *t, const struct bus *b,
+		  unsigned int w, double x)
+{
+	return own_shift(t, b->qmed, b->ring[w], x);
+}
+
+static double own_inv(const struct oio_tune *t, const struct bus *b,
+		      unsigned int w, double y)
+{
+	double lo = 0, hi = 1;
+	int i;
+
+	if (y <= 0)
+		return 0;
+	if (y >= own(t, b, w, 1))
+		return 1;
+	for (i = 0; i < 40; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (own(t, b, w, mid) < y)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/* Neighbours' heat on ring w, own shifts y. */
+static double heat(const struct bus *b, unsigned int w, const double *y)
+{
+	double s = 0;
+	unsigned int j;
+
+	for (j = 0; j < b->w; j++)
+		if (j != w)
+			s += b->x[w][j] * y[j];
+	return s;
+}
+
+/*
+ * Own shifts y for the rings not fixed so that each one's total - its
+ * own plus its neighbours' shares - is target; fixed rings keep y.
+ */
+static void solve(const struct bus *b, const bool *fixed,
+		  const double *target, double *y)
+{
+	unsigned int w, it;
+
+	for (it = 0; it < 50; it++)
+		for (w = 0; w < b->w; w++)
+			if (!fixed[w])
+				y[w] = target[w] - heat(b, w, y);
+}
+
+/*
+ * Total shift ring w needs for line l in order m above the first whose
+ * total is red of where it sits cold.
+ */
+static double total_for(const struct oio_tune *t, const struct bus *b,
+			unsigned int w, unsigned int l, int m)
+{
+	const struct oio_tune_ring *rg = &t->ring[b->ring[w]];
+	double d = remainder(t->line_pm[l] - rg->o, t->fsr_pm);
+
+	if (d < 0)
+		d += t->fsr_pm;
+	return d + m * t->fsr_pm;
+}
+
+/*
+ * Place the rings of a bus for line shift s: totals from each ring's
+ * nearest red-wards order; a ring whose neighbours' heat would need it to
+ * cool tries the order above, one that would need more than its heater
+ * has the order below, each order once; a ring that fits in none is left
+ * out, cold, and the others are placed again without its heat.
+ */
+static void place(const struct oio_tune *t, const struct bus *b,
+		  unsigned int s, const bool *want, bool *ok, double *y,
+		  double *margin)
+{
+	unsigned int W = b->w, w, round;
+	double target[MAX_W] = { 0 };
+	unsigned int tried[MAX_W];
+	int order[MAX_W] = { 0 };
+	bool fixed[MAX_W];
+
+	for (w = 0; w < W; w++) {
+		fixed[w] = !want[w];
+		tried[w] = 1;
+		y[w] = 0;
+	}
+	for (round = 0; round < 4 * W; round++) {
+		bool moved = false;
+
+		for (w = 0; w < W; w++)
+			if (!fixed[w])
+				target[w] = total_for(t, b, w, (w + s) % W,
+						      order[w]);
+		solve(b, fixed, target, y);
+		for (w = 0; w < W && !moved; w++) {
+			int next = order[w];
+
+			if (fixed[w])
+				continue;
+			if (y[w] < 0)
+				next++;
+			else if (y[w] > own(t, b, w, 1))
+				next--;
+			else
+				continue;
+			moved = true;
+			if (next >= 0 && next <= 2 && !(tried[w] >> next & 1)) {
+				order[w] = next;
+				tried[w] |= 1u << next;
+			} else {
+				fixed[w] = true;
+				y[w] = 0;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	*margin = INFINITY;
+	for (w = 0; w < W; w++) {
+		ok[w] = !fixed[w];
+		if (ok[w])
+			*margin = fmin(*margin, fmin(y[w], own(t, b, w, 1) -
+							   y[w]));
+	}
+}
+
+/*
+ * A ring left out parks where it touches no line: the least heat that
+ * keeps it PARK_CLEAR of a spacing from every line, its neighbours as
+ * placed. An unnamed ring, whose place nobody knows, stays cold.
+ */
+static void park(const struct oio_tune *t, const struct bus *b,
+		 const bool *ok, double *y)
+{
+	unsigned int w, k;
+
+	for (w = 0; w < b->w; w++) {
+		const struct oio_tune_ring *rg = &t->ring[b->ring[w]];
+		double top, step, at;
+
+		if (ok[w] || !rg->named)
+			continue;
+		top = own(t, b, w, 1);
+		step = t->g.spacing_pm / 16;
+		y[w] = 0;
+		for (k = 0; k * step <= top; k++) {
+			double p = rg->o + k * step + heat(b, w, y);
+
+			if (fabs(off_line(t, p, &at)) >=
+			    PARK_CLEAR * t->g.spacing_pm) {
+				y[w] = k * step;
+				break;
+			}
+		}
+	}
+}
+
+void oio_tune_plan(const struct oio_tune *t, unsigned int port,
+		   struct oio_tune_port *out)
+{
+	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0, pass;
+	struct bus bus[2];
+	double best_margin = -INFINITY;
+
+	memset(out, 0, sizeof(*out));
+	out->shift = -1;
+	for (side = 0; side < 2; side++)
+		bus_init(t, port, side, &bus[side]);
+	for (s = 0; s < W; s++) {
+		enum oio_tune_why why[MAX_W];
+		bool want[MAX_W], ok[2][MAX_W];
+		double y[2][MAX_W], margin = INFINITY;
+		unsigned int n = 0;
+
+		for (w = 0; w < W; w++) {
+			const struct oio_tune_ring *tx = &t->ring[bus[0].ring[w]];
+			const struct oio_tune_ring *rx = &t->ring[bus[1].ring[w]];
+
+			why[w] = !(t->emitting >> ((w + s) % W) & 1) ?
+				 OIO_TUNE_DARK :
+				 tx->stuck || rx->stuck ? OIO_TUNE_STUCK :
+				 !tx->named || !rx->named ? OIO_TUNE_UNNAMED :
+				 OIO_TUNE_OK;
+		}
+		/* a lane needs both rings: drop the partner of one left out */
+		for (pass = 0; pass < 2; pass++) {
+			for (w = 0; w < W; w++)
+				want[w] = why[w] == OIO_TUNE_OK;
+			for (side = 0; side < 2; side++) {
+				double m;
+
+				place(t, &bus[side], s, want, ok[side],
+				      y[side], &m);
+				if (pass)
+					margin = fmin(margin, m);
+			}
+			for (w = 0; w < W; w++)
+				if (want[w] && (!ok[0][w] || !ok[1][w]))
+					why[w] = OIO_TUNE_OUT_OF_REACH;
+		}
+		for (w = 0; w < W; w++)
+			n += why[w] == OIO_TUNE_OK;
+		if (n > best_ok || (n == best_ok && margin > best_margin) ||
+		    out->shift < 0) {
+			best_ok = n;
+			best_margin = margin;
+			out->shift = (int)s;
+			out->margin_pm = n ? margin : 0;
+			for (side = 0; side < 2; side++) {
+				for (w = 0; w < W; w++)
+					ok[side][w] = why[w] == OIO_TUNE_OK;
+				park(t, &bus[side], ok[side], y[side]);
+			}
+			for (w = 0; w < W; w++) {
+				out->why[w] = why[w];
+				out->usable[w] = why[w] == OIO_TUNE_OK;
+				for (side = 0; side < 2; side++)
+					out->code[side][w] = (uint32_t)lround(
+						own_inv(t, &bus[side], w,
+							y[side][w]) *
+						OIO_HEATER_MAX);
+			}
+		}
+	}
+}
+
+void oio_tune_codes(const struct oio_tune *t, unsigned int port,
+		    unsigned int side, const bool *fixed,
+		    const double *target_pm, uint32_t *code)
+{
+	double y[MAX_W], target[MAX_W] = { 0 };
+	unsigned int w;
+	struct bus b;
+
+	bus_init(t, port, side, &b);
+	for (w = 0; w < b.w; w++) {
+		y[w] = own(t, &b, w, code[w] / (double)OIO_HEATER_MAX);
+		target[w] = target_pm[w] - t->ring[b.ring[w]].o;
+	}
+	solve(&b, fixed, target, y);
+	for (w = 0; w < b.w; w++)
+		if (!fixed[w])
+			code[w] = (uint32_t)lround(own_inv(t, &b, w, y[w]) *
+						   OIO_HEATER_MAX);
+}

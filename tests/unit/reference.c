@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The feasibility reference; see reference.h.
+ *
+ * For every port and line shift, each bus is solved with the true silicon:
+ * the total shift each ring needs to sit on its lane's line (its line in
+ * the nearest order it can reach red-wards), the own heater shifts that
+ * give those totals through the true crosstalk matrix, and the orders
+ * changed where a ring would need negative heat or more than it has. A
+ * ring that cannot be placed stays cold. With every ring where it would
+ * be, the true bus is evaluated: each placed ring must get enough of its
+ * line to capture, and each lane must meet the BER target with both rings
+ * centred - which catches lines too weak, and lines crowded by a
+ * neighbour's tail, as at an FSR close to a whole number of spacings.
+ */
+#include <math.h>
+
+#include "reference.h"
+
+#define W_MAX	OIO_MAX_WAVELENGTHS
+
+const char *ref_why_name(enum ref_why why)
+{
+	static const char *const names[] = {
+		[REF_OK] = "ok", [REF_DARK] = "dark", [REF_STUCK] = "stuck",
+		[REF_REACH] = "out of reach", [REF_WEAK] = "too weak",
+	};
+
+	return names[why];
+}
+
+/* The true crosstalk onto ring w of a bus from ring j. */
+static double xt(OioEngineState *s, unsigned int port, unsigned int side,
+		 unsigned int w, unsigned int j)
+{
+	const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
+	double x1 = s->cfg.crosstalk_permille / 1000.0;
+	double x2 = s->cfg.crosstalk_nn_permille / 1000.0;
+
+	if (j + 1 == w)
+		return x1 * g->xt_scale[OIO_XT_L1];
+	if (j == w + 1)
+		return x1 * g->xt_scale[OIO_XT_R1];
+	if (j + 2 == w)
+		return x2 * g->xt_scale[OIO_XT_L2];
+	if (j == w + 2)
+		return x2 * g->xt_scale[OIO_XT_R2];
+	return 0;
+}
+
+/* Own shifts y for the rings placed, totals target; the others keep y. */
+static void solve(OioEngineState *s, unsigned int port, unsigned int side,
+		  const bool *placed, const double *target, double *y)
+{
+	unsigned int W = s->wavelengths, w, j, it;
+
+	for (it = 0; it < 60; it++)
+		for (w = 0; w < W; w++) {
+			double t = target[w];
+
+			if (!placed[w])
+				continue;
+			for (j = 0; j < W; j++)
+				if (j != w)
+					t -= xt(s, port, side, w, j) * y[j];
+			y[w] = t;
+		}
+}
+
+/*
+ * Place the rings of one bus for shift sh: ok[w] says which could be,
+ * y[] their own heater shifts (cold for the rest).
+ */
+static void place_bus(struct simcard *c, unsigned int port,
+		      unsigned int side, unsigned int sh, const bool *want,
+		      bool *ok, double *y, enum ref_why *why)
+{
+	OioEngineState *s = &c->s;
+	unsigned int W = s->wavelengths, w, round;
+	double target[W_MAX], zero[W_MAX] = { 0 };
+	unsigned int tried[W_MAX];
+	int order[W_MAX] = { 0 };
+	bool placed[W_MAX];
+	BusView b;
+
+	/* where every ring sits cold, the lines as they are lit */
+	oio_bus_view(s, port, side, c->now, zero, &b);
+	for (w = 0; w < W; w++) {
+		unsigned int r = oio_bus_ring(s, port, side, w);
+		unsigned int l = (w + sh) % W;
+
+		y[w] = 0;
+		ok[w] = false;
+		placed[w] = want[w];
+		if (!want[w])
+			continue;
+		if ((int64_t)r == s->cfg.stuck_ring) {
+			/* its heater stays as it is: cold after a reset */
+			placed[w] = false;
+			why[w] = REF_STUCK;
+			continue;
+		}
+		/* the nearest order red-wards of where it sits cold */
+		order[w] = oio_detune(b.line[l], b.res[w], b.fsr[w],
+				      s->fsr_slope, s->cfg.grid_center_pm) < 0;
+		tried[w] = 1u << order[w];
+	}
+	/*
+	 * Orders: start from the nearest red-wards; a ring whose neighbours'
+	 * heat would need it to cool tries the next order up, one that would
+	 * need more than its heater has the one below, each order once; a
+	 * ring that fits in none stays cold and the rest are solved again.
+	 */
+	for (round = 0; round < 4 * W; round++) {
+		bool moved = false;
+
+		for (w = 0; w < W; w++)
+			if (placed[w])
+				target[w] = oio_detune(b.line[(w + sh) % W],
+						       b.res[w], b.fsr[w],
+						       s->fsr_slope,
+						       s->cfg.grid_center_pm) +
+					    order[w] * b.fsr[w];
+		solve(s, port, side, placed, target, y);
+		for (w = 0; w < W && !moved; w++) {
+			const OioRing *g = &s->ring[oio_bus_ring(s, port,
+								 side, w)];
+			int next = order[w];
+
+			if (!placed[w])
+				continue;
+			if (y[w] < 0)
+				next++;
+			else if (y[w] > g->range_pm)
+				next--;
+			else
+				continue;
+			moved = true;
+			if (next >= 0 && next <= 2 && !(tried[w] >> next & 1)) {
+				order[w] = next;
+				tried[w] |= 1u << next;
+			} else {
+				placed[w] = false;
+				y[w] = 0;
+				why[w] = REF_REACH;
+			}
+		}
+		if (!moved)
+			break;
+	}
+	for (w = 0; w < W; w++)
+		ok[w] = placed[w];
+}
+
+void ref_card(struct simcard *c, double ber, struct ref_card *out)
+{
+	OioEngineState *s = &c->s;
+	unsigned int W = s->wavelengths, p, sh, w, side;
+
+	memset(out, 0, sizeof(*out));
+	for (p = 0; p < s->ports; p++) {
+		struct ref_port *rp = &out->port[p];
+		uint32_t saved = s->line_shift[p];
+
+		for (sh = 0; sh < W; sh++) {
+			enum ref_why *why = rp->why[sh];
+			bool want[W_MAX], ok[2][W_MAX];
+			double y[2][W_MAX];
+			unsigned int n = 0;
+			BusView b[2];
+
+			for (w = 0; w < W; w++) {
+				unsigned int l = (w + sh) % W;
+
+				why[w] = REF_OK;
+				want[w] = oio_laser_emitting(s, l, c->now);
+				if (!want[w])
+					why[w] = REF_DARK;
+			}
+			for (side = 0; side < 2; side++)
+				place_bus(c, p, side, sh, want, ok[side],
+					  y[side], why);
+			for (side = 0; side < 2; side++)
+				oio_bus_view(s, p, side, c->now, y[side],
+					     &b[side]);
+			s->line_shift[p] = sh;
+			for (w = 0; w < W; w++) {
+				unsigned int l = (w + sh) % W;
+
+				if (why[w] != REF_OK)
+					continue;
+				if (!ok[0][w] || !ok[1][w]) {
+					why[w] = REF_REACH;
+					continue;
+				}
+				if (b[0].in[w * W + l] < OIO_SIGNAL_MIN_UW ||
+				    b[1].in[w * W + l] < OIO_SIGNAL_MIN_UW ||
+				    oio_lane_ber(s, p * W + w, &b[0], &b[1]) >
+				    ber) {
+					why[w] = REF_WEAK;
+					continue;
+				}
+				n++;
+			}
+			if (n > rp->best) {
+				rp->best = n;
+				rp->shift = sh;
+			}
+		}
+		s->line_shift[p] = saved;
+		out->possible += rp->best;
+	}
+}

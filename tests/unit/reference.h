@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which lanes of an emulated card any bring-up could bring up: an
+ * exhaustive check with the card's true silicon (tests/unit/simcard.c),
+ * bus order and wavelength stealing included, that host tests compare the
+ * library's results against. It knows what the card cannot tell the host;
+ * only tests may look.
+ */
+#ifndef OIO_REFERENCE_H
+#define OIO_REFERENCE_H
+
+#include "simcard.h"
+
+enum ref_why {
+	REF_OK,
+	REF_DARK,	/* the lane's line gives no light */
+	REF_STUCK,	/* a ring's heater does not move */
+	REF_REACH,	/* a ring cannot reach the line in any order */
+	REF_WEAK,	/* reachable, but the BER target is out of reach:
+			 * a weak line, or one its neighbours crowd */
+};
+
+struct ref_port {
+	unsigned int best;		/* most lanes any shift brings up */
+	unsigned int shift;		/* a shift that does */
+	/* per shift and lane: can it come up, and if not why */
+	enum ref_why why[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
+};
+
+struct ref_card {
+	unsigned int possible;		/* lanes, summed over ports' best */
+	struct ref_port port[OIO_MAX_PORTS];
+};
+
+/*
+ * Judge a card whose lasers are lit as they will run (at the time of the
+ * card's clock). ber is the target a lane must meet with both rings
+ * centred on its line.
+ */
+void ref_card(struct simcard *c, double ber, struct ref_card *out);
+
+const char *ref_why_name(enum ref_why why);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * liboio's card interface (lib/bringup.h) on the emulated card of the
+ * host tests: what oio.ko does with the card, done through the same
+ * registers and DMA engines - telemetry blocks, sweeps, refused writes -
+ * so the library's bring-up runs on the host exactly as in the VM.
+ */
+#ifndef OIO_SIMIO_H
+#define OIO_SIMIO_H
+
+#include "bringup.h"
+#include "simcard.h"
+
+struct simio {
+	struct simcard *c;
+	struct oio_card_io io;
+	struct {
+		uint8_t kind;	/* heater, lock, lane */
+		uint32_t idx;
+		uint32_t a;
+		int b, c;
+	} q[1024];
+	unsigned int nq;
+	char errmsg[256];
+};
+
+void simio_init(struct simio *s, struct simcard *c);
+/* What oio_card_get() would say of the card. */
+void simio_card_info(struct simio *s, struct oio_card_info *info);
+
+#endif

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * liboio's bring-up end to end on the emulated card (simio.c): the very
+ * orchestration oio_link_up() runs through the driver, on cards judged
+ * against their truth and the feasibility reference. Whole cards on
+ * seeds the VM suites use; faults that make lanes impossible, each with
+ * its reason; refusals that change nothing; recovery of one port without
+ * touching the others; tear-down.
+ */
+#include <check.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simio.h"
+#include "verdict.h"
+
+#define BER	1e-12
+
+static struct simcard card;
+static struct simio sio;
+static struct oio_link_report rep;
+static struct oio_card_info info;
+
+static void make(uint64_t seed, const char *knob, int64_t val)
+{
+	simcard_init(&card, 8, 8);
+	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
+	if (knob)
+		ck_assert_int_eq(simcard_set(&card, knob, val), 0);
+	simcard_realize(&card);
+	simio_init(&sio, &card);
+	simio_card_info(&sio, &info);
+}
+
+static void teardown(void)
+{
+	simcard_free(&card);
+}
+
+static uint64_t mmio(void)
+{
+	return card.s.cnt_mmio_rd + card.s.cnt_mmio_wr;
+}
+
+static void judge_clean(struct verdict *v)
+{
+	verdict_judge(&card, &rep, BER, v);
+	ck_assert_msg(!v->wrongly_up, "%u lanes up in error", v->wrongly_up);
+	ck_assert_msg(!v->disagree, "lane %u down for %s", v->first_disagree,
+		      v->first_disagree < OIO_MAX_LANES ?
+		      oio_link_fail_name(rep.lane[v->first_disagree].fail) :
+		      "?");
+}
+
+/* The seeds of the VM suites: whole, in budget, and judged clean. */
+START_TEST(test_default_cards_whole)
+{
+	struct verdict v;
+	uint64_t m0;
+	int err;
+
+	make(1 + _i, NULL, 0);
+	m0 = mmio();
+	err = oio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	ck_assert_msg(err == 0, "seed %d: %d (%s)", 1 + _i, err, sio.errmsg);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	judge_clean(&v);
+	ck_assert(v.whole && v.ref_whole);
+	ck_assert_msg(rep.t_locked - rep.t_lasers <= 20000000,
+		      "tuning took %llu ns",
+		      (unsigned long long)(rep.t_locked - rep.t_lasers));
+	ck_assert_msg(mmio() - m0 <= 2000, "%llu MMIO",
+		      (unsigned long long)(mmio() - m0));
+	ck_assert_uint_ge(rep.measured.rings_named, 120);
+}
+END_TEST
+
+/* A failed line: its lanes down as dark, every other lane up. */
+START_TEST(test_dark_line)
+{
+	struct verdict v;
+	unsigned int n, dark = 0;
+
+	make(2, "laser-fail-mask", 1 << 5);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), -EIO);
+	for (n = 0; n < 64; n++)
+		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
+			ck_assert_uint_eq(rep.lane[n].line, 5);
+			dark++;
+		}
+	ck_assert_uint_eq(dark, 8);
+	judge_clean(&v);
+	ck_assert(v.ref_whole);
+	ck_assert_uint_eq(rep.lanes_up, 56);
+}
+END_TEST
+
+/* A heater that does not move: its lane says so, the others come up. */
+START_TEST(test_stuck_heater)
+{
+	struct verdict v;
+
+	make(3, "stuck-ring", 21);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), -EIO);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[10].fail),
+			 "heater-stuck");
+	judge_clean(&v);
+	ck_assert_uint_ge(rep.lanes_up, 62);
+}
+END_TEST
+
+/* An open interlock and bad parameters: refused before any write. */
+START_TEST(test_refusals_change_nothing)
+{
+	struct oio_link_params prm;
+	uint64_t m0;
+
+	make(4, "interlock", 0);
+	m0 = card.s.cnt_mmio_wr;
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), -EBUSY);
+	ck_assert_uint_eq(card.s.cnt_mmio_wr, m0);
+	teardown();
+
+	make(4, NULL, 0);
+	m0 = card.s.cnt_mmio_wr;
+	oio_link_params_init(&prm);
+	prm.sweep_step = 0;
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+					NULL), -EINVAL);
+	oio_link_params_init(&prm);
+	prm.ber_target = 0.6;
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+					NULL), -EINVAL);
+	oio_link_params_init(&prm);
+	prm.prbs_dwell_us = 0;
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+					NULL), -EINVAL);
+	ck_assert_uint_eq(card.s.cnt_mmio_wr, m0);
+	/* recovery of a card never brought up: it only looks */
+	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+					     NULL), -ENOLINK);
+	ck_assert(!card.s.armed);
+	ck_assert(!oio_laser_emitting(&card.s, 0, card.now));
+}
+END_TEST
+
+/*
+ * One port's rings knocked off their lines: recovery brings that port
+ * back by dimming, and leaves every other port's rings and lanes alone.
+ */
+START_TEST(test_recover_one_port)
+{
+	uint32_t codes[128];
+	struct verdict v;
+	unsigned int r, n;
+
+	make(5, NULL, 0);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	for (r = 32; r < 48; r++) {
+		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
+		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
+	}
+	simcard_wait(&card, 100000);
+	for (r = 0; r < 128; r++)
+		codes[r] = card.s.ring[r].code;
+	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+					     NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	judge_clean(&v);
+	for (n = 0; n < 64; n++) {
+		if (n / 8 == 2)
+			continue;
+		ck_assert_uint_eq(card.s.lane[n].state, OIO_DP_ACTIVATED);
+		/* the loops of the other ports only followed their lines */
+		ck_assert_msg(abs((int)card.s.ring[2 * n].code -
+				  (int)codes[2 * n]) < 40, "ring %u moved", 2 * n);
+	}
+}
+END_TEST
+
+/* Down: lanes deactivated, loops off, rings cold, lasers off. */
+START_TEST(test_down)
+{
+	unsigned int n, l;
+
+	make(6, NULL, 0);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_int_eq(oio_bringup_down(&sio.io, &info), 0);
+	simcard_wait(&card, 2000000);
+	for (n = 0; n < 64; n++) {
+		ck_assert_uint_eq(card.s.lane[n].state, OIO_DP_DEACTIVATED);
+		ck_assert_uint_eq(card.s.ring[2 * n].lock_state, OIO_LOCK_OFF);
+		ck_assert_uint_eq(card.s.ring[2 * n + 1].code, 0);
+	}
+	for (l = 0; l < 8; l++)
+		ck_assert(!oio_laser_emitting(&card.s, l, card.now));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("bringup");
+	TCase *tc = tcase_create("card");
+	SRunner *sr;
+	int failed;
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_default_cards_whole, 0, 10);
+	tcase_add_test(tc, test_dark_line);
+	tcase_add_test(tc, test_stuck_heater);
+	tcase_add_test(tc, test_refusals_change_nothing);
+	tcase_add_test(tc, test_recover_one_port);
+	tcase_add_test(tc, test_down);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
