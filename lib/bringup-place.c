@@ -214,12 +214,18 @@ static int single_out(struct run *run, uint32_t lit, unsigned int l,
  * with their lane's line the only one at full power, they show where that
  * line is.
  */
-int run_anchor_unnamed(struct run *run, const bool *mask)
+/*
+ * One round of anchors: for each lane its rings left unnamed, the line its
+ * port's plan gives it, off lines over, if lit (lit: the lines lit before
+ * the first round); the rings renamed, the ports planned again. *swept
+ * says whether there was any.
+ */
+static int anchor_round(struct run *run, const bool *mask, uint32_t lit,
+			int off, uint32_t *tried, bool *swept)
 {
 	unsigned int w = run->info.wavelengths, p, b, l, side, lines = 0;
 	uint32_t need[MAX_W][OIO_MAX_PORTS] = { { 0 } };
-	uint32_t lit = run->emitting;
-	int err = 0, lerr;
+	int err = 0;
 	double others;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -228,10 +234,15 @@ int run_anchor_unnamed(struct run *run, const bool *mask)
 		if (!mask[p] || tp->shift < 0)
 			continue;
 		for (b = 0; b < w; b++) {
-			l = (b + (unsigned int)tp->shift) % w;
-			if (tp->why[b] != OIO_TUNE_UNNAMED || !(lit >> l & 1))
+			unsigned int r = oio_tune_ring_of(&run->g, p, 0, b);
+
+			l = (b + (unsigned int)tp->shift + w + (unsigned int)off) % w;
+			if (tp->why[b] != OIO_TUNE_UNNAMED || !(lit >> l & 1) ||
+			    ((tried[r] | tried[r + 1]) >> l & 1))
 				continue;
 			need[l][p] |= 1u << b;
+			tried[r] |= 1u << l;
+			tried[r + 1] |= 1u << l;
 		}
 	}
 	for (l = 0; l < w; l++)
@@ -240,9 +251,7 @@ int run_anchor_unnamed(struct run *run, const bool *mask)
 				lines++;
 				break;
 			}
-	if (!lines)
-		return 0;
-	run_progress(run, "anchor", 0, lines);
+	*swept = lines;
 	for (l = 0, b = 0; l < w && !err; l++) {
 		for (p = 0; p < run->info.ports && !need[l][p]; p++)
 			;
@@ -252,14 +261,7 @@ int run_anchor_unnamed(struct run *run, const bool *mask)
 		      anchor_line(run, need[l], l, others);
 		run_progress(run, "anchor", ++b, lines);
 	}
-	/* every line back whatever happened: the lanes need them */
-	lerr = run->dark ? run_light_only(run, lit, lit) :
-			   run_dim_except(run, lit, lit);
-	run->emitting = lit;
-	err = err ?: lerr;
-	if (err)
-		return err;
-	for (p = 0; p < run->info.ports; p++) {
+	for (p = 0; p < run->info.ports && !err; p++) {
 		bool renamed = false;
 
 		for (l = 0; l < w; l++)
@@ -277,7 +279,34 @@ int run_anchor_unnamed(struct run *run, const bool *mask)
 		if (renamed)
 			oio_tune_plan(run->t, p, &run->plan[p]);
 	}
-	return 0;
+	return err;
+}
+
+/*
+ * Rings whose peaks named no line for sure: swept again, as in sweep A,
+ * with their lane's line the only one at full power, they show where that
+ * line is - or that it is not in their reach, and then the lines beside it
+ * are tried.
+ */
+int run_anchor_unnamed(struct run *run, const bool *mask)
+{
+	static const int offs[] = { 0, -1, 1 };
+	uint32_t tried[OIO_MAX_RINGS] = { 0 }, lit = run->emitting;
+	bool swept, any = false;
+	unsigned int i;
+	int err = 0, lerr;
+
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]) && !err; i++) {
+		err = anchor_round(run, mask, lit, offs[i], tried, &swept);
+		any |= swept;
+	}
+	if (!any)
+		return err;
+	/* every line back whatever happened: the lanes need them */
+	lerr = run->dark ? run_light_only(run, lit, lit) :
+			   run_dim_except(run, lit, lit);
+	run->emitting = lit;
+	return err ?: lerr;
 }
 
 /* Could a sweep where its rings stand still bring the lane up? */
@@ -302,7 +331,7 @@ static bool fixable(const struct run *run, unsigned int n, uint32_t lit)
 /*
  * The code where a ring swept in place met the one line lit: of its
  * peaks, the one nearest the middle of the heater's range, which leaves
- * the loop room both ways; 0 if it met none.
+ * the loop room both ways, else an end it met it at; 0 if it met none.
  */
 static uint32_t met_at(const struct run *run, unsigned int r,
 		       const uint32_t *trace, const uint32_t *ref,
@@ -310,6 +339,7 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 {
 	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS], rk[OIO_TUNE_MAX_PEAKS];
 	unsigned int nr = 0, j;
+	uint32_t edge = 0;
 	const struct oio_tune_ring *rg = &run->t->ring[r];
 	double tau = rg->tau_ns > 0 ? rg->tau_ns : run->t->tau_ns;
 	double a = exp(-(double)run->prm.sweep_dwell_ns / tau);
@@ -323,9 +353,20 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 	for (i = 0; i < n; i++) {
 		double code = pk[i].index * run->prm.sweep_step - lag;
 
-		/* a whole peak, however near an end: the line is on it */
-		if (pk[i].edge)
+		/*
+		 * Half a peak at an end: the line may be just inside the
+		 * range, past the sweep's last lagging sample, or beyond it.
+		 * Failing a whole peak, the end is worth a try: a loop put
+		 * there climbs to the line if it can.
+		 */
+		if (pk[i].edge) {
+			/* (with the others only dimmed, it could be theirs) */
+			if (pk[i].height_na >= IN_SITU_SNR * rg->noise_na &&
+			    !ref)
+				edge = pk[i].index < run->points / 2 ? 1 :
+					OIO_HEATER_MAX;
 			continue;
+		}
 		/* the others dimmed, not dark: the line's is as tall as with
 		 * every line at full power
 		 */
@@ -342,9 +383,9 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 		if (isnan(best) || fabs(code - mid) < fabs(best - mid))
 			best = code;
 	}
-	if (isnan(best) || best < 1 || best > OIO_HEATER_MAX)
-		return 0;
-	return (uint32_t)lround(best);
+	if (isnan(best))
+		return edge;
+	return (uint32_t)lround(fmin(fmax(best, 1), OIO_HEATER_MAX));
 }
 
 /* What placing rings in place knows as it goes. */
@@ -649,5 +690,54 @@ int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 	err = io->run(io->h) ?: run_wait_locks(run);
 out:
 	free(st);
+	return err;
+}
+
+int run_park(struct run *run, const bool *mask, const bool *want)
+{
+	unsigned int W = run->info.wavelengths, p, side, w;
+	const struct oio_card_io *io = run->io;
+	bool moved = false;
+	int err;
+
+	err = run_snap(run, RINGS);
+	for (p = 0; p < run->info.ports && !err; p++) {
+		if (!mask[p])
+			continue;
+		for (side = 0; side < 2; side++) {
+			bool parked[MAX_W], any = false;
+			uint32_t code[MAX_W], was[MAX_W];
+
+			for (w = 0; w < W; w++) {
+				const struct oio_ring_info *ri = &run->tel->ring[
+					oio_tune_ring_of(&run->g, p, side, w)];
+
+				code[w] = was[w] = ri->heater;
+				parked[w] = !want[p * W + w] &&
+					    (ri->lock || ri->heater);
+				any |= parked[w];
+			}
+			if (!any)
+				continue;
+			oio_tune_park(run->t, p, side, parked, code);
+			for (w = 0; w < W; w++) {
+				unsigned int r = oio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				if (!parked[w])
+					continue;
+				if (run->tel->ring[r].lock)
+					io->lock(io->h, r, false);
+				if (code[w] != was[w] || run->tel->ring[r].lock)
+					io->heater(io->h, r, code[w]);
+				moved = true;
+			}
+		}
+	}
+	if (err || !moved)
+		return err;
+	err = io->run(io->h);
+	if (!err)
+		run_settle(run);
 	return err;
 }

@@ -101,12 +101,20 @@ int run_anchor_unnamed(struct run *run, const bool *mask);
 int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 		      bool *again);
 
+/*
+ * Rings of the lanes of mask not wanted, locked or heated: loops off,
+ * parked where they take no line from the lanes that are up.
+ */
+int run_park(struct run *run, const bool *mask, const bool *want);
+
 /* ---- lanes (bringup-verify.c) ---- */
 
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want);
 /* Start the wanted lanes, check their locks and their PRBS over a dwell. */
 int run_verify(struct run *run, const bool *mask, bool *want);
+/* The lanes that verified, checked again with less light: margin. */
+int run_margin(struct run *run, bool *want);
 /* The lanes that verified go to ACTIVATED. */
 int run_activate(struct run *run, bool *want);
 

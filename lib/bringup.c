@@ -203,9 +203,13 @@ static int bring_ports(struct run *run, const bool *mask)
 
 		err = run_place_in_situ(run, mask, want, &again);
 		if (!err && again)
-			err = run_verify(run, mask, want);
+			err = run_park(run, mask, want) ?:
+			      run_verify(run, mask, want);
 	}
-	return err ?: run_activate(run, want);
+	if (!err && run->dark)
+		err = run_margin(run, want);
+	/* what failed takes no light from what comes up */
+	return err ?: run_park(run, mask, want) ?: run_activate(run, want);
 }
 
 OIO_API void oio_link_params_init(struct oio_link_params *p)

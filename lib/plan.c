@@ -24,6 +24,7 @@
 #define C_TALL		0.6	/* of a ring's tallest peak in C */
 #define GAIN_PRIOR	2.0	/* peaks' worth of belief in gain 1 */
 #define PARK_CLEAR	0.45	/* of a spacing from any line: parked */
+#define NEAR_MISS	0.05	/* of the heater's range: maybe in reach */
 
 static double own_shift(const struct oio_tune *t, const double *qmed,
 			unsigned int r, double x)
@@ -353,7 +354,7 @@ static double total_for(const struct oio_tune *t, const struct bus *b,
  */
 static void place(const struct oio_tune *t, const struct bus *b,
 		  unsigned int s, const bool *want, bool *ok, double *y,
-		  double *margin)
+		  double *margin, double *miss)
 {
 	unsigned int W = b->w, w, round;
 	double target[MAX_W] = { 0 };
@@ -365,6 +366,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		fixed[w] = !want[w];
 		tried[w] = 1;
 		y[w] = 0;
+		miss[w] = 0;
 	}
 	for (round = 0; round < 4 * W; round++) {
 		bool moved = false;
@@ -390,6 +392,9 @@ static void place(const struct oio_tune *t, const struct bus *b,
 				order[w] = next;
 				tried[w] |= 1u << next;
 			} else {
+				/* by how much it missed, at the last order */
+				miss[w] = y[w] < 0 ? -y[w] :
+						     y[w] - own(t, b, w, 1);
 				fixed[w] = true;
 				y[w] = 0;
 			}
@@ -441,6 +446,7 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 		   struct oio_tune_port *out)
 {
 	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0, pass;
+	unsigned int best_near = 0;
 	struct bus bus[2];
 	double best_margin = -INFINITY;
 
@@ -451,8 +457,9 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 	for (s = 0; s < W; s++) {
 		enum oio_tune_why why[MAX_W];
 		bool want[MAX_W], ok[2][MAX_W];
-		double y[2][MAX_W], margin = INFINITY;
-		unsigned int n = 0;
+		double y[2][MAX_W], miss[2][MAX_W], margin = INFINITY;
+		unsigned int n = 0, near = 0;
+		bool better;
 
 		for (w = 0; w < W; w++) {
 			const struct oio_tune_ring *tx = &t->ring[bus[0].ring[w]];
@@ -472,19 +479,38 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 				double m;
 
 				place(t, &bus[side], s, want, ok[side],
-				      y[side], &m);
+				      y[side], &m, miss[side]);
 				if (pass)
 					margin = fmin(margin, m);
 			}
 			for (w = 0; w < W; w++)
-				if (want[w] && (!ok[0][w] || !ok[1][w]))
+				if (want[w] && (!ok[0][w] || !ok[1][w])) {
 					why[w] = OIO_TUNE_OUT_OF_REACH;
+					/* in reach but for the fit's error? */
+					near += !pass &&
+						miss[0][w] < NEAR_MISS * t->g.range_pm &&
+						miss[1][w] < NEAR_MISS * t->g.range_pm;
+				}
 		}
 		for (w = 0; w < W; w++)
 			n += why[w] == OIO_TUNE_OK;
-		if (n > best_ok || (n == best_ok && margin > best_margin) ||
-		    out->shift < 0) {
+		/*
+		 * Most lanes; then, between shifts that hold their rings
+		 * safely clear of the heater ends, the one whose lanes left
+		 * out missed by least (a sweep in place may still find them);
+		 * then the widest margin.
+		 */
+		better = n > best_ok || out->shift < 0;
+		if (n == best_ok && !better) {
+			if (margin >= t->g.fwhm_pm && best_margin >= t->g.fwhm_pm &&
+			    near != best_near)
+				better = near > best_near;
+			else
+				better = margin > best_margin;
+		}
+		if (better) {
 			best_ok = n;
+			best_near = near;
 			best_margin = margin;
 			out->shift = (int)s;
 			out->margin_pm = n ? margin : 0;
@@ -524,4 +550,48 @@ void oio_tune_codes(const struct oio_tune *t, unsigned int port,
 		if (!fixed[w])
 			code[w] = (uint32_t)lround(own_inv(t, &b, w, y[w]) *
 						   OIO_HEATER_MAX);
+}
+
+void oio_tune_park(const struct oio_tune *t, unsigned int port,
+		   unsigned int side, const bool *parked, uint32_t *code)
+{
+	double y[MAX_W] = { 0 };
+	unsigned int w;
+	struct bus b;
+
+	bus_init(t, port, side, &b);
+	for (w = 0; w < b.w; w++)
+		y[w] = own(t, &b, w, code[w] / (double)OIO_HEATER_MAX);
+	for (w = 0; w < b.w; w++) {
+		const struct oio_tune_ring *rg = &t->ring[b.ring[w]];
+		double top = own(t, &b, w, 1), step = t->g.spacing_pm / 16;
+		double at, best = -1;
+		int k;
+
+		if (!parked[w])
+			continue;
+		if (!rg->named) {
+			code[w] = 0;
+			continue;
+		}
+		/*
+		 * The clear place nearest where it is: the least change of
+		 * heat, which its neighbours' loops must follow.
+		 */
+		for (k = 0; k <= 16 && best < 0; k++) {
+			double c[2] = { y[w] - k * step, y[w] + k * step };
+			int i;
+
+			for (i = 0; i < 2 && best < 0; i++)
+				if (c[i] >= 0 && c[i] <= top &&
+				    fabs(off_line(t, rg->o + c[i] + heat(&b, w, y),
+						  &at)) >= PARK_CLEAR *
+							  t->g.spacing_pm)
+					best = c[i];
+		}
+		if (best >= 0)
+			y[w] = best;
+		code[w] = (uint32_t)lround(own_inv(t, &b, w, y[w]) *
+					   OIO_HEATER_MAX);
+	}
 }

@@ -29,6 +29,8 @@
 /* Rings named before the card's spread of them is trusted; its margin. */
 #define PRIOR_RINGS	16
 #define PRIOR_SLACK	250.0
+#define Q_SLACK		0.03	/* share of a full scale */
+#define H_SLACK		0.05
 #define LAW_MAX		0.25	/* heater laws tried, +- */
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
@@ -532,8 +534,12 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 			    nm->order[j] == nm->order[i] &&
 			    (c[j] < c[i] || (c[j] == c[i] && j < i)))
 				break;
-		if (j < rg->n)
+		if (j < rg->n) {
 			c[i] = (1 - w[i]) * UNTOLD + w[i] * COST_CAP;
+			/* a ring meets a line once per order: not twice full */
+			if (trusted(rg, &rg->pk[i]) && trusted(rg, &rg->pk[j]))
+				c[i] += ANCHOR_COST;
+		}
 		nm->cost += c[i];
 	}
 }
@@ -630,11 +636,13 @@ static double beyond_spread(const struct oio_tune *t, unsigned int w, double o)
 static void card_spread(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
-	double dev[OIO_MAX_RINGS], q[OIO_MAX_RINGS], sx = 0, sy = 0, mean;
-	double big = 0, next = 0;
+	double dev[OIO_MAX_RINGS], q[OIO_MAX_RINGS], h[OIO_MAX_RINGS];
+	double sx = 0, sy = 0, mean, big = 0, next = 0;
 	unsigned int r, n = 0, i;
 
 	t->spread_pm = 0;
+	t->q_lo = t->h_lo = -INFINITY;
+	t->q_hi = t->h_hi = INFINITY;
 	for (r = 0; r < R; r++) {
 		const struct oio_tune_ring *rg = &t->ring[r];
 		double a;
@@ -642,6 +650,7 @@ static void card_spread(struct oio_tune *t)
 		if (!rg->named)
 			continue;
 		q[n] = rg->q;
+		h[n] = rg->h;
 		dev[n] = rg->o - t->g.first_pm - (r / 2 % W) * t->g.spacing_pm;
 		a = 2 * M_PI * dev[n++] / t->fsr_pm;
 		sx += cos(a);
@@ -650,6 +659,12 @@ static void card_spread(struct oio_tune *t)
 	t->q_pm = n ? median(q, n) : 0;
 	if (n < PRIOR_RINGS)
 		return;
+	/* q is sorted now; h too, next: one odd ring does not widen them */
+	median(h, n);
+	t->q_lo = q[1] * (1 - Q_SLACK);
+	t->q_hi = q[n - 2] * (1 + Q_SLACK);
+	t->h_lo = h[1] - H_SLACK;
+	t->h_hi = h[n - 2] + H_SLACK;
 	mean = atan2(sy, sx) * t->fsr_pm / (2 * M_PI);
 	for (i = 0; i < n; i++) {
 		double d = fabs(remainder(dev[i] - mean, t->fsr_pm));
@@ -798,9 +813,21 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		double e;
 
 		refine(t, rg, &cand[c], sigma);
-		/* a ring is not where none of the card's others is */
+		/*
+		 * A ring is not where none of the card's others is, nor has
+		 * a heater or a law unlike all of theirs.
+		 */
 		e = beyond_spread(t, w, cand[c].o) / PRIOR_SLACK;
 		cand[c].cost += fmin(e * e, 2 * COST_CAP);
+		if (t->spread_pm > 0) {
+			e = fmax(fmax(t->q_lo - cand[c].q,
+				      cand[c].q - t->q_hi), 0) /
+			    (Q_SLACK * t->q_pm);
+			cand[c].cost += fmin(e * e, 2 * COST_CAP);
+			e = fmax(fmax(t->h_lo - cand[c].h,
+				      cand[c].h - t->h_hi), 0) / H_SLACK;
+			cand[c].cost += fmin(e * e, 2 * COST_CAP);
+		}
 	}
 	best = 0;
 	for (c = 1; c < nc; c++)

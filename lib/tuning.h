@@ -118,6 +118,8 @@ struct oio_tune {
 	 */
 	double prior_pm, spread_pm;
 	double q_pm;		/* the named rings' median full scale */
+	double q_lo, q_hi;	/* and the range of them, and of the laws */
+	double h_lo, h_hi;
 	unsigned int named;	/* rings named */
 	struct oio_tune_ring ring[OIO_MAX_RINGS];
 };
@@ -226,5 +228,13 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 void oio_tune_codes(const struct oio_tune *t, unsigned int port,
 		    unsigned int side, const bool *fixed,
 		    const double *target_pm, uint32_t *code);
+
+/*
+ * Codes for the rings at positions with parked[w] of a bus whose rings
+ * hold code[w]: where they touch no line, their neighbours as they are;
+ * cold for a ring never named.
+ */
+void oio_tune_park(const struct oio_tune *t, unsigned int port,
+		   unsigned int side, const bool *parked, uint32_t *code);
 
 #endif /* OIO_TUNING_H */

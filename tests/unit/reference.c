@@ -6,7 +6,9 @@
  * the total shift each ring needs to sit on its lane's line (its line in
  * the nearest order it can reach red-wards), the own heater shifts that
  * give those totals through the true crosstalk matrix, and the orders
- * changed where a ring would need negative heat or more than it has. A
+ * changed where a ring would need negative heat or more than it has -
+ * or would sit within half a linewidth of either end of its heater's
+ * range, where its loop has no room to hold the line through any drift. A
  * ring that cannot be placed stays cold. With every ring where it would
  * be, the true bus is evaluated: each placed ring must get enough of its
  * line to capture, and each lane must meet the BER target with both rings
@@ -129,9 +131,10 @@ static void place_bus(struct simcard *c, unsigned int port,
 
 			if (!placed[w])
 				continue;
-			if (y[w] < 0)
+			/* room for the loop: half a linewidth each way */
+			if (y[w] < g->fwhm_pm / 2)
 				next++;
-			else if (y[w] > g->range_pm)
+			else if (y[w] > g->range_pm - g->fwhm_pm / 2)
 				next--;
 			else
 				continue;

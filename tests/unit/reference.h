@@ -15,7 +15,8 @@ enum ref_why {
 	REF_OK,
 	REF_DARK,	/* the lane's line gives no light */
 	REF_STUCK,	/* a ring's heater does not move */
-	REF_REACH,	/* a ring cannot reach the line in any order */
+	REF_REACH,	/* a ring cannot reach the line in any order, with
+			 * half a linewidth of heater to spare each way */
 	REF_WEAK,	/* reachable, but the BER target is out of reach:
 			 * a weak line, or one its neighbours crowd */
 };

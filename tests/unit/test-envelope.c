@@ -7,6 +7,7 @@
  * feasibility reference (verdict.h).
  *
  *   test-envelope [-n SEEDS] [-j JOBS] [-c CORNER[,CORNER]] [--table]
+ *   test-envelope -c CORNER -s SEED	one seed, lane by lane
  *
  * Prints TAP, one line per corner, against the targets of issue 9: at
  * least 99.5 % of the lanes the reference calls possible come up, at least
@@ -142,8 +143,77 @@ static void draw_inside(struct simcard *c, uint64_t seed)
 	}
 }
 
+/* What went wrong on one seed, lane by lane, for -s. */
+static void explain(struct simcard *card, const struct oio_link_report *rep,
+		    const struct outcome *o)
+{
+	OioEngineState *s = &card->s;
+	unsigned int n;
+
+	printf("# err %d, %u/%u up, %u possible, %s, %u up in error, %u reasons off, first off lane %d\n",
+	       o->err, o->v.up, o->v.lanes, o->v.possible,
+	       o->v.ref_whole ? "all of them up" : "MISSED SOME",
+	       o->v.wrongly_up, o->v.disagree, (int)o->v.first_disagree);
+	for (n = 0; n < rep->lanes; n++) {
+		const struct oio_link_lane *l = &rep->lane[n];
+		unsigned int line = oio_lane_line(s, n), p = n / s->wavelengths;
+		BusView tx, rx;
+		double ber;
+
+		oio_bus_view(s, p, 0, card->now, NULL, &tx);
+		oio_bus_view(s, p, 1, card->now, NULL, &rx);
+		ber = oio_lane_ber(s, n, &tx, &rx);
+		if (l->fail == OIO_LINK_OK &&
+		    s->ring[2 * n].lock_line == (int)line &&
+		    s->ring[2 * n + 1].lock_line == (int)line &&
+		    s->lane[n].state == OIO_DP_ACTIVATED && ber <= BER)
+			continue;
+		printf("# lane %2u port %u line %u: %s, state %u, TX on %d code %u, RX on %d code %u, PRBS %llu/%llu, BER now %.2g\n",
+		       n, p, line, oio_link_fail_name(l->fail),
+		       s->lane[n].state, s->ring[2 * n].lock_line,
+		       s->ring[2 * n].code, s->ring[2 * n + 1].lock_line,
+		       s->ring[2 * n + 1].code,
+		       (unsigned long long)l->prbs_errors,
+		       (unsigned long long)l->prbs_bits, ber);
+	}
+}
+
+static struct simcard *watched;
+
+/* -s: the BER of the lanes in $OIO_WATCH (a,b,...) at every stage. */
+static void watch(const char *stage, unsigned int done, unsigned int total,
+		  void *arg)
+{
+	OioEngineState *s = &watched->s;
+	const char *w = getenv("OIO_WATCH");
+
+	(void)arg;
+	if (!w)
+		return;
+	printf("# %-9s %u/%u t %7.3f ms:", stage, done, total,
+	       watched->now / 1e6);
+	while (*w) {
+		unsigned int n = (unsigned int)strtoul(w, (char **)&w, 10);
+		BusView tx, rx;
+
+		if (n < s->lanes) {
+			oio_bus_view(s, n / s->wavelengths, 0, watched->now,
+				     NULL, &tx);
+			oio_bus_view(s, n / s->wavelengths, 1, watched->now,
+				     NULL, &rx);
+			printf(" lane %u %.2g (%d/%d)", n,
+			       oio_lane_ber(s, n, &tx, &rx),
+			       s->ring[2 * n].lock_state,
+			       s->ring[2 * n + 1].lock_state);
+		}
+		if (*w)
+			w++;
+	}
+	printf("\n");
+}
+
 static void run_seed(const struct corner *cr, uint64_t seed,
-		     struct outcome *o)
+		     struct outcome *o, bool verbose)
 {
 	static struct simcard card;
 	static struct simio sio;
@@ -162,10 +232,14 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
 	mmio0 = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr;
-	o->err = oio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	watched = &card;
+	o->err = oio_bringup_up(&sio.io, &info, NULL, &rep,
+				verbose ? watch : NULL, NULL);
 	o->mmio = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr - mmio0;
 	o->tuning_ms = (rep.t_locked - rep.t_lasers) / 1e6;
 	verdict_judge(&card, &rep, BER, &o->v);
+	if (verbose)
+		explain(&card, &rep, o);
 	simcard_free(&card);
 }
 
@@ -176,6 +250,8 @@ struct tally {
 	uint64_t mmio_sum, mmio_max;
 	uint64_t worst_seed;	/* a seed that missed a possible lane */
 	bool any_worst;
+	uint64_t wrong_seed;	/* one with a lane up in error */
+	bool any_wrong;
 };
 
 static void add(struct tally *t, const struct outcome *o, uint64_t seed)
@@ -185,6 +261,10 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed)
 		t->failed_runs++;
 	t->whole += o->v.whole;
 	t->ref_whole += o->v.ref_whole;
+	if (o->v.wrongly_up && !t->any_wrong) {
+		t->wrong_seed = seed;
+		t->any_wrong = true;
+	}
 	if (!o->v.ref_whole && !t->any_worst) {
 		t->worst_seed = seed;
 		t->any_worst = true;
@@ -226,7 +306,7 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 				uint64_t seed = 100000 + 10000 * k + i;
 				struct outcome o;
 
-				run_seed(cr, seed, &o);
+				run_seed(cr, seed, &o, false);
 				if (write(fds[j][1], &o, sizeof(o)) !=
 				    (ssize_t)sizeof(o))
 					_exit(1);
@@ -278,6 +358,7 @@ int main(int argc, char **argv)
 {
 	unsigned int seeds = 500, jobs = 0, k, test = 0, failed = 0;
 	const char *only = NULL;
+	uint64_t one = 0;
 	bool table = false;
 	int i;
 
@@ -290,11 +371,26 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--table"))
 			table = true;
+		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
+			one = strtoull(argv[++i], NULL, 0);
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [--table]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table]\n",
 				argv[0]);
 			return 2;
 		}
+	}
+	/* one seed of each corner asked for, lane by lane */
+	if (one) {
+		for (k = 0; k < NCORNERS; k++) {
+			struct outcome o;
+
+			if (!wanted(only, corners[k].name))
+				continue;
+			printf("# %s, seed %llu\n", corners[k].name,
+			       (unsigned long long)one);
+			run_seed(&corners[k], one, &o, true);
+		}
+		return 0;
 	}
 	if (!seeds) {
 		fprintf(stderr, "%s: -n needs at least one seed\n", argv[0]);
@@ -356,6 +452,9 @@ int main(int argc, char **argv)
 		if (t.any_worst)
 			printf("# %s: seed %llu misses a lane the reference allows\n",
 			       cr->name, (unsigned long long)t.worst_seed);
+		if (t.any_wrong)
+			printf("# %s: seed %llu has a lane up in error\n",
+			       cr->name, (unsigned long long)t.wrong_seed);
 		if (t.failed_runs)
 			printf("# %s: %u bring-ups failed outright\n", cr->name,
 			       t.failed_runs);
