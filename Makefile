@@ -78,6 +78,14 @@ UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
 LIB_VERSION := 0.1.0
 # The release: DKMS's, the Debian packages' (debian/changelog must agree).
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+# What DKMS and a kernel tree need, laid out as in the repository.
+DKMS_FILES := dkms.conf Kbuild Kconfig $(wildcard driver/*.c driver/*.h) \
+	driver/Kbuild driver/Kconfig include/uapi/linux/oio.h
+# make deb's output (see "Debian packages" below).
+DEB_DIR := $(B)/deb
+DEB_STAMP := $(DEB_DIR)/oio_$(VERSION)_amd64.changes
+DEB_SOURCES := $(shell git ls-files --cached --others --exclude-standard \
+	2>/dev/null)
 LIB_SONAME := liboio.so.0
 LIB_DEPS := libnl-genl-3.0 libpci libkmod
 LIB_SOURCES := $(wildcard lib/*.c)
@@ -221,6 +229,46 @@ $(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
 
 initramfs: $(INITRD) $(INITRD_612)
 
+# ---- the Debian guest ----------------------------------------------------
+
+# A Debian 12 system on a virtio disk (tests/vm/mkdebian.sh), for what
+# runs on a lab server: DKMS, udev, packages, the distribution's tools.
+DEBIAN_IMAGE := $(B)/debian/root.img
+DEBIAN_INITRD := $(B)/debian/initrd.img
+DEBIAN_PAYLOAD := $(B)/debian-payload.tar
+YNL_CLI := $(B)/ynl-src/linux-source-6.12/tools/net/ynl/cli.py
+
+$(DEBIAN_IMAGE): tests/vm/mkdebian.sh tests/vm/debian-run $(KERNEL) \
+		| $(DEPS)
+	scripts/fetch-headers.sh $(B) 6.1 > /dev/null
+	rm -f $(B)/debian/release
+	tests/vm/mkdebian.sh $(B)
+
+debian-image: $(DEBIAN_IMAGE)
+
+$(YNL_CLI): | $(DEPS)
+	scripts/fetch-ksrc.sh $(B) 6.12 $(B)/ynl-src \
+		'linux-source-6.12/tools/net/ynl/*' \
+		'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
+
+$(DEBIAN_PAYLOAD): tests/vm/mkpayload.sh $(wildcard tests/debian/*) \
+		$(B)/guest/vmctl $(DEB_STAMP) $(LIBOIO) $(OIOCTL) $(MODULE) \
+		$(YNL_CLI) $(DKMS_FILES) $(wildcard udev/*) \
+		tools/oio-telemetry.service tools/oio-telemetry.timer \
+		docs/man/oioctl.8 tools/oioctl.bash-completion \
+		docs/netlink/specs/oio.yaml
+	tests/vm/mkpayload.sh $@ $(B) $(MODULE)
+
+# An interactive root shell in the Debian guest with CARDS cards.
+CARDS ?= 2
+SEED ?= 1
+shell: $(QEMU) $(KERNEL) $(DEBIAN_IMAGE) $(DEBIAN_PAYLOAD)
+	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
+		--initrd $(DEBIAN_INITRD) --disk $(DEBIAN_IMAGE) --snapshot \
+		--payload $(DEBIAN_PAYLOAD) --mem 1024 --cards $(CARDS) \
+		--seed $(SEED) --tests shell-setup --env OIO_SHELL=1 \
+		--interactive --log-dir $(B)/vm-logs/shell --name shell
+
 # ---- host unit tests ----------------------------------------------------
 
 $(B)/unit/test-physics: tests/unit/test-physics.c tests/qemu/oio-physics.c \
@@ -268,10 +316,13 @@ $(CHECKPATCH): | $(DEPS)
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(CHECKPATCH) $(UNIT_TESTS) $(LIBOIO)
+		$(CHECKPATCH) $(UNIT_TESTS) $(LIBOIO) $(DEBIAN_IMAGE) \
+		$(DEBIAN_PAYLOAD)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
-		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
+		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) \
+		DEBIAN_IMAGE=$(DEBIAN_IMAGE) DEBIAN_INITRD=$(DEBIAN_INITRD) \
+		DEBIAN_PAYLOAD=$(DEBIAN_PAYLOAD) tests/check.sh
 
 # ---- benchmarks and installation ----------------------------------------
 
@@ -301,9 +352,6 @@ DKMSDIR ?= /usr/src/oio-$(VERSION)
 # install-module builds for this kernel, from its build tree.
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
-# What DKMS and a kernel tree need, laid out as in the repository.
-DKMS_FILES := dkms.conf Kbuild Kconfig $(wildcard driver/*.c driver/*.h) \
-	driver/Kbuild driver/Kconfig include/uapi/linux/oio.h
 
 install: install-files install-module
 
@@ -380,10 +428,6 @@ uninstall-module:
 
 # dpkg-buildpackage in a copy of the sources (git's files, committed or
 # not), so the tree stays clean; then lintian, which must report no error.
-DEB_DIR := $(B)/deb
-DEB_STAMP := $(DEB_DIR)/oio_$(VERSION)_amd64.changes
-DEB_SOURCES := $(shell git ls-files --cached --others --exclude-standard \
-	2>/dev/null)
 
 deb: $(DEB_STAMP)
 $(DEB_STAMP): $(DEB_SOURCES) | $(DEPS)

@@ -106,6 +106,7 @@ echo "debian guest: installing packages and $rel"
 		initramfs-tools kmod iproute2 pciutils lm-sensors dkms make gcc \
 		python3 python3-yaml python3-jsonschema python3-prometheus-client \
 		libnl-3-200 libnl-genl-3-200 libpci3 libkmod2 libjson-c5 \
+		pkgconf libnl-genl-3-dev libpci-dev libkmod-dev \
 		adduser man-db less bash-completion procps e2fsprogs \
 		$local_debs
 } > "$work/apt.log" 2>&1 || { tail -n 40 "$work/apt.log"; exit 1; }

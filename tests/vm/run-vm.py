@@ -58,6 +58,8 @@ def parse_args(argv):
                    help="300 by default; none with --interactive")
     p.add_argument("--icount", type=int, metavar="SHIFT")
     p.add_argument("--mem", type=int, default=512, metavar="MB")
+    p.add_argument("--smp", type=int, default=1, choices=range(1, 5), metavar="N",
+                   help="guest CPUs (TCG runs them in host threads)")
     p.add_argument("--pciehp", action="store_true",
                    help="native PCIe hotplug instead of QEMU's default ACPI hotplug")
     p.add_argument("--disk", metavar="IMAGE",
@@ -71,6 +73,8 @@ def parse_args(argv):
     p.add_argument("--log-dir", required=True)
     p.add_argument("--name", default="vm")
     args = p.parse_args(argv)
+    if args.icount is not None and args.smp != 1:
+        p.error("--icount wants --smp 1")
     if args.timeout is None:
         args.timeout = float("inf") if args.interactive else 300.0
     for f in (args.disk, args.payload):
@@ -143,7 +147,7 @@ def qemu_command(args):
     else:
         console = ["-serial", "file:console.log"]
     cmd = [os.path.abspath(args.qemu),
-           "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+           "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", str(args.smp),
            "-m", str(args.mem), "-nodefaults", "-nographic", "-no-reboot",
            "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
            "-kernel", os.path.abspath(args.kernel),
