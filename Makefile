@@ -266,7 +266,7 @@ shell: $(QEMU) $(KERNEL) $(DEBIAN_IMAGE) $(DEBIAN_PAYLOAD)
 	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
 		--initrd $(DEBIAN_INITRD) --disk $(DEBIAN_IMAGE) --snapshot \
 		--payload $(DEBIAN_PAYLOAD) --mem 1024 --cards $(CARDS) \
-		--seed $(SEED) --tests shell-setup --env OIO_SHELL=1 \
+		--seed $(SEED) --smp 2 --tests shell-setup --env OIO_SHELL=1 \
 		--interactive --log-dir $(B)/vm-logs/shell --name shell
 
 # ---- host unit tests ----------------------------------------------------

@@ -56,6 +56,8 @@ umount_all() {
 	return 0
 }
 trap 'umount_all' EXIT
+# A signal too: never leave /proc mounted inside build/ for rm -rf.
+trap 'exit 1' HUP INT TERM
 umount_all
 rm -rf "$work"
 mkdir -p "$work" "$build/debian-archives"
