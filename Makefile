@@ -298,8 +298,14 @@ $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
 		tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
+$(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
+		tools/prometheus.h lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Itools -Ilib -o $@ tests/unit/test-prometheus.c \
+		tools/prometheus.c $$(pkg-config --cflags --libs check) -lm
+
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-tuning test-parse \
-	test-output)
+	test-output test-prometheus)
 
 unit: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -152,6 +152,7 @@ unit unit-physics "$B/unit/test-physics"
 unit unit-tuning "$B/unit/test-tuning"
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
+unit unit-prometheus "$B/unit/test-prometheus"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style

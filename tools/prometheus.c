@@ -9,6 +9,9 @@
  * serial follows the card. Values are printed as exact decimals of the
  * card's integer readings (millidegrees, microamperes, microwatts), not as
  * rounded floating point. docs/man/oioctl.8 lists every metric.
+ *
+ * Pure formatting and the atomic write: telemetry-prom.c takes the
+ * snapshot, tests/unit/test-prometheus.c checks this file.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,13 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "oioctl.h"
-#include "prometheus.h"
+#include <linux/oio.h>
 
-struct prom_card {
-	const struct oio_card_info *info;
-	const struct oio_telemetry *t;	/* NULL: the snapshot failed */
-};
+#include "prometheus.h"
 
 enum prom_scope { PER_CARD, PER_LASER, PER_LANE };
 
@@ -319,7 +318,7 @@ static void put_family(FILE *f, const struct prom_family *fam,
 	}
 }
 
-static void put_all(FILE *f, const struct prom_card *cards, size_t n)
+void prom_format(FILE *f, const struct prom_card *cards, size_t n)
 {
 	char card[16], serial[16];
 	size_t c, i;
@@ -363,8 +362,7 @@ int prom_path_ok(const char *path)
 		path[len - 6] != '/';
 }
 
-/* Write text to path through a temporary file beside it and rename(2). */
-static int write_atomic(const char *path, const char *text, size_t len)
+int prom_write_file(const char *path, const char *text, size_t len)
 {
 	const char *slash = strrchr(path, '/');
 	size_t dirlen = slash ? (size_t)(slash - path + 1) : 0;
@@ -375,7 +373,7 @@ static int write_atomic(const char *path, const char *text, size_t len)
 	/* ".name.XXXXXX": the collector reads only *.prom, never this */
 	if (asprintf(&tmp, "%.*s.%s.XXXXXX", (int)dirlen, path,
 		     path + dirlen) < 0)
-		return lib_error(NULL, -ENOMEM, "write %s", path);
+		return -ENOMEM;
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = -errno;
@@ -393,6 +391,7 @@ static int write_atomic(const char *path, const char *text, size_t len)
 		close(fd);
 		goto unlink;
 	}
+	errno = 0;
 	if (fwrite(text, 1, len, f) != len || fflush(f) || fsync(fd) < 0)
 		err = errno ? -errno : -EIO;
 	if (fclose(f) && !err)
@@ -404,56 +403,5 @@ unlink:
 		unlink(tmp);
 out:
 	free(tmp);
-	return err ? lib_error(NULL, err, "write %s", path) : 0;
-}
-
-int prom_snapshot(struct oio_ctx *ctx, const char *spec, const char *path)
-{
-	struct oio_card_info *infos = NULL;
-	struct oio_telemetry *tele = NULL;
-	struct prom_card *cards = NULL;
-	char *text = NULL;
-	size_t n, i, len = 0;
-	int err, ret = 1;
-	FILE *f;
-
-	if (cards_select(ctx, spec, &infos, &n))
-		return 1;
-	/* some 30 KiB a card: one allocation, not the stack */
-	tele = calloc(n ? n : 1, sizeof(*tele));
-	cards = calloc(n ? n : 1, sizeof(*cards));
-	if (!tele || !cards) {
-		lib_error(NULL, -ENOMEM, "telemetry");
-		goto out;
-	}
-	ret = 0;
-	for (i = 0; i < n; i++) {
-		cards[i].info = &infos[i];
-		err = oio_telemetry_get(ctx, infos[i].id, &tele[i]);
-		if (err) {
-			lib_error(ctx, err, "get telemetry of oio%" PRIu32,
-				  infos[i].id);
-			ret = 1;
-			continue;
-		}
-		cards[i].t = &tele[i];
-	}
-	f = open_memstream(&text, &len);
-	if (!f) {
-		ret = lib_error(NULL, -errno, "write %s", path);
-		goto out;
-	}
-	put_all(f, cards, n);
-	if (fclose(f)) {
-		ret = lib_error(NULL, -ENOMEM, "write %s", path);
-		goto out;
-	}
-	if (write_atomic(path, text, len))
-		ret = 1;
-out:
-	free(text);
-	free(cards);
-	free(tele);
-	free(infos);
-	return ret;
+	return err;
 }
