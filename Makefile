@@ -5,8 +5,10 @@
 #   make demo    boot a VM with two emulated OIO cards and bring them up
 #   make check   every test: host unit tests and VM tests on emulated cards
 #   make bench   deterministic cost figures (guest time, MMIO) as tables
-#   make install liboio, its headers and liboio.pc, oioctl, its man page
-#                and completion under PREFIX (/usr/local)
+#   make shell   boot the Debian guest with CARDS (2) cards and a root shell
+#   make install everything a lab server needs (see "install" below);
+#                make uninstall removes it
+#   make deb     the Debian packages, in build/deb/
 #
 # Both install what they need with apt-get (run as root on Debian 12) and
 # cache everything they fetch or build under build/, so a second run only
@@ -32,7 +34,11 @@ APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
 	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
-	libjson-c-dev
+	libjson-c-dev debootstrap e2fsprogs build-essential debhelper dh-dkms \
+	lintian python3-kconfiglib tmux
+# Order-only prerequisite of every build step; the Debian packaging sets
+# it empty, since dpkg-buildpackage checks Build-Depends itself.
+DEPS := $(B)/.deps
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -80,19 +86,32 @@ SIM_CFLAGS := $(UNIT_CFLAGS) -Wno-unused-parameter -Itests/unit/shim \
 # ---- liboio and oioctl -------------------------------------------------
 
 LIB_VERSION := 0.1.0
+# The release: DKMS's, the Debian packages' (debian/changelog must agree).
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+# What DKMS and a kernel tree need, laid out as in the repository.
+DKMS_FILES := dkms.conf Kbuild Kconfig $(wildcard driver/*.c driver/*.h) \
+	driver/Kbuild driver/Kconfig include/uapi/linux/oio.h
+# make deb's output (see "Debian packages" below).
+DEB_DIR := $(B)/deb
+DEB_STAMP := $(DEB_DIR)/oio_$(VERSION)_amd64.changes
+DEB_SOURCES := $(shell git ls-files --cached --others --exclude-standard \
+	2>/dev/null)
 LIB_SONAME := liboio.so.0
 LIB_DEPS := libnl-genl-3.0 libpci libkmod
 LIB_SOURCES := $(wildcard lib/*.c)
 LIB_HDRS := $(wildcard lib/*.h) include/uapi/linux/oio.h
 LIBOIO := $(B)/lib/liboio.so.$(LIB_VERSION)
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildflags'
+# hardening) come after ours.
 USER_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-	-Iinclude/uapi
+	-Iinclude/uapi $(CPPFLAGS) $(CFLAGS)
 TOOL_SOURCES := $(wildcard tools/*.c)
 OIOCTL := $(B)/tools/oioctl
 PREFIX ?= /usr/local
 
 .PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
-	lib tools bench install
+	lib tools bench install install-files install-module install-dkms \
+	uninstall uninstall-files uninstall-module debian-image deb shell
 
 all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
@@ -114,7 +133,7 @@ $(B)/.deps: Makefile
 
 # ---- QEMU with the OIO engine model -----------------------------------
 
-$(QEMU_SRC)/.unpacked: | $(B)/.deps
+$(QEMU_SRC)/.unpacked: | $(DEPS)
 	@mkdir -p $(B)/src
 	scripts/apt-private.sh $(B)/apt apt-get update
 	cd $(B)/src && $(CURDIR)/scripts/apt-private.sh $(B)/apt \
@@ -139,40 +158,41 @@ qemu: $(QEMU)
 
 # ---- liboio and oioctl ------------------------------------------------
 
-$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(B)/.deps
+$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
 		$$(pkg-config --cflags $(LIB_DEPS)) \
 		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/liboio.map \
-		-Wl,--no-undefined -o $@ $(LIB_SOURCES) \
+		-Wl,--no-undefined $(LDFLAGS) -o $@ $(LIB_SOURCES) \
 		$$(pkg-config --libs $(LIB_DEPS)) -lpthread -lm
 	ln -sf liboio.so.$(LIB_VERSION) $(B)/lib/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(B)/lib/liboio.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
-		lib/liboio.pc.in > $(B)/lib/liboio.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' lib/liboio.pc.in > $(B)/lib/liboio.pc
 
 $(OIOCTL): $(TOOL_SOURCES) $(wildcard tools/*.h) $(LIBOIO)
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) -o $@ \
-		$(TOOL_SOURCES) -L$(B)/lib -loio $$(pkg-config --libs json-c) \
-		-lpthread -lm
+	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) $(LDFLAGS) \
+		-o $@ $(TOOL_SOURCES) -L$(B)/lib -loio \
+		$$(pkg-config --libs json-c) -lpthread -lm
 
 lib: $(LIBOIO)
 tools: $(OIOCTL)
 
 # ---- guest side -------------------------------------------------------
 
-$(KERNEL): | $(B)/.deps
+$(KERNEL): | $(DEPS)
 	scripts/fetch-kernel.sh $(B)
 
 kernel: $(KERNEL)
 
 $(B)/guest/vmctl: tests/guest/vmctl-main.c tests/guest/vmctl.c \
-		tests/guest/vmctl.h | $(B)/.deps
+		tests/guest/vmctl.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ tests/guest/vmctl-main.c tests/guest/vmctl.c
 
-$(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(B)/.deps
+$(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $< $(GUEST_LIB) -lm
 
@@ -183,7 +203,7 @@ $(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)): $(B)/guest/%: tests/guest/%.c \
 		-o $@ $< $(GUEST_LIB) -L$(B)/lib -loio -lpthread -lm
 
 # JSON checks for the guest's shell tests, which have no jq.
-$(B)/guest/json-check: tests/guest/json-check.c | $(B)/.deps
+$(B)/guest/json-check: tests/guest/json-check.c | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) $$(pkg-config --cflags json-c) -o $@ $< \
 		$$(pkg-config --libs json-c)
@@ -201,7 +221,7 @@ $(B)/guest/%: tests/guest/%.sh
 $(MODULE): $(DRIVER_SOURCES) $(KERNEL) scripts/build-module.sh
 	scripts/build-module.sh $(B) 6.1
 
-$(KERNEL_612): | $(B)/.deps
+$(KERNEL_612): | $(DEPS)
 	scripts/fetch-kernel.sh $(B) 6.12
 
 $(MODULE_612): $(DRIVER_SOURCES) $(KERNEL_612)
@@ -219,15 +239,55 @@ $(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
 
 initramfs: $(INITRD) $(INITRD_612)
 
+# ---- the Debian guest ----------------------------------------------------
+
+# A Debian 12 system on a virtio disk (tests/vm/mkdebian.sh), for what
+# runs on a lab server: DKMS, udev, packages, the distribution's tools.
+DEBIAN_IMAGE := $(B)/debian/root.img
+DEBIAN_INITRD := $(B)/debian/initrd.img
+DEBIAN_PAYLOAD := $(B)/debian-payload.tar
+YNL_CLI := $(B)/ynl-src/linux-source-6.12/tools/net/ynl/cli.py
+
+$(DEBIAN_IMAGE): tests/vm/mkdebian.sh tests/vm/debian-run $(KERNEL) \
+		| $(DEPS)
+	scripts/fetch-headers.sh $(B) 6.1 > /dev/null
+	rm -f $(B)/debian/release
+	tests/vm/mkdebian.sh $(B)
+
+debian-image: $(DEBIAN_IMAGE)
+
+$(YNL_CLI): | $(DEPS)
+	scripts/fetch-ksrc.sh $(B) 6.12 $(B)/ynl-src \
+		'linux-source-6.12/tools/net/ynl/*' \
+		'linux-source-6.12/Documentation/netlink/genetlink*.yaml'
+
+$(DEBIAN_PAYLOAD): tests/vm/mkpayload.sh $(wildcard tests/debian/*) \
+		$(B)/guest/vmctl $(DEB_STAMP) $(LIBOIO) $(OIOCTL) $(MODULE) \
+		$(YNL_CLI) $(DKMS_FILES) $(wildcard udev/*) \
+		tools/oio-telemetry.service tools/oio-telemetry.timer \
+		docs/man/oioctl.8 tools/oioctl.bash-completion \
+		docs/netlink/specs/oio.yaml
+	tests/vm/mkpayload.sh $@ $(B) $(MODULE)
+
+# An interactive root shell in the Debian guest with CARDS cards.
+CARDS ?= 2
+SEED ?= 1
+shell: $(QEMU) $(KERNEL) $(DEBIAN_IMAGE) $(DEBIAN_PAYLOAD)
+	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
+		--initrd $(DEBIAN_INITRD) --disk $(DEBIAN_IMAGE) --snapshot \
+		--payload $(DEBIAN_PAYLOAD) --mem 1024 --cards $(CARDS) \
+		--seed $(SEED) --smp 2 --tests shell-setup --env OIO_SHELL=1 \
+		--interactive --log-dir $(B)/vm-logs/shell --name shell
+
 # ---- host unit tests ----------------------------------------------------
 
 $(B)/unit/test-physics: tests/unit/test-physics.c tests/qemu/oio-physics.c \
-		tests/qemu/oio-physics.h | $(B)/.deps
+		tests/qemu/oio-physics.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(UNIT_CFLAGS) -o $@ tests/unit/test-physics.c \
 		tests/qemu/oio-physics.c $$(pkg-config --cflags --libs check) -lm
 
-$(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(B)/.deps
+$(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(SIM_CFLAGS) -o $@ tests/unit/test-card.c $(SIM_SOURCES) \
 		$$(pkg-config --cflags --libs check) -lm
@@ -245,37 +305,43 @@ BRINGUP_TEST_SOURCES := $(BRINGUP_SOURCES) $(SIM_SOURCES) tests/unit/simio.c \
 	tests/unit/reference.c tests/unit/verdict.c
 BRINGUP_CFLAGS := $(SIM_CFLAGS) -Ilib -Iinclude/uapi
 
-$(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(B)/.deps
+$(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-tuning.c \
 		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
 
-$(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(B)/.deps
+$(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-bringup.c \
 		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
 
 $(B)/unit/test-envelope: tests/unit/test-envelope.c $(BRINGUP_DEPS) \
-		| $(B)/.deps
+		| $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-envelope.c \
 		$(BRINGUP_TEST_SOURCES) -lm
 
 $(B)/unit/test-parse: tests/unit/test-parse.c tools/parse.c tools/parse.h \
-		| $(B)/.deps
+		| $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itools -o $@ tests/unit/test-parse.c tools/parse.c \
 		$$(pkg-config --cflags --libs check) -lm
 
 $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
-		tools/output.h lib/liboio.h | $(B)/.deps
+		tools/output.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itools -Ilib $$(pkg-config --cflags json-c) -o $@ \
 		tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
+$(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
+		tools/prometheus.h lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Itools -Ilib -o $@ tests/unit/test-prometheus.c \
+		tools/prometheus.c $$(pkg-config --cflags --libs check) -lm
+
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
-	test-bringup test-parse test-output)
+	test-bringup test-parse test-output test-prometheus)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 
@@ -290,14 +356,17 @@ demo: $(QEMU) $(KERNEL) $(INITRD)
 		--log-dir $(B)/vm-logs/demo --name demo
 
 CHECKPATCH := $(B)/checkpatch/linux-source-6.1/scripts/checkpatch.pl
-$(CHECKPATCH): | $(B)/.deps
+$(CHECKPATCH): | $(DEPS)
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(CHECKPATCH) $(UNIT_TESTS) $(ENVELOPE) $(LIBOIO)
+		$(CHECKPATCH) $(UNIT_TESTS) $(ENVELOPE) $(LIBOIO) $(DEBIAN_IMAGE) \
+		$(DEBIAN_PAYLOAD)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
-		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
+		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) \
+		DEBIAN_IMAGE=$(DEBIAN_IMAGE) DEBIAN_INITRD=$(DEBIAN_INITRD) \
+		DEBIAN_PAYLOAD=$(DEBIAN_PAYLOAD) tests/check.sh
 
 # ---- benchmarks and installation ----------------------------------------
 
@@ -310,22 +379,111 @@ bench: $(QEMU) $(KERNEL) $(INITRD)
 		--name bench > $(B)/vm-logs/bench.tap 2>&1; \
 	rc=$$?; scripts/bench-table.sh $(B)/vm-logs/bench.tap; exit $$rc
 
+# ---- installation -----------------------------------------------------
+#
+# make install = install-files + install-module; DESTDIR stages it all.
+# udev and DKMS read only their own directories, whatever PREFIX is.
 DESTDIR ?=
-install: $(LIBOIO) $(OIOCTL)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/share/man/man8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 755 $(LIBOIO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIB_SONAME)
-	ln -sf $(LIB_SONAME) $(DESTDIR)$(PREFIX)/lib/liboio.so
-	install -m 644 $(B)/lib/liboio.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
-	install -m 644 lib/liboio.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(PREFIX)/include/linux/
-	install -m 755 $(OIOCTL) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+UDEVDIR ?= /lib/udev
+DKMSDIR ?= /usr/src/oio-$(VERSION)
+# install-module builds for this kernel, from its build tree.
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+install: install-files install-module
+
+install-files: $(LIBOIO) $(OIOCTL) install-dkms
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
+		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d
+	install -m 644 $(LIBOIO) $(DESTDIR)$(LIBDIR)/
+	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' lib/liboio.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc
+	install -m 644 lib/liboio.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 755 $(OIOCTL) $(DESTDIR)$(BINDIR)/
+	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 tools/oioctl.bash-completion \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/oioctl
+		$(DESTDIR)$(BASHCOMPDIR)/oioctl
+	sed 's|/usr/bin/oioctl|$(BINDIR)/oioctl|' tools/oio-telemetry.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.service
+	install -m 644 tools/oio-telemetry.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	install -m 644 udev/oio.sysusers $(DESTDIR)$(SYSUSERSDIR)/oio.conf
+	install -m 644 udev/60-oio.rules $(DESTDIR)$(UDEVDIR)/rules.d/
+	install -m 755 udev/oio-udev $(DESTDIR)$(UDEVDIR)/
+	@if [ -z "$(DESTDIR)" ]; then \
+		ldconfig; \
+		! command -v systemd-sysusers >/dev/null || \
+			systemd-sysusers $(SYSUSERSDIR)/oio.conf; \
+		! command -v udevadm >/dev/null || udevadm control --reload; \
+	fi
+
+# The sources DKMS builds from: dkms add oio/$(VERSION).
+install-dkms:
+	for f in $(DKMS_FILES); do \
+		install -D -m 644 $$f $(DESTDIR)$(DKMSDIR)/$$f || exit 1; \
+	done
+
+# kbuild's modules_install, to lib/modules/KVER/updates/ (under DESTDIR),
+# unsigned (a kernel that enforces signatures wants DKMS's MOK signing).
+install-module:
+	@[ -f $(KDIR)/Makefile ] || { echo "install-module: no kernel build tree $(KDIR): install linux-headers-$(KVER), set KDIR, or use DKMS (make install-files, then dkms install oio/$(VERSION))" >&2; exit 1; }
+	rm -rf $(B)/module/$(KVER)
+	$(MAKE) install-dkms DESTDIR= DKMSDIR=$(B)/module/$(KVER)
+	$(MAKE) -C $(KDIR) M=$(B)/module/$(KVER)/driver CONFIG_OIO=m modules
+	$(MAKE) -C $(KDIR) M=$(B)/module/$(KVER)/driver CONFIG_OIO=m \
+		CONFIG_MODULE_SIG_ALL= INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+
+uninstall: uninstall-files uninstall-module
+
+uninstall-files:
+	rm -f $(DESTDIR)$(LIBDIR)/liboio.so.$(LIB_VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc \
+		$(DESTDIR)$(INCLUDEDIR)/liboio.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/oio.h $(DESTDIR)$(BINDIR)/oioctl \
+		$(DESTDIR)$(MANDIR)/man8/oioctl.8 $(DESTDIR)$(BASHCOMPDIR)/oioctl \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.timer \
+		$(DESTDIR)$(SYSUSERSDIR)/oio.conf \
+		$(DESTDIR)$(UDEVDIR)/rules.d/60-oio.rules \
+		$(DESTDIR)$(UDEVDIR)/oio-udev
+	rm -rf $(DESTDIR)$(DKMSDIR)
+	@[ -n "$(DESTDIR)" ] || ldconfig
+
+uninstall-module:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/oio.ko
+	@[ -n "$(DESTDIR)" ] || depmod $(KVER)
+
+# ---- Debian packages ---------------------------------------------------
+
+# dpkg-buildpackage in a copy of the sources (git's files, committed or
+# not), so the tree stays clean; then lintian, which must report no error.
+
+deb: $(DEB_STAMP)
+$(DEB_STAMP): $(DEB_SOURCES) | $(DEPS)
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/oio-$(VERSION)
+	git ls-files --cached --others --exclude-standard -z | \
+		xargs -0 cp --parents -t $(DEB_DIR)/oio-$(VERSION)
+	cd $(DEB_DIR)/oio-$(VERSION) && dpkg-buildpackage -us -uc -b \
+		> ../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error --tag-display-limit 0 $@ \
+		> $(DEB_DIR)/lintian.log 2>&1; rc=$$?; \
+		grep -v 'root privileges' $(DEB_DIR)/lintian.log; exit $$rc
 
 clean:
 	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD) $(INITRD_612)

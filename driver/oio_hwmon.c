@@ -2,13 +2,15 @@
 /*
  * oio: hardware monitoring, so that lm-sensors shows every card.
  *
- * temp1 is the card; temp2 onwards, curr and power are the laser lines'
- * TEC temperature, bias and optical power per port. The card's warning and
- * alarm thresholds appear as max/crit and min/lcrit. The *_alarm files read
- * the card's latched flags rather than comparing values, so a transient
- * stays visible after it ends, until userspace clears it through the
- * object's "alarms" file in /sys/class/oio/oioN (the alarm thread masks a
- * latched level flag, see oio_alarm.c, but never clears it).
+ * temp1 is the card ("card"); temp2 onwards, curr and power are the laser
+ * lines' TEC temperature, bias and optical power per port, labelled
+ * "laser<L> TEC", "laser<L> bias" and "laser<L> power" (docs/hwmon.md).
+ * The card's warning and alarm thresholds appear as max/crit and
+ * min/lcrit. The *_alarm files read the card's latched flags rather than
+ * comparing values, so a transient stays visible after it ends, until
+ * userspace clears it through the object's "alarms" file in
+ * /sys/class/oio/oioN (the alarm thread masks a latched level flag, see
+ * oio_alarm.c, but never clears it).
  *
  * Only the card's own temperature thresholds are writable here: the laser
  * thresholds are shared by every line, and a write to one channel silently
@@ -27,11 +29,26 @@
 #define OIO_HWMON_TEMP_MIN_MC	(-40000)
 #define OIO_HWMON_TEMP_MAX_MC	125000
 
-static const char * const oio_laser_labels[] = {
-	"laser0", "laser1", "laser2", "laser3",
-	"laser4", "laser5", "laser6", "laser7",
-	"laser8", "laser9", "laser10", "laser11",
-	"laser12", "laser13", "laser14", "laser15",
+/* Labels say what each channel measures: sensors(1) shows nothing else. */
+static const char * const oio_tec_labels[] = {
+	"laser0 TEC", "laser1 TEC", "laser2 TEC", "laser3 TEC",
+	"laser4 TEC", "laser5 TEC", "laser6 TEC", "laser7 TEC",
+	"laser8 TEC", "laser9 TEC", "laser10 TEC", "laser11 TEC",
+	"laser12 TEC", "laser13 TEC", "laser14 TEC", "laser15 TEC",
+};
+
+static const char * const oio_bias_labels[] = {
+	"laser0 bias", "laser1 bias", "laser2 bias", "laser3 bias",
+	"laser4 bias", "laser5 bias", "laser6 bias", "laser7 bias",
+	"laser8 bias", "laser9 bias", "laser10 bias", "laser11 bias",
+	"laser12 bias", "laser13 bias", "laser14 bias", "laser15 bias",
+};
+
+static const char * const oio_power_labels[] = {
+	"laser0 power", "laser1 power", "laser2 power", "laser3 power",
+	"laser4 power", "laser5 power", "laser6 power", "laser7 power",
+	"laser8 power", "laser9 power", "laser10 power", "laser11 power",
+	"laser12 power", "laser13 power", "laser14 power", "laser15 power",
 };
 
 static int oio_hwmon_reg(struct oio_dev *od, u32 off, bool is_signed,
@@ -199,13 +216,19 @@ static int oio_hwmon_read_string(struct device *dev,
 				 enum hwmon_sensor_types type, u32 attr,
 				 int channel, const char **str)
 {
-	if (type == hwmon_temp && !channel)
-		*str = "card";
-	else if (type == hwmon_temp)
-		*str = oio_laser_labels[channel - 1];
-	else
-		*str = oio_laser_labels[channel];
-	return 0;
+	switch (type) {
+	case hwmon_temp:
+		*str = channel ? oio_tec_labels[channel - 1] : "card";
+		return 0;
+	case hwmon_curr:
+		*str = oio_bias_labels[channel];
+		return 0;
+	case hwmon_power:
+		*str = oio_power_labels[channel];
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
 }
 
 static int oio_hwmon_write(struct device *dev, enum hwmon_sensor_types type,
@@ -305,7 +328,9 @@ int oio_hwmon_init(struct oio_dev *od)
 	struct device *hwmon;
 
 	/* The tables above have one channel per possible laser line. */
-	BUILD_BUG_ON(ARRAY_SIZE(oio_laser_labels) != OIO_MAX_WAVELENGTHS);
+	BUILD_BUG_ON(ARRAY_SIZE(oio_tec_labels) != OIO_MAX_WAVELENGTHS);
+	BUILD_BUG_ON(ARRAY_SIZE(oio_bias_labels) != OIO_MAX_WAVELENGTHS);
+	BUILD_BUG_ON(ARRAY_SIZE(oio_power_labels) != OIO_MAX_WAVELENGTHS);
 
 	hwmon = devm_hwmon_device_register_with_info(&od->pdev->dev,
 						     OIO_DRV_NAME, od,

@@ -7,11 +7,12 @@
 # and one closing "N passed, N failed" line come last.
 #
 # env: B PY QEMU KERNEL INITRD KERNEL_612 INITRD_612 QEMU_SRC CHECKPATCH
-#      (from the Makefile)
+#      DEBIAN_IMAGE DEBIAN_INITRD DEBIAN_PAYLOAD (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
 set -u
 : "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
 : "${CHECKPATCH:?}" "${KERNEL_612:?}" "${INITRD_612:?}"
+: "${DEBIAN_IMAGE:?}" "${DEBIAN_INITRD:?}" "${DEBIAN_PAYLOAD:?}"
 
 logs=$B/vm-logs
 mkdir -p "$logs"
@@ -155,6 +156,7 @@ unit unit-bringup "$B/unit/test-bringup"
 host envelope "$B/unit/test-envelope" -n 500
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
+unit unit-prometheus "$B/unit/test-prometheus"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style
@@ -191,6 +193,26 @@ vm oioctl-8 --cards 8 --seed 251 --mem 768 --tests oioctl-cli
 vm link-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
 	--seed 231 --icount 0 --tests link-bringup,oioctl-cli \
 	--env OIO_PHASES=seeds,faults --env OIO_SEEDS=10
+
+# What a lab server runs, in the Debian guest (README, "Install on a lab
+# server"): from source, make install-files and DKMS, then the next boot
+# (autoload, udev, group oio) on the same disk; from the packages, apt,
+# modprobe and the distribution's tools.
+debian() {
+	vm "$@" --initrd "$DEBIAN_INITRD" --payload "$DEBIAN_PAYLOAD" \
+		--mem 1024 --smp 2 --timeout 900
+}
+disk=$logs/debian-dkms.img
+if wanted debian-dkms || wanted debian-dkms-boot; then
+	cp --sparse=always "$DEBIAN_IMAGE" "$disk"
+fi
+debian debian-dkms --disk "$disk" --cards 2 --seed 301 --tests dkms-source
+debian debian-dkms-boot --disk "$disk" --cards 2 --seed 301 --tests dkms-boot
+rm -f "$disk"
+debian debian-packages --disk "$DEBIAN_IMAGE" --snapshot --cards 2 \
+	--seed 311 --tests deb-install,deb-tools
+host make-shell tests/shell-test.sh
+host packaging tests/packaging.sh "$B"
 
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time

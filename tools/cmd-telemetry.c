@@ -15,12 +15,13 @@
 #include "oioctl.h"
 #include "output.h"
 #include "parse.h"
+#include "prometheus.h"
 
 /* at most this many lanes with PRBS errors are named in the text output */
 #define PRBS_LANES_SHOWN	16
 
 static const char telemetry_usage[] =
-"Usage: oioctl telemetry [CARD] [--watch INTERVAL]\n"
+"Usage: oioctl telemetry [CARD] [--watch INTERVAL] [--prometheus FILE]\n"
 "\n"
 "One snapshot of a card (or every card), taken by the card in one DMA\n"
 "block: card temperature and alarms, each laser line's power, bias,\n"
@@ -29,7 +30,10 @@ static const char telemetry_usage[] =
 "\n"
 "  -w, --watch INTERVAL  repeat every INTERVAL seconds (a fraction, or with\n"
 "                        a unit: 0.5, 200ms) until SIGINT or SIGTERM; with\n"
-"                        --json, one JSON object per line\n";
+"                        --json, one JSON object per line\n"
+"  -P, --prometheus FILE write the snapshot to FILE (*.prom) in the\n"
+"                        Prometheus text format of node_exporter's textfile\n"
+"                        collector, atomically, instead of printing it\n";
 
 struct telemetry_counts {
 	uint32_t lanes_up, rings_locked, rings_lost, rings_at_limit;
@@ -174,6 +178,7 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "watch", required_argument, NULL, 'w' },
+		{ "prometheus", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oioctl opts = *o;
@@ -181,13 +186,20 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	uint64_t interval = 0, next;
 	struct cmd_args a;
-	const char *spec;
+	const char *spec, *prom = NULL;
 	int c, err, sfd = -1, ret = 1;
 
 	cmd_args_init(&a, "telemetry", telemetry_usage, argc, argv);
 	a.longopts = longopts;
-	a.shortopts = "w:";
+	a.shortopts = "w:P:";
 	while ((c = cmd_getopt(&a, &opts)) > 0) {
+		if (c == 'P') {
+			prom = a.optarg;
+			if (!prom_path_ok(prom))
+				return usage_error("invalid --prometheus '%s' (want a file name ending in .prom)",
+						   prom);
+			continue;
+		}
 		if (c != 'w')
 			continue;
 		err = parse_duration(a.optarg, 1000000000ULL, &interval);
@@ -203,6 +215,8 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for 'telemetry'");
 	spec = cmd_arg(&a, 0);
+	if (prom && opts.json)
+		return usage_error("--prometheus and --json exclude each other");
 
 	/* a snapshot of a full card is some 30 KiB: not for the stack */
 	t = malloc(sizeof(*t));
@@ -211,7 +225,8 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	if (ctx_open(&ctx))
 		goto out;
 	if (!interval) {
-		ret = snapshot(&opts, ctx, spec, t, false);
+		ret = prom ? prom_snapshot(ctx, spec, prom) :
+			snapshot(&opts, ctx, spec, t, false);
 		goto out;
 	}
 
@@ -225,9 +240,13 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 		int timeout, r;
 
 		/* a card that fails one round may answer the next */
-		snapshot(&opts, ctx, spec, t, true);
-		if (!opts.json)
-			fputc('\n', stdout);
+		if (prom) {
+			prom_snapshot(ctx, spec, prom);
+		} else {
+			snapshot(&opts, ctx, spec, t, true);
+			if (!opts.json)
+				fputc('\n', stdout);
+		}
 		fflush(stdout);
 		if (ferror(stdout))
 			break;

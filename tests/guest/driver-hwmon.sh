@@ -74,11 +74,12 @@ t=$(cat $h/temp1_input)
 ok $(between "$t" 24000 26000; echo $?) "temp1_input $t mC"
 t2=$(cat $c/temp_millicelsius)
 ok $(between "$t" $((t2 - 200)) $((t2 + 200)); echo $?) "temp1_input matches temp_millicelsius ($t2)"
-check "labels: card, laser0, laser7" test \
-	"$(cat $h/temp1_label) $(cat $h/temp2_label) $(cat $h/temp9_label)" = "card laser0 laser7"
-check "curr and power labels laser0 .. laser7" test \
-	"$(cat $h/curr1_label) $(cat $h/curr8_label) $(cat $h/power1_label) $(cat $h/power8_label)" = \
-	"laser0 laser7 laser0 laser7"
+check "labels: card, laser0 TEC, laser7 TEC" test \
+	"$(cat $h/temp1_label),$(cat $h/temp2_label),$(cat $h/temp9_label)" = \
+	"card,laser0 TEC,laser7 TEC"
+check "curr and power labels: laser0 bias .. laser7 power" test \
+	"$(cat $h/curr1_label),$(cat $h/curr8_label),$(cat $h/power1_label),$(cat $h/power8_label)" = \
+	"laser0 bias,laser7 bias,laser0 power,laser7 power"
 check "no channels past the 8 lines" test ! -e $h/temp10_input -a ! -e $h/curr9_input -a ! -e $h/power9_input
 t=$(cat $h/temp2_input)
 ok $(between "$t" 24900 25100; echo $?) "laser 0 TEC temperature $t mC"

@@ -460,6 +460,45 @@ while read -r l; do
 done < "$t/watch"
 is "telemetry -j --watch: every line has all $cards cards" "$bad_lines" 0
 
+# --prometheus: node_exporter's textfile format (the Debian guest parses it
+# with the Prometheus client library; here, the cards and the file).
+prom=$t/oio.prom
+runok "telemetry --prometheus" telemetry --prometheus "$prom"
+is "telemetry --prometheus: nothing printed, the file written" \
+	"$(lines "$t/out") $([ -s "$prom" ]; echo $?)" "0 0"
+is "telemetry --prometheus: every card read" \
+	"$(grep -c '^oio_telemetry_success{card="oio[0-9]*",serial="[0-9]*"} 1$' "$prom")" "$cards"
+is "telemetry --prometheus: 64 lanes up per card" \
+	"$(grep -c '^oio_lane_up{.*} 1$' "$prom")" $((64 * cards))
+is "telemetry --prometheus: one TYPE per family" \
+	"$(grep '^# TYPE ' "$prom" | sort | uniq -d | wc -l)" 0
+runok "telemetry $last --prometheus: one card" telemetry $last --prometheus "$prom"
+is "telemetry $last --prometheus: only card $last" \
+	"$(grep -c '^oio_telemetry_success{' "$prom") $(grep -c "^oio_telemetry_success{card=\"oio$last\"" "$prom")" "1 1"
+ls -a "$t" | grep -q '^\.oio\.prom\.' && leftover=1 || leftover=0
+is "telemetry --prometheus: no temporary file left" "$leftover" 0
+oioctl telemetry --watch 0.2 --prometheus "$prom" > "$t/watch" 2> "$t/watch.err" &
+wpid=$!
+m0=$(stat -c %Y.%i "$prom")
+replaced=0
+i=0
+while [ $i -lt 200 ]; do
+	[ "$(stat -c %Y.%i "$prom")" != "$m0" ] && { replaced=1; break; }
+	usleep 10000
+	i=$((i + 1))
+done
+kill -INT $wpid
+wait $wpid
+rc=$?
+is "telemetry --watch --prometheus: the file replaced (new inode), exit 0 on SIGINT" \
+	"$replaced $rc $(lines "$t/watch")" "1 0 0"
+bad "telemetry --prometheus FILE without .prom" telemetry --prometheus "$t/oio.txt"
+bad "telemetry --prometheus with --json" -j telemetry --prometheus "$prom"
+bad "telemetry --prometheus into a missing directory" \
+	telemetry --prometheus "$t/none/oio.prom"
+is "--prometheus bad input wrote nothing" \
+	"$([ -e "$t/oio.txt" ] || [ -e "$t/none" ]; echo $?)" 1
+
 # ---- PRBS and lane requests on a live link --------------------------------
 
 runok "prbs 0 0-3 on (live)" prbs 0 0-3 on

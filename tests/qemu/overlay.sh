@@ -45,11 +45,14 @@ sed -i -e '/^# oio-engine model:/,/^# end oio-engine model/d' \
 } >> "$src/hw/misc/meson.build"
 
 # Only what the VM tests use: q35, hot-pluggable root ports, serial ports,
-# an exit device, and the card.
+# an exit device, and the card; virtio block disks for the Debian guest's
+# root file system and the files a test hands it.
 cat > "$src/configs/devices/x86_64-softmmu/oio.mak" <<'DEVICES'
 CONFIG_Q35=y
 CONFIG_PCIE_PORT=y
 CONFIG_ISA_DEBUG=y
 CONFIG_SERIAL_ISA=y
+CONFIG_VIRTIO_PCI=y
+CONFIG_VIRTIO_BLK=y
 CONFIG_OIO_ENGINE=y
 DEVICES

@@ -3,7 +3,10 @@
 """Boot the test kernel under QEMU TCG with N oio cards and run guest tests.
 
 The guest's /init (tests/vm/init) runs the programs named in OIO_TESTS and
-writes their TAP to the second serial port (tap.log). The third serial port
+writes their TAP to the second serial port (tap.log). With --disk the
+guest is the Debian system of tests/vm/mkdebian.sh instead, booted from
+that image with its own initrd: its oio-vm service (tests/vm/debian-run)
+runs the programs of the --payload archive the same way. The third serial port
 is the control channel: the guest sends one-line requests (QMP, LOG, EXIT,
 see tests/guest/vmctl.h), served here while QEMU runs. Afterwards the TAP
 sections are checked and renumbered into one stream on stdout, followed by
@@ -51,14 +54,36 @@ def parse_args(argv):
     p.add_argument("--tests", required=True, help="comma-separated /tests/ programs")
     p.add_argument("--env", action="append", default=[], metavar="OIO_KEY=VAL",
                    help="environment for the guest tests, via the kernel command line")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help="300 by default; none with --interactive")
     p.add_argument("--icount", type=int, metavar="SHIFT")
     p.add_argument("--mem", type=int, default=512, metavar="MB")
+    p.add_argument("--smp", type=int, default=1, choices=range(1, 5), metavar="N",
+                   help="guest CPUs (TCG runs them in host threads)")
     p.add_argument("--pciehp", action="store_true",
                    help="native PCIe hotplug instead of QEMU's default ACPI hotplug")
+    p.add_argument("--disk", metavar="IMAGE",
+                   help="raw root file system image on virtio (the Debian guest)")
+    p.add_argument("--snapshot", action="store_true",
+                   help="discard the --disk writes when QEMU exits")
+    p.add_argument("--payload", metavar="TAR",
+                   help="a tar archive as a read-only second virtio disk")
+    p.add_argument("--interactive", action="store_true",
+                   help="the console on this terminal (Ctrl-A X quits QEMU); no TAP")
     p.add_argument("--log-dir", required=True)
     p.add_argument("--name", default="vm")
     args = p.parse_args(argv)
+    if args.icount is not None and args.smp != 1:
+        p.error("--icount wants --smp 1")
+    if args.timeout is None:
+        args.timeout = float("inf") if args.interactive else 300.0
+    for f in (args.disk, args.payload):
+        if f and not os.path.isfile(f):
+            p.error(f"no file {f}")
+    if args.payload and os.path.getsize(args.payload) % 512:
+        p.error("--payload size must be a multiple of 512 (a tar archive is)")
+    if args.interactive and not sys.stdin.isatty():
+        p.error("--interactive needs a terminal on standard input")
 
     args.tests = [t for t in args.tests.split(",") if t]
     for t in args.tests:
@@ -94,9 +119,12 @@ def kernel_cmdline(args):
     words = ["console=ttyS0", "panic=-1",
              # 5, not 4: WARN() and oops headers print at KERN_WARNING /
              # KERN_DEFAULT (4), which loglevel=4 keeps off the console.
-             "loglevel=5",
+             # An interactive session keeps the console for the shell.
+             "loglevel=4" if args.interactive else "loglevel=5",
              "OIO_TESTS=" + ",".join(args.tests),
              f"OIO_CARDS={args.cards}", f"OIO_SEED={args.seed}"]
+    if args.disk:
+        words[1:1] = ["root=/dev/vda", "rw"]
     for e in args.env:
         key, _, val = e.partition("=")
         # The kernel strips the quotes and hands init "KEY=a b".
@@ -111,14 +139,20 @@ def qemu_opt(text):
 
 def qemu_command(args):
     """The QEMU argv; run with cwd=log_dir, so file names are relative."""
+    if args.interactive:
+        # Ctrl-A X quits, Ctrl-A C reaches QEMU's monitor; Ctrl-C is the
+        # guest's.
+        console = ["-chardev", "stdio,id=con,mux=on,signal=off",
+                   "-serial", "chardev:con", "-mon", "chardev=con,mode=readline"]
+    else:
+        console = ["-serial", "file:console.log"]
     cmd = [os.path.abspath(args.qemu),
-           "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1",
+           "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", str(args.smp),
            "-m", str(args.mem), "-nodefaults", "-nographic", "-no-reboot",
            "-L", "/usr/share/seabios", "-L", "/usr/share/qemu",
            "-kernel", os.path.abspath(args.kernel),
            "-initrd", os.path.abspath(args.initrd),
-           "-append", kernel_cmdline(args),
-           "-serial", "file:console.log",
+           "-append", kernel_cmdline(args)] + console + [
            "-serial", "file:tap.log",
            "-chardev", "socket,id=ctl,path=ctl.sock,server=on,wait=off",
            "-serial", "chardev:ctl",
@@ -132,6 +166,20 @@ def qemu_command(args):
         cmd += ["-global", "ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off"]
     if args.icount is not None:
         cmd += ["-icount", f"shift={args.icount},sleep=off"]
+    # Disks first: the root file system is vda, the payload vdb.
+    disks = []
+    if args.disk:
+        # unsafe: the guest's flushes are not waited for; a suite that
+        # boots the image again still finds every write in the file.
+        opts = ",snapshot=on" if args.snapshot else ""
+        disks.append(f"file={qemu_opt(os.path.abspath(args.disk))},format=raw,"
+                     f"cache=unsafe{opts}")
+    if args.payload:
+        disks.append(f"file={qemu_opt(os.path.abspath(args.payload))},format=raw,"
+                     "readonly=on")
+    for i, d in enumerate(disks):
+        cmd += ["-drive", f"if=none,id=disk{i},{d}",
+                "-device", f"virtio-blk-pci,drive=disk{i},bus=pcie.0"]
     for i in range(args.cards):
         props = "".join("," + qemu_opt(p) for p in args.prop + args.card_props[i])
         cmd += ["-device", f"pcie-root-port,id=rp{i},bus=pcie.0,chassis={i + 1},slot={i + 1}",
@@ -407,9 +455,13 @@ def run(args):
         f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
     start = time.monotonic()
     deadline = start + args.timeout
-    with open(os.path.join(log_dir, "qemu-stderr.log"), "w") as err:
-        qemu = subprocess.Popen(cmd, cwd=log_dir, stdin=subprocess.DEVNULL,
-                                stdout=err, stderr=subprocess.STDOUT)
+    if args.interactive:
+        # QEMU owns the terminal; the harness only serves the guest.
+        qemu = subprocess.Popen(cmd, cwd=log_dir)
+    else:
+        with open(os.path.join(log_dir, "qemu-stderr.log"), "w") as err:
+            qemu = subprocess.Popen(cmd, cwd=log_dir, stdin=subprocess.DEVNULL,
+                                    stdout=err, stderr=subprocess.STDOUT)
     ctl = qsock = qmp = None
     timed_out = False
     guest_code = None
@@ -453,6 +505,12 @@ def main(argv):
         sys.exit(f"{args.name}: kernel command line too long")
     # Turn SIGTERM (make, CI) into SystemExit so run() still stops QEMU.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    if args.interactive:
+        # SIGINT (Ctrl-C) is the guest's: the terminal is raw, but a
+        # signal from elsewhere must not kill the harness before QEMU.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        timed_out, rc, _, _ = run(args)
+        return 1 if timed_out or rc != 0 else 0
     timed_out, rc, guest_code, secs = run(args)
     log = lambda f: os.path.join(args.log_dir, f)  # noqa: E731
     report = Report(args.name)
