@@ -371,7 +371,10 @@ check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
 # ---- benchmarks and installation ----------------------------------------
 
 # Deterministic figures only: guest time under -icount and counted MMIO.
-bench: $(QEMU) $(KERNEL) $(INITRD)
+# The envelope's table first: the host model, BENCH_SEEDS cards a corner.
+BENCH_SEEDS ?= 100
+bench: $(QEMU) $(KERNEL) $(INITRD) $(ENVELOPE)
+	@$(ENVELOPE) --table -n $(BENCH_SEEDS) || exit 1
 	@$(PY) tests/vm/run-vm.py --qemu $(QEMU) --kernel $(KERNEL) \
 		--initrd $(INITRD) --cards 8 --mem 768 --seed 1 --icount 0 \
 		--tests bench-lib,link-bringup --env OIO_SEEDS=10 \

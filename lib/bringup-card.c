@@ -344,3 +344,13 @@ int run_release_ports(struct run *run, const bool *mask)
 		io->sleep_us(io->h, COOL_US);
 	return err;
 }
+
+bool run_at_end(const struct run *run, unsigned int r, uint32_t code)
+{
+	const struct oio_tune_ring *rg = &run->t->ring[r];
+	double q = rg->named ? rg->q : run->g.range_pm;
+	double y = q * oio_tune_law(code / (double)OIO_HEATER_MAX,
+				    rg->named ? rg->h : 0);
+
+	return y < run->g.fwhm_pm / 2 || y > q - run->g.fwhm_pm / 2;
+}

@@ -518,20 +518,6 @@ static bool neighbours_moved(const struct run *run, const struct in_situ *st,
 	return fabs(moved) > run->g.fwhm_pm / 4;
 }
 
-/*
- * A ring placed within a linewidth of an end of its heater's range has no
- * room to climb to its line and hold it there.
- */
-static bool at_end(const struct run *run, unsigned int r, uint32_t code)
-{
-	const struct oio_tune_ring *rg = &run->t->ring[r];
-	double q = rg->named ? rg->q : run->g.range_pm;
-	double y = q * oio_tune_law(code / (double)OIO_HEATER_MAX,
-				    rg->named ? rg->h : 0);
-
-	return y < run->g.fwhm_pm || y > q - run->g.fwhm_pm;
-}
-
 /* Did a ring of lane n, swept in place, meet its line nowhere at all? */
 static bool out_of_reach(const struct in_situ *st, unsigned int n)
 {
@@ -662,9 +648,10 @@ int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 			run->rep->lane[n].fail = OIO_LINK_OK;
 			run->rep->lane[n].reason = 0;
 			want[n] = true;
-			run->at_end[n] = at_end(run, 2 * n, st->code[2 * n]) ||
-					 at_end(run, 2 * n + 1,
-						st->code[2 * n + 1]);
+			run->at_end[n] = run_at_end(run, 2 * n,
+						    st->code[2 * n]) ||
+					 run_at_end(run, 2 * n + 1,
+						    st->code[2 * n + 1]);
 		} else if (fix[n] && out_of_reach(st, n)) {
 			/* its line is nowhere in a ring's reach: say so */
 			run->rep->lane[n].fail = OIO_LINK_NO_RESONANCE;
@@ -693,13 +680,14 @@ out:
 	return err;
 }
 
-int run_park(struct run *run, const bool *mask, const bool *want)
+int run_park(struct run *run, const bool *mask, const bool *want,
+	     bool *moved)
 {
 	unsigned int W = run->info.wavelengths, p, side, w;
 	const struct oio_card_io *io = run->io;
-	bool moved = false;
 	int err;
 
+	*moved = false;
 	err = run_snap(run, RINGS);
 	for (p = 0; p < run->info.ports && !err; p++) {
 		if (!mask[p])
@@ -730,11 +718,11 @@ int run_park(struct run *run, const bool *mask, const bool *want)
 					io->lock(io->h, r, false);
 				if (code[w] != was[w] || run->tel->ring[r].lock)
 					io->heater(io->h, r, code[w]);
-				moved = true;
+				*moved = true;
 			}
 		}
 	}
-	if (err || !moved)
+	if (err || !*moved)
 		return err;
 	err = io->run(io->h);
 	if (!err)

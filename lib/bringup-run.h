@@ -87,6 +87,11 @@ int run_sweep_classes(struct run *run, const bool *mask, uint32_t *dst,
 		      uint32_t dwell_ns);
 /* Rings of the ports in mask back to cold: lanes off, loops off. */
 int run_release_ports(struct run *run, const bool *mask);
+/*
+ * Would ring r at code be within half a linewidth of an end of its
+ * heater's range, where its loop has no room to hold a line?
+ */
+bool run_at_end(const struct run *run, unsigned int r, uint32_t code);
 
 /* ---- placing rings the sweeps left unsure (bringup-place.c) ---- */
 
@@ -103,9 +108,11 @@ int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 
 /*
  * Rings of the lanes of mask not wanted, locked or heated: loops off,
- * parked where they take no line from the lanes that are up.
+ * parked where they take no line from the lanes that are up; *moved if
+ * any was.
  */
-int run_park(struct run *run, const bool *mask, const bool *want);
+int run_park(struct run *run, const bool *mask, const bool *want,
+	     bool *moved);
 
 /* ---- lanes (bringup-verify.c) ---- */
 

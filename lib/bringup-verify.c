@@ -15,8 +15,15 @@
 #define POWER_TOL	0.02
 
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
-		      bool *want)
+		   bool *want)
 {
+	/*
+	 * A line a ring meets only at the end of its reach, where its loop
+	 * cannot hold it, is out of its reach, whatever the symptom.
+	 */
+	if (run->at_end[n] &&
+	    (why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH))
+		why = OIO_LINK_NO_RESONANCE;
 	if (run->rep->lane[n].fail == OIO_LINK_OK)
 		run->rep->lane[n].fail = why;
 	want[n] = false;
@@ -76,10 +83,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		run->rep->lane[n].rx_code = rx->heater;
 		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
 				rx->lock_state != OIO_LOCK_STATE_LOCKED))
-			/* a line met at the end of a ring's reach is out of it */
-			run_fail_lane(run, n, run->at_end[n] ?
-					      OIO_LINK_NO_RESONANCE :
-					      OIO_LINK_UNLOCKED, want);
+			run_fail_lane(run, n, OIO_LINK_UNLOCKED, want);
 	}
 	run_progress(run, "verify", 0, 1);
 	io->sleep_us(io->h, run->prm.prbs_dwell_us);

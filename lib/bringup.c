@@ -19,6 +19,8 @@
 
 /* The second sweep's dwell, times the first's. */
 #define SLOW_SWEEP	2
+/* Parking what failed, then checking the rest again: at most so often. */
+#define PARK_ROUNDS	2
 
 static void measured(struct run *run)
 {
@@ -80,8 +82,14 @@ static int apply_plan(struct run *run, unsigned int p, bool *want)
 				io->heater(io->h,
 					   oio_tune_ring_of(&run->g, p, side, i),
 					   tp->code[side][i]);
-	for (i = 0; i < w; i++)
+	for (i = 0; i < w; i++) {
 		want[p * w + i] = tp->usable[i];
+		run->at_end[p * w + i] = tp->usable[i] &&
+			(run_at_end(run, oio_tune_ring_of(&run->g, p, 0, i),
+				    tp->code[0][i]) ||
+			 run_at_end(run, oio_tune_ring_of(&run->g, p, 1, i),
+				    tp->code[1][i]));
+	}
 	return 0;
 }
 
@@ -118,8 +126,8 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 /* Sweep, measure, assign, place, lock, verify and activate a mask. */
 static int bring_ports(struct run *run, const bool *mask)
 {
-	unsigned int w = run->info.wavelengths, p, n, r, l;
-	bool want[OIO_MAX_LANES] = { false };
+	unsigned int w = run->info.wavelengths, p, n, r, l, round;
+	bool want[OIO_MAX_LANES] = { false }, moved;
 	uint32_t lit = run->emitting;
 	double dim_ratio[MAX_W];
 	struct oio_tune_sweep sa = {
@@ -203,13 +211,24 @@ static int bring_ports(struct run *run, const bool *mask)
 
 		err = run_place_in_situ(run, mask, want, &again);
 		if (!err && again)
-			err = run_park(run, mask, want) ?:
+			err = run_park(run, mask, want, &moved) ?:
 			      run_verify(run, mask, want);
 	}
 	if (!err && run->dark)
 		err = run_margin(run, want);
-	/* what failed takes no light from what comes up */
-	return err ?: run_park(run, mask, want) ?: run_activate(run, want);
+	/*
+	 * What failed takes no light from what comes up; as that moves the
+	 * heat the others see, they are checked again.
+	 */
+	for (round = 0; round < PARK_ROUNDS && !err; round++) {
+		err = run_park(run, mask, want, &moved);
+		if (err || !moved)
+			break;
+		err = run_verify(run, mask, want);
+		if (!err && run->dark)
+			err = run_margin(run, want);
+	}
+	return err ?: run_activate(run, want);
 }
 
 OIO_API void oio_link_params_init(struct oio_link_params *p)

@@ -63,8 +63,9 @@ host() {
 	out=$("$@" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	# a TAP TODO is known and reported, not a failure
 	pass=$(printf '%s\n' "$out" | grep -c '^ok ')
-	fail=$(printf '%s\n' "$out" | grep -c '^not ok ')
+	fail=$(printf '%s\n' "$out" | grep '^not ok ' | grep -vc '# TODO')
 	[ "$rc" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
 	record "$suite" "$pass" "$fail" $(($(date +%s) - start))
 }

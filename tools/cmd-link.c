@@ -145,6 +145,14 @@ static void report_text(const struct oio_link_report *r)
 	else
 		printf("lasers->locked - (not locked); ");
 	printf("%" PRIu32 " sweep%s\n", r->sweeps, r->sweeps == 1 ? "" : "s");
+	/* what bring-up found the card to be: a real one differs */
+	if (r->measured.rings_named)
+		printf("  measured: %" PRIu32 " rings named; FSR %.0f pm; heater tau %.1f us; crosstalk %.1f %% (next ring %.1f %%); monitor noise %.1f uA; linewidth %.0f pm\n",
+		       r->measured.rings_named, r->measured.fsr_pm,
+		       r->measured.heater_tau_ns / 1000,
+		       100 * r->measured.crosstalk,
+		       100 * r->measured.crosstalk_nn,
+		       r->measured.noise_na / 1000, r->measured.fwhm_pm);
 
 	for (i = 0; i < r->lanes && i < OIO_MAX_LANES; i++) {
 		const struct oio_link_lane *l = &r->lane[i];

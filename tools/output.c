@@ -5,6 +5,7 @@
  * together with the man page.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,6 +41,13 @@ void jadd_bool(struct json_object *obj, const char *key, bool v)
 void jadd_str(struct json_object *obj, const char *key, const char *s)
 {
 	json_object_object_add(obj, key, s ? json_object_new_string(s) : NULL);
+}
+
+/* A measured figure: null where it could not be measured (NAN). */
+void jadd_num(struct json_object *obj, const char *key, double v)
+{
+	json_object_object_add(obj, key,
+			       isfinite(v) ? json_object_new_double(v) : NULL);
 }
 
 const char *name_or_unknown(const char *name)
@@ -165,6 +173,35 @@ struct json_object *json_ring(const struct oio_ring_info *r)
 	return o;
 }
 
+/* What bring-up measured of the card, for its wl lines. */
+static struct json_object *json_link_card(const struct oio_link_card *m,
+					  uint32_t wl)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *line = json_object_new_array();
+	struct json_object *dim = json_object_new_array();
+	uint32_t l;
+
+	jadd_u64(o, "rings_named", m->rings_named);
+	jadd_num(o, "fsr_pm", m->fsr_pm);
+	jadd_num(o, "heater_tau_ns", m->heater_tau_ns);
+	jadd_num(o, "crosstalk", m->crosstalk);
+	jadd_num(o, "crosstalk_nn", m->crosstalk_nn);
+	jadd_num(o, "noise_na", m->noise_na);
+	jadd_num(o, "fwhm_pm", m->fwhm_pm);
+	for (l = 0; l < wl && l < OIO_MAX_WAVELENGTHS; l++) {
+		json_object_array_add(line, isfinite(m->line_pm[l]) ?
+				      json_object_new_double(m->line_pm[l]) :
+				      NULL);
+		json_object_array_add(dim, isfinite(m->dim_shift_pm[l]) ?
+				      json_object_new_double(m->dim_shift_pm[l]) :
+				      NULL);
+	}
+	json_object_object_add(o, "line_pm", line);
+	json_object_object_add(o, "dim_shift_pm", dim);
+	return o;
+}
+
 struct json_object *json_link_report(const struct oio_link_report *r)
 {
 	struct json_object *o = json_object_new_object();
@@ -205,6 +242,8 @@ struct json_object *json_link_report(const struct oio_link_report *r)
 		json_object_array_add(lanes, e);
 	}
 	json_object_object_add(o, "lane", lanes);
+	json_object_object_add(o, "measured", json_link_card(&r->measured,
+							      wl));
 	return o;
 }
 

@@ -26,6 +26,7 @@ void jadd_u64(struct json_object *obj, const char *key, uint64_t v);
 void jadd_i64(struct json_object *obj, const char *key, int64_t v);
 void jadd_bool(struct json_object *obj, const char *key, bool v);
 void jadd_str(struct json_object *obj, const char *key, const char *s);
+void jadd_num(struct json_object *obj, const char *key, double v);
 
 /*
  * The objects of oio's model. json_card() gives the card's own fields; the

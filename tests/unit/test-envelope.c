@@ -59,38 +59,44 @@ struct corner {
 	const char *name;
 	const char *props;	/* knob=value ..., NULL: drawn inside */
 	unsigned int seeds;	/* times the -n given */
+	/*
+	 * Known not to meet the targets yet (issue 9's note says by how
+	 * much): reported as TAP TODO, so that it shows without failing the
+	 * suite, while a corner that meets them fails the suite if it stops.
+	 */
+	bool todo;
 };
 
 static const struct corner corners[] = {
-	{ "default", "", 2 },
-	{ "fsr-7.5", "fsr-permille=937", 1 },
-	{ "fsr-9", "fsr-permille=1125", 1 },
-	{ "fsr-order-2%", "fsr-order-permille=20", 1 },
-	{ "crosstalk-0", "crosstalk-permille=0", 1 },
+	{ "default", "", 2, false },
+	{ "fsr-7.5", "fsr-permille=937", 1, false },
+	{ "fsr-9", "fsr-permille=1125", 1, false },
+	{ "fsr-order-2%", "fsr-order-permille=20", 1, false },
+	{ "crosstalk-0", "crosstalk-permille=0", 1, false },
 	{ "crosstalk-15%",
 	  "crosstalk-permille=150 crosstalk-spread-permille=300 "
-	  "crosstalk-nn-permille=30", 1 },
-	{ "tau-2us", "heater-tau-ns=2000 heater-tau-spread-permille=200", 1 },
-	{ "tau-10us", "heater-tau-ns=10000 heater-tau-spread-permille=200", 1 },
-	{ "law-15%", "heater-law-permille=150", 1 },
-	{ "line-error-250pm", "laser-error-pm=250", 1 },
-	{ "offset-5nm", "laser-offset-pm=5000", 1 },
-	{ "drift-15pm/mA", "laser-drift-pm-per-ma=15", 1 },
-	{ "noise-1%", "monitor-noise-na=14000", 1 },
-	{ "q-2500", "ring-q=2500", 1 },
-	{ "q-10000", "ring-q=10000", 1 },
-	{ "spread-3nm", "ring-spread-pm=3000", 1 },
-	{ "range-5.5nm", "heater-range-pm=5500", 1 },
-	{ "range-8nm", "heater-range-pm=8000", 1 },
+	  "crosstalk-nn-permille=30", 1, false },
+	{ "tau-2us", "heater-tau-ns=2000 heater-tau-spread-permille=200", 1, false },
+	{ "tau-10us", "heater-tau-ns=10000 heater-tau-spread-permille=200", 1, false },
+	{ "law-15%", "heater-law-permille=150", 1, false },
+	{ "line-error-250pm", "laser-error-pm=250", 1, false },
+	{ "offset-5nm", "laser-offset-pm=5000", 1, false },
+	{ "drift-15pm/mA", "laser-drift-pm-per-ma=15", 1, false },
+	{ "noise-1%", "monitor-noise-na=14000", 1, false },
+	{ "q-2500", "ring-q=2500", 1, false },
+	{ "q-10000", "ring-q=10000", 1, false },
+	{ "spread-3nm", "ring-spread-pm=3000", 1, false },
+	{ "range-5.5nm", "heater-range-pm=5500", 1, false },
+	{ "range-8nm", "heater-range-pm=8000", 1, false },
 	/* combined: the heat, then the light, at their worst together */
 	{ "thermal-worst",
 	  "crosstalk-permille=150 crosstalk-spread-permille=300 "
 	  "crosstalk-nn-permille=30 heater-tau-ns=10000 "
-	  "heater-tau-spread-permille=200 heater-law-permille=150", 1 },
+	  "heater-tau-spread-permille=200 heater-law-permille=150", 1, false },
 	{ "optical-worst",
 	  "laser-error-pm=250 laser-offset-pm=5000 laser-drift-pm-per-ma=15 "
-	  "monitor-noise-na=14000 ring-spread-pm=3000", 1 },
-	{ "inside", NULL, 1 },
+	  "monitor-noise-na=14000 ring-spread-pm=3000", 1, false },
+	{ "inside", NULL, 1, false },
 };
 
 #define NCORNERS	(sizeof(corners) / sizeof(corners[0]))
@@ -168,8 +174,9 @@ static void explain(struct simcard *card, const struct oio_link_report *rep,
 		    s->ring[2 * n + 1].lock_line == (int)line &&
 		    s->lane[n].state == OIO_DP_ACTIVATED && ber <= BER)
 			continue;
-		printf("# lane %2u port %u line %u: %s, state %u, TX on %d code %u, RX on %d code %u, PRBS %llu/%llu, BER now %.2g\n",
+		printf("# lane %2u port %u line %u: %s (reference: %s), state %u, TX on %d code %u, RX on %d code %u, PRBS %llu/%llu, BER now %.2g\n",
 		       n, p, line, oio_link_fail_name(l->fail),
+		       ref_why_name(o->v.why[n]),
 		       s->lane[n].state, s->ring[2 * n].lock_line,
 		       s->ring[2 * n].code, s->ring[2 * n + 1].lock_line,
 		       s->ring[2 * n + 1].code,
@@ -404,9 +411,9 @@ int main(int argc, char **argv)
 	if (jobs > 64)
 		jobs = 64;
 	if (table)
-		printf("%-16s %7s %11s %10s %9s %9s %7s %7s\n", "card",
-		       "seeds", "whole", "lanes up", "of poss.",
-		       "tune ms", "max", "MMIO");
+		printf("%-16s %6s %11s %9s %9s %8s %6s %6s %6s\n", "card",
+		       "seeds", "whole", "lanes up", "possible",
+		       "tune ms", "max", "MMIO", "max");
 	else
 		printf("TAP version 13\n");
 	for (k = 0; k < NCORNERS; k++) {
@@ -424,11 +431,13 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (table) {
-			printf("%-16s %7u %5u/%-5u %9.3f%% %8.3f%% %9.2f %7.2f %7.0f\n",
+			printf("%-16s %6u %5u/%-5u %8.3f%% %8.3f%% %8.2f %6.1f %6.0f %6llu\n",
 			       cr->name, t.seeds, t.whole, t.seeds,
 			       pct(t.up, t.lanes), pct(t.up_possible, t.possible),
 			       t.ms_sum / t.seeds, t.ms_max,
-			       (double)t.mmio_sum / t.seeds);
+			       (double)t.mmio_sum / t.seeds,
+			       (unsigned long long)t.mmio_max);
+			fflush(stdout);
 			continue;
 		}
 		/*
@@ -441,14 +450,17 @@ int main(int argc, char **argv)
 		     pct(t.up_possible, t.possible) >= 99.5 &&
 		     (k == 0 ? t.ref_whole == t.seeds :
 			       pct(t.ref_whole, t.seeds) >= 99.0);
-		failed += !ok;
-		printf("%s %u - %s: %u seeds, %u whole, %u/%u all possible lanes up, %.3f%% of %lu possible lanes up, %lu up in error, %lu reasons off the reference, tuning %.2f ms mean %.2f max, %.0f MMIO mean %llu max\n",
+		/* never up in error, though: no TODO covers that */
+		failed += !ok && (!cr->todo || t.wrongly_up || t.failed_runs);
+		printf("%s %u - %s: %u seeds, %u whole, %u/%u all possible lanes up, %.3f%% of %lu possible lanes up, %lu up in error, %lu reasons off the reference, tuning %.2f ms mean %.2f max, %.0f MMIO mean %llu max%s\n",
 		       ok ? "ok" : "not ok", ++test, cr->name, t.seeds,
 		       t.whole, t.ref_whole, t.seeds,
 		       pct(t.up_possible, t.possible), t.possible, t.wrongly_up,
 		       t.disagree, t.ms_sum / t.seeds, t.ms_max,
 		       (double)t.mmio_sum / t.seeds,
-		       (unsigned long long)t.mmio_max);
+		       (unsigned long long)t.mmio_max,
+		       cr->todo && !t.wrongly_up ?
+		       " # TODO issue 9: below its targets" : "");
 		if (t.any_worst)
 			printf("# %s: seed %llu misses a lane the reference allows\n",
 			       cr->name, (unsigned long long)t.worst_seed);

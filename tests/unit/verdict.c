@@ -50,6 +50,17 @@ void verdict_judge(struct simcard *c, const struct oio_link_report *rep,
 	memset(v, 0, sizeof(*v));
 	v->lanes = rep->lanes;
 	v->first_disagree = ~0u;
+	/* every lane up and clean: no reference can say more */
+	if (rep->lanes_up == rep->lanes) {
+		for (p = 0; p < rep->lanes; p++)
+			if (!really_up(s, c->now, p, ber))
+				break;
+		if (p == rep->lanes) {
+			v->up = v->possible = v->up_possible = v->lanes;
+			v->whole = v->ref_whole = true;
+			return;
+		}
+	}
 	ref_card(c, ber, &ref);
 	v->possible = ref.possible;
 	for (p = 0; p < s->ports; p++) {
@@ -60,6 +71,7 @@ void verdict_judge(struct simcard *c, const struct oio_link_report *rep,
 			unsigned int n = p * W + w;
 			enum oio_link_fail f = rep->lane[n].fail;
 
+			v->why[n] = rp->why[sh][w];
 			if (f == OIO_LINK_OK) {
 				up++;
 				if (!really_up(s, c->now, n, ber))

@@ -24,6 +24,8 @@ struct verdict {
 	unsigned int disagree;
 	unsigned int first_disagree;	/* lane, if any */
 	unsigned int ref_ok_down;	/* down though the reference allows it */
+	/* the reference's word on each lane at the shift the library chose */
+	enum ref_why why[OIO_MAX_LANES];
 };
 
 /*
