@@ -30,6 +30,12 @@ static void oio_batch_free(struct oio_batch *b)
 	b->n = 0;
 }
 
+void oio_batch_discard(struct oio_batch *b)
+{
+	oio_batch_free(b);
+	b->err = b->kerr = 0;
+}
+
 static int oio_batch_send(struct oio_batch *b);
 
 void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)

@@ -22,6 +22,10 @@
  * slowest the card could have (tens of microseconds) to cool down.
  */
 #define COOL_US		120
+/* Polling periods of the waits, us. */
+#define LASER_POLL_US	200
+#define LANE_POLL_US	50
+#define LOCK_POLL_US	20
 
 void run_progress(struct run *run, const char *stage, unsigned int done,
 		     unsigned int total)
@@ -57,12 +61,23 @@ int run_snap(struct run *run, unsigned int parts)
 	return 0;
 }
 
-static int deadline_passed(struct run *run, uint64_t *deadline)
+/* A wait's end: timeout_ms of card time, polled every poll_us. */
+struct deadline {
+	uint64_t at;
+	unsigned long polls;
+};
+
+/*
+ * Past the deadline on the card's clock - or polled twice as often as the
+ * timeout allows, should that clock stop.
+ */
+static int deadline_passed(struct run *run, struct deadline *d,
+			   unsigned long poll_us)
 {
-	if (!*deadline)
-		*deadline = run->tel->time_ns +
-			    run->prm.timeout_ms * 1000000ull;
-	return run->tel->time_ns > *deadline;
+	if (!d->at)
+		d->at = run->tel->time_ns + run->prm.timeout_ms * 1000000ull;
+	return run->tel->time_ns > d->at ||
+	       ++d->polls > 2 * (run->prm.timeout_ms * 1000ul / poll_us + 1);
 }
 
 /*
@@ -71,7 +86,7 @@ static int deadline_passed(struct run *run, uint64_t *deadline)
  */
 int run_wait_lasers(struct run *run, unsigned int extra)
 {
-	uint64_t deadline = 0;
+	struct deadline deadline = { 0 };
 	unsigned int l;
 	int err;
 
@@ -93,12 +108,12 @@ int run_wait_lasers(struct run *run, unsigned int extra)
 		}
 		if (!ramping)
 			return 0;
-		if (deadline_passed(run, &deadline)) {
+		if (deadline_passed(run, &deadline, LASER_POLL_US)) {
 			run_explain(run, "lasers still ramping after %u ms",
 				run->prm.timeout_ms);
 			return -ETIMEDOUT;
 		}
-		run->io->sleep_us(run->io->h, 200);
+		run->io->sleep_us(run->io->h, LASER_POLL_US);
 	}
 }
 
@@ -106,7 +121,7 @@ int run_wait_lasers(struct run *run, unsigned int extra)
 int run_wait_lanes(struct run *run, const bool *mask,
 		      unsigned long first_us)
 {
-	uint64_t deadline = 0;
+	struct deadline deadline = { 0 };
 	unsigned int n;
 	int err;
 
@@ -127,19 +142,19 @@ int run_wait_lanes(struct run *run, const bool *mask,
 		}
 		if (!moving)
 			return 0;
-		if (deadline_passed(run, &deadline)) {
+		if (deadline_passed(run, &deadline, LANE_POLL_US)) {
 			run_explain(run, "lanes still in transition after %u ms",
 				run->prm.timeout_ms);
 			return -ETIMEDOUT;
 		}
-		run->io->sleep_us(run->io->h, 50);
+		run->io->sleep_us(run->io->h, LANE_POLL_US);
 	}
 }
 
 /* Wait until no ring's lock loop is acquiring; the rings' snapshot stays. */
 int run_wait_locks(struct run *run)
 {
-	uint64_t deadline = 0;
+	struct deadline deadline = { 0 };
 	unsigned int r;
 	int err;
 
@@ -154,12 +169,12 @@ int run_wait_locks(struct run *run)
 				OIO_LOCK_STATE_ACQUIRING;
 		if (!busy)
 			return 0;
-		if (deadline_passed(run, &deadline)) {
+		if (deadline_passed(run, &deadline, LOCK_POLL_US)) {
 			run_explain(run, "lock loops still acquiring after %u ms",
 				run->prm.timeout_ms);
 			return -ETIMEDOUT;
 		}
-		run->io->sleep_us(run->io->h, 20);
+		run->io->sleep_us(run->io->h, LOCK_POLL_US);
 	}
 }
 
@@ -176,71 +191,77 @@ void run_settle(struct run *run)
 	run->io->sleep_us(run->io->h, (unsigned long)(SETTLE_TAUS * tau / 1000));
 }
 
-/*
- * Coded lines among lit dimmed to prm.dim_bias of their bias or darkened,
- * or back to full.
- */
-int run_dim_lines(struct run *run, uint32_t lit, bool dim)
+int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias)
 {
+	const struct oio_card_io *io = run->io;
 	unsigned int l;
-	int err;
+	int err = 0, e;
 
+	/*
+	 * Not from a snapshot, which may be older than the last writes: each
+	 * line is written unless this run itself last set it to the same,
+	 * and a write that fails forgets what the line holds.
+	 */
 	for (l = 0; l < run->info.wavelengths; l++) {
-		uint32_t bias = run->full_bias[l];
-
-		if (!(run->code >> l & 1) || !(lit >> l & 1))
-			continue;
-		if (run->dark) {
-			err = run->io->laser_enable(run->io->h, l, !dim);
-		} else {
-			if (dim)
-				bias = (uint32_t)lround(bias *
-							run->prm.dim_bias);
-			err = run->io->laser_bias(run->io->h, l, bias);
-		}
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Lines of full among lit at full bias, the others dimmed; wait for them. */
-int run_dim_except(struct run *run, uint32_t lit, uint32_t full)
-{
-	unsigned int l;
-	int err;
-
-	for (l = 0; l < run->info.wavelengths; l++) {
-		uint32_t bias = run->full_bias[l];
+		struct run_laser *k = &run->laser[l];
 
 		if (!(lit >> l & 1))
 			continue;
-		if (!(full >> l & 1))
-			bias = (uint32_t)lround(bias * run->prm.dim_bias);
-		if (run->tel->laser[l].bias_set_ua == bias)
-			continue;
-		err = run->io->laser_bias(run->io->h, l, bias);
-		if (err)
-			return err;
+		e = 0;
+		if (bias[l] && (!k->known || k->bias != bias[l])) {
+			e = io->laser_bias(io->h, l, bias[l]);
+			k->bias = bias[l];
+		}
+		if (!e && (!k->known || k->on != !!bias[l])) {
+			e = io->laser_enable(io->h, l, bias[l]);
+			k->on = bias[l];
+		}
+		k->known = !e;
+		err = err ?: e;
 	}
-	return run_wait_lasers(run, 0);
+	e = run_wait_lasers(run, 0);
+	return err ?: e;
 }
 
-/* Light the lines of on among lit and darken the others; wait for them. */
-int run_light_only(struct run *run, uint32_t lit, uint32_t on)
+int run_full_power(struct run *run, uint32_t lit)
 {
+	return run_set_lasers(run, lit, run->full_bias);
+}
+
+int run_dim_lines(struct run *run, uint32_t lit, bool dim)
+{
+	uint32_t bias[MAX_W];
 	unsigned int l;
-	int err;
 
 	for (l = 0; l < run->info.wavelengths; l++) {
-		if (!(lit >> l & 1) ||
-		    !!(run->emitting >> l & 1) == !!(on >> l & 1))
-			continue;
-		err = run->io->laser_enable(run->io->h, l, on >> l & 1);
-		if (err)
-			return err;
+		bias[l] = run->full_bias[l];
+		if (dim && (run->code >> l & 1))
+			bias[l] = run->dark ? 0 :
+				  (uint32_t)lround(bias[l] * run->prm.dim_bias);
 	}
-	return run_wait_lasers(run, 0);
+	return run_set_lasers(run, lit, bias);
+}
+
+int run_dim_except(struct run *run, uint32_t lit, uint32_t full)
+{
+	uint32_t bias[MAX_W];
+	unsigned int l;
+
+	for (l = 0; l < run->info.wavelengths; l++)
+		bias[l] = (full >> l & 1) ? run->full_bias[l] :
+			  (uint32_t)lround(run->full_bias[l] *
+					   run->prm.dim_bias);
+	return run_set_lasers(run, lit, bias);
+}
+
+int run_light_only(struct run *run, uint32_t lit, uint32_t on)
+{
+	uint32_t bias[MAX_W];
+	unsigned int l;
+
+	for (l = 0; l < run->info.wavelengths; l++)
+		bias[l] = (on >> l & 1) ? run->full_bias[l] : 0;
+	return run_set_lasers(run, lit, bias);
 }
 
 /*

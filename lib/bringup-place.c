@@ -210,11 +210,6 @@ static int single_out(struct run *run, uint32_t lit, unsigned int l,
 }
 
 /*
- * Rings whose peaks named no line for sure: swept again, as in sweep A,
- * with their lane's line the only one at full power, they show where that
- * line is.
- */
-/*
  * One round of anchors: for each lane its rings left unnamed, the line its
  * port's plan gives it, off lines over, if lit (lit: the lines lit before
  * the first round); the rings renamed, the ports planned again. *swept
@@ -303,9 +298,7 @@ int run_anchor_unnamed(struct run *run, const bool *mask)
 	if (!any)
 		return err;
 	/* every line back whatever happened: the lanes need them */
-	lerr = run->dark ? run_light_only(run, lit, lit) :
-			   run_dim_except(run, lit, lit);
-	run->emitting = lit;
+	lerr = run_full_power(run, lit);
 	return err ?: lerr;
 }
 
@@ -485,7 +478,7 @@ static int sweep_in_situ(struct run *run, struct in_situ *st, unsigned int l,
 			err = sweep_class(run, st, l, k, run->b, true, NULL, 0);
 			continue;
 		}
-		err = run_dim_except(run, lit, lit) ?:
+		err = run_full_power(run, lit) ?:
 		      sweep_class(run, st, l, k, run->a, false, NULL, 0) ?:
 		      single_out(run, lit, l, &others) ?:
 		      sweep_class(run, st, l, k, run->b, true, run->a, others);
@@ -633,9 +626,7 @@ int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 		run_progress(run, "in place", round + 1, IN_SITU_ROUNDS);
 	}
 	/* every line back whatever happened: the lanes need them */
-	lerr = run->dark ? run_light_only(run, lit, lit) :
-			   run_dim_except(run, lit, lit);
-	run->emitting = lit;
+	lerr = run_full_power(run, lit);
 	err = err ?: lerr;
 	if (err)
 		goto out;

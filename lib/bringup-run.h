@@ -18,6 +18,13 @@
 #define RINGS	OIO_TELEMETRY_PARTS_RINGS
 #define ALL	(LASERS | LANES | RINGS)
 
+/* What this run last wrote to a line, when the write went through. */
+struct run_laser {
+	bool known;
+	bool on;
+	uint32_t bias;
+};
+
 struct run {
 	const struct oio_card_io *io;
 	struct oio_card_info info;
@@ -33,6 +40,8 @@ struct run {
 	 */
 	bool dark;
 	uint32_t emitting;
+	uint32_t lit0;		/* lines lit at full power when the run began */
+	struct run_laser laser[MAX_W];
 	/* lanes INITIALIZED with their PRBS running, from a check passed */
 	bool primed[OIO_MAX_LANES];
 	/* lanes whose line a ring met only at an end of its heater's range */
@@ -73,11 +82,19 @@ int run_wait_lanes(struct run *run, const bool *mask, unsigned long first_us);
 int run_wait_locks(struct run *run);
 /* Let heaters just written settle, by the slowest time constant seen. */
 void run_settle(struct run *run);
+/*
+ * Every line of lit to bias[l] (0: off): each written, whatever was there,
+ * past any write that fails; then the ramps waited for, and run->emitting
+ * the lines that give light. The first error back.
+ */
+int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias);
+/* The lines of lit back at full power: after every change, error or not. */
+int run_full_power(struct run *run, uint32_t lit);
 /* Coded lines of lit dimmed, or darkened (run->dark), or back to full. */
 int run_dim_lines(struct run *run, uint32_t lit, bool dim);
-/* Lines of full among lit at full bias, the others dimmed; wait for them. */
+/* Lines of full among lit at full bias, the others dimmed. */
 int run_dim_except(struct run *run, uint32_t lit, uint32_t full);
-/* Light the lines of on among lit and darken the others; wait for them. */
+/* The lines of on among lit lit, the others dark. */
 int run_light_only(struct run *run, uint32_t lit, uint32_t on);
 /* Sweep the rings of the ports in mask at the bus positions (0: all). */
 int run_sweep_ports(struct run *run, const bool *mask, uint32_t *dst,

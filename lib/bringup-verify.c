@@ -46,11 +46,6 @@ static int start_lanes(struct run *run, const bool *want)
 }
 
 /*
- * After the dwell: lanes with too many errors, that did not initialise
- * or whose rings did not lock are failed and sent back; the others stop
- * PRBS and activate in one request each.
- */
-/*
  * Start the wanted lanes, check that their rings hold, and judge their
  * PRBS over a dwell; the lanes that fail go back to DEACTIVATED and the
  * others wait INITIALIZED. One snapshot serves as the lock check and the
@@ -143,34 +138,29 @@ static int set_power(struct run *run, uint32_t lit, double s)
 	int err = 0;
 
 	for (step = 0; step < 2 && !err; step++) {
-		bool again = false;
-
 		for (l = 0; l < run->info.wavelengths; l++) {
 			const struct oio_laser_info *li = &run->tel->laser[l];
 			double full = run->full_bias[l], p = li->power_uw;
+			double slope;
 
+			bias[l] = run->full_bias[l];
 			if (!(lit >> l & 1) || run->full_uw[l] <= 0)
 				continue;
 			if (!step) {
 				/* a first guess: threshold a quarter of it */
 				bias[l] = (uint32_t)lround(full * (0.25 + 0.75 * s));
-			} else {
-				double slope = (run->full_uw[l] - p) /
-					       (full - li->bias_set_ua);
-
-				if (fabs(p / run->full_uw[l] - s) < POWER_TOL ||
-				    !(slope > 0))
-					continue;
-				bias[l] = (uint32_t)lround(full - (1 - s) *
-							   run->full_uw[l] / slope);
+				continue;
 			}
-			err = run->io->laser_bias(run->io->h, l, bias[l]);
-			if (err)
-				break;
-			again = true;
+			bias[l] = li->bias_set_ua;
+			slope = (run->full_uw[l] - p) / (full - li->bias_set_ua);
+			if (fabs(p / run->full_uw[l] - s) < POWER_TOL ||
+			    !(slope > 0))
+				continue;
+			bias[l] = (uint32_t)lround(fmin(fmax(full - (1 - s) *
+							     run->full_uw[l] /
+							     slope, 1), full));
 		}
-		if (again && !err)
-			err = run_wait_lasers(run, 0);
+		err = run_set_lasers(run, lit, bias);
 	}
 	return err;
 }
@@ -222,8 +212,7 @@ int run_margin(struct run *run, bool *want)
 		io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
 	}
 	/* full power back whatever happened */
-	lerr = run_dim_except(run, lit, lit);
-	run->emitting = lit;
+	lerr = run_full_power(run, lit);
 	err = err ?: lerr ?: io->run(io->h);
 	run_progress(run, "margin", 1, 1);
 	return err;

@@ -30,8 +30,11 @@ static void measured(struct run *run)
 	unsigned int r, n = 0, l;
 
 	m->rings_named = t->named;
+	/* with no ring named the rest is the nominal card, not a measure */
+	if (!t->named)
+		return;
 	m->fsr_pm = t->fsr_pm;
-	m->heater_tau_ns = t->tau_ns;
+	m->heater_tau_ns = t->tau_measured ? t->tau_ns : NAN;
 	m->crosstalk = t->xt1;
 	m->crosstalk_nn = t->xt2;
 	m->noise_na = t->noise_na;
@@ -143,7 +146,7 @@ static int bring_ports(struct run *run, const bool *mask)
 	if (err)
 		return err;
 	run_progress(run, "sweep", 2, 3);
-	err = run_dim_lines(run, lit, true) ?: run_wait_lasers(run, 0);
+	err = run_dim_lines(run, lit, true);
 	for (l = 0; l < w; l++) {
 		const struct oio_laser_info *li = &run->tel->laser[l];
 
@@ -153,8 +156,7 @@ static int bring_ports(struct run *run, const bool *mask)
 	err = err ?: run_sweep_classes(run, mask, run->b, sb.dwell_ns);
 	run_progress(run, "sweep", 3, 3);
 	/* back to full power whatever happened: the next run starts there */
-	lerr = run_dim_lines(run, lit, false);
-	run->emitting = lit;
+	lerr = run_full_power(run, lit);
 	err = err ?: lerr;
 	if (err)
 		return err;
@@ -241,18 +243,42 @@ OIO_API void oio_link_params_init(struct oio_link_params *p)
 	p->timeout_ms = 2000;
 }
 
+/* The first parameter out of its range, by name; NULL if none is. */
+static const char *bad_param(const struct oio_link_params *prm)
+{
+	/* a sweep of at least 8 points */
+	if (!prm->sweep_step || prm->sweep_step > OIO_HEATER_MAX / 8)
+		return "sweep_step (1 to 511 codes)";
+	if (prm->sweep_dwell_ns < 100 ||
+	    prm->sweep_dwell_ns > 1000000 / SLOW_SWEEP)
+		return "sweep_dwell_ns (100 ns to 500 us)";
+	if (!(prm->dim_bias > 0.3 && prm->dim_bias < 0.95))
+		return "dim_bias (above 0.3, under 0.95)";
+	/* a BER above a coin's is no target */
+	if (!(prm->ber_target > 0 && prm->ber_target <= 0.5))
+		return "ber_target (above 0, at most 0.5)";
+	if (!prm->prbs_dwell_us || prm->prbs_dwell_us > 10000000)
+		return "prbs_dwell_us (1 us to 10 s)";
+	if (!prm->timeout_ms)
+		return "timeout_ms (at least 1)";
+	return NULL;
+}
+
 int oio_bringup_check_params(const struct oio_link_params *prm)
 {
-	/* a sweep of at least 8 points; a BER above a coin's is no target */
-	if (!prm->sweep_step || prm->sweep_step > OIO_HEATER_MAX / 8 ||
-	    prm->sweep_dwell_ns < 100 ||
-	    prm->sweep_dwell_ns > 1000000 / SLOW_SWEEP ||
-	    !(prm->dim_bias > 0.3 && prm->dim_bias < 0.95) ||
-	    !(prm->ber_target >= 0 && prm->ber_target <= 0.5) ||
-	    !prm->prbs_dwell_us || prm->prbs_dwell_us > 10000000 ||
-	    !prm->timeout_ms)
-		return -EINVAL;
-	return 0;
+	return bad_param(prm) ? -EINVAL : 0;
+}
+
+/* Nothing measured yet: NAN throughout, as the report promises. */
+static void unmeasured(struct oio_link_card *m)
+{
+	unsigned int l;
+
+	m->rings_named = 0;
+	m->fsr_pm = m->heater_tau_ns = m->crosstalk = m->crosstalk_nn = NAN;
+	m->noise_na = m->fwhm_pm = NAN;
+	for (l = 0; l < OIO_MAX_WAVELENGTHS; l++)
+		m->line_pm[l] = m->dim_shift_pm[l] = NAN;
 }
 
 static int run_init(struct run *run, const struct oio_card_io *io,
@@ -268,12 +294,14 @@ static int run_init(struct run *run, const struct oio_card_io *io,
 		return -EINVAL;
 	memset(rep, 0, sizeof(*rep));
 	rep->card_id = info->id;
+	unmeasured(&rep->measured);
 	if (params)
 		run->prm = *params;
 	else
 		oio_link_params_init(&run->prm);
-	if (oio_bringup_check_params(&run->prm)) {
-		run_explain(run, "link parameters out of range");
+	if (bad_param(&run->prm)) {
+		run_explain(run, "link parameter out of range: %s",
+			    bad_param(&run->prm));
 		return -EINVAL;
 	}
 	run->info = *info;
@@ -321,11 +349,45 @@ static void run_free(struct run *run)
 	free(run->c);
 }
 
+/*
+ * After an error midway, best effort: the lines lit as the run found them,
+ * at full power, and every lane that is not up back to DEACTIVATED with
+ * its PRBS off, so that nothing is left half done; the report says which
+ * lanes are up and which the run did not finish.
+ */
+static void clean_up(struct run *run)
+{
+	const struct oio_card_io *io = run->io;
+	struct oio_link_report *rep = run->rep;
+	unsigned int n;
+
+	if (run->lit0)
+		run_full_power(run, run->lit0);
+	if (run_snap(run, LANES))
+		return;
+	rep->lanes_up = 0;
+	for (n = 0; n < rep->lanes; n++) {
+		enum oio_lane_state st = run->tel->lane[n].state;
+
+		if (st == OIO_LANE_STATE_ACTIVATED) {
+			rep->lanes_up++;
+			continue;
+		}
+		if (rep->lane[n].fail == OIO_LINK_OK)
+			rep->lane[n].fail = OIO_LINK_ABORTED;
+		if (st != OIO_LANE_STATE_DEACTIVATED)
+			io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+	}
+	io->run(io->h);
+}
+
 static int finish(struct run *run, int err)
 {
 	struct oio_link_report *rep = run->rep;
 	unsigned int n;
 
+	if (err && err != -ENOMEM)
+		clean_up(run);
 	if (!err)
 		err = run_snap(run, LANES);
 	if (!err) {
@@ -371,7 +433,7 @@ int oio_bringup_up(const struct oio_card_io *io,
 	bool all[OIO_MAX_PORTS];
 	struct run run;
 	unsigned int l, p;
-	int err;
+	int err, lerr = 0;
 
 	err = run_init(&run, io, info, prm, rep, cb, arg);
 	if (err) {
@@ -396,16 +458,26 @@ int oio_bringup_up(const struct oio_card_io *io,
 		return finish(&run, err);
 	rep->t_start = run.tel->time_ns;
 	run_progress(&run, "lasers", 0, 1);
-	for (l = 0; l < info->wavelengths && !err; l++) {
+	/* a line that will not light fails its own lanes, not the card */
+	for (l = 0; l < info->wavelengths; l++) {
 		const struct oio_laser_info *li = &run.tel->laser[l];
+		int e;
 
-		if (!li->enable && !(li->status & OIO_LASER_FAILED))
-			err = io->laser_enable(io->h, l, true);
+		if (li->enable || (li->status & OIO_LASER_FAILED))
+			continue;
+		e = io->laser_enable(io->h, l, true);
+		if (e) {
+			run_explain(&run, "line %u would not light (%d)", l, e);
+			lerr = lerr ?: e;
+		}
 	}
-	err = err ?: run_wait_lasers(&run, 0);
+	err = run_wait_lasers(&run, 0);
+	if (!err && !run.emitting)
+		err = lerr ?: -ENOLINK;
 	if (err)
 		return finish(&run, err);
 	note_lines(&run);
+	run.lit0 = run.emitting;
 	rep->t_lasers = run.tel->time_ns;
 	run_progress(&run, "lasers", 1, 1);
 	return finish(&run, bring_ports(&run, all));
@@ -414,23 +486,31 @@ int oio_bringup_up(const struct oio_card_io *io,
 int oio_bringup_down(const struct oio_card_io *io,
 		     const struct oio_card_info *info)
 {
-	struct oio_link_report *rep = calloc(1, sizeof(*rep));
 	bool all[OIO_MAX_PORTS];
 	struct run run;
 	unsigned int l, p;
-	int err;
+	int err, e;
 
-	if (!rep)
+	/* no optics and no traces needed: only the card, and a snapshot */
+	if (!info || !info->ports || info->ports > OIO_MAX_PORTS ||
+	    !info->wavelengths || info->wavelengths > OIO_MAX_WAVELENGTHS)
+		return -EINVAL;
+	memset(&run, 0, sizeof(run));
+	run.io = io;
+	run.info = *info;
+	oio_link_params_init(&run.prm);
+	run.tel = calloc(1, sizeof(*run.tel));
+	if (!run.tel)
 		return -ENOMEM;
-	err = run_init(&run, io, info, NULL, rep, NULL, NULL);
 	for (p = 0; p < OIO_MAX_PORTS; p++)
-		all[p] = !err && p < run.info.ports;
-	err = err ?: run_release_ports(&run, all) ?: run_snap(&run, LASERS);
-	for (l = 0; !err && l < run.info.wavelengths; l++)
-		if (run.tel->laser[l].enable)
-			err = io->laser_enable(io->h, l, false);
-	run_free(&run);
-	free(rep);
+		all[p] = p < info->ports;
+	err = run_release_ports(&run, all);
+	/* every line off, whatever came before and whichever write fails */
+	for (l = 0; l < info->wavelengths; l++) {
+		e = io->laser_enable(io->h, l, false);
+		err = err ?: e;
+	}
+	free(run.tel);
 	return err;
 }
 
@@ -467,6 +547,7 @@ int oio_bringup_recover(const struct oio_card_io *io,
 		run_free(&run);
 		return -ENOLINK;
 	}
+	run.lit0 = run.emitting;
 	for (n = 0; n < rep->lanes; n++) {
 		const struct oio_ring_info *rg = &run.tel->ring[2 * n];
 		unsigned int line = (n % w + rep->line_shift[n / w]) % w;
@@ -477,6 +558,8 @@ int oio_bringup_recover(const struct oio_card_io *io,
 		rep->lane[n].line = line;
 		rep->lane[n].tx_code = rg[0].heater;
 		rep->lane[n].rx_code = rg[1].heater;
+		if (!(run.emitting >> line & 1))
+			rep->lane[n].fail = OIO_LINK_LINE_DARK;
 
 		for (l = 0; l < 2; l++)
 			sick |= rg[l].lock && (rg[l].at_limit ||

@@ -282,7 +282,10 @@ struct oio_trace_peak {
 				 * peak, its centre may lie outside the trace */
 };
 
-/* The trace's noise, nA rms, from its sample-to-sample differences. */
+/*
+ * The trace's noise, nA rms: from the fourth differences of its lowest
+ * samples, where only the noise is left; 0 for a trace under 8 points.
+ */
 double oio_trace_noise(const uint32_t *trace, unsigned int points);
 /*
  * The peaks of one ring's trace that stand out of its noise and of the
@@ -365,6 +368,8 @@ enum oio_link_fail {
 	OIO_LINK_NOT_ACTIVATED,	/* the lane's state machine refused */
 	OIO_LINK_HEATER_STUCK,	/* a ring's sweep showed no resonance at all:
 				 * its heater (or monitor) does not respond */
+	OIO_LINK_ABORTED,	/* an error stopped the run before this lane
+				 * was done (the call's return says which) */
 };
 
 const char *oio_link_fail_name(enum oio_link_fail f);

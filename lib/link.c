@@ -184,7 +184,10 @@ OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 	err = open_card(ctx, card, &c, &io, &info);
 	if (err)
 		return err;
-	return oio_bringup_up(&io, &info, params, rep, cb, arg);
+	err = oio_bringup_up(&io, &info, params, rep, cb, arg);
+	/* what an error left queued goes nowhere */
+	oio_batch_discard(&c.batch);
+	return err;
 }
 
 OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
@@ -197,7 +200,10 @@ OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 	err = open_card(ctx, card, &c, &io, &info);
 	if (err)
 		return err;
-	return oio_bringup_down(&io, &info);
+	err = oio_bringup_down(&io, &info);
+	/* what an error left queued goes nowhere */
+	oio_batch_discard(&c.batch);
+	return err;
 }
 
 OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
@@ -213,5 +219,8 @@ OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 	err = open_card(ctx, card, &c, &io, &info);
 	if (err)
 		return err;
-	return oio_bringup_recover(&io, &info, params, rep, cb, arg);
+	err = oio_bringup_recover(&io, &info, params, rep, cb, arg);
+	/* what an error left queued goes nowhere */
+	oio_batch_discard(&c.batch);
+	return err;
 }

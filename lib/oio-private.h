@@ -87,6 +87,8 @@ void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx);
 /* Takes msg (NULL counts as -ENOMEM); runs the batch first when full. */
 void oio_batch_add(struct oio_batch *b, struct nl_msg *msg);
 int oio_batch_run(struct oio_batch *b);
+/* Requests queued and never run: freed, unsent. */
+void oio_batch_discard(struct oio_batch *b);
 
 /* A growable array for dumps. */
 struct oio_vec {

@@ -77,6 +77,7 @@ OIO_API const char *oio_link_fail_name(enum oio_link_fail f)
 		[OIO_LINK_BER_HIGH] = "ber-too-high",
 		[OIO_LINK_NOT_ACTIVATED] = "activation-refused",
 		[OIO_LINK_HEATER_STUCK] = "heater-stuck",
+		[OIO_LINK_ABORTED] = "aborted",
 	};
 
 	return NAME_OF(names, f);

@@ -387,6 +387,8 @@ static void lags(struct oio_tune *t)
 		if (n >= 2)
 			all[na++] = rg->tau_ns;
 	}
+	/* none measured: a guess to correct lags by, not a measurement */
+	t->tau_measured = na > 0;
 	t->tau_ns = na ? median(all, na) : 4000;
 	for (r = 0; r < R; r++) {
 		struct oio_tune_ring *rg = &t->ring[r];
@@ -437,12 +439,6 @@ struct naming {
 	int order[OIO_TUNE_MAX_PEAKS];
 };
 
-
-/*
- * What a response (o, q, h) makes of a ring's peaks: each goes to the
- * nearest line, and pays for its distance and for a height ratio that is
- * not its line's. Two peaks on one line pay too.
- */
 /*
  * What a peak's heights say against its being line l. With a full peak
  * in A, its height in B over its height in A is the line's dimming. A
@@ -492,6 +488,11 @@ static bool shows(const struct oio_tune *t, const struct naming *nm,
 	return pos <= hi;
 }
 
+/*
+ * What a response (o, q, h) makes of a ring's peaks: each goes to the
+ * nearest line, and pays for its distance and for a height ratio that is
+ * not its line's. Two peaks on one line pay too.
+ */
 static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  struct naming *nm, double sigma)
 {
@@ -868,7 +869,7 @@ static double resid(const struct oio_tune *t, const struct oio_tune_ring *rg,
 static void refine_card(struct oio_tune *t, double sigma)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
-	static double d[MAX_W][OIO_MAX_RINGS * 2];
+	double (*d)[OIO_MAX_RINGS * 2] = t->scratch;
 	double f[OIO_MAX_RINGS], shift[MAX_W];
 	unsigned int n[MAX_W] = { 0 }, nf = 0, r, i, l;
 
@@ -1016,7 +1017,7 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 static void residuals(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i, l;
-	static double d[MAX_W][OIO_MAX_RINGS];
+	double (*d)[OIO_MAX_RINGS * 2] = t->scratch;
 	unsigned int nd[MAX_W] = { 0 };
 
 	for (r = 0; r < R; r++) {
@@ -1105,7 +1106,6 @@ double oio_tune_position(const struct oio_tune *t, unsigned int r, double x)
 		return NAN;
 	return rg->o + rg->q * oio_tune_law(x, rg->h);
 }
-
 
 static void insert_peak(struct oio_tune_ring *rg, unsigned int at,
 			const struct oio_tune_peak *p)

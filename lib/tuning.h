@@ -109,6 +109,7 @@ struct oio_tune {
 	double dim_shift_pm[OIO_MAX_WAVELENGTHS]; /* and moves when dimmed */
 	double fsr_pm;
 	double tau_ns;
+	bool tau_measured;	/* tau_ns from the rings, not a guess */
 	double xt1, xt2;	/* crosstalk from adjacent and next rings */
 	double noise_na;	/* median of the rings' */
 	/*
@@ -122,6 +123,8 @@ struct oio_tune {
 	double h_lo, h_hi;
 	unsigned int named;	/* rings named */
 	struct oio_tune_ring ring[OIO_MAX_RINGS];
+	/* the card fits' working space: a handle's own, as the whole struct */
+	double scratch[OIO_MAX_WAVELENGTHS][OIO_MAX_RINGS * 2];
 };
 
 /* Ring of the card at bus position w of port p, side 0 (TX) or 1 (RX). */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Which lanes of an emulated card any bring-up could bring up: an
- * exhaustive check with the card's true silicon (tests/unit/simcard.c),
- * bus order and wavelength stealing included, that host tests compare the
- * library's results against. It knows what the card cannot tell the host;
- * only tests may look.
+ * Which lanes of an emulated card a bring-up could bring up: a check with
+ * the card's true silicon (tests/unit/simcard.c), bus order and wavelength
+ * stealing included, that host tests compare the library's results
+ * against. It knows what the card cannot tell the host; only tests may
+ * look. It tries every line shift, but each ring's resonance order only
+ * greedily, so it can miss a placement: a library that beats it on a port
+ * counts as 'beyond', reported, not wrong.
  */
 #ifndef OIO_REFERENCE_H
 #define OIO_REFERENCE_H

@@ -3,6 +3,7 @@
  * liboio's card interface on the host's emulated card; see simio.h.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -45,7 +46,10 @@ static int sim_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 	unsigned int i;
 	int err;
 
-	(void)parts;
+	/* as liboio's: the parts asked for, the rest left as it was */
+	if (!parts)
+		parts = OIO_TELEMETRY_PARTS_LASERS | OIO_TELEMETRY_PARTS_LANES |
+			OIO_TELEMETRY_PARTS_RINGS;
 	simcard_wr(c, OIO_REG_TELEM_ADDR_LO, (uint32_t)DMA_BASE);
 	simcard_wr(c, OIO_REG_TELEM_ADDR_HI, (uint32_t)(DMA_BASE >> 32));
 	simcard_wr(c, OIO_REG_TELEM_LEN, DMA_SIZE);
@@ -53,17 +57,23 @@ static int sim_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 	err = engine_wait(c, OIO_REG_TELEM_STATUS, OIO_T_TELEM_NS);
 	if (err)
 		return err;
-	memset(t, 0, sizeof(*t));
+	memset(t, 0, offsetof(struct oio_telemetry, laser));
 	t->seq = le(blk + OIO_TELEM_HDR_SEQ);
 	t->time_ns = le(blk + OIO_TELEM_HDR_TIME_NS_LO) |
 		     (uint64_t)le(blk + OIO_TELEM_HDR_TIME_NS_HI) << 32;
 	t->temp_mc = (int32_t)le(blk + OIO_TELEM_HDR_CARD_TEMP);
-	t->n_lasers = s->wavelengths;
-	t->n_lanes = s->lanes;
-	t->n_rings = s->rings;
 	p = blk + OIO_TELEM_HDR_SIZE;
+	if (parts & OIO_TELEMETRY_PARTS_LASERS)
+		t->n_lasers = s->wavelengths;
+	if (parts & OIO_TELEMETRY_PARTS_LANES)
+		t->n_lanes = s->lanes;
+	if (parts & OIO_TELEMETRY_PARTS_RINGS)
+		t->n_rings = s->rings;
 	for (i = 0; i < s->wavelengths; i++, p += OIO_TELEM_LASER_SIZE) {
 		struct oio_laser_info *l = &t->laser[i];
+
+		if (!(parts & OIO_TELEMETRY_PARTS_LASERS))
+			continue;
 
 		l->line = i;
 		l->enable = le(p + OIO_TELEM_LASER_CTRL) & OIO_LASER_ENABLE;
@@ -79,6 +89,8 @@ static int sim_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 		uint32_t st = le(p + OIO_TELEM_LANE_STATE);
 		uint32_t prbs = le(p + OIO_TELEM_LANE_PRBS_CTRL);
 
+		if (!(parts & OIO_TELEMETRY_PARTS_LANES))
+			continue;
 		l->lane = i;
 		l->port = i / s->wavelengths;
 		l->state = st & OIO_LANE_STATE_MASK;
@@ -95,6 +107,8 @@ static int sim_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 		struct oio_ring_info *r = &t->ring[i];
 		uint32_t lock = le(p + OIO_TELEM_RING_LOCK);
 
+		if (!(parts & OIO_TELEMETRY_PARTS_RINGS))
+			continue;
 		r->ring = i;
 		r->heater = le(p + OIO_TELEM_RING_HEATER);
 		r->monitor_na = le(p + OIO_TELEM_RING_MONITOR);
@@ -197,13 +211,23 @@ static int sim_line_shifts(void *h, uint32_t *shift)
 	return 0;
 }
 
+static int sim_run(void *h);
+
 static void queue(void *h, uint8_t kind, uint32_t idx, uint32_t a, int b,
 		  int cc)
 {
 	struct simio *s = of(h);
 
-	if (s->nq < sizeof(s->q) / sizeof(s->q[0]))
-		s->q[s->nq++] = (typeof(s->q[0])){ kind, idx, a, b, cc };
+	/*
+	 * As liboio's batches: a full one goes at once, and its error waits
+	 * for the run() that ends the batch.
+	 */
+	if (s->nq == sizeof(s->q) / sizeof(s->q[0])) {
+		int err = sim_run(s);
+
+		s->err = s->err ?: err;
+	}
+	s->q[s->nq++] = (typeof(s->q[0])){ kind, idx, a, b, cc };
 }
 
 static void sim_heater(void *h, uint32_t ring, uint32_t code)
@@ -272,6 +296,8 @@ static int sim_run(void *h)
 		}
 	}
 	s->nq = 0;
+	err = s->err ?: err;
+	s->err = 0;
 	return err;
 }
 

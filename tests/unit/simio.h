@@ -21,6 +21,7 @@ struct simio {
 		int b, c;
 	} q[1024];
 	unsigned int nq;
+	int err;		/* of a batch sent early, full */
 	char errmsg[256];
 };
 

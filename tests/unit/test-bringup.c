@@ -204,6 +204,80 @@ START_TEST(test_down)
 }
 END_TEST
 
+/*
+ * A card interface whose k-th call of one kind fails with -EIO, as a
+ * refused write or a lost engine would.
+ */
+static struct oio_card_io faulty;
+static unsigned int fail_at, calls;
+static int fail_kind;
+
+enum { F_ENABLE, F_BIAS, F_SWEEP };
+
+static int fault(int kind)
+{
+	return kind == fail_kind && ++calls == fail_at ? -EIO : 0;
+}
+
+static int f_enable(void *h, uint32_t line, bool on)
+{
+	return fault(F_ENABLE) ?: sio.io.laser_enable(h, line, on);
+}
+
+static int f_bias(void *h, uint32_t line, uint32_t ua)
+{
+	return fault(F_BIAS) ?: sio.io.laser_bias(h, line, ua);
+}
+
+static int f_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
+{
+	return fault(F_SWEEP) ?: sio.io.sweep(h, req, trace);
+}
+
+/*
+ * Whichever call fails, and when: the lines it lit back at full power,
+ * no lane left half started, and a report that says what is up.
+ */
+START_TEST(test_failure_midway_leaves_card_sane)
+{
+	static const struct { int kind; unsigned int at; } cases[] = {
+		{ F_ENABLE, 9 }, { F_ENABLE, 12 }, { F_ENABLE, 16 },
+		{ F_BIAS, 1 }, { F_BIAS, 5 }, { F_BIAS, 9 }, { F_BIAS, 12 },
+		{ F_SWEEP, 1 }, { F_SWEEP, 4 }, { F_SWEEP, 7 }, { F_SWEEP, 9 },
+	};
+	unsigned int n, l, up = 0;
+	int err;
+
+	make(7, NULL, 0);
+	faulty = sio.io;
+	faulty.laser_enable = f_enable;
+	faulty.laser_bias = f_bias;
+	faulty.sweep = f_sweep;
+	fail_kind = cases[_i].kind;
+	fail_at = cases[_i].at;
+	calls = 0;
+	err = oio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
+	simcard_wait(&card, 2000000);
+	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", _i);
+	ck_assert_int_ne(err, 0);
+	for (l = 0; l < 8; l++) {
+		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
+			      "case %d: line %u left dark", _i, l);
+		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
+			      "case %d: line %u left at %u uA", _i, l,
+			      card.s.laser[l].bias_set_ua);
+	}
+	for (n = 0; n < 64; n++) {
+		uint32_t st = card.s.lane[n].state;
+
+		ck_assert_msg(st == OIO_DP_ACTIVATED || st == OIO_DP_DEACTIVATED,
+			      "case %d: lane %u left in state %u", _i, n, st);
+		up += st == OIO_DP_ACTIVATED;
+	}
+	ck_assert_uint_eq(rep.lanes_up, up);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bringup");
@@ -219,6 +293,7 @@ int main(void)
 	tcase_add_test(tc, test_refusals_change_nothing);
 	tcase_add_test(tc, test_recover_one_port);
 	tcase_add_test(tc, test_down);
+	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

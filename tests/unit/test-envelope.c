@@ -253,6 +253,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 struct tally {
 	unsigned int seeds, whole, ref_whole, failed_runs;
 	unsigned long up, lanes, possible, up_possible, wrongly_up, disagree;
+	unsigned long beyond;
 	double ms_sum, ms_max;
 	uint64_t mmio_sum, mmio_max;
 	uint64_t worst_seed;	/* a seed that missed a possible lane */
@@ -281,6 +282,7 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed)
 	t->possible += o->v.possible;
 	t->up_possible += o->v.up_possible;
 	t->wrongly_up += o->v.wrongly_up;
+	t->beyond += o->v.beyond;
 	t->disagree += o->v.disagree;
 	t->ms_sum += o->tuning_ms;
 	t->ms_max = fmax(t->ms_max, o->tuning_ms);
@@ -464,6 +466,9 @@ int main(int argc, char **argv)
 		if (t.any_worst)
 			printf("# %s: seed %llu misses a lane the reference allows\n",
 			       cr->name, (unsigned long long)t.worst_seed);
+		if (t.beyond)
+			printf("# %s: %lu lanes up beyond the reference's placements\n",
+			       cr->name, t.beyond);
 		if (t.any_wrong)
 			printf("# %s: seed %llu has a lane up in error\n",
 			       cr->name, (unsigned long long)t.wrong_seed);

@@ -207,7 +207,8 @@ static void close_to(const char *what, double got, double want, double tol)
 
 START_TEST(test_measures_time_constant)
 {
-	static const int64_t taus[] = { 2000, 4000, 10000 };
+	/* not 4000: bring-up's guess when it measures nothing */
+	static const int64_t taus[] = { 2000, 5500, 10000 };
 	int64_t tau = taus[_i];
 
 	bring(301 + _i, "heater-tau-ns", tau, "heater-tau-spread-permille", 200);
@@ -217,7 +218,8 @@ END_TEST
 
 START_TEST(test_measures_crosstalk)
 {
-	static const int64_t xt[] = { 0, 80, 150 };
+	/* not 0: a fit that does nothing finds that */
+	static const int64_t xt[] = { 30, 80, 150 };
 
 	bring(311 + _i, "crosstalk-permille", xt[_i], "crosstalk-nn-permille",
 	      xt[_i] / 8);
