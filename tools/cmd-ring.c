@@ -20,8 +20,10 @@ static const char ring_usage[] =
 "show: heater code and power, monitor photocurrent, lock loop and its\n"
 "state, and whether the loop's heater is at a limit.\n"
 "set: heater CODE (0-4095) moves the ring while its lock loop is off;\n"
-"lock on captures the nearest line within a linewidth, lock off releases\n"
-"the ring where the loop left it. With both, the heater is set first.\n";
+"lock on starts a capture (acquiring, some tens of microseconds) that\n"
+"climbs to the resonance uphill of where the ring sits and ends locked or\n"
+"no-signal; lock off releases the ring where the loop left it. With both,\n"
+"the heater is set first.\n";
 
 static void ring_header(void)
 {

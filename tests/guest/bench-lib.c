@@ -109,8 +109,9 @@ static const struct row rows[] = {
 	{ "ring set heater", do_heater, 2 },
 	{ "lane get", do_lane_get, 7 },
 	{ "telemetry get", do_telemetry, 3 },
-	{ "sweep 1 ring x 1 point", do_sweep_small, 9 },
-	{ "sweep 64 rings x 200 points", do_sweep_big, 9 },
+	/* one access more than before register map 2.0: SWEEP_POS_MASK */
+	{ "sweep 1 ring x 1 point", do_sweep_small, 10 },
+	{ "sweep 64 rings x 200 points", do_sweep_big, 10 },
 };
 
 int main(void)

@@ -67,7 +67,7 @@ qset "$q" monitor-noise-na 100000
 a=$(cat $c/ring0/monitor_na)
 b=$(cat $c/ring0/monitor_na)
 ok $([ "$a" != "$b" ]; echo $?) "monitor noise shows ($a, $b nA)"
-qset "$q" monitor-noise-na 0
+qset "$q" monitor-noise-na 2000
 
 qset "$q" fw-hang true
 read_all $c

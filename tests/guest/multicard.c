@@ -103,14 +103,24 @@ int main(void)
 		tap_ok(na > 0 && nb > 0 &&
 		       (na != nb || a[0].code != b[0].code),
 		       "different seeds make different silicon");
+		/*
+		 * Silicon, not the monitors' noise (drawn per access since
+		 * each card's reset): with the noise off the traces are the
+		 * same to the nanoampere.
+		 */
+		qset_int(&cards[0], "monitor-noise-na", 0);
+		qset_int(&cards[1], "monitor-noise-na", 0);
 		qset_int(&cards[1], "seed", seed0);
 		card_reset(&cards[1]);
+		na = ring0_peaks(&cards[0], &dma[0], a, 16);
 		nc = ring0_peaks(&cards[1], &dma[1], c0, 16);
-		same = nc == na;
+		same = na > 0 && nc == na;
 		for (j = 0; same && j < na; j++)
 			same = c0[j].code == a[j].code && c0[j].height == a[j].height;
 		tap_ok(same, "the same seed makes the same silicon (%d peaks)",
 		       nc);
+		qset_int(&cards[0], "monitor-noise-na", 2000);
+		qset_int(&cards[1], "monitor-noise-na", 2000);
 		qset_int(&cards[1], "seed", seed0 + 1);
 		card_reset(&cards[1]);
 	}

@@ -240,6 +240,16 @@ static void sweep_req(struct nlreq *r, uint32_t first, uint32_t count,
 	put_u32(r, OIO_A_SWEEP_DWELL, dwell);
 }
 
+/* The reply's rings attribute is exactly want[0..n). */
+static bool rings_are(const struct reply *rep, const uint32_t *want,
+		      unsigned int n)
+{
+	struct nlattr *a = rep->tb[OIO_A_SWEEP_RINGS];
+
+	return a && a->nla_len == NLA_HDRLEN + 4 * n &&
+	       !memcmp((char *)a + NLA_HDRLEN, want, 4 * n);
+}
+
 /* One object get: cmd, then (attr, value) pairs of u32 ending in -1. */
 static void get(struct reply *rep, int cmd, int a1, uint32_t v1, int a2,
 		uint32_t v2)
@@ -646,9 +656,17 @@ int main(void)
 			for (k = 0; v && k < 2 * 1024; k++)
 				if (v[k] > top)
 					top = v[k];
+			static const uint32_t both[] = { 0, 1 };
+
 			tap_ok(!rep.err && u32_of(rep.tb[OIO_A_SWEEP_POINTS]) == 1024 &&
 			       t && t->nla_len == NLA_HDRLEN + 8192 && top > 100000,
 			       "sweep: 2 rings x 1024 points, peak %u nA", top);
+			tap_ok(u32_of(rep.tb[OIO_A_SWEEP_RING_COUNT]) == 2 &&
+			       rings_are(&rep, both, 2) &&
+			       u32_of(rep.tb[OIO_A_SWEEP_POSITIONS]) == 0xff,
+			       "sweep: without positions every one is swept "
+			       "(positions 0x%x), rings 0 and 1 listed",
+			       u32_of(rep.tb[OIO_A_SWEEP_POSITIONS]));
 			tap_ok(!wait_event(mon, OIO_CMD_SWEEP_DONE_NTF, tb, ev, 2000) &&
 			       tb[OIO_A_SWEEP_TRACE] &&
 			       tb[OIO_A_SWEEP_TRACE]->nla_len == NLA_HDRLEN + 8192 &&
@@ -656,6 +674,54 @@ int main(void)
 				       (char *)t + NLA_HDRLEN, 8192),
 			       "sweep-done event carries the same trace");
 		}
+		/*
+		 * Bus positions 0 and 3 of ports 0 and 1: rings 2 (p W + w)
+		 * + side, four of each port's sixteen, in ring order.
+		 */
+		{
+			static const uint32_t want[] = {
+				0, 1, 6, 7, 16, 17, 22, 23,
+			};
+			struct nlattr *t;
+
+			sweep_req(&r, 0, 32, 0, 4092, 4, 1000);
+			put_u32(&r, OIO_A_SWEEP_POSITIONS, 0x9);
+			xfer(&r, &rep);
+			t = rep.tb[OIO_A_SWEEP_TRACE];
+			tap_ok(!rep.err &&
+			       u32_of(rep.tb[OIO_A_SWEEP_RING_COUNT]) == 8 &&
+			       u32_of(rep.tb[OIO_A_SWEEP_POSITIONS]) == 0x9 &&
+			       rings_are(&rep, want, 8) && t &&
+			       t->nla_len == NLA_HDRLEN + 8 * 1024 * 4,
+			       "sweep positions 0x9 of rings 0-31: %u rings "
+			       "swept, listed 0 1 6 7 16 17 22 23, a row each",
+			       u32_of(rep.tb[OIO_A_SWEEP_RING_COUNT]));
+			tap_ok(!wait_event(mon, OIO_CMD_SWEEP_DONE_NTF, tb, ev,
+					   2000) &&
+			       u32_of(tb[OIO_A_SWEEP_RING_COUNT]) == 8 &&
+			       tb[OIO_A_SWEEP_RINGS] &&
+			       tb[OIO_A_SWEEP_RINGS]->nla_len ==
+			       NLA_HDRLEN + sizeof(want) &&
+			       !memcmp((char *)tb[OIO_A_SWEEP_RINGS] + NLA_HDRLEN,
+				       want, sizeof(want)),
+			       "sweep-done event lists the same rings");
+		}
+		sweep_req(&r, 0, 16, 0, 100, 1, 1000);
+		put_u32(&r, OIO_A_SWEEP_POSITIONS, 0x100);
+		bad("sweep positions 0x100 on an 8-wavelength card", &r,
+		    -ERANGE, "bus position beyond");
+		sweep_req(&r, 0, 2, 0, 100, 1, 1000);
+		put_u32(&r, OIO_A_SWEEP_POSITIONS, 0x2);
+		bad("sweep of rings 0-1 (position 0) at position 1 only", &r,
+		    -EINVAL, "no ring of the run");
+		sweep_req(&r, 0, 16, 0, 100, 1, 1000);
+		put_u32(&r, OIO_A_SWEEP_POSITIONS, 0);
+		bad("sweep positions 0 (none selected)", &r, -EINVAL,
+		    "no ring of the run");
+		sweep_req(&r, 0, 128, 0, 4095, 1, 1000);
+		put_u32(&r, OIO_A_SWEEP_POSITIONS, 0x1);
+		bad("sweep of 32 rings (one position) x 4096 points", &r,
+		    -EMSGSIZE, "60 KiB");
 		sweep_req(&r, 0, 128, 0, 4095, 1, 1000);
 		bad("sweep of 128 rings x 4096 points", &r, -EMSGSIZE, "60 KiB");
 		sweep_req(&r, 127, 2, 0, 100, 1, 1000);
@@ -725,8 +791,15 @@ int main(void)
 		put_u32(&r, OIO_A_RING_RING, found);
 		put_u8(&r, OIO_A_RING_LOCK, 1);
 		xfer(&r, &rep);
-		get(&rep, OIO_CMD_RING_GET, OIO_A_RING_CARD_ID, 0, OIO_A_RING_RING,
-		    found);
+		/* the loop acquires for lock-capture-us (40 us) first */
+		for (k = 0; k < 100; k++) {
+			get(&rep, OIO_CMD_RING_GET, OIO_A_RING_CARD_ID, 0,
+			    OIO_A_RING_RING, found);
+			if (u32_of(rep.tb[OIO_A_RING_LOCK_STATE]) !=
+			    OIO_LOCK_STATE_ACQUIRING)
+				break;
+			sleep_us(1000);
+		}
 		tap_ok(found >= 0 && u32_of(rep.tb[OIO_A_RING_LOCK_STATE]) ==
 		       OIO_LOCK_STATE_LOCKED,
 		       "ring %d found line 2 by a netlink sweep and locked at %u",

@@ -431,12 +431,31 @@ uint32_t sweep_run(const struct oio_card *c, const struct dma_buf *b,
 	return st;
 }
 
+/*
+ * Where the trace falls below level going from sample i by dir (+-1), in
+ * samples, interpolated; -1 if it does not before the end.
+ */
+static double crossing(const uint32_t *trace, unsigned int points,
+		       unsigned int i, int dir, double level)
+{
+	unsigned int j = i, p;
+
+	while (trace[j] >= level) {
+		if ((dir < 0 && j == 0) || (dir > 0 && j + 1 >= points))
+			return -1;
+		j += dir;
+	}
+	p = j - dir;	/* the last sample at or above level */
+	return p + dir * (trace[p] - level) /
+		   ((double)trace[p] - (double)trace[j]);
+}
+
 int find_peaks(const uint32_t *trace, unsigned int points, unsigned int start,
 	       unsigned int step, double frac, uint32_t min_na,
 	       struct peak *out, int max)
 {
 	uint32_t top = 0, thr;
-	unsigned int i;
+	unsigned int i, gap = step < 16 ? 16 / step : 1;
 	int n = 0;
 
 	for (i = 0; i < points; i++)
@@ -445,19 +464,44 @@ int find_peaks(const uint32_t *trace, unsigned int points, unsigned int start,
 	thr = (uint32_t)(top * frac);
 	if (thr < min_na)
 		thr = min_na;
-	for (i = 1; i + 1 < points && n < max; i++) {
-		double y0 = trace[i - 1], y1 = trace[i], y2 = trace[i + 1];
-		double den, off = 0;
+	/*
+	 * Monitor noise (2 uA rms by default) puts many small local maxima on
+	 * the top of a resonance, and on a flank near the threshold. So a
+	 * resonance is a run of samples at or above the threshold, with dips
+	 * under it of fewer than 16 codes, its peak the run's highest sample.
+	 */
+	for (i = 0; i < points && n < max; ) {
+		unsigned int hi, last, j;
+		double l, r;
 
-		if (trace[i] < thr || trace[i] <= trace[i - 1] ||
-		    trace[i] < trace[i + 1])
+		if (trace[i] < thr) {
+			i++;
 			continue;
-		/* Parabola through three samples for a sub-step position. */
-		den = y0 - 2 * y1 + y2;
-		if (den != 0)
-			off = 0.5 * (y0 - y2) / den;
-		out[n].code = start + (i + off) * step;
-		out[n].height = trace[i];
+		}
+		hi = last = i;
+		for (j = i; j < points && j <= last + gap; j++)
+			if (trace[j] >= thr) {
+				last = j;
+				if (trace[j] > trace[hi])
+					hi = j;
+			}
+		i = last + 1;
+		/*
+		 * The centre, in pm, is midway between the half-maximum
+		 * crossings, where the flanks are steep and the noise moves
+		 * them least. Heater shift goes with code squared (datasheet
+		 * 7.5), so that midpoint is at the root mean square of the
+		 * crossing codes. A resonance with a crossing outside the
+		 * trace is only partly seen: it has no centre.
+		 */
+		l = crossing(trace, points, hi, -1, trace[hi] / 2.0);
+		r = crossing(trace, points, hi, 1, trace[hi] / 2.0);
+		if (l < 0 || r < 0)
+			continue;
+		l = start + l * step;
+		r = start + r * step;
+		out[n].code = sqrt((l * l + r * r) / 2);
+		out[n].height = trace[hi];
 		n++;
 	}
 	return n;

@@ -126,7 +126,12 @@ struct peak {
 	uint32_t height;	/* nA */
 };
 
-/* Local maxima above frac of the trace's maximum, at least min_nA high. */
+/*
+ * Resonances above frac of the trace's maximum, at least min_nA high, whose
+ * half maximum lies inside the trace on both sides; each centre is the
+ * code midway (in heater shift, square law) between the half-maximum
+ * crossings, which monitor noise moves least.
+ */
 int find_peaks(const uint32_t *trace, unsigned int points, unsigned int start,
 	       unsigned int step, double frac, uint32_t min_na,
 	       struct peak *out, int max);
