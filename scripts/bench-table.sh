@@ -13,7 +13,7 @@ sed -n 's/^# \(call .*\)$/\1/p; s/^# \([a-zA-Z(].*  *[0-9.][0-9.]*  *[0-9.][0-9.
 echo
 echo "bring-up of one card per seed (card time, MMIO counted by the model)"
 printf '%-6s %-10s %-12s %-12s %-6s %s\n' seed lanes tuning_ms total_ms MMIO sweeps
-sed -n 's/.*seed \([0-9]*\): \([0-9]*\/[0-9]*\) lanes up; tuning \([0-9.]*\) ms card time; bring-up \([0-9.]*\) ms, \([0-9]*\) MMIO, \([0-9]*\) sweeps.*/\1 \2 \3 \4 \5 \6/p' "$tap" |
+sed -n 's/.*seed \([0-9]*\): \([0-9]*\/[0-9]*\) lanes up[^;]*; tuning \([0-9.]*\) ms card time; bring-up \([0-9.]*\) ms, \([0-9]*\) MMIO, \([0-9]*\) sweeps.*/\1 \2 \3 \4 \5 \6/p' "$tap" |
 	while read -r seed lanes tune total mmio sweeps; do
 		printf '%-6s %-10s %-12s %-12s %-6s %s\n' "$seed" "$lanes" "$tune" "$total" "$mmio" "$sweeps"
 	done
