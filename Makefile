@@ -44,11 +44,11 @@ MODEL_SOURCES := $(wildcard tests/qemu/*.c tests/qemu/*.h) driver/oio_regs.h
 
 GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 	-Idriver -Itests/guest -Itests/qemu
-GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
-GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
-	include/uapi/linux/oio.h
+GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c tests/guest/nlraw.c
+GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h tests/guest/nlraw.h \
+	driver/oio_regs.h include/uapi/linux/oio.h
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
-	sysfs-poll
+	sysfs-poll driver-defects
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
 	demo link-drift-cli oioctl-cli
 # Guest programs that use liboio link against it like any user would.
@@ -238,8 +238,15 @@ $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
 		tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
+# The driver's pure helpers, compiled as the kernel compiles them.
+$(B)/unit/test-ber: tests/unit/test-ber.c driver/oio_ber.h \
+		$(wildcard tests/unit/kshim/linux/*.h) | $(B)/.deps
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -Wno-format-truncation -Itests/unit/kshim -Idriver \
+		-o $@ tests/unit/test-ber.c $$(pkg-config --cflags --libs check)
+
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-tuning test-parse \
-	test-output)
+	test-output test-ber)
 
 unit: $(UNIT_TESTS)
 	for t in $(UNIT_TESTS); do $$t || exit 1; done

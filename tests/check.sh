@@ -151,6 +151,7 @@ unit unit-physics "$B/unit/test-physics"
 unit unit-tuning "$B/unit/test-tuning"
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
+unit unit-ber "$B/unit/test-ber"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style
@@ -173,6 +174,8 @@ vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3
+# The defects a maintainer's read found (issue 12), one check each.
+vm driver-defects --cards 2 --seed 301 --tests driver-defects
 # liboio's bring-up: figures in card time under -icount, MMIO counted.
 vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
 	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
