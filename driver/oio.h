@@ -40,13 +40,18 @@
 #define OIO_TELEM_USER_AGE_MS	100
 
 /*
- * Alarm vector storms: more than OIO_STORM_IRQS raises within one
- * OIO_STORM_WINDOW_MS mute the vector; the alarm thread then services the
- * card after a back-off that doubles, up to OIO_STORM_BACKOFF_MAX_MS,
- * while the storm lasts, and unmutes it. See oio_alarm.c.
+ * Alarm vector storms: raises spend a credit of time, OIO_STORM_COST_NS
+ * each, that grows back with time up to OIO_STORM_BURST raises' worth:
+ * a burst of real alarms (a card's lanes all changing state) passes at
+ * once, and beyond it the vector takes OIO_STORM_RATE raises a second.
+ * Out of credit, the hard handler mutes the vector; the alarm thread then
+ * services the card after a back-off that doubles, up to
+ * OIO_STORM_BACKOFF_MAX_MS, while the storm lasts, and unmutes it. See
+ * oio_alarm.c.
  */
-#define OIO_STORM_IRQS		8
-#define OIO_STORM_WINDOW_MS	10
+#define OIO_STORM_BURST		256
+#define OIO_STORM_RATE		100
+#define OIO_STORM_COST_NS	(NSEC_PER_SEC / OIO_STORM_RATE)
 #define OIO_STORM_BACKOFF_MS	10
 #define OIO_STORM_BACKOFF_MAX_MS 160
 #define OIO_ALARM_COALESCE_US	500	/* gather a burst of alarms */
@@ -164,8 +169,8 @@ enum {
  * @telem_err: verdict of the latest completion
  * @telem_valid: @telem holds a block
  * @telem: the latest block
- * @storm_win_start: start of the current storm window (hard handler only)
- * @storm_win_irqs: raises counted in it (hard handler only)
+ * @storm_stamp: when the hard handler last ran, ns (hard handler only)
+ * @storm_credit: raises' credit, ns (hard handler only)
  * @storm_muted: the hard handler muted the vector; the thread unmutes it
  * @storm_backoff_ms: the thread's current back-off (thread only)
  * @storm_last: when the thread last unmuted (thread only)
@@ -228,8 +233,8 @@ struct oio_dev {
 	bool telem_valid;
 	struct oio_telem_block telem;
 
-	ktime_t storm_win_start;
-	unsigned int storm_win_irqs;
+	u64 storm_stamp;
+	u64 storm_credit;
 	bool storm_muted;
 	unsigned int storm_backoff_ms;
 	ktime_t storm_last;

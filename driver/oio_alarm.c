@@ -13,12 +13,13 @@
  * announced again at once.
  *
  * Storms: the vector is an edge (MSI-X), so every raise costs a hard
- * interrupt, whatever the thread does. More than OIO_STORM_IRQS raises in
- * OIO_STORM_WINDOW_MS mute the vector in the hard handler; the thread then
- * services the card after a back-off, which doubles while raises keep
- * coming (up to OIO_STORM_BACKOFF_MAX_MS), and unmutes it. A storm costs at
- * most OIO_STORM_IRQS interrupts per back-off, real alarms beside it
- * included, and every latched flag is still serviced, one back-off late.
+ * interrupt, whatever the thread does. Raises spend a credit that grows
+ * back at OIO_STORM_RATE a second, up to a burst of OIO_STORM_BURST; out of
+ * credit, the hard handler mutes the vector and the thread services the
+ * card after a back-off, which doubles while the storm lasts (up to
+ * OIO_STORM_BACKOFF_MAX_MS), and unmutes it. Whatever else fires beside
+ * it, a storm costs one burst, then about OIO_STORM_RATE interrupts a
+ * second, and every latched flag is still serviced, one back-off late.
  */
 #include <linux/bitmap.h>
 #include <linux/delay.h>
@@ -134,13 +135,16 @@ void oio_alarm_service(struct oio_dev *od)
  */
 bool oio_alarm_hard(struct oio_dev *od, int irq)
 {
-	ktime_t now = ktime_get();
+	u64 now = ktime_get_ns();
 
-	if (ktime_ms_delta(now, od->storm_win_start) >= OIO_STORM_WINDOW_MS) {
-		od->storm_win_start = now;
-		od->storm_win_irqs = 0;
+	od->storm_credit = min(od->storm_credit + (now - od->storm_stamp),
+			       (u64)OIO_STORM_BURST * OIO_STORM_COST_NS);
+	od->storm_stamp = now;
+	if (od->storm_credit >= OIO_STORM_COST_NS) {
+		od->storm_credit -= OIO_STORM_COST_NS;
+		return false;
 	}
-	if (++od->storm_win_irqs <= OIO_STORM_IRQS || READ_ONCE(od->alarm_stop))
+	if (READ_ONCE(od->alarm_stop))
 		return false;
 	/* Unmuted by the thread this raise wakes, after its back-off. */
 	disable_irq_nosync(irq);

@@ -448,6 +448,8 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	init_waitqueue_head(&od->sweep_wq);
 	atomic_set(&od->health, OIO_CARD_HEALTH_OK);
 	oio_notify_init(od);
+	od->storm_stamp = ktime_get_ns();
+	od->storm_credit = (u64)OIO_STORM_BURST * OIO_STORM_COST_NS;
 	pci_set_drvdata(pdev, od);
 
 	err = oio_fault_probe(od) ?: pcim_enable_device(pdev);

@@ -872,9 +872,10 @@ static void t_storm(struct card *a)
 	taken = alarm_irqs(a) - before;
 	kill(kid, SIGKILL);
 	waitpid(kid, NULL, 0);
-	tap_ok(taken <= 100 * (secs + 1), "defect 11: a storm beside real "
-	       "alarms costs at most 100 interrupts a second (%ld in %.1f s)",
-	       taken, secs);
+	/* a burst of 256 (real alarms come in bursts), then 100 a second */
+	tap_ok(taken <= 256 + 110 * (secs + 1), "defect 11: a storm beside "
+	       "real alarms costs one burst, then about 100 interrupts a "
+	       "second (%ld in %.1f s)", taken, secs);
 	cqset(a, "laser-fail-mask", "0");
 	cwrite(a, "laser5/alarms", "0x7f");
 	cwrite(a, "laser1/alarms", "0x7f");
