@@ -27,12 +27,18 @@ INITRD := $(B)/initramfs.cpio.gz
 # The driver's tests also run on Debian 12's newest 6.12 kernel.
 KERNEL_612 := $(B)/kernel-6.12/vmlinuz
 INITRD_612 := $(B)/initramfs-6.12.cpio.gz
+# ... and on a debug build of the 6.1 the VM boots (KASAN, lockdep, ...).
+KERNEL_DEBUG := $(B)/kernel-debug/vmlinuz
+INITRD_DEBUG := $(B)/initramfs-debug.cpio.gz
+# ... and on the newest kernel of Debian's archive (trixie-backports, sid).
+KERNEL_NEWEST := $(B)/kernel-newest/vmlinuz
+INITRD_NEWEST := $(B)/initramfs-newest.cpio.gz
 
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
 	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
-	libjson-c-dev
+	libjson-c-dev bc libelf-dev libssl-dev debootstrap
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -48,12 +54,24 @@ GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c tests/guest/nlraw.c
 GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h tests/guest/nlraw.h \
 	driver/oio_regs.h include/uapi/linux/oio.h
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
-	sysfs-poll driver-defects
+	sysfs-poll driver-defects fault-nth driver-stress privilege
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
-	demo link-drift-cli oioctl-cli
+	demo link-drift-cli oioctl-cli driver-lifetime kmemleak
+# The fuzzer builds its messages from the netlink spec.
+SPEC_TABLE := $(B)/guest-gen/oio_spec_table.h
+$(SPEC_TABLE): docs/netlink/specs/oio.yaml scripts/spec-table.py | $(B)/.deps
+	@mkdir -p $(@D)
+	$(PY) scripts/spec-table.py docs/netlink/specs/oio.yaml > $@.tmp
+	mv $@.tmp $@
+
+$(B)/guest/nlfuzz: tests/guest/nlfuzz.c $(SPEC_TABLE) $(GUEST_LIB) $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -I$(B)/guest-gen -o $@ $< $(GUEST_LIB) -lm
+
 # Guest programs that use liboio link against it like any user would.
 GUEST_LIB_TESTS := link-bringup bench-lib
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
+	$(B)/guest/nlfuzz \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl \
 	$(B)/guest/json-check
@@ -64,6 +82,8 @@ DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
 # 6.12 is built too, to keep the driver compiling on both.
 MODULE := $(B)/driver/6.1/oio.ko
 MODULE_612 := $(B)/driver/6.12/oio.ko
+MODULE_DEBUG := $(B)/driver/debug/oio.ko
+MODULE_NEWEST := $(B)/driver/newest/oio.ko
 
 UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
 
@@ -197,7 +217,26 @@ $(KERNEL_612): | $(B)/.deps
 $(MODULE_612): $(DRIVER_SOURCES) $(KERNEL_612)
 	scripts/build-module.sh $(B) 6.12
 
-driver: $(MODULE) $(MODULE_612)
+# Built from Debian's linux-source-6.1 with tests/kernel/debug.config:
+# about ten minutes on two cores the first time, then cached.
+$(KERNEL_DEBUG): tests/kernel/debug.config driver/Kconfig \
+		scripts/build-debug-kernel.sh | $(B)/.deps $(KERNEL)
+	nice -n 10 scripts/build-debug-kernel.sh $(B)
+	@touch $@
+
+$(MODULE_DEBUG): $(DRIVER_SOURCES) $(KERNEL_DEBUG) scripts/build-module.sh
+	scripts/build-module.sh $(B) debug
+
+# Its headers want gcc-14 and a newer sparse: the module is built in a
+# minimal trixie tree (scripts/newest-kernel.sh), cached.
+$(KERNEL_NEWEST): scripts/newest-kernel.sh | $(B)/.deps
+	nice -n 10 scripts/newest-kernel.sh $(B) fetch
+	@touch $@
+
+$(MODULE_NEWEST): $(DRIVER_SOURCES) $(KERNEL_NEWEST)
+	scripts/newest-kernel.sh $(B) module
+
+driver: $(MODULE) $(MODULE_612) $(MODULE_DEBUG) $(MODULE_NEWEST)
 
 $(INITRD): $(GUEST_BINS) $(MODULE) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
@@ -207,7 +246,15 @@ $(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
 	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_612)
 
-initramfs: $(INITRD) $(INITRD_612)
+$(INITRD_DEBUG): $(GUEST_BINS) $(MODULE_DEBUG) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_DEBUG)
+
+$(INITRD_NEWEST): $(GUEST_BINS) $(MODULE_NEWEST) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_NEWEST)
+
+initramfs: $(INITRD) $(INITRD_612) $(INITRD_DEBUG) $(INITRD_NEWEST)
 
 # ---- host unit tests ----------------------------------------------------
 
@@ -263,9 +310,12 @@ $(CHECKPATCH): | $(B)/.deps
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
+		$(KERNEL_DEBUG) $(INITRD_DEBUG) $(KERNEL_NEWEST) $(INITRD_NEWEST) \
 		$(CHECKPATCH) $(UNIT_TESTS) $(LIBOIO)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
+		KERNEL_DEBUG=$(KERNEL_DEBUG) INITRD_DEBUG=$(INITRD_DEBUG) \
+		KERNEL_NEWEST=$(KERNEL_NEWEST) INITRD_NEWEST=$(INITRD_NEWEST) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) tests/check.sh
 
 # ---- benchmarks and installation ----------------------------------------
@@ -297,7 +347,8 @@ install: $(LIBOIO) $(OIOCTL)
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/oioctl
 
 clean:
-	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD) $(INITRD_612)
+	rm -rf $(B)/guest $(B)/guest-gen $(B)/unit $(B)/vm-logs $(INITRD) \
+		$(INITRD_612) $(INITRD_DEBUG) $(INITRD_NEWEST)
 
 # Also forgets QEMU, the kernel and the apt caches: the next run refetches.
 distclean:
