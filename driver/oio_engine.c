@@ -472,9 +472,9 @@ static void oio_sweep_abort(struct oio_dev *od)
  * time, or that a signal interrupts, is aborted.
  *
  * Context: process; sleeps interruptibly, with no lock held, for the run.
- * Return: 0; -EBUSY if a sweep is running or a ring of the run is locked,
- * -ENOSPC if the trace does not fit the buffer, -ETIMEDOUT, -EINTR, -EIO,
- * -ENODEV.
+ * Return: 0; -EALREADY if a sweep is running, -EBUSY if a ring of the run
+ * is locked, -ENOSPC if the trace does not fit the buffer, -ETIMEDOUT,
+ * -EINTR, -EIO, -ENODEV.
  */
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 {
