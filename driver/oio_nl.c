@@ -959,15 +959,16 @@ static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od,
 	return 0;
 }
 
-/* Room for a whole card: the arrays, their headers and the header. */
-static size_t oio_telem_msg_size(struct oio_dev *od)
+/* Room for the parts asked for: their arrays, and the header. */
+static size_t oio_telem_msg_size(struct oio_dev *od, u32 parts)
 {
 	size_t n = 256;
 	unsigned int c;
 
 	for (c = 0; c < OIO_TCOL_NUM; c++)
-		n += nla_total_size_64bit(oio_tcol_count(od, c) *
-					  oio_tcol_size(c));
+		if (parts & oio_tcols[c].part)
+			n += nla_total_size_64bit(oio_tcol_count(od, c) *
+						  oio_tcol_size(c));
 	return n;
 }
 
@@ -991,7 +992,7 @@ int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
-	msg = genlmsg_new(oio_telem_msg_size(od), GFP_KERNEL);
+	msg = genlmsg_new(oio_telem_msg_size(od, parts), GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;
