@@ -29,12 +29,18 @@ INITRD := $(B)/initramfs.cpio.gz
 # The driver's tests also run on Debian 12's newest 6.12 kernel.
 KERNEL_612 := $(B)/kernel-6.12/vmlinuz
 INITRD_612 := $(B)/initramfs-6.12.cpio.gz
+# ... and on a debug build of the 6.1 the VM boots (KASAN, lockdep, ...).
+KERNEL_DEBUG := $(B)/kernel-debug/vmlinuz
+INITRD_DEBUG := $(B)/initramfs-debug.cpio.gz
+# ... and on the newest kernel of Debian's archive (trixie-backports, sid).
+KERNEL_NEWEST := $(B)/kernel-newest/vmlinuz
+INITRD_NEWEST := $(B)/initramfs-newest.cpio.gz
 
 APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	libglib2.0-dev libpixman-1-dev libfdt-dev busybox-static seabios \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
 	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
-	libjson-c-dev debootstrap e2fsprogs build-essential debhelper dh-dkms \
+	libjson-c-dev bc libelf-dev libssl-dev debootstrap e2fsprogs build-essential debhelper dh-dkms \
 	lintian python3-kconfiglib tmux
 # Order-only prerequisite of every build step; the Debian packaging sets
 # it empty, since dpkg-buildpackage checks Build-Depends itself.
@@ -50,16 +56,28 @@ MODEL_SOURCES := $(wildcard tests/qemu/*.c tests/qemu/*.h) driver/oio_regs.h
 
 GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 	-Idriver -Itests/guest -Itests/qemu
-GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c
-GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h driver/oio_regs.h \
-	include/uapi/linux/oio.h
+GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c tests/guest/nlraw.c
+GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h tests/guest/nlraw.h \
+	driver/oio_regs.h include/uapi/linux/oio.h
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
-	sysfs-poll
+	sysfs-poll driver-defects fault-nth driver-stress privilege
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
-	demo link-drift-cli oioctl-cli
+	demo link-drift-cli oioctl-cli driver-lifetime kmemleak
+# The fuzzer builds its messages from the netlink spec.
+SPEC_TABLE := $(B)/guest-gen/oio_spec_table.h
+$(SPEC_TABLE): docs/netlink/specs/oio.yaml scripts/spec-table.py | $(DEPS)
+	@mkdir -p $(@D)
+	$(PY) scripts/spec-table.py docs/netlink/specs/oio.yaml > $@.tmp
+	mv $@.tmp $@
+
+$(B)/guest/nlfuzz: tests/guest/nlfuzz.c $(SPEC_TABLE) $(GUEST_LIB) $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -I$(B)/guest-gen -o $@ $< $(GUEST_LIB) -lm
+
 # Guest programs that use liboio link against it like any user would.
 GUEST_LIB_TESTS := link-bringup bench-lib
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
+	$(B)/guest/nlfuzz \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
 	$(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)) $(B)/guest/bin/oioctl \
 	$(B)/guest/json-check
@@ -70,6 +88,8 @@ DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
 # 6.12 is built too, to keep the driver compiling on both.
 MODULE := $(B)/driver/6.1/oio.ko
 MODULE_612 := $(B)/driver/6.12/oio.ko
+MODULE_DEBUG := $(B)/driver/debug/oio.ko
+MODULE_NEWEST := $(B)/driver/newest/oio.ko
 
 UNIT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -Itests/qemu
 # The card model itself, built on the host against stand-ins for the few
@@ -227,7 +247,26 @@ $(KERNEL_612): | $(DEPS)
 $(MODULE_612): $(DRIVER_SOURCES) $(KERNEL_612)
 	scripts/build-module.sh $(B) 6.12
 
-driver: $(MODULE) $(MODULE_612)
+# Built from Debian's linux-source-6.1 with tests/kernel/debug.config:
+# about ten minutes on two cores the first time, then cached.
+$(KERNEL_DEBUG): tests/kernel/debug.config driver/Kconfig \
+		scripts/build-debug-kernel.sh | $(DEPS) $(KERNEL)
+	nice -n 10 scripts/build-debug-kernel.sh $(B)
+	@touch $@
+
+$(MODULE_DEBUG): $(DRIVER_SOURCES) $(KERNEL_DEBUG) scripts/build-module.sh
+	scripts/build-module.sh $(B) debug
+
+# Its headers want gcc-14 and a newer sparse: the module is built in a
+# minimal trixie tree (scripts/newest-kernel.sh), cached.
+$(KERNEL_NEWEST): scripts/newest-kernel.sh | $(DEPS)
+	nice -n 10 scripts/newest-kernel.sh $(B) fetch
+	@touch $@
+
+$(MODULE_NEWEST): $(DRIVER_SOURCES) $(KERNEL_NEWEST)
+	scripts/newest-kernel.sh $(B) module
+
+driver: $(MODULE) $(MODULE_612) $(MODULE_DEBUG) $(MODULE_NEWEST)
 
 $(INITRD): $(GUEST_BINS) $(MODULE) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
@@ -237,7 +276,15 @@ $(INITRD_612): $(GUEST_BINS) $(MODULE_612) tests/vm/init tests/vm/smoke \
 		tests/vm/mkinitramfs.sh
 	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_612)
 
-initramfs: $(INITRD) $(INITRD_612)
+$(INITRD_DEBUG): $(GUEST_BINS) $(MODULE_DEBUG) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_DEBUG)
+
+$(INITRD_NEWEST): $(GUEST_BINS) $(MODULE_NEWEST) tests/vm/init tests/vm/smoke \
+		tests/vm/mkinitramfs.sh
+	LIBDIR=$(B)/lib tests/vm/mkinitramfs.sh $@ $(B)/guest $(MODULE_NEWEST)
+
+initramfs: $(INITRD) $(INITRD_612) $(INITRD_DEBUG) $(INITRD_NEWEST)
 
 # ---- the Debian guest ----------------------------------------------------
 
@@ -334,6 +381,13 @@ $(B)/unit/test-output: tests/unit/test-output.c tools/output.c \
 		tests/unit/test-output.c tools/output.c \
 		$$(pkg-config --cflags --libs check json-c) -lm
 
+# The driver's pure helpers, compiled as the kernel compiles them.
+$(B)/unit/test-ber: tests/unit/test-ber.c driver/oio_ber.h \
+		$(wildcard tests/unit/kshim/linux/*.h) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(UNIT_CFLAGS) -Wno-format-truncation -Itests/unit/kshim -Idriver \
+		-o $@ tests/unit/test-ber.c $$(pkg-config --cflags --libs check)
+
 $(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
 		tools/prometheus.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
@@ -341,7 +395,7 @@ $(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
 		tools/prometheus.c $$(pkg-config --cflags --libs check) -lm
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
-	test-bringup test-parse test-output test-prometheus)
+	test-bringup test-parse test-output test-prometheus test-ber)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 
@@ -360,10 +414,13 @@ $(CHECKPATCH): | $(DEPS)
 	scripts/fetch-checkpatch.sh $(B)
 
 check: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
+		$(KERNEL_DEBUG) $(INITRD_DEBUG) $(KERNEL_NEWEST) $(INITRD_NEWEST) \
 		$(CHECKPATCH) $(UNIT_TESTS) $(ENVELOPE) $(LIBOIO) $(DEBIAN_IMAGE) \
 		$(DEBIAN_PAYLOAD)
 	@env B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \
+		KERNEL_DEBUG=$(KERNEL_DEBUG) INITRD_DEBUG=$(INITRD_DEBUG) \
+		KERNEL_NEWEST=$(KERNEL_NEWEST) INITRD_NEWEST=$(INITRD_NEWEST) \
 		QEMU_SRC=$(QEMU_SRC) CHECKPATCH=$(CHECKPATCH) \
 		DEBIAN_IMAGE=$(DEBIAN_IMAGE) DEBIAN_INITRD=$(DEBIAN_INITRD) \
 		DEBIAN_PAYLOAD=$(DEBIAN_PAYLOAD) tests/check.sh
@@ -489,7 +546,8 @@ $(DEB_STAMP): $(DEB_SOURCES) | $(DEPS)
 		grep -v 'root privileges' $(DEB_DIR)/lintian.log; exit $$rc
 
 clean:
-	rm -rf $(B)/guest $(B)/unit $(B)/vm-logs $(INITRD) $(INITRD_612)
+	rm -rf $(B)/guest $(B)/guest-gen $(B)/unit $(B)/vm-logs $(INITRD) \
+		$(INITRD_612) $(INITRD_DEBUG) $(INITRD_NEWEST)
 
 # Also forgets QEMU, the kernel and the apt caches: the next run refetches.
 distclean:

@@ -1,16 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * oio: driver for OIO optical I/O engine cards - shared definitions.
+ *
+ * Locking, outermost first:
+ *
+ *   notify_lock  who may hear of the card (classdev, announce); held while
+ *                announcing, which reads registers under @lock
+ *   telem_lock   the telemetry cache; taken before @lock to start a run
+ *   lock         one register sequence; never held across a wait for the
+ *                card's firmware
+ *
+ * Engine waits (telemetry, sweeps) hold no lock: they sleep interruptibly
+ * on a wait queue until the engine's vector, a timeout, a signal, a reset
+ * or the card's removal.
  */
 #ifndef _OIO_H
 #define _OIO_H
 
-#include <linux/completion.h>
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
 #include <linux/device.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
+
+#include <uapi/linux/oio.h>
 
 #include "oio_regs.h"
 
@@ -18,10 +36,25 @@
 
 /* How long the driver waits for a firmware engine before giving up. */
 #define OIO_CMD_TIMEOUT_MS	1000
-#define OIO_SWEEP_TIMEOUT_MS	10000
-/* More alarm vectors than this in a second is a storm: mute for a second. */
-#define OIO_STORM_IRQS		2000
-#define OIO_ALARM_COALESCE_US	500	/* gather a burst of alarms, see oio_main.c */
+/* A caller without CAP_NET_ADMIN gets telemetry at most this old. */
+#define OIO_TELEM_USER_AGE_MS	100
+
+/*
+ * Alarm vector storms: raises spend a credit of time, OIO_STORM_COST_NS
+ * each, that grows back with time up to OIO_STORM_BURST raises' worth:
+ * a burst of real alarms (a card's lanes all changing state) passes at
+ * once, and beyond it the vector takes OIO_STORM_RATE raises a second.
+ * Out of credit, the hard handler mutes the vector; the alarm thread then
+ * services the card after a back-off that doubles, up to
+ * OIO_STORM_BACKOFF_MAX_MS, while the storm lasts, and unmutes it. See
+ * oio_alarm.c.
+ */
+#define OIO_STORM_BURST		256
+#define OIO_STORM_RATE		100
+#define OIO_STORM_COST_NS	(NSEC_PER_SEC / OIO_STORM_RATE)
+#define OIO_STORM_BACKOFF_MS	10
+#define OIO_STORM_BACKOFF_MAX_MS 160
+#define OIO_ALARM_COALESCE_US	500	/* gather a burst of alarms */
 
 struct oio_dma {
 	void *cpu;
@@ -29,13 +62,74 @@ struct oio_dma {
 	size_t size;
 };
 
+/* The columns of a decoded telemetry block, in the reply's order. */
+enum oio_tcol {
+	OIO_TCOL_LASER_ENABLE,
+	OIO_TCOL_LASER_BIAS_SET,
+	OIO_TCOL_LASER_BIAS,
+	OIO_TCOL_LASER_POWER,
+	OIO_TCOL_LASER_TEMP,
+	OIO_TCOL_LASER_STATUS,
+	OIO_TCOL_LASER_ALARMS,
+	OIO_TCOL_LANE_STATE,
+	OIO_TCOL_LANE_REASON,
+	OIO_TCOL_LANE_PRBS_GEN,
+	OIO_TCOL_LANE_PRBS_CHECK,
+	OIO_TCOL_LANE_PRBS_BITS,
+	OIO_TCOL_LANE_PRBS_ERRORS,
+	OIO_TCOL_LANE_ALARMS,
+	OIO_TCOL_PORT_LINE_SHIFT,
+	OIO_TCOL_RING_HEATER,
+	OIO_TCOL_RING_HEATER_UW,
+	OIO_TCOL_RING_MONITOR,
+	OIO_TCOL_RING_LOCK,
+	OIO_TCOL_RING_LOCK_STATE,
+	OIO_TCOL_RING_AT_LIMIT,
+	OIO_TCOL_NUM
+};
+
+/**
+ * struct oio_telem_block - one telemetry block, decoded into UAPI units
+ * @seq: the card's sequence number
+ * @time_ns: card time
+ * @temp: card temperature, m°C
+ * @alarms: card alarm flags (enum oio_card_alarm)
+ * @armed: the card was armed
+ * @interlock_closed: the interlock was closed
+ * @taken: host time the block was decoded
+ * @col: one array per column, carved from one allocation at probe
+ */
+struct oio_telem_block {
+	u32 seq;
+	u64 time_ns;
+	s32 temp;
+	u32 alarms;
+	u8 armed;
+	u8 interlock_closed;
+	ktime_t taken;
+	void *col[OIO_TCOL_NUM];
+};
+
+/* What changed, gathered while a lock is held and announced after. */
+struct oio_news {
+	bool card;
+	DECLARE_BITMAP(ports, OIO_MAX_PORTS);
+	DECLARE_BITMAP(lasers, OIO_MAX_WAVELENGTHS);
+	DECLARE_BITMAP(lanes, OIO_MAX_LANES);
+	DECLARE_BITMAP(rings, OIO_MAX_RINGS);
+};
+
+/* od->flags */
+enum {
+	OIO_F_SWEEP_BUSY,	/* a sweep owns the engine and its buffer */
+};
+
 /**
  * struct oio_dev - one OIO engine card
  * @pdev: the PCI function
  * @regs: BAR0
- * @id: N of /sys/class/oio/oioN
- * @classdev: the class device
- * @groups: attribute groups of @classdev, built before it is added
+ * @id: N of /sys/class/oio/oioN, allocated before any vector is live
+ * @groups: attribute groups of the class device, built before it is added
  * @ports: optical ports, from the card
  * @wavelengths: laser lines and lanes per port, from the card
  * @lanes: @ports x @wavelengths
@@ -44,28 +138,52 @@ struct oio_dma {
  * @fw_version: firmware version, major << 16 | minor << 8 | patch
  * @board_rev: board revision
  * @caps: OIO_CAP_* feature bits
- * @lock: serialises every multi-register sequence, the engines and their
- *	buffers; taken by sysfs, netlink and the alarm thread, never in hard
- *	interrupt context
- * @dead: the card stopped answering (all-ones reads); set once, read
- *	without @lock
+ * @lock: serialises every multi-register sequence; see above
+ * @health: enum oio_card_health; only leaves OIO_CARD_HEALTH_GONE by rebind
+ * @in_reset: a PCI reset is under way: no register access
+ * @health_lock: protects @health_stop against the queueing of @health_work
+ * @health_stop: set at teardown: @health_work is not queued any more
+ * @health_work: announces a change of @health
+ * @notify_lock: protects @classdev and @announce; see above
+ * @classdev: the class device, NULL while there is none
+ * @announce: netlink events of the card may go out (card-add sent,
+ *	card-delete not yet)
+ * @nl_users: netlink requests using the card; remove() waits for 0
+ * @removing: remove() has begun: engine waits end with -ENODEV
  * @debugfs: the card's debugfs directory
  * @devlink: the card's devlink instance
- * @sweep_buf: sweep trace buffer, protected by @lock
- * @telem_buf: telemetry block buffer, protected by @lock
- * @cmd_done: completed by the command vector
- * @sweep_done: completed by the sweep vector
- * @telem_done: completed by the telemetry vector
- * @storm_start: jiffies at which the current one-second count began
- * @storm_irqs: alarm vectors counted since @storm_start
- * @storms: how many times the alarm vector was muted
- * @storm_unmute: unmutes the alarm vector a second after a storm
+ * @flags: OIO_F_* bits
+ * @sweep_buf: sweep trace buffer, owned by whoever holds OIO_F_SWEEP_BUSY
+ * @sweep_irqs: sweep vectors seen, bumped by the hard handler
+ * @sweep_wq: sweep waiters sleep here
+ * @telem_buf: telemetry DMA buffer, read only by the telemetry thread
+ * @telem_size: bytes of one block, from the geometry
+ * @telem_broken: -EIO if the card disagrees about @telem_size, else 0
+ * @telem_lock: protects @telem_busy, @telem_started, @telem_poked,
+ *	@telem_gen, @telem_err, @telem_valid and @telem
+ * @telem_wq: telemetry waiters sleep here
+ * @telem_busy: a snapshot is on the card
+ * @telem_started: jiffies when it was started
+ * @telem_poked: jiffies when it was last started again, the card hung
+ * @telem_gen: bumped at every completion (or failure) of a snapshot
+ * @telem_err: verdict of the latest completion
+ * @telem_valid: @telem holds a block
+ * @telem: the latest block
+ * @storm_stamp: when the hard handler last ran, ns (hard handler only)
+ * @storm_credit: raises' credit, ns (hard handler only)
+ * @storm_muted: the hard handler muted the vector; the thread unmutes it
+ * @storm_backoff_ms: the thread's current back-off (thread only)
+ * @storm_last: when the thread last unmuted (thread only)
+ * @alarm_stop: teardown: the hard handler no longer mutes
+ * @storms: how many storms muted the vector
+ * @alarm_irqs: alarm vectors taken
+ * @irq_names: "oioN-cmd" ... for /proc/interrupts
+ * @probe_steps: steps of probe that could have failed so far (tests)
  */
 struct oio_dev {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	int id;
-	struct device *classdev;
 	const struct attribute_group **groups;
 
 	u32 ports;
@@ -77,33 +195,89 @@ struct oio_dev {
 	u32 board_rev;
 	u32 caps;
 
-	/* serialises register sequences and engines, see above */
+	/* serialises register sequences, see above */
 	struct mutex lock;
-	bool dead;
+	atomic_t health;
+	bool in_reset;
+	spinlock_t health_lock;	/* protects health_stop */
+	bool health_stop;
+	struct work_struct health_work;
+
+	/* protects classdev and announce, see above */
+	struct mutex notify_lock;
+	struct device *classdev;
+	bool announce;
+
+	atomic_t nl_users;
+	bool removing;
 
 	struct dentry *debugfs;
 	struct devlink *devlink;
 
+	unsigned long flags;
 	struct oio_dma sweep_buf;
-	struct oio_dma telem_buf;
-	struct completion cmd_done;
-	struct completion sweep_done;
-	struct completion telem_done;
+	atomic_t sweep_irqs;
+	wait_queue_head_t sweep_wq;
 
-	/* alarm vector storm guard, touched only by its hard handler and work */
-	unsigned long storm_start;
-	unsigned int storm_irqs;
+	struct oio_dma telem_buf;
+	u32 telem_size;
+	int telem_broken;
+	/* protects the telemetry cache, see above */
+	struct mutex telem_lock;
+	wait_queue_head_t telem_wq;
+	bool telem_busy;
+	unsigned long telem_started;
+	unsigned long telem_poked;
+	u64 telem_gen;
+	int telem_err;
+	bool telem_valid;
+	struct oio_telem_block telem;
+
+	u64 storm_stamp;
+	u64 storm_credit;
+	bool storm_muted;
+	unsigned int storm_backoff_ms;
+	ktime_t storm_last;
+	bool alarm_stop;
 	atomic_t storms;
-	struct delayed_work storm_unmute;
+	atomic_t alarm_irqs;
+
+	char irq_names[OIO_NUM_VECTORS][16];
+	unsigned int probe_steps;
 };
 
+/* oio_main.c */
 int oio_read(struct oio_dev *od, u32 off, u32 *val);
 int oio_write(struct oio_dev *od, u32 off, u32 val);
-bool oio_is_dead(struct oio_dev *od);
+int oio_read64(struct oio_dev *od, u32 lo, u64 *val);
+bool oio_gone(struct oio_dev *od);
+enum oio_card_health oio_health(struct oio_dev *od);
+
+/* oio_flags.c: register encodings to the UAPI's and back */
+u32 oio_card_alarms_uapi(u32 reg);
+u32 oio_card_alarms_reg(u32 uapi);
+u32 oio_laser_alarms_uapi(u32 reg);
+u32 oio_laser_alarms_reg(u32 uapi);
+u32 oio_lane_alarms_uapi(u32 reg);
+u32 oio_lane_alarms_reg(u32 uapi);
+u32 oio_laser_status_uapi(u32 reg);
+u32 oio_lane_state_uapi(u32 reg);
+u32 oio_lane_reason_uapi(u32 reg);
+u32 oio_lock_state_uapi(u32 reg);
 
 /* oio_alarm.c */
 void oio_alarm_service(struct oio_dev *od);
+bool oio_alarm_hard(struct oio_dev *od, int irq);
+void oio_alarm_thread(struct oio_dev *od, int irq);
+void oio_alarm_stop(struct oio_dev *od);
 int oio_alarm_clear(struct oio_dev *od, u32 flag_reg, u32 mask_reg, u32 flags);
+
+/* oio_notify.c */
+void oio_news_flush(struct oio_dev *od, const struct oio_news *news);
+void oio_news_all(struct oio_dev *od, struct oio_news *news);
+void oio_notify_init(struct oio_dev *od);
+void oio_health_changed(struct oio_dev *od);
+void oio_health_stop(struct oio_dev *od);
 
 /* oio_hwmon.c */
 int oio_hwmon_init(struct oio_dev *od);
@@ -117,6 +291,9 @@ void oio_debugfs_module_init(void);
 void oio_debugfs_module_exit(void);
 void oio_debugfs_init(struct oio_dev *od);
 void oio_debugfs_exit(struct oio_dev *od);
+u32 oio_fault_caps_clear(void);
+u32 oio_fault_telem_size(void);
+int oio_fault_probe(struct oio_dev *od);
 
 /* oio_engine.c */
 struct oio_sweep_params {
@@ -128,21 +305,49 @@ struct oio_sweep_params {
 	u32 dwell_ns;
 	u32 positions;	/* bus positions swept, a bit each */
 	u32 swept;	/* rings of the run at those positions */
+	u32 points;
 };
 
+/* DMA blocks are little-endian; every field sits on a 4-byte boundary. */
+static inline u32 oio_le32(const void *blk, u32 off)
+{
+	return le32_to_cpup((const __le32 *)((const u8 *)blk + off));
+}
+
+unsigned int oio_tcol_count(const struct oio_dev *od, enum oio_tcol col);
+unsigned int oio_tcol_size(enum oio_tcol col);
+int oio_engines_setup(struct oio_dev *od);
 void oio_engines_init(struct oio_dev *od);
-int oio_telemetry_snapshot(struct oio_dev *od);
+void oio_engines_reset(struct oio_dev *od);
+void oio_telem_complete(struct oio_dev *od);
+int oio_telemetry_lock(struct oio_dev *od, unsigned int max_age_ms);
+void oio_telemetry_unlock(struct oio_dev *od);
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p);
+void oio_sweep_release(struct oio_dev *od);
 
 /* oio_ctrl.c */
-int oio_set_armed(struct oio_dev *od, bool arm);
-int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on);
-int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua);
-int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear);
-int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req);
-int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code);
-int oio_set_lock(struct oio_dev *od, unsigned int r, bool on);
-int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift);
+int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news);
+int oio_ack_interlock(struct oio_dev *od, struct oio_news *news);
+int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,
+			 struct oio_news *news);
+int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
+		       struct oio_news *news);
+int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
+		 struct oio_news *news);
+int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
+		     struct oio_news *news);
+int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
+		   struct oio_news *news);
+int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
+		 struct oio_news *news);
+int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift,
+		       struct oio_news *news);
+int oio_clear_card_alarms(struct oio_dev *od, u32 uapi,
+			  struct oio_news *news);
+int oio_clear_laser_alarms(struct oio_dev *od, unsigned int l, u32 uapi,
+			   struct oio_news *news);
+int oio_clear_lane_alarms(struct oio_dev *od, unsigned int n, u32 uapi,
+			  struct oio_news *news);
 
 /* oio_nl.c, oio_nl_family.c */
 struct genl_family;
@@ -156,5 +361,6 @@ void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index);
 /* oio_sysfs.c */
 extern struct class oio_class;
 int oio_sysfs_build(struct oio_dev *od);
+void oio_sysfs_notify(struct oio_dev *od, const struct oio_news *news);
 
 #endif /* _OIO_H */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * oio: the operations that change a card, shared by sysfs and netlink so
- * both refuse the same things with the same errno. Each takes the card
- * lock for its whole register sequence.
+ * both refuse the same things with the same errno and announce the same
+ * events. Each takes the card lock for its whole register sequence and
+ * notes what it changed in the caller's struct oio_news, which the
+ * caller announces once its request is done (oio_news_flush()).
  */
 #include "oio.h"
 
@@ -10,21 +12,63 @@
  * oio_set_armed() - arm or disarm the lasers
  * @od: the card
  * @arm: true to arm
+ * @news: what changed
+ *
+ * Arming needs the interlock closed and its last opening acknowledged
+ * (oio_ack_interlock()): lasers stay off until a person has seen it.
+ * Disarming turns every line off.
  *
  * Context: takes @od->lock.
- * Return: 0, -EBUSY if the interlock is open, -ENODEV.
+ * Return: 0, -EBUSY if the interlock is open or its opening is not
+ * acknowledged, -ENODEV, -EIO.
  */
-int oio_set_armed(struct oio_dev *od, bool arm)
+int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news)
 {
-	u32 v = 0;
+	u32 v = 0, lock = 0;
 	int err;
 
 	mutex_lock(&od->lock);
-	err = oio_write(od, OIO_REG_ARM, arm ? OIO_ARM_KEY : 0) ?:
-	      oio_read(od, OIO_REG_ARM, &v);
+	if (arm) {
+		err = oio_read(od, OIO_REG_INTERLOCK, &lock);
+		if (!err && (lock & OIO_INTERLOCK_OPENED))
+			err = -EBUSY;
+	} else {
+		err = 0;
+	}
+	if (!err)
+		err = oio_write(od, OIO_REG_ARM, arm ? OIO_ARM_KEY : 0) ?:
+		      oio_read(od, OIO_REG_ARM, &v);
 	if (!err && arm && !(v & OIO_ARM_ARMED))
 		err = -EBUSY;
 	mutex_unlock(&od->lock);
+	if (!err) {
+		news->card = true;
+		if (!arm)
+			bitmap_fill(news->lasers, od->wavelengths);
+	}
+	return err;
+}
+
+/**
+ * oio_ack_interlock() - acknowledge the interlock's last opening
+ * @od: the card
+ * @news: what changed
+ *
+ * Works while the interlock is still open; the latch sets again at the
+ * next opening.
+ *
+ * Context: takes @od->lock.
+ * Return: 0, -ENODEV, -EIO.
+ */
+int oio_ack_interlock(struct oio_dev *od, struct oio_news *news)
+{
+	int err;
+
+	mutex_lock(&od->lock);
+	err = oio_write(od, OIO_REG_INTERLOCK, OIO_INTERLOCK_OPENED);
+	mutex_unlock(&od->lock);
+	if (!err)
+		news->card = true;
 	return err;
 }
 
@@ -33,6 +77,7 @@ int oio_set_armed(struct oio_dev *od, bool arm)
  * @od: the card
  * @l: the line
  * @on: true to enable
+ * @news: what changed
  *
  * The card itself refuses an enable it may not do; the reason stays in
  * OIO_REG_LASER_REFUSED.
@@ -41,7 +86,8 @@ int oio_set_armed(struct oio_dev *od, bool arm)
  * Return: 0, -EPERM if not armed, -EBUSY if the interlock is open, -EIO if
  * the line failed, -ENODEV.
  */
-int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on)
+int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,
+			 struct oio_news *news)
 {
 	u32 ctrl = 0, why = 0;
 	int err;
@@ -53,8 +99,12 @@ int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on)
 	if (!err && on && !(ctrl & OIO_LASER_ENABLE))
 		err = oio_read(od, OIO_REG_LASER_REFUSED, &why);
 	mutex_unlock(&od->lock);
-	if (err || !on || (ctrl & OIO_LASER_ENABLE))
+	if (err)
 		return err;
+	if (!on || (ctrl & OIO_LASER_ENABLE)) {
+		__set_bit(l, news->lasers);
+		return 0;
+	}
 	switch (why) {
 	case OIO_REFUSED_NOT_ARMED:
 		return -EPERM;
@@ -70,11 +120,13 @@ int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on)
  * @od: the card
  * @l: the line
  * @ua: microamperes
+ * @news: what changed
  *
  * Context: takes @od->lock.
- * Return: 0, -ERANGE above the card's maximum, -ENODEV.
+ * Return: 0, -ERANGE above the card's maximum, -ENODEV, -EIO.
  */
-int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua)
+int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
+		       struct oio_news *news)
 {
 	int err;
 
@@ -83,6 +135,8 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua)
 	mutex_lock(&od->lock);
 	err = oio_write(od, OIO_LASER_REG(l, OIO_LASER_BIAS_SET), ua);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(l, news->lasers);
 	return err;
 }
 
@@ -92,13 +146,15 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua)
  * @n: the lane
  * @set: OIO_PRBS_* bits to set (OIO_PRBS_CLEAR zeroes the counters)
  * @clear: OIO_PRBS_* bits to clear
+ * @news: what changed
  *
  * One read-modify-write whatever the bits, so both switch together.
  *
  * Context: takes @od->lock.
- * Return: 0 or -ENODEV.
+ * Return: 0, -ENODEV, -EIO.
  */
-int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear)
+int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
+		 struct oio_news *news)
 {
 	u32 v = 0;
 	int err;
@@ -108,6 +164,8 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear)
 	      oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
 			(v & ~clear) | set);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(n, news->lanes);
 	return err;
 }
 
@@ -115,28 +173,38 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear)
  * oio_lane_request() - ask a lane's state machine to move
  * @od: the card
  * @n: the lane
- * @req: OIO_LANE_REQ_*
+ * @req: enum oio_lane_request
+ * @news: what changed
  *
  * Context: takes @od->lock.
  * Return: 0, -EINVAL for an unknown request, -EBUSY when the lane's state
- * does not allow it, -ENODEV.
+ * does not allow it, -ENODEV, -EIO.
  */
-int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req)
+int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
+		     struct oio_news *news)
 {
+	static const u32 reg_req[] = {
+		[OIO_LANE_REQUEST_DEACTIVATE] = OIO_LANE_REQ_DEACTIVATE,
+		[OIO_LANE_REQUEST_INITIALIZE] = OIO_LANE_REQ_INIT,
+		[OIO_LANE_REQUEST_ACTIVATE] = OIO_LANE_REQ_ACTIVATE,
+	};
 	u32 st = 0;
 	int err;
 
-	if (req < OIO_LANE_REQ_DEACTIVATE || req > OIO_LANE_REQ_ACTIVATE)
+	if (req >= ARRAY_SIZE(reg_req) || !reg_req[req])
 		return -EINVAL;
 	mutex_lock(&od->lock);
 	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st);
 	st &= OIO_LANE_STATE_MASK;
-	if (!err && ((req == OIO_LANE_REQ_INIT && st != OIO_DP_DEACTIVATED) ||
-		     (req == OIO_LANE_REQ_ACTIVATE && st != OIO_DP_INITIALIZED)))
+	if (!err &&
+	    ((req == OIO_LANE_REQUEST_INITIALIZE && st != OIO_DP_DEACTIVATED) ||
+	     (req == OIO_LANE_REQUEST_ACTIVATE && st != OIO_DP_INITIALIZED)))
 		err = -EBUSY;
 	if (!err)
-		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL), req);
+		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL), reg_req[req]);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(n, news->lanes);
 	return err;
 }
 
@@ -145,12 +213,14 @@ int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req)
  * @od: the card
  * @r: the ring
  * @code: DAC code
+ * @news: what changed
  *
  * Context: takes @od->lock.
  * Return: 0, -ERANGE above the DAC's range, -EBUSY while the ring's lock
- * loop owns the heater, -ENODEV.
+ * loop owns the heater, -ENODEV, -EIO.
  */
-int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code)
+int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
+		   struct oio_news *news)
 {
 	u32 lock = 0;
 	int err;
@@ -164,6 +234,8 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code)
 	if (!err)
 		err = oio_write(od, OIO_RING_REG(r, OIO_RING_HEATER), code);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(r, news->rings);
 	return err;
 }
 
@@ -172,11 +244,13 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code)
  * @od: the card
  * @r: the ring
  * @on: true to enable (re-acquires a loop that lost its line)
+ * @news: what changed
  *
  * Context: takes @od->lock.
- * Return: 0 or -ENODEV.
+ * Return: 0, -ENODEV, -EIO.
  */
-int oio_set_lock(struct oio_dev *od, unsigned int r, bool on)
+int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
+		 struct oio_news *news)
 {
 	int err;
 
@@ -184,6 +258,8 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on)
 	err = oio_write(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
 			on ? OIO_LOCK_ENABLE : 0);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(r, news->rings);
 	return err;
 }
 
@@ -192,12 +268,14 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on)
  * @od: the card
  * @p: the port
  * @shift: lane w then carries line (w + @shift) mod wavelengths
+ * @news: what changed
  *
  * Context: takes @od->lock.
  * Return: 0, -ERANGE if @shift is not below the wavelengths, -EBUSY while a
- * lane of the port carries data, -ENODEV.
+ * lane of the port carries data, -ENODEV, -EIO.
  */
-int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift)
+int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift,
+		       struct oio_news *news)
 {
 	unsigned int w;
 	u32 st;
@@ -216,5 +294,74 @@ int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift)
 	if (!err)
 		err = oio_write(od, OIO_REG_PORT_LINE_SHIFT(p), shift);
 	mutex_unlock(&od->lock);
+	if (!err)
+		__set_bit(p, news->ports);
+	return err;
+}
+
+/**
+ * oio_clear_card_alarms() - clear latched card alarm flags
+ * @od: the card
+ * @uapi: enum oio_card_alarm flags
+ * @news: what changed
+ *
+ * A flag whose condition persists latches again and is announced by the
+ * alarm service; see oio_alarm_clear().
+ *
+ * Context: takes @od->lock.
+ * Return: 0, -ENODEV, -EIO.
+ */
+int oio_clear_card_alarms(struct oio_dev *od, u32 uapi, struct oio_news *news)
+{
+	int err = oio_alarm_clear(od, OIO_REG_CARD_ALARM,
+				  OIO_REG_CARD_ALARM_MASK,
+				  oio_card_alarms_reg(uapi));
+
+	if (!err)
+		news->card = true;
+	return err;
+}
+
+/**
+ * oio_clear_laser_alarms() - clear latched alarm flags of a laser line
+ * @od: the card
+ * @l: the line
+ * @uapi: enum oio_laser_alarm flags
+ * @news: what changed
+ *
+ * Context: takes @od->lock.
+ * Return: 0, -ENODEV, -EIO.
+ */
+int oio_clear_laser_alarms(struct oio_dev *od, unsigned int l, u32 uapi,
+			   struct oio_news *news)
+{
+	int err = oio_alarm_clear(od, OIO_LASER_REG(l, OIO_LASER_ALARM),
+				  OIO_LASER_REG(l, OIO_LASER_ALARM_MASK),
+				  oio_laser_alarms_reg(uapi));
+
+	if (!err)
+		__set_bit(l, news->lasers);
+	return err;
+}
+
+/**
+ * oio_clear_lane_alarms() - clear latched alarm flags of a lane
+ * @od: the card
+ * @n: the lane
+ * @uapi: enum oio_lane_alarm flags
+ * @news: what changed
+ *
+ * Context: takes @od->lock.
+ * Return: 0, -ENODEV, -EIO.
+ */
+int oio_clear_lane_alarms(struct oio_dev *od, unsigned int n, u32 uapi,
+			  struct oio_news *news)
+{
+	int err = oio_alarm_clear(od, OIO_LANE_REG(n, OIO_LANE_ALARM),
+				  OIO_LANE_REG(n, OIO_LANE_ALARM_MASK),
+				  oio_lane_alarms_reg(uapi));
+
+	if (!err)
+		__set_bit(n, news->lanes);
 	return err;
 }

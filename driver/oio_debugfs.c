@@ -6,8 +6,16 @@
  * "regs" dumps every readable register: the global block, then each laser
  * line, lane and ring, one block per seq_file record so that a dump of the
  * largest card never needs one huge buffer. "counters" shows the card's
- * access counters. Write-only registers are left out: reading one does
- * nothing useful and makes the card log a guest error.
+ * access counters and the driver's alarm vector figures. Write-only
+ * registers are left out: reading one does nothing useful and makes the
+ * card log a guest error.
+ *
+ * /sys/kernel/debug/oio/fault/ holds fault injection knobs, read at the
+ * next probe, for tests of what a real card's firmware could get wrong:
+ * "caps_clear" hides OIO_CAP_* bits of the card's CAPS, "telem_size"
+ * replaces the telemetry block size the card reports (0: the card's own),
+ * "probe_step" fails the Nth step of probe that can fail, with -ENOMEM,
+ * to test each of probe's ways out (0: none).
  *
  * As everywhere in the kernel, a debugfs failure is not an error: the
  * driver works without these files.
@@ -130,6 +138,43 @@ static const struct oio_reg_name oio_ring_regs[] = {
 };
 
 static struct dentry *oio_debugfs_root;
+static u32 oio_fault_caps;
+static u32 oio_fault_telem;
+static u32 oio_fault_step;
+
+/**
+ * oio_fault_caps_clear() - CAPS bits a test asked to hide at probe
+ *
+ * Return: OIO_CAP_* bits, 0 unless injected.
+ */
+u32 oio_fault_caps_clear(void)
+{
+	return READ_ONCE(oio_fault_caps);
+}
+
+/**
+ * oio_fault_probe() - count a step of probe that can fail; fail it if asked
+ * @od: the card being probed
+ *
+ * Context: probe.
+ * Return: -ENOMEM for the step "probe_step" names, else 0.
+ */
+int oio_fault_probe(struct oio_dev *od)
+{
+	u32 n = READ_ONCE(oio_fault_step);
+
+	return n && ++od->probe_steps == n ? -ENOMEM : 0;
+}
+
+/**
+ * oio_fault_telem_size() - telemetry block size a test asked to report
+ *
+ * Return: bytes, 0 unless injected.
+ */
+u32 oio_fault_telem_size(void)
+{
+	return READ_ONCE(oio_fault_telem);
+}
 
 static int oio_dump_reg(struct seq_file *m, const char *name, int index,
 			u32 off)
@@ -187,7 +232,7 @@ static void *oio_regs_start(struct seq_file *m, loff_t *pos)
 
 	/* Released by oio_regs_stop(), which seq_file always calls. */
 	mutex_lock(&od->lock);
-	if (oio_is_dead(od))
+	if (oio_gone(od))
 		return ERR_PTR(-ENODEV);
 	return *pos < oio_regs_records(od) ? pos : NULL;
 }
@@ -259,6 +304,7 @@ static int oio_counters_show(struct seq_file *m, void *v)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(counters); i++)
 		seq_printf(m, "%s %llu\n", counters[i].name, val[i]);
+	seq_printf(m, "alarm_irqs %d\n", atomic_read(&od->alarm_irqs));
 	seq_printf(m, "alarm_storms %d\n", atomic_read(&od->storms));
 	return 0;
 }
@@ -271,7 +317,13 @@ DEFINE_SHOW_ATTRIBUTE(oio_counters);
  */
 void oio_debugfs_module_init(void)
 {
+	struct dentry *fault;
+
 	oio_debugfs_root = debugfs_create_dir(OIO_DRV_NAME, NULL);
+	fault = debugfs_create_dir("fault", oio_debugfs_root);
+	debugfs_create_x32("caps_clear", 0600, fault, &oio_fault_caps);
+	debugfs_create_u32("telem_size", 0600, fault, &oio_fault_telem);
+	debugfs_create_u32("probe_step", 0600, fault, &oio_fault_step);
 }
 
 /**

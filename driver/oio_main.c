@@ -3,12 +3,18 @@
  * oio: driver for OIO optical I/O engine cards.
  *
  * Probe checks the card's identity and register-map version, resets it,
- * sizes everything from the geometry the card reports, sets up one MSI-X
- * vector per event source and the DMA buffers of the sweep and telemetry
- * engines, then publishes /sys/class/oio/oioN, the hwmon device, the
- * devlink instance, the debugfs directory and the card's netlink id.
- * Everything is device-managed except the class device, devlink, debugfs
- * and the netlink registry entry, which remove() takes down first.
+ * sizes everything from the geometry the card reports, allocates the
+ * card's number, sets up the DMA buffers of the sweep and telemetry
+ * engines and one MSI-X vector per event source, then publishes
+ * /sys/class/oio/oioN, the hwmon device, the devlink instance, the debugfs
+ * directory and the card's netlink id, in that order; the card-add event
+ * is the last step and the first event of the card.
+ *
+ * Teardown (remove(), or probe unwinding through devres) runs the other
+ * way: the card-delete event is the last event, netlink users are waited
+ * for, the class device goes, the alarm vector stops muting itself, and
+ * the card is reset with bus mastering off before devres frees the DMA
+ * buffers and the vectors.
  */
 #include <linux/bitfield.h>
 #include <linux/delay.h>
@@ -25,64 +31,156 @@
 
 static DEFINE_IDA(oio_ida);
 
-bool oio_is_dead(struct oio_dev *od)
-{
-	return READ_ONCE(od->dead);
-}
+/* ---- register access and the card's health ---- */
 
-/* Surprise removal reads all ones: stop touching the card, wake waiters. */
-static void oio_mark_dead(struct oio_dev *od)
+/**
+ * oio_health() - whether the card answers
+ * @od: the card
+ *
+ * Context: any.
+ * Return: an enum oio_card_health.
+ */
+enum oio_card_health oio_health(struct oio_dev *od)
 {
-	if (xchg(&od->dead, true))
-		return;
-	dev_err(&od->pdev->dev, "card stopped answering: marked dead\n");
-	complete_all(&od->cmd_done);
-	complete_all(&od->sweep_done);
-	complete_all(&od->telem_done);
+	return atomic_read(&od->health);
 }
 
 /**
- * oio_read() - read a register, detecting a card that has gone away
+ * oio_gone() - the card's PCI function is gone for good
+ * @od: the card
+ *
+ * Context: any.
+ * Return: true once a surprise removal was seen.
+ */
+bool oio_gone(struct oio_dev *od)
+{
+	return oio_health(od) == OIO_CARD_HEALTH_GONE;
+}
+
+/* Move to a new health (never out of GONE) and announce the change. */
+static void oio_set_health(struct oio_dev *od, enum oio_card_health h)
+{
+	int old = atomic_read(&od->health);
+
+	do {
+		if (old == h || old == OIO_CARD_HEALTH_GONE)
+			return;
+	} while (!atomic_try_cmpxchg(&od->health, &old, h));
+	if (h == OIO_CARD_HEALTH_GONE)
+		dev_err(&od->pdev->dev, "card gone: marked dead\n");
+	else if (h == OIO_CARD_HEALTH_NOT_ANSWERING)
+		dev_warn(&od->pdev->dev, "card not answering\n");
+	else
+		dev_info(&od->pdev->dev, "card answers again\n");
+	/* Engine waiters look at the health. */
+	wake_up_all(&od->telem_wq);
+	wake_up_all(&od->sweep_wq);
+	oio_health_changed(od);
+}
+
+/*
+ * A register read all ones and the magic does not answer either: the card
+ * is gone only if its PCI function is (config space reads fail too).
+ * Otherwise it is resetting or its link is retraining: fail this access
+ * and try the card again at the next one.
+ */
+static int oio_not_answering(struct oio_dev *od)
+{
+	/* A reset under way reads all ones by design. */
+	if (READ_ONCE(od->in_reset))
+		return -EBUSY;
+	if (!pci_device_is_present(od->pdev)) {
+		oio_set_health(od, OIO_CARD_HEALTH_GONE);
+		return -ENODEV;
+	}
+	oio_set_health(od, OIO_CARD_HEALTH_NOT_ANSWERING);
+	return -EIO;
+}
+
+static int oio_access_ok(struct oio_dev *od)
+{
+	if (READ_ONCE(od->in_reset))
+		return -EBUSY;
+	switch (oio_health(od)) {
+	case OIO_CARD_HEALTH_GONE:
+		return -ENODEV;
+	case OIO_CARD_HEALTH_NOT_ANSWERING:
+		/* Back? One read of the magic says. */
+		if (readl(od->regs + OIO_REG_MAGIC) != OIO_MAGIC_VALUE)
+			return oio_not_answering(od);
+		oio_set_health(od, OIO_CARD_HEALTH_OK);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * oio_read() - read a register of a card that answers
  * @od: the card
  * @off: register offset in BAR0
  * @val: where the value goes
  *
- * Context: any; takes no lock.
- * Return: 0, or -ENODEV once the card reads all ones.
+ * Context: process or threaded interrupt; takes no lock.
+ * Return: 0; -EIO while the card does not answer, -ENODEV once it is
+ * gone, -EBUSY during a PCI reset.
  */
 int oio_read(struct oio_dev *od, u32 off, u32 *val)
 {
+	int err = oio_access_ok(od);
 	u32 v;
 
-	if (oio_is_dead(od))
-		return -ENODEV;
+	if (err)
+		return err;
 	v = readl(od->regs + off);
 	/* All ones is legal in a few registers: the magic tells them apart. */
 	if (unlikely(v == U32_MAX) &&
-	    readl(od->regs + OIO_REG_MAGIC) != OIO_MAGIC_VALUE) {
-		oio_mark_dead(od);
-		return -ENODEV;
-	}
+	    readl(od->regs + OIO_REG_MAGIC) != OIO_MAGIC_VALUE)
+		return oio_not_answering(od);
 	*val = v;
 	return 0;
 }
 
 /**
- * oio_write() - write a register of a card that is still there
+ * oio_read64() - read a 64-bit counter, _LO then the _HI it latched
+ * @od: the card
+ * @lo: offset of the _LO half
+ * @val: where the value goes
+ *
+ * Context: caller holds @od->lock, so no other read re-latches _HI.
+ * Return: as oio_read().
+ */
+int oio_read64(struct oio_dev *od, u32 lo, u64 *val)
+{
+	u32 l, h;
+	int err;
+
+	lockdep_assert_held(&od->lock);
+	err = oio_read(od, lo, &l) ?: oio_read(od, lo + 4, &h);
+	if (!err)
+		*val = (u64)h << 32 | l;
+	return err;
+}
+
+/**
+ * oio_write() - write a register of a card that answers
  * @od: the card
  * @off: register offset in BAR0
  * @val: the value
  *
- * Context: any; takes no lock.
- * Return: 0, or -ENODEV if the card is dead.
+ * Context: process or threaded interrupt; takes no lock.
+ * Return: 0 or as oio_read().
  */
 int oio_write(struct oio_dev *od, u32 off, u32 val)
 {
-	if (oio_is_dead(od))
-		return -ENODEV;
-	writel(val, od->regs + off);
-	return 0;
+	int err = oio_access_ok(od);
+
+	if (!err)
+		writel(val, od->regs + off);
+	return err;
 }
+
+/* ---- identity and reset ---- */
 
 static int oio_identify(struct oio_dev *od)
 {
@@ -110,7 +208,7 @@ static int oio_identify(struct oio_dev *od)
 		dev_err(dev, "impossible geometry 0x%08x\n", geom);
 		return -ENODEV;
 	}
-	od->caps = readl(od->regs + OIO_REG_CAPS);
+	od->caps = readl(od->regs + OIO_REG_CAPS) & ~oio_fault_caps_clear();
 	od->serial = readl(od->regs + OIO_REG_SERIAL);
 	od->fw_version = readl(od->regs + OIO_REG_FW_VERSION);
 	od->board_rev = readl(od->regs + OIO_REG_BOARD_REV);
@@ -125,18 +223,39 @@ static int oio_reset(struct oio_dev *od)
 
 	writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
 	err = readl_poll_timeout(od->regs + OIO_REG_STATUS, st,
-				 st & OIO_STATUS_READY, 10, 100000);
+				 st != U32_MAX && (st & OIO_STATUS_READY), 10,
+				 100000);
 	if (err)
 		dev_err(&od->pdev->dev, "card not ready after reset\n");
 	return err;
 }
+
+/*
+ * Leave the card dark and unable to write to memory: lasers off, engines
+ * stopped, bus mastering off. Whatever the driver thinks of the card's
+ * health: a card that read all ones for a moment may well be back, and a
+ * write to a card that is gone goes nowhere.
+ */
+static void oio_quiesce(struct oio_dev *od)
+{
+	writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
+	/* The reset stops the engines; wait for it before DMA goes off. */
+	readl(od->regs + OIO_REG_STATUS);
+	pci_clear_master(od->pdev);
+}
+
+static void oio_quiesce_action(void *data)
+{
+	oio_quiesce(data);
+}
+
+/* ---- vectors ---- */
 
 static irqreturn_t oio_irq_cmd(int irq, void *data)
 {
 	struct oio_dev *od = data;
 
 	writel(OIO_INT_CMD, od->regs + OIO_REG_INT_STATUS);
-	complete(&od->cmd_done);
 	return IRQ_HANDLED;
 }
 
@@ -145,7 +264,8 @@ static irqreturn_t oio_irq_sweep(int irq, void *data)
 	struct oio_dev *od = data;
 
 	writel(OIO_INT_SWEEP, od->regs + OIO_REG_INT_STATUS);
-	complete(&od->sweep_done);
+	atomic_inc(&od->sweep_irqs);
+	wake_up_all(&od->sweep_wq);
 	return IRQ_HANDLED;
 }
 
@@ -154,39 +274,14 @@ static irqreturn_t oio_irq_telem(int irq, void *data)
 	struct oio_dev *od = data;
 
 	writel(OIO_INT_TELEM, od->regs + OIO_REG_INT_STATUS);
-	complete(&od->telem_done);
+	return IRQ_WAKE_THREAD;
+}
+
+/* Decode the block in the thread, where the cache's mutex may be taken. */
+static irqreturn_t oio_irq_telem_thread(int irq, void *data)
+{
+	oio_telem_complete(data);
 	return IRQ_HANDLED;
-}
-
-/*
- * A card raising its alarm vector thousands of times a second would starve
- * the host; mute the vector for a second and say so. Latched flags are not
- * lost: the thread reads them all when the vector comes back.
- */
-static bool oio_alarm_storm(struct oio_dev *od, int irq)
-{
-	if (time_after(jiffies, od->storm_start + HZ)) {
-		od->storm_start = jiffies;
-		od->storm_irqs = 0;
-	}
-	if (++od->storm_irqs <= OIO_STORM_IRQS)
-		return false;
-	disable_irq_nosync(irq);
-	atomic_inc(&od->storms);
-	dev_warn_ratelimited(&od->pdev->dev,
-			     "alarm interrupt storm: vector muted for 1 s\n");
-	schedule_delayed_work(&od->storm_unmute, HZ);
-	return true;
-}
-
-static void oio_storm_unmute(struct work_struct *work)
-{
-	struct oio_dev *od = container_of(to_delayed_work(work), struct oio_dev,
-					  storm_unmute);
-
-	od->storm_irqs = 0;
-	od->storm_start = jiffies;
-	enable_irq(pci_irq_vector(od->pdev, OIO_VEC_ALARM));
 }
 
 static irqreturn_t oio_irq_alarm(int irq, void *data)
@@ -194,25 +289,20 @@ static irqreturn_t oio_irq_alarm(int irq, void *data)
 	struct oio_dev *od = data;
 
 	writel(OIO_INT_ALARM, od->regs + OIO_REG_INT_STATUS);
-	if (oio_alarm_storm(od, irq))
-		return IRQ_HANDLED;
+	atomic_inc(&od->alarm_irqs);
+	oio_alarm_hard(od, irq);
 	return IRQ_WAKE_THREAD;
 }
 
-/*
- * Tell pollers of the class device which objects have news. A link coming
- * up moves every lane through four states within a millisecond or so, and
- * a latched flag raises no new interrupt until it is cleared: waiting a
- * little first takes the whole burst in one pass over the card, instead of
- * one per transition.
- */
 static irqreturn_t oio_irq_alarm_thread(int irq, void *data)
 {
-	struct oio_dev *od = data;
-
-	usleep_range(OIO_ALARM_COALESCE_US, 2 * OIO_ALARM_COALESCE_US);
-	oio_alarm_service(od);
+	oio_alarm_thread(data, irq);
 	return IRQ_HANDLED;
+}
+
+static void oio_alarm_stop_action(void *data)
+{
+	oio_alarm_stop(data);
 }
 
 static int oio_setup_irqs(struct oio_dev *od)
@@ -220,31 +310,47 @@ static int oio_setup_irqs(struct oio_dev *od)
 	struct pci_dev *pdev = od->pdev;
 	static const struct {
 		unsigned int vector;
+		const char *name;
 		irq_handler_t hard;
 		irq_handler_t thread;
 	} vecs[] = {
-		{ OIO_VEC_CMD, oio_irq_cmd, NULL },
-		{ OIO_VEC_ALARM, oio_irq_alarm, oio_irq_alarm_thread },
-		{ OIO_VEC_SWEEP, oio_irq_sweep, NULL },
-		{ OIO_VEC_TELEM, oio_irq_telem, NULL },
+		{ OIO_VEC_CMD, "cmd", oio_irq_cmd, NULL },
+		{ OIO_VEC_ALARM, "alarm", oio_irq_alarm, oio_irq_alarm_thread },
+		{ OIO_VEC_SWEEP, "sweep", oio_irq_sweep, NULL },
+		{ OIO_VEC_TELEM, "telem", oio_irq_telem, oio_irq_telem_thread },
 	};
 	unsigned int i;
 	int err;
 
-	err = pci_alloc_irq_vectors(pdev, OIO_NUM_VECTORS, OIO_NUM_VECTORS,
+	BUILD_BUG_ON(ARRAY_SIZE(vecs) != OIO_NUM_VECTORS);
+	err = oio_fault_probe(od) ?:
+	      pci_alloc_irq_vectors(pdev, OIO_NUM_VECTORS, OIO_NUM_VECTORS,
 				    PCI_IRQ_MSIX);
 	if (err < 0)
 		return dev_err_probe(&pdev->dev, err, "no MSI-X vectors\n");
 	for (i = 0; i < ARRAY_SIZE(vecs); i++) {
-		err = devm_request_threaded_irq(&pdev->dev,
+		char *name = od->irq_names[vecs[i].vector];
+
+		snprintf(name, sizeof(od->irq_names[0]), "oio%d-%s", od->id,
+			 vecs[i].name);
+		err = oio_fault_probe(od) ?:
+		      devm_request_threaded_irq(&pdev->dev,
 						pci_irq_vector(pdev, vecs[i].vector),
 						vecs[i].hard, vecs[i].thread,
 						vecs[i].thread ? IRQF_ONESHOT : 0,
-						OIO_DRV_NAME, od);
+						name, od);
 		if (err)
 			return dev_err_probe(&pdev->dev, err,
 					     "cannot request vector %u\n",
 					     vecs[i].vector);
+		/* Freed before the vector: the thread's unmute stays balanced. */
+		if (vecs[i].vector == OIO_VEC_ALARM) {
+			err = oio_fault_probe(od) ?:
+			      devm_add_action_or_reset(&pdev->dev,
+						       oio_alarm_stop_action, od);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
@@ -258,14 +364,26 @@ static int oio_setup_dma(struct oio_dev *od)
 	if (err)
 		return dev_err_probe(dev, err, "no usable DMA mask\n");
 	od->sweep_buf.size = OIO_SWEEP_BUF_SIZE;
-	od->telem_buf.size = PAGE_ALIGN(readl(od->regs + OIO_REG_TELEM_SIZE));
+	if (oio_fault_probe(od))
+		return -ENOMEM;
 	od->sweep_buf.cpu = dmam_alloc_coherent(dev, od->sweep_buf.size,
 						&od->sweep_buf.bus, GFP_KERNEL);
-	od->telem_buf.cpu = dmam_alloc_coherent(dev, od->telem_buf.size,
-						&od->telem_buf.bus, GFP_KERNEL);
-	if (!od->sweep_buf.cpu || !od->telem_buf.cpu)
+	if (!od->sweep_buf.cpu)
 		return -ENOMEM;
-	return 0;
+	err = oio_fault_probe(od) ?: oio_engines_setup(od);
+	if (err)
+		return err;
+	/*
+	 * Registered after the buffers, so released before them: on any
+	 * teardown the card stops writing to memory before it is freed.
+	 */
+	return oio_fault_probe(od) ?:
+	       devm_add_action_or_reset(dev, oio_quiesce_action, od);
+}
+
+static void oio_health_stop_action(void *data)
+{
+	oio_health_stop(data);
 }
 
 static void oio_free_id(void *data)
@@ -274,6 +392,44 @@ static void oio_free_id(void *data)
 
 	ida_free(&oio_ida, od->id);
 }
+
+/* ---- the class device ---- */
+
+static int oio_classdev_add(struct oio_dev *od)
+{
+	struct device *cd;
+
+	if (oio_fault_probe(od))
+		return -ENOMEM;
+	/* Groups are set before the device is added: no uevent races them. */
+	cd = device_create_with_groups(&oio_class, &od->pdev->dev, MKDEV(0, 0),
+				       od, od->groups, "oio%d", od->id);
+	if (IS_ERR(cd))
+		return PTR_ERR(cd);
+	mutex_lock(&od->notify_lock);
+	od->classdev = cd;
+	mutex_unlock(&od->notify_lock);
+	return 0;
+}
+
+/*
+ * The alarm thread notifies through the class device under notify_lock:
+ * hide it from the thread first, then drain the sysfs accesses in
+ * progress; none start after this.
+ */
+static void oio_classdev_remove(struct oio_dev *od)
+{
+	struct device *cd;
+
+	mutex_lock(&od->notify_lock);
+	cd = od->classdev;
+	od->classdev = NULL;
+	mutex_unlock(&od->notify_lock);
+	if (cd)
+		device_unregister(cd);
+}
+
+/* ---- probe and remove ---- */
 
 static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 {
@@ -286,22 +442,26 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		return -ENOMEM;
 	od->pdev = pdev;
 	mutex_init(&od->lock);
-	init_completion(&od->cmd_done);
-	init_completion(&od->sweep_done);
-	init_completion(&od->telem_done);
-	INIT_DELAYED_WORK(&od->storm_unmute, oio_storm_unmute);
+	mutex_init(&od->notify_lock);
+	mutex_init(&od->telem_lock);
+	init_waitqueue_head(&od->telem_wq);
+	init_waitqueue_head(&od->sweep_wq);
+	atomic_set(&od->health, OIO_CARD_HEALTH_OK);
+	oio_notify_init(od);
+	od->storm_stamp = ktime_get_ns();
+	od->storm_credit = (u64)OIO_STORM_BURST * OIO_STORM_COST_NS;
 	pci_set_drvdata(pdev, od);
 
-	err = pcim_enable_device(pdev);
+	err = oio_fault_probe(od) ?: pcim_enable_device(pdev);
 	if (err)
 		return dev_err_probe(dev, err, "cannot enable the device\n");
 	if (pci_resource_len(pdev, OIO_BAR_REGS) < OIO_BAR0_SIZE)
 		return dev_err_probe(dev, -ENODEV, "BAR0 smaller than 64 KiB\n");
-	err = pcim_iomap_regions(pdev, BIT(OIO_BAR_REGS), OIO_DRV_NAME);
+	err = oio_fault_probe(od) ?:
+	      pcim_iomap_regions(pdev, BIT(OIO_BAR_REGS), OIO_DRV_NAME);
 	if (err)
 		return dev_err_probe(dev, err, "cannot map BAR0\n");
 	od->regs = pcim_iomap_table(pdev)[OIO_BAR_REGS];
-	pci_set_master(pdev);
 
 	err = oio_identify(od);
 	if (err)
@@ -312,44 +472,46 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	err = oio_setup_dma(od);
 	if (err)
 		return err;
+	pci_set_master(pdev);
 	oio_engines_init(od);
+
+	/* The number names the vectors and every event: before them both. */
+	od->id = oio_fault_probe(od) ?: ida_alloc(&oio_ida, GFP_KERNEL);
+	if (od->id < 0)
+		return od->id;
+	err = oio_fault_probe(od) ?:
+	      devm_add_action_or_reset(dev, oio_free_id, od);
+	if (err)
+		return err;
+	err = oio_fault_probe(od) ?: oio_sysfs_build(od);
+	if (err)
+		return err;
+	/* Released after the vectors, whose threads queue health changes. */
+	err = oio_fault_probe(od) ?:
+	      devm_add_action_or_reset(dev, oio_health_stop_action, od);
+	if (err)
+		return err;
 	err = oio_setup_irqs(od);
 	if (err)
 		return err;
 
-	od->id = ida_alloc(&oio_ida, GFP_KERNEL);
-	if (od->id < 0)
-		return od->id;
-	err = devm_add_action_or_reset(dev, oio_free_id, od);
+	err = oio_classdev_add(od);
 	if (err)
-		return err;
-	err = oio_sysfs_build(od);
-	if (err)
-		return err;
-	/* Groups are set before the device is added: no uevent races them. */
-	od->classdev = device_create_with_groups(&oio_class, dev, MKDEV(0, 0),
-						 od, od->groups, "oio%d",
-						 od->id);
-	if (IS_ERR(od->classdev))
-		return dev_err_probe(dev, PTR_ERR(od->classdev),
-				     "cannot create the class device\n");
-	err = oio_hwmon_init(od);
+		return dev_err_probe(dev, err, "cannot create the class device\n");
+	err = oio_fault_probe(od) ?: oio_hwmon_init(od);
 	if (err) {
 		dev_err_probe(dev, err, "cannot register with hwmon\n");
 		goto err_classdev;
 	}
-	err = oio_devlink_init(od);
+	err = oio_fault_probe(od) ?: oio_devlink_init(od);
 	if (err) {
 		dev_err_probe(dev, err, "cannot register with devlink\n");
 		goto err_classdev;
 	}
 	oio_debugfs_init(od);
-	err = oio_nl_card_add(od);
-	if (err) {
-		oio_debugfs_exit(od);
-		oio_devlink_exit(od);
-		goto err_classdev;
-	}
+	err = oio_fault_probe(od) ?: oio_nl_card_add(od);
+	if (err)
+		goto err_debugfs;
 
 	dev_info(dev, "oio%d: %ux%u lanes, serial %u, firmware %u.%u.%u\n",
 		 od->id, od->ports, od->wavelengths, od->serial,
@@ -357,36 +519,72 @@ static int oio_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		 od->fw_version & 0xff);
 	return 0;
 
+err_debugfs:
+	oio_debugfs_exit(od);
+	oio_devlink_exit(od);
 err_classdev:
-	device_unregister(od->classdev);
+	oio_classdev_remove(od);
 	return err;
 }
 
 static void oio_remove(struct pci_dev *pdev)
 {
 	struct oio_dev *od = pci_get_drvdata(pdev);
-	struct device *classdev;
 
-	/* Announce the departure, then wait for netlink requests using it. */
+	/* The last event, then no netlink user is left. */
 	oio_nl_card_remove(od);
-	/* A muted vector stays muted until devres frees it. */
-	cancel_delayed_work_sync(&od->storm_unmute);
 	oio_debugfs_exit(od);
 	oio_devlink_exit(od);
-	/*
-	 * The alarm thread notifies sysfs under the lock and the vector is
-	 * only freed after remove(): hide the class device from it first.
-	 */
-	mutex_lock(&od->lock);
-	classdev = od->classdev;
-	od->classdev = NULL;
-	mutex_unlock(&od->lock);
-	/* Drains every sysfs access in progress; none start after this. */
-	device_unregister(classdev);
-	/* Leave the card dark: lasers off, lanes down. */
-	if (!oio_is_dead(od))
-		writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
+	oio_classdev_remove(od);
+	oio_alarm_stop(od);
+	/* devres does it too; a remove() leaves the card dark at once. */
+	oio_quiesce(od);
 }
+
+/* Reboot and kexec: no light and no DMA into the next kernel's memory. */
+static void oio_shutdown(struct pci_dev *pdev)
+{
+	struct oio_dev *od = pci_get_drvdata(pdev);
+
+	mutex_lock(&od->lock);
+	oio_quiesce(od);
+	mutex_unlock(&od->lock);
+}
+
+/*
+ * A PCI reset (sysfs "reset", a bus reset of the slot) returns the card to
+ * its power-on state behind the driver's back: stop every register access
+ * for its duration, fail the engines' waiters, then point the engines at
+ * their buffers again and announce that everything changed.
+ */
+static void oio_reset_prepare(struct pci_dev *pdev)
+{
+	struct oio_dev *od = pci_get_drvdata(pdev);
+
+	/* Register accesses fail from here; waiters of the engines wake. */
+	WRITE_ONCE(od->in_reset, true);
+	oio_engines_reset(od);
+	/* Released by oio_reset_done(), which the PCI core always calls. */
+	mutex_lock(&od->lock);
+}
+
+static void oio_reset_done(struct pci_dev *pdev)
+{
+	struct oio_dev *od = pci_get_drvdata(pdev);
+	struct oio_news news;
+
+	WRITE_ONCE(od->in_reset, false);
+	if (!oio_reset(od))
+		oio_engines_init(od);
+	mutex_unlock(&od->lock);
+	oio_news_all(od, &news);
+	oio_news_flush(od, &news);
+}
+
+static const struct pci_error_handlers oio_err_handlers = {
+	.reset_prepare = oio_reset_prepare,
+	.reset_done = oio_reset_done,
+};
 
 static const struct pci_device_id oio_ids[] = {
 	{ PCI_DEVICE(OIO_PCI_VENDOR_ID, OIO_PCI_DEVICE_ID) },
@@ -399,6 +597,8 @@ static struct pci_driver oio_pci_driver = {
 	.id_table = oio_ids,
 	.probe = oio_probe,
 	.remove = oio_remove,
+	.shutdown = oio_shutdown,
+	.err_handler = &oio_err_handlers,
 };
 
 static int __init oio_init(void)

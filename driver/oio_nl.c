@@ -2,34 +2,65 @@
 /*
  * oio: generic netlink handlers and notifications.
  *
- * Requests name a card by its id; the card registry below maps ids to
- * cards. Handlers hold oio_cards_sem for reading while they use a card, so
- * requests to different cards run in parallel and remove() - which takes
- * it for writing to unpublish a card - waits for those in flight. Within a
- * card, od->lock serialises register sequences as for sysfs.
+ * Requests name a card by its id; the card registry maps ids to cards. A
+ * handler takes a reference on the card it works on (od->nl_users) under
+ * the registry's lock and drops it when done, so no lock is held while it
+ * works and requests to different cards never wait for each other.
+ * remove() unpublishes the card, ends the engine waits and waits for the
+ * references to go. Within a card, od->lock serialises register sequences
+ * as for sysfs.
  *
  * Every reply and notification of an object is built by the same filler,
- * so an event has the shape of a get reply.
+ * so an event has the shape of a get reply. Objects of features the card
+ * lacks (OIO_CAP_*) are left out of replies, and requests that need them
+ * are refused with EOPNOTSUPP, as sysfs hides their files.
  */
 #include <linux/bitfield.h>
-#include <linux/rwsem.h>
+#include <linux/capability.h>
+#include <linux/rculist.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
 
 #include "oio.h"
 #include "oio_nl_gen.h"
 
+/* Cards published to netlink; its lock hands out references. */
 static DEFINE_XARRAY(oio_cards);
-/* Protects the lifetime of cards found in oio_cards, see above. */
-static DECLARE_RWSEM(oio_cards_sem);
 
 enum oio_obj { OIO_CARD, OIO_PORT, OIO_LASER, OIO_LANE, OIO_RING };
 
+static bool oio_has(const struct oio_dev *od, u32 cap)
+{
+	return od->caps & cap;
+}
+
 /* ---- fillers: one per object, shared by replies and events ---- */
 
-static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
+/* What the driver read at probe: answers for a card that does not. */
+static int oio_fill_card_identity(struct sk_buff *msg, struct oio_dev *od)
 {
 	char fw[16];
+
+	snprintf(fw, sizeof(fw), "%u.%u.%u", od->fw_version >> 16,
+		 (od->fw_version >> 8) & 0xff, od->fw_version & 0xff);
+	if (nla_put_u32(msg, OIO_A_CARD_ID, od->id) ||
+	    nla_put_string(msg, OIO_A_CARD_PCI_ADDRESS, pci_name(od->pdev)) ||
+	    nla_put_u32(msg, OIO_A_CARD_SERIAL, od->serial) ||
+	    nla_put_string(msg, OIO_A_CARD_FW_VERSION, fw) ||
+	    nla_put_u32(msg, OIO_A_CARD_BOARD_REV, od->board_rev) ||
+	    nla_put_u32(msg, OIO_A_CARD_PORTS, od->ports) ||
+	    nla_put_u32(msg, OIO_A_CARD_WAVELENGTHS, od->wavelengths))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * A card that does not answer is still a card: identity and health. The
+ * readings follow only when they could all be read.
+ */
+static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
+{
 	u32 temp, lock, arm, alarms, cal[5];
 	unsigned int i;
 	int err;
@@ -41,22 +72,20 @@ static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 	/* GRID_FIRST_PM ... RING_FWHM_PM, in the attributes' order */
 	for (i = 0; i < ARRAY_SIZE(cal) && !err; i++)
 		err = oio_read(od, OIO_REG_GRID_FIRST_PM + 4 * i, &cal[i]);
+	if (oio_fill_card_identity(msg, od) ||
+	    nla_put_u32(msg, OIO_A_CARD_HEALTH, oio_health(od)))
+		return -EMSGSIZE;
 	if (err)
-		return err;
-	snprintf(fw, sizeof(fw), "%u.%u.%u", od->fw_version >> 16,
-		 (od->fw_version >> 8) & 0xff, od->fw_version & 0xff);
-	if (nla_put_u32(msg, OIO_A_CARD_ID, od->id) ||
-	    nla_put_string(msg, OIO_A_CARD_PCI_ADDRESS, pci_name(od->pdev)) ||
-	    nla_put_u32(msg, OIO_A_CARD_SERIAL, od->serial) ||
-	    nla_put_string(msg, OIO_A_CARD_FW_VERSION, fw) ||
-	    nla_put_u32(msg, OIO_A_CARD_BOARD_REV, od->board_rev) ||
-	    nla_put_u32(msg, OIO_A_CARD_PORTS, od->ports) ||
-	    nla_put_u32(msg, OIO_A_CARD_WAVELENGTHS, od->wavelengths) ||
-	    nla_put_s32(msg, OIO_A_CARD_TEMP, (s32)temp) ||
-	    nla_put_u8(msg, OIO_A_CARD_INTERLOCK_CLOSED,
-		       !!(lock & OIO_INTERLOCK_CLOSED)) ||
-	    nla_put_u8(msg, OIO_A_CARD_ARMED, !!(arm & OIO_ARM_ARMED)) ||
-	    nla_put_u32(msg, OIO_A_CARD_ALARMS, alarms))
+		return 0;
+	if (nla_put_s32(msg, OIO_A_CARD_TEMP, (s32)temp) ||
+	    nla_put_u32(msg, OIO_A_CARD_ALARMS, oio_card_alarms_uapi(alarms)))
+		return -EMSGSIZE;
+	if (oio_has(od, OIO_CAP_INTERLOCK) &&
+	    (nla_put_u8(msg, OIO_A_CARD_INTERLOCK_CLOSED,
+			!!(lock & OIO_INTERLOCK_CLOSED)) ||
+	     nla_put_u8(msg, OIO_A_CARD_INTERLOCK_OPENED,
+			!!(lock & OIO_INTERLOCK_OPENED)) ||
+	     nla_put_u8(msg, OIO_A_CARD_ARMED, !!(arm & OIO_ARM_ARMED))))
 		return -EMSGSIZE;
 	for (i = 0; i < ARRAY_SIZE(cal); i++)
 		if (nla_put_u32(msg, OIO_A_CARD_GRID_FIRST_PM + i, cal[i]))
@@ -74,7 +103,8 @@ static int oio_fill_port(struct sk_buff *msg, struct oio_dev *od,
 		return err;
 	if (nla_put_u32(msg, OIO_A_PORT_CARD_ID, od->id) ||
 	    nla_put_u32(msg, OIO_A_PORT_PORT, p) ||
-	    nla_put_u32(msg, OIO_A_PORT_LINE_SHIFT, shift))
+	    (oio_has(od, OIO_CAP_LINE_SHIFT) &&
+	     nla_put_u32(msg, OIO_A_PORT_LINE_SHIFT, shift)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -99,8 +129,10 @@ static int oio_fill_laser(struct sk_buff *msg, struct oio_dev *od,
 	    nla_put_u32(msg, OIO_A_LASER_BIAS, v[OIO_LASER_BIAS / 4]) ||
 	    nla_put_u32(msg, OIO_A_LASER_POWER, v[OIO_LASER_POWER / 4]) ||
 	    nla_put_s32(msg, OIO_A_LASER_TEMP, (s32)v[OIO_LASER_TEMP / 4]) ||
-	    nla_put_u32(msg, OIO_A_LASER_STATUS, v[OIO_LASER_STATUS / 4]) ||
-	    nla_put_u32(msg, OIO_A_LASER_ALARMS, v[OIO_LASER_ALARM / 4]))
+	    nla_put_u32(msg, OIO_A_LASER_STATUS,
+			oio_laser_status_uapi(v[OIO_LASER_STATUS / 4])) ||
+	    nla_put_u32(msg, OIO_A_LASER_ALARMS,
+			oio_laser_alarms_uapi(v[OIO_LASER_ALARM / 4])))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -108,31 +140,33 @@ static int oio_fill_laser(struct sk_buff *msg, struct oio_dev *od,
 static int oio_fill_lane(struct sk_buff *msg, struct oio_dev *od,
 			 unsigned int n)
 {
-	u32 st, prbs, alarms, lo[2], hi[2];
+	u32 st, prbs, alarms;
+	u64 bits, errors;
 	int err;
 
 	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st) ?:
 	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &prbs) ?:
 	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_ALARM), &alarms) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO), &lo[0]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_HI), &hi[0]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO), &lo[1]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_HI), &hi[1]);
+	      oio_read64(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO), &bits) ?:
+	      oio_read64(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO), &errors);
 	if (err)
 		return err;
 	if (nla_put_u32(msg, OIO_A_LANE_CARD_ID, od->id) ||
 	    nla_put_u32(msg, OIO_A_LANE_LANE, n) ||
 	    nla_put_u32(msg, OIO_A_LANE_PORT, n / od->wavelengths) ||
-	    nla_put_u32(msg, OIO_A_LANE_STATE, st & OIO_LANE_STATE_MASK) ||
-	    nla_put_u32(msg, OIO_A_LANE_REASON,
-			FIELD_GET(OIO_LANE_REASON_MASK, st)) ||
-	    nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, !!(prbs & OIO_PRBS_GEN)) ||
-	    nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, !!(prbs & OIO_PRBS_CHECK)) ||
-	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_BITS,
-			      (u64)hi[0] << 32 | lo[0], OIO_A_LANE_PAD) ||
-	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_ERRORS,
-			      (u64)hi[1] << 32 | lo[1], OIO_A_LANE_PAD) ||
-	    nla_put_u32(msg, OIO_A_LANE_ALARMS, alarms))
+	    nla_put_u32(msg, OIO_A_LANE_STATE, oio_lane_state_uapi(st)) ||
+	    nla_put_u32(msg, OIO_A_LANE_REASON, oio_lane_reason_uapi(st)) ||
+	    nla_put_u32(msg, OIO_A_LANE_ALARMS, oio_lane_alarms_uapi(alarms)))
+		return -EMSGSIZE;
+	if (oio_has(od, OIO_CAP_PRBS) &&
+	    (nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR,
+			!!(prbs & OIO_PRBS_GEN)) ||
+	     nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER,
+			!!(prbs & OIO_PRBS_CHECK)) ||
+	     nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_BITS, bits,
+			       OIO_A_LANE_PAD) ||
+	     nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_ERRORS, errors,
+			       OIO_A_LANE_PAD)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -154,10 +188,12 @@ static int oio_fill_ring(struct sk_buff *msg, struct oio_dev *od,
 	    nla_put_u32(msg, OIO_A_RING_RING, r) ||
 	    nla_put_u32(msg, OIO_A_RING_HEATER, heater) ||
 	    nla_put_u32(msg, OIO_A_RING_HEATER_POWER, uw) ||
-	    nla_put_u32(msg, OIO_A_RING_MONITOR, mon) ||
-	    nla_put_u8(msg, OIO_A_RING_LOCK, !!(lock & OIO_LOCK_ENABLE)) ||
-	    nla_put_u32(msg, OIO_A_RING_LOCK_STATE, st & OIO_LOCK_ST_MASK) ||
-	    nla_put_u8(msg, OIO_A_RING_AT_LIMIT, !!(st & OIO_LOCK_AT_LIMIT)))
+	    nla_put_u32(msg, OIO_A_RING_MONITOR, mon))
+		return -EMSGSIZE;
+	if (oio_has(od, OIO_CAP_LOCK_LOOP) &&
+	    (nla_put_u8(msg, OIO_A_RING_LOCK, !!(lock & OIO_LOCK_ENABLE)) ||
+	     nla_put_u32(msg, OIO_A_RING_LOCK_STATE, oio_lock_state_uapi(st)) ||
+	     nla_put_u8(msg, OIO_A_RING_AT_LIMIT, !!(st & OIO_LOCK_AT_LIMIT))))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -217,24 +253,51 @@ static int oio_put_msg(struct sk_buff *msg, struct oio_dev *od,
 	return 0;
 }
 
-/* ---- lookup ---- */
+/* ---- the registry ---- */
 
-/* Context: caller holds oio_cards_sem for reading. */
+/* A reference on a published card, or NULL. */
+static struct oio_dev *oio_card_get(unsigned long id)
+{
+	struct oio_dev *od;
+
+	xa_lock(&oio_cards);
+	od = xa_load(&oio_cards, id);
+	if (od)
+		atomic_inc(&od->nl_users);
+	xa_unlock(&oio_cards);
+	return od;
+}
+
+/* The published card with the lowest id >= *id, referenced, or NULL. */
+static struct oio_dev *oio_card_next(unsigned long *id)
+{
+	struct oio_dev *od;
+
+	xa_lock(&oio_cards);
+	od = xa_find(&oio_cards, id, ULONG_MAX, XA_PRESENT);
+	if (od)
+		atomic_inc(&od->nl_users);
+	xa_unlock(&oio_cards);
+	return od;
+}
+
+static void oio_card_put(struct oio_dev *od)
+{
+	if (atomic_dec_and_test(&od->nl_users))
+		wake_up_var(&od->nl_users);
+}
+
+/* The card a request names, referenced; drop it with oio_card_put(). */
 static struct oio_dev *oio_nl_card(struct genl_info *info, int attr)
 {
 	struct oio_dev *od;
 
 	if (GENL_REQ_ATTR_CHECK(info, attr))
 		return ERR_PTR(-EINVAL);
-	od = xa_load(&oio_cards, nla_get_u32(info->attrs[attr]));
+	od = oio_card_get(nla_get_u32(info->attrs[attr]));
 	if (!od) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
 				    "no such card");
-		return ERR_PTR(-ENODEV);
-	}
-	if (oio_is_dead(od)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
-				    "card stopped answering");
 		return ERR_PTR(-ENODEV);
 	}
 	return od;
@@ -268,20 +331,28 @@ static const struct {
 };
 
 /*
- * The object a request names: its card and its index there.
- * Context: caller holds oio_cards_sem for reading.
+ * The object a request names: its card, referenced, and its index there.
+ * On success drop the card with oio_card_put().
  */
 static int oio_nl_target(struct genl_info *info, enum oio_obj obj,
-			 struct oio_dev **od, unsigned int *index)
+			 struct oio_dev **odp, unsigned int *index)
 {
-	*od = oio_nl_card(info, oio_objs[obj].card_attr);
+	struct oio_dev *od = oio_nl_card(info, oio_objs[obj].card_attr);
+	int err;
+
 	*index = 0;
-	if (IS_ERR(*od))
-		return PTR_ERR(*od);
-	if (obj == OIO_CARD)
-		return 0;
-	return oio_nl_index(info, oio_objs[obj].index_attr,
-			    oio_count(*od, obj), index);
+	if (IS_ERR(od))
+		return PTR_ERR(od);
+	if (obj != OIO_CARD) {
+		err = oio_nl_index(info, oio_objs[obj].index_attr,
+				   oio_count(od, obj), index);
+		if (err) {
+			oio_card_put(od);
+			return err;
+		}
+	}
+	*odp = od;
+	return 0;
 }
 
 static int oio_nl_something(struct genl_info *info, bool any)
@@ -292,6 +363,39 @@ static int oio_nl_something(struct genl_info *info, bool any)
 	return -EINVAL;
 }
 
+/* A request attribute for a feature the card lacks. */
+static int oio_nl_cap(struct genl_info *info, struct oio_dev *od, u32 cap,
+		      int attr)
+{
+	if (!info->attrs[attr] || oio_has(od, cap))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[attr],
+			    "the card lacks the feature this needs");
+	return -EOPNOTSUPP;
+}
+
+/* A reason for refusals the operations report by errno alone. */
+static int oio_nl_errno(struct genl_info *info, int err)
+{
+	if (info->extack && info->extack->_msg)
+		return err;	/* the handler already said why */
+	switch (err) {
+	case -ENODEV:
+		NL_SET_ERR_MSG(info->extack, "card gone");
+		break;
+	case -EIO:
+		NL_SET_ERR_MSG(info->extack, "card not answering");
+		break;
+	case -EPERM:
+		NL_SET_ERR_MSG(info->extack, "card not armed");
+		break;
+	case -EINTR:
+		NL_SET_ERR_MSG(info->extack, "interrupted");
+		break;
+	}
+	return err;
+}
+
 static int oio_get_doit(struct genl_info *info, enum oio_obj obj)
 {
 	struct sk_buff *msg;
@@ -299,10 +403,9 @@ static int oio_get_doit(struct genl_info *info, enum oio_obj obj)
 	unsigned int i;
 	int err;
 
-	down_read(&oio_cards_sem);
 	err = oio_nl_target(info, obj, &od, &i);
 	if (err)
-		goto out;
+		return err;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
@@ -316,8 +419,8 @@ static int oio_get_doit(struct genl_info *info, enum oio_obj obj)
 	}
 	err = genlmsg_reply(msg, info);
 out:
-	up_read(&oio_cards_sem);
-	return err;
+	oio_card_put(od);
+	return oio_nl_errno(info, err);
 }
 
 /* Split ops (6.2) also moved the dump's parsed attributes into an info. */
@@ -344,31 +447,37 @@ static int oio_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
 	struct oio_dev *od;
 	int err = 0;
 
-	down_read(&oio_cards_sem);
-	xa_for_each_start(&oio_cards, id, od, cb->args[0]) {
-		unsigned int i;
+	if (only && id < nla_get_u32(only))
+		id = nla_get_u32(only);
+	for (; (od = oio_card_next(&id)); id++) {
+		/* where the last round stopped, if that card is still there */
+		unsigned int i = id == cb->args[0] ? cb->args[1] : 0;
 
-		if (only && id != nla_get_u32(only))
-			continue;
-		for (i = cb->args[1]; i < oio_count(od, obj); i++) {
+		if (only && id != nla_get_u32(only)) {
+			oio_card_put(od);
+			break;
+		}
+		for (; i < oio_count(od, obj); i++) {
 			err = oio_put_msg(skb, od, obj, i, oio_objs[obj].cmd,
 					  NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
-			if (err == -ENODEV) {
-				err = 0;	/* a dead card ends its part */
+			if (err == -ENODEV || err == -EIO || err == -EBUSY) {
+				err = 0;	/* a card that does not answer ends its part */
 				break;
 			}
-			if (err) {
-				cb->args[0] = id;
-				cb->args[1] = i;
-				goto out;
-			}
+			if (err)
+				break;
+		}
+		oio_card_put(od);
+		if (err) {
+			cb->args[0] = id;
+			cb->args[1] = i;
+			goto out;
 		}
 		cb->args[1] = 0;
 	}
 	cb->args[0] = ULONG_MAX;
 out:
-	up_read(&oio_cards_sem);
 	/* A full skb ends this round; the dump goes on from cb->args. */
 	return err == -EMSGSIZE ? skb->len : err;
 }
@@ -425,67 +534,55 @@ int oio_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- set operations ---- */
 
-/* A reason for refusals the operations report by errno alone. */
-static int oio_nl_errno(struct genl_info *info, int err)
-{
-	if (info->extack && info->extack->_msg)
-		return err;	/* the handler already said why */
-	switch (err) {
-	case -ENODEV:
-		NL_SET_ERR_MSG(info->extack, "card stopped answering");
-		break;
-	case -EPERM:
-		NL_SET_ERR_MSG(info->extack, "card not armed");
-		break;
-	case -EBUSY:
-		break;	/* the caller said why */
-	case -EIO:
-		NL_SET_ERR_MSG(info->extack, "laser line failed");
-		break;
-	}
-	return err;
-}
-
 int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	struct oio_news news = { };
 	struct oio_dev *od;
 	int err;
 
-	down_read(&oio_cards_sem);
 	od = oio_nl_card(info, OIO_A_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od) ?:
-	      oio_nl_something(info, tb[OIO_A_CARD_ARMED] ||
-			       tb[OIO_A_CARD_ALARMS]);
+	if (IS_ERR(od))
+		return PTR_ERR(od);
+	err = oio_nl_something(info, tb[OIO_A_CARD_ARMED] ||
+			       tb[OIO_A_CARD_ALARMS] ||
+			       tb[OIO_A_CARD_INTERLOCK_OPENED]) ?:
+	      oio_nl_cap(info, od, OIO_CAP_INTERLOCK, OIO_A_CARD_ARMED) ?:
+	      oio_nl_cap(info, od, OIO_CAP_INTERLOCK,
+			 OIO_A_CARD_INTERLOCK_OPENED);
 	if (!err && tb[OIO_A_CARD_ALARMS])
-		err = oio_alarm_clear(od, OIO_REG_CARD_ALARM,
-				      OIO_REG_CARD_ALARM_MASK,
-				      nla_get_u32(tb[OIO_A_CARD_ALARMS]));
+		err = oio_clear_card_alarms(od, nla_get_u32(tb[OIO_A_CARD_ALARMS]),
+					    &news);
+	/* Acknowledge first, so one request can also arm. */
+	if (!err && tb[OIO_A_CARD_INTERLOCK_OPENED])
+		err = oio_ack_interlock(od, &news);
 	if (!err && tb[OIO_A_CARD_ARMED]) {
-		err = oio_set_armed(od, nla_get_u8(tb[OIO_A_CARD_ARMED]));
+		err = oio_set_armed(od, nla_get_u8(tb[OIO_A_CARD_ARMED]), &news);
 		if (err == -EBUSY)
-			NL_SET_ERR_MSG(info->extack, "interlock open");
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_CARD_ARMED],
+					    "interlock open, or its opening not acknowledged");
 	}
-	if (!err)
-		oio_nl_notify(od, OIO_CMD_CARD_CHANGE_NTF, 0);
-	up_read(&oio_cards_sem);
+	oio_news_flush(od, &news);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
 int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct oio_news news = { };
 	struct oio_dev *od;
 	unsigned int p;
 	int err;
 
-	down_read(&oio_cards_sem);
 	err = oio_nl_target(info, OIO_PORT, &od, &p);
-	if (!err && GENL_REQ_ATTR_CHECK(info, OIO_A_PORT_LINE_SHIFT))
-		err = -EINVAL;
+	if (err)
+		return err;
+	err = GENL_REQ_ATTR_CHECK(info, OIO_A_PORT_LINE_SHIFT) ? -EINVAL :
+	      oio_nl_cap(info, od, OIO_CAP_LINE_SHIFT, OIO_A_PORT_LINE_SHIFT);
 	if (!err) {
 		u32 shift = nla_get_u32(info->attrs[OIO_A_PORT_LINE_SHIFT]);
 
-		err = oio_set_line_shift(od, p, shift);
+		err = oio_set_line_shift(od, p, shift, &news);
 		if (err == -ERANGE)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[OIO_A_PORT_LINE_SHIFT],
@@ -494,42 +591,45 @@ int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack,
 				       "a lane of the port carries data");
 	}
-	up_read(&oio_cards_sem);
+	oio_news_flush(od, &news);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
 int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	struct oio_news news = { };
 	struct oio_dev *od;
 	unsigned int l;
 	int err;
 
-	down_read(&oio_cards_sem);
-	err = oio_nl_target(info, OIO_LASER, &od, &l) ?:
-	      oio_nl_something(info, tb[OIO_A_LASER_ENABLE] ||
+	err = oio_nl_target(info, OIO_LASER, &od, &l);
+	if (err)
+		return err;
+	err = oio_nl_something(info, tb[OIO_A_LASER_ENABLE] ||
 			       tb[OIO_A_LASER_BIAS_SET] ||
 			       tb[OIO_A_LASER_ALARMS]);
-	if (err)
-		goto out;
-	if (tb[OIO_A_LASER_ALARMS])
-		err = oio_alarm_clear(od, OIO_LASER_REG(l, OIO_LASER_ALARM),
-				      OIO_LASER_REG(l, OIO_LASER_ALARM_MASK),
-				      nla_get_u32(tb[OIO_A_LASER_ALARMS]));
+	if (!err && tb[OIO_A_LASER_ALARMS])
+		err = oio_clear_laser_alarms(od, l,
+					     nla_get_u32(tb[OIO_A_LASER_ALARMS]),
+					     &news);
 	/* The set point first, so an enable ramps straight to it. */
 	if (!err && tb[OIO_A_LASER_BIAS_SET])
 		err = oio_set_laser_bias(od, l,
-					 nla_get_u32(tb[OIO_A_LASER_BIAS_SET]));
+					 nla_get_u32(tb[OIO_A_LASER_BIAS_SET]),
+					 &news);
 	if (!err && tb[OIO_A_LASER_ENABLE]) {
 		err = oio_set_laser_enable(od, l,
-					   nla_get_u8(tb[OIO_A_LASER_ENABLE]));
+					   nla_get_u8(tb[OIO_A_LASER_ENABLE]),
+					   &news);
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG(info->extack, "interlock open");
+		else if (err == -EIO)
+			NL_SET_ERR_MSG(info->extack, "laser line failed");
 	}
-	if (!err)
-		oio_nl_notify(od, OIO_CMD_LASER_CHANGE_NTF, l);
-out:
-	up_read(&oio_cards_sem);
+	oio_news_flush(od, &news);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
@@ -545,22 +645,24 @@ static void oio_nl_bit(const struct nlattr *a, u32 bit, u32 *set, u32 *clear)
 int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	struct oio_news news = { };
 	struct oio_dev *od;
 	unsigned int n;
 	int err;
 
-	down_read(&oio_cards_sem);
-	err = oio_nl_target(info, OIO_LANE, &od, &n) ?:
-	      oio_nl_something(info, tb[OIO_A_LANE_REQUEST] ||
+	err = oio_nl_target(info, OIO_LANE, &od, &n);
+	if (err)
+		return err;
+	err = oio_nl_something(info, tb[OIO_A_LANE_REQUEST] ||
 			       tb[OIO_A_LANE_PRBS_GENERATOR] ||
 			       tb[OIO_A_LANE_PRBS_CHECKER] ||
-			       tb[OIO_A_LANE_ALARMS]);
-	if (err)
-		goto out;
-	if (tb[OIO_A_LANE_ALARMS])
-		err = oio_alarm_clear(od, OIO_LANE_REG(n, OIO_LANE_ALARM),
-				      OIO_LANE_REG(n, OIO_LANE_ALARM_MASK),
-				      nla_get_u32(tb[OIO_A_LANE_ALARMS]));
+			       tb[OIO_A_LANE_ALARMS]) ?:
+	      oio_nl_cap(info, od, OIO_CAP_PRBS, OIO_A_LANE_PRBS_GENERATOR) ?:
+	      oio_nl_cap(info, od, OIO_CAP_PRBS, OIO_A_LANE_PRBS_CHECKER);
+	if (!err && tb[OIO_A_LANE_ALARMS])
+		err = oio_clear_lane_alarms(od, n,
+					    nla_get_u32(tb[OIO_A_LANE_ALARMS]),
+					    &news);
 	if (!err && (tb[OIO_A_LANE_PRBS_GENERATOR] ||
 		     tb[OIO_A_LANE_PRBS_CHECKER])) {
 		u32 set = 0, clear = 0;
@@ -569,63 +671,92 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 			   &set, &clear);
 		oio_nl_bit(tb[OIO_A_LANE_PRBS_CHECKER], OIO_PRBS_CHECK,
 			   &set, &clear);
-		err = oio_set_prbs(od, n, set, clear);
+		err = oio_set_prbs(od, n, set, clear, &news);
 	}
 	if (!err && tb[OIO_A_LANE_REQUEST]) {
-		err = oio_lane_request(od, n,
-				       nla_get_u32(tb[OIO_A_LANE_REQUEST]));
+		err = oio_lane_request(od, n, nla_get_u32(tb[OIO_A_LANE_REQUEST]),
+				       &news);
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    tb[OIO_A_LANE_REQUEST],
 					    "not allowed in the lane's state");
 	}
-out:
-	up_read(&oio_cards_sem);
+	oio_news_flush(od, &news);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
 int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
+	struct oio_news news = { };
 	struct oio_dev *od;
 	unsigned int r;
 	int err;
 
-	down_read(&oio_cards_sem);
-	err = oio_nl_target(info, OIO_RING, &od, &r) ?:
-	      oio_nl_something(info, tb[OIO_A_RING_HEATER] ||
-			       tb[OIO_A_RING_LOCK]);
+	err = oio_nl_target(info, OIO_RING, &od, &r);
 	if (err)
-		goto out;
-	if (tb[OIO_A_RING_HEATER]) {
-		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]));
+		return err;
+	err = oio_nl_something(info, tb[OIO_A_RING_HEATER] ||
+			       tb[OIO_A_RING_LOCK]) ?:
+	      oio_nl_cap(info, od, OIO_CAP_LOCK_LOOP, OIO_A_RING_LOCK);
+	if (!err && tb[OIO_A_RING_HEATER]) {
+		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]),
+				     &news);
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_HEATER],
 					    "the lock loop owns the heater");
 	}
 	if (!err && tb[OIO_A_RING_LOCK])
-		err = oio_set_lock(od, r, nla_get_u8(tb[OIO_A_RING_LOCK]));
-out:
-	up_read(&oio_cards_sem);
+		err = oio_set_lock(od, r, nla_get_u8(tb[OIO_A_RING_LOCK]), &news);
+	oio_news_flush(od, &news);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
 /* ---- notifications and the registry ---- */
 
+/* Listeners in any network namespace: the cards belong to none. */
+static bool oio_nl_listened(void)
+{
+	struct net *net;
+	bool any = false;
+
+	rcu_read_lock();
+	for_each_net_rcu(net) {
+		if (genl_has_listeners(oio_nl_fam(), net, OIO_NLGRP_MONITOR)) {
+			any = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return any;
+}
+
+static void oio_nl_multicast(struct sk_buff *msg)
+{
+	genlmsg_multicast_allns(oio_nl_fam(), msg, 0, OIO_NLGRP_MONITOR);
+}
+
 /**
  * oio_nl_notify() - tell the monitor group an object changed
  * @od: the card
  * @cmd: an OIO_CMD_*_NTF
- * @index: the laser line, lane or ring; unused for card events
+ * @index: the port, laser line, lane or ring; unused for card events
  *
- * Context: process; takes @od->lock, so must not be called with it held.
+ * Context: process, with @od->notify_lock held (oio_news_flush()); takes
+ * @od->lock to read the object.
  */
 void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index)
 {
-	enum oio_obj obj;
 	struct sk_buff *msg;
+	enum oio_obj obj;
 
+	lockdep_assert_held(&od->notify_lock);
 	switch (cmd) {
+	case OIO_CMD_PORT_CHANGE_NTF:
+		obj = OIO_PORT;
+		break;
 	case OIO_CMD_LASER_CHANGE_NTF:
 		obj = OIO_LASER;
 		break;
@@ -638,7 +769,7 @@ void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index)
 	default:
 		obj = OIO_CARD;
 	}
-	if (!genl_has_listeners(oio_nl_fam(), &init_net, OIO_NLGRP_MONITOR))
+	if (!oio_nl_listened())
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -647,12 +778,34 @@ void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast(oio_nl_fam(), msg, 0, OIO_NLGRP_MONITOR, GFP_KERNEL);
+	oio_nl_multicast(msg);
+}
+
+/* The card-delete event, from what was read at probe. */
+static void oio_nl_notify_delete(struct oio_dev *od)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!oio_nl_listened())
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, oio_nl_fam(), 0, OIO_CMD_CARD_DELETE_NTF);
+	if (!hdr || oio_fill_card_identity(msg, od)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	oio_nl_multicast(msg);
 }
 
 /**
  * oio_nl_card_add() - publish a card to netlink and announce it
  * @od: the card, fully set up
+ *
+ * The card-add event is the card's first: announcements start here.
  *
  * Context: probe.
  * Return: 0 or -ENOMEM / -EBUSY.
@@ -661,11 +814,13 @@ int oio_nl_card_add(struct oio_dev *od)
 {
 	int err;
 
-	down_write(&oio_cards_sem);
+	mutex_lock(&od->notify_lock);
 	err = xa_insert(&oio_cards, od->id, od, GFP_KERNEL);
-	up_write(&oio_cards_sem);
-	if (!err)
+	if (!err) {
+		od->announce = true;
 		oio_nl_notify(od, OIO_CMD_CARD_ADD_NTF, 0);
+	}
+	mutex_unlock(&od->notify_lock);
 	return err;
 }
 
@@ -673,134 +828,148 @@ int oio_nl_card_add(struct oio_dev *od)
  * oio_nl_card_remove() - announce a card leaving, and unpublish it
  * @od: the card
  *
- * Context: remove; waits for requests using the card to finish.
+ * The card-delete event is the card's last. Then no new request finds the
+ * card, the engine waits of those in flight end, and they are waited for.
+ *
+ * Context: remove.
  */
 void oio_nl_card_remove(struct oio_dev *od)
 {
-	oio_nl_notify(od, OIO_CMD_CARD_DELETE_NTF, 0);
-	down_write(&oio_cards_sem);
+	mutex_lock(&od->notify_lock);
+	od->announce = false;
+	oio_nl_notify_delete(od);
+	mutex_unlock(&od->notify_lock);
+
 	xa_erase(&oio_cards, od->id);
-	up_write(&oio_cards_sem);
+	WRITE_ONCE(od->removing, true);
+	wake_up_all(&od->telem_wq);
+	wake_up_all(&od->sweep_wq);
+	wait_var_event(&od->nl_users, !atomic_read(&od->nl_users));
 }
 
 /* ---- telemetry and sweeps ---- */
 
-/* DMA blocks are little-endian; every field sits on a 4-byte boundary. */
-static u32 blk32(const u8 *p, u32 off)
+static const struct {
+	int attr;
+	u32 part;
+} oio_tcols[OIO_TCOL_NUM] = {
+	[OIO_TCOL_LASER_ENABLE] = { OIO_A_TELEMETRY_LASER_ENABLE,
+				    OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_BIAS_SET] = { OIO_A_TELEMETRY_LASER_BIAS_SET,
+				      OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_BIAS] = { OIO_A_TELEMETRY_LASER_BIAS,
+				  OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_POWER] = { OIO_A_TELEMETRY_LASER_POWER,
+				   OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_TEMP] = { OIO_A_TELEMETRY_LASER_TEMP,
+				  OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_STATUS] = { OIO_A_TELEMETRY_LASER_STATUS,
+				    OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LASER_ALARMS] = { OIO_A_TELEMETRY_LASER_ALARMS,
+				    OIO_TELEMETRY_PARTS_LASERS },
+	[OIO_TCOL_LANE_STATE] = { OIO_A_TELEMETRY_LANE_STATE,
+				  OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_REASON] = { OIO_A_TELEMETRY_LANE_REASON,
+				   OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_PRBS_GEN] = { OIO_A_TELEMETRY_LANE_PRBS_GENERATOR,
+				     OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_PRBS_CHECK] = { OIO_A_TELEMETRY_LANE_PRBS_CHECKER,
+				       OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_PRBS_BITS] = { OIO_A_TELEMETRY_LANE_PRBS_BITS,
+				      OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_PRBS_ERRORS] = { OIO_A_TELEMETRY_LANE_PRBS_ERRORS,
+					OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_LANE_ALARMS] = { OIO_A_TELEMETRY_LANE_ALARMS,
+				   OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_PORT_LINE_SHIFT] = { OIO_A_TELEMETRY_PORT_LINE_SHIFT,
+				       OIO_TELEMETRY_PARTS_LANES },
+	[OIO_TCOL_RING_HEATER] = { OIO_A_TELEMETRY_RING_HEATER,
+				   OIO_TELEMETRY_PARTS_RINGS },
+	[OIO_TCOL_RING_HEATER_UW] = { OIO_A_TELEMETRY_RING_HEATER_POWER,
+				      OIO_TELEMETRY_PARTS_RINGS },
+	[OIO_TCOL_RING_MONITOR] = { OIO_A_TELEMETRY_RING_MONITOR,
+				    OIO_TELEMETRY_PARTS_RINGS },
+	[OIO_TCOL_RING_LOCK] = { OIO_A_TELEMETRY_RING_LOCK,
+				 OIO_TELEMETRY_PARTS_RINGS },
+	[OIO_TCOL_RING_LOCK_STATE] = { OIO_A_TELEMETRY_RING_LOCK_STATE,
+				       OIO_TELEMETRY_PARTS_RINGS },
+	[OIO_TCOL_RING_AT_LIMIT] = { OIO_A_TELEMETRY_RING_AT_LIMIT,
+				     OIO_TELEMETRY_PARTS_RINGS },
+};
+
+/* The columns a card has: no PRBS or lock loop, no column of theirs. */
+static bool oio_tcol_shown(struct oio_dev *od, enum oio_tcol c)
 {
-	return le32_to_cpup((const __le32 *)(p + off));
+	switch (c) {
+	case OIO_TCOL_LANE_PRBS_GEN:
+	case OIO_TCOL_LANE_PRBS_CHECK:
+	case OIO_TCOL_LANE_PRBS_BITS:
+	case OIO_TCOL_LANE_PRBS_ERRORS:
+		return oio_has(od, OIO_CAP_PRBS);
+	case OIO_TCOL_RING_LOCK:
+	case OIO_TCOL_RING_LOCK_STATE:
+	case OIO_TCOL_RING_AT_LIMIT:
+		return oio_has(od, OIO_CAP_LOCK_LOOP);
+	case OIO_TCOL_PORT_LINE_SHIFT:
+		return oio_has(od, OIO_CAP_LINE_SHIFT);
+	default:
+		return true;
+	}
 }
 
-static int oio_put_telem_laser(struct sk_buff *msg, const u8 *p, u32 l)
-{
-	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_LASER);
-
-	if (!nest ||
-	    nla_put_u32(msg, OIO_A_LASER_LINE, l) ||
-	    nla_put_u8(msg, OIO_A_LASER_ENABLE,
-		       !!(blk32(p, OIO_TELEM_LASER_CTRL) & OIO_LASER_ENABLE)) ||
-	    nla_put_u32(msg, OIO_A_LASER_BIAS_SET,
-			blk32(p, OIO_TELEM_LASER_BIAS_SET)) ||
-	    nla_put_u32(msg, OIO_A_LASER_BIAS, blk32(p, OIO_TELEM_LASER_BIAS)) ||
-	    nla_put_u32(msg, OIO_A_LASER_POWER, blk32(p, OIO_TELEM_LASER_POWER)) ||
-	    nla_put_s32(msg, OIO_A_LASER_TEMP,
-			(s32)blk32(p, OIO_TELEM_LASER_TEMP)) ||
-	    nla_put_u32(msg, OIO_A_LASER_STATUS,
-			blk32(p, OIO_TELEM_LASER_STATUS)) ||
-	    nla_put_u32(msg, OIO_A_LASER_ALARMS, blk32(p, OIO_TELEM_LASER_ALARM)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-static int oio_put_telem_lane(struct sk_buff *msg, const u8 *p, u32 n,
-			      u32 port)
-{
-	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_LANE);
-	u32 st = blk32(p, OIO_TELEM_LANE_STATE);
-	u32 prbs = blk32(p, OIO_TELEM_LANE_PRBS_CTRL);
-	u64 bits = (u64)blk32(p, OIO_TELEM_LANE_BITS_HI) << 32 |
-		   blk32(p, OIO_TELEM_LANE_BITS_LO);
-	u64 errs = (u64)blk32(p, OIO_TELEM_LANE_ERR_HI) << 32 |
-		   blk32(p, OIO_TELEM_LANE_ERR_LO);
-
-	if (!nest ||
-	    nla_put_u32(msg, OIO_A_LANE_LANE, n) ||
-	    nla_put_u32(msg, OIO_A_LANE_PORT, port) ||
-	    nla_put_u32(msg, OIO_A_LANE_STATE, st & OIO_LANE_STATE_MASK) ||
-	    nla_put_u32(msg, OIO_A_LANE_REASON,
-			FIELD_GET(OIO_LANE_REASON_MASK, st)) ||
-	    nla_put_u8(msg, OIO_A_LANE_PRBS_GENERATOR, !!(prbs & OIO_PRBS_GEN)) ||
-	    nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, !!(prbs & OIO_PRBS_CHECK)) ||
-	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_BITS, bits, OIO_A_LANE_PAD) ||
-	    nla_put_u64_64bit(msg, OIO_A_LANE_PRBS_ERRORS, errs,
-			      OIO_A_LANE_PAD) ||
-	    nla_put_u32(msg, OIO_A_LANE_ALARMS, blk32(p, OIO_TELEM_LANE_ALARM)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-static int oio_put_telem_ring(struct sk_buff *msg, const u8 *p, u32 r)
-{
-	struct nlattr *nest = nla_nest_start(msg, OIO_A_TELEMETRY_RING);
-	u32 lock = blk32(p, OIO_TELEM_RING_LOCK);
-
-	if (!nest ||
-	    nla_put_u32(msg, OIO_A_RING_RING, r) ||
-	    nla_put_u32(msg, OIO_A_RING_HEATER, blk32(p, OIO_TELEM_RING_HEATER)) ||
-	    nla_put_u32(msg, OIO_A_RING_HEATER_POWER,
-			blk32(p, OIO_TELEM_RING_HEATER_UW)) ||
-	    nla_put_u32(msg, OIO_A_RING_MONITOR,
-			blk32(p, OIO_TELEM_RING_MONITOR)) ||
-	    nla_put_u8(msg, OIO_A_RING_LOCK, !!(lock >> 16 & OIO_LOCK_ENABLE)) ||
-	    nla_put_u32(msg, OIO_A_RING_LOCK_STATE, lock & OIO_LOCK_ST_MASK) ||
-	    nla_put_u8(msg, OIO_A_RING_AT_LIMIT, !!(lock & OIO_LOCK_AT_LIMIT)))
-		return -EMSGSIZE;
-	nla_nest_end(msg, nest);
-	return 0;
-}
-
-/* Turn the card's block into the reply; the block's layout stays inside. */
+/* Context: caller holds @od->telem_lock. */
 static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od,
 			     u32 parts)
 {
-	const u8 *p = od->telem_buf.cpu;
-	u64 t = (u64)blk32(p, OIO_TELEM_HDR_TIME_NS_HI) << 32 |
-		blk32(p, OIO_TELEM_HDR_TIME_NS_LO);
-	unsigned int i;
+	const struct oio_telem_block *t = &od->telem;
+	s64 age = ktime_us_delta(ktime_get(), t->taken);
+	unsigned int c;
 
-	if (blk32(p, OIO_TELEM_HDR_MAGIC) != OIO_TELEM_MAGIC)
-		return -EIO;
+	lockdep_assert_held(&od->telem_lock);
 	if (nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, od->id) ||
-	    nla_put_u32(msg, OIO_A_TELEMETRY_SEQ, blk32(p, OIO_TELEM_HDR_SEQ)) ||
-	    nla_put_u64_64bit(msg, OIO_A_TELEMETRY_TIME, t,
+	    nla_put_u32(msg, OIO_A_TELEMETRY_SEQ, t->seq) ||
+	    nla_put_u64_64bit(msg, OIO_A_TELEMETRY_TIME, t->time_ns,
 			      OIO_A_TELEMETRY_PAD) ||
-	    nla_put_s32(msg, OIO_A_TELEMETRY_TEMP,
-			(s32)blk32(p, OIO_TELEM_HDR_CARD_TEMP)) ||
-	    nla_put_u32(msg, OIO_A_TELEMETRY_ALARMS,
-			blk32(p, OIO_TELEM_HDR_CARD_ALARM)))
+	    nla_put_s32(msg, OIO_A_TELEMETRY_TEMP, t->temp) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_ALARMS, t->alarms) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_AGE, clamp_t(s64, age, 0, U32_MAX)) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_PORTS, od->ports) ||
+	    nla_put_u32(msg, OIO_A_TELEMETRY_WAVELENGTHS, od->wavelengths))
 		return -EMSGSIZE;
-	p += OIO_TELEM_HDR_SIZE;
-	for (i = 0; i < od->wavelengths; i++, p += OIO_TELEM_LASER_SIZE)
-		if ((parts & OIO_TELEMETRY_PARTS_LASERS) &&
-		    oio_put_telem_laser(msg, p, i))
+	if (oio_has(od, OIO_CAP_INTERLOCK) &&
+	    (nla_put_u8(msg, OIO_A_TELEMETRY_ARMED, t->armed) ||
+	     nla_put_u8(msg, OIO_A_TELEMETRY_INTERLOCK_CLOSED,
+			t->interlock_closed)))
+		return -EMSGSIZE;
+	for (c = 0; c < OIO_TCOL_NUM; c++) {
+		unsigned int len = oio_tcol_count(od, c) * oio_tcol_size(c);
+		struct nlattr *a;
+
+		if (!(parts & oio_tcols[c].part) || !oio_tcol_shown(od, c))
+			continue;
+		if (oio_tcol_size(c) == 8)
+			a = nla_reserve_64bit(msg, oio_tcols[c].attr, len,
+					      OIO_A_TELEMETRY_PAD);
+		else
+			a = nla_reserve(msg, oio_tcols[c].attr, len);
+		if (!a)
 			return -EMSGSIZE;
-	for (i = 0; i < od->lanes; i++, p += OIO_TELEM_LANE_SIZE)
-		if ((parts & OIO_TELEMETRY_PARTS_LANES) &&
-		    oio_put_telem_lane(msg, p, i, i / od->wavelengths))
-			return -EMSGSIZE;
-	for (i = 0; i < od->rings; i++, p += OIO_TELEM_RING_SIZE)
-		if ((parts & OIO_TELEMETRY_PARTS_RINGS) &&
-		    oio_put_telem_ring(msg, p, i))
-			return -EMSGSIZE;
+		memcpy(nla_data(a), t->col[c], len);
+	}
 	return 0;
 }
 
-/* Room for a whole card: about 100 bytes per laser, lane and ring nest. */
-static size_t oio_telem_msg_size(struct oio_dev *od)
+/* Room for the parts asked for: their arrays, and the header. */
+static size_t oio_telem_msg_size(struct oio_dev *od, u32 parts)
 {
-	return 1024 + 128 * (od->wavelengths + od->lanes + od->rings);
+	size_t n = 256;
+	unsigned int c;
+
+	for (c = 0; c < OIO_TCOL_NUM; c++)
+		if (parts & oio_tcols[c].part)
+			n += nla_total_size_64bit(oio_tcol_count(od, c) *
+						  oio_tcol_size(c));
+	return n;
 }
 
 int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -808,40 +977,57 @@ int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 parts = OIO_TELEMETRY_PARTS_LASERS | OIO_TELEMETRY_PARTS_LANES |
 		    OIO_TELEMETRY_PARTS_RINGS;
 	struct sk_buff *msg = NULL;
+	unsigned int max_age;
 	struct oio_dev *od;
 	void *hdr;
 	int err;
 
 	if (info->attrs[OIO_A_TELEMETRY_PARTS])
 		parts = nla_get_u32(info->attrs[OIO_A_TELEMETRY_PARTS]);
-	down_read(&oio_cards_sem);
 	od = oio_nl_card(info, OIO_A_TELEMETRY_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od);
-	if (err)
+	if (IS_ERR(od))
+		return PTR_ERR(od);
+	if (!oio_has(od, OIO_CAP_TELEMETRY)) {
+		NL_SET_ERR_MSG(info->extack, "the card has no telemetry engine");
+		err = -EOPNOTSUPP;
 		goto out;
-	msg = genlmsg_new(oio_telem_msg_size(od), GFP_KERNEL);
+	}
+	msg = genlmsg_new(oio_telem_msg_size(od, parts), GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;
 	}
 	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0,
 				OIO_CMD_TELEMETRY_GET);
-	mutex_lock(&od->lock);
-	err = hdr ? oio_telemetry_snapshot(od) : -EMSGSIZE;
-	if (!err)
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto out;
+	}
+	/* Without the privilege to change the card, no DMA on demand either. */
+	max_age = netlink_capable(skb, CAP_NET_ADMIN) ? 0 :
+		  OIO_TELEM_USER_AGE_MS;
+	err = oio_telemetry_lock(od, max_age);
+	if (!err) {
 		err = oio_put_telemetry(msg, od, parts);
-	mutex_unlock(&od->lock);
+		oio_telemetry_unlock(od);
+	}
 	if (err == -ETIMEDOUT)
 		NL_SET_ERR_MSG(info->extack,
 			       "card did not answer (firmware hung?)");
+	else if (err == -EIO && od->telem_broken)
+		NL_SET_ERR_MSG(info->extack,
+			       "the card's telemetry block size is wrong: telemetry off");
+	else if (err == -EIO)
+		NL_SET_ERR_MSG(info->extack,
+			       "card not answering, or a bad telemetry block");
 	if (err)
 		goto out;
 	genlmsg_end(msg, hdr);
 	err = genlmsg_reply(msg, info);
 	msg = NULL;
 out:
-	up_read(&oio_cards_sem);
 	nlmsg_free(msg);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
 
@@ -852,7 +1038,7 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 			    struct oio_sweep_params *p)
 {
 	struct nlattr **tb = info->attrs;
-	u32 points, r;
+	u32 r;
 
 	if (GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_FIRST_RING) ||
 	    GENL_REQ_ATTR_CHECK(info, OIO_A_SWEEP_RING_COUNT) ||
@@ -893,8 +1079,8 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 				    "stop below start");
 		return -EINVAL;
 	}
-	points = (p->stop - p->start) / p->step + 1;
-	if (4ull * p->swept * points > OIO_TRACE_MAX_BYTES) {
+	p->points = (p->stop - p->start) / p->step + 1;
+	if (4ull * p->swept * p->points > OIO_TRACE_MAX_BYTES) {
 		NL_SET_ERR_MSG(info->extack,
 			       "trace above 60 KiB: sweep fewer rings or points");
 		return -EMSGSIZE;
@@ -902,24 +1088,32 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 	return 0;
 }
 
-/* The sweep's reply and its event: the run's parameters and the trace. */
-static int oio_put_sweep(struct sk_buff *msg, struct oio_dev *od,
-			 const struct oio_sweep_params *p, u32 points)
+/* The sweep's header, for its reply and its event. */
+static int oio_put_sweep_hdr(struct sk_buff *msg, struct oio_dev *od,
+			     const struct oio_sweep_params *p, s32 temp,
+			     u32 seq)
 {
-	const u8 *blk = od->sweep_buf.cpu;
-	struct nlattr *a;
-	u32 i, r, *v;
-
 	if (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, od->id) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_FIRST_RING, p->first) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_RING_COUNT, p->swept) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_START, p->start) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_STEP, p->step) ||
-	    nla_put_u32(msg, OIO_A_SWEEP_POINTS, points) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_POINTS, p->points) ||
 	    nla_put_u32(msg, OIO_A_SWEEP_POSITIONS, p->positions) ||
-	    nla_put_s32(msg, OIO_A_SWEEP_TEMP,
-			(s32)blk32(blk, OIO_SWEEP_HDR_TEMP)))
+	    nla_put_s32(msg, OIO_A_SWEEP_TEMP, temp) ||
+	    nla_put_u32(msg, OIO_A_SWEEP_SEQ, seq))
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* Context: the caller owns the sweep engine (OIO_F_SWEEP_BUSY). */
+static int oio_put_trace(struct sk_buff *msg, struct oio_dev *od,
+			 const struct oio_sweep_params *p)
+{
+	const u8 *blk = od->sweep_buf.cpu;
+	struct nlattr *a;
+	u32 i, r, *v;
+
 	a = nla_reserve(msg, OIO_A_SWEEP_RINGS, 4 * p->swept);
 	if (!a)
 		return -EMSGSIZE;
@@ -927,34 +1121,38 @@ static int oio_put_sweep(struct sk_buff *msg, struct oio_dev *od,
 	for (r = p->first, i = 0; r < p->first + p->count; r++)
 		if (p->positions & BIT(r / 2 % od->wavelengths))
 			v[i++] = r;
-	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->swept * points);
+	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->swept * p->points);
 	if (!a)
 		return -EMSGSIZE;
 	v = nla_data(a);
-	for (i = 0; i < p->swept * points; i++)
-		v[i] = blk32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
+	for (i = 0; i < p->swept * p->points; i++)
+		v[i] = oio_le32(blk, OIO_SWEEP_HDR_SIZE + 4 * i);
 	return 0;
 }
 
-/* Context: caller holds @od->lock. */
+/* Who swept what, without the trace: that went to the requester. */
 static void oio_notify_sweep(struct oio_dev *od,
-			     const struct oio_sweep_params *p, u32 points)
+			     const struct oio_sweep_params *p, s32 temp,
+			     u32 seq)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!genl_has_listeners(oio_nl_fam(), &init_net, OIO_NLGRP_MONITOR))
-		return;
-	msg = genlmsg_new(1024 + 4 * p->swept * (points + 1), GFP_KERNEL);
+	mutex_lock(&od->notify_lock);
+	if (!od->announce || !oio_nl_listened())
+		goto out;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
-		return;
+		goto out;
 	hdr = genlmsg_put(msg, 0, 0, oio_nl_fam(), 0, OIO_CMD_SWEEP_DONE_NTF);
-	if (!hdr || oio_put_sweep(msg, od, p, points)) {
+	if (!hdr || oio_put_sweep_hdr(msg, od, p, temp, seq)) {
 		nlmsg_free(msg);
-		return;
+		goto out;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(oio_nl_fam(), msg, 0, OIO_NLGRP_MONITOR, GFP_KERNEL);
+	oio_nl_multicast(msg);
+out:
+	mutex_unlock(&od->notify_lock);
 }
 
 int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
@@ -962,42 +1160,54 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 	struct oio_sweep_params p;
 	struct sk_buff *msg = NULL;
 	struct oio_dev *od;
-	u32 points;
+	u32 seq = 0;
+	s32 temp = 0;
 	void *hdr;
 	int err;
 
-	down_read(&oio_cards_sem);
 	od = oio_nl_card(info, OIO_A_SWEEP_CARD_ID);
-	err = PTR_ERR_OR_ZERO(od) ?: oio_sweep_params(info, od, &p);
+	if (IS_ERR(od))
+		return PTR_ERR(od);
+	if (!oio_has(od, OIO_CAP_SWEEP)) {
+		NL_SET_ERR_MSG(info->extack, "the card has no sweep engine");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	err = oio_sweep_params(info, od, &p);
 	if (err)
 		goto out;
-	points = (p.stop - p.start) / p.step + 1;
-	msg = genlmsg_new(1024 + 4 * p.swept * (points + 1), GFP_KERNEL);
+	msg = genlmsg_new(1024 + 4 * p.swept * (p.points + 1), GFP_KERNEL);
 	if (!msg) {
 		err = -ENOMEM;
 		goto out;
 	}
 	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0, OIO_CMD_SWEEP_RUN);
-	mutex_lock(&od->lock);
 	err = hdr ? oio_sweep(od, &p) : -EMSGSIZE;
-	if (!err)
-		err = oio_put_sweep(msg, od, &p, points);
-	if (!err)
-		oio_notify_sweep(od, &p, points);
-	mutex_unlock(&od->lock);
-	if (err == -EBUSY)
+	if (!err) {
+		temp = (s32)oio_le32(od->sweep_buf.cpu, OIO_SWEEP_HDR_TEMP);
+		seq = oio_le32(od->sweep_buf.cpu, OIO_SWEEP_HDR_SEQ);
+		err = oio_put_sweep_hdr(msg, od, &p, temp, seq) ?:
+		      oio_put_trace(msg, od, &p);
+		oio_sweep_release(od);
+	}
+	if (err == -EALREADY) {
+		NL_SET_ERR_MSG(info->extack, "a sweep is running on the card");
+		err = -EBUSY;
+	} else if (err == -EBUSY) {
 		NL_SET_ERR_MSG(info->extack,
 			       "a ring of the run has its lock loop on");
-	else if (err == -ETIMEDOUT)
+	} else if (err == -ETIMEDOUT) {
 		NL_SET_ERR_MSG(info->extack,
 			       "card did not finish the sweep (firmware hung?)");
+	}
 	if (err)
 		goto out;
 	genlmsg_end(msg, hdr);
 	err = genlmsg_reply(msg, info);
 	msg = NULL;
+	oio_notify_sweep(od, &p, temp, seq);
 out:
-	up_read(&oio_cards_sem);
 	nlmsg_free(msg);
+	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }

@@ -26,10 +26,11 @@ static const struct nla_policy oio_card_get_nl_policy[OIO_A_CARD_ID + 1] = {
 };
 
 /* OIO_CMD_CARD_SET - do */
-static const struct nla_policy oio_card_set_nl_policy[OIO_A_CARD_ALARMS + 1] = {
+static const struct nla_policy oio_card_set_nl_policy[OIO_A_CARD_INTERLOCK_OPENED + 1] = {
 	[OIO_A_CARD_ID] = { .type = NLA_U32, },
 	[OIO_A_CARD_ARMED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[OIO_A_CARD_ALARMS] = NLA_POLICY_MAX(NLA_U32, 63),
+	[OIO_A_CARD_ALARMS] = NLA_POLICY_MASK(NLA_U32, 0xf),
+	[OIO_A_CARD_INTERLOCK_OPENED] = NLA_POLICY_MAX(NLA_U8, 0),
 };
 
 /* OIO_CMD_PORT_GET - do */
@@ -67,7 +68,7 @@ static const struct nla_policy oio_laser_set_nl_policy[OIO_A_LASER_ALARMS + 1] =
 	[OIO_A_LASER_LINE] = { .type = NLA_U32, },
 	[OIO_A_LASER_ENABLE] = NLA_POLICY_MAX(NLA_U8, 1),
 	[OIO_A_LASER_BIAS_SET] = NLA_POLICY_FULL_RANGE(NLA_U32, &oio_a_laser_bias_set_range),
-	[OIO_A_LASER_ALARMS] = NLA_POLICY_MAX(NLA_U32, 127),
+	[OIO_A_LASER_ALARMS] = NLA_POLICY_MASK(NLA_U32, 0x7f),
 };
 
 /* OIO_CMD_LANE_GET - do */
@@ -88,7 +89,7 @@ static const struct nla_policy oio_lane_set_nl_policy[OIO_A_LANE_ALARMS + 1] = {
 	[OIO_A_LANE_REQUEST] = NLA_POLICY_RANGE(NLA_U32, 1, 3),
 	[OIO_A_LANE_PRBS_GENERATOR] = NLA_POLICY_MAX(NLA_U8, 1),
 	[OIO_A_LANE_PRBS_CHECKER] = NLA_POLICY_MAX(NLA_U8, 1),
-	[OIO_A_LANE_ALARMS] = NLA_POLICY_MAX(NLA_U32, 63),
+	[OIO_A_LANE_ALARMS] = NLA_POLICY_MASK(NLA_U32, 0xf),
 };
 
 /* OIO_CMD_RING_GET - do */
@@ -146,7 +147,7 @@ static const struct genl_split_ops oio_nl_ops[] = {
 		.cmd		= OIO_CMD_CARD_SET,
 		.doit		= oio_nl_card_set_doit,
 		.policy		= oio_card_set_nl_policy,
-		.maxattr	= OIO_A_CARD_ALARMS,
+		.maxattr	= OIO_A_CARD_INTERLOCK_OPENED,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{

@@ -12,18 +12,19 @@
 #include <linux/bitfield.h>
 #include <linux/device.h>
 #include <linux/kstrtox.h>
-#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
 #include "oio.h"
+#include "oio_ber.h"
 
 struct oio_field {
 	const char *name;
 	umode_t mode;
 	u32 cap;	/* OIO_CAP_* the file needs, 0 if none */
 	ssize_t (*show)(struct oio_dev *od, unsigned int i, char *buf);
-	int (*store)(struct oio_dev *od, unsigned int i, const char *buf);
+	int (*store)(struct oio_dev *od, unsigned int i, const char *buf,
+		     struct oio_news *news);
 };
 
 struct oio_attr {
@@ -46,21 +47,10 @@ static ssize_t show_reg(struct oio_dev *od, u32 off, bool is_signed, char *buf)
 			   sysfs_emit(buf, "%u\n", v);
 }
 
-/*
- * Whole words only: kstrtobool() looks at the first characters alone and
- * would take "on-ish" or "1x" for a yes, changing state on bad input.
- */
+/* Booleans as everywhere in sysfs: kstrtobool() (1/y/t/on, 0/n/f/off). */
 static int parse_bool(const char *buf, bool *v)
 {
-	static const char * const words[] = {
-		"0", "1", "n", "y", "no", "yes", "off", "on", "false", "true",
-	};
-	int i = sysfs_match_string(words, buf);
-
-	if (i < 0)
-		return -EINVAL;
-	*v = i & 1;
-	return 0;
+	return kstrtobool(buf, v) ? -EINVAL : 0;
 }
 
 static int parse_u32(const char *buf, u32 max, u32 *v)
@@ -68,17 +58,6 @@ static int parse_u32(const char *buf, u32 max, u32 *v)
 	if (kstrtou32(buf, 0, v))
 		return -EINVAL;
 	return *v > max ? -ERANGE : 0;
-}
-
-/* Write one register under the card lock. */
-static int store_locked(struct oio_dev *od, u32 off, u32 val)
-{
-	int err;
-
-	mutex_lock(&od->lock);
-	err = oio_write(od, off, val);
-	mutex_unlock(&od->lock);
-	return err;
 }
 
 /* ---- the card ---- */
@@ -159,7 +138,7 @@ static ssize_t card_interlock_opened(struct oio_dev *od, unsigned int i,
 
 /* Writing 0 acknowledges the latched opening. */
 static int card_interlock_opened_store(struct oio_dev *od, unsigned int i,
-				       const char *buf)
+				       const char *buf, struct oio_news *news)
 {
 	bool v;
 	int err = parse_bool(buf, &v);
@@ -168,7 +147,7 @@ static int card_interlock_opened_store(struct oio_dev *od, unsigned int i,
 		return err;
 	if (v)
 		return -EINVAL;
-	return store_locked(od, OIO_REG_INTERLOCK, OIO_INTERLOCK_OPENED);
+	return oio_ack_interlock(od, news);
 }
 
 static ssize_t card_armed(struct oio_dev *od, unsigned int i, char *buf)
@@ -182,12 +161,12 @@ static ssize_t card_armed(struct oio_dev *od, unsigned int i, char *buf)
 }
 
 static int card_armed_store(struct oio_dev *od, unsigned int i,
-			    const char *buf)
+			    const char *buf, struct oio_news *news)
 {
 	bool arm;
 	int err = parse_bool(buf, &arm);
 
-	return err ?: oio_set_armed(od, arm);
+	return err ?: oio_set_armed(od, arm, news);
 }
 
 static const char * const oio_refusals[] = {
@@ -217,17 +196,30 @@ static ssize_t card_alarms(struct oio_dev *od, unsigned int i, char *buf)
 
 	if (err)
 		return err;
-	return sysfs_emit(buf, "0x%x\n", v);
+	return sysfs_emit(buf, "0x%x\n", oio_card_alarms_uapi(v));
 }
 
+/* Every flag of enum oio_card_alarm; above, ERANGE. */
+#define OIO_CARD_ALARMS_ALL	(2 * OIO_CARD_ALARM_TEMP_LOW_WARN - 1)
+
 static int card_alarms_store(struct oio_dev *od, unsigned int i,
-			     const char *buf)
+			     const char *buf, struct oio_news *news)
 {
 	u32 v;
-	int err = parse_u32(buf, 0x3f, &v);
+	int err = parse_u32(buf, OIO_CARD_ALARMS_ALL, &v);
 
-	return err ?: oio_alarm_clear(od, OIO_REG_CARD_ALARM,
-				      OIO_REG_CARD_ALARM_MASK, v);
+	return err ?: oio_clear_card_alarms(od, v, news);
+}
+
+static ssize_t card_health(struct oio_dev *od, unsigned int i, char *buf)
+{
+	static const char * const names[] = {
+		[OIO_CARD_HEALTH_OK] = "ok",
+		[OIO_CARD_HEALTH_NOT_ANSWERING] = "not-answering",
+		[OIO_CARD_HEALTH_GONE] = "gone",
+	};
+
+	return sysfs_emit(buf, "%s\n", names[oio_health(od)]);
 }
 
 static const struct oio_field card_fields[] = {
@@ -251,6 +243,7 @@ static const struct oio_field card_fields[] = {
 	{ "armed", 0644, OIO_CAP_INTERLOCK, card_armed, card_armed_store },
 	{ "laser_refused", 0444, 0, card_laser_refused },
 	{ "alarms", 0644, 0, card_alarms, card_alarms_store },
+	{ "health", 0444, 0, card_health },
 	{ }
 };
 
@@ -263,12 +256,12 @@ static ssize_t port_line_shift(struct oio_dev *od, unsigned int p, char *buf)
 
 /* The barrel shifter can only move while the port carries no data. */
 static int port_line_shift_store(struct oio_dev *od, unsigned int p,
-				 const char *buf)
+				 const char *buf, struct oio_news *news)
 {
 	u32 v;
 	int err = parse_u32(buf, od->wavelengths - 1, &v);
 
-	return err ?: oio_set_line_shift(od, p, v);
+	return err ?: oio_set_line_shift(od, p, v, news);
 }
 
 static const struct oio_field port_fields[] = {
@@ -291,12 +284,12 @@ static ssize_t laser_enable(struct oio_dev *od, unsigned int l, char *buf)
 
 /* The reason for a refusal stays readable in laser_refused. */
 static int laser_enable_store(struct oio_dev *od, unsigned int l,
-			      const char *buf)
+			      const char *buf, struct oio_news *news)
 {
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	return err ?: oio_set_laser_enable(od, l, on);
+	return err ?: oio_set_laser_enable(od, l, on, news);
 }
 
 static ssize_t laser_bias_set_ua(struct oio_dev *od, unsigned int l, char *buf)
@@ -305,12 +298,12 @@ static ssize_t laser_bias_set_ua(struct oio_dev *od, unsigned int l, char *buf)
 }
 
 static int laser_bias_set_ua_store(struct oio_dev *od, unsigned int l,
-				   const char *buf)
+				   const char *buf, struct oio_news *news)
 {
 	u32 v;
 	int err = parse_u32(buf, OIO_LASER_BIAS_MAX_UA, &v);
 
-	return err ?: oio_set_laser_bias(od, l, v);
+	return err ?: oio_set_laser_bias(od, l, v, news);
 }
 
 static ssize_t laser_bias_ua(struct oio_dev *od, unsigned int l, char *buf)
@@ -335,10 +328,11 @@ static ssize_t laser_status(struct oio_dev *od, unsigned int l, char *buf)
 
 	if (err)
 		return err;
+	v = oio_laser_status_uapi(v);
 	return sysfs_emit(buf, "%s\n",
-			  v & OIO_LASER_ST_FAILED ? "failed" :
-			  v & OIO_LASER_ST_RAMPING ? "ramping" :
-			  v & OIO_LASER_ST_EMITTING ? "emitting" : "dark");
+			  v & OIO_LASER_STATUS_FAILED ? "failed" :
+			  v & OIO_LASER_STATUS_RAMPING ? "ramping" :
+			  v & OIO_LASER_STATUS_EMITTING ? "emitting" : "dark");
 }
 
 static ssize_t laser_alarms(struct oio_dev *od, unsigned int l, char *buf)
@@ -348,18 +342,19 @@ static ssize_t laser_alarms(struct oio_dev *od, unsigned int l, char *buf)
 
 	if (err)
 		return err;
-	return sysfs_emit(buf, "0x%x\n", v);
+	return sysfs_emit(buf, "0x%x\n", oio_laser_alarms_uapi(v));
 }
 
+/* Every flag of enum oio_laser_alarm; above, ERANGE. */
+#define OIO_LASER_ALARMS_ALL	(2 * OIO_LASER_ALARM_FAILURE - 1)
+
 static int laser_alarms_store(struct oio_dev *od, unsigned int l,
-			      const char *buf)
+			      const char *buf, struct oio_news *news)
 {
 	u32 v;
-	int err = parse_u32(buf, 0x7f, &v);
+	int err = parse_u32(buf, OIO_LASER_ALARMS_ALL, &v);
 
-	return err ?: oio_alarm_clear(od, OIO_LASER_REG(l, OIO_LASER_ALARM),
-				      OIO_LASER_REG(l, OIO_LASER_ALARM_MASK),
-				      v);
+	return err ?: oio_clear_laser_alarms(od, l, v, news);
 }
 
 static const struct oio_field laser_fields[] = {
@@ -375,24 +370,30 @@ static const struct oio_field laser_fields[] = {
 
 /* ---- lanes ---- */
 
-static const char * const oio_dp_states[] = {
-	[OIO_DP_DEACTIVATED] = "deactivated",
-	[OIO_DP_INIT] = "init",
-	[OIO_DP_DEINIT] = "deinit",
-	[OIO_DP_ACTIVATED] = "activated",
-	[OIO_DP_TXTURNON] = "tx-turn-on",
-	[OIO_DP_TXTURNOFF] = "tx-turn-off",
-	[OIO_DP_INITIALIZED] = "initialized",
+/* The spec's names (docs/netlink/specs/oio.yaml), by UAPI value. */
+static const char * const oio_lane_states[] = {
+	[OIO_LANE_STATE_DEACTIVATED] = "deactivated",
+	[OIO_LANE_STATE_INIT] = "init",
+	[OIO_LANE_STATE_DEINIT] = "deinit",
+	[OIO_LANE_STATE_ACTIVATED] = "activated",
+	[OIO_LANE_STATE_TX_TURN_ON] = "tx-turn-on",
+	[OIO_LANE_STATE_TX_TURN_OFF] = "tx-turn-off",
+	[OIO_LANE_STATE_INITIALIZED] = "initialized",
 };
 
-static const char * const oio_reasons[] = {
-	[OIO_REASON_NONE] = "none",
-	[OIO_REASON_LASER_DARK] = "laser-dark",
-	[OIO_REASON_TX_UNLOCKED] = "tx-unlocked",
-	[OIO_REASON_RX_UNLOCKED] = "rx-unlocked",
-	[OIO_REASON_BAD_REQUEST] = "bad-request",
-	[OIO_REASON_INTERLOCK] = "interlock-open",
+static const char * const oio_lane_reasons[] = {
+	[OIO_LANE_REASON_NONE] = "none",
+	[OIO_LANE_REASON_LASER_DARK] = "laser-dark",
+	[OIO_LANE_REASON_TX_UNLOCKED] = "tx-unlocked",
+	[OIO_LANE_REASON_RX_UNLOCKED] = "rx-unlocked",
+	[OIO_LANE_REASON_BAD_REQUEST] = "bad-request",
+	[OIO_LANE_REASON_INTERLOCK_OPEN] = "interlock-open",
 };
+
+static const char *oio_name(const char * const *names, size_t n, u32 v)
+{
+	return v < n && names[v] ? names[v] : "unknown";
+}
 
 static ssize_t lane_state(struct oio_dev *od, unsigned int n, char *buf)
 {
@@ -401,9 +402,9 @@ static ssize_t lane_state(struct oio_dev *od, unsigned int n, char *buf)
 
 	if (err)
 		return err;
-	st &= OIO_LANE_STATE_MASK;
-	return sysfs_emit(buf, "%s\n", st < ARRAY_SIZE(oio_dp_states) &&
-			  oio_dp_states[st] ? oio_dp_states[st] : "unknown");
+	return sysfs_emit(buf, "%s\n",
+			  oio_name(oio_lane_states, ARRAY_SIZE(oio_lane_states),
+				   oio_lane_state_uapi(st)));
 }
 
 /*
@@ -411,14 +412,16 @@ static ssize_t lane_state(struct oio_dev *od, unsigned int n, char *buf)
  * own afterwards; poll() on this file wakes at each change.
  */
 static int lane_state_store(struct oio_dev *od, unsigned int n,
-			    const char *buf)
+			    const char *buf, struct oio_news *news)
 {
 	if (sysfs_streq(buf, "initialize"))
-		return oio_lane_request(od, n, OIO_LANE_REQ_INIT);
+		return oio_lane_request(od, n, OIO_LANE_REQUEST_INITIALIZE,
+					news);
 	if (sysfs_streq(buf, "activate"))
-		return oio_lane_request(od, n, OIO_LANE_REQ_ACTIVATE);
+		return oio_lane_request(od, n, OIO_LANE_REQUEST_ACTIVATE, news);
 	if (sysfs_streq(buf, "deactivate"))
-		return oio_lane_request(od, n, OIO_LANE_REQ_DEACTIVATE);
+		return oio_lane_request(od, n, OIO_LANE_REQUEST_DEACTIVATE,
+					news);
 	return -EINVAL;
 }
 
@@ -429,9 +432,10 @@ static ssize_t lane_reason(struct oio_dev *od, unsigned int n, char *buf)
 
 	if (err)
 		return err;
-	v = FIELD_GET(OIO_LANE_REASON_MASK, v);
-	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(oio_reasons) ?
-			  oio_reasons[v] : "unknown");
+	return sysfs_emit(buf, "%s\n",
+			  oio_name(oio_lane_reasons,
+				   ARRAY_SIZE(oio_lane_reasons),
+				   oio_lane_reason_uapi(v)));
 }
 
 static ssize_t lane_port(struct oio_dev *od, unsigned int n, char *buf)
@@ -456,12 +460,12 @@ static ssize_t lane_prbs_bit(struct oio_dev *od, unsigned int n, u32 bit,
 }
 
 static int lane_prbs_bit_store(struct oio_dev *od, unsigned int n, u32 bit,
-			       const char *buf)
+			       const char *buf, struct oio_news *news)
 {
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	return err ?: oio_set_prbs(od, n, on ? bit : 0, on ? 0 : bit);
+	return err ?: oio_set_prbs(od, n, on ? bit : 0, on ? 0 : bit, news);
 }
 
 static ssize_t lane_prbs_gen(struct oio_dev *od, unsigned int n, char *buf)
@@ -470,9 +474,9 @@ static ssize_t lane_prbs_gen(struct oio_dev *od, unsigned int n, char *buf)
 }
 
 static int lane_prbs_gen_store(struct oio_dev *od, unsigned int n,
-			       const char *buf)
+			       const char *buf, struct oio_news *news)
 {
-	return lane_prbs_bit_store(od, n, OIO_PRBS_GEN, buf);
+	return lane_prbs_bit_store(od, n, OIO_PRBS_GEN, buf, news);
 }
 
 static ssize_t lane_prbs_check(struct oio_dev *od, unsigned int n, char *buf)
@@ -481,26 +485,24 @@ static ssize_t lane_prbs_check(struct oio_dev *od, unsigned int n, char *buf)
 }
 
 static int lane_prbs_check_store(struct oio_dev *od, unsigned int n,
-				 const char *buf)
+				 const char *buf, struct oio_news *news)
 {
-	return lane_prbs_bit_store(od, n, OIO_PRBS_CHECK, buf);
+	return lane_prbs_bit_store(od, n, OIO_PRBS_CHECK, buf, news);
 }
 
 /* A 64-bit counter: reading LO latches HI on the card. */
 static ssize_t lane_counter(struct oio_dev *od, unsigned int n, u32 lo,
 			    char *buf)
 {
-	u32 l, h;
+	u64 v;
 	int err;
 
 	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, lo), &l);
-	if (!err)
-		err = oio_read(od, OIO_LANE_REG(n, lo + 4), &h);
+	err = oio_read64(od, OIO_LANE_REG(n, lo), &v);
 	mutex_unlock(&od->lock);
 	if (err)
 		return err;
-	return sysfs_emit(buf, "%llu\n", (u64)h << 32 | l);
+	return sysfs_emit(buf, "%llu\n", v);
 }
 
 static ssize_t lane_prbs_bits(struct oio_dev *od, unsigned int n, char *buf)
@@ -514,55 +516,47 @@ static ssize_t lane_prbs_errors(struct oio_dev *od, unsigned int n, char *buf)
 }
 
 /*
- * errors / bits in scientific notation with three digits, in integers:
- * "2.47e-06". Both counters come from one latched pair of reads. No bits
- * counted yet has no ratio: ENODATA.
+ * errors / bits, both counted at one instant: from one telemetry block (at
+ * most OIO_TELEM_USER_AGE_MS old: any user may read this file, and may
+ * not make the card work at will). A card without telemetry gives the two
+ * counters one after the other. No bits counted yet has no ratio: ENODATA.
  */
 static ssize_t lane_ber(struct oio_dev *od, unsigned int n, char *buf)
 {
-	u32 v[4];
-	u64 num, den, m;
-	int err, e = 0;
+	u64 bits, errors;
+	int err;
 
-	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO), &v[0]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_HI), &v[1]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO), &v[2]) ?:
-	      oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_HI), &v[3]);
-	mutex_unlock(&od->lock);
-	if (err)
-		return err;
-	den = (u64)v[1] << 32 | v[0];
-	num = (u64)v[3] << 32 | v[2];
-	if (!den)
+	if (od->caps & OIO_CAP_TELEMETRY && !od->telem_broken) {
+		err = oio_telemetry_lock(od, OIO_TELEM_USER_AGE_MS);
+		if (err)
+			return err;
+		bits = ((u64 *)od->telem.col[OIO_TCOL_LANE_PRBS_BITS])[n];
+		errors = ((u64 *)od->telem.col[OIO_TCOL_LANE_PRBS_ERRORS])[n];
+		oio_telemetry_unlock(od);
+	} else {
+		mutex_lock(&od->lock);
+		err = oio_read64(od, OIO_LANE_REG(n, OIO_LANE_PRBS_ERR_LO),
+				 &errors) ?:
+		      oio_read64(od, OIO_LANE_REG(n, OIO_LANE_PRBS_BITS_LO),
+				 &bits);
+		mutex_unlock(&od->lock);
+		if (err)
+			return err;
+	}
+	if (!bits)
 		return -ENODATA;
-	if (!num)
-		return sysfs_emit(buf, "0\n");
-	/* Scale num/den into [1, 10), dropping precision from den if need be. */
-	while (num < den) {
-		if (num > U64_MAX / 10)
-			den /= 10;
-		else
-			num *= 10;
-		e++;
-	}
-	while (num > U64_MAX / 100) {
-		num /= 10;
-		den /= 10;
-	}
-	m = div64_u64(num * 100, den);
-	return sysfs_emit(buf, "%llu.%02llue-%02d\n", m / 100, m % 100, e);
+	return oio_ber_format(errors, bits, buf, PAGE_SIZE);
 }
 
 static int lane_prbs_clear_store(struct oio_dev *od, unsigned int n,
-				 const char *buf)
+				 const char *buf, struct oio_news *news)
 {
 	bool clear;
 	int err = parse_bool(buf, &clear);
 
 	if (err || !clear)
 		return err ?: -EINVAL;
-	return oio_set_prbs(od, n, OIO_PRBS_CLEAR, 0);
+	return oio_set_prbs(od, n, OIO_PRBS_CLEAR, 0, news);
 }
 
 static ssize_t lane_alarms(struct oio_dev *od, unsigned int n, char *buf)
@@ -572,17 +566,19 @@ static ssize_t lane_alarms(struct oio_dev *od, unsigned int n, char *buf)
 
 	if (err)
 		return err;
-	return sysfs_emit(buf, "0x%x\n", v);
+	return sysfs_emit(buf, "0x%x\n", oio_lane_alarms_uapi(v));
 }
 
+/* Every flag of enum oio_lane_alarm; above, ERANGE. */
+#define OIO_LANE_ALARMS_ALL	(2 * OIO_LANE_ALARM_RX_AT_LIMIT - 1)
+
 static int lane_alarms_store(struct oio_dev *od, unsigned int n,
-			     const char *buf)
+			     const char *buf, struct oio_news *news)
 {
 	u32 v;
-	int err = parse_u32(buf, 0x3f, &v);
+	int err = parse_u32(buf, OIO_LANE_ALARMS_ALL, &v);
 
-	return err ?: oio_alarm_clear(od, OIO_LANE_REG(n, OIO_LANE_ALARM),
-				      OIO_LANE_REG(n, OIO_LANE_ALARM_MASK), v);
+	return err ?: oio_clear_lane_alarms(od, n, v, news);
 }
 
 static const struct oio_field lane_fields[] = {
@@ -611,12 +607,12 @@ static ssize_t ring_heater(struct oio_dev *od, unsigned int r, char *buf)
 
 /* While its lock loop runs, the loop owns the heater. */
 static int ring_heater_store(struct oio_dev *od, unsigned int r,
-			     const char *buf)
+			     const char *buf, struct oio_news *news)
 {
 	u32 v;
 	int err = parse_u32(buf, OIO_HEATER_MAX, &v);
 
-	return err ?: oio_set_heater(od, r, v);
+	return err ?: oio_set_heater(od, r, v, news);
 }
 
 static ssize_t ring_heater_uw(struct oio_dev *od, unsigned int r, char *buf)
@@ -635,20 +631,20 @@ static ssize_t ring_lock(struct oio_dev *od, unsigned int r, char *buf)
 }
 
 static int ring_lock_store(struct oio_dev *od, unsigned int r,
-			   const char *buf)
+			   const char *buf, struct oio_news *news)
 {
 	bool on;
 	int err = parse_bool(buf, &on);
 
-	return err ?: oio_set_lock(od, r, on);
+	return err ?: oio_set_lock(od, r, on, news);
 }
 
 static const char * const oio_lock_states[] = {
-	[OIO_LOCK_OFF] = "off",
-	[OIO_LOCK_LOCKED] = "locked",
-	[OIO_LOCK_LOST] = "lost",
-	[OIO_LOCK_NO_SIGNAL] = "no-signal",
-	[OIO_LOCK_ACQUIRING] = "acquiring",
+	[OIO_LOCK_STATE_OFF] = "off",
+	[OIO_LOCK_STATE_LOCKED] = "locked",
+	[OIO_LOCK_STATE_LOST] = "lost",
+	[OIO_LOCK_STATE_NO_SIGNAL] = "no-signal",
+	[OIO_LOCK_STATE_ACQUIRING] = "acquiring",
 };
 
 static ssize_t ring_lock_state(struct oio_dev *od, unsigned int r, char *buf)
@@ -658,9 +654,9 @@ static ssize_t ring_lock_state(struct oio_dev *od, unsigned int r, char *buf)
 
 	if (err)
 		return err;
-	v &= OIO_LOCK_ST_MASK;
-	return sysfs_emit(buf, "%s\n", v < ARRAY_SIZE(oio_lock_states) &&
-			  oio_lock_states[v] ? oio_lock_states[v] : "unknown");
+	return sysfs_emit(buf, "%s\n",
+			  oio_name(oio_lock_states, ARRAY_SIZE(oio_lock_states),
+				   oio_lock_state_uapi(v)));
 }
 
 static ssize_t ring_at_limit(struct oio_dev *od, unsigned int r, char *buf)
@@ -705,12 +701,16 @@ static ssize_t oio_attr_show(struct device *dev, struct device_attribute *a,
 	return oa->field->show(dev_get_drvdata(dev), oa->index, buf);
 }
 
+/* A change through sysfs is announced as one through netlink is. */
 static ssize_t oio_attr_store(struct device *dev, struct device_attribute *a,
 			      const char *buf, size_t count)
 {
+	struct oio_dev *od = dev_get_drvdata(dev);
 	struct oio_attr *oa = to_oio_attr(a);
-	int err = oa->field->store(dev_get_drvdata(dev), oa->index, buf);
+	struct oio_news news = { };
+	int err = oa->field->store(od, oa->index, buf, &news);
 
+	oio_news_flush(od, &news);
 	return err ?: count;
 }
 
@@ -804,6 +804,66 @@ int oio_sysfs_build(struct oio_dev *od)
 		}
 	}
 	return 0;
+}
+
+/* The files of each object that show something a change may move. */
+static const char * const oio_card_polled[] = {
+	"armed", "interlock", "interlock_opened", "alarms", "health", NULL,
+};
+
+static const char * const oio_port_polled[] = { "line_shift", NULL };
+
+static const char * const oio_laser_polled[] = {
+	"enable", "bias_set_ua", "status", "alarms", NULL,
+};
+
+static const char * const oio_lane_polled[] = {
+	"state", "reason", "alarms", "prbs_generator", "prbs_checker", NULL,
+};
+
+static const char * const oio_ring_polled[] = {
+	"heater", "lock", "lock_state", "at_limit", NULL,
+};
+
+static void oio_notify_files(struct kobject *kobj, const char *prefix,
+			     unsigned int index, const char * const *files)
+{
+	char dir[16];
+
+	snprintf(dir, sizeof(dir), "%s%u", prefix, index);
+	for (; *files; files++)
+		sysfs_notify(kobj, dir, *files);
+}
+
+/**
+ * oio_sysfs_notify() - wake pollers of the files of what changed
+ * @od: the card
+ * @news: what changed
+ *
+ * Context: process, with @od->notify_lock held, which keeps the class
+ * device from going away under it.
+ */
+void oio_sysfs_notify(struct oio_dev *od, const struct oio_news *news)
+{
+	struct kobject *kobj;
+	const char * const *f;
+	unsigned int i;
+
+	lockdep_assert_held(&od->notify_lock);
+	if (!od->classdev)
+		return;
+	kobj = &od->classdev->kobj;
+	if (news->card)
+		for (f = oio_card_polled; *f; f++)
+			sysfs_notify(kobj, NULL, *f);
+	for_each_set_bit(i, news->ports, od->ports)
+		oio_notify_files(kobj, "port", i, oio_port_polled);
+	for_each_set_bit(i, news->lasers, od->wavelengths)
+		oio_notify_files(kobj, "laser", i, oio_laser_polled);
+	for_each_set_bit(i, news->lanes, od->lanes)
+		oio_notify_files(kobj, "lane", i, oio_lane_polled);
+	for_each_set_bit(i, news->rings, od->rings)
+		oio_notify_files(kobj, "ring", i, oio_ring_polled);
 }
 
 struct class oio_class = {

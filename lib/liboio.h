@@ -37,13 +37,16 @@ extern "C" {
 
 /*
  * The enumerations (enum oio_lane_state, oio_lane_reason, oio_lane_request,
- * oio_lock_state) and attribute numbers are the kernel's own, from the
- * driver's UAPI header, installed with liboio as <linux/oio.h>.
+ * oio_lock_state, oio_card_health), the flags (enum oio_card_alarm,
+ * oio_laser_alarm, oio_lane_alarm, oio_laser_status) and attribute numbers
+ * are the kernel's own, from the driver's UAPI header, installed with
+ * liboio as <linux/oio.h>.
  */
 /* Names as the CLI and the JSON output spell them; NULL if out of range. */
 const char *oio_lane_state_name(enum oio_lane_state s);
 const char *oio_lane_reason_name(enum oio_lane_reason r);
 const char *oio_lock_state_name(enum oio_lock_state s);
+const char *oio_card_health_name(enum oio_card_health h);
 
 /* ---- handles ---- */
 
@@ -100,19 +103,32 @@ struct oio_card_info {
 	int32_t temp_mc;
 	bool interlock_closed;
 	bool armed;
-	uint32_t alarms;
+	uint32_t alarms;	/* enum oio_card_alarm flags */
 	/* nominal optics; the silicon differs and bring-up measures it */
 	uint32_t grid_first_pm;
 	uint32_t grid_spacing_pm;
 	uint32_t fsr_pm;
 	uint32_t heater_range_pm;
 	uint32_t fwhm_pm;
+	/* the interlock opened since it was last acknowledged: arming fails */
+	bool interlock_opened;
+	/*
+	 * OIO_CARD_HEALTH_OK, or the card does not answer: then only the
+	 * identity above (id to wavelengths) is filled
+	 */
+	enum oio_card_health health;
 };
 
 int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
 int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 		  size_t *n);
+/*
+ * Arming needs the interlock closed and its last opening acknowledged
+ * (-EBUSY otherwise); disarming turns every line off.
+ */
 int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed);
+/* Acknowledge the interlock's last opening (interlock_opened). */
+int oio_card_ack_interlock(struct oio_ctx *ctx, uint32_t id);
 /*
  * Clear latched alarm flags (and unmask them on the card again: the driver
  * holds a level flag masked from when it latches until it is cleared).
@@ -131,10 +147,10 @@ int oio_port_list(struct oio_ctx *ctx, uint32_t card,
 int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 			    uint32_t port, uint32_t shift);
 
-/* OIO_LASER_ST_* of the datasheet */
-#define OIO_LASER_EMITTING	0x1
-#define OIO_LASER_RAMPING	0x2
-#define OIO_LASER_FAILED	0x4
+/* Short names of enum oio_laser_status flags, for oio_laser_info.status */
+#define OIO_LASER_EMITTING	OIO_LASER_STATUS_EMITTING
+#define OIO_LASER_RAMPING	OIO_LASER_STATUS_RAMPING
+#define OIO_LASER_FAILED	OIO_LASER_STATUS_FAILED
 
 struct oio_laser_info {
 	uint32_t card_id;
@@ -144,8 +160,8 @@ struct oio_laser_info {
 	uint32_t bias_ua;
 	uint32_t power_uw;
 	int32_t temp_mc;
-	uint32_t status;
-	uint32_t alarms;
+	uint32_t status;	/* enum oio_laser_status flags */
+	uint32_t alarms;	/* enum oio_laser_alarm flags */
 };
 
 int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
@@ -169,7 +185,7 @@ struct oio_lane_info {
 	bool prbs_checker;
 	uint64_t prbs_bits;
 	uint64_t prbs_errors;
-	uint32_t alarms;
+	uint32_t alarms;	/* enum oio_lane_alarm flags */
 };
 
 int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
@@ -207,14 +223,20 @@ int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 		      bool lock);
 
-/* ---- telemetry: one DMA block of the card ---- */
+/*
+ * ---- telemetry: one DMA block of the card ----
+ *
+ * With CAP_NET_ADMIN the card writes a block for each call; without, the
+ * driver answers with its latest block if it is at most 100 ms old, so
+ * unprivileged callers cannot make the card work at will.
+ */
 
 struct oio_telemetry {
 	uint32_t card_id;
 	uint32_t seq;
 	uint64_t time_ns;	/* the card's clock */
 	int32_t temp_mc;
-	uint32_t alarms;
+	uint32_t alarms;	/* enum oio_card_alarm flags */
 	size_t n_lasers, n_lanes, n_rings;
 	struct oio_laser_info laser[OIO_MAX_WAVELENGTHS];
 	struct oio_lane_info lane[OIO_MAX_LANES];
@@ -305,15 +327,22 @@ enum oio_event_type {
 	OIO_EVENT_LANE_CHANGE,
 	OIO_EVENT_RING_CHANGE,
 	OIO_EVENT_SWEEP_DONE,
+	OIO_EVENT_PORT_CHANGE,
 };
 
 const char *oio_event_type_name(enum oio_event_type t);
 
+/*
+ * Every change raises its event, whoever made it (netlink, sysfs, the card).
+ * CARD_DELETE carries the card's identity only; so does CARD_CHANGE when
+ * the card stops answering (card.health says so).
+ */
 struct oio_event {
 	enum oio_event_type type;
 	uint32_t card_id;
 	union {
 		struct oio_card_info card;	/* CARD_* */
+		struct oio_port_info port;
 		struct oio_laser_info laser;
 		struct oio_lane_info lane;
 		struct oio_ring_info ring;

@@ -53,6 +53,10 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 		ev.type = OIO_EVENT_RING_CHANGE;
 		maxattr = OIO_A_RING_MAX;
 		break;
+	case OIO_CMD_PORT_CHANGE_NTF:
+		ev.type = OIO_EVENT_PORT_CHANGE;
+		maxattr = OIO_A_PORT_MAX;
+		break;
 	case OIO_CMD_SWEEP_DONE_NTF:
 		ev.type = OIO_EVENT_SWEEP_DONE;
 		maxattr = OIO_A_SWEEP_MAX;
@@ -81,6 +85,10 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 	case OIO_EVENT_RING_CHANGE:
 		oio_parse_ring(tb, &ev.ring);
 		ev.card_id = ev.ring.card_id;
+		break;
+	case OIO_EVENT_PORT_CHANGE:
+		oio_parse_port(tb, &ev.port);
+		ev.card_id = ev.port.card_id;
 		break;
 	case OIO_EVENT_SWEEP_DONE:
 		if (tb[OIO_A_SWEEP_CARD_ID])

@@ -197,8 +197,9 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 	int fd = nl_socket_get_fd(ctx->sk);
 	ssize_t len;
 
+	/* The datagram's length, copying none of it. */
 	for (;;) {
-		len = recv(fd, ctx->rx, ctx->rx_size, MSG_PEEK | MSG_TRUNC);
+		len = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
@@ -230,7 +231,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 	     oio_reply_fn fn, void *arg)
 {
 	struct nlattr *tb[64];
-	bool done = false;
+	bool done = false, one;
 	uint32_t seq;
 	int err = 0;
 
@@ -240,10 +241,21 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
+	/*
+	 * A request answered by one message ends with it: no ack is asked
+	 * for, which saves the kernel building one and us receiving it. A
+	 * failure is answered by an error message either way.
+	 */
+	one = fn && !(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->errmsg[0] = '\0';
-	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
-	err = nl_send_auto(ctx->sk, msg);
+	/* libnl asks for an ack whenever it completes a message: after it */
+	nl_complete_msg(ctx->sk, msg);
+	if (one)
+		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_ACK;
+	else
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+	err = nl_send(ctx->sk, msg);
 	seq = nlmsg_hdr(msg)->nlmsg_seq;
 	err = err < 0 ? oio_nl_errno(err) : 0;
 	while (!err && !done) {
@@ -280,6 +292,8 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 
 				err = perr ? oio_nl_errno(perr) :
 				      fn ? fn(nlh, tb, arg) : 0;
+				if (one && !(nlh->nlmsg_flags & NLM_F_MULTI))
+					done = true;
 			}
 		}
 	}

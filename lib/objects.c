@@ -48,6 +48,8 @@ void oio_parse_card(struct nlattr **tb, struct oio_card_info *c)
 	c->fsr_pm = u32_of(tb[OIO_A_CARD_FSR_PM]);
 	c->heater_range_pm = u32_of(tb[OIO_A_CARD_HEATER_RANGE_PM]);
 	c->fwhm_pm = u32_of(tb[OIO_A_CARD_FWHM_PM]);
+	c->interlock_opened = bool_of(tb[OIO_A_CARD_INTERLOCK_OPENED]);
+	c->health = u32_of(tb[OIO_A_CARD_HEALTH]);
 }
 
 void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l)
@@ -109,7 +111,7 @@ struct oio_kind {
 	.card_attr = OIO_A_##set##_CARD_ID, .index_attr = idx,		\
 	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
 
-static void parse_port(struct nlattr **tb, struct oio_port_info *p)
+void oio_parse_port(struct nlattr **tb, struct oio_port_info *p)
 {
 	p->card_id = u32_of(tb[OIO_A_PORT_CARD_ID]);
 	p->port = u32_of(tb[OIO_A_PORT_PORT]);
@@ -117,7 +119,8 @@ static void parse_port(struct nlattr **tb, struct oio_port_info *p)
 }
 
 static const struct oio_kind oio_port_kind =
-	KIND(PORT, PORT, OIO_A_PORT_PORT, struct oio_port_info, parse_port);
+	KIND(PORT, PORT, OIO_A_PORT_PORT, struct oio_port_info,
+	     oio_parse_port);
 static const struct oio_kind oio_laser_kind =
 	KIND(LASER, LASER, OIO_A_LASER_LINE, struct oio_laser_info,
 	     oio_parse_laser);
@@ -275,6 +278,12 @@ OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
 {
 	return oio_set_one(ctx, &oio_card_kind, id, 0, OIO_A_CARD_ARMED, armed,
 			   1);
+}
+
+OIO_API int oio_card_ack_interlock(struct oio_ctx *ctx, uint32_t id)
+{
+	return oio_set_one(ctx, &oio_card_kind, id, 0,
+			   OIO_A_CARD_INTERLOCK_OPENED, 0, 1);
 }
 
 OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,

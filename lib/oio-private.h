@@ -53,6 +53,7 @@ int oio_sock_open(struct nl_sock **skp);
 
 /* Attribute sets to the public structs (objects.c). */
 void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);
+void oio_parse_port(struct nlattr **tb, struct oio_port_info *p);
 void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l);
 void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l);
 void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r);

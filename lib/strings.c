@@ -51,6 +51,17 @@ OIO_API const char *oio_lock_state_name(enum oio_lock_state s)
 	return NAME_OF(names, s);
 }
 
+OIO_API const char *oio_card_health_name(enum oio_card_health h)
+{
+	static const char *const names[] = {
+		[OIO_CARD_HEALTH_OK] = "ok",
+		[OIO_CARD_HEALTH_NOT_ANSWERING] = "not-answering",
+		[OIO_CARD_HEALTH_GONE] = "gone",
+	};
+
+	return NAME_OF(names, h);
+}
+
 OIO_API const char *oio_event_type_name(enum oio_event_type t)
 {
 	static const char *const names[] = {
@@ -61,6 +72,7 @@ OIO_API const char *oio_event_type_name(enum oio_event_type t)
 		[OIO_EVENT_LANE_CHANGE] = "lane-change",
 		[OIO_EVENT_RING_CHANGE] = "ring-change",
 		[OIO_EVENT_SWEEP_DONE] = "sweep-done",
+		[OIO_EVENT_PORT_CHANGE] = "port-change",
 	};
 
 	return NAME_OF(names, t);

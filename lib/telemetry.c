@@ -2,7 +2,9 @@
 /*
  * liboio: telemetry snapshots. The card writes every reading in one DMA
  * block, so a snapshot of the whole card costs it three register accesses
- * however many rings it has.
+ * however many rings it has; the reply carries one packed array per
+ * reading (laser powers, lane states, ring heaters, ...), a few KiB for a
+ * whole card, copied here into the public structs.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -12,13 +14,157 @@
 
 #include "oio-private.h"
 
+/* One packed array of n elements of size bytes; NULL if absent. */
+static const void *column(struct nlattr **tb, int attr, size_t size,
+			  size_t n, int *err)
+{
+	struct nlattr *a = tb[attr];
+
+	if (!a)
+		return NULL;
+	if ((size_t)nla_len(a) != n * size) {
+		*err = -EPROTO;
+		return NULL;
+	}
+	return nla_data(a);
+}
+
+static uint32_t at32(const void *col, size_t i)
+{
+	uint32_t v;
+
+	if (!col)
+		return 0;
+	memcpy(&v, (const char *)col + 4 * i, 4);
+	return v;
+}
+
+static uint64_t at64(const void *col, size_t i)
+{
+	uint64_t v;
+
+	if (!col)
+		return 0;
+	memcpy(&v, (const char *)col + 8 * i, 8);
+	return v;
+}
+
+static bool at8(const void *col, size_t i)
+{
+	return col && ((const uint8_t *)col)[i];
+}
+
+static int take_lasers(struct nlattr **tb, struct oio_telemetry *t,
+		       size_t n)
+{
+	const void *en, *bset, *bias, *pow, *temp, *st, *alm;
+	int err = 0;
+	size_t i;
+
+	en = column(tb, OIO_A_TELEMETRY_LASER_ENABLE, 1, n, &err);
+	bset = column(tb, OIO_A_TELEMETRY_LASER_BIAS_SET, 4, n, &err);
+	bias = column(tb, OIO_A_TELEMETRY_LASER_BIAS, 4, n, &err);
+	pow = column(tb, OIO_A_TELEMETRY_LASER_POWER, 4, n, &err);
+	temp = column(tb, OIO_A_TELEMETRY_LASER_TEMP, 4, n, &err);
+	st = column(tb, OIO_A_TELEMETRY_LASER_STATUS, 4, n, &err);
+	alm = column(tb, OIO_A_TELEMETRY_LASER_ALARMS, 4, n, &err);
+	if (err || !bset)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct oio_laser_info *l = &t->laser[i];
+
+		l->card_id = t->card_id;
+		l->line = i;
+		l->enable = at8(en, i);
+		l->bias_set_ua = at32(bset, i);
+		l->bias_ua = at32(bias, i);
+		l->power_uw = at32(pow, i);
+		l->temp_mc = (int32_t)at32(temp, i);
+		l->status = at32(st, i);
+		l->alarms = at32(alm, i);
+	}
+	t->n_lasers = n;
+	return 0;
+}
+
+static int take_lanes(struct nlattr **tb, struct oio_telemetry *t,
+		      size_t n, size_t w)
+{
+	const void *st, *why, *gen, *chk, *bits, *errs, *alm;
+	int err = 0;
+	size_t i;
+
+	st = column(tb, OIO_A_TELEMETRY_LANE_STATE, 4, n, &err);
+	why = column(tb, OIO_A_TELEMETRY_LANE_REASON, 4, n, &err);
+	gen = column(tb, OIO_A_TELEMETRY_LANE_PRBS_GENERATOR, 1, n, &err);
+	chk = column(tb, OIO_A_TELEMETRY_LANE_PRBS_CHECKER, 1, n, &err);
+	bits = column(tb, OIO_A_TELEMETRY_LANE_PRBS_BITS, 8, n, &err);
+	errs = column(tb, OIO_A_TELEMETRY_LANE_PRBS_ERRORS, 8, n, &err);
+	alm = column(tb, OIO_A_TELEMETRY_LANE_ALARMS, 4, n, &err);
+	if (err || !st)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct oio_lane_info *l = &t->lane[i];
+
+		l->card_id = t->card_id;
+		l->lane = i;
+		l->port = i / w;
+		l->state = at32(st, i);
+		l->reason = at32(why, i);
+		l->prbs_generator = at8(gen, i);
+		l->prbs_checker = at8(chk, i);
+		l->prbs_bits = at64(bits, i);
+		l->prbs_errors = at64(errs, i);
+		l->alarms = at32(alm, i);
+	}
+	t->n_lanes = n;
+	return 0;
+}
+
+static int take_rings(struct nlattr **tb, struct oio_telemetry *t, size_t n)
+{
+	const void *heat, *uw, *mon, *lock, *lst, *lim;
+	int err = 0;
+	size_t i;
+
+	heat = column(tb, OIO_A_TELEMETRY_RING_HEATER, 4, n, &err);
+	uw = column(tb, OIO_A_TELEMETRY_RING_HEATER_POWER, 4, n, &err);
+	mon = column(tb, OIO_A_TELEMETRY_RING_MONITOR, 4, n, &err);
+	lock = column(tb, OIO_A_TELEMETRY_RING_LOCK, 1, n, &err);
+	lst = column(tb, OIO_A_TELEMETRY_RING_LOCK_STATE, 4, n, &err);
+	lim = column(tb, OIO_A_TELEMETRY_RING_AT_LIMIT, 1, n, &err);
+	if (err || !heat)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct oio_ring_info *r = &t->ring[i];
+
+		r->card_id = t->card_id;
+		r->ring = i;
+		r->heater = at32(heat, i);
+		r->heater_uw = at32(uw, i);
+		r->monitor_na = at32(mon, i);
+		r->lock = at8(lock, i);
+		r->lock_state = at32(lst, i);
+		r->at_limit = at8(lim, i);
+	}
+	t->n_rings = n;
+	return 0;
+}
+
 static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 			      void *arg)
 {
 	struct oio_telemetry *t = arg;
-	struct nlattr *a, *sub[64];
-	int rem;
+	uint32_t ports, w;
+	int err;
 
+	(void)nlh;
+	if (!tb[OIO_A_TELEMETRY_PORTS] || !tb[OIO_A_TELEMETRY_WAVELENGTHS])
+		return -EPROTO;
+	ports = nla_get_u32(tb[OIO_A_TELEMETRY_PORTS]);
+	w = nla_get_u32(tb[OIO_A_TELEMETRY_WAVELENGTHS]);
+	if (!ports || !w || ports > OIO_MAX_PORTS || w > OIO_MAX_WAVELENGTHS)
+		return -EPROTO;
 	t->card_id = tb[OIO_A_TELEMETRY_CARD_ID] ?
 		     nla_get_u32(tb[OIO_A_TELEMETRY_CARD_ID]) : 0;
 	t->seq = tb[OIO_A_TELEMETRY_SEQ] ?
@@ -29,38 +175,10 @@ static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 		     (int32_t)nla_get_u32(tb[OIO_A_TELEMETRY_TEMP]) : 0;
 	t->alarms = tb[OIO_A_TELEMETRY_ALARMS] ?
 		    nla_get_u32(tb[OIO_A_TELEMETRY_ALARMS]) : 0;
-
-	/*
-	 * tb keeps only the last of each repeated nest: walk them all.
-	 * nla_parse_nested() clears sub itself.
-	 */
-	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
-			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
-		switch (nla_type(a)) {
-		case OIO_A_TELEMETRY_LASER:
-			if (t->n_lasers >= OIO_MAX_WAVELENGTHS ||
-			    nla_parse_nested(sub, OIO_A_LASER_MAX, a, NULL))
-				return -EPROTO;
-			oio_parse_laser(sub, &t->laser[t->n_lasers]);
-			t->laser[t->n_lasers++].card_id = t->card_id;
-			break;
-		case OIO_A_TELEMETRY_LANE:
-			if (t->n_lanes >= OIO_MAX_LANES ||
-			    nla_parse_nested(sub, OIO_A_LANE_MAX, a, NULL))
-				return -EPROTO;
-			oio_parse_lane(sub, &t->lane[t->n_lanes]);
-			t->lane[t->n_lanes++].card_id = t->card_id;
-			break;
-		case OIO_A_TELEMETRY_RING:
-			if (t->n_rings >= OIO_MAX_RINGS ||
-			    nla_parse_nested(sub, OIO_A_RING_MAX, a, NULL))
-				return -EPROTO;
-			oio_parse_ring(sub, &t->ring[t->n_rings]);
-			t->ring[t->n_rings++].card_id = t->card_id;
-			break;
-		}
-	}
-	return 0;
+	err = take_lasers(tb, t, w) ?:
+	      take_lanes(tb, t, (size_t)ports * w, w) ?:
+	      take_rings(tb, t, 2 * (size_t)ports * w);
+	return err;
 }
 
 OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
@@ -74,7 +192,7 @@ OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 
 	if (!out || (parts & ~all))
 		return -EINVAL;
-	/* the header only: n_* and the arrays are filled as nests come */
+	/* the header only: n_* and the arrays are filled as columns come */
 	memset(out, 0, offsetof(struct oio_telemetry, laser));
 	msg = oio_msg_new(ctx, OIO_CMD_TELEMETRY_GET, false);
 	if (msg && (nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, card) ||

@@ -6,13 +6,22 @@
 # the machine's own apt configuration.
 #
 # usage: apt-private.sh BUILD_DIR {apt-get|apt-cache} arguments...
+#
+# BUILD_DIR holds one private configuration: Debian 12 (bookworm) unless
+# APT_SUITES names other suites when it is first made (for example
+# "trixie trixie-backports sid", for the newest kernel).
 set -eu
 dir=$1
 tool=$2
 shift 2
 mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
 src="$dir/sources.list.d/oio.list"
-if [ ! -f "$src" ]; then
+if [ ! -f "$src" ] && [ -n "${APT_SUITES:-}" ]; then
+	for suite in $APT_SUITES; do
+		echo "deb http://deb.debian.org/debian $suite main"
+	done > "$src.tmp"
+	mv "$src.tmp" "$src"
+elif [ ! -f "$src" ]; then
 	cat > "$src.tmp" <<LIST
 deb http://deb.debian.org/debian bookworm main
 deb http://deb.debian.org/debian bookworm-updates main

@@ -10,6 +10,7 @@ tap=$1
 
 echo "liboio calls (guest time under -icount 0: 1 ns per instruction)"
 sed -n 's/^# \(call .*\)$/\1/p; s/^# \([a-zA-Z(].*  *[0-9.][0-9.]*  *[0-9.][0-9.]*\)$/\1/p' "$tap"
+sed -n 's/^# \(telemetry from the cache: .*\)$/\1/p' "$tap"
 echo
 echo "bring-up of one card per seed (card time, MMIO counted by the model)"
 printf '%-6s %-10s %-12s %-12s %-6s %s\n' seed lanes tuning_ms total_ms MMIO sweeps

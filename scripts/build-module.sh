@@ -6,11 +6,17 @@
 # sparse (C=1). Any compiler or sparse warning fails the build.
 #
 # usage: build-module.sh BUILD_DIR SERIES
+#   SERIES: 6.1, 6.12 or newest (Debian's headers packages), or debug (the
+#   debug kernel's own build tree, scripts/build-debug-kernel.sh)
 set -eu
 build=$(cd "$1" && pwd)
 series=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=$("$top/scripts/fetch-headers.sh" "$build" "$series")
+if [ "$series" = debug ]; then
+	kdir=$build/kernel-debug/obj
+else
+	kdir=$("$top/scripts/fetch-headers.sh" "$build" "$series")
+fi
 out=$build/driver/$series
 
 mkdir -p "$out"

@@ -6,12 +6,19 @@
 # paths below. Each suite's TAP goes to the terminal; a table of results
 # and one closing "N passed, N failed" line come last.
 #
-# env: B PY QEMU KERNEL INITRD KERNEL_612 INITRD_612 QEMU_SRC CHECKPATCH
+# The last line before the totals is the reliability line, summed from
+# what the suites report ("# reliability: KEY VALUE" in their TAP, the
+# harness's count of kernel splats per VM run): a non-zero bad figure
+# fails the run.
+#
+# env: B PY QEMU KERNEL INITRD KERNEL_612 INITRD_612 KERNEL_DEBUG
+#      INITRD_DEBUG KERNEL_NEWEST INITRD_NEWEST QEMU_SRC CHECKPATCH
 #      DEBIAN_IMAGE DEBIAN_INITRD DEBIAN_PAYLOAD (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
 set -u
 : "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
-: "${CHECKPATCH:?}" "${KERNEL_612:?}" "${INITRD_612:?}"
+: "${CHECKPATCH:?}" "${KERNEL_612:?}" "${INITRD_612:?}" "${KERNEL_DEBUG:?}"
+: "${INITRD_DEBUG:?}" "${KERNEL_NEWEST:?}" "${INITRD_NEWEST:?}"
 : "${DEBIAN_IMAGE:?}" "${DEBIAN_INITRD:?}" "${DEBIAN_PAYLOAD:?}"
 
 logs=$B/vm-logs
@@ -19,6 +26,7 @@ mkdir -p "$logs"
 total_pass=0
 total_fail=0
 table=""
+ran=""
 
 wanted() {
 	case ",${OIO_CHECK_ONLY:-$1}," in
@@ -115,7 +123,7 @@ kernel_style() {
 		echo "not ok - generated netlink files are stale"
 		fail=$((fail + 1))
 	fi
-	for series in 6.1 6.12; do
+	for series in 6.1 6.12 debug; do
 		if scripts/build-module.sh "$B" "$series" >/dev/null; then
 			echo "ok - W=1 C=1 build against $series"
 			pass=$((pass + 1))
@@ -124,6 +132,13 @@ kernel_style() {
 			fail=$((fail + 1))
 		fi
 	done
+	if scripts/newest-kernel.sh "$B" module >/dev/null; then
+		echo "ok - W=1 C=1 build against $(cat "$B/kernel-newest/release")"
+		pass=$((pass + 1))
+	else
+		echo "not ok - W=1 C=1 build against the newest kernel"
+		fail=$((fail + 1))
+	fi
 	record kernel-style "$pass" "$fail" $(($(date +%s) - start))
 }
 
@@ -137,6 +152,7 @@ vm() {
 		--initrd "$INITRD" --log-dir "$logs/$name" --name "$name" "$@" \
 		> "$logs/$name.tap" 2>&1
 	rc=$?
+	ran="$ran $logs/$name.tap"
 	cat "$logs/$name.tap"
 	last=$(tail -n 1 "$logs/$name.tap")
 	pass=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
@@ -158,6 +174,7 @@ host envelope "$B/unit/test-envelope" -n 500
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
 unit unit-prometheus "$B/unit/test-prometheus"
+unit unit-ber "$B/unit/test-ber"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style
@@ -183,6 +200,31 @@ vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3
+# The defects a maintainer's read found (issue 12), one check each.
+vm driver-defects --cards 2 --seed 301 --tests driver-defects
+vm privilege --cards 1 --seed 601 --tests privilege
+# Bad input in bulk: 100,000 netlink messages built from the spec, and the
+# sysfs tables (10,000 more messages on the debug kernel below).
+vm fuzz --cards 2 --seed 501 --tests nlfuzz
+# The debug kernel (KASAN, lockdep, kmemleak, UBSAN, debug objects, fault
+# injection): the driver and fault suites, stress and fuzzing; each run
+# ends with a kmemleak scan. Hot removal comes last in its run: lockdep
+# stops after its first report, and pciehp's own is expected there. Cards
+# of 1 x 2 lanes where a suite binds them over and over: probe's sysfs
+# tree is most of its cost on this kernel.
+vm debug-driver --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+	--seed 401 --mem 1024 --timeout 1500 --env OIO_FUZZ_N=10000 \
+	--tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,privilege,nlfuzz,driver-defects,kmemleak
+vm debug-faults --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+	--seed 61 --mem 1024 --pciehp --timeout 1500 \
+	--tests driver-faults,kmemleak --env OIO_CYCLES=1
+vm stress --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+	--seed 411 --mem 1024 --prop ports=1 --prop wavelengths=2 \
+	--timeout 1500 --env OIO_STRESS_SECS=10 \
+	--tests driver-lifetime,fault-nth,driver-stress,kmemleak
+# The newest kernel in Debian's archive.
+vm driver-newest --kernel "$KERNEL_NEWEST" --initrd "$INITRD_NEWEST" --cards 2 \
+	--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,privilege,driver-defects
 # liboio's bring-up: figures in card time under -icount, MMIO counted.
 vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
 	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
@@ -218,8 +260,42 @@ debian debian-packages --disk "$DEBIAN_IMAGE" --snapshot --cards 2 \
 host make-shell tests/shell-test.sh
 host packaging tests/packaging.sh "$B"
 
+# The reliability line: the figures the suites computed, summed.
+reliability() {
+	# shellcheck disable=SC2086 # one word per file
+	cat /dev/null $ran | awk '
+		/^# reliability: splats [0-9]+/ { splats += $4; runs++ }
+		/^# (.*: )?reliability: leaks [0-9]+/ { leaks += $NF; scans++ }
+		/reliability: faults [0-9]+\/[0-9]+/ {
+			split($NF, f, "/"); fok += f[1]; fall += f[2] }
+		/reliability: bad inputs [0-9]+ rejected \/ [0-9]+ changed/ {
+			for (i = 1; i <= NF; i++) {
+				if ($i == "inputs") rej += $(i + 1)
+				if ($i == "changed") chg += $(i - 1)
+			}
+			fuzzed = 1 }
+		/reliability: rebinds [0-9]+/ { rebinds += $NF }
+		/reliability: unplugs [0-9]+/ { unplugs += $NF }
+		END {
+			printf "reliability: splats %d, leaks %d, faults %d/%d, bad inputs %d rejected / %d changed, rebinds %d, unplugs %d\n",
+				splats, leaks, fok, fall, rej, chg, rebinds, unplugs
+			bad = splats || leaks || fok != fall || chg
+			# a full run must have measured every figure
+			if (ENVIRON["OIO_CHECK_ONLY"] == "" &&
+			    (!runs || !scans || !fall || !fuzzed || rebinds < 100 || !unplugs))
+				bad = 1
+			exit bad
+		}'
+}
+
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time
 printf '%s' "$table"
+if reliability; then
+	rel_fail=0
+else
+	rel_fail=1
+	echo "reliability: a bad figure (or one not measured): failed"
+fi
 echo "$total_pass passed, $total_fail failed"
-[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ]
+[ "$total_fail" -eq 0 ] && [ "$total_pass" -gt 0 ] && [ "$rel_fail" -eq 0 ]

@@ -22,6 +22,11 @@ static const char clear_usage[] =
 "now. A flag whose condition persists latches again at once. Prints the\n"
 "flags cleared and those latched afterwards.\n";
 
+/* Every flag of each kind, from <linux/oio.h>. */
+#define OIO_CARD_ALARMS_ALL	(2 * OIO_CARD_ALARM_TEMP_LOW_WARN - 1)
+#define OIO_LASER_ALARMS_ALL	(2 * OIO_LASER_ALARM_FAILURE - 1)
+#define OIO_LANE_ALARMS_ALL	(2 * OIO_LANE_ALARM_RX_AT_LIMIT - 1)
+
 struct target {
 	const char *kind;	/* "card", "laser", "lane" */
 	uint32_t index;
@@ -61,7 +66,7 @@ static int clear(struct oio_ctx *ctx, uint32_t card, const struct target *t,
 
 int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 {
-	struct target t = { .kind = "card", .max = 0x3f };
+	struct target t = { .kind = "card", .max = OIO_CARD_ALARMS_ALL };
 	struct oioctl opts = *o;
 	struct oio_card_info card;
 	struct oio_ctx *ctx = NULL;
@@ -82,7 +87,8 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 		if (strcmp(t.kind, "laser") && strcmp(t.kind, "lane"))
 			return usage_error("unknown object '%s' (want laser or lane)",
 					   t.kind);
-		t.max = strcmp(t.kind, "laser") ? 0x3f : 0x7f;
+		t.max = strcmp(t.kind, "laser") ? OIO_LANE_ALARMS_ALL :
+			OIO_LASER_ALARMS_ALL;
 	}
 	if (np == 2 || np == 4) {
 		if (arg_u32("FLAGS", cmd_arg(&a, np - 1), 1, t.max, &flags))

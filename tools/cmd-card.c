@@ -28,10 +28,11 @@ static const char show_usage[] =
 "and the ports' line shifts.\n";
 
 static const char arm_usage[] =
-"Usage: oioctl arm CARD on|off\n"
+"Usage: oioctl arm CARD on|off|ack\n"
 "\n"
-"Arm a card (lasers may then be enabled; needs the interlock closed) or\n"
-"disarm it (every line ramps down).\n";
+"Arm a card (lasers may then be enabled; needs the interlock closed and\n"
+"its last opening acknowledged), disarm it (every line ramps down), or\n"
+"acknowledge the interlock's last opening (ack).\n";
 
 struct list_row {
 	const struct oio_pci_dev *pci;		/* NULL: no PCI record */
@@ -279,9 +280,13 @@ static void show_text(const struct oioctl *o, const struct oio_card_info *c,
 	printf("  %" PRIu32 " ports x %" PRIu32 " wavelengths: %" PRIu32
 	       " lanes, %" PRIu32 " rings\n", c->ports, c->wavelengths,
 	       card_lanes(c), 2 * card_lanes(c));
-	printf("  temperature %s, interlock %s, %s, alarms 0x%" PRIx32 "\n",
+	if (c->health != OIO_CARD_HEALTH_OK)
+		printf("  card %s\n",
+		       name_or_unknown(oio_card_health_name(c->health)));
+	printf("  temperature %s, interlock %s%s, %s, alarms 0x%" PRIx32 "\n",
 	       fmt_temp(t, sizeof(t), c->temp_mc, o->utf8),
 	       c->interlock_closed ? "closed" : "open",
+	       c->interlock_opened ? " (opening not acknowledged)" : "",
 	       c->armed ? "armed" : "not armed", c->alarms);
 	printf("  calibration: grid first %" PRIu32 " pm, spacing %" PRIu32
 	       " pm, FSR %" PRIu32 " pm, heater range %" PRIu32
@@ -383,7 +388,7 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 	struct oio_card_info card;
 	struct oio_ctx *ctx = NULL;
 	struct cmd_args a;
-	bool on;
+	bool on = false, ack;
 	int c, err;
 
 	cmd_args_init(&a, "arm", arm_usage, argc, argv);
@@ -391,17 +396,20 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 	if (c)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) != 2)
-		return usage_error("'arm' needs CARD and on|off");
-	if (arg_bool("arm state", cmd_arg(&a, 1), &on))
+		return usage_error("'arm' needs CARD and on|off|ack");
+	ack = !strcmp(cmd_arg(&a, 1), "ack");
+	if (!ack && arg_bool("arm state", cmd_arg(&a, 1), &on))
 		return 1;
 	if (ctx_open(&ctx))
 		return 1;
 	if (card_select(ctx, cmd_arg(&a, 0), &card))
 		goto fail;
-	err = oio_card_set_armed(ctx, card.id, on);
+	err = ack ? oio_card_ack_interlock(ctx, card.id) :
+		    oio_card_set_armed(ctx, card.id, on);
 	if (err) {
-		lib_error(ctx, err, "%s oio%" PRIu32, on ? "arm" : "disarm",
-			  card.id);
+		lib_error(ctx, err, "%s oio%" PRIu32,
+			  ack ? "acknowledge the interlock of" :
+			  on ? "arm" : "disarm", card.id);
 		goto fail;
 	}
 	err = oio_card_get(ctx, card.id, &card);
@@ -417,9 +425,11 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 		json_object_object_add(top, "cards", arr);
 		json_print(stdout, top, opts.pretty);
 	} else {
-		printf("oio%" PRIu32 ": %s, interlock %s\n", card.id,
+		printf("oio%" PRIu32 ": %s, interlock %s%s\n", card.id,
 		       card.armed ? "armed" : "not armed",
-		       card.interlock_closed ? "closed" : "open");
+		       card.interlock_closed ? "closed" : "open",
+		       card.interlock_opened ?
+		       ", opening not acknowledged" : "");
 	}
 	oio_ctx_free(ctx);
 	return 0;

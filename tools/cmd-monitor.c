@@ -18,9 +18,10 @@ static const char monitor_usage[] =
 "\n"
 "Print every event of the oio driver's monitor group as it comes, one\n"
 "line each (with --json, one JSON object per line): cards added, removed\n"
-"or changed (interlock, arming, alarms), laser lines changed or alarmed,\n"
-"lanes changing state, rings losing their line or reaching a heater\n"
-"limit, sweeps done. Runs until SIGINT or SIGTERM.\n";
+"or changed (interlock, arming, alarms, health), ports' line shifts, laser\n"
+"lines changed or alarmed, lanes changed or changing state, rings set or\n"
+"losing their line or reaching a heater limit, sweeps done - whoever made\n"
+"the change: netlink, sysfs or the card. Runs until SIGINT or SIGTERM.\n";
 
 static void event_text(const struct oioctl *o, const struct oio_event *ev)
 {
@@ -35,11 +36,20 @@ static void event_text(const struct oioctl *o, const struct oio_event *ev)
 		       ev->card.fw_version);
 		break;
 	case OIO_EVENT_CARD_CHANGE:
+		if (ev->card.health != OIO_CARD_HEALTH_OK) {
+			printf(" %s", name_or_unknown(
+				oio_card_health_name(ev->card.health)));
+			break;
+		}
 		printf(" %s interlock %s temp %s alarms 0x%" PRIx32,
 		       ev->card.armed ? "armed" : "disarmed",
 		       ev->card.interlock_closed ? "closed" : "open",
 		       fmt_temp(b[0], sizeof(b[0]), ev->card.temp_mc, o->utf8),
 		       ev->card.alarms);
+		break;
+	case OIO_EVENT_PORT_CHANGE:
+		printf(" port %" PRIu32 " line-shift %" PRIu32, ev->port.port,
+		       ev->port.line_shift);
 		break;
 	case OIO_EVENT_LASER_CHANGE:
 		printf(" line %" PRIu32 " %s %s bias %s power %s alarms 0x%"
@@ -95,6 +105,9 @@ static struct json_object *event_json(const struct oio_event *ev)
 		break;
 	case OIO_EVENT_RING_CHANGE:
 		json_object_object_add(o, "ring", json_ring(&ev->ring));
+		break;
+	case OIO_EVENT_PORT_CHANGE:
+		json_object_object_add(o, "port", json_port(&ev->port));
 		break;
 	case OIO_EVENT_SWEEP_DONE:
 		sw = json_object_new_object();

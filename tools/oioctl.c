@@ -33,7 +33,7 @@ static const char usage_text[] =
 "Commands:\n"
 "  list                          PCI devices and the oio cards on them\n"
 "  show [CARD]                   card details\n"
-"  arm CARD on|off               arm or disarm a card's lasers\n"
+"  arm CARD on|off|ack           arm, disarm, acknowledge the interlock\n"
 "  clear-alarms CARD [...]       clear latched alarms of a card, line, lane\n"
 "  laser show|set ...            laser lines\n"
 "  lane show|set ...             lanes and their state machines\n"

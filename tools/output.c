@@ -70,7 +70,9 @@ struct json_object *json_card(const struct oio_card_info *c, bool calibration)
 	jadd_u64(o, "ports", c->ports);
 	jadd_u64(o, "wavelengths", c->wavelengths);
 	jadd_i64(o, "temp_mc", c->temp_mc);
+	jadd_str(o, "health", name_or_unknown(oio_card_health_name(c->health)));
 	jadd_bool(o, "interlock_closed", c->interlock_closed);
+	jadd_bool(o, "interlock_opened", c->interlock_opened);
 	jadd_bool(o, "armed", c->armed);
 	jadd_u64(o, "alarms", c->alarms);
 	if (calibration) {

@@ -17,9 +17,8 @@ qset() {
 # Read every readable file of a card; errors are allowed (a dead card
 # answers ENODEV), hangs and splats are not.
 read_all() {
-	for f in "$1"/*/* "$1"/*; do
-		[ -f "$f" ] && [ -r "$f" ] && cat "$f" >/dev/null 2>&1
-	done
+	# one cat for them all: it goes on past a file that fails
+	cat "$1"/*/* "$1"/* >/dev/null 2>&1
 	return 0
 }
 
@@ -109,8 +108,8 @@ qset "$q" laser-fail-mask 0
 
 qset "$q" dead true
 err=$(cat $c/temp_millicelsius 2>&1)
-case $err in *"No such device"*) rc=0 ;; *) rc=1 ;; esac
-ok $rc "device gone: ENODEV ($err)"
+case $err in *"Input/output error"*) rc=0 ;; *) rc=1 ;; esac
+ok $rc "card reading all ones: EIO ($err)"
 read_all $c
 qset "$q" dead false
 check "rmmod a module with a dead card" rmmod oio

@@ -676,7 +676,7 @@ jrun "clear-alarms -j 0 laser 2" clear-alarms 0 laser 2
 is "clear-alarms -j: object, index and what is latched" \
 	"$(jv alarms.0.object) $(jv alarms.0.index) $(jv alarms.0.alarms)" "laser 2 0"
 runok "clear-alarms 0 (card)" clear-alarms 0
-runok "clear-alarms 0 lane 3 0x3f" clear-alarms 0 lane 3 0x3f
+runok "clear-alarms 0 lane 3 0xf" clear-alarms 0 lane 3 0xf
 runok "arm 0 off" arm 0 off
 jrun "laser show -j 0 2 (fault cleared)" laser show 0 2
 is "line 2 not failed any more" "$(jv lasers.0.failed)" false
@@ -694,9 +694,12 @@ rc=$?
 is "monitor -j: SIGINT ends it with 0" "$rc" 0
 ok "$("$JC" -l < "$t/mon" && [ ! -s "$t/mon.err" ]; echo $?)" \
 	"monitor -j: every line valid JSON ($(lines "$t/mon") lines)"
-is "monitor -j: the last event is oio0's card-change, disarmed" \
-	"$("$JC" -l event < "$t/mon") $("$JC" -l card_id < "$t/mon") $("$JC" -l card.armed < "$t/mon")" \
-	"card-change 0 false"
+grep '"event":"card-change"' "$t/mon" | tail -n 1 > "$t/mon.card"
+is "monitor -j: the last card-change is oio0's, disarmed" \
+	"$("$JC" -l card_id < "$t/mon.card") $("$JC" -l card.armed < "$t/mon.card")" \
+	"0 false"
+wait_grep "$t/mon" '"event":"laser-change"' 200
+ok $? "monitor -j: disarming announced the lines too"
 
 # ---- bad input -----------------------------------------------------------
 

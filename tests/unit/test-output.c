@@ -33,6 +33,11 @@ const char *oio_lock_state_name(enum oio_lock_state s)
 	return s == OIO_LOCK_STATE_LOCKED ? "locked" : NULL;
 }
 
+const char *oio_card_health_name(enum oio_card_health h)
+{
+	return h == OIO_CARD_HEALTH_OK ? "ok" : NULL;
+}
+
 const char *oio_link_fail_name(enum oio_link_fail f)
 {
 	return f == OIO_LINK_OK ? "ok" : NULL;

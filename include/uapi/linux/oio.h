@@ -73,6 +73,91 @@ enum oio_lock_state {
 };
 
 /**
+ * enum oio_card_health - Whether the card answers.
+ * @OIO_CARD_HEALTH_OK: the card answers
+ * @OIO_CARD_HEALTH_NOT_ANSWERING: its registers read all ones while its PCI
+ *   function is still there (a link retraining, a card resetting): every
+ *   access fails with EIO until it answers again
+ * @OIO_CARD_HEALTH_GONE: its PCI function is gone (surprise removal): every
+ *   access fails with ENODEV until the card is bound again
+ */
+enum oio_card_health {
+	OIO_CARD_HEALTH_OK,
+	OIO_CARD_HEALTH_NOT_ANSWERING,
+	OIO_CARD_HEALTH_GONE,
+};
+
+/**
+ * enum oio_card_alarm - Latched alarm flags of a card (level flags: a flag
+ *   whose condition persists latches again as soon as it is cleared).
+ * @OIO_CARD_ALARM_TEMP_HIGH: card temperature above the high alarm threshold
+ * @OIO_CARD_ALARM_TEMP_LOW: card temperature below the low alarm threshold
+ * @OIO_CARD_ALARM_TEMP_HIGH_WARN: card temperature above the high warning
+ *   threshold
+ * @OIO_CARD_ALARM_TEMP_LOW_WARN: card temperature below the low warning
+ *   threshold
+ */
+enum oio_card_alarm {
+	OIO_CARD_ALARM_TEMP_HIGH = 1,
+	OIO_CARD_ALARM_TEMP_LOW = 2,
+	OIO_CARD_ALARM_TEMP_HIGH_WARN = 4,
+	OIO_CARD_ALARM_TEMP_LOW_WARN = 8,
+};
+
+/**
+ * enum oio_laser_alarm - Latched alarm flags of a laser line (level flags).
+ * @OIO_LASER_ALARM_BIAS_HIGH: measured bias above the high alarm threshold
+ * @OIO_LASER_ALARM_BIAS_HIGH_WARN: measured bias above the high warning
+ *   threshold
+ * @OIO_LASER_ALARM_POWER_LOW: optical power below the low alarm threshold
+ * @OIO_LASER_ALARM_POWER_LOW_WARN: optical power below the low warning
+ *   threshold
+ * @OIO_LASER_ALARM_TEMP_HIGH: TEC temperature above its high alarm threshold
+ * @OIO_LASER_ALARM_TEMP_LOW: TEC temperature below its low alarm threshold
+ * @OIO_LASER_ALARM_FAILURE: the line failed
+ */
+enum oio_laser_alarm {
+	OIO_LASER_ALARM_BIAS_HIGH = 1,
+	OIO_LASER_ALARM_BIAS_HIGH_WARN = 2,
+	OIO_LASER_ALARM_POWER_LOW = 4,
+	OIO_LASER_ALARM_POWER_LOW_WARN = 8,
+	OIO_LASER_ALARM_TEMP_HIGH = 16,
+	OIO_LASER_ALARM_TEMP_LOW = 32,
+	OIO_LASER_ALARM_FAILURE = 64,
+};
+
+/**
+ * enum oio_lane_alarm - Latched alarm flags of a lane: each latches when its
+ *   event happens and stays latched until cleared.
+ * @OIO_LANE_ALARM_TX_LOCK_LOST: the lock loop of the lane's TX ring lost its
+ *   line
+ * @OIO_LANE_ALARM_RX_LOCK_LOST: the lock loop of the lane's RX ring lost its
+ *   line
+ * @OIO_LANE_ALARM_TX_AT_LIMIT: the TX ring's heater reached the end of its
+ *   range
+ * @OIO_LANE_ALARM_RX_AT_LIMIT: the RX ring's heater reached the end of its
+ *   range
+ */
+enum oio_lane_alarm {
+	OIO_LANE_ALARM_TX_LOCK_LOST = 1,
+	OIO_LANE_ALARM_RX_LOCK_LOST = 2,
+	OIO_LANE_ALARM_TX_AT_LIMIT = 4,
+	OIO_LANE_ALARM_RX_AT_LIMIT = 8,
+};
+
+/**
+ * enum oio_laser_status - What a laser line does now.
+ * @OIO_LASER_STATUS_EMITTING: it gives light
+ * @OIO_LASER_STATUS_RAMPING: its bias is moving towards the set point
+ * @OIO_LASER_STATUS_FAILED: the line failed and gives no light
+ */
+enum oio_laser_status {
+	OIO_LASER_STATUS_EMITTING = 1,
+	OIO_LASER_STATUS_RAMPING = 2,
+	OIO_LASER_STATUS_FAILED = 4,
+};
+
+/**
  * enum oio_telemetry_parts - Which objects a telemetry reply carries.
  */
 enum oio_telemetry_parts {
@@ -98,6 +183,8 @@ enum {
 	OIO_A_CARD_FSR_PM,
 	OIO_A_CARD_HEATER_RANGE_PM,
 	OIO_A_CARD_FWHM_PM,
+	OIO_A_CARD_INTERLOCK_OPENED,
+	OIO_A_CARD_HEALTH,
 
 	__OIO_A_CARD_MAX,
 	OIO_A_CARD_MAX = (__OIO_A_CARD_MAX - 1)
@@ -165,11 +252,34 @@ enum {
 	OIO_A_TELEMETRY_TIME,
 	OIO_A_TELEMETRY_TEMP,
 	OIO_A_TELEMETRY_ALARMS,
-	OIO_A_TELEMETRY_LASER,
-	OIO_A_TELEMETRY_LANE,
-	OIO_A_TELEMETRY_RING,
 	OIO_A_TELEMETRY_PAD,
 	OIO_A_TELEMETRY_PARTS,
+	OIO_A_TELEMETRY_AGE,
+	OIO_A_TELEMETRY_ARMED,
+	OIO_A_TELEMETRY_INTERLOCK_CLOSED,
+	OIO_A_TELEMETRY_PORTS,
+	OIO_A_TELEMETRY_WAVELENGTHS,
+	OIO_A_TELEMETRY_LASER_ENABLE,
+	OIO_A_TELEMETRY_LASER_BIAS_SET,
+	OIO_A_TELEMETRY_LASER_BIAS,
+	OIO_A_TELEMETRY_LASER_POWER,
+	OIO_A_TELEMETRY_LASER_TEMP,
+	OIO_A_TELEMETRY_LASER_STATUS,
+	OIO_A_TELEMETRY_LASER_ALARMS,
+	OIO_A_TELEMETRY_LANE_STATE,
+	OIO_A_TELEMETRY_LANE_REASON,
+	OIO_A_TELEMETRY_LANE_PRBS_GENERATOR,
+	OIO_A_TELEMETRY_LANE_PRBS_CHECKER,
+	OIO_A_TELEMETRY_LANE_PRBS_BITS,
+	OIO_A_TELEMETRY_LANE_PRBS_ERRORS,
+	OIO_A_TELEMETRY_LANE_ALARMS,
+	OIO_A_TELEMETRY_PORT_LINE_SHIFT,
+	OIO_A_TELEMETRY_RING_HEATER,
+	OIO_A_TELEMETRY_RING_HEATER_POWER,
+	OIO_A_TELEMETRY_RING_MONITOR,
+	OIO_A_TELEMETRY_RING_LOCK,
+	OIO_A_TELEMETRY_RING_LOCK_STATE,
+	OIO_A_TELEMETRY_RING_AT_LIMIT,
 
 	__OIO_A_TELEMETRY_MAX,
 	OIO_A_TELEMETRY_MAX = (__OIO_A_TELEMETRY_MAX - 1)
@@ -186,6 +296,7 @@ enum {
 	OIO_A_SWEEP_POINTS,
 	OIO_A_SWEEP_TEMP,
 	OIO_A_SWEEP_TRACE,
+	OIO_A_SWEEP_SEQ,
 	OIO_A_SWEEP_POSITIONS,
 	OIO_A_SWEEP_RINGS,
 
@@ -213,6 +324,7 @@ enum {
 	OIO_CMD_LANE_CHANGE_NTF,
 	OIO_CMD_RING_CHANGE_NTF,
 	OIO_CMD_SWEEP_DONE_NTF,
+	OIO_CMD_PORT_CHANGE_NTF,
 
 	__OIO_CMD_MAX,
 	OIO_CMD_MAX = (__OIO_CMD_MAX - 1)
