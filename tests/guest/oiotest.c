@@ -37,6 +37,19 @@ void tap_ok(bool cond, const char *fmt, ...)
 	fflush(stdout);
 }
 
+void tap_todo(bool cond, const char *todo, const char *fmt, ...)
+{
+	va_list ap;
+
+	tap_count++;
+	printf("%sok %d - ", cond ? "" : "not ", tap_count);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" # TODO %s\n", todo);
+	fflush(stdout);
+}
+
 void tap_diag(const char *fmt, ...)
 {
 	va_list ap;

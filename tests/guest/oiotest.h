@@ -36,6 +36,12 @@ struct dma_buf {
 /* TAP: results are numbered as they come; the plan is printed at the end. */
 void tap_ok(bool cond, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * A check known not to hold yet (why, in `todo`): printed with a TAP TODO
+ * directive, so it shows in every run without failing the suite.
+ */
+void tap_todo(bool cond, const char *todo, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void tap_bail(const char *fmt, ...) __attribute__((format(printf, 1, 2),
 						  noreturn));
