@@ -197,6 +197,10 @@ struct oio_dev {
 
 	/* serialises register sequences, see above */
 	struct mutex lock;
+	/* the run the sweep engine owns (none: count 0); @lock */
+	u32 sweep_first;
+	u32 sweep_count;
+	u32 sweep_positions;
 	atomic_t health;
 	bool in_reset;
 	spinlock_t health_lock;	/* protects health_stop */
@@ -324,6 +328,8 @@ int oio_telemetry_lock(struct oio_dev *od, unsigned int max_age_ms);
 void oio_telemetry_unlock(struct oio_dev *od);
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p);
 void oio_sweep_release(struct oio_dev *od);
+bool oio_ring_swept(struct oio_dev *od, unsigned int r);
+bool oio_ring_in_sweep(struct oio_dev *od, unsigned int r);
 
 /* oio_ctrl.c */
 int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news);

@@ -217,7 +217,7 @@ int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
  *
  * Context: takes @od->lock.
  * Return: 0, -ERANGE above the DAC's range, -EBUSY while the ring's lock
- * loop owns the heater, -ENODEV, -EIO.
+ * loop owns the heater or a sweep runs over it, -ENODEV, -EIO.
  */
 int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 		   struct oio_news *news)
@@ -228,7 +228,8 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 	if (code > OIO_HEATER_MAX)
 		return -ERANGE;
 	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock);
+	err = oio_ring_swept(od, r) ? -EBUSY :
+	      oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock);
 	if (!err && (lock & OIO_LOCK_ENABLE))
 		err = -EBUSY;
 	if (!err)
@@ -247,7 +248,7 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
  * @news: what changed
  *
  * Context: takes @od->lock.
- * Return: 0, -ENODEV, -EIO.
+ * Return: 0, -EBUSY while a sweep runs over the ring, -ENODEV, -EIO.
  */
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
 		 struct oio_news *news)
@@ -255,7 +256,8 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
 	int err;
 
 	mutex_lock(&od->lock);
-	err = oio_write(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
+	err = oio_ring_swept(od, r) ? -EBUSY :
+	      oio_write(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
 			on ? OIO_LOCK_ENABLE : 0);
 	mutex_unlock(&od->lock);
 	if (!err)

@@ -479,6 +479,7 @@ static void oio_sweep_abort(struct oio_dev *od)
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 {
 	u64 bytes = OIO_SWEEP_HDR_SIZE + 4ull * p->swept * p->points;
+	const void *blk = od->sweep_buf.cpu;
 	int err, irqs;
 
 	if (bytes > od->sweep_buf.size)
@@ -487,6 +488,10 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 		return -EALREADY;
 	irqs = atomic_read(&od->sweep_irqs);
 	mutex_lock(&od->lock);
+	/* the card ignores heater and loop writes to these rings meanwhile */
+	od->sweep_first = p->first;
+	od->sweep_count = p->count;
+	od->sweep_positions = p->positions;
 	err = oio_write(od, OIO_REG_SWEEP_FIRST_RING, p->first) ?:
 	      oio_write(od, OIO_REG_SWEEP_RING_COUNT, p->count) ?:
 	      oio_write(od, OIO_REG_SWEEP_POS_MASK, p->positions) ?:
@@ -496,12 +501,23 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 	      oio_write(od, OIO_REG_SWEEP_DWELL_NS, p->dwell_ns) ?:
 	      oio_write(od, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);
 	mutex_unlock(&od->lock);
-	if (!err)
+	if (!err) {
 		err = oio_sweep_wait(od, irqs, OIO_CMD_TIMEOUT_MS +
 				     div_u64((u64)p->points * p->dwell_ns,
 					     NSEC_PER_MSEC));
-	if (err == -ETIMEDOUT || err == -EINTR)
-		oio_sweep_abort(od);
+		/* the run may go on after any failure: stop it first */
+		if (err && err != -EINVAL && err != -ENODEV)
+			oio_sweep_abort(od);
+	}
+	/* a trace that is not this run's is nobody's */
+	if (!err && (oio_le32(blk, OIO_SWEEP_HDR_MAGIC) != OIO_SWEEP_MAGIC ||
+		     oio_le32(blk, OIO_SWEEP_HDR_FIRST_RING) != p->first ||
+		     oio_le32(blk, OIO_SWEEP_HDR_RING_COUNT) != p->swept ||
+		     oio_le32(blk, OIO_SWEEP_HDR_POINTS) != p->points)) {
+		dev_warn_ratelimited(&od->pdev->dev,
+				     "sweep trace not of the run asked for\n");
+		err = -EIO;
+	}
 	/*
 	 * The caller checked everything else the card validates, so a
 	 * refusal means a ring of the run has its lock loop on. Letting the
@@ -520,5 +536,37 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
  */
 void oio_sweep_release(struct oio_dev *od)
 {
+	mutex_lock(&od->lock);
+	od->sweep_count = 0;
+	mutex_unlock(&od->lock);
 	clear_bit_unlock(OIO_F_SWEEP_BUSY, &od->flags);
+}
+
+/**
+ * oio_ring_swept() - is a ring in the run the sweep engine owns?
+ * @od: the card
+ * @r: the ring
+ *
+ * Context: @od->lock held.
+ */
+bool oio_ring_swept(struct oio_dev *od, unsigned int r)
+{
+	lockdep_assert_held(&od->lock);
+	return r >= od->sweep_first && r - od->sweep_first < od->sweep_count &&
+	       (od->sweep_positions & BIT(r / 2 % od->wavelengths));
+}
+
+/**
+ * oio_ring_in_sweep() - the same, taking the lock: for error messages
+ * @od: the card
+ * @r: the ring
+ */
+bool oio_ring_in_sweep(struct oio_dev *od, unsigned int r)
+{
+	bool swept;
+
+	mutex_lock(&od->lock);
+	swept = oio_ring_swept(od, r);
+	mutex_unlock(&od->lock);
+	return swept;
 }

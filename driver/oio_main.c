@@ -572,9 +572,12 @@ static void oio_reset_done(struct pci_dev *pdev)
 {
 	struct oio_dev *od = pci_get_drvdata(pdev);
 	struct oio_news news;
+	int err;
 
+	/* lock-free readers wait until the card answers again */
+	err = oio_reset(od);
 	WRITE_ONCE(od->in_reset, false);
-	if (!oio_reset(od))
+	if (!err)
 		oio_engines_init(od);
 	mutex_unlock(&od->lock);
 	oio_news_all(od, &news);

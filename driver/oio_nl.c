@@ -703,12 +703,19 @@ int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!err && tb[OIO_A_RING_HEATER]) {
 		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]),
 				     &news);
-		if (err == -EBUSY)
+		if (err == -EBUSY && oio_ring_in_sweep(od, r))
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_HEATER],
+					    "a sweep runs over the ring");
+		else if (err == -EBUSY)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_HEATER],
 					    "the lock loop owns the heater");
 	}
-	if (!err && tb[OIO_A_RING_LOCK])
+	if (!err && tb[OIO_A_RING_LOCK]) {
 		err = oio_set_lock(od, r, nla_get_u8(tb[OIO_A_RING_LOCK]), &news);
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_LOCK],
+					    "a sweep runs over the ring");
+	}
 	oio_news_flush(od, &news);
 	oio_card_put(od);
 	return oio_nl_errno(info, err);
@@ -1106,21 +1113,33 @@ static int oio_put_sweep_hdr(struct sk_buff *msg, struct oio_dev *od,
 	return 0;
 }
 
+/* The ring of each row of the trace, in trace order. */
+static int oio_put_rings(struct sk_buff *msg, struct oio_dev *od,
+			 const struct oio_sweep_params *p)
+{
+	struct nlattr *a;
+	u32 i = 0, r, *v;
+
+	a = nla_reserve(msg, OIO_A_SWEEP_RINGS, 4 * p->swept);
+	if (!a)
+		return -EMSGSIZE;
+	v = nla_data(a);
+	for (r = p->first; r < p->first + p->count; r++)
+		if (p->positions & BIT(r / 2 % od->wavelengths))
+			v[i++] = r;
+	return 0;
+}
+
 /* Context: the caller owns the sweep engine (OIO_F_SWEEP_BUSY). */
 static int oio_put_trace(struct sk_buff *msg, struct oio_dev *od,
 			 const struct oio_sweep_params *p)
 {
 	const u8 *blk = od->sweep_buf.cpu;
 	struct nlattr *a;
-	u32 i, r, *v;
+	u32 i, *v;
 
-	a = nla_reserve(msg, OIO_A_SWEEP_RINGS, 4 * p->swept);
-	if (!a)
+	if (oio_put_rings(msg, od, p))
 		return -EMSGSIZE;
-	v = nla_data(a);
-	for (r = p->first, i = 0; r < p->first + p->count; r++)
-		if (p->positions & BIT(r / 2 % od->wavelengths))
-			v[i++] = r;
 	a = nla_reserve(msg, OIO_A_SWEEP_TRACE, 4 * p->swept * p->points);
 	if (!a)
 		return -EMSGSIZE;
@@ -1145,7 +1164,8 @@ static void oio_notify_sweep(struct oio_dev *od,
 	if (!msg)
 		goto out;
 	hdr = genlmsg_put(msg, 0, 0, oio_nl_fam(), 0, OIO_CMD_SWEEP_DONE_NTF);
-	if (!hdr || oio_put_sweep_hdr(msg, od, p, temp, seq)) {
+	if (!hdr || oio_put_sweep_hdr(msg, od, p, temp, seq) ||
+	    oio_put_rings(msg, od, p)) {
 		nlmsg_free(msg);
 		goto out;
 	}

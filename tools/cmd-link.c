@@ -31,8 +31,9 @@ static const char link_usage[] =
 "\n"
 "Options of up and recover:\n"
 "  --prbs-dwell TIME   PRBS verification time per lane (us, or with a unit:\n"
-"                      500us, 2ms; default 1000us)\n"
-"  --ber-target BER    highest bit error ratio a lane may show (1e-12)\n";
+"                      500us, 2ms; 1us to 10s; default 1000us)\n"
+"  --ber-target BER    highest bit error ratio a lane may show, above 0,\n"
+"                      at most 0.5 (1e-12)\n";
 
 /* The one status line all bring-up threads redraw together. */
 struct progress {
