@@ -238,11 +238,12 @@ static bool make(struct msg *m, const struct spec_op *op, int family,
 			return false;
 		break;
 	case 5:	/* a required attribute missing: the card, the object's
-		 * index, or any of a sweep's */
+		 * index, or any of a sweep's but its optional positions */
 		m->kind = "missing";
 		if (!bad || op->dump)
 			return false;
-		if (op->cmd != OIO_CMD_SWEEP_RUN &&
+		if (op->cmd == OIO_CMD_SWEEP_RUN ?
+		    bad->id == OIO_A_SWEEP_POSITIONS :
 		    (op->cmd == OIO_CMD_TELEMETRY_GET || bad->id > 2 ||
 		     (bad->id == 2 && op->cmd == OIO_CMD_CARD_SET)))
 			bad = &op->attrs[0];
