@@ -708,8 +708,12 @@ static ssize_t oio_attr_store(struct device *dev, struct device_attribute *a,
 	struct oio_dev *od = dev_get_drvdata(dev);
 	struct oio_attr *oa = to_oio_attr(a);
 	struct oio_news news = { };
-	int err = oa->field->store(od, oa->index, buf, &news);
+	int err;
 
+	/* Every store is one operation of oio_ctrl.c, made under the lock. */
+	mutex_lock(&od->lock);
+	err = oa->field->store(od, oa->index, buf, &news);
+	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
 	return err ?: count;
 }

@@ -6,7 +6,9 @@
  * lost, notifications that depend on who made the change, a slow card that
  * stalls the others, a cleared alarm that goes silent, CAPS, vector names,
  * booleans, network namespaces, PCI reset, interrupt storms beside real
- * alarms, and arming after an interlock opening.
+ * alarms, and arming after an interlock opening. Then the defects of a
+ * later review: a refused request that changed the card first, and a PCI
+ * reset reported with the errno of a refusal.
  *
  * Needs two cards and ACPI hot-plug (the harness's default): the last
  * check removes the second card. Loads oio.ko itself.
@@ -904,6 +906,135 @@ static void t_interlock_ack(struct card *a)
 	cwrite(a, "armed", "0");
 }
 
+/* ---- the maintainer's review: a refused request changes nothing ---- */
+
+static void t_refused_card_set(struct card *a)
+{
+	struct nlreply rep = { 0 };
+	char buf[64] = "";
+	struct nlreq r;
+
+	cwrite(a, "armed", "0");
+	cqset(a, "interlock", "false");
+	sleep_us(20000);
+	/* acknowledge and arm in one request, with the interlock still open */
+	nlraw_req(&nl, &r, OIO_CMD_CARD_SET, 0);
+	nlraw_put_u32(&r, OIO_A_CARD_ID, a->id);
+	nlraw_put_u8(&r, OIO_A_CARD_INTERLOCK_OPENED, 0);
+	nlraw_put_u8(&r, OIO_A_CARD_ARMED, 1);
+	nlraw_xfer(&nl, &r, &rep);
+	cfile(a, "interlock_opened", buf, sizeof(buf));
+	tap_ok(rep.err == -EBUSY && !strcmp(buf, "1"),
+	       "review 1: card-set refused (interlock open) leaves the opening "
+	       "unacknowledged (%s, '%s', interlock_opened %s)",
+	       strerror(-rep.err), rep.msg, buf);
+	nlreply_free(&rep);
+	cqset(a, "interlock", "true");
+	sleep_us(20000);
+	cwrite(a, "interlock_opened", "0");
+}
+
+static void t_refused_laser_set(struct card *a)
+{
+	struct nlreply rep = { 0 };
+	char buf[64] = "";
+	struct nlreq r;
+
+	cwrite(a, "armed", "0");
+	laser_set_bias(a->id, 2, 90000);
+	nlraw_req(&nl, &r, OIO_CMD_LASER_SET, 0);
+	nlraw_put_u32(&r, OIO_A_LASER_CARD_ID, a->id);
+	nlraw_put_u32(&r, OIO_A_LASER_LINE, 2);
+	nlraw_put_u32(&r, OIO_A_LASER_BIAS_SET, 100000);
+	nlraw_put_u8(&r, OIO_A_LASER_ENABLE, 1);
+	nlraw_xfer(&nl, &r, &rep);
+	cfile(a, "laser2/bias_set_ua", buf, sizeof(buf));
+	tap_ok(rep.err == -EPERM && strstr(rep.msg, "not armed") &&
+	       !strcmp(buf, "90000"),
+	       "review 1: laser-set refused (not armed) leaves the bias set "
+	       "point (%s, '%s', bias_set_ua %s)", strerror(-rep.err),
+	       rep.msg, buf);
+	nlreply_free(&rep);
+	laser_set_bias(a->id, 2, 80000);
+}
+
+static void t_refused_lane_set(struct card *a)
+{
+	struct nlreply rep = { 0 };
+	char st[64] = "", gen[64] = "";
+	struct nlreq r;
+
+	cwrite(a, "lane3/prbs_generator", "0");
+	cfile(a, "lane3/state", st, sizeof(st));
+	/* activate is allowed from initialized only */
+	nlraw_req(&nl, &r, OIO_CMD_LANE_SET, 0);
+	nlraw_put_u32(&r, OIO_A_LANE_CARD_ID, a->id);
+	nlraw_put_u32(&r, OIO_A_LANE_LANE, 3);
+	nlraw_put_u8(&r, OIO_A_LANE_PRBS_GENERATOR, 1);
+	nlraw_put_u32(&r, OIO_A_LANE_REQUEST, OIO_LANE_REQUEST_ACTIVATE);
+	nlraw_xfer(&nl, &r, &rep);
+	cfile(a, "lane3/prbs_generator", gen, sizeof(gen));
+	tap_ok(!strcmp(st, "deactivated") && rep.err == -EBUSY &&
+	       !strcmp(gen, "0"),
+	       "review 1: lane-set refused (lane %s) leaves the PRBS generator "
+	       "(%s, '%s', prbs_generator %s)", st, strerror(-rep.err),
+	       rep.msg, gen);
+	nlreply_free(&rep);
+	cwrite(a, "lane3/prbs_generator", "0");
+}
+
+/*
+ * Review 2: during a PCI reset an access fails with EAGAIN, which means
+ * "try again" and nothing else; EBUSY is a refusal with its own reasons.
+ */
+static void t_reset_errno(struct card *a)
+{
+	int *errs = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char path[160], buf[64];
+	int stop[2], werr, i;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", a->bdf);
+	if (errs == MAP_FAILED || pipe(stop)) {
+		tap_ok(false, "review 2: no shared memory or pipe");
+		return;
+	}
+	memset(errs, 0, 4096);
+	pid = fork();
+	if (pid == 0) {
+		struct pollfd p = { .fd = stop[0], .events = POLLIN };
+
+		close(stop[1]);
+		/* errs[0]: failures, errs[1]: failures other than EAGAIN */
+		while (poll(&p, 1, 0) == 0) {
+			int err = cfile(a, "interlock", buf, sizeof(buf));
+
+			if (err) {
+				errs[0]++;
+				if (err != -EAGAIN)
+					errs[1] = -err;
+			}
+		}
+		_exit(0);
+	}
+	sleep_us(50000);
+	werr = 0;
+	for (i = 0; i < 3 && !werr; i++)
+		werr = sys_write(path, "1");
+	sleep_us(50000);
+	close(stop[1]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(stop[0]);
+	tap_ok(!werr && errs[0] > 0 && !errs[1],
+	       "review 2: reads during a PCI reset fail with EAGAIN only "
+	       "(reset %s, %d failed, other errno %s)",
+	       werr ? strerror(-werr) : "ok", errs[0],
+	       errs[1] ? strerror(errs[1]) : "none");
+	munmap(errs, 4096);
+}
+
 static void t_false_dead2(struct card *a, struct card *b)
 {
 	(void)b;
@@ -946,6 +1077,30 @@ static void t_interlock_ack2(struct card *a, struct card *b)
 	t_interlock_ack(a);
 }
 
+static void t_refused_card_set2(struct card *a, struct card *b)
+{
+	(void)b;
+	t_refused_card_set(a);
+}
+
+static void t_refused_laser_set2(struct card *a, struct card *b)
+{
+	(void)b;
+	t_refused_laser_set(a);
+}
+
+static void t_refused_lane_set2(struct card *a, struct card *b)
+{
+	(void)b;
+	t_refused_lane_set(a);
+}
+
+static void t_reset_errno2(struct card *a, struct card *b)
+{
+	(void)b;
+	t_reset_errno(a);
+}
+
 static void t_before_add2(struct card *a, struct card *b)
 {
 	(void)a;
@@ -976,6 +1131,10 @@ static const struct {
 	{ "telem-size", t_telem_size2 },
 	{ "storm", t_storm2 },
 	{ "interlock-ack", t_interlock_ack2 },
+	{ "refused-card-set", t_refused_card_set2 },
+	{ "refused-laser-set", t_refused_laser_set2 },
+	{ "refused-lane-set", t_refused_lane_set2 },
+	{ "reset-errno", t_reset_errno2 },
 	{ "before-add", t_before_add2 },
 	{ "after-delete", t_after_delete2 },
 	{ "delete-dead", t_delete_dead2 },
