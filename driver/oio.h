@@ -39,6 +39,10 @@
 /* how long a sweep engine may take to stop after an abort */
 #define OIO_SWEEP_ABORT_POLL_US	100
 #define OIO_SWEEP_ABORT_TIMEOUT_US (20 * USEC_PER_MSEC)
+/* A reply must fit a default socket buffer: callers split bigger sweeps. */
+#define OIO_TRACE_MAX_BYTES	(60 * 1024)
+/* The sweep engine's buffer: the biggest trace a request may ask for. */
+#define OIO_SWEEP_BUF_SIZE	(OIO_SWEEP_HDR_SIZE + OIO_TRACE_MAX_BYTES)
 /* A caller without CAP_NET_ADMIN gets telemetry at most this old. */
 #define OIO_TELEM_USER_AGE_MS	100
 

@@ -27,8 +27,6 @@
 
 #include "oio.h"
 
-#define OIO_SWEEP_BUF_SIZE	(512 * 1024)
-
 static DEFINE_IDA(oio_ida);
 
 /* ---- register access and the card's health ---- */

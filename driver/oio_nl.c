@@ -1092,9 +1092,6 @@ out:
 	return oio_nl_errno(info, err);
 }
 
-/* A reply must fit a default socket buffer: callers split bigger sweeps. */
-#define OIO_TRACE_MAX_BYTES	(60 * 1024)
-
 static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 			    struct oio_sweep_params *p)
 {
@@ -1117,7 +1114,12 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 	p->positions = GENMASK(od->wavelengths - 1, 0);
 	if (tb[OIO_A_SWEEP_POSITIONS])
 		p->positions = nla_get_u32(tb[OIO_A_SWEEP_POSITIONS]);
-	if (p->first >= od->rings || p->count > od->rings - p->first) {
+	if (p->first >= od->rings) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_FIRST_RING],
+				    "first ring beyond the card's");
+		return -ERANGE;
+	}
+	if (p->count > od->rings - p->first) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_RING_COUNT],
 				    "rings beyond the card's");
 		return -ERANGE;

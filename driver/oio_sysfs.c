@@ -627,7 +627,12 @@ static ssize_t ring_monitor_na(struct oio_dev *od, unsigned int r, char *buf)
 
 static ssize_t ring_lock(struct oio_dev *od, unsigned int r, char *buf)
 {
-	return show_reg(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), false, buf);
+	u32 v;
+	int err = oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &v);
+
+	if (err)
+		return err;
+	return sysfs_emit(buf, "%u\n", !!(v & OIO_LOCK_ENABLE));
 }
 
 static int ring_lock_store(struct oio_dev *od, unsigned int r,
