@@ -1035,6 +1035,68 @@ static void t_reset_errno(struct card *a)
 	munmap(errs, 4096);
 }
 
+/*
+ * Review 2: a sweep that a PCI reset ends says so, not "card not
+ * answering". The child sends its errno, then its extack message.
+ */
+static void t_reset_sweep(struct card *a)
+{
+	char path[160], msg[256] = "";
+	int p[2], err = 1, werr;
+	struct nlreq r;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", a->bdf);
+	if (pipe(p)) {
+		tap_ok(false, "review 2: no pipe");
+		return;
+	}
+	cqset(a, "fw-hang", "true");
+	/* 4096 points of 1 ms: the driver would wait 5 s */
+	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
+	pid = fork();
+	if (pid == 0) {
+		struct nlreply rep = { 0 };
+		struct nlraw n;
+		int e = nlraw_open(&n);
+
+		close(p[0]);
+		if (!e) {
+			r.nlh.nlmsg_type = n.family;
+			r.nlh.nlmsg_seq = ++n.seq;
+			nlraw_xfer(&n, &r, &rep);
+			e = rep.err;
+		}
+		if (write(p[1], &e, sizeof(e)) != sizeof(e) ||
+		    write(p[1], rep.msg, sizeof(rep.msg)) != sizeof(rep.msg))
+			_exit(2);
+		_exit(0);
+	}
+	close(p[1]);
+	sleep_us(300000);
+	werr = sys_write(path, "1");
+	if (read(p[0], &err, sizeof(err)) != sizeof(err) ||
+	    read(p[0], msg, sizeof(msg)) != sizeof(msg))
+		err = 1;
+	msg[sizeof(msg) - 1] = 0;
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(p[0]);
+	tap_ok(!werr && err == -EAGAIN && strstr(msg, "card resetting"),
+	       "review 2: a sweep a PCI reset ends fails with EAGAIN, \"card "
+	       "resetting\" (reset %s, %s, '%s')",
+	       werr ? strerror(-werr) : "ok",
+	       err <= 0 ? strerror(-err) : "no answer", msg);
+	cqset(a, "fw-hang", "false");
+	sleep_us(100000);
+}
+
+static void t_reset_sweep2(struct card *a, struct card *b)
+{
+	(void)b;
+	t_reset_sweep(a);
+}
+
 static void t_false_dead2(struct card *a, struct card *b)
 {
 	(void)b;
@@ -1135,6 +1197,7 @@ static const struct {
 	{ "refused-laser-set", t_refused_laser_set2 },
 	{ "refused-lane-set", t_refused_lane_set2 },
 	{ "reset-errno", t_reset_errno2 },
+	{ "reset-sweep", t_reset_sweep2 },
 	{ "before-add", t_before_add2 },
 	{ "after-delete", t_after_delete2 },
 	{ "delete-dead", t_delete_dead2 },
