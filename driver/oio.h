@@ -36,6 +36,13 @@
 
 /* How long the driver waits for a firmware engine before giving up. */
 #define OIO_CMD_TIMEOUT_MS	1000
+/* how long a sweep engine may take to stop after an abort */
+#define OIO_SWEEP_ABORT_POLL_US	100
+#define OIO_SWEEP_ABORT_TIMEOUT_US (20 * USEC_PER_MSEC)
+/* A reply must fit a default socket buffer: callers split bigger sweeps. */
+#define OIO_TRACE_MAX_BYTES	(60 * 1024)
+/* The sweep engine's buffer: the biggest trace a request may ask for. */
+#define OIO_SWEEP_BUF_SIZE	(OIO_SWEEP_HDR_SIZE + OIO_TRACE_MAX_BYTES)
 /* A caller without CAP_NET_ADMIN gets telemetry at most this old. */
 #define OIO_TELEM_USER_AGE_MS	100
 
@@ -122,6 +129,7 @@ struct oio_news {
 /* od->flags */
 enum {
 	OIO_F_SWEEP_BUSY,	/* a sweep owns the engine and its buffer */
+	OIO_F_SWEEP_STUCK,	/* ... an aborted run that did not stop yet */
 };
 
 /**
@@ -326,12 +334,16 @@ void oio_engines_reset(struct oio_dev *od);
 void oio_telem_complete(struct oio_dev *od);
 int oio_telemetry_lock(struct oio_dev *od, unsigned int max_age_ms);
 void oio_telemetry_unlock(struct oio_dev *od);
-int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p);
+int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
+	      u32 *status);
+void oio_sweep_reset_done(struct oio_dev *od);
 void oio_sweep_release(struct oio_dev *od);
 bool oio_ring_swept(struct oio_dev *od, unsigned int r);
-bool oio_ring_in_sweep(struct oio_dev *od, unsigned int r);
 
-/* oio_ctrl.c */
+/* oio_ctrl.c: each with @od->lock held */
+int oio_arm_check(struct oio_dev *od, bool acked);
+int oio_laser_enable_check(struct oio_dev *od, unsigned int l);
+int oio_lane_request_check(struct oio_dev *od, unsigned int n, u32 req);
 int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news);
 int oio_ack_interlock(struct oio_dev *od, struct oio_news *news);
 int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,

@@ -223,20 +223,17 @@ void oio_alarm_stop(struct oio_dev *od)
  * thread holds and announces it. Cleared the other way round it would
  * latch again while masked and, unmasked then, never raise anything.
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0 or a negative errno from the card's access.
  */
 int oio_alarm_clear(struct oio_dev *od, u32 flag_reg, u32 mask_reg, u32 flags)
 {
 	u32 mask;
-	int err;
 
 	if (!flags)
 		return 0;
-	mutex_lock(&od->lock);
-	err = oio_read(od, mask_reg, &mask) ?:
-	      oio_write(od, mask_reg, mask & ~flags) ?:
-	      oio_write(od, flag_reg, flags);
-	mutex_unlock(&od->lock);
-	return err;
+	lockdep_assert_held(&od->lock);
+	return oio_read(od, mask_reg, &mask) ?:
+	       oio_write(od, mask_reg, mask & ~flags) ?:
+	       oio_write(od, flag_reg, flags);
 }

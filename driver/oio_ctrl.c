@@ -2,11 +2,35 @@
 /*
  * oio: the operations that change a card, shared by sysfs and netlink so
  * both refuse the same things with the same errno and announce the same
- * events. Each takes the card lock for its whole register sequence and
- * notes what it changed in the caller's struct oio_news, which the
- * caller announces once its request is done (oio_news_flush()).
+ * events. Each runs under the card lock, which the caller holds for its
+ * whole request: a request checks everything that may refuse it first
+ * (the oio_*_check() helpers), so a refused request changes nothing. Each
+ * notes what it changed in the caller's struct oio_news, which the caller
+ * announces once it has dropped the lock (oio_news_flush()).
  */
 #include "oio.h"
+
+/**
+ * oio_arm_check() - would the card arm now?
+ * @od: the card
+ * @acked: the same request acknowledges the interlock's last opening first
+ *
+ * Context: @od->lock held, and kept until the arm is written.
+ * Return: 0, -EBUSY if the interlock is open or its opening is not
+ * acknowledged, -ENODEV, -EIO, -EAGAIN.
+ */
+int oio_arm_check(struct oio_dev *od, bool acked)
+{
+	u32 v;
+	int err;
+
+	lockdep_assert_held(&od->lock);
+	err = oio_read(od, OIO_REG_INTERLOCK, &v);
+	if (!err && (!(v & OIO_INTERLOCK_CLOSED) ||
+		     (!acked && (v & OIO_INTERLOCK_OPENED))))
+		err = -EBUSY;
+	return err;
+}
 
 /**
  * oio_set_armed() - arm or disarm the lasers
@@ -18,29 +42,23 @@
  * (oio_ack_interlock()): lasers stay off until a person has seen it.
  * Disarming turns every line off.
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -EBUSY if the interlock is open or its opening is not
- * acknowledged, -ENODEV, -EIO.
+ * acknowledged, -ENODEV, -EIO, -EAGAIN.
  */
 int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news)
 {
-	u32 v = 0, lock = 0;
+	u32 v = 0;
 	int err;
 
-	mutex_lock(&od->lock);
-	if (arm) {
-		err = oio_read(od, OIO_REG_INTERLOCK, &lock);
-		if (!err && (lock & OIO_INTERLOCK_OPENED))
-			err = -EBUSY;
-	} else {
-		err = 0;
-	}
+	lockdep_assert_held(&od->lock);
+	err = arm ? oio_arm_check(od, false) : 0;
 	if (!err)
 		err = oio_write(od, OIO_REG_ARM, arm ? OIO_ARM_KEY : 0) ?:
 		      oio_read(od, OIO_REG_ARM, &v);
+	/* the interlock opened since the check */
 	if (!err && arm && !(v & OIO_ARM_ARMED))
 		err = -EBUSY;
-	mutex_unlock(&od->lock);
 	if (!err) {
 		news->card = true;
 		if (!arm)
@@ -57,19 +75,47 @@ int oio_set_armed(struct oio_dev *od, bool arm, struct oio_news *news)
  * Works while the interlock is still open; the latch sets again at the
  * next opening.
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ENODEV, -EIO.
  */
 int oio_ack_interlock(struct oio_dev *od, struct oio_news *news)
 {
 	int err;
 
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_write(od, OIO_REG_INTERLOCK, OIO_INTERLOCK_OPENED);
-	mutex_unlock(&od->lock);
 	if (!err)
 		news->card = true;
 	return err;
+}
+
+/**
+ * oio_laser_enable_check() - would the card light a line now?
+ * @od: the card
+ * @l: the line
+ *
+ * The card's own checks, in its order (datasheet section 6.4).
+ *
+ * Context: @od->lock held, and kept until the enable is written.
+ * Return: 0, -EBUSY if the interlock is open, -EPERM if not armed, -EIO if
+ * the line failed (or the card does not answer), -ENODEV, -EAGAIN.
+ */
+int oio_laser_enable_check(struct oio_dev *od, unsigned int l)
+{
+	u32 lock, arm, st;
+	int err;
+
+	lockdep_assert_held(&od->lock);
+	err = oio_read(od, OIO_REG_INTERLOCK, &lock) ?:
+	      oio_read(od, OIO_REG_ARM, &arm) ?:
+	      oio_read(od, OIO_LASER_REG(l, OIO_LASER_STATUS), &st);
+	if (err)
+		return err;
+	if (!(lock & OIO_INTERLOCK_CLOSED))
+		return -EBUSY;
+	if (!(arm & OIO_ARM_ARMED))
+		return -EPERM;
+	return st & OIO_LASER_ST_FAILED ? -EIO : 0;
 }
 
 /**
@@ -82,9 +128,9 @@ int oio_ack_interlock(struct oio_dev *od, struct oio_news *news)
  * The card itself refuses an enable it may not do; the reason stays in
  * OIO_REG_LASER_REFUSED.
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -EPERM if not armed, -EBUSY if the interlock is open, -EIO if
- * the line failed, -ENODEV.
+ * the line failed, -ENODEV, -EAGAIN.
  */
 int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,
 			 struct oio_news *news)
@@ -92,13 +138,12 @@ int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,
 	u32 ctrl = 0, why = 0;
 	int err;
 
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_write(od, OIO_LASER_REG(l, OIO_LASER_CTRL),
 			on ? OIO_LASER_ENABLE : 0) ?:
 	      oio_read(od, OIO_LASER_REG(l, OIO_LASER_CTRL), &ctrl);
 	if (!err && on && !(ctrl & OIO_LASER_ENABLE))
 		err = oio_read(od, OIO_REG_LASER_REFUSED, &why);
-	mutex_unlock(&od->lock);
 	if (err)
 		return err;
 	if (!on || (ctrl & OIO_LASER_ENABLE)) {
@@ -122,7 +167,7 @@ int oio_set_laser_enable(struct oio_dev *od, unsigned int l, bool on,
  * @ua: microamperes
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ERANGE above the card's maximum, -ENODEV, -EIO.
  */
 int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
@@ -132,9 +177,8 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
 
 	if (ua > OIO_LASER_BIAS_MAX_UA)
 		return -ERANGE;
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_write(od, OIO_LASER_REG(l, OIO_LASER_BIAS_SET), ua);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(l, news->lasers);
 	return err;
@@ -150,7 +194,7 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
  *
  * One read-modify-write whatever the bits, so both switch together.
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ENODEV, -EIO.
  */
 int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
@@ -159,14 +203,47 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
 	u32 v = 0;
 	int err;
 
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &v) ?:
 	      oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
 			(v & ~clear) | set);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(n, news->lanes);
 	return err;
+}
+
+static const u32 oio_lane_reqs[] = {
+	[OIO_LANE_REQUEST_DEACTIVATE] = OIO_LANE_REQ_DEACTIVATE,
+	[OIO_LANE_REQUEST_INITIALIZE] = OIO_LANE_REQ_INIT,
+	[OIO_LANE_REQUEST_ACTIVATE] = OIO_LANE_REQ_ACTIVATE,
+};
+
+/**
+ * oio_lane_request_check() - does a lane's state allow a request now?
+ * @od: the card
+ * @n: the lane
+ * @req: enum oio_lane_request
+ *
+ * Context: @od->lock held, and kept until the request is written.
+ * Return: 0, -EINVAL for an unknown request, -EBUSY when the lane's state
+ * does not allow it, -ENODEV, -EIO, -EAGAIN.
+ */
+int oio_lane_request_check(struct oio_dev *od, unsigned int n, u32 req)
+{
+	u32 st;
+	int err;
+
+	lockdep_assert_held(&od->lock);
+	if (req >= ARRAY_SIZE(oio_lane_reqs) || !oio_lane_reqs[req])
+		return -EINVAL;
+	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st);
+	if (err)
+		return err;
+	st &= OIO_LANE_STATE_MASK;
+	if ((req == OIO_LANE_REQUEST_INITIALIZE && st != OIO_DP_DEACTIVATED) ||
+	    (req == OIO_LANE_REQUEST_ACTIVATE && st != OIO_DP_INITIALIZED))
+		return -EBUSY;
+	return 0;
 }
 
 /**
@@ -176,33 +253,16 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
  * @req: enum oio_lane_request
  * @news: what changed
  *
- * Context: takes @od->lock.
- * Return: 0, -EINVAL for an unknown request, -EBUSY when the lane's state
- * does not allow it, -ENODEV, -EIO.
+ * Context: @od->lock held.
+ * Return: as oio_lane_request_check().
  */
 int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
 		     struct oio_news *news)
 {
-	static const u32 reg_req[] = {
-		[OIO_LANE_REQUEST_DEACTIVATE] = OIO_LANE_REQ_DEACTIVATE,
-		[OIO_LANE_REQUEST_INITIALIZE] = OIO_LANE_REQ_INIT,
-		[OIO_LANE_REQUEST_ACTIVATE] = OIO_LANE_REQ_ACTIVATE,
-	};
-	u32 st = 0;
-	int err;
+	int err = oio_lane_request_check(od, n, req) ?:
+		  oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL),
+			    oio_lane_reqs[req]);
 
-	if (req >= ARRAY_SIZE(reg_req) || !reg_req[req])
-		return -EINVAL;
-	mutex_lock(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_STATE), &st);
-	st &= OIO_LANE_STATE_MASK;
-	if (!err &&
-	    ((req == OIO_LANE_REQUEST_INITIALIZE && st != OIO_DP_DEACTIVATED) ||
-	     (req == OIO_LANE_REQUEST_ACTIVATE && st != OIO_DP_INITIALIZED)))
-		err = -EBUSY;
-	if (!err)
-		err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL), reg_req[req]);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(n, news->lanes);
 	return err;
@@ -215,7 +275,7 @@ int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
  * @code: DAC code
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ERANGE above the DAC's range, -EBUSY while the ring's lock
  * loop owns the heater or a sweep runs over it, -ENODEV, -EIO.
  */
@@ -227,14 +287,13 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 
 	if (code > OIO_HEATER_MAX)
 		return -ERANGE;
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_ring_swept(od, r) ? -EBUSY :
 	      oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock);
 	if (!err && (lock & OIO_LOCK_ENABLE))
 		err = -EBUSY;
 	if (!err)
 		err = oio_write(od, OIO_RING_REG(r, OIO_RING_HEATER), code);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(r, news->rings);
 	return err;
@@ -247,7 +306,7 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
  * @on: true to enable (re-acquires a loop that lost its line)
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -EBUSY while a sweep runs over the ring, -ENODEV, -EIO.
  */
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
@@ -255,11 +314,10 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
 {
 	int err;
 
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	err = oio_ring_swept(od, r) ? -EBUSY :
 	      oio_write(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
 			on ? OIO_LOCK_ENABLE : 0);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(r, news->rings);
 	return err;
@@ -272,7 +330,7 @@ int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
  * @shift: lane w then carries line (w + @shift) mod wavelengths
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ERANGE if @shift is not below the wavelengths, -EBUSY while a
  * lane of the port carries data, -ENODEV, -EIO.
  */
@@ -285,7 +343,7 @@ int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift,
 
 	if (shift >= od->wavelengths)
 		return -ERANGE;
-	mutex_lock(&od->lock);
+	lockdep_assert_held(&od->lock);
 	for (w = 0; w < od->wavelengths && !err; w++) {
 		err = oio_read(od, OIO_LANE_REG(p * od->wavelengths + w,
 						OIO_LANE_STATE), &st);
@@ -295,7 +353,6 @@ int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift,
 	}
 	if (!err)
 		err = oio_write(od, OIO_REG_PORT_LINE_SHIFT(p), shift);
-	mutex_unlock(&od->lock);
 	if (!err)
 		__set_bit(p, news->ports);
 	return err;
@@ -310,7 +367,7 @@ int oio_set_line_shift(struct oio_dev *od, unsigned int p, u32 shift,
  * A flag whose condition persists latches again and is announced by the
  * alarm service; see oio_alarm_clear().
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ENODEV, -EIO.
  */
 int oio_clear_card_alarms(struct oio_dev *od, u32 uapi, struct oio_news *news)
@@ -331,7 +388,7 @@ int oio_clear_card_alarms(struct oio_dev *od, u32 uapi, struct oio_news *news)
  * @uapi: enum oio_laser_alarm flags
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ENODEV, -EIO.
  */
 int oio_clear_laser_alarms(struct oio_dev *od, unsigned int l, u32 uapi,
@@ -353,7 +410,7 @@ int oio_clear_laser_alarms(struct oio_dev *od, unsigned int l, u32 uapi,
  * @uapi: enum oio_lane_alarm flags
  * @news: what changed
  *
- * Context: takes @od->lock.
+ * Context: @od->lock held.
  * Return: 0, -ENODEV, -EIO.
  */
 int oio_clear_lane_alarms(struct oio_dev *od, unsigned int n, u32 uapi,

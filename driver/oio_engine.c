@@ -16,6 +16,7 @@
  * buffer until oio_sweep_release().
  */
 #include <linux/delay.h>
+#include <linux/iopoll.h>
 #include <linux/jiffies.h>
 #include <linux/sched/signal.h>
 
@@ -164,7 +165,7 @@ void oio_engines_reset(struct oio_dev *od)
 	od->telem_valid = false;
 	if (od->telem_busy) {
 		od->telem_busy = false;
-		od->telem_err = -EIO;
+		od->telem_err = -EAGAIN;
 		od->telem_gen++;
 	}
 	mutex_unlock(&od->telem_lock);
@@ -313,7 +314,7 @@ static int oio_engine_end_err(struct oio_dev *od)
 {
 	if (READ_ONCE(od->removing) || oio_gone(od))
 		return -ENODEV;
-	return -EIO;
+	return READ_ONCE(od->in_reset) ? -EAGAIN : -EIO;
 }
 
 /**
@@ -327,7 +328,7 @@ static int oio_engine_end_err(struct oio_dev *od)
  * Context: process; sleeps interruptibly, with no lock held, up to
  * OIO_CMD_TIMEOUT_MS while the card writes a block.
  * Return: 0 with the lock held; -EIO if the card's telemetry is broken or
- * the card does not answer, -ETIMEDOUT, -EINTR, -ENODEV, -EBUSY during a
+ * the card does not answer, -ETIMEDOUT, -EINTR, -ENODEV, -EAGAIN during a
  * reset.
  */
 int oio_telemetry_lock(struct oio_dev *od, unsigned int max_age_ms)
@@ -411,7 +412,8 @@ void oio_telemetry_unlock(struct oio_dev *od)
  * a run that finished late (after a timeout) may come first: while the
  * status still says busy, wait for the next one.
  */
-static int oio_sweep_wait(struct oio_dev *od, int irqs, unsigned long ms)
+static int oio_sweep_wait(struct oio_dev *od, int irqs, unsigned long ms,
+			  u32 *status)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
 	u32 st;
@@ -439,33 +441,72 @@ static int oio_sweep_wait(struct oio_dev *od, int irqs, unsigned long ms)
 	}
 	/* The trace is in memory before the status says so. */
 	dma_rmb();
+	*status = st;
 	return oio_engine_verdict(st);
 }
 
-/* Stop a run the driver gave up on; the card restores the heater codes. */
-static void oio_sweep_abort(struct oio_dev *od)
+/*
+ * Stop a run the driver gave up on; the card restores the heater codes.
+ * The caller owns the engine (OIO_F_SWEEP_BUSY), whose registers are its
+ * own, so no lock is held while the firmware stops. Return: true once the
+ * engine has stopped (a card that is gone or resetting has no run left),
+ * false if it is still busy and must stay owned.
+ */
+static bool oio_sweep_abort(struct oio_dev *od)
 {
-	unsigned int i;
-	u32 st;
+	u32 st = OIO_ENG_BUSY;
+	int err, rerr;
 
-	mutex_lock(&od->lock);
-	if (oio_write(od, OIO_REG_SWEEP_CTRL, OIO_SWEEP_ABORT)) {
-		mutex_unlock(&od->lock);
-		return;
+	err = oio_write(od, OIO_REG_SWEEP_CTRL, OIO_SWEEP_ABORT) ?:
+	      read_poll_timeout(oio_read, rerr, rerr || st != OIO_ENG_BUSY,
+				OIO_SWEEP_ABORT_POLL_US,
+				OIO_SWEEP_ABORT_TIMEOUT_US, false,
+				od, OIO_REG_SWEEP_STATUS, &st) ?: rerr;
+	if (err == -ENODEV || err == -EAGAIN)
+		return true;
+	if (err || st == OIO_ENG_BUSY) {
+		dev_warn_ratelimited(&od->pdev->dev,
+				     "sweep engine still busy after an abort\n");
+		return false;
 	}
-	/* The buffer is handed on only once the engine has stopped. */
-	for (i = 0; i < 100; i++) {
-		if (oio_read(od, OIO_REG_SWEEP_STATUS, &st) || st != OIO_ENG_BUSY)
-			break;
-		usleep_range(100, 200);
-	}
-	mutex_unlock(&od->lock);
+	return true;
+}
+
+/*
+ * An engine that outlived its abort stays owned, rings and all. The next
+ * sweep request tries the abort again and takes the engine over once it
+ * has stopped; a reset stops it for good.
+ */
+static int oio_sweep_take(struct oio_dev *od)
+{
+	if (!test_and_set_bit_lock(OIO_F_SWEEP_BUSY, &od->flags))
+		return 0;
+	if (!test_and_clear_bit(OIO_F_SWEEP_STUCK, &od->flags))
+		return -EALREADY;
+	if (oio_sweep_abort(od))
+		return 0;
+	set_bit(OIO_F_SWEEP_STUCK, &od->flags);
+	return -EALREADY;
+}
+
+/**
+ * oio_sweep_reset_done() - a reset stopped an engine that outlived its abort
+ * @od: the card
+ *
+ * Context: process, after a reset of the card; not with @od->lock held.
+ */
+void oio_sweep_reset_done(struct oio_dev *od)
+{
+	if (test_and_clear_bit(OIO_F_SWEEP_STUCK, &od->flags))
+		oio_sweep_release(od);
 }
 
 /**
  * oio_sweep() - sweep the heaters of a run of rings together
  * @od: the card
  * @p: what to sweep; the caller checked it against the card
+ *
+ * @status: the engine's last status (OIO_ENG_*), for a reason to give
  *
  * On success the trace is in @od->sweep_buf and the engine is the
  * caller's until oio_sweep_release(). A run the card does not finish in
@@ -474,18 +515,21 @@ static void oio_sweep_abort(struct oio_dev *od)
  * Context: process; sleeps interruptibly, with no lock held, for the run.
  * Return: 0; -EALREADY if a sweep is running, -EBUSY if a ring of the run
  * is locked, -ENOSPC if the trace does not fit the buffer, -ETIMEDOUT,
- * -EINTR, -EIO, -ENODEV.
+ * -EINTR, -EIO (see @status), -ENODEV, -EAGAIN.
  */
-int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
+int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
+	      u32 *status)
 {
 	u64 bytes = OIO_SWEEP_HDR_SIZE + 4ull * p->swept * p->points;
 	const void *blk = od->sweep_buf.cpu;
 	int err, irqs;
 
+	*status = OIO_ENG_IDLE;
 	if (bytes > od->sweep_buf.size)
 		return -ENOSPC;
-	if (test_and_set_bit_lock(OIO_F_SWEEP_BUSY, &od->flags))
-		return -EALREADY;
+	err = oio_sweep_take(od);
+	if (err)
+		return err;
 	irqs = atomic_read(&od->sweep_irqs);
 	mutex_lock(&od->lock);
 	/* the card ignores heater and loop writes to these rings meanwhile */
@@ -504,10 +548,13 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p)
 	if (!err) {
 		err = oio_sweep_wait(od, irqs, OIO_CMD_TIMEOUT_MS +
 				     div_u64((u64)p->points * p->dwell_ns,
-					     NSEC_PER_MSEC));
+					     NSEC_PER_MSEC), status);
 		/* the run may go on after any failure: stop it first */
-		if (err && err != -EINVAL && err != -ENODEV)
-			oio_sweep_abort(od);
+		if (err && err != -EINVAL && err != -ENODEV &&
+		    !oio_sweep_abort(od)) {
+			set_bit(OIO_F_SWEEP_STUCK, &od->flags);
+			return err;
+		}
 	}
 	/* a trace that is not this run's is nobody's */
 	if (!err && (oio_le32(blk, OIO_SWEEP_HDR_MAGIC) != OIO_SWEEP_MAGIC ||
@@ -554,19 +601,4 @@ bool oio_ring_swept(struct oio_dev *od, unsigned int r)
 	lockdep_assert_held(&od->lock);
 	return r >= od->sweep_first && r - od->sweep_first < od->sweep_count &&
 	       (od->sweep_positions & BIT(r / 2 % od->wavelengths));
-}
-
-/**
- * oio_ring_in_sweep() - the same, taking the lock: for error messages
- * @od: the card
- * @r: the ring
- */
-bool oio_ring_in_sweep(struct oio_dev *od, unsigned int r)
-{
-	bool swept;
-
-	mutex_lock(&od->lock);
-	swept = oio_ring_swept(od, r);
-	mutex_unlock(&od->lock);
-	return swept;
 }

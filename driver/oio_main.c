@@ -27,8 +27,6 @@
 
 #include "oio.h"
 
-#define OIO_SWEEP_BUF_SIZE	(512 * 1024)
-
 static DEFINE_IDA(oio_ida);
 
 /* ---- register access and the card's health ---- */
@@ -88,7 +86,7 @@ static int oio_not_answering(struct oio_dev *od)
 {
 	/* A reset under way reads all ones by design. */
 	if (READ_ONCE(od->in_reset))
-		return -EBUSY;
+		return -EAGAIN;
 	if (!pci_device_is_present(od->pdev)) {
 		oio_set_health(od, OIO_CARD_HEALTH_GONE);
 		return -ENODEV;
@@ -100,7 +98,7 @@ static int oio_not_answering(struct oio_dev *od)
 static int oio_access_ok(struct oio_dev *od)
 {
 	if (READ_ONCE(od->in_reset))
-		return -EBUSY;
+		return -EAGAIN;
 	switch (oio_health(od)) {
 	case OIO_CARD_HEALTH_GONE:
 		return -ENODEV;
@@ -123,7 +121,7 @@ static int oio_access_ok(struct oio_dev *od)
  *
  * Context: process or threaded interrupt; takes no lock.
  * Return: 0; -EIO while the card does not answer, -ENODEV once it is
- * gone, -EBUSY during a PCI reset.
+ * gone, -EAGAIN during a PCI reset.
  */
 int oio_read(struct oio_dev *od, u32 off, u32 *val)
 {
@@ -251,19 +249,33 @@ static void oio_quiesce_action(void *data)
 
 /* ---- vectors ---- */
 
+/*
+ * Claim a raise of a vector only if the card says it raised it: its bit of
+ * INT_STATUS is set at every raise. A vector firing for nothing is then
+ * IRQ_NONE, and the core's spurious-interrupt detector shuts it off. All
+ * ones is a card that is gone, not every cause at once.
+ */
+static bool oio_irq_claim(struct oio_dev *od, u32 bit)
+{
+	u32 st = readl(od->regs + OIO_REG_INT_STATUS);
+
+	if (st == U32_MAX || !(st & bit))
+		return false;
+	writel(bit, od->regs + OIO_REG_INT_STATUS);
+	return true;
+}
+
 static irqreturn_t oio_irq_cmd(int irq, void *data)
 {
-	struct oio_dev *od = data;
-
-	writel(OIO_INT_CMD, od->regs + OIO_REG_INT_STATUS);
-	return IRQ_HANDLED;
+	return oio_irq_claim(data, OIO_INT_CMD) ? IRQ_HANDLED : IRQ_NONE;
 }
 
 static irqreturn_t oio_irq_sweep(int irq, void *data)
 {
 	struct oio_dev *od = data;
 
-	writel(OIO_INT_SWEEP, od->regs + OIO_REG_INT_STATUS);
+	if (!oio_irq_claim(od, OIO_INT_SWEEP))
+		return IRQ_NONE;
 	atomic_inc(&od->sweep_irqs);
 	wake_up_all(&od->sweep_wq);
 	return IRQ_HANDLED;
@@ -271,10 +283,7 @@ static irqreturn_t oio_irq_sweep(int irq, void *data)
 
 static irqreturn_t oio_irq_telem(int irq, void *data)
 {
-	struct oio_dev *od = data;
-
-	writel(OIO_INT_TELEM, od->regs + OIO_REG_INT_STATUS);
-	return IRQ_WAKE_THREAD;
+	return oio_irq_claim(data, OIO_INT_TELEM) ? IRQ_WAKE_THREAD : IRQ_NONE;
 }
 
 /* Decode the block in the thread, where the cache's mutex may be taken. */
@@ -580,6 +589,7 @@ static void oio_reset_done(struct pci_dev *pdev)
 	if (!err)
 		oio_engines_init(od);
 	mutex_unlock(&od->lock);
+	oio_sweep_reset_done(od);
 	oio_news_all(od, &news);
 	oio_news_flush(od, &news);
 }

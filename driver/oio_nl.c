@@ -386,6 +386,13 @@ static int oio_nl_errno(struct genl_info *info, int err)
 	case -EIO:
 		NL_SET_ERR_MSG(info->extack, "card not answering");
 		break;
+	case -EAGAIN:
+		NL_SET_ERR_MSG(info->extack, "card resetting");
+		break;
+	case -ETIMEDOUT:
+		NL_SET_ERR_MSG(info->extack,
+			       "card did not answer in time (firmware hung?)");
+		break;
 	case -EPERM:
 		NL_SET_ERR_MSG(info->extack, "card not armed");
 		break;
@@ -461,7 +468,7 @@ static int oio_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb,
 			err = oio_put_msg(skb, od, obj, i, oio_objs[obj].cmd,
 					  NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI);
-			if (err == -ENODEV || err == -EIO || err == -EBUSY) {
+			if (err == -ENODEV || err == -EIO || err == -EAGAIN) {
 				err = 0;	/* a card that does not answer ends its part */
 				break;
 			}
@@ -534,11 +541,17 @@ int oio_nl_ring_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* ---- set operations ---- */
 
+/*
+ * The set operations: everything that may refuse the request is checked
+ * first, under the lock the whole request holds, so a refused request
+ * changes nothing on the card.
+ */
 int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct oio_news news = { };
 	struct oio_dev *od;
+	bool arm;
 	int err;
 
 	od = oio_nl_card(info, OIO_A_CARD_ID);
@@ -550,19 +563,29 @@ int oio_nl_card_set_doit(struct sk_buff *skb, struct genl_info *info)
 	      oio_nl_cap(info, od, OIO_CAP_INTERLOCK, OIO_A_CARD_ARMED) ?:
 	      oio_nl_cap(info, od, OIO_CAP_INTERLOCK,
 			 OIO_A_CARD_INTERLOCK_OPENED);
+	if (err)
+		goto out;
+	arm = tb[OIO_A_CARD_ARMED] && nla_get_u8(tb[OIO_A_CARD_ARMED]);
+	mutex_lock(&od->lock);
+	/* The request's own acknowledgment counts: one request can arm. */
+	err = arm ? oio_arm_check(od, !!tb[OIO_A_CARD_INTERLOCK_OPENED]) : 0;
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_CARD_ARMED],
+				    "interlock open, or its opening not acknowledged");
 	if (!err && tb[OIO_A_CARD_ALARMS])
 		err = oio_clear_card_alarms(od, nla_get_u32(tb[OIO_A_CARD_ALARMS]),
 					    &news);
-	/* Acknowledge first, so one request can also arm. */
 	if (!err && tb[OIO_A_CARD_INTERLOCK_OPENED])
 		err = oio_ack_interlock(od, &news);
 	if (!err && tb[OIO_A_CARD_ARMED]) {
-		err = oio_set_armed(od, nla_get_u8(tb[OIO_A_CARD_ARMED]), &news);
+		err = oio_set_armed(od, arm, &news);
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_CARD_ARMED],
-					    "interlock open, or its opening not acknowledged");
+					    "the interlock opened meanwhile");
 	}
+	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
+out:
 	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
@@ -582,7 +605,9 @@ int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!err) {
 		u32 shift = nla_get_u32(info->attrs[OIO_A_PORT_LINE_SHIFT]);
 
+		mutex_lock(&od->lock);
 		err = oio_set_line_shift(od, p, shift, &news);
+		mutex_unlock(&od->lock);
 		if (err == -ERANGE)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[OIO_A_PORT_LINE_SHIFT],
@@ -596,12 +621,27 @@ int oio_nl_port_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return oio_nl_errno(info, err);
 }
 
+/* Why the card would not light a line (oio_laser_enable_check()). */
+static void oio_nl_enable_msg(struct genl_info *info, struct oio_dev *od,
+			      int err)
+{
+	const struct nlattr *a = info->attrs[OIO_A_LASER_ENABLE];
+
+	if (err == -EBUSY)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "interlock open");
+	else if (err == -EPERM)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "card not armed");
+	else if (err == -EIO && oio_health(od) == OIO_CARD_HEALTH_OK)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "laser line failed");
+}
+
 int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct oio_news news = { };
 	struct oio_dev *od;
 	unsigned int l;
+	bool on;
 	int err;
 
 	err = oio_nl_target(info, OIO_LASER, &od, &l);
@@ -610,6 +650,11 @@ int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = oio_nl_something(info, tb[OIO_A_LASER_ENABLE] ||
 			       tb[OIO_A_LASER_BIAS_SET] ||
 			       tb[OIO_A_LASER_ALARMS]);
+	if (err)
+		goto out;
+	on = tb[OIO_A_LASER_ENABLE] && nla_get_u8(tb[OIO_A_LASER_ENABLE]);
+	mutex_lock(&od->lock);
+	err = on ? oio_laser_enable_check(od, l) : 0;
 	if (!err && tb[OIO_A_LASER_ALARMS])
 		err = oio_clear_laser_alarms(od, l,
 					     nla_get_u32(tb[OIO_A_LASER_ALARMS]),
@@ -619,16 +664,12 @@ int oio_nl_laser_set_doit(struct sk_buff *skb, struct genl_info *info)
 		err = oio_set_laser_bias(od, l,
 					 nla_get_u32(tb[OIO_A_LASER_BIAS_SET]),
 					 &news);
-	if (!err && tb[OIO_A_LASER_ENABLE]) {
-		err = oio_set_laser_enable(od, l,
-					   nla_get_u8(tb[OIO_A_LASER_ENABLE]),
-					   &news);
-		if (err == -EBUSY)
-			NL_SET_ERR_MSG(info->extack, "interlock open");
-		else if (err == -EIO)
-			NL_SET_ERR_MSG(info->extack, "laser line failed");
-	}
+	if (!err && tb[OIO_A_LASER_ENABLE])
+		err = oio_set_laser_enable(od, l, on, &news);
+	mutex_unlock(&od->lock);
+	oio_nl_enable_msg(info, od, err);
 	oio_news_flush(od, &news);
+out:
 	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
@@ -646,6 +687,7 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct oio_news news = { };
+	u32 set = 0, clear = 0;
 	struct oio_dev *od;
 	unsigned int n;
 	int err;
@@ -659,29 +701,31 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 			       tb[OIO_A_LANE_ALARMS]) ?:
 	      oio_nl_cap(info, od, OIO_CAP_PRBS, OIO_A_LANE_PRBS_GENERATOR) ?:
 	      oio_nl_cap(info, od, OIO_CAP_PRBS, OIO_A_LANE_PRBS_CHECKER);
-	if (!err && tb[OIO_A_LANE_ALARMS])
-		err = oio_clear_lane_alarms(od, n,
-					    nla_get_u32(tb[OIO_A_LANE_ALARMS]),
-					    &news);
-	if (!err && (tb[OIO_A_LANE_PRBS_GENERATOR] ||
-		     tb[OIO_A_LANE_PRBS_CHECKER])) {
-		u32 set = 0, clear = 0;
-
-		oio_nl_bit(tb[OIO_A_LANE_PRBS_GENERATOR], OIO_PRBS_GEN,
-			   &set, &clear);
-		oio_nl_bit(tb[OIO_A_LANE_PRBS_CHECKER], OIO_PRBS_CHECK,
-			   &set, &clear);
-		err = oio_set_prbs(od, n, set, clear, &news);
-	}
-	if (!err && tb[OIO_A_LANE_REQUEST]) {
-		err = oio_lane_request(od, n, nla_get_u32(tb[OIO_A_LANE_REQUEST]),
-				       &news);
+	if (err)
+		goto out;
+	oio_nl_bit(tb[OIO_A_LANE_PRBS_GENERATOR], OIO_PRBS_GEN, &set, &clear);
+	oio_nl_bit(tb[OIO_A_LANE_PRBS_CHECKER], OIO_PRBS_CHECK, &set, &clear);
+	mutex_lock(&od->lock);
+	if (tb[OIO_A_LANE_REQUEST]) {
+		err = oio_lane_request_check(od, n,
+					     nla_get_u32(tb[OIO_A_LANE_REQUEST]));
 		if (err == -EBUSY)
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    tb[OIO_A_LANE_REQUEST],
 					    "not allowed in the lane's state");
 	}
+	if (!err && tb[OIO_A_LANE_ALARMS])
+		err = oio_clear_lane_alarms(od, n,
+					    nla_get_u32(tb[OIO_A_LANE_ALARMS]),
+					    &news);
+	if (!err && (set || clear))
+		err = oio_set_prbs(od, n, set, clear, &news);
+	if (!err && tb[OIO_A_LANE_REQUEST])
+		err = oio_lane_request(od, n, nla_get_u32(tb[OIO_A_LANE_REQUEST]),
+				       &news);
+	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
+out:
 	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
@@ -700,10 +744,18 @@ int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = oio_nl_something(info, tb[OIO_A_RING_HEATER] ||
 			       tb[OIO_A_RING_LOCK]) ?:
 	      oio_nl_cap(info, od, OIO_CAP_LOCK_LOOP, OIO_A_RING_LOCK);
-	if (!err && tb[OIO_A_RING_HEATER]) {
+	if (err)
+		goto out;
+	mutex_lock(&od->lock);
+	/*
+	 * The heater first: it is refused while the loop is on or a sweep
+	 * runs, and the loop only while a sweep runs, so a refused heater
+	 * leaves the loop as it was and the loop is never refused after it.
+	 */
+	if (tb[OIO_A_RING_HEATER]) {
 		err = oio_set_heater(od, r, nla_get_u32(tb[OIO_A_RING_HEATER]),
 				     &news);
-		if (err == -EBUSY && oio_ring_in_sweep(od, r))
+		if (err == -EBUSY && oio_ring_swept(od, r))
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_HEATER],
 					    "a sweep runs over the ring");
 		else if (err == -EBUSY)
@@ -716,7 +768,9 @@ int oio_nl_ring_set_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_RING_LOCK],
 					    "a sweep runs over the ring");
 	}
+	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
+out:
 	oio_card_put(od);
 	return oio_nl_errno(info, err);
 }
@@ -1038,9 +1092,6 @@ out:
 	return oio_nl_errno(info, err);
 }
 
-/* A reply must fit a default socket buffer: callers split bigger sweeps. */
-#define OIO_TRACE_MAX_BYTES	(60 * 1024)
-
 static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 			    struct oio_sweep_params *p)
 {
@@ -1063,7 +1114,12 @@ static int oio_sweep_params(struct genl_info *info, struct oio_dev *od,
 	p->positions = GENMASK(od->wavelengths - 1, 0);
 	if (tb[OIO_A_SWEEP_POSITIONS])
 		p->positions = nla_get_u32(tb[OIO_A_SWEEP_POSITIONS]);
-	if (p->first >= od->rings || p->count > od->rings - p->first) {
+	if (p->first >= od->rings) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_FIRST_RING],
+				    "first ring beyond the card's");
+		return -ERANGE;
+	}
+	if (p->count > od->rings - p->first) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[OIO_A_SWEEP_RING_COUNT],
 				    "rings beyond the card's");
 		return -ERANGE;
@@ -1180,7 +1236,7 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 	struct oio_sweep_params p;
 	struct sk_buff *msg = NULL;
 	struct oio_dev *od;
-	u32 seq = 0;
+	u32 seq = 0, st = OIO_ENG_IDLE;
 	s32 temp = 0;
 	void *hdr;
 	int err;
@@ -1202,7 +1258,7 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0, OIO_CMD_SWEEP_RUN);
-	err = hdr ? oio_sweep(od, &p) : -EMSGSIZE;
+	err = hdr ? oio_sweep(od, &p, &st) : -EMSGSIZE;
 	if (!err) {
 		temp = (s32)oio_le32(od->sweep_buf.cpu, OIO_SWEEP_HDR_TEMP);
 		seq = oio_le32(od->sweep_buf.cpu, OIO_SWEEP_HDR_SEQ);
@@ -1219,6 +1275,14 @@ int oio_nl_sweep_run_doit(struct sk_buff *skb, struct genl_info *info)
 	} else if (err == -ETIMEDOUT) {
 		NL_SET_ERR_MSG(info->extack,
 			       "card did not finish the sweep (firmware hung?)");
+	} else if (err == -EIO && st == OIO_ENG_ABORTED) {
+		NL_SET_ERR_MSG(info->extack, "the sweep was aborted on the card");
+	} else if (err == -EIO && st == OIO_ENG_ERR_DMA) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the card could not write the trace (DMA error)");
+	} else if (err == -EIO && st == OIO_ENG_DONE) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the card's trace is not of the run asked for");
 	}
 	if (err)
 		goto out;

@@ -627,7 +627,12 @@ static ssize_t ring_monitor_na(struct oio_dev *od, unsigned int r, char *buf)
 
 static ssize_t ring_lock(struct oio_dev *od, unsigned int r, char *buf)
 {
-	return show_reg(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), false, buf);
+	u32 v;
+	int err = oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &v);
+
+	if (err)
+		return err;
+	return sysfs_emit(buf, "%u\n", !!(v & OIO_LOCK_ENABLE));
 }
 
 static int ring_lock_store(struct oio_dev *od, unsigned int r,
@@ -708,8 +713,12 @@ static ssize_t oio_attr_store(struct device *dev, struct device_attribute *a,
 	struct oio_dev *od = dev_get_drvdata(dev);
 	struct oio_attr *oa = to_oio_attr(a);
 	struct oio_news news = { };
-	int err = oa->field->store(od, oa->index, buf, &news);
+	int err;
 
+	/* Every store is one operation of oio_ctrl.c, made under the lock. */
+	mutex_lock(&od->lock);
+	err = oa->field->store(od, oa->index, buf, &news);
+	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
 	return err ?: count;
 }

@@ -74,6 +74,7 @@ static bool allowed(int err)
 	switch (err) {
 	case 0:
 	case -EBUSY:
+	case -EAGAIN:	/* a PCI reset under way */
 	case -EPERM:
 	case -EIO:
 	case -ENODEV:

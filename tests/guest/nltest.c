@@ -727,6 +727,9 @@ int main(void)
 		bad("sweep of 128 rings x 4096 points", &r, -EMSGSIZE, "60 KiB");
 		sweep_req(&r, 127, 2, 0, 100, 1, 1000);
 		bad("sweep past the last ring", &r, -ERANGE, "beyond");
+		sweep_req(&r, 4096, 1, 0, 100, 1, 1000);
+		bad("sweep from a ring past the last", &r, -ERANGE,
+		    "first ring beyond");
 		sweep_req(&r, 0, 1, 200, 100, 1, 1000);
 		bad("sweep stop below start", &r, -EINVAL, "stop below start");
 		sweep_req(&r, 0, 1, 0, 100, 0, 1000);
