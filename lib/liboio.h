@@ -110,6 +110,7 @@ struct oio_card_info {
 	uint32_t fsr_pm;
 	uint32_t heater_range_pm;
 	uint32_t fwhm_pm;
+	uint32_t drift_pm_per_k;	/* ring drift with temperature, pm/K */
 	/* the interlock opened since it was last acknowledged: arming fails */
 	bool interlock_opened;
 	/*
