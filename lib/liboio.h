@@ -110,7 +110,6 @@ struct oio_card_info {
 	uint32_t fsr_pm;
 	uint32_t heater_range_pm;
 	uint32_t fwhm_pm;
-	uint32_t drift_pm_per_k;	/* ring drift with temperature, pm/K */
 	/* the interlock opened since it was last acknowledged: arming fails */
 	bool interlock_opened;
 	/*
@@ -118,6 +117,8 @@ struct oio_card_info {
 	 * identity above (id to wavelengths) is filled
 	 */
 	enum oio_card_health health;
+	/* nominal ring drift with temperature, pm/K; 0 from an older oio.ko */
+	uint32_t drift_pm_per_k;
 };
 
 int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
