@@ -389,13 +389,21 @@ $(B)/unit/test-ber: tests/unit/test-ber.c driver/oio_ber.h \
 		-o $@ tests/unit/test-ber.c $$(pkg-config --cflags --libs check)
 
 $(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
-		tools/prometheus.h lib/liboio.h | $(DEPS)
+		tools/prometheus.h lib/headroom.c lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itools -Ilib -o $@ tests/unit/test-prometheus.c \
-		tools/prometheus.c $$(pkg-config --cflags --libs check) -lm
+		tools/prometheus.c lib/headroom.c \
+		$$(pkg-config --cflags --libs check) -lm
+
+$(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
+		lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-headroom.c \
+		lib/headroom.c $$(pkg-config --cflags --libs check) -lm
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
-	test-bringup test-parse test-output test-prometheus test-ber)
+	test-bringup test-parse test-output test-prometheus test-headroom \
+	test-ber)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

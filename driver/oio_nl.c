@@ -61,14 +61,15 @@ static int oio_fill_card_identity(struct sk_buff *msg, struct oio_dev *od)
  */
 static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 {
-	u32 temp, lock, arm, alarms, cal[5];
+	u32 temp, lock, arm, alarms, drift, cal[5];
 	unsigned int i;
 	int err;
 
 	err = oio_read(od, OIO_REG_CARD_TEMP, &temp) ?:
 	      oio_read(od, OIO_REG_INTERLOCK, &lock) ?:
 	      oio_read(od, OIO_REG_ARM, &arm) ?:
-	      oio_read(od, OIO_REG_CARD_ALARM, &alarms);
+	      oio_read(od, OIO_REG_CARD_ALARM, &alarms) ?:
+	      oio_read(od, OIO_REG_RING_DRIFT_PM_PER_K, &drift);
 	/* GRID_FIRST_PM ... RING_FWHM_PM, in the attributes' order */
 	for (i = 0; i < ARRAY_SIZE(cal) && !err; i++)
 		err = oio_read(od, OIO_REG_GRID_FIRST_PM + 4 * i, &cal[i]);
@@ -90,6 +91,8 @@ static int oio_fill_card(struct sk_buff *msg, struct oio_dev *od)
 	for (i = 0; i < ARRAY_SIZE(cal); i++)
 		if (nla_put_u32(msg, OIO_A_CARD_GRID_FIRST_PM + i, cal[i]))
 			return -EMSGSIZE;
+	if (nla_put_u32(msg, OIO_A_CARD_DRIFT_PM_PER_K, drift))
+		return -EMSGSIZE;
 	return 0;
 }
 

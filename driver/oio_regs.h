@@ -78,6 +78,7 @@
 #define OIO_REG_HEATER_RANGE_PM		0x003c	/* nominal full-scale heater shift, pm */
 #define OIO_REG_RING_FWHM_PM		0x0040	/* nominal resonance linewidth, pm */
 #define OIO_REG_LINE_RATE_MBPS		0x0044	/* lane rate, Mb/s */
+#define OIO_REG_RING_DRIFT_PM_PER_K	0x004c	/* nominal thermal drift, pm/K */
 
 /* Interrupt causes: latched whatever the MSI-X state, write 1 to clear. */
 #define OIO_REG_INT_STATUS		0x0048

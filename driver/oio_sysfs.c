@@ -106,6 +106,7 @@ CARD_SHOW_REG(fsr_pm, OIO_REG_RING_FSR_PM, false)
 CARD_SHOW_REG(heater_range_pm, OIO_REG_HEATER_RANGE_PM, false)
 CARD_SHOW_REG(fwhm_pm, OIO_REG_RING_FWHM_PM, false)
 CARD_SHOW_REG(line_rate_mbps, OIO_REG_LINE_RATE_MBPS, false)
+CARD_SHOW_REG(drift_pm_per_k, OIO_REG_RING_DRIFT_PM_PER_K, false)
 
 static ssize_t card_firmware_version(struct oio_dev *od, unsigned int i,
 				     char *buf)
@@ -236,6 +237,7 @@ static const struct oio_field card_fields[] = {
 	{ "fsr_pm", 0444, 0, card_fsr_pm },
 	{ "heater_range_pm", 0444, 0, card_heater_range_pm },
 	{ "fwhm_pm", 0444, 0, card_fwhm_pm },
+	{ "drift_pm_per_k", 0444, 0, card_drift_pm_per_k },
 	{ "line_rate_mbps", 0444, 0, card_line_rate_mbps },
 	{ "interlock", 0444, OIO_CAP_INTERLOCK, card_interlock },
 	{ "interlock_opened", 0644, OIO_CAP_INTERLOCK, card_interlock_opened,

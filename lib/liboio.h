@@ -117,6 +117,8 @@ struct oio_card_info {
 	 * identity above (id to wavelengths) is filled
 	 */
 	enum oio_card_health health;
+	/* nominal ring drift with temperature, pm/K; 0 from an older oio.ko */
+	uint32_t drift_pm_per_k;
 };
 
 int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
@@ -252,6 +254,38 @@ int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
  */
 int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 			    unsigned int parts, struct oio_telemetry *out);
+
+/* ---- thermal headroom ---- */
+
+struct oio_headroom {
+	bool known;	/* false: no lane of the port is up, no figure */
+	double warm_k;	/* kelvin the card may warm, NAN if !known */
+	double cool_k;	/* kelvin it may cool, NAN if !known */
+};
+
+/*
+ * How many kelvin the card may warm and cool before a ring (TX or RX) of
+ * a lane of port that is up (activated) reaches an end of its heater
+ * range: the least over those rings. A warmer card red-shifts every ring
+ * by drift_pm_per_k per kelvin and its lock loop lowers the heater, so
+ * warm_k = shift(code) / drift; cooling needs more heat, so cool_k =
+ * (heater_range_pm - shift(code)) / drift. shift(code) is the card's
+ * nominal law, heater_range_pm * (code / OIO_HEATER_MAX)^2, not the ring's
+ * measured one (bring-up measures that, but keeps it only in its own
+ * process), so the figure is an estimate within the silicon's spread of
+ * that law. Thermal crosstalk makes the real margin somewhat larger.
+ *
+ * lanes and rings: the card's, from oio_lane_list() and oio_ring_list()
+ * or one oio_telemetry (the same snapshot gives consistent figures).
+ * Reads nothing from the card. Returns 0; -EINVAL if port is not one of
+ * the card's or the card has no nominal heater range or drift (a driver
+ * older than the drift register); -ENOENT if a ring of a lane that is up
+ * is missing from rings.
+ */
+int oio_port_headroom(const struct oio_card_info *card,
+		      const struct oio_lane_info *lanes, size_t n_lanes,
+		      const struct oio_ring_info *rings, size_t n_rings,
+		      uint32_t port, struct oio_headroom *out);
 
 /* ---- heater sweeps ---- */
 

@@ -48,6 +48,7 @@ void oio_parse_card(struct nlattr **tb, struct oio_card_info *c)
 	c->fsr_pm = u32_of(tb[OIO_A_CARD_FSR_PM]);
 	c->heater_range_pm = u32_of(tb[OIO_A_CARD_HEATER_RANGE_PM]);
 	c->fwhm_pm = u32_of(tb[OIO_A_CARD_FWHM_PM]);
+	c->drift_pm_per_k = u32_of(tb[OIO_A_CARD_DRIFT_PM_PER_K]);
 	c->interlock_opened = bool_of(tb[OIO_A_CARD_INTERLOCK_OPENED]);
 	c->health = u32_of(tb[OIO_A_CARD_HEALTH]);
 }

@@ -197,6 +197,7 @@ unit unit-bringup "$B/unit/test-bringup"
 unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
 unit unit-prometheus "$B/unit/test-prometheus"
+unit unit-headroom "$B/unit/test-headroom"
 unit unit-ber "$B/unit/test-ber"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style

@@ -290,8 +290,9 @@ static void show_text(const struct oioctl *o, const struct oio_card_info *c,
 	       c->armed ? "armed" : "not armed", c->alarms);
 	printf("  calibration: grid first %" PRIu32 " pm, spacing %" PRIu32
 	       " pm, FSR %" PRIu32 " pm, heater range %" PRIu32
-	       " pm, FWHM %" PRIu32 " pm\n", c->grid_first_pm,
-	       c->grid_spacing_pm, c->fsr_pm, c->heater_range_pm, c->fwhm_pm);
+	       " pm, FWHM %" PRIu32 " pm, drift %" PRIu32 " pm/K\n",
+	       c->grid_first_pm, c->grid_spacing_pm, c->fsr_pm,
+	       c->heater_range_pm, c->fwhm_pm, c->drift_pm_per_k);
 	printf("  lasers: %" PRIu32 "/%zu enabled, %" PRIu32 " emitting, %"
 	       PRIu32 " failed", ls.enabled, d->n_lasers, ls.emitting,
 	       ls.failed);

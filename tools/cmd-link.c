@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,9 @@ static const char link_usage[] =
 "recover: redo the ports that have a lane down or a ring lost or at its\n"
 "heater limit; lasers stay lit.\n"
 "down: deactivate every lane, release the rings, darken the lasers.\n"
-"status: line shift of every port, state and reason of every lane.\n"
+"status: line shift and thermal headroom of every port (kelvin the card\n"
+"may warm or cool before a heater of a lane up reaches an end of its range,\n"
+"from the nominal heater law), state and reason of every lane.\n"
 "\n"
 "Options of up and recover:\n"
 "  --prbs-dwell TIME   PRBS verification time per lane (us, or with a unit:\n"
@@ -389,14 +392,29 @@ out:
 	return ret;
 }
 
-/* Port, lane line, state and reason of every lane of one card. */
+/* A port's headroom in text: "-" when it has no lane up. */
+static const char *fmt_kelvin(char *b, size_t len, const struct oio_headroom *h,
+			      bool cool)
+{
+	if (!h->known)
+		return "-";
+	snprintf(b, len, "%.1f", cool ? h->cool_k : h->warm_k);
+	return b;
+}
+
+/*
+ * Port, lane line, state and reason of every lane of one card, and each
+ * port's thermal headroom.
+ */
 static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
 		       const struct oio_card_info *card,
 		       struct json_object *arr)
 {
 	struct oio_port_info *ports = NULL;
 	struct oio_lane_info *lanes = NULL;
-	size_t np, nl, i;
+	struct oio_ring_info *rings = NULL;
+	struct oio_headroom room[OIO_MAX_PORTS];
+	size_t np, nl, nr, i;
 	uint32_t up = 0, wl = card->wavelengths ? card->wavelengths : 1;
 	uint32_t shift[OIO_MAX_PORTS] = { 0 };
 	struct json_object *e, *jp, *jl;
@@ -412,11 +430,34 @@ static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
 		return lib_error(ctx, err, "list lanes of oio%" PRIu32,
 				 card->id);
 	}
+	err = oio_ring_list(ctx, card->id, &rings, &nr);
+	if (err) {
+		free(lanes);
+		free(ports);
+		return lib_error(ctx, err, "list rings of oio%" PRIu32,
+				 card->id);
+	}
 	for (i = 0; i < np; i++)
 		if (ports[i].port < OIO_MAX_PORTS)
 			shift[ports[i].port] = ports[i].line_shift;
 	for (i = 0; i < nl; i++)
 		up += lanes[i].state == OIO_LANE_STATE_ACTIVATED;
+	/* the kernel's geometry stops at OIO_MAX_PORTS */
+	np = np < OIO_MAX_PORTS ? np : OIO_MAX_PORTS;
+	for (i = 0; i < np && !err; i++) {
+		room[i] = (struct oio_headroom){ false, NAN, NAN };
+		/* a driver without the drift register: no figure */
+		if (card->drift_pm_per_k && card->heater_range_pm)
+			err = oio_port_headroom(card, lanes, nl, rings, nr,
+						ports[i].port, &room[i]);
+	}
+	free(rings);
+	if (err) {
+		free(lanes);
+		free(ports);
+		return lib_error(ctx, err, "thermal headroom of oio%" PRIu32,
+				 card->id);
+	}
 
 	if (o->json) {
 		e = json_object_new_object();
@@ -425,8 +466,13 @@ static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
 		jadd_u64(e, "card_id", card->id);
 		jadd_u64(e, "lanes", nl);
 		jadd_u64(e, "lanes_up", up);
-		for (i = 0; i < np; i++)
-			json_object_array_add(jp, json_port(&ports[i]));
+		for (i = 0; i < np; i++) {
+			struct json_object *x = json_port(&ports[i]);
+
+			jadd_num(x, "headroom_warm_kelvin", room[i].warm_k);
+			jadd_num(x, "headroom_cool_kelvin", room[i].cool_k);
+			json_object_array_add(jp, x);
+		}
 		json_object_object_add(e, "ports", jp);
 		for (i = 0; i < nl; i++) {
 			const struct oio_lane_info *l = &lanes[i];
@@ -451,7 +497,20 @@ static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
 		for (i = 0; i < np; i++)
 			printf(" port%" PRIu32 "=%" PRIu32, ports[i].port,
 			       ports[i].line_shift);
-		printf("\n  LANE  PORT  LINE  STATE         REASON\n");
+		printf("\n  thermal headroom, K the card may warm or cool "
+		       "(ports with a lane up):\n  PORT  WARM    COOL\n");
+		for (i = 0; i < np; i++) {
+			char b[16];
+
+			printf("  ");
+			snprintf(b, sizeof(b), "%" PRIu32, ports[i].port);
+			put_cell(stdout, b, 6);
+			put_cell(stdout, fmt_kelvin(b, sizeof(b), &room[i],
+						    false), 8);
+			printf("%s\n", fmt_kelvin(b, sizeof(b), &room[i],
+						  true));
+		}
+		printf("  LANE  PORT  LINE  STATE         REASON\n");
 		for (i = 0; i < nl; i++) {
 			const struct oio_lane_info *l = &lanes[i];
 			uint32_t p = l->port < OIO_MAX_PORTS ? l->port : 0;

@@ -83,6 +83,7 @@ struct json_object *json_card(const struct oio_card_info *c, bool calibration)
 		jadd_u64(cal, "fsr_pm", c->fsr_pm);
 		jadd_u64(cal, "heater_range_pm", c->heater_range_pm);
 		jadd_u64(cal, "fwhm_pm", c->fwhm_pm);
+		jadd_u64(cal, "drift_pm_per_k", c->drift_pm_per_k);
 		json_object_object_add(o, "calibration", cal);
 	}
 	return o;

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,6 +319,54 @@ static void put_family(FILE *f, const struct prom_family *fam,
 	}
 }
 
+/*
+ * oio_port_heater_headroom_kelvin{port,direction}: only for a port with a
+ * lane up, as there is no margin to speak of otherwise. Millikelvin is
+ * finer than the estimate is good for, and keeps the value exact decimal.
+ */
+static void put_headroom(FILE *f, const struct prom_card *cards, size_t n)
+{
+	static const char name[] = "oio_port_heater_headroom_kelvin";
+	char card[16], serial[16], port[16];
+	struct oio_headroom h;
+	size_t c;
+	uint32_t p;
+	int dir;
+
+	fprintf(f, "# HELP %s Kelvin the card may warm or cool before a heater "
+		"of a lane up reaches an end of its range (nominal law).\n"
+		"# TYPE %s gauge\n", name, name);
+	for (c = 0; c < n; c++) {
+		const struct oio_telemetry *t = cards[c].t;
+
+		for (p = 0; t && p < cards[c].info->ports; p++) {
+			if (oio_port_headroom(cards[c].info, t->lane,
+					      t->n_lanes, t->ring, t->n_rings,
+					      p, &h) || !h.known)
+				continue;
+			for (dir = 0; dir < 2; dir++) {
+				double k = dir ? h.cool_k : h.warm_k;
+
+				snprintf(card, sizeof(card), "oio%" PRIu32,
+					 cards[c].info->id);
+				snprintf(serial, sizeof(serial), "%" PRIu32,
+					 cards[c].info->serial);
+				snprintf(port, sizeof(port), "%" PRIu32, p);
+				fprintf(f, "%s{", name);
+				put_label(f, "card", card);
+				fputc(',', f);
+				put_label(f, "serial", serial);
+				fputc(',', f);
+				put_label(f, "port", port);
+				fputc(',', f);
+				put_label(f, "direction", dir ? "cool" : "warm");
+				fputc('}', f);
+				put_value(f, val(llround(k * 1000), 3));
+			}
+		}
+	}
+}
+
 void prom_format(FILE *f, const struct prom_card *cards, size_t n)
 {
 	char card[16], serial[16];
@@ -352,6 +401,7 @@ void prom_format(FILE *f, const struct prom_card *cards, size_t n)
 	}
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
 		put_family(f, &families[i], cards, n);
+	put_headroom(f, cards, n);
 }
 
 int prom_path_ok(const char *path)

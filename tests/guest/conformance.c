@@ -175,6 +175,9 @@ static void t_identity(struct ctx *x)
 	       rd(c, OIO_REG_HEATER_RANGE_PM) == 6700 &&
 	       rd(c, OIO_REG_LINE_RATE_MBPS) == 32000,
 	       "calibration: FSR fills the grid, FWHM, heater range, line rate");
+	/* the design value, whatever this card's drift-pm-per-k */
+	tap_ok(rd(c, OIO_REG_RING_DRIFT_PM_PER_K) == 60,
+	       "calibration: nominal ring drift is 60 pm/K");
 	tap_ok(rd(c, OIO_REG_GRID_FIRST_PM) ==
 	       (uint32_t)lround(1310000 - (c->wavelengths - 1) / 2.0 * 1144.87),
 	       "calibration: first line %u pm", rd(c, OIO_REG_GRID_FIRST_PM));

@@ -33,6 +33,12 @@ check "firmware 1.4.2, board rev 2" \
 	test "$(cat $c/firmware_version) $(cat $c/board_rev)" = "1.4.2 2"
 check "calibration: 1145 pm grid, 9159 pm FSR, 262 pm FWHM" \
 	test "$(cat $c/grid_spacing_pm) $(cat $c/fsr_pm) $(cat $c/fwhm_pm)" = "1145 9159 262"
+# The design value the card holds, not its silicon's drift-pm-per-k.
+d0=$(qom "$qid" drift-pm-per-k)
+qset "$qid" drift-pm-per-k 75
+check "nominal drift 60 pm/K, whatever the silicon's (75)" \
+	test "$(cat $c/drift_pm_per_k)" = 60
+qset "$qid" drift-pm-per-k "$d0"
 t=$(cat $c/temp_millicelsius)
 ok $([ "$t" -gt 24000 ] && [ "$t" -lt 26000 ]; echo $?) "card temperature $t mC"
 check "objects: 8 ports, 8 lasers, 64 lanes, 128 rings" test \

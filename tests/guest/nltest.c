@@ -386,6 +386,11 @@ int main(void)
 	       u32_of(rep.tb[OIO_A_CARD_SERIAL]),
 	       str_of(rep.tb[OIO_A_CARD_FW_VERSION]),
 	       str_of(rep.tb[OIO_A_CARD_PCI_ADDRESS]));
+	tap_ok(!rep.err && u32_of(rep.tb[OIO_A_CARD_DRIFT_PM_PER_K]) == 60 &&
+	       u32_of(rep.tb[OIO_A_CARD_DRIFT_PM_PER_K]) ==
+	       (uint32_t)sysfs_u32("/sys/class/oio/oio0/drift_pm_per_k"),
+	       "card get: nominal drift %u pm/K, as sysfs says",
+	       u32_of(rep.tb[OIO_A_CARD_DRIFT_PM_PER_K]));
 	n = dump(OIO_CMD_PORT_GET, 0);
 	tap_ok(n == 8, "port dump of card 0: %d ports", n);
 	n = dump(OIO_CMD_LASER_GET, 0);

@@ -400,8 +400,21 @@ all_cards 'links.#.lanes_up' 64 "$t/status.json"
 ok $? "link status -j: 64 lanes up on every card"
 is "link status -j: every lane activated" \
 	"$(count '"state":"activated"' "$t/status.json")" $((64 * cards))
+# Thermal headroom of every port, all lanes locked: within the nominal
+# heater range over the nominal drift (6700 pm / 60 pm/K), away from both
+# ends, and warm + cool at most the whole range (each is the least over
+# the port's rings; for one ring they add up to it).
+hr=$(i=0; while [ $i -lt 8 ]; do
+	echo "$(jv links.0.ports.$i.headroom_warm_kelvin "$t/status.json") $(jv links.0.ports.$i.headroom_cool_kelvin "$t/status.json")"
+	i=$((i + 1))
+done)
+echo "$hr" | sed 's/^/# headroom warm, cool (K): /'
+is "link status -j: every port's headroom between 0 and 6700/60 K" \
+	"$(echo "$hr" | awk '$1 + 0 > 0.5 && $2 + 0 > 0.5 && $1 + $2 <= 6700 / 60 + 1e-6 { n++ } END { print n + 0 }')" 8
 runok "link status" link status
 is "link status: '64/64 lanes up' per card" "$(grep -c '^oio[0-9]*: 64/64 lanes up$' "$t/out")" "$cards"
+is "link status: a headroom row per port, in kelvin" \
+	"$(grep -cE '^  [0-9]+ +[0-9]+\.[0-9] +[0-9]+\.[0-9]$' "$t/out")" $((8 * cards))
 runok "link (alone) is link status" link
 is "link: '64/64 lanes up' per card" "$(grep -c '^oio[0-9]*: 64/64 lanes up$' "$t/out")" "$cards"
 jrun "lane show -j (all up)" lane show
@@ -470,6 +483,9 @@ is "telemetry --prometheus: every card read" \
 	"$(grep -c '^oio_telemetry_success{card="oio[0-9]*",serial="[0-9]*"} 1$' "$prom")" "$cards"
 is "telemetry --prometheus: 64 lanes up per card" \
 	"$(grep -c '^oio_lane_up{.*} 1$' "$prom")" $((64 * cards))
+is "telemetry --prometheus: warm and cool headroom of every port" \
+	"$(grep -cE '^oio_port_heater_headroom_kelvin\{card="oio[0-9]+",serial="[0-9]+",port="[0-7]",direction="(warm|cool)"\} [0-9]+\.[0-9]{3}$' "$prom")" \
+	$((16 * cards))
 is "telemetry --prometheus: one TYPE per family" \
 	"$(grep '^# TYPE ' "$prom" | sort | uniq -d | wc -l)" 0
 runok "telemetry $last --prometheus: one card" telemetry $last --prometheus "$prom"
@@ -605,6 +621,12 @@ all_cards 'links.#.lanes_up' 0 "$t/status.json"
 ok $? "link down: no lane up on any card"
 is "link down: every lane deactivated" \
 	"$(count '"state":"deactivated"' "$t/status.json")" $((64 * cards))
+is "link down: no port has a headroom figure (null)" \
+	"$(count '"headroom_warm_kelvin":null' "$t/status.json") $(count '"headroom_cool_kelvin":null' "$t/status.json")" \
+	"$((8 * cards)) $((8 * cards))"
+runok "link status (down)" link status
+is "link down: headroom '-' on every port" \
+	"$(grep -cE '^  [0-9]+ +- +-$' "$t/out")" $((8 * cards))
 jrun "laser show -j (down)" laser show
 is "link down: every laser off" \
 	"$(count '"enable":false' "$t/out") $(count '"enable":true' "$t/out")" "$((8 * cards)) 0"

@@ -236,6 +236,9 @@ static bool global_read(OioEngineState *s, hwaddr a, int64_t t, uint32_t *v)
     case OIO_REG_LINE_RATE_MBPS:
         *v = OIO_LINE_RATE_MBPS;
         break;
+    case OIO_REG_RING_DRIFT_PM_PER_K:
+        *v = OIO_RING_DRIFT_NOM_PM_PER_K;
+        break;
     case OIO_REG_INT_STATUS:
         *v = s->int_status;
         break;

@@ -389,6 +389,11 @@ bool oio_dma_write(OioEngineState *s, uint64_t addr, const void *buf,
 #define OIO_Q_NOMINAL                   14.0
 #define OIO_P_NOMINAL_UW                (2000.0 * OIO_LINK_LOSS)
 #define OIO_LINE_RATE_MBPS              32000
+/*
+ * The design's ring drift, as a real card's EEPROM holds it: the silicon's
+ * own (drift-pm-per-k) may differ, and the host cannot read that.
+ */
+#define OIO_RING_DRIFT_NOM_PM_PER_K     60
 /* lock capture needs this much of its line at the ring's input */
 #define OIO_SIGNAL_MIN_UW               20.0
 /* and a peak this many noise rms above the dark */

@@ -358,4 +358,5 @@ void simio_card_info(struct simio *s, struct oio_card_info *info)
 	info->fsr_pm = simcard_rd(c, OIO_REG_RING_FSR_PM);
 	info->heater_range_pm = simcard_rd(c, OIO_REG_HEATER_RANGE_PM);
 	info->fwhm_pm = simcard_rd(c, OIO_REG_RING_FWHM_PM);
+	info->drift_pm_per_k = simcard_rd(c, OIO_REG_RING_DRIFT_PM_PER_K);
 }

@@ -61,6 +61,19 @@ static void setup(void)
 	tele.lane[1].prbs_bits = 32281421632ULL;
 	tele.lane[1].prbs_errors = 3;
 	tele.n_rings = 4;
+	for (i = 0; i < 4; i++)
+		tele.ring[i].ring = i;
+	/*
+	 * Headroom of port 0, lane 1 up (rings 2, 3) with 9000 pm and
+	 * 50 pm/K: code 2730 (2/3, 4000 pm) leaves 80 K to warm and 100 K
+	 * to cool, 1365 (1/3, 1000 pm) 20 K and 160 K. Lane 0 is down: its
+	 * ring at code 0 does not count. Port 1 has no lane up.
+	 */
+	info[0].ports = 2;
+	info[0].heater_range_pm = 9000;
+	info[0].drift_pm_per_k = 50;
+	tele.ring[2].heater = 2730;
+	tele.ring[3].heater = 1365;
 	tele.ring[0].lock_state = OIO_LOCK_STATE_LOCKED;
 	tele.ring[1].lock_state = OIO_LOCK_STATE_LOST;
 	tele.ring[2].at_limit = true;
@@ -113,6 +126,18 @@ START_TEST(test_values_in_base_units)
 }
 END_TEST
 
+START_TEST(test_headroom)
+{
+	has_line("# TYPE oio_port_heater_headroom_kelvin gauge");
+	has_line("oio_port_heater_headroom_kelvin{card=\"oio0\",serial=\"10000001\",port=\"0\",direction=\"warm\"} 20.000");
+	has_line("oio_port_heater_headroom_kelvin{card=\"oio0\",serial=\"10000001\",port=\"0\",direction=\"cool\"} 100.000");
+	/* no lane up on port 1, no snapshot of card 1: no sample */
+	ck_assert_ptr_null(strstr(text, "port=\"1\",direction="));
+	ck_assert_ptr_null(strstr(text,
+		"oio_port_heater_headroom_kelvin{card=\"oio1\""));
+}
+END_TEST
+
 START_TEST(test_failed_card_and_info)
 {
 	has_line("oio_telemetry_success{card=\"oio0\",serial=\"10000001\"} 1");
@@ -156,7 +181,7 @@ START_TEST(test_families_grouped)
 		ck_assert_int_eq(sscanf(line, "%127[^{ ]", name), 1);
 		ck_assert_str_eq(name, fam);
 	}
-	ck_assert_int_eq(helps, 22);
+	ck_assert_int_eq(helps, 23);
 	free(copy);
 }
 END_TEST
@@ -230,6 +255,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_values_in_base_units);
 	tcase_add_test(tc, test_failed_card_and_info);
+	tcase_add_test(tc, test_headroom);
 	tcase_add_test(tc, test_families_grouped);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("file");
