@@ -44,9 +44,11 @@ OIO_API int oio_port_headroom(const struct oio_card_info *card,
 	size_t i;
 
 	if (!card || !out || (n_lanes && !lanes) || (n_rings && !rings) ||
-	    port >= card->ports || !card->heater_range_pm ||
-	    !card->drift_pm_per_k)
+	    port >= card->ports)
 		return -EINVAL;
+	/* a driver older than the drift register reports 0 */
+	if (!card->heater_range_pm || !card->drift_pm_per_k)
+		return -EOPNOTSUPP;
 	range = card->heater_range_pm;
 	drift = card->drift_pm_per_k;
 	for (i = 0; i < n_lanes; i++)

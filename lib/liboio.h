@@ -278,9 +278,9 @@ struct oio_headroom {
  * lanes and rings: the card's, from oio_lane_list() and oio_ring_list()
  * or one oio_telemetry (the same snapshot gives consistent figures).
  * Reads nothing from the card. Returns 0; -EINVAL if port is not one of
- * the card's or the card has no nominal heater range or drift (a driver
- * older than the drift register); -ENOENT if a ring of a lane that is up
- * is missing from rings.
+ * the card's; -EOPNOTSUPP if the card has no nominal heater range or drift
+ * (a driver older than the drift register); -ENOENT if a ring of a lane
+ * that is up is missing from rings.
  */
 int oio_port_headroom(const struct oio_card_info *card,
 		      const struct oio_lane_info *lanes, size_t n_lanes,
