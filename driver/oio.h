@@ -170,7 +170,8 @@ enum {
  * @telem_lock: protects @telem_busy, @telem_started, @telem_poked,
  *	@telem_gen, @telem_err, @telem_valid and @telem
  * @telem_wq: telemetry waiters sleep here
- * @telem_busy: a snapshot is on the card
+ * @telem_busy: a snapshot is on the card (also read, locklessly, by the
+ *	telemetry vector's hard handler)
  * @telem_started: jiffies when it was started
  * @telem_poked: jiffies when it was last started again, the card hung
  * @telem_gen: bumped at every completion (or failure) of a snapshot

@@ -164,7 +164,7 @@ void oio_engines_reset(struct oio_dev *od)
 	mutex_lock(&od->telem_lock);
 	od->telem_valid = false;
 	if (od->telem_busy) {
-		od->telem_busy = false;
+		WRITE_ONCE(od->telem_busy, false);
 		od->telem_err = -EAGAIN;
 		od->telem_gen++;
 	}
@@ -297,7 +297,7 @@ void oio_telem_complete(struct oio_dev *od)
 	if (!err)
 		od->telem_valid = true;
 	od->telem_err = err;
-	od->telem_busy = false;
+	WRITE_ONCE(od->telem_busy, false);
 	od->telem_gen++;
 	wake_up_all(&od->telem_wq);
 out:
@@ -362,14 +362,16 @@ int oio_telemetry_lock(struct oio_dev *od, unsigned int max_age_ms)
 		return -ETIMEDOUT;
 	}
 	if (!od->telem_busy) {
+		/* before the start: its raise is claimed by this (oio_main.c) */
+		WRITE_ONCE(od->telem_busy, true);
 		mutex_lock(&od->lock);
 		err = oio_write(od, OIO_REG_TELEM_CTRL, OIO_TELEM_SNAPSHOT);
 		mutex_unlock(&od->lock);
 		if (err) {
+			WRITE_ONCE(od->telem_busy, false);
 			mutex_unlock(&od->telem_lock);
 			return err;
 		}
-		od->telem_busy = true;
 		od->telem_started = jiffies;
 		od->telem_poked = jiffies;
 	}
