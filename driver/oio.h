@@ -355,6 +355,8 @@ int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
 		 struct oio_news *news);
 int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
 		     struct oio_news *news);
+int oio_lane_request_checked(struct oio_dev *od, unsigned int n, u32 req,
+			     struct oio_news *news);
 int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 		   struct oio_news *news);
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,

@@ -259,10 +259,30 @@ int oio_lane_request_check(struct oio_dev *od, unsigned int n, u32 req)
 int oio_lane_request(struct oio_dev *od, unsigned int n, u32 req,
 		     struct oio_news *news)
 {
-	int err = oio_lane_request_check(od, n, req) ?:
-		  oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL),
-			    oio_lane_reqs[req]);
+	return oio_lane_request_check(od, n, req) ?:
+	       oio_lane_request_checked(od, n, req, news);
+}
 
+/**
+ * oio_lane_request_checked() - the same, oio_lane_request_check() passed
+ * @od: the card
+ * @n: the lane
+ * @req: enum oio_lane_request
+ * @news: what changed
+ *
+ * For a caller that checked under the same hold of @od->lock: the state is
+ * not read twice.
+ *
+ * Context: @od->lock held.
+ * Return: 0, -ENODEV, -EIO.
+ */
+int oio_lane_request_checked(struct oio_dev *od, unsigned int n, u32 req,
+			     struct oio_news *news)
+{
+	int err;
+
+	lockdep_assert_held(&od->lock);
+	err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_CTRL), oio_lane_reqs[req]);
 	if (!err)
 		__set_bit(n, news->lanes);
 	return err;

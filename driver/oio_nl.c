@@ -723,15 +723,10 @@ int oio_nl_lane_set_doit(struct sk_buff *skb, struct genl_info *info)
 					    &news);
 	if (!err && (set || clear))
 		err = oio_set_prbs(od, n, set, clear, &news);
-	if (!err && tb[OIO_A_LANE_REQUEST]) {
-		err = oio_lane_request(od, n, nla_get_u32(tb[OIO_A_LANE_REQUEST]),
-				       &news);
-		/* the lane moved on its own since the check above */
-		if (err == -EBUSY)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[OIO_A_LANE_REQUEST],
-					    "the lane changed state meanwhile");
-	}
+	if (!err && tb[OIO_A_LANE_REQUEST])
+		err = oio_lane_request_checked(od, n,
+					       nla_get_u32(tb[OIO_A_LANE_REQUEST]),
+					       &news);
 	mutex_unlock(&od->lock);
 	oio_news_flush(od, &news);
 out:
