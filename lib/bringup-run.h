@@ -138,7 +138,7 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 /* Start the wanted lanes, check their locks and their PRBS over a dwell. */
 int run_verify(struct run *run, const bool *mask, bool *want);
 /* The lanes that verified, checked again with less light: margin. */
-int run_margin(struct run *run, bool *want);
+int run_margin(struct run *run, const bool *mask, bool *want);
 /* The lanes that verified go to ACTIVATED. */
 int run_activate(struct run *run, bool *want);
 

@@ -167,6 +167,124 @@ static int set_power(struct run *run, uint32_t lit, double s)
 	return err;
 }
 
+/* The codes of the rings of a bus, side side of port p. */
+static void bus_codes(const struct run *run, const uint32_t *ring_code,
+		      unsigned int p, unsigned int side, uint32_t *code)
+{
+	unsigned int w;
+
+	for (w = 0; w < run->info.wavelengths; w++)
+		code[w] = ring_code[oio_tune_ring_of(&run->g, p, side, w)];
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * How far each line moved from full power, the rings then at codes full,
+ * to now (run->tel): the median move of the locked rings on it, which
+ * followed it. NAN for a line none of them is on.
+ */
+static void line_moves(const struct run *run, const uint32_t *full,
+		       const bool *want, double *shift)
+{
+	unsigned int W = run->info.wavelengths, p, side, w, l, n[MAX_W] = { 0 };
+	double d[MAX_W][2 * OIO_MAX_PORTS];
+	uint32_t now[OIO_MAX_RINGS];
+
+	for (w = 0; w < 2 * lanes_of(run); w++)
+		now[w] = run->tel->ring[w].heater;
+	for (p = 0; p < run->info.ports; p++)
+		for (side = 0; side < 2; side++) {
+			uint32_t was[MAX_W], is[MAX_W];
+
+			bus_codes(run, full, p, side, was);
+			bus_codes(run, now, p, side, is);
+			for (w = 0; w < W; w++) {
+				unsigned int r = oio_tune_ring_of(&run->g, p,
+								  side, w);
+				double m;
+
+				l = run->rep->lane[p * W + w].line;
+				if (!want[p * W + w] || l >= W ||
+				    run->tel->ring[r].lock_state !=
+				    OIO_LOCK_STATE_LOCKED)
+					continue;
+				m = oio_tune_bus_position(run->t, p, side, w,
+							  is) -
+				    oio_tune_bus_position(run->t, p, side, w,
+							  was);
+				if (!isnan(m))
+					d[l][n[l]++] = m;
+			}
+		}
+	for (l = 0; l < W; l++) {
+		shift[l] = NAN;
+		if (!n[l])
+			continue;
+		qsort(d[l], n[l], sizeof(d[l][0]), cmp_double);
+		shift[l] = n[l] % 2 ? d[l][n[l] / 2] :
+			   (d[l][n[l] / 2 - 1] + d[l][n[l] / 2]) / 2;
+	}
+}
+
+/*
+ * A DFB laser's line moves with its bias, so dimming moves every line,
+ * each by its own amount. The locked rings follow theirs; a parked ring
+ * would not, and what it takes of the line beside it - light and eye -
+ * would change with the dimming, against the margin check's premise that
+ * only the power does. So the parked rings follow the line they sit
+ * nearest, by the move the loops on it measured (run->tel, just after
+ * dimming), in the ports of mask. full: every ring's code at full
+ * power; moved[r]: the rings given another code. Return: whether there
+ * is any.
+ */
+static bool follow_lines(struct run *run, const bool *mask,
+			 const uint32_t *full, const bool *want, bool *moved)
+{
+	unsigned int W = run->info.wavelengths, p, side, w;
+	double shift[MAX_W];
+	bool any_moved = false;
+
+	line_moves(run, full, want, shift);
+	for (p = 0; p < run->info.ports; p++)
+		for (side = 0; side < 2; side++) {
+			uint32_t was[MAX_W], code[MAX_W];
+			bool parked[MAX_W], any = false;
+
+			for (w = 0; w < W && mask[p]; w++) {
+				unsigned int r = oio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				parked[w] = !want[p * W + w] &&
+					    !run->tel->ring[r].lock;
+				any |= parked[w];
+			}
+			if (!any)
+				continue;
+			bus_codes(run, full, p, side, was);
+			for (w = 0; w < W; w++)
+				code[w] = run->tel->ring[oio_tune_ring_of(
+					&run->g, p, side, w)].heater;
+			oio_tune_follow(run->t, p, side, parked, was, shift,
+					code);
+			for (w = 0; w < W; w++) {
+				unsigned int r = oio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				if (!parked[w] || code[w] == was[w])
+					continue;
+				run->io->heater(run->io->h, r, code[w]);
+				moved[r] = any_moved = true;
+			}
+		}
+	return any_moved;
+}
+
 /*
  * A dwell short enough for bring-up cannot show a BER as low as the
  * target: at 32 Gb/s a millisecond holds 3e7 bits. But the receiver's
@@ -177,12 +295,13 @@ static int set_power(struct run *run, uint32_t lit, double s)
  * more, and one with the margin stays (all but) clean.
  * Link up only: recovery keeps working lanes at full power.
  */
-int run_margin(struct run *run, bool *want)
+int run_margin(struct run *run, const bool *mask, bool *want)
 {
 	uint64_t bits = UINT64_MAX, base[OIO_MAX_LANES];
 	const struct oio_card_io *io = run->io;
-	uint32_t lit = run->emitting;
-	unsigned int n, any = 0;
+	uint32_t lit = run->emitting, full[OIO_MAX_RINGS];
+	bool moved[OIO_MAX_RINGS] = { false }, any_moved = false;
+	unsigned int n, r, any = 0;
 	double s;
 	int err, lerr;
 
@@ -198,7 +317,17 @@ int run_margin(struct run *run, bool *want)
 	if (s >= 1)
 		return 0;	/* the dwell shows the target by itself */
 	run_progress(run, "margin", 0, 1);
-	err = set_power(run, lit, s) ?: run_snap(run, LANES);
+	err = run_snap(run, RINGS);
+	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
+		full[r] = run->tel->ring[r].heater;
+	err = err ?: set_power(run, lit, s) ?: run_snap(run, LANES | RINGS);
+	if (!err && follow_lines(run, mask, full, want, moved)) {
+		any_moved = true;
+		err = io->run(io->h);
+		if (!err)
+			run_settle(run);
+		err = err ?: run_snap(run, LANES);
+	}
 	for (n = 0; n < lanes_of(run) && !err; n++)
 		base[n] = run->tel->lane[n].prbs_errors;
 	if (!err) {
@@ -218,9 +347,14 @@ int run_margin(struct run *run, bool *want)
 		run->primed[n] = false;
 		io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
 	}
-	/* full power back whatever happened */
+	/* full power, and the parked rings where it had them, whatever happened */
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (moved[r])
+			io->heater(io->h, r, full[r]);
 	lerr = run_full_power(run, lit);
 	err = err ?: lerr ?: io->run(io->h);
+	if (!err && any_moved)
+		run_settle(run);
 	run_progress(run, "margin", 1, 1);
 	return err;
 }

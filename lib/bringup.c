@@ -217,7 +217,7 @@ static int bring_ports(struct run *run, const bool *mask)
 			      run_verify(run, mask, want);
 	}
 	if (!err && run->dark)
-		err = run_margin(run, want);
+		err = run_margin(run, mask, want);
 	/*
 	 * What failed takes no light from what comes up; as that moves the
 	 * heat the others see, they are checked again.
@@ -228,7 +228,7 @@ static int bring_ports(struct run *run, const bool *mask)
 			break;
 		err = run_verify(run, mask, want);
 		if (!err && run->dark)
-			err = run_margin(run, want);
+			err = run_margin(run, mask, want);
 	}
 	return err ?: run_activate(run, want);
 }

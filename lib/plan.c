@@ -595,3 +595,62 @@ void oio_tune_park(const struct oio_tune *t, unsigned int port,
 					   OIO_HEATER_MAX);
 	}
 }
+
+double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
+			     unsigned int side, unsigned int w,
+			     const uint32_t *code)
+{
+	double y[MAX_W] = { 0 };
+	unsigned int k;
+	struct bus b;
+
+	bus_init(t, port, side, &b);
+	if (!t->ring[b.ring[w]].named)
+		return NAN;
+	for (k = 0; k < b.w; k++)
+		y[k] = own(t, &b, k, code[k] / (double)OIO_HEATER_MAX);
+	return t->ring[b.ring[w]].o + y[w] + heat(&b, w, y);
+}
+
+void oio_tune_follow(const struct oio_tune *t, unsigned int port,
+		     unsigned int side, const bool *parked,
+		     const uint32_t *was, const double *shift_pm,
+		     uint32_t *code)
+{
+	double y0[MAX_W] = { 0 }, y[MAX_W] = { 0 }, target[MAX_W] = { 0 };
+	bool fixed[MAX_W];
+	unsigned int w, l;
+	struct bus b;
+
+	bus_init(t, port, side, &b);
+	memset(fixed, true, sizeof(fixed));
+	for (w = 0; w < b.w; w++) {
+		y0[w] = own(t, &b, w, was[w] / (double)OIO_HEATER_MAX);
+		y[w] = own(t, &b, w, code[w] / (double)OIO_HEATER_MAX);
+	}
+	for (w = 0; w < b.w; w++) {
+		const struct oio_tune_ring *rg = &t->ring[b.ring[w]];
+		double at = rg->o + y0[w] + heat(&b, w, y0), d = INFINITY;
+		double move = 0;
+
+		if (!parked[w] || !rg->named)
+			continue;
+		for (l = 0; l < t->g.wavelengths; l++) {
+			double e = remainder(at - t->line_pm[l], t->fsr_pm);
+
+			if (!isnan(shift_pm[l]) && fabs(e) < fabs(d)) {
+				d = e;
+				move = shift_pm[l];
+			}
+		}
+		if (isinf(d))
+			continue;
+		target[w] = at + move - rg->o;
+		fixed[w] = false;
+	}
+	solve(&b, fixed, target, y);
+	for (w = 0; w < b.w; w++)
+		if (!fixed[w])
+			code[w] = (uint32_t)lround(own_inv(t, &b, w, y[w]) *
+						   OIO_HEATER_MAX);
+}

@@ -240,4 +240,23 @@ void oio_tune_codes(const struct oio_tune *t, unsigned int port,
 void oio_tune_park(const struct oio_tune *t, unsigned int port,
 		   unsigned int side, const bool *parked, uint32_t *code);
 
+/*
+ * Where ring w of a bus resonates (pm, the lines' frame) with its bus at
+ * code[]; NAN for a ring never named.
+ */
+double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
+			     unsigned int side, unsigned int w,
+			     const uint32_t *code);
+
+/*
+ * Codes that move the rings at positions with parked[w] of a bus, which
+ * sat where codes was[] put them, by shift_pm[l] of the line they sat
+ * nearest (NAN: a line whose move is unknown, and that is not followed);
+ * the others hold code[w] now.
+ */
+void oio_tune_follow(const struct oio_tune *t, unsigned int port,
+		     unsigned int side, const bool *parked,
+		     const uint32_t *was, const double *shift_pm,
+		     uint32_t *code);
+
 #endif /* OIO_TUNING_H */
