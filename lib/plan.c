@@ -84,15 +84,27 @@ static void neighbours(const struct oio_tune *t, const double *qmed,
 		*n2 += own_shift(t, qmed, base + 2 * (w + 2), x);
 }
 
+/*
+ * d less the whole FSRs nearest it (inv: 1 / fsr): remainder()'s result,
+ * ties aside, for a fraction of its cost - the crosstalk fit asks it
+ * millions of times.
+ */
+static double wrap(double d, double fsr, double inv)
+{
+	double k = d * inv;
+
+	return d - fsr * (double)(long long)(k + (k >= 0 ? 0.5 : -0.5));
+}
+
 /* Distance of position p from the nearest line, and that line's position. */
 static double off_line(const struct oio_tune *t, double p, double *at)
 {
-	double best = INFINITY;
+	double best = INFINITY, inv = 1 / t->fsr_pm;
 	unsigned int l;
 
 	*at = p;
 	for (l = 0; l < t->g.wavelengths; l++) {
-		double d = remainder(p - t->line_pm[l], t->fsr_pm);
+		double d = wrap(p - t->line_pm[l], t->fsr_pm, inv);
 
 		if (fabs(d) < fabs(best)) {
 			best = d;
@@ -113,12 +125,20 @@ static bool c_tall(const struct oio_tune_ring *rg, unsigned int i)
 	return rg->c_height[i] >= C_TALL * top;
 }
 
-/* How well adjacent share x1 (and x2) put sweep C's peaks on lines. */
-static double c_cost(const struct oio_tune *t, const double *qmed, double x1,
-		     double x2)
+/*
+ * A tall peak of sweep C as the crosstalk grid sees it: where the ring's
+ * own heat puts it, and its neighbours' own shifts, adjacent (times the
+ * ring's gain) and two places away - the same at every grid point.
+ */
+struct c_peak {
+	double base, n1, n2;
+};
+
+/* The tall peaks of C of every named ring; their number back. */
+static unsigned int c_peaks(const struct oio_tune *t, const double *qmed,
+			    struct c_peak *cp)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
-	double cost = 0, at;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i, n = 0;
 
 	for (r = 0; r < R; r++) {
 		const struct oio_tune_ring *rg = &t->ring[r];
@@ -126,16 +146,30 @@ static double c_cost(const struct oio_tune *t, const double *qmed, double x1,
 		if (!rg->named)
 			continue;
 		for (i = 0; i < rg->nc; i++) {
-			double n1, n2, p, d;
-
 			if (!c_tall(rg, i))
 				continue;
-			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
-			p = rg->o + own_shift(t, qmed, r, rg->c_x[i]) +
-			    x1 * rg->xt_gain * n1 + x2 * n2;
-			d = off_line(t, p, &at) / C_SIGMA;
-			cost += fmin(d * d, 9);
+			neighbours(t, qmed, r, rg->c_x[i], &cp[n].n1,
+				   &cp[n].n2);
+			cp[n].n1 *= rg->xt_gain;
+			cp[n].base = rg->o + own_shift(t, qmed, r, rg->c_x[i]);
+			n++;
 		}
+	}
+	return n;
+}
+
+/* How well adjacent share x1 (and x2) put sweep C's peaks on lines. */
+static double c_cost(const struct oio_tune *t, const struct c_peak *cp,
+		     unsigned int n, double x1, double x2)
+{
+	double cost = 0, at;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		double d = off_line(t, cp[i].base + x1 * cp[i].n1 +
+				       x2 * cp[i].n2, &at) / C_SIGMA;
+
+		cost += fmin(d * d, 9);
 	}
 	return cost;
 }
@@ -223,15 +257,19 @@ static void c_gains(struct oio_tune *t, const double *qmed)
 
 void oio_tune_crosstalk(struct oio_tune *t)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it, n;
 	double qmed[2], best = INFINITY, x1;
+	struct c_peak *cp;
 
 	for (r = 0; r < R; r++)
 		t->ring[r].xt_gain = 1;
 	medians(t, qmed);
 	t->xt1 = t->xt2 = 0;
-	for (x1 = 0; x1 <= XT_MAX + 1e-9; x1 += XT_STEP) {
-		double c = c_cost(t, qmed, x1, x1 / 8);
+	/* without memory for the grid, the fits below start from none */
+	cp = malloc((size_t)R * OIO_TUNE_MAX_PEAKS * sizeof(*cp));
+	n = cp ? c_peaks(t, qmed, cp) : 0;
+	for (x1 = 0; x1 <= XT_MAX + 1e-9 && cp; x1 += XT_STEP) {
+		double c = c_cost(t, cp, n, x1, x1 / 8);
 
 		if (c < best) {
 			best = c;
@@ -239,6 +277,7 @@ void oio_tune_crosstalk(struct oio_tune *t)
 			t->xt2 = x1 / 8;
 		}
 	}
+	free(cp);
 	for (it = 0; it < 3; it++) {
 		c_fit(t, qmed);
 		c_gains(t, qmed);

@@ -417,11 +417,13 @@ static void lags(struct oio_tune *t)
 static double nearest_line(const struct oio_tune *t, double p, int *line,
 			   int *order)
 {
-	double best = INFINITY;
+	double best = INFINITY, inv = 1 / t->fsr_pm;
 	unsigned int l;
 
+	/* judging namings asks this most of all: no floor(), no division */
 	for (l = 0; l < t->g.wavelengths; l++) {
-		double m = floor((p - t->line_pm[l]) / t->fsr_pm + 0.5);
+		double k = (p - t->line_pm[l]) * inv + 0.5;
+		double m = (double)(long long)k - (k < (double)(long long)k);
 		double d = p - (t->line_pm[l] + m * t->fsr_pm);
 
 		if (fabs(d) < fabs(best)) {
@@ -545,28 +547,47 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	}
 }
 
-/* Least squares o, q for a given law over the named peaks; rss back. */
-static double fit_oq(const struct oio_tune *t, const struct oio_tune_ring *rg,
-		     struct naming *nm, double h, double sigma)
+/* A naming's peaks as its fits see them: weights and line positions. */
+struct named_peaks {
+	double w[OIO_TUNE_MAX_PEAKS];
+	double pos[OIO_TUNE_MAX_PEAKS];
+};
+
+static void named_peaks(const struct oio_tune *t,
+			const struct oio_tune_ring *rg,
+			const struct naming *nm, struct named_peaks *np)
 {
-	double sw = 0, su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++) {
-		const struct oio_tune_peak *p = &rg->pk[i];
-		double pos = t->line_pm[nm->line[i]] + nm->order[i] * t->fsr_pm;
-		double u = oio_tune_law(p->x, h);
-		double w = peak_weight(rg, p, nm->line[i]);
-		double d = nm->o + nm->q * u - pos;
+		np->w[i] = peak_weight(rg, &rg->pk[i], nm->line[i]);
+		np->pos[i] = t->line_pm[nm->line[i]] +
+			     nm->order[i] * t->fsr_pm;
+	}
+}
 
+/* Least squares o, q for a given law over the named peaks; rss back. */
+static double fit_oq(const struct oio_tune_ring *rg,
+		     const struct named_peaks *np, struct naming *nm,
+		     double h, double sigma)
+{
+	double sw = 0, su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
+	double u[OIO_TUNE_MAX_PEAKS];
+	unsigned int i;
+
+	for (i = 0; i < rg->n; i++) {
+		double w = np->w[i], pos = np->pos[i], d;
+
+		u[i] = oio_tune_law(rg->pk[i].x, h);
+		d = nm->o + nm->q * u[i] - pos;
 		/* a peak far off the last fit does not pull this one */
 		if (fabs(d) > 3 * sigma)
 			continue;
 		sw += w;
-		su += w * u;
+		su += w * u[i];
 		sp += w * pos;
-		suu += w * u * u;
-		sup += w * u * pos;
+		suu += w * u[i] * u[i];
+		sup += w * u[i] * pos;
 	}
 	den = sw * suu - su * su;
 	if (sw < 2 || den <= 0)
@@ -575,12 +596,9 @@ static double fit_oq(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	nm->o = (sp - nm->q * su) / sw;
 	nm->h = h;
 	for (i = 0; i < rg->n; i++) {
-		const struct oio_tune_peak *p = &rg->pk[i];
-		double pos = t->line_pm[nm->line[i]] + nm->order[i] * t->fsr_pm;
-		double d = nm->o + nm->q * oio_tune_law(p->x, h) - pos;
+		double d = nm->o + nm->q * u[i] - np->pos[i];
 
-		rss += peak_weight(rg, p, nm->line[i]) *
-		       fmin(d * d, 9 * sigma * sigma);
+		rss += np->w[i] * fmin(d * d, 9 * sigma * sigma);
 	}
 	return rss;
 }
@@ -597,12 +615,14 @@ static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	for (pass = 0; pass < 3; pass++) {
 		struct naming best = *nm, tr = *nm;
 		double best_rss = INFINITY, h;
+		struct named_peaks np;
 
+		named_peaks(t, rg, nm, &np);
 		for (h = -LAW_MAX; h <= LAW_MAX + 1e-9; h += LAW_MAX / 10) {
 			double rss;
 
 			tr = *nm;
-			rss = fit_oq(t, rg, &tr, h,
+			rss = fit_oq(rg, &np, &tr, h,
 				     fmax(sigma, 100) * widen[pass]);
 			if (tr.q < qlo || tr.q > qhi)
 				continue;
