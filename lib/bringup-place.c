@@ -566,8 +566,8 @@ static uint32_t hold_place(const struct run *run, unsigned int r,
  * half a spacing off. Recovery only dims them, and the loops stay on.
  * Every wanted lane is verified again.
  */
-int run_place_in_situ(struct run *run, const bool *mask, bool *want,
-			 bool *again)
+int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
+		      bool *want, bool *again)
 {
 	unsigned int W = run->info.wavelengths, n, l, r, p, round, todo = 0;
 	const struct oio_card_io *io = run->io;
@@ -578,7 +578,8 @@ int run_place_in_situ(struct run *run, const bool *mask, bool *want,
 
 	*again = false;
 	for (n = 0; n < lanes_of(run); n++)
-		if (mask[n / W] && !want[n] && fixable(run, n, lit)) {
+		if (mask[n / W] && !want[n] && (!only || only[n]) &&
+		    fixable(run, n, lit)) {
 			fix[n] = true;
 			todo++;
 		}

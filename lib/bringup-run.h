@@ -53,6 +53,11 @@ struct run {
 	uint32_t *b;		/* coded lines dimmed, by classes */
 	uint32_t *c;		/* full power, every ring at once */
 	struct oio_tune_port plan[OIO_MAX_PORTS];
+	/* by port: the line shifts placed, and the one with most lanes up */
+	uint32_t tried[OIO_MAX_PORTS];
+	bool tried_up[OIO_MAX_PORTS];
+	unsigned int best_up[OIO_MAX_PORTS];
+	int best_shift[OIO_MAX_PORTS];
 	struct oio_link_report *rep;
 	oio_progress_cb progress;
 	void *arg;
@@ -117,11 +122,12 @@ int run_repair(struct run *run, const bool *mask, bool *want);
 /* Name the rings no naming was sure for, by a lone line's sweep. */
 int run_anchor_unnamed(struct run *run, const bool *mask);
 /*
- * Place the rings of lanes that failed by sweeping them where they stand
- * with their line alone lit; *again if the lanes need verifying again.
+ * Place the rings of lanes that failed (of only, if not NULL) by sweeping
+ * them where they stand with their line alone lit; *again if the lanes
+ * need verifying again.
  */
-int run_place_in_situ(struct run *run, const bool *mask, bool *want,
-		      bool *again);
+int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
+		      bool *want, bool *again);
 
 /*
  * Rings of the lanes of mask not wanted, locked or heated: loops off,

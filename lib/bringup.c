@@ -21,6 +21,11 @@
 #define SLOW_SWEEP	2
 /* Parking what failed, then checking the rest again: at most so often. */
 #define PARK_ROUNDS	2
+/*
+ * Ports planned again after their rings missed their lines: so often,
+ * and once more to go back to the best plan tried.
+ */
+#define REPLAN_ROUNDS	2
 
 static void measured(struct run *run)
 {
@@ -126,11 +131,158 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 	return OIO_LINK_OUT_OF_RANGE;
 }
 
+/*
+ * Tune the ports of mask as planned, lock, verify; place in place what
+ * failed, then what that broke in the ports of all (the run's).
+ */
+static int place_ports(struct run *run, const bool *mask, const bool *all,
+		       bool *want)
+{
+	unsigned int w = run->info.wavelengths, p, n;
+	bool moved;
+	int err = 0, lerr;
+
+	for (p = 0; p < run->info.ports && !err; p++) {
+		const struct oio_tune_port *tp = &run->plan[p];
+
+		if (!mask[p])
+			continue;
+		for (n = p * w; n < (p + 1) * w; n++) {
+			struct oio_link_lane *ll = &run->rep->lane[n];
+
+			ll->line = (n % w + (uint32_t)tp->shift) % w;
+			ll->fail = fail_of(tp->why[n % w]);
+		}
+		err = apply_plan(run, p, want);
+		run_progress(run, "tune", p + 1, run->info.ports);
+	}
+	lerr = run->io->run(run->io->h);
+	err = err ?: lerr;
+	if (err)
+		return err;
+	/* heaters settled and the dimmed lines back at full power */
+	run_settle(run);
+	err = run_wait_lasers(run, 0);
+	if (err)
+		return err;
+	for (p = 0; p < run->info.ports; p++)
+		if (mask[p])
+			lock_port(run, p, want);
+	err = run->io->run(run->io->h) ?: run_repair(run, mask, want) ?:
+	      run_verify(run, mask, want);
+	if (!err) {
+		bool again, harmed[OIO_MAX_LANES], any = false;
+
+		memcpy(harmed, want, sizeof(harmed));
+		err = run_place_in_situ(run, mask, NULL, want, &again);
+		if (!err && again)
+			err = run_park(run, mask, want, &moved) ?:
+			      run_verify(run, mask, want);
+		/*
+		 * The loops of the lanes that had verified were off while
+		 * the others were placed, and came back on at codes that
+		 * allow for their neighbours' new heat as far as the
+		 * crosstalk was measured: one that climbed to the next line
+		 * fails now. Those few are placed in place themselves, their
+		 * neighbours where they stay.
+		 */
+		for (n = 0; n < lanes_of(run); n++) {
+			harmed[n] = harmed[n] && !want[n];
+			any |= harmed[n];
+		}
+		if (!err && again && any) {
+			err = run_place_in_situ(run, all, harmed, want,
+						&again);
+			if (!err && again)
+				err = run_park(run, all, want, &moved) ?:
+				      run_verify(run, all, want);
+		}
+	}
+	return err;
+}
+
+/*
+ * A port left with a lane whose line a sweep in place met nowhere is
+ * planned again knowing that: the fits that chose its line shift missed
+ * by more than they allow for, and may have missed elsewhere too. If
+ * another shift now promises more lanes than this one brought up, or as
+ * many with lanes it is unsure of that a sweep in place may find, and was
+ * not tried yet, the port goes in redo with that plan. The last round
+ * (last) only takes a port back to the best shift it tried. Return:
+ * whether any port goes in redo.
+ */
+static bool replan(struct run *run, const bool *mask, const bool *want,
+		   bool last, bool *redo)
+{
+	unsigned int W = run->info.wavelengths, p, w, up, ok, best;
+	struct oio_tune_port tp;
+	bool any = false;
+	int s, k, pick;
+
+	for (p = 0; p < run->info.ports; p++) {
+		bool missed = false;
+
+		redo[p] = false;
+		s = run->plan[p].shift;
+		if (!mask[p] || s < 0)
+			continue;
+		run->tried[p] |= 1u << s;
+		for (w = 0, up = 0; w < W; w++) {
+			up += want[p * W + w];
+			if (run->rep->lane[p * W + w].fail ==
+			    OIO_LINK_NO_RESONANCE &&
+			    run->plan[p].why[w] != OIO_TUNE_UNNAMED) {
+				run->t->unreach[p][s] |= 1u << w;
+				missed = true;
+			}
+		}
+		if (!run->tried_up[p] || up >= run->best_up[p]) {
+			run->best_up[p] = up;
+			run->best_shift[p] = s;
+		}
+		run->tried_up[p] = true;
+		/* the last round only goes back to the best shift tried */
+		if (last) {
+			if (up >= run->best_up[p])
+				continue;
+			oio_tune_plan_shifts(run->t, p,
+					     1u << run->best_shift[p], &tp);
+			pick = tp.shift;
+		} else {
+			if (!missed)
+				continue;
+			oio_tune_plan(run->t, p, &tp);
+			for (w = 0, ok = 0; w < W; w++)
+				ok += tp.usable[w];
+			pick = tp.shift >= 0 && tp.shift != s && ok > up ?
+			       tp.shift : -1;
+		}
+		for (k = 0, best = up; k < (int)W && pick < 0 && !last; k++)
+			if (!(run->tried[p] >> k & 1) &&
+			    tp.ok_at[k] + tp.unsure_at[k] > best) {
+				best = tp.ok_at[k] + tp.unsure_at[k];
+				pick = k;
+			}
+		if (pick < 0)
+			continue;
+		if (pick != tp.shift)
+			oio_tune_plan_shifts(run->t, p, 1u << pick, &tp);
+		run->plan[p] = tp;
+		run->tried[p] |= 1u << pick;
+		redo[p] = any = true;
+		for (w = 0; w < W; w++)
+			run->primed[p * W + w] = false;
+	}
+	if (any)
+		run_progress(run, "re-plan", 1, 1);
+	return any;
+}
+
 /* Sweep, measure, assign, place, lock, verify and activate a mask. */
 static int bring_ports(struct run *run, const bool *mask)
 {
-	unsigned int w = run->info.wavelengths, p, n, r, l, round;
-	bool want[OIO_MAX_LANES] = { false }, moved;
+	unsigned int w = run->info.wavelengths, p, r, l, round;
+	bool want[OIO_MAX_LANES] = { false }, moved, redo[OIO_MAX_PORTS];
 	uint32_t lit = run->emitting;
 	double dim_ratio[MAX_W];
 	struct oio_tune_sweep sa = {
@@ -180,42 +332,16 @@ static int bring_ports(struct run *run, const bool *mask)
 	if (err)
 		return err;
 	measured(run);
-	for (p = 0; p < run->info.ports && !err; p++) {
-		const struct oio_tune_port *tp = &run->plan[p];
-
-		if (!mask[p])
-			continue;
-		for (n = p * w; n < (p + 1) * w; n++) {
-			struct oio_link_lane *ll = &run->rep->lane[n];
-
-			ll->line = (n % w + (uint32_t)tp->shift) % w;
-			ll->fail = fail_of(tp->why[n % w]);
-		}
-		err = apply_plan(run, p, want);
-		run_progress(run, "tune", p + 1, run->info.ports);
+	err = place_ports(run, mask, mask, want);
+	for (round = 0; round < REPLAN_ROUNDS && !err; round++) {
+		if (!replan(run, mask, want, false, redo))
+			break;
+		err = run_release_ports(run, redo) ?:
+		      place_ports(run, redo, mask, want);
 	}
-	lerr = run->io->run(run->io->h);
-	err = err ?: lerr;
-	if (err)
-		return err;
-	/* heaters settled and the dimmed lines back at full power */
-	run_settle(run);
-	err = run_wait_lasers(run, 0);
-	if (err)
-		return err;
-	for (p = 0; p < run->info.ports; p++)
-		if (mask[p])
-			lock_port(run, p, want);
-	err = run->io->run(run->io->h) ?: run_repair(run, mask, want) ?:
-	      run_verify(run, mask, want);
-	if (!err) {
-		bool again;
-
-		err = run_place_in_situ(run, mask, want, &again);
-		if (!err && again)
-			err = run_park(run, mask, want, &moved) ?:
-			      run_verify(run, mask, want);
-	}
+	if (!err && replan(run, mask, want, true, redo))
+		err = run_release_ports(run, redo) ?:
+		      place_ports(run, redo, mask, want);
 	if (!err && run->dark)
 		err = run_margin(run, mask, want);
 	/*

@@ -484,6 +484,12 @@ static void park(const struct oio_tune *t, const struct bus *b,
 void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 		   struct oio_tune_port *out)
 {
+	oio_tune_plan_shifts(t, port, UINT32_MAX, out);
+}
+
+void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
+			  uint32_t shifts, struct oio_tune_port *out)
+{
 	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0, pass;
 	unsigned int best_near = 0;
 	struct bus bus[2];
@@ -508,7 +514,8 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 				 OIO_TUNE_DARK :
 				 tx->stuck || rx->stuck ? OIO_TUNE_STUCK :
 				 !tx->named || !rx->named ? OIO_TUNE_UNNAMED :
-				 OIO_TUNE_OK;
+				 t->unreach[port][s] >> w & 1 ?
+				 OIO_TUNE_OUT_OF_REACH : OIO_TUNE_OK;
 		}
 		/* a lane needs both rings: drop the partner of one left out */
 		for (pass = 0; pass < 2; pass++) {
@@ -531,8 +538,14 @@ void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 						miss[1][w] < NEAR_MISS * t->g.range_pm;
 				}
 		}
-		for (w = 0; w < W; w++)
+		out->unsure_at[s] = near;
+		for (w = 0; w < W; w++) {
 			n += why[w] == OIO_TUNE_OK;
+			out->unsure_at[s] += why[w] == OIO_TUNE_UNNAMED;
+		}
+		out->ok_at[s] = n;
+		if (!(shifts >> s & 1))
+			continue;
 		/*
 		 * Most lanes; then, between shifts that hold their rings
 		 * safely clear of the heater ends, the one whose lanes left

@@ -122,6 +122,11 @@ struct oio_tune {
 	double q_lo, q_hi;	/* and the range of them, and of the laws */
 	double h_lo, h_hi;
 	unsigned int named;	/* rings named */
+	/*
+	 * [port][line shift]: the bus positions whose line a sweep in
+	 * place found out of a ring's reach, whatever the fits say.
+	 */
+	uint32_t unreach[OIO_MAX_PORTS][OIO_MAX_WAVELENGTHS];
 	struct oio_tune_ring ring[OIO_MAX_RINGS];
 	/* the card fits' working space: a handle's own, as the whole struct */
 	double scratch[OIO_MAX_WAVELENGTHS][OIO_MAX_RINGS * 2];
@@ -212,6 +217,13 @@ struct oio_tune_port {
 	uint32_t code[2][OIO_MAX_WAVELENGTHS];	/* [side][w] */
 	enum oio_tune_why why[OIO_MAX_WAVELENGTHS];
 	bool usable[OIO_MAX_WAVELENGTHS];
+	/*
+	 * What each line shift promised: lanes in reach, and lanes unsure -
+	 * out of reach by less than the fits' error, or with a ring never
+	 * named - that a sweep in place may still find
+	 */
+	unsigned int ok_at[OIO_MAX_WAVELENGTHS];
+	unsigned int unsure_at[OIO_MAX_WAVELENGTHS];
 };
 
 /*
@@ -222,6 +234,9 @@ struct oio_tune_port {
  */
 void oio_tune_plan(const struct oio_tune *t, unsigned int port,
 		   struct oio_tune_port *out);
+/* The same among the line shifts of mask shifts only (bit s: shift s). */
+void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
+			  uint32_t shifts, struct oio_tune_port *out);
 
 /*
  * Heater codes for a bus whose rings at positions with fixed[w] hold
