@@ -127,7 +127,8 @@ static void *link_thread(void *arg)
 	else
 		j->err = oio_link_up(ctx, j->card, j->params, &j->rep,
 				     j->progress ? progress_cb : NULL, j);
-	if (j->err && j->err != -EIO) {
+	/* lanes left down are in the report; an errno is a failure */
+	if (j->err) {
 		j->what = j->recover ? "recover the link of" :
 				       "bring up the link of";
 		oio_ctx_errmsg(ctx, j->errmsg, sizeof(j->errmsg));
@@ -189,7 +190,11 @@ static void report_text(const struct oio_link_report *r)
 	}
 }
 
-/* The JSON entry of one card: result, error and report. */
+/*
+ * The JSON entry of one card: result, error and report. The result is
+ * "error" for an errno (and then no report), else "lanes-failed" if the
+ * report has a lane down, else "ok".
+ */
 static struct json_object *result_json(uint32_t card, int err,
 				       const char *kmsg,
 				       const struct oio_link_report *rep)
@@ -197,9 +202,9 @@ static struct json_object *result_json(uint32_t card, int err,
 	struct json_object *e = json_object_new_object();
 
 	jadd_u64(e, "card_id", card);
-	jadd_str(e, "result", !err ? "ok" : err == -EIO ? "lanes-failed" :
-		 "error");
-	if (err && err != -EIO) {
+	jadd_str(e, "result", err ? "error" :
+		 rep && rep->lanes_up < rep->lanes ? "lanes-failed" : "ok");
+	if (err) {
 		struct json_object *je = json_object_new_object();
 
 		jadd_i64(je, "errno", -err);
@@ -210,8 +215,7 @@ static struct json_object *result_json(uint32_t card, int err,
 		json_object_object_add(e, "error", NULL);
 	}
 	json_object_object_add(e, "report",
-			       rep && (!err || err == -EIO) ?
-			       json_link_report(rep) : NULL);
+			       rep && !err ? json_link_report(rep) : NULL);
 	return e;
 }
 
@@ -315,16 +319,19 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	for (i = 0; i < n; i++) {
 		struct link_job *j = &jobs[i];
 
-		if (j->err)
-			ret = 1;
-		if (j->err && j->err != -EIO)
+		/* a failed card: its error and the kernel's reason, no report */
+		if (j->err) {
 			lib_error_msg(j->err, j->errmsg, "%s oio%" PRIu32,
 				      j->what, j->card);
+			ret = 1;
+		} else if (j->rep.lanes_up < j->rep.lanes) {
+			ret = 1;
+		}
 		if (opts.json)
 			json_object_array_add(arr, result_json(j->card, j->err,
 							       j->errmsg,
 							       &j->rep));
-		else if (!j->err || j->err == -EIO)
+		else if (!j->err)
 			report_text(&j->rep);
 	}
 	if (opts.json) {
