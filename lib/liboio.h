@@ -480,9 +480,12 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
 /*
  * Bring every lane of a card from whatever state up to activated: arm,
  * light, sweep, assign, tune, lock, verify with PRBS, activate. Returns 0
- * if every lane came up, -EIO if some did not (rep says which and why),
- * or another negative errno if the card could not be worked on at all
- * (rep is then zeroed or partly filled). params and progress may be NULL.
+ * when the run went to its end, however many lanes came up: rep says how
+ * many (lanes_up) and why each other one did not (lane[].fail), a result,
+ * not an error. A negative errno means the card could not be worked on
+ * or a request failed on the way (-EIO the kernel's I/O failure, like any
+ * other; oio_ctx_errmsg() has its reason); rep is then zeroed or partly
+ * filled. params and progress may be NULL.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,
@@ -495,7 +498,8 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 /*
  * Re-assign every port with a lane that is down or a ring at its heater
  * limit or lost, leaving healthy ports alone. Lasers stay lit. Returns as
- * oio_link_up().
+ * oio_link_up(): 0 when the run went to its end, lanes still down or not
+ * (rep says which), a negative errno when it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,

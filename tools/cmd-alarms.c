@@ -73,7 +73,7 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 	uint32_t flags = 0, after = 0;
 	bool all = true;
 	struct cmd_args a;
-	int c, np, err, ret = 1;
+	int c, np, err, ret;
 
 	cmd_args_init(&a, "clear-alarms", clear_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -91,18 +91,21 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 			OIO_LASER_ALARMS_ALL;
 	}
 	if (np == 2 || np == 4) {
-		if (arg_u32("FLAGS", cmd_arg(&a, np - 1), 1, t.max, &flags))
-			return 1;
+		ret = arg_u32("FLAGS", cmd_arg(&a, np - 1), 1, t.max, &flags);
+		if (ret)
+			return ret;
 		all = false;
 	}
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card))
-		goto out;
-	if (np >= 3 &&
-	    arg_u32(strcmp(t.kind, "laser") ? "LANE" : "LINE", cmd_arg(&a, 2),
-		    0, strcmp(t.kind, "laser") ? card_lanes(&card) - 1 :
-		    card.wavelengths - 1, &t.index))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret && np >= 3)
+		ret = arg_u32(strcmp(t.kind, "laser") ? "LANE" : "LINE",
+			      cmd_arg(&a, 2), 0, strcmp(t.kind, "laser") ?
+			      card_lanes(&card) - 1 : card.wavelengths - 1,
+			      &t.index);
+	if (ret)
 		goto out;
 	err = all ? latched(ctx, card.id, &t, &flags) : 0;
 	if (!err && flags)
@@ -110,8 +113,8 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 	if (!err)
 		err = latched(ctx, card.id, &t, &after);
 	if (err) {
-		lib_error(ctx, err, "clear alarms of oio%" PRIu32 " %s", card.id,
-			  t.kind);
+		ret = lib_error(ctx, err, "clear alarms of oio%" PRIu32 " %s",
+				card.id, t.kind);
 		goto out;
 	}
 	if (opts.json) {
@@ -140,7 +143,7 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 		       ", latched now 0x%" PRIx32 "\n", card.id, t.kind,
 		       t.index, flags, after);
 	}
-	ret = 0;
+	ret = OIOCTL_EXIT_OK;
 out:
 	oio_ctx_free(ctx);
 	return ret;

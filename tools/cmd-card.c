@@ -127,7 +127,7 @@ int cmd_list(const struct oioctl *o, int argc, char **argv)
 	struct list_row *rows = NULL;
 	size_t ndevs = 0, ncards = 0, nrows = 0, i, k;
 	struct cmd_args a;
-	int c, err, ret = 1;
+	int c, err, ret = OIOCTL_EXIT_ERROR;
 
 	cmd_args_init(&a, "list", list_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -178,7 +178,7 @@ int cmd_list(const struct oioctl *o, int argc, char **argv)
 		list_json(&opts, rows, nrows);
 	else
 		list_text(&opts, rows, nrows);
-	ret = 0;
+	ret = OIOCTL_EXIT_OK;
 out:
 	free(rows);
 	free(cards);
@@ -346,7 +346,7 @@ int cmd_show(const struct oioctl *o, int argc, char **argv)
 	struct card_detail d;
 	struct cmd_args a;
 	size_t n, i;
-	int c, ret = 0;
+	int c, ret;
 
 	cmd_args_init(&a, "show", show_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -354,17 +354,19 @@ int cmd_show(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for 'show'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n)) {
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	if (ret) {
 		oio_ctx_free(ctx);
-		return 1;
+		return ret;
 	}
 	if (opts.json)
 		arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		if (card_detail_get(ctx, cards[i].id, &d)) {
-			ret = 1;
+			ret = OIOCTL_EXIT_ERROR;
 			continue;
 		}
 		if (opts.json)
@@ -390,7 +392,7 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	struct cmd_args a;
 	bool on = false, ack;
-	int c, err;
+	int c, err, ret;
 
 	cmd_args_init(&a, "arm", arm_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -399,24 +401,29 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 	if (cmd_npos(&a) != 2)
 		return usage_error("'arm' needs CARD and on|off|ack");
 	ack = !strcmp(cmd_arg(&a, 1), "ack");
-	if (!ack && arg_bool("arm state", cmd_arg(&a, 1), &on))
-		return 1;
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card))
-		goto fail;
+	if (!ack) {
+		ret = arg_bool("arm state", cmd_arg(&a, 1), &on);
+		if (ret)
+			return ret;
+	}
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (ret)
+		goto out;
 	err = ack ? oio_card_ack_interlock(ctx, card.id) :
 		    oio_card_set_armed(ctx, card.id, on);
 	if (err) {
-		lib_error(ctx, err, "%s oio%" PRIu32,
-			  ack ? "acknowledge the interlock of" :
-			  on ? "arm" : "disarm", card.id);
-		goto fail;
+		ret = lib_error(ctx, err, "%s oio%" PRIu32,
+				ack ? "acknowledge the interlock of" :
+				on ? "arm" : "disarm", card.id);
+		goto out;
 	}
 	err = oio_card_get(ctx, card.id, &card);
 	if (err) {
-		lib_error(ctx, err, "get card oio%" PRIu32, card.id);
-		goto fail;
+		ret = lib_error(ctx, err, "get card oio%" PRIu32, card.id);
+		goto out;
 	}
 	if (opts.json) {
 		struct json_object *top = json_object_new_object();
@@ -432,11 +439,9 @@ int cmd_arm(const struct oioctl *o, int argc, char **argv)
 		       card.interlock_opened ?
 		       ", opening not acknowledged" : "");
 	}
+out:
 	oio_ctx_free(ctx);
-	return 0;
-fail:
-	oio_ctx_free(ctx);
-	return 1;
+	return ret;
 }
 
 static const char port_usage[] =
@@ -465,9 +470,8 @@ static int ports_print(const struct oioctl *o, struct oio_ctx *ctx,
 
 		err = oio_port_list(ctx, cards[i].id, &p, &n);
 		if (err) {
-			lib_error(ctx, err, "list ports of oio%" PRIu32,
-				  cards[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "list ports of oio%" PRIu32,
+					cards[i].id);
 			continue;
 		}
 		for (k = 0; k < n; k++) {
@@ -505,7 +509,7 @@ static int port_show(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	struct cmd_args a;
 	size_t ncards;
-	int c, ret = 1;
+	int c, ret;
 
 	cmd_args_init(&a, "port show", port_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -513,9 +517,11 @@ static int port_show(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for 'port show'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (!cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards);
+	if (!ret)
 		ret = ports_print(&opts, ctx, cards, ncards, 0, UINT32_MAX);
 	free(cards);
 	oio_ctx_free(ctx);
@@ -529,7 +535,7 @@ static int port_set(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	uint32_t port, shift;
 	struct cmd_args a;
-	int c, err, ret = 1;
+	int c, err, ret;
 
 	cmd_args_init(&a, "port set", port_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -537,17 +543,22 @@ static int port_set(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) != 4 || strcmp(cmd_arg(&a, 2), "shift"))
 		return usage_error("'port set' needs CARD PORT shift S");
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card) ||
-	    arg_u32("PORT", cmd_arg(&a, 1), 0, card.ports - 1, &port) ||
-	    arg_u32("line shift", cmd_arg(&a, 3), 0, card.wavelengths - 1,
-		    &shift))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret)
+		ret = arg_u32("PORT", cmd_arg(&a, 1), 0, card.ports - 1,
+			      &port);
+	if (!ret)
+		ret = arg_u32("line shift", cmd_arg(&a, 3), 0,
+			      card.wavelengths - 1, &shift);
+	if (ret)
 		goto out;
 	err = oio_port_set_line_shift(ctx, card.id, port, shift);
 	if (err) {
-		lib_error(ctx, err, "set line shift of port %" PRIu32
-			  " of oio%" PRIu32, port, card.id);
+		ret = lib_error(ctx, err, "set line shift of port %" PRIu32
+				" of oio%" PRIu32, port, card.id);
 		goto out;
 	}
 	ret = ports_print(&opts, ctx, &card, 1, port, port);

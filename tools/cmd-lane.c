@@ -127,9 +127,8 @@ static int lanes_print(const struct oioctl *o, struct oio_ctx *ctx,
 	for (i = 0; i < ncards; i++) {
 		err = oio_lane_list(ctx, cards[i].id, &l, &n);
 		if (err) {
-			lib_error(ctx, err, "list lanes of oio%" PRIu32,
-				  cards[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "list lanes of oio%" PRIu32,
+					cards[i].id);
 			continue;
 		}
 		for (k = 0; k < n; k++) {
@@ -160,7 +159,7 @@ static int lanes_show(const struct oioctl *o, int argc, char **argv,
 	uint32_t first = 0, last = UINT32_MAX;
 	struct cmd_args a;
 	size_t ncards;
-	int c, ret = 1;
+	int c, ret;
 
 	cmd_args_init(&a, name, usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -168,13 +167,14 @@ static int lanes_show(const struct oioctl *o, int argc, char **argv,
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 2)
 		return usage_error("too many arguments for '%s'", name);
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards))
-		goto out;
-	if (cmd_npos(&a) == 2 &&
-	    arg_range("LANE", cmd_arg(&a, 1), card_lanes(&cards[0]) - 1,
-		      &first, &last))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards);
+	if (!ret && cmd_npos(&a) == 2)
+		ret = arg_range("LANE", cmd_arg(&a, 1),
+				card_lanes(&cards[0]) - 1, &first, &last);
+	if (ret)
 		goto out;
 	ret = lanes_print(&opts, ctx, cards, ncards, first, last, v);
 out:
@@ -212,7 +212,7 @@ static int lane_set(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	struct cmd_args a;
 	uint32_t lane;
-	int c, req, err, ret = 1;
+	int c, req, err, ret;
 
 	cmd_args_init(&a, "lane set", lane_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -225,22 +225,26 @@ static int lane_set(const struct oioctl *o, int argc, char **argv)
 	if (req < 0)
 		return usage_error("invalid lane request '%s' (want deactivate, initialize or activate)",
 				   cmd_arg(&a, 3));
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card) ||
-	    arg_u32("LANE", cmd_arg(&a, 1), 0, card_lanes(&card) - 1, &lane))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret)
+		ret = arg_u32("LANE", cmd_arg(&a, 1), 0, card_lanes(&card) - 1,
+			      &lane);
+	if (ret)
 		goto out;
 	err = oio_lane_request(ctx, card.id, lane, (enum oio_lane_request)req);
 	if (err) {
-		lib_error(ctx, err, "%s lane %" PRIu32 " of oio%" PRIu32,
-			  lane_requests[req], lane, card.id);
+		ret = lib_error(ctx, err, "%s lane %" PRIu32 " of oio%" PRIu32,
+				lane_requests[req], lane, card.id);
 		goto out;
 	}
 	/* show where the request ended, not the transient on the way */
 	err = lane_settle(ctx, card.id, lane);
 	if (err) {
-		lib_error(ctx, err, "lane %" PRIu32 " of oio%" PRIu32, lane,
-			  card.id);
+		ret = lib_error(ctx, err, "lane %" PRIu32 " of oio%" PRIu32,
+				lane, card.id);
 		goto out;
 	}
 	ret = lanes_print(&opts, ctx, &card, 1, lane, lane, &lane_view);
@@ -270,7 +274,7 @@ static int prbs_set(const struct oioctl *o, int argc, char **argv)
 	uint32_t first, last, lane;
 	struct cmd_args a;
 	bool on;
-	int c, err, ret = 1;
+	int c, err, ret;
 
 	cmd_args_init(&a, "prbs", prbs_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -278,20 +282,24 @@ static int prbs_set(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) != 3)
 		return usage_error("'prbs' needs CARD LANE|all on|off, or show");
-	if (arg_bool("PRBS state", cmd_arg(&a, 2), &on))
-		return 1;
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card) ||
-	    arg_range("LANE", cmd_arg(&a, 1), card_lanes(&card) - 1, &first,
-		      &last))
+	ret = arg_bool("PRBS state", cmd_arg(&a, 2), &on);
+	if (ret)
+		return ret;
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret)
+		ret = arg_range("LANE", cmd_arg(&a, 1), card_lanes(&card) - 1,
+				&first, &last);
+	if (ret)
 		goto out;
 	for (lane = first; lane <= last; lane++) {
 		err = oio_lane_set_prbs(ctx, card.id, lane, on, on);
 		if (err) {
-			lib_error(ctx, err, "switch PRBS %s on lane %" PRIu32
-				  " of oio%" PRIu32, on ? "on" : "off", lane,
-				  card.id);
+			ret = lib_error(ctx, err, "switch PRBS %s on lane %"
+					PRIu32 " of oio%" PRIu32,
+					on ? "on" : "off", lane, card.id);
 			goto out;
 		}
 	}
@@ -309,7 +317,7 @@ int cmd_prbs(const struct oioctl *o, int argc, char **argv)
 				  prbs_usage, &prbs_view);
 	if (argc > 1 && !strcmp(argv[1], "help")) {
 		fputs(prbs_usage, stdout);
-		return 0;
+		return OIOCTL_EXIT_OK;
 	}
 	return prbs_set(o, argc, argv);
 }

@@ -79,7 +79,7 @@ static int laser_show(const struct oioctl *o, int argc, char **argv)
 	uint32_t first = 0, last = UINT32_MAX;
 	size_t ncards, n, i, k;
 	struct cmd_args a;
-	int c, err, ret = 1;
+	int c, err, ret;
 
 	cmd_args_init(&a, "laser show", laser_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -87,26 +87,25 @@ static int laser_show(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 2)
 		return usage_error("too many arguments for 'laser show'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards))
-		goto out;
-	if (cmd_npos(&a) == 2 &&
-	    arg_range("LINE", cmd_arg(&a, 1), cards[0].wavelengths - 1,
-		      &first, &last))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards);
+	if (!ret && cmd_npos(&a) == 2)
+		ret = arg_range("LINE", cmd_arg(&a, 1),
+				cards[0].wavelengths - 1, &first, &last);
+	if (ret)
 		goto out;
 
 	if (opts.json)
 		arr = json_object_new_array();
 	else
 		laser_header();
-	ret = 0;
 	for (i = 0; i < ncards; i++) {
 		err = oio_laser_list(ctx, cards[i].id, &l, &n);
 		if (err) {
-			lib_error(ctx, err, "list lasers of oio%" PRIu32,
-				  cards[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "list lasers of oio%" PRIu32,
+					cards[i].id);
 			continue;
 		}
 		for (k = 0; k < n; k++) {
@@ -139,7 +138,7 @@ static int laser_set(const struct oioctl *o, int argc, char **argv)
 	bool has_enable = false, has_bias = false, enable = false;
 	uint32_t line, bias = 0;
 	struct cmd_args a;
-	int c, i, err;
+	int c, i, err, ret;
 
 	cmd_args_init(&a, "laser set", laser_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -158,8 +157,9 @@ static int laser_set(const struct oioctl *o, int argc, char **argv)
 			return usage_error("laser setting '%s' needs a value",
 					   key);
 		if (!strcmp(key, "enable")) {
-			if (arg_bool("enable", val, &enable))
-				return 1;
+			ret = arg_bool("enable", val, &enable);
+			if (ret)
+				return ret;
 			has_enable = true;
 		} else {
 			err = parse_current_ua(val, LASER_BIAS_MAX_UA, &bias);
@@ -172,11 +172,15 @@ static int laser_set(const struct oioctl *o, int argc, char **argv)
 			has_bias = true;
 		}
 	}
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card) ||
-	    arg_u32("LINE", cmd_arg(&a, 1), 0, card.wavelengths - 1, &line))
-		goto fail;
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret)
+		ret = arg_u32("LINE", cmd_arg(&a, 1), 0, card.wavelengths - 1,
+			      &line);
+	if (ret)
+		goto out;
 
 	/*
 	 * enable first: if the card refuses it (not armed, interlock open)
@@ -186,32 +190,32 @@ static int laser_set(const struct oioctl *o, int argc, char **argv)
 	if (has_enable) {
 		err = oio_laser_set_enable(ctx, card.id, line, enable);
 		if (err) {
-			lib_error(ctx, err, "%s laser line %" PRIu32 " of oio%"
-				  PRIu32, enable ? "enable" : "disable", line,
-				  card.id);
-			goto fail;
+			ret = lib_error(ctx, err, "%s laser line %" PRIu32
+					" of oio%" PRIu32,
+					enable ? "enable" : "disable", line,
+					card.id);
+			goto out;
 		}
 	}
 	if (has_bias) {
 		err = oio_laser_set_bias(ctx, card.id, line, bias);
 		if (err) {
-			lib_error(ctx, err, "set bias of laser line %" PRIu32
-				  " of oio%" PRIu32, line, card.id);
-			goto fail;
+			ret = lib_error(ctx, err, "set bias of laser line %"
+					PRIu32 " of oio%" PRIu32, line,
+					card.id);
+			goto out;
 		}
 	}
 	err = oio_laser_get(ctx, card.id, line, &l);
 	if (err) {
-		lib_error(ctx, err, "get laser line %" PRIu32 " of oio%" PRIu32,
-			  line, card.id);
-		goto fail;
+		ret = lib_error(ctx, err, "get laser line %" PRIu32 " of oio%"
+				PRIu32, line, card.id);
+		goto out;
 	}
 	lasers_print(&opts, &l, 1);
+out:
 	oio_ctx_free(ctx);
-	return 0;
-fail:
-	oio_ctx_free(ctx);
-	return 1;
+	return ret;
 }
 
 int cmd_laser(const struct oioctl *o, int argc, char **argv)

@@ -24,7 +24,8 @@ static const char link_usage[] =
 "\n"
 "up: arm, light every line, sweep the rings, choose line shifts, tune and\n"
 "lock every ring, verify each lane with PRBS and activate it. Several\n"
-"cards are brought up at once. Exits 1 if any lane stayed down.\n"
+"cards are brought up at once. Exits 3 if it ran on every card but a lane\n"
+"stayed down, 1 if a card failed (its error printed, no report).\n"
 "recover: redo the ports that have a lane down or a ring lost or at its\n"
 "heater limit; lasers stay lit.\n"
 "down: deactivate every lane, release the rings, darken the lasers.\n"
@@ -127,7 +128,8 @@ static void *link_thread(void *arg)
 	else
 		j->err = oio_link_up(ctx, j->card, j->params, &j->rep,
 				     j->progress ? progress_cb : NULL, j);
-	if (j->err && j->err != -EIO) {
+	/* lanes left down are in the report; an errno is a failure */
+	if (j->err) {
 		j->what = j->recover ? "recover the link of" :
 				       "bring up the link of";
 		oio_ctx_errmsg(ctx, j->errmsg, sizeof(j->errmsg));
@@ -189,7 +191,11 @@ static void report_text(const struct oio_link_report *r)
 	}
 }
 
-/* The JSON entry of one card: result, error and report. */
+/*
+ * The JSON entry of one card: result, error and report. The result is
+ * "error" for an errno (and then no report), else "lanes-failed" if the
+ * report has a lane down, else "ok".
+ */
 static struct json_object *result_json(uint32_t card, int err,
 				       const char *kmsg,
 				       const struct oio_link_report *rep)
@@ -197,9 +203,9 @@ static struct json_object *result_json(uint32_t card, int err,
 	struct json_object *e = json_object_new_object();
 
 	jadd_u64(e, "card_id", card);
-	jadd_str(e, "result", !err ? "ok" : err == -EIO ? "lanes-failed" :
-		 "error");
-	if (err && err != -EIO) {
+	jadd_str(e, "result", err ? "error" :
+		 rep && rep->lanes_up < rep->lanes ? "lanes-failed" : "ok");
+	if (err) {
 		struct json_object *je = json_object_new_object();
 
 		jadd_i64(je, "errno", -err);
@@ -210,8 +216,7 @@ static struct json_object *result_json(uint32_t card, int err,
 		json_object_object_add(e, "error", NULL);
 	}
 	json_object_object_add(e, "report",
-			       rep && (!err || err == -EIO) ?
-			       json_link_report(rep) : NULL);
+			       rep && !err ? json_link_report(rep) : NULL);
 	return e;
 }
 
@@ -232,9 +237,9 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	struct progress progress = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct json_object *arr = NULL, *top;
 	struct cmd_args a;
-	size_t n = 0, started = 0, i;
+	size_t n = 0, started = 0, failed = 0, down = 0, i;
 	uint64_t ns;
-	int c, err, ret = 1;
+	int c, err, ret;
 
 	oio_link_params_init(&params);
 	cmd_args_init(&a, recover ? "link recover" : "link up", link_usage,
@@ -266,19 +271,21 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for '%s'", a.name);
 
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	if (ret)
 		goto out;
 	if (!n) {
-		usage_error("no oio cards");
+		ret = cli_error("no oio cards");
 		goto out;
 	}
 	jobs = calloc(n, sizeof(*jobs));
 	threads = calloc(n, sizeof(*threads));
 	progress.slot = calloc(n, sizeof(*progress.slot));
 	if (!jobs || !threads || !progress.slot) {
-		lib_error(NULL, -ENOMEM, "%s", a.name);
+		ret = lib_error(NULL, -ENOMEM, "%s", a.name);
 		goto out;
 	}
 	progress.n = n;
@@ -294,8 +301,8 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	for (i = 0; i < n; i++) {
 		err = pthread_create(&threads[i], NULL, link_thread, &jobs[i]);
 		if (err) {
-			lib_error(NULL, -err, "start a thread for oio%" PRIu32,
-				  cards[i].id);
+			ret = lib_error(NULL, -err, "start a thread for oio%"
+					PRIu32, cards[i].id);
 			break;
 		}
 		started++;
@@ -309,24 +316,28 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	if (started < n)
 		goto out;
 
-	ret = 0;
 	if (opts.json)
 		arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		struct link_job *j = &jobs[i];
 
-		if (j->err)
-			ret = 1;
-		if (j->err && j->err != -EIO)
+		/* a failed card: its error and the kernel's reason, no report */
+		if (j->err) {
 			lib_error_msg(j->err, j->errmsg, "%s oio%" PRIu32,
 				      j->what, j->card);
+			failed++;
+		} else if (j->rep.lanes_up < j->rep.lanes) {
+			down++;
+		}
 		if (opts.json)
 			json_object_array_add(arr, result_json(j->card, j->err,
 							       j->errmsg,
 							       &j->rep));
-		else if (!j->err || j->err == -EIO)
+		else if (!j->err)
 			report_text(&j->rep);
 	}
+	ret = failed ? OIOCTL_EXIT_ERROR : down ? OIOCTL_EXIT_LANES_DOWN :
+	      OIOCTL_EXIT_OK;
 	if (opts.json) {
 		top = json_object_new_object();
 		json_object_object_add(top, "links", arr);
@@ -350,7 +361,7 @@ static int link_down(const struct oioctl *o, int argc, char **argv)
 	struct cmd_args a;
 	char msg[256];
 	size_t n, i;
-	int c, err, ret = 1;
+	int c, err, ret;
 
 	cmd_args_init(&a, "link down", link_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -358,11 +369,12 @@ static int link_down(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for 'link down'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	if (ret)
 		goto out;
-	ret = 0;
 	if (opts.json)
 		arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -370,9 +382,8 @@ static int link_down(const struct oioctl *o, int argc, char **argv)
 		err = oio_link_down(ctx, cards[i].id);
 		if (err) {
 			oio_ctx_errmsg(ctx, msg, sizeof(msg));
-			lib_error_msg(err, msg, "take down the link of oio%"
-				      PRIu32, cards[i].id);
-			ret = 1;
+			ret = lib_error_msg(err, msg, "take down the link of oio%"
+					    PRIu32, cards[i].id);
 		}
 		if (opts.json)
 			json_object_array_add(arr, result_json(cards[i].id,
@@ -544,7 +555,7 @@ static int link_status(const struct oioctl *o, int argc, char **argv)
 	struct json_object *arr = NULL, *top;
 	struct cmd_args a;
 	size_t n, i;
-	int c, ret = 1;
+	int c, ret;
 
 	cmd_args_init(&a, "link status", link_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -552,16 +563,17 @@ static int link_status(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 1)
 		return usage_error("too many arguments for 'link status'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &n))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	if (ret)
 		goto out;
-	ret = 0;
 	if (opts.json)
 		arr = json_object_new_array();
 	for (i = 0; i < n; i++)
 		if (status_card(&opts, ctx, &cards[i], arr))
-			ret = 1;
+			ret = OIOCTL_EXIT_ERROR;
 	if (opts.json) {
 		top = json_object_new_object();
 		json_object_object_add(top, "links", arr);

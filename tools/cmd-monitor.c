@@ -141,7 +141,7 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 	struct oio_monitor *mon = NULL;
 	struct pollfd pfd[2];
 	struct cmd_args a;
-	int c, err, sfd, ret = 1;
+	int c, err, sfd, ret = OIOCTL_EXIT_ERROR;
 
 	cmd_args_init(&a, "monitor", monitor_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -152,12 +152,12 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 
 	sfd = stop_signal_fd();
 	if (sfd < 0)
-		return 1;
+		return OIOCTL_EXIT_ERROR;
 	err = oio_monitor_open(&mon);
 	if (err) {
 		if (err == -ENOENT)
-			usage_error("open the oio monitor group: %s (is oio.ko loaded?)",
-				    strerror(ENOENT));
+			cli_error("open the oio monitor group: %s (is oio.ko loaded?)",
+				  strerror(ENOENT));
 		else
 			lib_error(NULL, err, "open the oio monitor group");
 		goto out;
@@ -174,7 +174,7 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 			goto out;
 		}
 		if (pfd[1].revents) {
-			ret = 0;
+			ret = OIOCTL_EXIT_OK;
 			goto out;
 		}
 		if (!pfd[0].revents)

@@ -68,9 +68,8 @@ static int rings_print(const struct oioctl *o, struct oio_ctx *ctx,
 	for (i = 0; i < ncards; i++) {
 		err = oio_ring_list(ctx, cards[i].id, &r, &n);
 		if (err) {
-			lib_error(ctx, err, "list rings of oio%" PRIu32,
-				  cards[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "list rings of oio%" PRIu32,
+					cards[i].id);
 			continue;
 		}
 		for (k = 0; k < n; k++) {
@@ -99,7 +98,7 @@ static int ring_show(const struct oioctl *o, int argc, char **argv)
 	uint32_t first = 0, last = UINT32_MAX;
 	struct cmd_args a;
 	size_t ncards;
-	int c, ret = 1;
+	int c, ret;
 
 	cmd_args_init(&a, "ring show", ring_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -107,13 +106,14 @@ static int ring_show(const struct oioctl *o, int argc, char **argv)
 		return OPT_EXIT(c);
 	if (cmd_npos(&a) > 2)
 		return usage_error("too many arguments for 'ring show'");
-	if (ctx_open(&ctx))
-		return 1;
-	if (cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards))
-		goto out;
-	if (cmd_npos(&a) == 2 &&
-	    arg_range("RING", cmd_arg(&a, 1), 2 * card_lanes(&cards[0]) - 1,
-		      &first, &last))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &ncards);
+	if (!ret && cmd_npos(&a) == 2)
+		ret = arg_range("RING", cmd_arg(&a, 1),
+				2 * card_lanes(&cards[0]) - 1, &first, &last);
+	if (ret)
 		goto out;
 	ret = rings_print(&opts, ctx, cards, ncards, first, last);
 out:
@@ -136,7 +136,7 @@ static int ring_set(const struct oioctl *o, int argc, char **argv)
 	bool has_heater = false, has_lock = false, lock = false;
 	uint32_t ring, code = 0;
 	struct cmd_args a;
-	int c, i, err, ret = 1;
+	int c, i, err, ret;
 
 	cmd_args_init(&a, "ring set", ring_usage, argc, argv);
 	c = cmd_no_options(&a, &opts);
@@ -154,37 +154,41 @@ static int ring_set(const struct oioctl *o, int argc, char **argv)
 			return usage_error("ring setting '%s' needs a value",
 					   key);
 		if (!strcmp(key, "heater")) {
-			if (arg_u32("heater code", val, 0, OIO_HEATER_MAX,
-				    &code))
-				return 1;
+			ret = arg_u32("heater code", val, 0, OIO_HEATER_MAX,
+				      &code);
 			has_heater = true;
 		} else {
-			if (arg_bool("lock", val, &lock))
-				return 1;
+			ret = arg_bool("lock", val, &lock);
 			has_lock = true;
 		}
+		if (ret)
+			return ret;
 	}
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card) ||
-	    arg_u32("RING", cmd_arg(&a, 1), 0, 2 * card_lanes(&card) - 1,
-		    &ring))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (!ret)
+		ret = arg_u32("RING", cmd_arg(&a, 1), 0,
+			      2 * card_lanes(&card) - 1, &ring);
+	if (ret)
 		goto out;
 
 	/* the loop owns the heater: release it before, engage it after */
 	if (has_lock && !lock) {
 		err = oio_ring_set_lock(ctx, card.id, ring, false);
 		if (err) {
-			lib_error(ctx, err, "unlock ring %" PRIu32 " of oio%"
-				  PRIu32, ring, card.id);
+			ret = lib_error(ctx, err, "unlock ring %" PRIu32
+					" of oio%" PRIu32, ring, card.id);
 			goto out;
 		}
 	}
 	if (has_heater) {
 		err = oio_ring_set_heater(ctx, card.id, ring, code);
 		if (err) {
-			lib_error(ctx, err, "set heater of ring %" PRIu32
-				  " of oio%" PRIu32, ring, card.id);
+			ret = lib_error(ctx, err, "set heater of ring %"
+					PRIu32 " of oio%" PRIu32, ring,
+					card.id);
 			goto out;
 		}
 	}
@@ -193,8 +197,8 @@ static int ring_set(const struct oioctl *o, int argc, char **argv)
 			nanosleep(&settle, NULL);
 		err = oio_ring_set_lock(ctx, card.id, ring, true);
 		if (err) {
-			lib_error(ctx, err, "lock ring %" PRIu32 " of oio%"
-				  PRIu32, ring, card.id);
+			ret = lib_error(ctx, err, "lock ring %" PRIu32
+					" of oio%" PRIu32, ring, card.id);
 			goto out;
 		}
 	}

@@ -305,7 +305,7 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 	uint32_t rings;
 	struct cmd_args a;
 	uint64_t ns;
-	int c, err, ret = 1;
+	int c, err, ret = OIOCTL_EXIT_OK;
 
 	cmd_args_init(&a, "sweep", sweep_usage, argc, argv);
 	a.longopts = longopts;
@@ -313,24 +313,20 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 	while ((c = cmd_getopt(&a, &opts)) > 0) {
 		switch (c) {
 		case 'n':
-			if (arg_u32("--count", a.optarg, 1, OIO_MAX_RINGS,
-				    &req.ring_count))
-				return 1;
+			ret = arg_u32("--count", a.optarg, 1, OIO_MAX_RINGS,
+				      &req.ring_count);
 			break;
 		case 'S':
-			if (arg_u32("--start", a.optarg, 0, OIO_HEATER_MAX,
-				    &req.start))
-				return 1;
+			ret = arg_u32("--start", a.optarg, 0, OIO_HEATER_MAX,
+				      &req.start);
 			break;
 		case 'E':
-			if (arg_u32("--stop", a.optarg, 0, OIO_HEATER_MAX,
-				    &req.stop))
-				return 1;
+			ret = arg_u32("--stop", a.optarg, 0, OIO_HEATER_MAX,
+				      &req.stop);
 			break;
 		case 's':
-			if (arg_u32("--step", a.optarg, 1, OIO_HEATER_MAX,
-				    &req.step))
-				return 1;
+			ret = arg_u32("--step", a.optarg, 1, OIO_HEATER_MAX,
+				      &req.step);
 			break;
 		case 'd':
 			err = parse_duration(a.optarg, 1, &ns);
@@ -351,6 +347,8 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 			csv = true;
 			break;
 		}
+		if (ret)
+			return ret;
 	}
 	if (c < 0)
 		return OPT_EXIT(c);
@@ -364,29 +362,32 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 		return usage_error("--start %" PRIu32 " is above --stop %" PRIu32,
 				   req.start, req.stop);
 
-	if (ctx_open(&ctx))
-		return 1;
-	if (card_select(ctx, cmd_arg(&a, 0), &card))
+	ret = ctx_open(&ctx);
+	if (ret)
+		return ret;
+	ret = card_select(ctx, cmd_arg(&a, 0), &card);
+	if (ret)
 		goto out;
 	rings = 2 * card_lanes(&card);
-	if (arg_u32("RING", cmd_arg(&a, 1), 0, rings - 1, &req.first_ring))
+	ret = arg_u32("RING", cmd_arg(&a, 1), 0, rings - 1, &req.first_ring);
+	if (ret)
 		goto out;
 	if (req.ring_count > rings - req.first_ring) {
-		usage_error("--count %" PRIu32 " from ring %" PRIu32
-			    " runs past the last ring (%" PRIu32 ")",
-			    req.ring_count, req.first_ring, rings - 1);
+		ret = usage_error("--count %" PRIu32 " from ring %" PRIu32
+				  " runs past the last ring (%" PRIu32 ")",
+				  req.ring_count, req.first_ring, rings - 1);
 		goto out;
 	}
 	err = oio_sweep_run(ctx, card.id, &req, &s);
 	if (err) {
-		lib_error(ctx, err, "sweep rings %" PRIu32 "-%" PRIu32
-			  " of oio%" PRIu32, req.first_ring,
-			  req.first_ring + req.ring_count - 1, card.id);
+		ret = lib_error(ctx, err, "sweep rings %" PRIu32 "-%" PRIu32
+				" of oio%" PRIu32, req.first_ring,
+				req.first_ring + req.ring_count - 1, card.id);
 		goto out;
 	}
 	if (!s->points) {
-		usage_error("the sweep of oio%" PRIu32 " returned no points",
-			    card.id);
+		ret = cli_error("the sweep of oio%" PRIu32
+				" returned no points", card.id);
 		goto out;
 	}
 	switch (fmt) {
@@ -408,7 +409,6 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 		sweep_summary(&opts, s);
 		break;
 	}
-	ret = 0;
 out:
 	oio_sweep_free(s);
 	oio_ctx_free(ctx);

@@ -129,26 +129,26 @@ static void telemetry_text(const struct oioctl *o,
 	}
 }
 
-/* One round: every selected card, printed. Returns 0 or 1 (reported). */
+/* One round: every selected card, printed. Returns the exit status. */
 static int snapshot(const struct oioctl *o, struct oio_ctx *ctx,
 		    const char *spec, struct oio_telemetry *t, bool lines)
 {
 	struct oio_card_info *cards = NULL;
 	struct json_object *arr = NULL, *top;
 	size_t n, i;
-	int err, ret = 0;
+	int err, ret;
 
 	/* every round: with --watch, cards may come and go */
-	if (cards_select(ctx, spec, &cards, &n))
-		return 1;
+	ret = cards_select(ctx, spec, &cards, &n);
+	if (ret)
+		return ret;
 	if (o->json)
 		arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		err = oio_telemetry_get(ctx, cards[i].id, t);
 		if (err) {
-			lib_error(ctx, err, "get telemetry of oio%" PRIu32,
-				  cards[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "get telemetry of oio%" PRIu32,
+					cards[i].id);
 			continue;
 		}
 		if (o->json)
@@ -187,7 +187,8 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	uint64_t interval = 0, next;
 	struct cmd_args a;
 	const char *spec, *prom = NULL;
-	int c, err, sfd = -1, ret = 1;
+	struct card_spec cs;
+	int c, err, sfd = -1, ret = OIOCTL_EXIT_ERROR;
 
 	cmd_args_init(&a, "telemetry", telemetry_usage, argc, argv);
 	a.longopts = longopts;
@@ -217,13 +218,19 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	spec = cmd_arg(&a, 0);
 	if (prom && opts.json)
 		return usage_error("--prometheus and --json exclude each other");
+	/* checked once, not at every round of --watch */
+	if (spec && parse_card_spec(spec, &cs))
+		return usage_error("invalid card '%s' (want N, oioN or a PCI address)",
+				   spec);
 
 	/* a snapshot of a full card is some 30 KiB: not for the stack */
 	t = malloc(sizeof(*t));
 	if (!t)
 		return lib_error(NULL, -ENOMEM, "telemetry");
-	if (ctx_open(&ctx))
+	ret = ctx_open(&ctx);
+	if (ret)
 		goto out;
+	ret = OIOCTL_EXIT_ERROR;
 	if (!interval) {
 		ret = prom ? prom_snapshot(ctx, spec, prom) :
 			snapshot(&opts, ctx, spec, t, false);
@@ -262,7 +269,7 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 			goto out;
 		}
 		if (r > 0) {
-			ret = 0;
+			ret = OIOCTL_EXIT_OK;
 			goto out;
 		}
 	}

@@ -46,7 +46,11 @@ static const char usage_text[] =
 "  monitor                       print the driver's events\n"
 "\n"
 "CARD is N, oioN or a PCI address (0000:01:00.0); where it is optional,\n"
-"the command applies to every card.\n";
+"the command applies to every card.\n"
+"\n"
+"Exit status: 0 success, 1 error (a refusal or failure, no such card),\n"
+"2 usage (bad command, option, argument or value), 3 link up or recover\n"
+"ran but some lanes are down.\n";
 
 static const struct command {
 	const char *name;
@@ -71,16 +75,31 @@ static const struct command {
 
 /* ---- errors ---- */
 
+static void vline(const char *fmt, va_list ap)
+{
+	fputs("oioctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("oioctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
+	return OIOCTL_EXIT_USAGE;
+}
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(fmt, ap);
+	va_end(ap);
+	return OIOCTL_EXIT_ERROR;
 }
 
 static void vreport(int err, const char *kmsg, const char *fmt, va_list ap)
@@ -101,7 +120,7 @@ int lib_error(struct oio_ctx *ctx, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(err, msg, fmt, ap);
 	va_end(ap);
-	return 1;
+	return OIOCTL_EXIT_ERROR;
 }
 
 int lib_error_msg(int err, const char *kmsg, const char *fmt, ...)
@@ -111,7 +130,7 @@ int lib_error_msg(int err, const char *kmsg, const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport(err, kmsg, fmt, ap);
 	va_end(ap);
-	return 1;
+	return OIOCTL_EXIT_ERROR;
 }
 
 unsigned int term_columns(int fd)
@@ -155,8 +174,8 @@ int ctx_open(struct oio_ctx **ctxp)
 	int err = oio_ctx_new(ctxp, 0);
 
 	if (err == -ENOENT)
-		return usage_error("open the oio netlink family: %s (is oio.ko loaded?)",
-				   strerror(ENOENT));
+		return cli_error("open the oio netlink family: %s (is oio.ko loaded?)",
+				 strerror(ENOENT));
 	if (err)
 		return lib_error(NULL, err, "open the oio netlink family");
 	return 0;
@@ -356,7 +375,7 @@ int cards_select(struct oio_ctx *ctx, const char *spec,
 		if (i == nall) {
 			free(all);
 			free(one);
-			return usage_error("no oio card at %s", cs.pci);
+			return cli_error("no oio card at %s", cs.pci);
 		}
 		*one = all[i];
 		free(all);
@@ -371,9 +390,10 @@ int card_select(struct oio_ctx *ctx, const char *spec,
 {
 	struct oio_card_info *c;
 	size_t n;
+	int ret = cards_select(ctx, spec, &c, &n);
 
-	if (cards_select(ctx, spec, &c, &n))
-		return 1;
+	if (ret)
+		return ret;
 	*card = c[0];
 	free(c);
 	return 0;
@@ -411,7 +431,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct oioctl o = { 0 };
-	int c, ret = 1;
+	int c, ret = OIOCTL_EXIT_ERROR;
 	size_t i;
 
 	/* only the character set: numbers must keep their '.' for JSON */
@@ -457,10 +477,8 @@ int main(int argc, char **argv)
 		ret = commands[i].fn(&o, argc - optind, argv + optind);
 	}
 	/* a full disk or a closed pipe must not look like success */
-	if (fflush(stdout) || ferror(stdout)) {
-		usage_error("write error on standard output: %s",
-			    strerror(errno));
-		ret = 1;
-	}
+	if (fflush(stdout) || ferror(stdout))
+		ret = cli_error("write error on standard output: %s",
+				strerror(errno));
 	return ret;
 }

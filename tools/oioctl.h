@@ -4,8 +4,8 @@
  *
  * Every command is int cmd_X(const struct oioctl *o, int argc, char **argv)
  * with argv[0] the command's own name, and returns the process's exit
- * status: 0 on success, 1 on any error (bad usage included), after
- * printing one "oioctl: ..." line on stderr.
+ * status (enum oioctl_exit), after printing one "oioctl: ..." line on
+ * stderr for anything but success.
  */
 #ifndef OIOCTL_H
 #define OIOCTL_H
@@ -22,6 +22,18 @@
 #ifndef OIOCTL_VERSION
 #define OIOCTL_VERSION "0.1"
 #endif
+
+/*
+ * The exit statuses, the same for every command (docs/man/oioctl.8, EXIT
+ * STATUS). Only link up and link recover use LANES_DOWN.
+ */
+enum oioctl_exit {
+	OIOCTL_EXIT_OK = 0,
+	OIOCTL_EXIT_ERROR = 1,	/* the driver or library refused or failed,
+				 * no such card, I/O */
+	OIOCTL_EXIT_USAGE = 2,	/* the command line: nothing was tried */
+	OIOCTL_EXIT_LANES_DOWN = 3,	/* bring-up ran, some lanes are down */
+};
 
 /* The global options, parsed once in main() and passed down. */
 struct oioctl {
@@ -47,12 +59,23 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv);
 
 /* ---- errors (oioctl.c) ---- */
 
-/* "oioctl: <reason>" on stderr; returns 1, the exit status. */
+/*
+ * "oioctl: <reason>" on stderr for bad usage: an unknown command, option
+ * or value, arguments missing or too many, a value that does not parse or
+ * is out of its range (the card's geometry included). Returns
+ * OIOCTL_EXIT_USAGE.
+ */
 int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
 /*
+ * "oioctl: <reason>" on stderr for a failure that is not the command
+ * line's (no such card, no driver). Returns OIOCTL_EXIT_ERROR.
+ */
+int cli_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/*
  * "oioctl: <what>: <strerror(-err)>[: <kernel message>]" on stderr;
- * ctx may be NULL. Returns 1.
+ * ctx may be NULL. Returns OIOCTL_EXIT_ERROR.
  */
 int lib_error(struct oio_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -70,7 +93,7 @@ unsigned int term_columns(int fd);
  */
 int stop_signal_fd(void);
 
-/* Open a handle, reporting failure. Returns 0 or 1. */
+/* Open a handle, reporting failure. Returns 0 or OIOCTL_EXIT_ERROR. */
 int ctx_open(struct oio_ctx **ctxp);
 
 /* ---- argument handling (oioctl.c) ---- */
@@ -78,9 +101,9 @@ int ctx_open(struct oio_ctx **ctxp);
 /* What cmd_getopt() returns besides an option's val. */
 #define OPT_DONE	0
 #define OPT_HELP	-1	/* help was printed: exit 0 */
-#define OPT_ERROR	-2	/* reported: exit 1 */
+#define OPT_ERROR	-2	/* reported: a usage error */
 /* The exit status for a cmd_getopt() result that ends the command. */
-#define OPT_EXIT(c)	((c) == OPT_HELP ? 0 : 1)
+#define OPT_EXIT(c)	((c) == OPT_HELP ? OIOCTL_EXIT_OK : OIOCTL_EXIT_USAGE)
 
 struct cmd_args {
 	const char *name;	/* "laser set", for messages */
@@ -116,11 +139,14 @@ const char *cmd_arg(const struct cmd_args *a, int i);
 int subcommand(int argc, char **argv, const char *usage,
 	       const char *const *subs, size_t nsubs, int *skip);
 
-/* A u32 argument called what, within [min, max]; reports errors. */
+/*
+ * A u32 argument called what, within [min, max]. These return 0, or
+ * OIOCTL_EXIT_USAGE after reporting.
+ */
 int arg_u32(const char *what, const char *s, uint32_t min, uint32_t max,
 	    uint32_t *out);
 int arg_bool(const char *what, const char *s, bool *out);
-/* "N", "N-M" or "all" over 0..max; reports errors. */
+/* "N", "N-M" or "all" over 0..max. */
 int arg_range(const char *what, const char *s, uint32_t max, uint32_t *first,
 	      uint32_t *last);
 
@@ -128,11 +154,13 @@ int arg_range(const char *what, const char *s, uint32_t max, uint32_t *first,
 
 /*
  * The card named by spec (N, oioN, PCI address), or every card when spec
- * is NULL. *cards is freed by the caller. Returns 0 or 1 (reported).
+ * is NULL. *cards is freed by the caller. Returns 0, or the exit status
+ * after reporting: OIOCTL_EXIT_USAGE for a spec that does not parse,
+ * OIOCTL_EXIT_ERROR for no such card or a failure.
  */
 int cards_select(struct oio_ctx *ctx, const char *spec,
 		 struct oio_card_info **cards, size_t *n);
-/* Exactly one card; returns 0 or 1 (reported). */
+/* Exactly one card; returns as cards_select(). */
 int card_select(struct oio_ctx *ctx, const char *spec,
 		struct oio_card_info *card);
 

@@ -34,8 +34,9 @@ int prom_write_file(const char *path, const char *text, size_t len);
 /*
  * One telemetry snapshot of the cards of spec (NULL: every card) written
  * to path. A card whose snapshot fails is reported, and appears only as
- * oio_telemetry_success 0. Returns 0, or 1 (reported) if any card failed
- * or the file could not be written (then path is left as it was).
+ * oio_telemetry_success 0. Returns 0, or the exit status after reporting:
+ * 1 if any card failed or the file could not be written (then path is
+ * left as it was), 2 if spec does not parse.
  */
 int prom_snapshot(struct oio_ctx *ctx, const char *spec, const char *path);
 

@@ -18,26 +18,25 @@ int prom_snapshot(struct oio_ctx *ctx, const char *spec, const char *path)
 	struct prom_card *cards = NULL;
 	char *text = NULL;
 	size_t n, i, len = 0;
-	int err, ret = 1;
+	int err, ret;
 	FILE *f;
 
-	if (cards_select(ctx, spec, &infos, &n))
-		return 1;
+	ret = cards_select(ctx, spec, &infos, &n);
+	if (ret)
+		return ret;
 	/* some 30 KiB a card: one allocation, not the stack */
 	tele = calloc(n ? n : 1, sizeof(*tele));
 	cards = calloc(n ? n : 1, sizeof(*cards));
 	if (!tele || !cards) {
-		lib_error(NULL, -ENOMEM, "telemetry");
+		ret = lib_error(NULL, -ENOMEM, "telemetry");
 		goto out;
 	}
-	ret = 0;
 	for (i = 0; i < n; i++) {
 		cards[i].info = &infos[i];
 		err = oio_telemetry_get(ctx, infos[i].id, &tele[i]);
 		if (err) {
-			lib_error(ctx, err, "get telemetry of oio%" PRIu32,
-				  infos[i].id);
-			ret = 1;
+			ret = lib_error(ctx, err, "get telemetry of oio%" PRIu32,
+					infos[i].id);
 			continue;
 		}
 		cards[i].t = &tele[i];

@@ -4,8 +4,10 @@
 # oioctl, the CLI, end to end: every command in text and in JSON (checked
 # with json-check, the guest's stand-in for jq), link up/down/recover on
 # every card, the monitor seeing an injected laser failure as it happens,
-# a table of bad input that must fail with one "oioctl: " line and change
-# nothing, and --help at every level.
+# a table of bad input that must fail with one "oioctl: " line, the exit
+# status of its class (2 usage, 1 refused) and change nothing, link up with
+# a dark line (exit 3, a report) and with the interlock open (exit 1, the
+# error), and --help at every level.
 #
 # env: OIO_CARDS (from the harness); the cards have the default geometry,
 # 8 ports x 8 wavelengths.
@@ -146,23 +148,38 @@ state0() {
 	} 2>&1 | sed -E 's/"(temp_mc|monitor_na|power_uw|bias_ua|heater_uw|power_min_uw|power_max_uw|prbs_bits|prbs_errors|alarms)":-?[0-9]+/"\1":0/g'
 }
 
-# bad DESC ARGS...: oioctl ARGS exits 1 with exactly one line on stderr,
-# starting "oioctl: ", nothing on stdout, and card 0 unchanged.
-bad() {
-	_d=$1
-	shift
+# fails CODE WHAT DESC ARGS...: oioctl ARGS exits CODE with exactly one
+# line on stderr, starting "oioctl: ", nothing on stdout, and card 0
+# unchanged.
+fails() {
+	_code=$1
+	_what=$2
+	_d=$3
+	shift 3
 	state0 > "$t/before"
 	run "$@"
 	state0 > "$t/after"
-	if [ $rc -eq 1 ] && [ "$(lines "$t/err")" -eq 1 ] &&
+	if [ $rc -eq "$_code" ] && [ "$(lines "$t/err")" -eq 1 ] &&
 		grep -q '^oioctl: ' "$t/err" && [ ! -s "$t/out" ] &&
 		cmp -s "$t/before" "$t/after"; then
-		ok 0 "bad input fails cleanly: $_d ($(cat "$t/err"))"
+		ok 0 "$_what fails cleanly with $_code: $_d ($(cat "$t/err"))"
 	else
 		diag
 		cmp -s "$t/before" "$t/after" || echo "# card 0's state changed"
-		ok 1 "bad input fails cleanly: $_d"
+		ok 1 "$_what fails cleanly with $_code: $_d"
 	fi
+}
+
+# bad DESC ARGS...: bad usage (command, option, argument, value, an index
+# beyond the card): exit 2.
+bad() {
+	fails 2 "bad input" "$@"
+}
+
+# refused DESC ARGS...: well formed, but no such card, or the card or the
+# filesystem says no: exit 1.
+refused() {
+	fails 1 "refused" "$@"
 }
 
 # ---- driver --------------------------------------------------------------
@@ -510,7 +527,7 @@ is "telemetry --watch --prometheus: the file replaced (new inode), exit 0 on SIG
 	"$replaced $rc $(lines "$t/watch")" "1 0 0"
 bad "telemetry --prometheus FILE without .prom" telemetry --prometheus "$t/oio.txt"
 bad "telemetry --prometheus with --json" -j telemetry --prometheus "$prom"
-bad "telemetry --prometheus into a missing directory" \
+refused "telemetry --prometheus into a missing directory" \
 	telemetry --prometheus "$t/none/oio.prom"
 is "--prometheus bad input wrote nothing" \
 	"$([ -e "$t/oio.txt" ] || [ -e "$t/none" ]; echo $?)" 1
@@ -729,10 +746,13 @@ state0 > "$t/state"
 ok "$([ "$(lines "$t/state")" -eq 5 ] && "$JC" -l < "$t/state"; echo $?)" \
 	"card 0's state for the bad-input table: 5 valid JSON lines"
 
-bad "show 9 (no such card)" show 9
+refused "show 9 (no such card)" show 9
+refused "show 0000:00:1f.7 (no card at that address)" show 0000:00:1f.7
+bad "telemetry oioX --watch 1 (not a card: refused once, not every round)" \
+	telemetry oioX --watch 1
 bad "show oioX (not a card)" show oioX
 bad "show 0 1 (too many arguments)" show 0 1
-bad "arm 9 on" arm 9 on
+refused "arm 9 on" arm 9 on
 bad "arm 0 maybe" arm 0 maybe
 bad "clear-alarms 0 laser 8 (no such line)" clear-alarms 0 laser 8
 bad "clear-alarms 0 lane 2 64 (not a lane flag)" clear-alarms 0 lane 2 64
@@ -747,7 +767,7 @@ bad "laser set 0 2 enable maybe" laser set 0 2 enable maybe
 bad "laser set 0 2 power 5 (unknown setting)" laser set 0 2 power 5
 bad "laser set 0 2 enable on bias (missing value)" laser set 0 2 enable on bias
 bad "laser set 0 2 enable on bias 200mA (all checked first)" laser set 0 2 enable on bias 200mA
-bad "laser set 0 2 enable on (disarmed: the card refuses)" laser set 0 2 enable on
+refused "laser set 0 2 enable on (disarmed: the card refuses)" laser set 0 2 enable on
 bad "laser frob" laser frob
 bad "lane show 0 64 (lane index)" lane show 0 64
 bad "lane set 0 64 request initialize (lane index)" lane set 0 64 request initialize
@@ -774,9 +794,11 @@ bad "sweep 0 4 --dwell 2ms" sweep 0 4 --dwell 2ms
 bad "sweep 0 4 --plot --csv" sweep 0 4 --plot --csv
 bad "sweep 0 4 --count (missing value)" sweep 0 4 --count
 bad "sweep 0 (missing RING)" sweep 0
-bad "telemetry 9" telemetry 9
+refused "telemetry 9" telemetry 9
 bad "telemetry --watch 0" telemetry --watch 0
-bad "link up 9" link up 9
+refused "link up 9" link up 9
+refused "link down 9" link down 9
+refused "sweep 9 0" sweep 9 0
 bad "link up 0 --ber-target 0" link up 0 --ber-target 0
 bad "link up 0 --prbs-dwell 0" link up 0 --prbs-dwell 0
 bad "link sideways" link sideways
@@ -789,6 +811,47 @@ bad "-x (unknown option)" -x
 bad "show --frob (unknown command option)" show --frob
 bad "ring show -q (unknown command option)" ring show -q
 bad "no command" 
+
+# ---- link up: an error, and lanes down ------------------------------------
+
+# The interlock open: liboio refuses the card before touching it, an
+# error, exit 1, with its reason and no report.
+vmctl qom-set "/machine/peripheral/$q" interlock false > /dev/null
+run link up 0
+ok "$([ $rc -eq 1 ] && [ ! -s "$t/out" ] && [ "$(lines "$t/err")" -eq 1 ] &&
+	grep -q '^oioctl: bring up the link of oio0: .*interlock is open' "$t/err"
+	echo $?)" "link up 0, interlock open: exit 1, the error and its reason, no report"
+[ $rc -eq 1 ] || diag
+run -j link up 0
+ok "$([ $rc -eq 1 ] && [ "$(jv links.0.result) $(jv links.0.error.errno) $(jv links.0.report)" = "error 16 null" ]
+	echo $?)" "link up -j 0, interlock open: exit 1, result error, errno EBUSY, report null"
+[ $rc -eq 1 ] || diag
+vmctl qom-set "/machine/peripheral/$q" interlock true > /dev/null
+runok "arm 0 ack (the opening acknowledged)" arm 0 ack
+
+# Line 2 failed: its lanes cannot come up. link up runs to its end, and
+# says so with exit 3 and the report, no error; recover, with nothing it
+# can redo, the same in JSON.
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 4 > /dev/null
+run link up 0
+ok "$([ $rc -eq 3 ] && [ ! -s "$t/err" ]; echo $?)" \
+	"link up 0, line 2 failed: exit 3 (lanes down), nothing on stderr"
+[ $rc -eq 3 ] || diag
+up=$(sed -nE 's|^oio0: ([0-9]+)/64 lanes up; .*|\1|p' "$t/out")
+ok "$([ -n "$up" ] && [ "$up" -le 56 ]; echo $?)" \
+	"link up 0, line 2 failed: the report says ${up:-?}/64 lanes up"
+is "link up 0, line 2 failed: line 2's 8 lanes in the table, laser-line-dark" \
+	"$(grep -cE '^  [0-9]+ +[0-7] +2 +laser-line-dark ' "$t/out")" 8
+run -j link recover 0
+ok "$([ $rc -eq 3 ] && [ ! -s "$t/err" ] && "$JC" < "$t/out"; echo $?)" \
+	"link recover -j 0, line 2 failed: exit 3, valid JSON"
+[ $rc -eq 3 ] || diag
+is "link recover -j 0: result lanes-failed, no error, the report's dark lanes" \
+	"$(jv links.0.result) $(jv links.0.error) $(count '"fail":"laser-line-dark"' "$t/out")" \
+	"lanes-failed null 8"
+vmctl qom-set "/machine/peripheral/$q" laser-fail-mask 0 > /dev/null
+oioctl link down 0 > /dev/null 2>&1
+oioctl clear-alarms 0 laser 2 > /dev/null 2>&1
 
 rm -rf "$t"
 tap_done

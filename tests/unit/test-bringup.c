@@ -84,8 +84,9 @@ START_TEST(test_dark_line)
 	unsigned int n, dark = 0;
 
 	make(2, "laser-fail-mask", 1 << 5);
+	/* lanes down are a result in the report, not an errno */
 	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), -EIO);
+					NULL), 0);
 	for (n = 0; n < 64; n++)
 		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
 			ck_assert_uint_eq(rep.lane[n].line, 5);
@@ -105,11 +106,12 @@ START_TEST(test_stuck_heater)
 
 	make(3, "stuck-ring", 21);
 	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), -EIO);
+					NULL), 0);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[10].fail),
 			 "heater-stuck");
 	judge_clean(&v);
 	ck_assert_uint_ge(rep.lanes_up, 62);
+	ck_assert_uint_lt(rep.lanes_up, 64);
 }
 END_TEST
 
