@@ -75,7 +75,7 @@ $(B)/guest/nlfuzz: tests/guest/nlfuzz.c $(SPEC_TABLE) $(GUEST_LIB) $(GUEST_HDRS)
 	gcc $(GUEST_CFLAGS) -I$(B)/guest-gen -o $@ $< $(GUEST_LIB) -lm
 
 # Guest programs that use liboio link against it like any user would.
-GUEST_LIB_TESTS := link-bringup bench-lib
+GUEST_LIB_TESTS := link-bringup link-lock bench-lib
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(B)/guest/nlfuzz \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
@@ -401,9 +401,16 @@ $(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-headroom.c \
 		lib/headroom.c $$(pkg-config --cflags --libs check) -lm
 
+# liboio's card lock file, alone: plain POSIX, no netlink.
+$(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
+		lib/cardlock.h lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-cardlock.c \
+		lib/cardlock.c $$(pkg-config --cflags --libs check)
+
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
 	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber)
+	test-ber test-cardlock)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

@@ -191,11 +191,41 @@ void run_settle(struct run *run)
 	run->io->sleep_us(run->io->h, (unsigned long)(SETTLE_TAUS * tau / 1000));
 }
 
+/*
+ * Before the first line goes below its full bias, the full bias of every
+ * line the run found lit goes to the journal: killed while lines are
+ * dimmed, the run leaves the next one what full was.
+ */
+static int keep_full(struct run *run, uint32_t lit, const uint32_t *bias)
+{
+	const struct oio_card_io *io = run->io;
+	uint32_t want = run->kept | run->lit0;
+	bool dims = false;
+	unsigned int l;
+	int err;
+
+	if (!io->keep_full || !(want & ~run->kept))
+		return 0;
+	for (l = 0; l < run->info.wavelengths; l++)
+		dims |= (lit >> l & 1) && bias[l] != run->full_bias[l];
+	if (!dims)
+		return 0;
+	err = io->keep_full(io->h, run->full_bias, want);
+	if (!err)
+		run->kept = want;
+	return err;
+}
+
 int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias)
 {
 	const struct oio_card_io *io = run->io;
 	unsigned int l;
-	int err = 0, e;
+	int err, e;
+
+	/* nothing dimmed that the journal would not bring back */
+	err = keep_full(run, lit, bias);
+	if (err)
+		return err;
 
 	/*
 	 * Not from a snapshot, which may be older than the last writes: each
@@ -217,6 +247,10 @@ int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias)
 			k->on = bias[l];
 		}
 		k->known = !e;
+		if (k->known && bias[l] == run->full_bias[l])
+			run->dimmed &= ~(1u << l);
+		else
+			run->dimmed |= 1u << l;
 		err = err ?: e;
 	}
 	e = run_wait_lasers(run, 0);

@@ -41,6 +41,8 @@ struct run {
 	bool dark;
 	uint32_t emitting;
 	uint32_t lit0;		/* lines lit at full power when the run began */
+	uint32_t kept;		/* lines whose full bias the journal holds */
+	uint32_t dimmed;	/* lines that may not be at full bias now */
 	struct run_laser laser[MAX_W];
 	/* lanes INITIALIZED with their PRBS running, from a check passed */
 	bool primed[OIO_MAX_LANES];

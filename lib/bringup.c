@@ -487,10 +487,13 @@ static void clean_up(struct run *run)
 	struct oio_link_report *rep = run->rep;
 	unsigned int n;
 
+	/* a cancelled run still puts the card back */
+	if (io->cleaning)
+		io->cleaning(io->h, true);
 	if (run->lit0)
 		run_full_power(run, run->lit0);
 	if (run_snap(run, LANES))
-		return;
+		goto out;
 	rep->lanes_up = 0;
 	for (n = 0; n < rep->lanes; n++) {
 		enum oio_lane_state st = run->tel->lane[n].state;
@@ -505,6 +508,22 @@ static void clean_up(struct run *run)
 			io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
 	}
 	io->run(io->h);
+out:
+	if (io->cleaning)
+		io->cleaning(io->h, false);
+}
+
+/*
+ * The journal goes once every line in it is back at full bias; a line
+ * that is not keeps it for the next run.
+ */
+static void forget_full(struct run *run)
+{
+	const struct oio_card_io *io = run->io;
+
+	if (run->kept && !(run->kept & run->dimmed) && io->keep_full &&
+	    !io->keep_full(io->h, NULL, 0))
+		run->kept = 0;
 }
 
 static int finish(struct run *run, int err)
@@ -512,15 +531,17 @@ static int finish(struct run *run, int err)
 	struct oio_link_report *rep = run->rep;
 	unsigned int n;
 
-	if (err && err != -ENOMEM)
-		clean_up(run);
 	/*
 	 * A run that got to the end returns 0 however many lanes came up:
 	 * those that did not are a result, in the report, not an errno
-	 * (-EIO is the kernel's, for an I/O failure).
+	 * (-EIO is the kernel's, for an I/O failure). One that fails at its
+	 * last look at the lanes cleans up too.
 	 */
 	if (!err)
 		err = run_snap(run, LANES);
+	if (err && err != -ENOMEM)
+		clean_up(run);
+	forget_full(run);
 	if (!err) {
 		rep->t_done = run->tel->time_ns;
 		rep->lanes_up = 0;
@@ -538,7 +559,10 @@ static int finish(struct run *run, int err)
 	return err;
 }
 
-/* Full bias and power of each line as it is now. */
+/*
+ * Full bias and power of each line as it is now; the full bias of a line
+ * in the journal is the journal's.
+ */
 static void note_lines(struct run *run)
 {
 	unsigned int l;
@@ -546,9 +570,42 @@ static void note_lines(struct run *run)
 	for (l = 0; l < run->info.wavelengths; l++) {
 		const struct oio_laser_info *li = &run->tel->laser[l];
 
-		run->full_bias[l] = li->bias_set_ua;
+		if (!(run->kept >> l & 1))
+			run->full_bias[l] = li->bias_set_ua;
 		run->full_uw[l] = li->power_uw;
 	}
+}
+
+/*
+ * A journal means a run was killed while it had lines dimmed or dark, and
+ * their set points are not their full bias: those lines back to the
+ * journal's bias, lit, before anything is taken from the card. A line
+ * that has failed since cannot be put back and is left out.
+ */
+static int recall_full(struct run *run)
+{
+	const struct oio_card_io *io = run->io;
+	uint32_t bias[OIO_MAX_WAVELENGTHS], lines = 0;
+	unsigned int l;
+	int err;
+
+	if (!io->recall_full)
+		return 0;
+	err = io->recall_full(io->h, bias, &lines);
+	if (err)
+		return err;
+	for (l = 0; l < OIO_MAX_WAVELENGTHS; l++)
+		if (l >= run->info.wavelengths ||
+		    (run->tel->laser[l].status & OIO_LASER_FAILED))
+			lines &= ~(1u << l);
+	if (!lines)
+		return 0;
+	for (l = 0; l < run->info.wavelengths; l++)
+		if (lines >> l & 1)
+			run->full_bias[l] = bias[l];
+	run->kept = run->dimmed = lines;
+	run_explain(run, "an interrupted run had lines dimmed: their full bias taken from its journal, not their set points");
+	return run_set_lasers(run, lines, run->full_bias);
 }
 
 int oio_bringup_up(const struct oio_card_io *io,
@@ -579,7 +636,7 @@ int oio_bringup_up(const struct oio_card_io *io,
 	      run_release_ports(&run, all);
 	if (!err && !info->armed)
 		err = io->arm(io->h);
-	err = err ?: run_snap(&run, LASERS);
+	err = err ?: run_snap(&run, LASERS) ?: recall_full(&run);
 	if (err)
 		return finish(&run, err);
 	rep->t_start = run.tel->time_ns;
@@ -653,8 +710,12 @@ int oio_bringup_recover(const struct oio_card_io *io,
 
 	err = run_init(&run, io, info, prm, rep, cb, arg);
 	err = err ?: io->line_shifts(io->h, rep->line_shift) ?:
-	      run_snap(&run, ALL);
+	      run_snap(&run, ALL) ?: recall_full(&run);
+	/* lines put back: the lanes and rings seen again as they are now */
+	if (!err && run.kept)
+		err = run_snap(&run, ALL);
 	if (err) {
+		forget_full(&run);
 		run_free(&run);
 		return err;
 	}

@@ -43,6 +43,19 @@ struct oio_card_io {
 	void (*sleep_us)(void *h, unsigned long us);
 	/* the library's own explanation of a failure */
 	void (*explain)(void *h, const char *fmt, va_list ap);
+	/*
+	 * Optional, NULL for none: the lines' full bias, kept outside the
+	 * process while a run has lines dimmed, so that a run killed midway
+	 * leaves it to the next instead of a dimmed set point. recall_full:
+	 * *lines 0 if none is kept; keep_full with lines 0 forgets it.
+	 */
+	int (*recall_full)(void *h, uint32_t *bias, uint32_t *lines);
+	int (*keep_full)(void *h, const uint32_t *bias, uint32_t lines);
+	/*
+	 * Optional: the run puts the card back after an error, a cancel
+	 * included, between on and off; its requests must go through.
+	 */
+	void (*cleaning)(void *h, bool on);
 };
 
 /* Bring every lane of the card up from whatever state it is in. */

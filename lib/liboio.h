@@ -5,13 +5,15 @@
  * Every call goes through a handle (struct oio_ctx) that owns one generic
  * netlink socket to the oio driver. Each request on a handle is serialised
  * by the handle's own lock, so a handle may be shared between threads;
- * there is no state outside the handles. Calls made of many requests
- * (oio_link_*(), sweeps in several runs) can interleave with another
- * thread's on the same card: give each card's bring-up its own thread and
- * keep other writers away meanwhile. Every function that can fail returns 0
- * (or a count) on success and a negative errno on failure; when the kernel
- * explained a refusal (netlink extended ack), oio_ctx_errmsg() has the
- * message.
+ * there is no state in the process outside the handles. The calls made of
+ * many requests that change a card (oio_link_up(), oio_link_recover(),
+ * oio_link_down(), oio_sweep_run()) hold the card's writer lock meanwhile,
+ * a file under /run/oio (below, "writer lock"): a second such call on the
+ * same card, from any process or thread, fails with -EBUSY instead of
+ * interleaving. Single sets (oio_laser_set_bias(), ...) take no lock.
+ * Every function that can fail returns 0 (or a count) on success and a
+ * negative errno on failure; when the kernel explained a refusal (netlink
+ * extended ack), oio_ctx_errmsg() has the message.
  *
  * Objects are plain structs filled by the library. Lists are arrays the
  * caller frees with free().
@@ -70,6 +72,18 @@ void oio_ctx_free(struct oio_ctx *ctx);
  * one handle the message may be another thread's.
  */
 void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len);
+
+/*
+ * Stop the runs in progress on the handle (oio_link_up(),
+ * oio_link_recover(), oio_link_down()): each stops at its next access to
+ * the card and returns -ECANCELED. Bring-up and recovery still clean up
+ * as after any error - lines back at full power, lanes they started
+ * deactivated - and that clean-up is not cancelled. A run that begins
+ * after the call is not affected. Async-signal-safe: call it from a
+ * SIGINT or SIGTERM handler, from another thread, or from the run's own
+ * progress callback.
+ */
+void oio_ctx_cancel(struct oio_ctx *ctx);
 
 /* Load oio.ko (and what it depends on) with libkmod; 0 if already loaded. */
 int oio_module_load(void);
@@ -315,7 +329,8 @@ struct oio_sweep {
 /*
  * Sweep a run of rings together, or those of its rings at the bus
  * positions asked for. A trace too big for one netlink reply is taken in
- * several runs, one after another.
+ * several runs, one after another. Holds the card's writer lock
+ * meanwhile (see oio_link_up()): -EBUSY while a bring-up runs on the card.
  */
 int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
 		  const struct oio_sweep_req *req, struct oio_sweep **out);
@@ -478,21 +493,49 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
 				unsigned int total, void *arg);
 
 /*
+ * Writer lock: oio_link_up(), oio_link_recover(), oio_link_down() and
+ * oio_sweep_run() hold flock(LOCK_EX) on RUN_DIR/card-<PCI address>.lock
+ * for the card (the PCI address, as the card's id changes across module
+ * reloads). RUN_DIR is $OIO_RUN_DIR if set (ignored in set-id and
+ * file-capability programs), else /run/oio, created 0755 if missing. The
+ * lock is released when the call returns, or when the process dies.
+ * Errors of their own:
+ *   -EBUSY   another call holds the card's lock, in this process or
+ *            another; oio_ctx_errmsg() names it: "card 0000:01:00.0 is
+ *            in use: pid 1234 (oioctl) holds /run/oio/card-....lock"
+ *   other    the run directory or the lock file cannot be had (-EACCES
+ *            without the rights to /run/oio, -EROFS, ...); nothing was
+ *            changed, oio_ctx_errmsg() says which file and why.
+ * The file also holds, while a run has lines dimmed or dark, each line's
+ * full bias ("bias LINE UA"): a run killed midway (SIGKILL, the OOM
+ * killer) leaves it there, and the next oio_link_up() or
+ * oio_link_recover() puts those lines back to that bias instead of taking
+ * a dimmed set point for full. It is removed once the lines are back at
+ * full power.
+ */
+
+/*
  * Bring every lane of a card from whatever state up to activated: arm,
  * light, sweep, assign, tune, lock, verify with PRBS, activate. Returns 0
  * when the run went to its end, however many lanes came up: rep says how
  * many (lanes_up) and why each other one did not (lane[].fail), a result,
  * not an error. A negative errno means the card could not be worked on
  * or a request failed on the way (-EIO the kernel's I/O failure, like any
- * other; oio_ctx_errmsg() has its reason); rep is then zeroed or partly
- * filled. params and progress may be NULL.
+ * other; oio_ctx_errmsg() has its reason): -ECANCELED after
+ * oio_ctx_cancel() (rep is valid: the lanes not up say aborted, the lines
+ * are back at full power), -EBUSY or another errno of the writer lock
+ * (above); rep is then zeroed or partly filled. params and progress may
+ * be NULL.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,
 		struct oio_link_report *rep, oio_progress_cb progress,
 		void *arg);
 
-/* Deactivate every lane, release the rings and darken the lasers. */
+/*
+ * Deactivate every lane, release the rings and darken the lasers. Takes
+ * the writer lock (-EBUSY) as oio_link_up().
+ */
 int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 
 /*

@@ -3,7 +3,10 @@
  * liboio: link bring-up, tear-down and recovery on a card reached through
  * the driver. bringup.c does the work through the card interface this
  * file implements over netlink: telemetry snapshots, sweeps, and batches
- * of heater, lock and lane requests (one datagram, one ack).
+ * of heater, lock and lane requests (one datagram, one ack). Each run
+ * holds the card's writer lock, keeps its journal of the lines' full bias
+ * in the lock's file (cardlock.h), and stops at its next card access
+ * once oio_ctx_cancel() is called on its handle - but for its clean-up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,19 +15,33 @@
 #include <time.h>
 
 #include "bringup.h"
+#include "cardlock.h"
 #include "oio-private.h"
+
+/* A cancelled run's longest wait before it notices. */
+#define CANCEL_POLL_US	10000
 
 struct nl_card {
 	struct oio_ctx *ctx;
 	uint32_t card;
 	struct oio_batch batch;
+	struct cardlock lock;
+	unsigned int cancels;	/* the handle's count when the run began */
+	bool cleaning;
 };
+
+static int cancelled(const struct nl_card *c)
+{
+	return !c->cleaning && atomic_load(&c->ctx->cancels) != c->cancels ?
+	       -ECANCELED : 0;
+}
 
 static int nl_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 {
 	struct nl_card *c = h;
 
-	return oio_telemetry_get_parts(c->ctx, c->card, parts, t);
+	return cancelled(c) ?:
+	       oio_telemetry_get_parts(c->ctx, c->card, parts, t);
 }
 
 static int nl_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
@@ -34,7 +51,7 @@ static int nl_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
 	uint32_t i;
 	int err;
 
-	err = oio_sweep_run(c->ctx, c->card, req, &s);
+	err = cancelled(c) ?: sweep_run_held(c->ctx, c->card, req, &s);
 	if (err)
 		return err;
 	for (i = 0; i < s->ring_count; i++)
@@ -48,28 +65,30 @@ static int nl_laser_enable(void *h, uint32_t line, bool on)
 {
 	struct nl_card *c = h;
 
-	return oio_laser_set_enable(c->ctx, c->card, line, on);
+	return cancelled(c) ?:
+	       oio_laser_set_enable(c->ctx, c->card, line, on);
 }
 
 static int nl_laser_bias(void *h, uint32_t line, uint32_t ua)
 {
 	struct nl_card *c = h;
 
-	return oio_laser_set_bias(c->ctx, c->card, line, ua);
+	return cancelled(c) ?: oio_laser_set_bias(c->ctx, c->card, line, ua);
 }
 
 static int nl_arm(void *h)
 {
 	struct nl_card *c = h;
 
-	return oio_card_set_armed(c->ctx, c->card, true);
+	return cancelled(c) ?: oio_card_set_armed(c->ctx, c->card, true);
 }
 
 static int nl_line_shift(void *h, uint32_t port, uint32_t shift)
 {
 	struct nl_card *c = h;
 
-	return oio_port_set_line_shift(c->ctx, c->card, port, shift);
+	return cancelled(c) ?:
+	       oio_port_set_line_shift(c->ctx, c->card, port, shift);
 }
 
 static int nl_line_shifts(void *h, uint32_t *shift)
@@ -79,7 +98,7 @@ static int nl_line_shifts(void *h, uint32_t *shift)
 	size_t n, i;
 	int err;
 
-	err = oio_port_list(c->ctx, c->card, &ports, &n);
+	err = cancelled(c) ?: oio_port_list(c->ctx, c->card, &ports, &n);
 	if (err)
 		return err;
 	for (i = 0; i < n; i++)
@@ -116,21 +135,32 @@ static void nl_lane(void *h, uint32_t lane, enum oio_lane_request req,
 static int nl_run(void *h)
 {
 	struct nl_card *c = h;
-	int err = oio_batch_run(&c->batch);
+	int err = cancelled(c);
 
+	if (err)
+		oio_batch_discard(&c->batch);
+	else
+		err = oio_batch_run(&c->batch);
 	oio_batch_init(&c->batch, c->ctx);
 	return err;
 }
 
+/* In slices: a PRBS dwell may be seconds, and a cancel should not wait. */
 static void nl_sleep_us(void *h, unsigned long us)
 {
-	struct timespec ts = {
-		.tv_sec = us / 1000000, .tv_nsec = (us % 1000000) * 1000,
-	};
+	struct nl_card *c = h;
 
-	(void)h;
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	while (us && !cancelled(c)) {
+		unsigned long part = us < CANCEL_POLL_US ? us : CANCEL_POLL_US;
+		struct timespec ts = {
+			.tv_sec = part / 1000000,
+			.tv_nsec = (part % 1000000) * 1000,
+		};
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		us -= part;
+	}
 }
 
 static void nl_explain(void *h, const char *fmt, va_list ap)
@@ -140,6 +170,33 @@ static void nl_explain(void *h, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	oio_ctx_set_err(c->ctx, "%s", msg);
+}
+
+static int nl_recall_full(void *h, uint32_t *bias, uint32_t *lines)
+{
+	struct nl_card *c = h;
+
+	memcpy(bias, c->lock.bias, sizeof(c->lock.bias));
+	*lines = c->lock.lines;
+	return 0;
+}
+
+static int nl_keep_full(void *h, const uint32_t *bias, uint32_t lines)
+{
+	struct nl_card *c = h;
+	char msg[sizeof(c->ctx->errmsg)];
+	int err = cardlock_keep(&c->lock, bias, lines, msg, sizeof(msg));
+
+	if (err)
+		oio_ctx_set_err(c->ctx, "%s", msg);
+	return err;
+}
+
+static void nl_cleaning(void *h, bool on)
+{
+	struct nl_card *c = h;
+
+	c->cleaning = on;
 }
 
 static const struct oio_card_io nl_io = {
@@ -156,19 +213,42 @@ static const struct oio_card_io nl_io = {
 	.run = nl_run,
 	.sleep_us = nl_sleep_us,
 	.explain = nl_explain,
+	.recall_full = nl_recall_full,
+	.keep_full = nl_keep_full,
+	.cleaning = nl_cleaning,
 };
 
+/*
+ * The card's identity, and its lock: the run counts as begun, for
+ * oio_ctx_cancel(), from here.
+ */
 static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 		     struct oio_card_io *io, struct oio_card_info *info)
 {
+	int err;
+
+	c->lock.fd = -1;
 	if (!ctx)
 		return -EINVAL;
 	c->ctx = ctx;
 	c->card = card;
+	c->cancels = atomic_load(&ctx->cancels);
+	c->cleaning = false;
 	oio_batch_init(&c->batch, ctx);
 	*io = nl_io;
 	io->h = c;
-	return oio_card_get(ctx, card, info);
+	err = oio_card_get(ctx, card, info);
+	return err ?: ctx_card_lock(ctx, card, info->pci_address, &c->lock);
+}
+
+static int close_card(struct nl_card *c, int err)
+{
+	/* what an error left queued goes nowhere */
+	oio_batch_discard(&c->batch);
+	cardlock_drop(&c->lock);
+	if (err == -ECANCELED)
+		oio_ctx_set_err(c->ctx, "the run was cancelled");
+	return err;
 }
 
 OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
@@ -185,9 +265,7 @@ OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 	if (err)
 		return err;
 	err = oio_bringup_up(&io, &info, params, rep, cb, arg);
-	/* what an error left queued goes nowhere */
-	oio_batch_discard(&c.batch);
-	return err;
+	return close_card(&c, err);
 }
 
 OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
@@ -201,9 +279,7 @@ OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 	if (err)
 		return err;
 	err = oio_bringup_down(&io, &info);
-	/* what an error left queued goes nowhere */
-	oio_batch_discard(&c.batch);
-	return err;
+	return close_card(&c, err);
 }
 
 OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
@@ -220,7 +296,5 @@ OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 	if (err)
 		return err;
 	err = oio_bringup_recover(&io, &info, params, rep, cb, arg);
-	/* what an error left queued goes nowhere */
-	oio_batch_discard(&c.batch);
-	return err;
+	return close_card(&c, err);
 }

@@ -116,6 +116,7 @@ OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&ctx->lock, NULL);
+	atomic_init(&ctx->cancels, 0);
 	*ctxp = ctx;
 	return 0;
 }
@@ -128,6 +129,12 @@ OIO_API void oio_ctx_free(struct oio_ctx *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->rx);
 	free(ctx);
+}
+
+OIO_API void oio_ctx_cancel(struct oio_ctx *ctx)
+{
+	if (ctx)
+		atomic_fetch_add(&ctx->cancels, 1);
 }
 
 OIO_API void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len)

@@ -6,6 +6,7 @@
 #define OIO_PRIVATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -23,7 +24,17 @@ struct oio_ctx {
 	char errmsg[256];	/* the kernel's text for the last failure */
 	void *rx;		/* receive buffer, grown to the largest reply */
 	size_t rx_size;
+	/*
+	 * oio_ctx_cancel() calls so far: a run stops when the count moves
+	 * from what it was when the run began. A count, not a flag, so that
+	 * no run has to reset it under another's feet; lock-free, so that a
+	 * signal handler may move it.
+	 */
+	atomic_uint cancels;
 };
+
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2,
+	       "oio_ctx_cancel() must be async-signal-safe");
 
 /*
  * Called for each reply message; tb is indexed by the set's attributes,
@@ -90,6 +101,20 @@ void oio_batch_add(struct oio_batch *b, struct nl_msg *msg);
 int oio_batch_run(struct oio_batch *b);
 /* Requests queued and never run: freed, unsent. */
 void oio_batch_discard(struct oio_batch *b);
+
+/*
+ * The writer lock of a card (cardlock.h) for a run on ctx, by the card's
+ * PCI address, or with pci NULL by its id (its sysfs device, or the
+ * driver if sysfs does not have it). The reason for a refusal goes to
+ * oio_ctx_errmsg(). Release with cardlock_drop().
+ */
+struct cardlock;
+int ctx_card_lock(struct oio_ctx *ctx, uint32_t card, const char *pci,
+		  struct cardlock *lk);
+
+/* oio_sweep_run() for a run that holds the card's lock already. */
+int sweep_run_held(struct oio_ctx *ctx, uint32_t card,
+		   const struct oio_sweep_req *req, struct oio_sweep **out);
 
 /* A growable array for dumps. */
 struct oio_vec {

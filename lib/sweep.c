@@ -4,7 +4,9 @@
  * OIO_SWEEP_REPLY_MAX bytes of trace, so bigger sweeps run in several
  * parts of whole rings. Rings swept together heat their neighbours, so
  * callers that care about crosstalk choose the parts themselves, or sweep
- * only some bus positions at a time.
+ * only some bus positions at a time. A sweep holds the card's writer lock
+ * (cardlock.h); bring-up, which holds it already, sweeps through
+ * sweep_run_held().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include <netlink/genl/genl.h>
 
+#include "cardlock.h"
 #include "oio-private.h"
 
 struct oio_sweep_part {
@@ -110,15 +113,40 @@ static int oio_sweep_rings(struct oio_ctx *ctx, uint32_t card,
 	return err;
 }
 
+static bool bad_req(const struct oio_sweep_req *req)
+{
+	return !req || !req->ring_count || !req->step ||
+	       req->start > req->stop || req->stop > OIO_HEATER_MAX;
+}
+
+/*
+ * A sweep moves heaters and leaves its rings cold: not in the middle of
+ * another's bring-up, so it takes the card's lock.
+ */
 OIO_API int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
 			  const struct oio_sweep_req *req,
 			  struct oio_sweep **out)
 {
+	struct cardlock lock;
+	int err;
+
+	if (!ctx || !out || bad_req(req))
+		return -EINVAL;
+	err = ctx_card_lock(ctx, card, NULL, &lock);
+	if (err)
+		return err;
+	err = sweep_run_held(ctx, card, req, out);
+	cardlock_drop(&lock);
+	return err;
+}
+
+int sweep_run_held(struct oio_ctx *ctx, uint32_t card,
+		   const struct oio_sweep_req *req, struct oio_sweep **out)
+{
 	struct oio_sweep *s;
 	int err;
 
-	if (!req || !out || !req->ring_count || !req->step ||
-	    req->start > req->stop || req->stop > OIO_HEATER_MAX)
+	if (!out || bad_req(req))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # liboio's shared object as a distribution would ship it: the SONAME, only
-# oio_* symbols exported and all of them versioned, every function of the
-# installed header exported, and liboio.pc usable by pkg-config. TAP.
+# oio_* symbols exported and all of them versioned in liboio.map's nodes,
+# the released ones at their versions, every function of the installed
+# header exported, and liboio.pc usable by pkg-config. TAP.
 #
 # usage: check-lib-abi.sh BUILD_LIB_DIR
 set -u
@@ -25,9 +26,37 @@ others=$(printf '%s\n' "$exported" | grep -v '^oio_' || true)
 [ -z "$others" ]
 ok $? "only oio_* symbols exported${others:+: not $others}"
 
-unversioned=$(objdump -T "$so" | awk '$NF ~ /^oio_/ && $(NF-1) != "LIBOIO_1" { print $NF }')
+# The version nodes of liboio.map; the names a node lists one by one.
+nodes=$(sed -n 's/^\(LIBOIO_[0-9.]*\) {.*/\1/p' lib/liboio.map)
+listed() {
+	sed -n "/^$1 {/,/^}/p" lib/liboio.map |
+		sed -n 's/^[[:space:]]*\(oio_[a-z0-9_]*\);$/\1/p'
+}
+versions=$(objdump -T "$so" | awk '$NF ~ /^oio_/ { print $NF "@" $(NF-1) }')
+
+unversioned=$(printf '%s\n' "$versions" | while IFS=@ read -r f v; do
+	printf '%s\n' $nodes | grep -qx "$v" || echo "$f"
+done)
 [ -z "$unversioned" ]
-ok $? "every export in version LIBOIO_1${unversioned:+: not $unversioned}"
+ok $? "every export in a version node of liboio.map ($(echo $nodes))${unversioned:+: not $unversioned}"
+
+misplaced=""
+for node in $nodes; do
+	for f in $(listed "$node"); do
+		printf '%s\n' "$versions" | grep -qx "$f@$node" ||
+			misplaced="$misplaced $f"
+	done
+done
+[ -z "$misplaced" ]
+ok $? "every name a node lists exported in that node${misplaced:+; not:$misplaced}"
+
+# What 0.1.0 shipped keeps its version: programs built then still load.
+moved=""
+for s in $(sed -n 's/^ \(oio_[a-z0-9_]*@LIBOIO_[0-9.]*\) .*/\1/p' debian/liboio0.symbols); do
+	printf '%s\n' "$versions" | grep -qx "$s" || moved="$moved $s"
+done
+[ -z "$moved" ]
+ok $? "the symbols of debian/liboio0.symbols exported at their versions${moved:+; not:$moved}"
 
 declared=$(sed -n 's/^[a-z].*[ *]\(oio_[a-z0-9_]*\)(.*/\1/p' lib/liboio.h | sort -u)
 missing=""

@@ -198,6 +198,7 @@ unit unit-parse "$B/unit/test-parse"
 unit unit-output "$B/unit/test-output"
 unit unit-prometheus "$B/unit/test-prometheus"
 unit unit-headroom "$B/unit/test-headroom"
+unit unit-cardlock "$B/unit/test-cardlock"
 unit unit-ber "$B/unit/test-ber"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
@@ -256,6 +257,8 @@ vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
 	--tests link-bringup --env OIO_PHASES=parallel
 vm link-faults --cards 1 --seed 211 --icount 0 \
 	--tests link-bringup,link-drift-cli --env OIO_PHASES=drift,faults
+# Issue 10, hazards 1 and 2: the writer lock, cancel, the bias journal.
+vm link-lock --cards 2 --seed 261 --tests link-lock
 vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
 vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
 vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli

@@ -313,6 +313,26 @@ static void sim_explain(void *h, const char *fmt, va_list ap)
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 }
 
+static int sim_recall_full(void *h, uint32_t *bias, uint32_t *lines)
+{
+	struct simio *s = of(h);
+
+	memcpy(bias, s->kept_bias, sizeof(s->kept_bias));
+	*lines = s->kept;
+	return 0;
+}
+
+static int sim_keep_full(void *h, const uint32_t *bias, uint32_t lines)
+{
+	struct simio *s = of(h);
+	unsigned int l;
+
+	s->kept = lines;
+	for (l = 0; l < OIO_MAX_WAVELENGTHS; l++)
+		s->kept_bias[l] = lines >> l & 1 ? bias[l] : 0;
+	return 0;
+}
+
 void simio_init(struct simio *s, struct simcard *c)
 {
 	memset(s, 0, sizeof(*s));
@@ -337,6 +357,8 @@ void simio_init(struct simio *s, struct simcard *c)
 		.run = sim_run,
 		.sleep_us = sim_sleep_us,
 		.explain = sim_explain,
+		.recall_full = sim_recall_full,
+		.keep_full = sim_keep_full,
 	};
 }
 

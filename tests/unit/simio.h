@@ -23,6 +23,9 @@ struct simio {
 	unsigned int nq;
 	int err;		/* of a batch sent early, full */
 	char errmsg[256];
+	/* the journal of the lines' full bias, as liboio keeps it in a file */
+	uint32_t kept;
+	uint32_t kept_bias[OIO_MAX_WAVELENGTHS];
 };
 
 void simio_init(struct simio *s, struct simcard *c);

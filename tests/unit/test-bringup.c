@@ -10,6 +10,7 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,8 @@ START_TEST(test_default_cards_whole)
 	ck_assert_msg(mmio() - m0 <= 2000, "%llu MMIO",
 		      (unsigned long long)(mmio() - m0));
 	ck_assert_uint_ge(rep.measured.rings_named, 120);
+	/* the lines back at full power: no journal left */
+	ck_assert_uint_eq(sio.kept, 0);
 }
 END_TEST
 
@@ -277,6 +280,239 @@ START_TEST(test_failure_midway_leaves_card_sane)
 		up += st == OIO_DP_ACTIVATED;
 	}
 	ck_assert_uint_eq(rep.lanes_up, up);
+	ck_assert_uint_eq(sio.kept, 0);
+}
+END_TEST
+
+/*
+ * A run killed midway (SIGKILL, the OOM killer): from the card's side the
+ * run simply stops, clean-up and all. Here the first snapshot after a
+ * line's bias was lowered never returns.
+ */
+static jmp_buf killed;
+static bool lowered;
+
+static int k_bias(void *h, uint32_t line, uint32_t ua)
+{
+	lowered |= ua < card.s.laser[line].bias_set_ua;
+	return sio.io.laser_bias(h, line, ua);
+}
+
+static int k_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
+{
+	if (lowered)
+		longjmp(killed, 1);
+	return sio.io.snapshot(h, parts, t);
+}
+
+/* The run, until the kill; false if it ended before any line was dimmed. */
+static bool run_until_killed(const struct oio_card_io *io, bool recover)
+{
+	lowered = false;
+	if (setjmp(killed))
+		return true;
+	if (recover)
+		oio_bringup_recover(io, &info, NULL, &rep, NULL, NULL);
+	else
+		oio_bringup_up(io, &info, NULL, &rep, NULL, NULL);
+	return false;
+}
+
+static void kill_when_dimmed(bool recover)
+{
+	static struct oio_card_io io;
+	unsigned int l, low = 0;
+
+	io = sio.io;
+	io.laser_bias = k_bias;
+	io.snapshot = k_snapshot;
+	ck_assert_msg(run_until_killed(&io, recover),
+		      "the run never dimmed a line");
+	for (l = 0; l < 8; l++)
+		low += card.s.laser[l].bias_set_ua < 80000;
+	ck_assert_msg(low, "the killed run left every line at full bias");
+	ck_assert_uint_eq(sio.kept, 0xff);
+	for (l = 0; l < 8; l++)
+		ck_assert_uint_eq(sio.kept_bias[l], 80000);
+}
+
+/* Every line lit at its full bias, as the card came. */
+static void assert_full_power(void)
+{
+	unsigned int l;
+
+	simcard_wait(&card, 2000000);
+	for (l = 0; l < 8; l++) {
+		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
+			      "line %u dark", l);
+		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
+			      "line %u at %u uA", l,
+			      card.s.laser[l].bias_set_ua);
+	}
+}
+
+/*
+ * Link up killed in its margin check, lines dimmed: the next link up
+ * takes their full bias from before, not the dimmed set point, and says
+ * so.
+ */
+START_TEST(test_killed_up_no_ratchet)
+{
+	make(12, NULL, 0);
+	kill_when_dimmed(false);
+	simio_card_info(&sio, &info);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	assert_full_power();
+	ck_assert_uint_eq(sio.kept, 0);
+	ck_assert_msg(strstr(sio.errmsg, "interrupted"), "said: '%s'",
+		      sio.errmsg);
+}
+END_TEST
+
+/* Recovery killed with its coded lines dimmed: the same, twice over. */
+START_TEST(test_killed_recover_no_ratchet)
+{
+	unsigned int r, round;
+
+	make(13, NULL, 0);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	for (round = 0; round < 2; round++) {
+		for (r = 32; r < 48; r++) {
+			simcard_wr(&card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
+			simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
+		}
+		simcard_wait(&card, 100000);
+		kill_when_dimmed(true);
+	}
+	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+					     NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	assert_full_power();
+	ck_assert_uint_eq(sio.kept, 0);
+}
+END_TEST
+
+/*
+ * A card interface cancelled as liboio's handle is by oio_ctx_cancel():
+ * from the cancel on, every card access fails with -ECANCELED, except
+ * those of the run's clean-up.
+ */
+static bool cancelled, cleaning;
+static unsigned int cancel_at, progress_calls;
+
+static int c_check(void)
+{
+	return cancelled && !cleaning ? -ECANCELED : 0;
+}
+
+static int c_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
+{
+	return c_check() ?: sio.io.snapshot(h, parts, t);
+}
+
+static int c_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
+{
+	return c_check() ?: sio.io.sweep(h, req, trace);
+}
+
+static int c_enable(void *h, uint32_t line, bool on)
+{
+	return c_check() ?: sio.io.laser_enable(h, line, on);
+}
+
+static int c_bias(void *h, uint32_t line, uint32_t ua)
+{
+	return c_check() ?: sio.io.laser_bias(h, line, ua);
+}
+
+static int c_arm(void *h)
+{
+	return c_check() ?: sio.io.arm(h);
+}
+
+static int c_line_shift(void *h, uint32_t port, uint32_t shift)
+{
+	return c_check() ?: sio.io.line_shift(h, port, shift);
+}
+
+static int c_line_shifts(void *h, uint32_t *shift)
+{
+	return c_check() ?: sio.io.line_shifts(h, shift);
+}
+
+static int c_run(void *h)
+{
+	int err = c_check();
+
+	/* what a refused batch had queued goes nowhere */
+	if (err) {
+		sio.nq = 0;
+		sio.err = 0;
+		return err;
+	}
+	return sio.io.run(h);
+}
+
+static void c_cleaning(void *h, bool on)
+{
+	(void)h;
+	cleaning = on;
+}
+
+/* The caller's progress callback cancels, at its cancel_at-th call. */
+static void c_progress(const char *stage, unsigned int done,
+		       unsigned int total, void *arg)
+{
+	(void)stage, (void)done, (void)total, (void)arg;
+	if (++progress_calls == cancel_at)
+		cancelled = true;
+}
+
+/*
+ * Link up cancelled from its progress callback, at each of its stages in
+ * turn: -ECANCELED, and its clean-up still puts every line back at full
+ * power, leaves no lane half started and drops the journal.
+ */
+START_TEST(test_cancel_cleans_up)
+{
+	struct oio_card_io io;
+	unsigned int n, up = 0;
+	int err;
+
+	make(14, NULL, 0);
+	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	simio_card_info(&sio, &info);
+	io = sio.io;
+	io.snapshot = c_snapshot;
+	io.sweep = c_sweep;
+	io.laser_enable = c_enable;
+	io.laser_bias = c_bias;
+	io.arm = c_arm;
+	io.line_shift = c_line_shift;
+	io.line_shifts = c_line_shifts;
+	io.run = c_run;
+	io.cleaning = c_cleaning;
+	cancelled = cleaning = false;
+	progress_calls = 0;
+	cancel_at = _i + 1;
+	err = oio_bringup_up(&io, &info, NULL, &rep, c_progress, NULL);
+	ck_assert_msg(cancelled, "progress called only %u times",
+		      progress_calls);
+	ck_assert_int_eq(err, -ECANCELED);
+	assert_full_power();
+	for (n = 0; n < 64; n++) {
+		uint32_t st = card.s.lane[n].state;
+
+		ck_assert_msg(st == OIO_DP_ACTIVATED || st == OIO_DP_DEACTIVATED,
+			      "lane %u left in state %u", n, st);
+		up += st == OIO_DP_ACTIVATED;
+	}
+	ck_assert_uint_eq(rep.lanes_up, up);
+	ck_assert_uint_eq(sio.kept, 0);
 }
 END_TEST
 
@@ -296,6 +532,9 @@ int main(void)
 	tcase_add_test(tc, test_recover_one_port);
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
+	tcase_add_test(tc, test_killed_up_no_ratchet);
+	tcase_add_test(tc, test_killed_recover_no_ratchet);
+	tcase_add_loop_test(tc, test_cancel_cleans_up, 0, 24);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

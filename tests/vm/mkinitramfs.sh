@@ -38,7 +38,8 @@ stage=$(mktemp -d "$(dirname "$out")/.initramfs.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 root=$stage/root
 mkdir -p "$root/bin" "$root/tests" "$root/lib/modules" \
-	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/mnt"
+	"$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/mnt" \
+	"$root/run"
 
 cp "$busybox" "$root/bin/busybox"
 # Relative links, as --install would point them at the host's busybox path.

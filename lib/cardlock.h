@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio: a card's lock file, RUN_DIR/card-<PCI address>.lock (RUN_DIR is
+ * $OIO_RUN_DIR, or /run/oio). A run that changes lasers, rings or lanes in
+ * several steps holds flock(LOCK_EX) on it; the file names the holder
+ * ("pid PID COMM") for those refused, and keeps the lines' full bias
+ * ("bias LINE UA") while a run has lines dimmed, so that the next run
+ * finds it should this one be killed midway. The PCI address, not the
+ * card's id: ids change across module reloads.
+ *
+ * Plain POSIX, no netlink: the host tests use it as it is.
+ */
+#ifndef OIO_CARDLOCK_H
+#define OIO_CARDLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "liboio.h"
+
+#define CARDLOCK_RUN_DIR	"/run/oio"
+
+struct cardlock {
+	int fd;			/* -1: not held */
+	size_t size;		/* of the file, as last read or written */
+	/* the journal: lines with a full bias kept, and theirs */
+	uint32_t lines;
+	uint32_t bias[OIO_MAX_WAVELENGTHS];
+};
+
+/*
+ * Take the lock of the card at pci, without waiting, and read the journal
+ * an earlier run may have left. -EBUSY if another run holds it (its own
+ * process's included), any other errno if the run directory or the file
+ * cannot be had; msg then says which, and who holds it.
+ */
+int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
+		  size_t len);
+/*
+ * Keep bias[] of lines in the journal, or forget it (lines 0). 0 or a
+ * negative errno, msg saying why.
+ */
+int cardlock_keep(struct cardlock *lk, const uint32_t *bias, uint32_t lines,
+		  char *msg, size_t len);
+/* Let go: the journal stays in the file if one is kept, the holder not. */
+void cardlock_drop(struct cardlock *lk);
+
+#endif /* OIO_CARDLOCK_H */
