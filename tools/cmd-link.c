@@ -4,12 +4,15 @@
  * liboio's bring-up, take it down, repair it, or show where it stands.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "oioctl.h"
@@ -25,7 +28,9 @@ static const char link_usage[] =
 "up: arm, light every line, sweep the rings, choose line shifts, tune and\n"
 "lock every ring, verify each lane with PRBS and activate it. Several\n"
 "cards are brought up at once. Exits 3 if it ran on every card but a lane\n"
-"stayed down, 1 if a card failed (its error printed, no report).\n"
+"stayed down, 1 if a card failed (its error printed, no report). SIGINT or\n"
+"SIGTERM stops it cleanly: lines back at their bias, lanes down; the exit\n"
+"status is then 128 + the signal.\n"
 "recover: redo the ports that have a lane down or a ring lost or at its\n"
 "heater limit; lasers stay lit.\n"
 "down: deactivate every lane, release the rings, darken the lasers.\n"
@@ -57,6 +62,10 @@ struct link_job {
 	const struct oio_link_params *params;
 	struct progress *progress;	/* NULL: not on a terminal */
 	size_t slot;
+	int done_fd;			/* written to when the job ends */
+	pthread_mutex_t lock;		/* protects ctx and stop */
+	struct oio_ctx *ctx;		/* the job's handle while it runs */
+	bool stop;			/* SIGINT or SIGTERM came */
 	int err;
 	char errmsg[256];
 	const char *what;		/* the step that failed */
@@ -111,18 +120,24 @@ static void progress_cb(const char *stage, unsigned int done,
 	pthread_mutex_unlock(&p->lock);
 }
 
-static void *link_thread(void *arg)
+static void link_job_run(struct link_job *j)
 {
-	struct link_job *j = arg;
 	struct oio_ctx *ctx;
+	bool stop;
 
 	/* a handle per thread: each needs its own kernel messages */
 	j->err = oio_ctx_new(&ctx, 0);
 	if (j->err) {
 		j->what = "open the oio netlink family";
-		return NULL;
+		return;
 	}
-	if (j->recover)
+	pthread_mutex_lock(&j->lock);
+	j->ctx = ctx;
+	stop = j->stop;
+	pthread_mutex_unlock(&j->lock);
+	if (stop)
+		j->err = -ECANCELED;
+	else if (j->recover)
 		j->err = oio_link_recover(ctx, j->card, j->params, &j->rep,
 					  j->progress ? progress_cb : NULL, j);
 	else
@@ -134,8 +149,68 @@ static void *link_thread(void *arg)
 				       "bring up the link of";
 		oio_ctx_errmsg(ctx, j->errmsg, sizeof(j->errmsg));
 	}
+	pthread_mutex_lock(&j->lock);
+	j->ctx = NULL;
+	pthread_mutex_unlock(&j->lock);
 	oio_ctx_free(ctx);
+}
+
+static void *link_thread(void *arg)
+{
+	struct link_job *j = arg;
+	char one = 1;
+
+	link_job_run(j);
+	/* the main thread counts these; a full pipe cannot happen (PIPE_BUF) */
+	if (write(j->done_fd, &one, 1) != 1)
+		j->err = j->err ?: -errno;
 	return NULL;
+}
+
+/*
+ * Wait for the started jobs to end. SIGINT or SIGTERM (blocked, read from
+ * sfd) cancels every job's run: each stops at its next card access, puts
+ * the lines back at full power and the lanes it started down, and ends.
+ * Return: the signal, 0 if none came.
+ */
+static int link_wait(struct link_job *jobs, size_t started, int sfd,
+		     int done_fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = done_fd, .events = POLLIN },
+		{ .fd = sfd, .events = POLLIN },
+	};
+	size_t ended = 0, i;
+	int sig = 0;
+
+	while (ended < started) {
+		struct signalfd_siginfo si;
+		char buf[64];
+		ssize_t k;
+
+		if (poll(pfd, sfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[0].revents) {
+			k = read(done_fd, buf, sizeof(buf));
+			if (k > 0)
+				ended += (size_t)k;
+		}
+		if (sfd >= 0 && (pfd[1].revents & POLLIN) &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			sig = sig ?: (int)si.ssi_signo;
+			for (i = 0; i < started; i++) {
+				pthread_mutex_lock(&jobs[i].lock);
+				jobs[i].stop = true;
+				if (jobs[i].ctx)
+					oio_ctx_cancel(jobs[i].ctx);
+				pthread_mutex_unlock(&jobs[i].lock);
+			}
+		}
+	}
+	return sig;
 }
 
 static void report_text(const struct oio_link_report *r)
@@ -238,8 +313,8 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	struct json_object *arr = NULL, *top;
 	struct cmd_args a;
 	size_t n = 0, started = 0, failed = 0, down = 0, i;
+	int c, err, ret, sfd = -1, done[2] = { -1, -1 }, sig = 0;
 	uint64_t ns;
-	int c, err, ret;
 
 	oio_link_params_init(&params);
 	cmd_args_init(&a, recover ? "link recover" : "link up", link_usage,
@@ -288,6 +363,13 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 		ret = lib_error(NULL, -ENOMEM, "%s", a.name);
 		goto out;
 	}
+	/* blocked before the threads start, which inherit the mask */
+	sfd = stop_signal_fd();
+	if (sfd < 0 || pipe2(done, O_CLOEXEC)) {
+		ret = sfd < 0 ? OIOCTL_EXIT_ERROR :
+		      lib_error(NULL, -errno, "%s: open a pipe", a.name);
+		goto out;
+	}
 	progress.n = n;
 	progress.columns = term_columns(STDERR_FILENO);
 	for (i = 0; i < n; i++) {
@@ -296,6 +378,8 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 		jobs[i].params = &params;
 		jobs[i].progress = o->tty ? &progress : NULL;
 		jobs[i].slot = i;
+		jobs[i].done_fd = done[1];
+		pthread_mutex_init(&jobs[i].lock, NULL);
 		progress.slot[i].card = cards[i].id;
 	}
 	for (i = 0; i < n; i++) {
@@ -307,6 +391,7 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 		}
 		started++;
 	}
+	sig = link_wait(jobs, started, sfd, done[0]);
 	for (i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	if (o->tty) {
@@ -338,12 +423,24 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	}
 	ret = failed ? OIOCTL_EXIT_ERROR : down ? OIOCTL_EXIT_LANES_DOWN :
 	      OIOCTL_EXIT_OK;
+	/* the shell's status of a command a signal stopped */
+	if (sig)
+		ret = OIOCTL_EXIT_SIGNAL + sig;
 	if (opts.json) {
 		top = json_object_new_object();
 		json_object_object_add(top, "links", arr);
 		json_print(stdout, top, opts.pretty);
 	}
 out:
+	/* the jobs were set up once the pipe was open */
+	for (i = 0; done[1] >= 0 && i < n; i++)
+		pthread_mutex_destroy(&jobs[i].lock);
+	if (sfd >= 0)
+		close(sfd);
+	if (done[0] >= 0) {
+		close(done[0]);
+		close(done[1]);
+	}
 	free(progress.slot);
 	free(threads);
 	free(jobs);

@@ -33,6 +33,8 @@ enum oioctl_exit {
 				 * no such card, I/O */
 	OIOCTL_EXIT_USAGE = 2,	/* the command line: nothing was tried */
 	OIOCTL_EXIT_LANES_DOWN = 3,	/* bring-up ran, some lanes are down */
+	/* + the signal: link up or recover stopped by SIGINT or SIGTERM */
+	OIOCTL_EXIT_SIGNAL = 128,
 };
 
 /* The global options, parsed once in main() and passed down. */

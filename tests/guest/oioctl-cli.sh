@@ -400,6 +400,32 @@ ok "$(grep -qE '^oio0 +6 +3 +tx +1234 ' "$t/out"; echo $?)" "ring show 0 6: heat
 runok "ring set 0 6 heater 0" ring set 0 6 heater 0
 ok "$(grep -qE '^oio0 +6 +3 +tx +0 ' "$t/out"; echo $?)" "ring set prints the ring, heater 0"
 
+# ---- link up, interrupted -----------------------------------------------
+
+# SIGTERM (or SIGINT) stops a bring-up at its next card access; it puts
+# every line back at the bias it had (line 4's 85 mA, not a dimmed one:
+# issue 10's ratchet) and ends with 128 + 15. With a 3 s PRBS dwell, 5 s
+# in is the margin check's dwell, every line dimmed: a process the signal
+# just killed would leave them so. (Not SIGINT: a script's background job
+# ignores it.)
+runok "laser set 0 4 bias 85mA" laser set 0 4 bias 85mA
+jrun "laser show -j 0 (before an interrupted link up)" laser show 0
+bias0=$(i=0; while [ $i -lt 8 ]; do printf '%s ' "$(jv lasers.$i.bias_set_ua)"; i=$((i + 1)); done)
+oioctl link up 0 --prbs-dwell 3s > "$t/out" 2> "$t/err" &
+lpid=$!
+sleep 5
+kill -TERM $lpid
+wait $lpid
+rc=$?
+is "link up 0, SIGTERM after 5 s: exit status 143" "$rc" 143
+[ $rc -eq 143 ] || diag
+ok "$(grep -q '^oioctl: bring up the link of oio0: .*cancel' "$t/err"; echo $?)" \
+	"link up 0, SIGTERM: says the run was cancelled"
+jrun "laser show -j 0 (after)" laser show 0
+bias1=$(i=0; while [ $i -lt 8 ]; do printf '%s ' "$(jv lasers.$i.bias_set_ua)"; i=$((i + 1)); done)
+is "link up 0, SIGTERM: every line at the bias it had ($bias0)" "$bias1" "$bias0"
+runok "laser set 0 4 bias 80mA" laser set 0 4 bias 80mA
+
 # ---- link up, all cards --------------------------------------------------
 
 run link up
