@@ -320,7 +320,11 @@ int run_margin(struct run *run, const bool *mask, bool *want)
 	err = run_snap(run, RINGS);
 	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
 		full[r] = run->tel->ring[r].heater;
-	err = err ?: set_power(run, lit, s) ?: run_snap(run, LANES | RINGS);
+	err = err ?: set_power(run, lit, s);
+	/* the loops follow the lines once the ramps end: let them settle */
+	if (!err)
+		run_settle(run);
+	err = err ?: run_snap(run, LANES | RINGS);
 	if (!err && follow_lines(run, mask, full, want, moved)) {
 		any_moved = true;
 		err = io->run(io->h);

@@ -254,8 +254,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			oio_tune_plan(run->t, p, &tp);
 			for (w = 0, ok = 0; w < W; w++)
 				ok += tp.usable[w];
-			pick = tp.shift >= 0 && tp.shift != s && ok > up ?
-			       tp.shift : -1;
+			pick = tp.shift >= 0 && ok > up &&
+			       !(run->tried[p] >> tp.shift & 1) ? tp.shift : -1;
 		}
 		for (k = 0, best = up; k < (int)W && pick < 0 && !last; k++)
 			if (!(run->tried[p] >> k & 1) &&

@@ -12,13 +12,16 @@
 #include "oio-private.h"
 
 /*
- * The PCI address from the card's sysfs device: no request, so no MMIO,
- * for callers as cheap as a one-point sweep.
+ * The card's PCI address and serial number from its sysfs device: no
+ * request, so no MMIO, for callers as cheap as a one-point sweep.
  */
-static int sysfs_pci(uint32_t card, char *pci, size_t len)
+static int sysfs_card(uint32_t card, char *pci, size_t len, uint32_t *serial)
 {
 	char path[64], target[256], *base;
+	unsigned int sn;
 	ssize_t n;
+	FILE *f;
+	int ok;
 
 	snprintf(path, sizeof(path), "/sys/class/oio/oio%u/device", card);
 	n = readlink(path, target, sizeof(target) - 1);
@@ -29,28 +32,43 @@ static int sysfs_pci(uint32_t card, char *pci, size_t len)
 	base = base ? base + 1 : target;
 	if (strlen(base) >= len)
 		return -ENAMETOOLONG;
+	snprintf(path, sizeof(path), "/sys/class/oio/oio%u/serial", card);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	ok = fscanf(f, "%u", &sn) == 1;
+	fclose(f);
+	if (!ok)
+		return -EINVAL;
 	strcpy(pci, base);
+	*serial = sn;
 	return 0;
 }
 
-int ctx_card_lock(struct oio_ctx *ctx, uint32_t card, const char *pci,
-		  struct cardlock *lk)
+int ctx_card_lock(struct oio_ctx *ctx, uint32_t card,
+		  const struct oio_card_info *known, struct cardlock *lk)
 {
 	struct oio_card_info info;
-	char msg[sizeof(ctx->errmsg)];
+	char msg[sizeof(ctx->errmsg)], name[64];
 	int err;
 
 	lk->fd = -1;
-	if (!pci) {
-		if (sysfs_pci(card, info.pci_address,
-			      sizeof(info.pci_address))) {
+	if (!known) {
+		if (sysfs_card(card, info.pci_address,
+			       sizeof(info.pci_address), &info.serial)) {
 			err = oio_card_get(ctx, card, &info);
 			if (err)
 				return err;
 		}
-		pci = info.pci_address;
+		known = &info;
 	}
-	err = cardlock_take(lk, pci, msg, sizeof(msg));
+	/*
+	 * The slot and the serial number: a card put in another's slot
+	 * must not take that one's journal of full bias for its own.
+	 */
+	snprintf(name, sizeof(name), "%s-%u", known->pci_address,
+		 known->serial);
+	err = cardlock_take(lk, name, msg, sizeof(msg));
 	if (err)
 		oio_ctx_set_err(ctx, "%s", msg);
 	return err;

@@ -21,7 +21,9 @@
 
 /* The holder's line and one per line of the card, with room to spare. */
 #define FILE_MAX	2048
-#define OPEN_FLAGS	(O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW)
+#define OPEN_FLAGS	(O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+/* the driver's highest bias set point (oio_regs.h) */
+#define BIAS_MAX_UA	150000
 
 static const char *run_dir(void)
 {
@@ -95,8 +97,9 @@ static void parse_journal(struct cardlock *lk, char *text)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		/* a value the driver would refuse would stop every run */
 		if (sscanf(line, "bias %u %u%c", &l, &ua, &end) == 2 &&
-		    l < OIO_MAX_WAVELENGTHS && ua) {
+		    l < OIO_MAX_WAVELENGTHS && ua && ua <= BIAS_MAX_UA) {
 			lk->lines |= 1u << l;
 			lk->bias[l] = ua;
 		}
@@ -143,7 +146,11 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
 		snprintf(msg, len, "run directory %s: name too long", dir);
 		return -ENAMETOOLONG;
 	}
-	lk->fd = open(path, OPEN_FLAGS, 0644);
+	/*
+	 * Only its owner may open it: flock() needs no write access, and
+	 * anyone able to read it could hold every card.
+	 */
+	lk->fd = open(path, OPEN_FLAGS, 0600);
 	if (lk->fd < 0 && errno == ENOENT) {
 		if (mkdir(dir, 0755) && errno != EEXIST) {
 			err = -errno;
@@ -152,7 +159,7 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
 				 dir);
 			return err;
 		}
-		lk->fd = open(path, OPEN_FLAGS, 0644);
+		lk->fd = open(path, OPEN_FLAGS, 0600);
 	}
 	if (lk->fd < 0) {
 		err = -errno;
@@ -160,6 +167,13 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
 			 path);
 		lk->fd = -1;
 		return err;
+	}
+	/* not a FIFO, a device, nor a hard link to a file of someone else's */
+	if (fstat(lk->fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid()) {
+		snprintf(msg, len, "%s is not a lock file of ours", path);
+		give_up(lk);
+		return -EPERM;
 	}
 	/* a file of its own open, so two threads of a process conflict too */
 	if (flock(lk->fd, LOCK_EX | LOCK_NB)) {

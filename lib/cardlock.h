@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * liboio: a card's lock file, RUN_DIR/card-<PCI address>.lock (RUN_DIR is
+ * liboio: a card's lock file, RUN_DIR/card-<name>.lock (RUN_DIR is
  * $OIO_RUN_DIR, or /run/oio). A run that changes lasers, rings or lanes in
  * several steps holds flock(LOCK_EX) on it; the file names the holder
  * ("pid PID COMM") for those refused, and keeps the lines' full bias

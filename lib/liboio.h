@@ -494,15 +494,19 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
 
 /*
  * Writer lock: oio_link_up(), oio_link_recover(), oio_link_down() and
- * oio_sweep_run() hold flock(LOCK_EX) on RUN_DIR/card-<PCI address>.lock
- * for the card (the PCI address, as the card's id changes across module
- * reloads). RUN_DIR is $OIO_RUN_DIR if set (ignored in set-id and
- * file-capability programs), else /run/oio, created 0755 if missing. The
+ * oio_sweep_run() hold flock(LOCK_EX) on
+ * RUN_DIR/card-<PCI address>-<serial>.lock for the card (the slot and the
+ * serial number, as the card's id changes across module reloads, and a
+ * card put in another's slot is not that one). RUN_DIR is $OIO_RUN_DIR if
+ * set (ignored in set-id and file-capability programs), else /run/oio,
+ * created 0755 if missing; the file is its owner's alone (0600), and one
+ * that is not a regular file of the caller's is refused (-EPERM). The
  * lock is released when the call returns, or when the process dies.
  * Errors of their own:
  *   -EBUSY   another call holds the card's lock, in this process or
- *            another; oio_ctx_errmsg() names it: "card 0000:01:00.0 is
- *            in use: pid 1234 (oioctl) holds /run/oio/card-....lock"
+ *            another; oio_ctx_errmsg() names it: "card
+ *            0000:01:00.0-10000001 is in use: pid 1234 (oioctl) holds
+ *            /run/oio/card-....lock"
  *   other    the run directory or the lock file cannot be had (-EACCES
  *            without the rights to /run/oio, -EROFS, ...); nothing was
  *            changed, oio_ctx_errmsg() says which file and why.

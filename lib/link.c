@@ -238,7 +238,7 @@ static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 	*io = nl_io;
 	io->h = c;
 	err = oio_card_get(ctx, card, info);
-	return err ?: ctx_card_lock(ctx, card, info->pci_address, &c->lock);
+	return err ?: ctx_card_lock(ctx, card, info, &c->lock);
 }
 
 static int close_card(struct nl_card *c, int err)

@@ -104,13 +104,13 @@ void oio_batch_discard(struct oio_batch *b);
 
 /*
  * The writer lock of a card (cardlock.h) for a run on ctx, by the card's
- * PCI address, or with pci NULL by its id (its sysfs device, or the
- * driver if sysfs does not have it). The reason for a refusal goes to
- * oio_ctx_errmsg(). Release with cardlock_drop().
+ * PCI address and serial number from info, or with info NULL from its id
+ * (its sysfs device, or the driver if sysfs does not have it). The reason
+ * for a refusal goes to oio_ctx_errmsg(). Release with cardlock_drop().
  */
 struct cardlock;
-int ctx_card_lock(struct oio_ctx *ctx, uint32_t card, const char *pci,
-		  struct cardlock *lk);
+int ctx_card_lock(struct oio_ctx *ctx, uint32_t card,
+		  const struct oio_card_info *info, struct cardlock *lk);
 
 /* oio_sweep_run() for a run that holds the card's lock already. */
 int sweep_run_held(struct oio_ctx *ctx, uint32_t card,

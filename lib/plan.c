@@ -690,12 +690,12 @@ void oio_tune_follow(const struct oio_tune *t, unsigned int port,
 		for (l = 0; l < t->g.wavelengths; l++) {
 			double e = remainder(at - t->line_pm[l], t->fsr_pm);
 
-			if (!isnan(shift_pm[l]) && fabs(e) < fabs(d)) {
+			if (fabs(e) < fabs(d)) {
 				d = e;
 				move = shift_pm[l];
 			}
 		}
-		if (isinf(d))
+		if (isinf(d) || isnan(move))
 			continue;
 		target[w] = at + move - rg->o;
 		fixed[w] = false;

@@ -28,9 +28,9 @@ static const char link_usage[] =
 "up: arm, light every line, sweep the rings, choose line shifts, tune and\n"
 "lock every ring, verify each lane with PRBS and activate it. Several\n"
 "cards are brought up at once. Exits 3 if it ran on every card but a lane\n"
-"stayed down, 1 if a card failed (its error printed, no report). SIGINT or\n"
-"SIGTERM stops it cleanly: lines back at their bias, lanes down; the exit\n"
-"status is then 128 + the signal.\n"
+"stayed down, 1 if a card failed (its error printed, no report). SIGINT,\n"
+"SIGTERM or SIGHUP stops it cleanly: lines back at their bias, lanes down;\n"
+"the exit status is then 128 + the signal.\n"
 "recover: redo the ports that have a lane down or a ring lost or at its\n"
 "heater limit; lasers stay lit.\n"
 "down: deactivate every lane, release the rings, darken the lasers.\n"
@@ -65,7 +65,7 @@ struct link_job {
 	int done_fd;			/* written to when the job ends */
 	pthread_mutex_t lock;		/* protects ctx and stop */
 	struct oio_ctx *ctx;		/* the job's handle while it runs */
-	bool stop;			/* SIGINT or SIGTERM came */
+	bool stop;			/* a stop signal came, or a thread failed */
 	int err;
 	char errmsg[256];
 	const char *what;		/* the step that failed */
@@ -110,8 +110,19 @@ static void progress_cb(const char *stage, unsigned int done,
 {
 	struct link_job *j = arg;
 	struct progress *p = j->progress;
-	struct progress_slot *s = &p->slot[j->slot];
+	struct progress_slot *s;
 
+	/*
+	 * A run counts only the cancels made after it began: one that came
+	 * between the job's handle and the run's start is made again here.
+	 */
+	pthread_mutex_lock(&j->lock);
+	if (j->stop && j->ctx)
+		oio_ctx_cancel(j->ctx);
+	pthread_mutex_unlock(&j->lock);
+	if (!p)
+		return;
+	s = &p->slot[j->slot];
 	pthread_mutex_lock(&p->lock);
 	snprintf(s->stage, sizeof(s->stage), "%s", stage);
 	s->done = done;
@@ -139,10 +150,10 @@ static void link_job_run(struct link_job *j)
 		j->err = -ECANCELED;
 	else if (j->recover)
 		j->err = oio_link_recover(ctx, j->card, j->params, &j->rep,
-					  j->progress ? progress_cb : NULL, j);
+					  progress_cb, j);
 	else
 		j->err = oio_link_up(ctx, j->card, j->params, &j->rep,
-				     j->progress ? progress_cb : NULL, j);
+				     progress_cb, j);
 	/* lanes left down are in the report; an errno is a failure */
 	if (j->err) {
 		j->what = j->recover ? "recover the link of" :
@@ -167,10 +178,25 @@ static void *link_thread(void *arg)
 	return NULL;
 }
 
+/* Stop every job: each run ends at its next card access, cleaned up. */
+static void cancel_jobs(struct link_job *jobs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&jobs[i].lock);
+		jobs[i].stop = true;
+		if (jobs[i].ctx)
+			oio_ctx_cancel(jobs[i].ctx);
+		pthread_mutex_unlock(&jobs[i].lock);
+	}
+}
+
 /*
- * Wait for the started jobs to end. SIGINT or SIGTERM (blocked, read from
- * sfd) cancels every job's run: each stops at its next card access, puts
- * the lines back at full power and the lanes it started down, and ends.
+ * Wait for the started jobs to end. SIGINT, SIGTERM or SIGHUP (blocked,
+ * read from sfd) cancels every job's run: each stops at its next card
+ * access, puts the lines back at full power and the lanes it started
+ * down, and ends.
  * Return: the signal, 0 if none came.
  */
 static int link_wait(struct link_job *jobs, size_t started, int sfd,
@@ -180,7 +206,7 @@ static int link_wait(struct link_job *jobs, size_t started, int sfd,
 		{ .fd = done_fd, .events = POLLIN },
 		{ .fd = sfd, .events = POLLIN },
 	};
-	size_t ended = 0, i;
+	size_t ended = 0;
 	int sig = 0;
 
 	while (ended < started) {
@@ -201,13 +227,7 @@ static int link_wait(struct link_job *jobs, size_t started, int sfd,
 		if (sfd >= 0 && (pfd[1].revents & POLLIN) &&
 		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
 			sig = sig ?: (int)si.ssi_signo;
-			for (i = 0; i < started; i++) {
-				pthread_mutex_lock(&jobs[i].lock);
-				jobs[i].stop = true;
-				if (jobs[i].ctx)
-					oio_ctx_cancel(jobs[i].ctx);
-				pthread_mutex_unlock(&jobs[i].lock);
-			}
+			cancel_jobs(jobs, started);
 		}
 	}
 	return sig;
@@ -387,6 +407,8 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 		if (err) {
 			ret = lib_error(NULL, -err, "start a thread for oio%"
 					PRIu32, cards[i].id);
+			/* the others stop too, and are waited for */
+			cancel_jobs(jobs, started);
 			break;
 		}
 		started++;

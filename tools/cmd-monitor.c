@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * oioctl monitor: print the driver's events, one line each, until SIGINT
- * or SIGTERM.
+ * oioctl monitor: print the driver's events, one line each, until SIGINT,
+ * SIGTERM or SIGHUP.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,7 +21,8 @@ static const char monitor_usage[] =
 "or changed (interlock, arming, alarms, health), ports' line shifts, laser\n"
 "lines changed or alarmed, lanes changed or changing state, rings set or\n"
 "losing their line or reaching a heater limit, sweeps done - whoever made\n"
-"the change: netlink, sysfs or the card. Runs until SIGINT or SIGTERM.\n";
+"the change: netlink, sysfs or the card. Runs until SIGINT, SIGTERM or\n"
+"SIGHUP.\n";
 
 static void event_text(const struct oioctl *o, const struct oio_event *ev)
 {

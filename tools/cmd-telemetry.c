@@ -29,8 +29,8 @@ static const char telemetry_usage[] =
 "limit, and the lanes whose PRBS checker counted errors.\n"
 "\n"
 "  -w, --watch INTERVAL  repeat every INTERVAL seconds (a fraction, or with\n"
-"                        a unit: 0.5, 200ms) until SIGINT or SIGTERM; with\n"
-"                        --json, one JSON object per line\n"
+"                        a unit: 0.5, 200ms) until SIGINT, SIGTERM or\n"
+"                        SIGHUP; with --json, one JSON object per line\n"
 "  -P, --prometheus FILE write the snapshot to FILE (*.prom) in the\n"
 "                        Prometheus text format of node_exporter's textfile\n"
 "                        collector, atomically, instead of printing it\n";

@@ -159,8 +159,10 @@ int stop_signal_fd(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	/* a closed terminal or a dropped ssh session: the same */
+	sigaddset(&set, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &set, NULL)) {
-		lib_error(NULL, -errno, "block SIGINT and SIGTERM");
+		lib_error(NULL, -errno, "block SIGINT, SIGTERM and SIGHUP");
 		return -1;
 	}
 	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

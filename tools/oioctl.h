@@ -33,7 +33,7 @@ enum oioctl_exit {
 				 * no such card, I/O */
 	OIOCTL_EXIT_USAGE = 2,	/* the command line: nothing was tried */
 	OIOCTL_EXIT_LANES_DOWN = 3,	/* bring-up ran, some lanes are down */
-	/* + the signal: link up or recover stopped by SIGINT or SIGTERM */
+	/* + the signal: link up or recover stopped by SIGINT, SIGTERM or SIGHUP */
 	OIOCTL_EXIT_SIGNAL = 128,
 };
 
@@ -90,8 +90,9 @@ int lib_error_msg(int err, const char *kmsg, const char *fmt, ...)
 unsigned int term_columns(int fd);
 
 /*
- * Block SIGINT and SIGTERM and return a signalfd that becomes readable
- * when one arrives, for loops that end cleanly on them; -1 (reported).
+ * Block SIGINT, SIGTERM and SIGHUP and return a signalfd that becomes
+ * readable when one arrives, for loops that end cleanly on them; -1
+ * (reported).
  */
 int stop_signal_fd(void);
 

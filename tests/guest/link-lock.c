@@ -45,8 +45,15 @@ static void find_ids(struct oio_ctx *ctx)
 	for (j = 0; j < ncards; j++) {
 		ids[j] = UINT32_MAX;
 		for (i = 0; i < n; i++)
-			if (!strcmp(info[i].pci_address, cards[j].bdf))
+			if (!strcmp(info[i].pci_address, cards[j].bdf)) {
 				ids[j] = info[i].id;
+				/* the slot and the serial: see cardlock-ctx.c */
+				if (!j)
+					snprintf(lock_path, sizeof(lock_path),
+						 "/run/oio/card-%s-%u.lock",
+						 cards[0].bdf,
+						 info[i].serial);
+			}
 	}
 	free(info);
 }
@@ -340,8 +347,6 @@ int main(void)
 	if (oio_ctx_new(&ctx, 0))
 		tap_bail("no oio family");
 	find_ids(ctx);
-	snprintf(lock_path, sizeof(lock_path), "/run/oio/card-%s.lock",
-		 cards[0].bdf);
 	contention_phase(ctx);
 	cancel_phase(ctx);
 	kill_phase(ctx);

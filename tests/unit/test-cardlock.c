@@ -153,8 +153,9 @@ END_TEST
 
 /*
  * What a run killed mid-write or an older file may leave: lines of no
- * journal, a line beyond the card's, a zero bias and trailing padding
- * are passed over; a shorter journal leaves nothing of the longer one.
+ * journal, a line beyond the card's, a zero bias, one the driver would
+ * refuse (every later run would fail on it) and trailing padding are
+ * passed over; a shorter journal leaves nothing of the longer one.
  */
 START_TEST(test_journal_parsing)
 {
@@ -168,7 +169,8 @@ START_TEST(test_journal_parsing)
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("pid 99 gone\nbias 2 70000\nbias 16 70000\nbias 4 0\n"
-	      "bias 5 60000 x\nbias 7 65000\n\n\n\nbias 1", f);
+	      "bias 5 60000 x\nbias 7 65000\nbias 8 -5\nbias 9 150001\n"
+	      "\n\n\nbias 1", f);
 	fclose(f);
 	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), 0);
 	ck_assert_uint_eq(lk.lines, 1u << 2 | 1u << 7);
@@ -186,7 +188,8 @@ END_TEST
 START_TEST(test_no_run_dir)
 {
 	struct cardlock lk;
-	char blocker[80];
+	char blocker[96];
+	struct stat st;
 	FILE *f;
 
 	/* the run directory's parent is a file */
@@ -207,6 +210,25 @@ START_TEST(test_no_run_dir)
 	ck_assert_int_eq(symlink("/tmp/elsewhere", path), 0);
 	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), -ELOOP);
 	ck_assert_msg(strstr(msg, path), "said: %s", msg);
+
+	/* nor is a FIFO, nor a file another name links to */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), -EPERM);
+	ck_assert_int_eq(unlink(path), 0);
+	snprintf(blocker, sizeof(blocker), "%s/other", dir);
+	f = fopen(blocker, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	ck_assert_int_eq(link(blocker, path), 0);
+	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), -EPERM);
+	ck_assert_msg(strstr(msg, path), "said: %s", msg);
+	ck_assert_int_eq(unlink(path), 0);
+	/* and one of its own is its owner's alone */
+	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), 0);
+	cardlock_drop(&lk);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
 
 	/* nor is a PCI address a path */
 	ck_assert_int_eq(cardlock_take(&lk, "../x", msg, sizeof(msg)),
