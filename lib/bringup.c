@@ -538,7 +538,7 @@ static int finish(struct run *run, int err)
 	 * last look at the lanes cleans up too.
 	 */
 	if (!err)
-		err = run_snap(run, LANES);
+		err = run_snap(run, LANES | LASERS);
 	if (err && err != -ENOMEM)
 		clean_up(run);
 	forget_full(run);
@@ -546,9 +546,19 @@ static int finish(struct run *run, int err)
 		rep->t_done = run->tel->time_ns;
 		rep->lanes_up = 0;
 		for (n = 0; n < rep->lanes; n++) {
+			const struct oio_laser_info *li =
+				&run->tel->laser[rep->lane[n].line];
+
 			if (run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED) {
 				rep->lanes_up++;
 				rep->lane[n].fail = OIO_LINK_OK;
+			} else if (!li->enable || (li->status & OIO_LASER_FAILED) ||
+				   !(li->status & OIO_LASER_EMITTING)) {
+				/*
+				 * whatever its lane failed of on the way, a
+				 * line that went dark during the run is why
+				 */
+				rep->lane[n].fail = OIO_LINK_LINE_DARK;
 			} else if (rep->lane[n].fail == OIO_LINK_OK) {
 				rep->lane[n].fail = OIO_LINK_NOT_ACTIVATED;
 				rep->lane[n].reason = run->tel->lane[n].reason;

@@ -444,6 +444,26 @@ static void count_fails(const struct oio_link_report *rep, unsigned int bad,
 	}
 }
 
+/* A laser line that fails at a stage of the run, from its progress. */
+struct fail_at {
+	const struct oio_card *card;
+	const char *stage;
+	unsigned int mask;
+	bool done;
+};
+
+static void fail_line_at(const char *stage, unsigned int done,
+			 unsigned int total, void *arg)
+{
+	struct fail_at *f = arg;
+
+	(void)done;
+	(void)total;
+	if (f->done || strcmp(stage, f->stage))
+		return;
+	f->done = !qset_int(f->card, "laser-fail-mask", f->mask);
+}
+
 /*
  * What cannot come up says why, and the rest still comes up: a failed
  * laser line darkens its lanes; a line biased just above threshold gives
@@ -455,6 +475,7 @@ static void faults_phase(struct oio_ctx *ctx)
 	unsigned int why[LINK_FAILS], ports = cards[0].ports, real, wrong;
 	const struct oio_card *c = &cards[0];
 	uint32_t ids[OIOT_MAX_CARDS];
+	struct fail_at fail_at;
 	unsigned int n, dark_off;
 	bool only;
 	int err;
@@ -504,6 +525,40 @@ static void faults_phase(struct oio_ctx *ctx)
 	       "line 5 back at 80 mA: %u/%u lanes up (%u activated and "
 	       "PRBS-clean)", rep->lanes_up, rep->lanes, real);
 	report_failures(rep);
+	oio_link_down(ctx, ids[0]);
+
+	/* issue 10, hazard 7: a line under threshold fails its own lanes */
+	oio_link_down(ctx, ids[0]);
+	if (oio_laser_set_bias(ctx, ids[0], 4, 15000))
+		tap_bail("bias of line 4");
+	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
+	count_fails(rep, 4, why, &only);
+	wrong = wrongly_up(ctx, ids[0], rep, &real);
+	tap_ok(!err && only && why[OIO_LINK_LINE_DARK] == ports &&
+	       rep->lanes_up == rep->lanes - ports && !wrong,
+	       "line 4 at 15 mA, under threshold: returns %d, %u lanes up "
+	       "(%u activated and PRBS-clean), %u laser-line-dark, all on "
+	       "line 4", err, rep->lanes_up, real, why[OIO_LINK_LINE_DARK]);
+	report_failures(rep);
+	oio_laser_set_bias(ctx, ids[0], 4, 80000);
+	oio_link_down(ctx, ids[0]);
+
+	/* ... and so does a line that fails in the middle of the run */
+	fail_at.card = c;
+	fail_at.stage = "tune";
+	fail_at.mask = 1 << 6;
+	fail_at.done = false;
+	err = oio_link_up(ctx, ids[0], NULL, rep, fail_line_at, &fail_at);
+	count_fails(rep, 6, why, &only);
+	wrong = wrongly_up(ctx, ids[0], rep, &real);
+	tap_ok(fail_at.done && !err && only &&
+	       why[OIO_LINK_LINE_DARK] == ports &&
+	       rep->lanes_up == rep->lanes - ports && !wrong,
+	       "line 6 failed while tuning: returns %d, %u lanes up (%u "
+	       "activated and PRBS-clean), %u laser-line-dark, all on line 6",
+	       err, rep->lanes_up, real, why[OIO_LINK_LINE_DARK]);
+	report_failures(rep);
+	qset_int(c, "laser-fail-mask", 0);
 	oio_link_down(ctx, ids[0]);
 
 	/*
