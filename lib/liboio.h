@@ -544,9 +544,13 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 
 /*
  * Re-assign every port with a lane that is down or a ring at its heater
- * limit or lost, leaving healthy ports alone. Lasers stay lit. Returns as
- * oio_link_up(): 0 when the run went to its end, lanes still down or not
- * (rep says which), a negative errno when it could not.
+ * limit or lost. Healthy ports keep their rings, loops and lanes, which
+ * stay activated throughout; lasers stay lit. The lines are shared by
+ * every port, and naming them for the ports redone dims coded lines to
+ * params->dim_bias of full during the sweeps that name them: healthy
+ * lanes carry that much less light meanwhile. Returns as oio_link_up():
+ * 0 when the run went to its end, lanes still down or not (rep says
+ * which), a negative errno when it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,
