@@ -333,15 +333,19 @@ static int bring_ports(struct run *run, const bool *mask)
 		return err;
 	measured(run);
 	err = place_ports(run, mask, mask, want);
-	for (round = 0; round < REPLAN_ROUNDS && !err; round++) {
-		if (!replan(run, mask, want, false, redo))
-			break;
+	/* re-plans while they promise more, then back to each port's best */
+	for (round = 0; round <= REPLAN_ROUNDS && !err; round++) {
+		bool last = round == REPLAN_ROUNDS;
+
+		if (!replan(run, mask, want, last, redo)) {
+			if (last)
+				break;
+			round = REPLAN_ROUNDS - 1;
+			continue;
+		}
 		err = run_release_ports(run, redo) ?:
 		      place_ports(run, redo, mask, want);
 	}
-	if (!err && replan(run, mask, want, true, redo))
-		err = run_release_ports(run, redo) ?:
-		      place_ports(run, redo, mask, want);
 	if (!err && run->dark)
 		err = run_margin(run, mask, want);
 	/*
