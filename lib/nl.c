@@ -234,8 +234,8 @@ ssize_t oio_recv(struct oio_ctx *ctx)
  * clears several buffers for every message and that dominated the cost
  * of a call.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
-	     oio_reply_fn fn, void *arg)
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg)
 {
 	struct nlattr *tb[64];
 	bool done = false, one;
@@ -244,7 +244,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 
 	if (!msg)
 		return -ENOMEM;
-	if (maxattr >= 64) {
+	if (set->maxattr >= 64) {
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
@@ -294,11 +294,9 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 					err = *(int *)nlmsg_data(nlh);
 				done = true;
 			} else if (nlh->nlmsg_type == ctx->family && !err) {
-				int perr = genlmsg_parse(nlh, 0, tb, maxattr,
-							 NULL);
-
-				err = perr ? oio_nl_errno(perr) :
-				      fn ? fn(nlh, tb, arg) : 0;
+				err = oio_reply_parse(ctx, nlh, set, tb);
+				if (!err && fn)
+					err = fn(nlh, tb, arg);
 				if (one && !(nlh->nlmsg_flags & NLM_F_MULTI))
 					done = true;
 			}

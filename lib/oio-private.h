@@ -13,6 +13,7 @@
 
 #include "liboio.h"
 #include "oio-api.h"
+#include "oio-policy.h"
 
 /* The driver's limit on the trace in one sweep reply. */
 #define OIO_SWEEP_REPLY_MAX	(60 * 1024)
@@ -46,11 +47,12 @@ typedef int (*oio_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 /*
  * Send msg (always consumed), read every reply up to the ack or the end of
- * the dump, pass each to fn. Returns 0 or a negative errno; the kernel's
- * extack message lands in ctx->errmsg.
+ * the dump, check each against set's policy and pass it to fn. Returns 0
+ * or a negative errno; the kernel's extack message, or what was wrong with
+ * its reply (-EPROTO), lands in ctx->errmsg.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
-	     oio_reply_fn fn, void *arg);
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
 /* One datagram into ctx->rx, grown to fit; caller holds ctx->lock. */
 ssize_t oio_recv(struct oio_ctx *ctx);

@@ -82,7 +82,7 @@ static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
 	}
 	part->first = first;
 	part->max = count;
-	err = oio_xfer(ctx, msg, OIO_A_SWEEP_MAX, oio_take_sweep, part);
+	err = oio_xfer(ctx, msg, &oio_set_sweep, oio_take_sweep, part);
 	return err ? err : part->got ? 0 : -EIO;
 }
 
