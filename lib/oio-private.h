@@ -54,7 +54,10 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
-/* One datagram into ctx->rx, grown to fit; caller holds ctx->lock. */
+/*
+ * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
+ * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.
+ */
 ssize_t oio_recv(struct oio_ctx *ctx);
 /* The kernel's extack message of an NLMSG_ERROR into ctx->errmsg. */
 void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh);
@@ -63,6 +66,8 @@ void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Open a generic netlink socket with a receive buffer for big replies. */
 int oio_sock_open(struct nl_sock **skp);
+/* A receive timeout on sk: a handle's replies, not a monitor's events. */
+int oio_sock_set_timeout(struct nl_sock *sk, unsigned int ms);
 
 /* Attribute sets to the public structs (objects.c). */
 void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);

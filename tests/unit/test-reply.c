@@ -3,12 +3,14 @@
  * liboio's check of the kernel's replies (lib/reply.c) against the
  * policies generated from the spec (lib/oio-policy.c), fed crafted
  * messages: a reply that breaks the spec is -EPROTO naming the attribute,
- * never a value read past its end or a silent zero.
+ * never a value read past its end or a silent zero; and a socket the
+ * kernel never answers on, which must end the call with -ETIMEDOUT.
  */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <netlink/genl/genl.h>
 
@@ -176,6 +178,30 @@ START_TEST(test_set_of_cmd)
 }
 END_TEST
 
+/* A kernel that never answers: the call ends, and says why. */
+START_TEST(test_recv_timeout)
+{
+	struct oio_ctx c = { .rx_size = 64 };
+	struct timespec t0, t1;
+	long ms;
+
+	ck_assert_int_eq(oio_sock_open(&c.sk), 0);
+	ck_assert_int_eq(oio_sock_set_timeout(c.sk, 200), 0);
+	c.rx = malloc(c.rx_size);
+	ck_assert_ptr_nonnull(c.rx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(oio_recv(&c), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_int_ge(ms, 150);
+	ck_assert_int_lt(ms, 2000);
+	ck_assert_str_eq(c.errmsg, "no answer from the kernel in 200 ms");
+	free(c.rx);
+	nl_socket_free(c.sk);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("reply");
@@ -193,6 +219,7 @@ int main(void)
 	tcase_add_test(tc, test_missing_required);
 	tcase_add_test(tc, test_unknown_attribute);
 	tcase_add_test(tc, test_set_of_cmd);
+	tcase_add_test(tc, test_recv_timeout);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
