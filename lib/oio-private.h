@@ -18,11 +18,13 @@
 /* The driver's limit on the trace in one sweep reply. */
 #define OIO_SWEEP_REPLY_MAX	(60 * 1024)
 
+#define OIO_ERRMSG_SIZE	256
+
 struct oio_ctx {
 	pthread_mutex_t lock;	/* serialises transactions on sk, errmsg */
 	struct nl_sock *sk;
 	int family;
-	char errmsg[256];	/* the kernel's text for the last failure */
+	char errmsg[OIO_ERRMSG_SIZE];	/* the kernel's text for the last failure */
 	void *rx;		/* receive buffer, grown to the largest reply */
 	size_t rx_size;
 	/*
