@@ -59,6 +59,8 @@ int oio_card_get(struct oio_ctx *c, uint32_t id, struct oio_card_info *out)
 int ctx_card_lock(struct oio_ctx *c, uint32_t id,
 		  const struct oio_card_info *info, struct cardlock *lk)
 {
+	/* held, with no journal of an interrupted run */
+	memset(lk, 0, sizeof(*lk));
 	lk->fd = -1;
 	return 0;
 }
