@@ -217,10 +217,7 @@ void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 				 nla_len(a), (const char *)nla_data(a));
 }
 
-/*
- * Receive one datagram into the handle's buffer, grown to fit: a sweep
- * reply is tens of KiB, most replies are a few hundred bytes.
- */
+/* A failed recv(): the socket's timeout passing is said in errmsg. */
 static ssize_t oio_recv_err(struct oio_ctx *ctx)
 {
 	struct timeval tv;
@@ -237,6 +234,10 @@ static ssize_t oio_recv_err(struct oio_ctx *ctx)
 	return -ETIMEDOUT;
 }
 
+/*
+ * Receive one datagram into the handle's buffer, grown to fit: a sweep
+ * reply is tens of KiB, most replies are a few hundred bytes.
+ */
 ssize_t oio_recv(struct oio_ctx *ctx)
 {
 	int fd = nl_socket_get_fd(ctx->sk);
