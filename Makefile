@@ -408,9 +408,27 @@ $(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-cardlock.c \
 		lib/cardlock.c $$(pkg-config --cflags --libs check)
 
+# liboio's link runs (link.c) on the emulated card, the handle's requests
+# stood in for by the test.
+$(B)/unit/test-linkmsg: tests/unit/test-linkmsg.c lib/link.c lib/cardlock.h \
+		lib/oio-private.h lib/oio-policy.h $(BRINGUP_DEPS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(BRINGUP_CFLAGS) $$(pkg-config --cflags libnl-genl-3.0) -o $@ \
+		tests/unit/test-linkmsg.c lib/link.c $(BRINGUP_TEST_SOURCES) \
+		$$(pkg-config --cflags --libs check) -lpthread -lm
+
+# liboio's netlink side, whole and static, without a card: crafted replies,
+# a socket that never answers.
+$(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
+		| $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags $(LIB_DEPS)) -o $@ \
+		tests/unit/test-reply.c $(LIB_SOURCES) \
+		$$(pkg-config --cflags --libs check $(LIB_DEPS)) -lpthread -lm
+
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
 	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber test-cardlock)
+	test-ber test-cardlock test-reply test-linkmsg)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bringup-run.h"
 
@@ -63,20 +64,35 @@ int run_snap(struct run *run, unsigned int parts)
 
 /* A wait's end: timeout_ms of card time, polled every poll_us. */
 struct deadline {
-	uint64_t at;
+	uint64_t at;		/* on the card's clock */
+	uint64_t host_at;	/* on the host's monotonic clock */
 	unsigned long polls;
 };
 
+static uint64_t host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /*
- * Past the deadline on the card's clock - or polled twice as often as the
- * timeout allows, should that clock stop.
+ * Past the deadline on the card's clock - or, should that clock stop,
+ * twice the timeout on the host's clock or twice as many polls as the
+ * timeout allows. Polls alone are not enough: each costs a netlink round
+ * trip on top of its sleep, and the fastest loops would wait minutes.
  */
 static int deadline_passed(struct run *run, struct deadline *d,
 			   unsigned long poll_us)
 {
-	if (!d->at)
-		d->at = run->tel->time_ns + run->prm.timeout_ms * 1000000ull;
-	return run->tel->time_ns > d->at ||
+	uint64_t timeout_ns = run->prm.timeout_ms * 1000000ull;
+
+	if (!d->at) {
+		d->at = run->tel->time_ns + timeout_ns;
+		d->host_at = host_ns() + 2 * timeout_ns;
+	}
+	return run->tel->time_ns > d->at || host_ns() > d->host_at ||
 	       ++d->polls > 2 * (run->prm.timeout_ms * 1000ul / poll_us + 1);
 }
 

@@ -60,6 +60,9 @@ struct oio_ctx;
 /*
  * Open a handle. -ENOENT: the oio family could not be resolved (driver not
  * loaded, usually); with OIO_CTX_LOAD_MODULE the module is loaded first.
+ * A call on the handle whose reply does not come within 10 s (far above
+ * the driver's own longest wait) is -ETIMEDOUT; a reply that breaks the
+ * netlink spec is -EPROTO. oio_ctx_errmsg() says which.
  */
 int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags);
 void oio_ctx_free(struct oio_ctx *ctx);

@@ -28,7 +28,25 @@ struct nl_card {
 	struct cardlock lock;
 	unsigned int cancels;	/* the handle's count when the run began */
 	bool cleaning;
+	/*
+	 * The run's first failed request and the kernel's reason for it, and
+	 * the library's last explanation: every request after them (the
+	 * clean-up's, the other lines' of a link down) clears the handle's
+	 * message, so the run puts back the one its error is about.
+	 */
+	int first_err;
+	char first_msg[OIO_ERRMSG_SIZE];
+	char explained[OIO_ERRMSG_SIZE];
 };
+
+static int noted(struct nl_card *c, int err)
+{
+	if (err && err != -ECANCELED && !c->first_err && !c->cleaning) {
+		c->first_err = err;
+		oio_ctx_errmsg(c->ctx, c->first_msg, sizeof(c->first_msg));
+	}
+	return err;
+}
 
 static int cancelled(const struct nl_card *c)
 {
@@ -40,8 +58,8 @@ static int nl_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 {
 	struct nl_card *c = h;
 
-	return cancelled(c) ?:
-	       oio_telemetry_get_parts(c->ctx, c->card, parts, t);
+	return noted(c, cancelled(c) ?:
+		     oio_telemetry_get_parts(c->ctx, c->card, parts, t));
 }
 
 static int nl_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
@@ -53,7 +71,7 @@ static int nl_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
 
 	err = cancelled(c) ?: sweep_run_held(c->ctx, c->card, req, &s);
 	if (err)
-		return err;
+		return noted(c, err);
 	for (i = 0; i < s->ring_count; i++)
 		memcpy(trace + (size_t)(s->ring[i] - req->first_ring) * s->points,
 		       s->trace + (size_t)i * s->points, 4ull * s->points);
@@ -65,30 +83,32 @@ static int nl_laser_enable(void *h, uint32_t line, bool on)
 {
 	struct nl_card *c = h;
 
-	return cancelled(c) ?:
-	       oio_laser_set_enable(c->ctx, c->card, line, on);
+	return noted(c, cancelled(c) ?:
+		     oio_laser_set_enable(c->ctx, c->card, line, on));
 }
 
 static int nl_laser_bias(void *h, uint32_t line, uint32_t ua)
 {
 	struct nl_card *c = h;
 
-	return cancelled(c) ?: oio_laser_set_bias(c->ctx, c->card, line, ua);
+	return noted(c, cancelled(c) ?:
+		     oio_laser_set_bias(c->ctx, c->card, line, ua));
 }
 
 static int nl_arm(void *h)
 {
 	struct nl_card *c = h;
 
-	return cancelled(c) ?: oio_card_set_armed(c->ctx, c->card, true);
+	return noted(c, cancelled(c) ?:
+		     oio_card_set_armed(c->ctx, c->card, true));
 }
 
 static int nl_line_shift(void *h, uint32_t port, uint32_t shift)
 {
 	struct nl_card *c = h;
 
-	return cancelled(c) ?:
-	       oio_port_set_line_shift(c->ctx, c->card, port, shift);
+	return noted(c, cancelled(c) ?:
+		     oio_port_set_line_shift(c->ctx, c->card, port, shift));
 }
 
 static int nl_line_shifts(void *h, uint32_t *shift)
@@ -100,7 +120,7 @@ static int nl_line_shifts(void *h, uint32_t *shift)
 
 	err = cancelled(c) ?: oio_port_list(c->ctx, c->card, &ports, &n);
 	if (err)
-		return err;
+		return noted(c, err);
 	for (i = 0; i < n; i++)
 		if (ports[i].port < OIO_MAX_PORTS)
 			shift[ports[i].port] = ports[i].line_shift;
@@ -142,7 +162,7 @@ static int nl_run(void *h)
 	else
 		err = oio_batch_run(&c->batch);
 	oio_batch_init(&c->batch, c->ctx);
-	return err;
+	return noted(c, err);
 }
 
 /* In slices: a PRBS dwell may be seconds, and a cancel should not wait. */
@@ -170,6 +190,8 @@ static void nl_explain(void *h, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	oio_ctx_set_err(c->ctx, "%s", msg);
+	if (!c->cleaning)
+		snprintf(c->explained, sizeof(c->explained), "%s", msg);
 }
 
 static int nl_recall_full(void *h, uint32_t *bias, uint32_t *lines)
@@ -234,6 +256,8 @@ static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 	c->card = card;
 	c->cancels = atomic_load(&ctx->cancels);
 	c->cleaning = false;
+	c->first_err = 0;
+	c->first_msg[0] = c->explained[0] = '\0';
 	oio_batch_init(&c->batch, ctx);
 	*io = nl_io;
 	io->h = c;
@@ -248,6 +272,10 @@ static int close_card(struct nl_card *c, int err)
 	cardlock_drop(&c->lock);
 	if (err == -ECANCELED)
 		oio_ctx_set_err(c->ctx, "the run was cancelled");
+	else if (err && err == c->first_err && c->first_msg[0])
+		oio_ctx_set_err(c->ctx, "%s", c->first_msg);
+	else if (err && c->explained[0])
+		oio_ctx_set_err(c->ctx, "%s", c->explained);
 	return err;
 }
 

@@ -65,7 +65,8 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 		/* a newer driver's event: skip it */
 		return NL_OK;
 	}
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, maxattr, NULL))
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, maxattr,
+			  oio_set_of_cmd(gh->cmd)->policy))
 		return NL_OK;
 	switch (ev.type) {
 	case OIO_EVENT_CARD_ADD:

@@ -19,6 +19,12 @@
 #define OIO_RCVBUF	(4 << 20)
 #define OIO_REQ_SIZE	256
 #define OIO_RX_SIZE	8192
+/*
+ * How long a handle waits for the kernel's next message, in ms. The
+ * driver's longest wait is a sweep of 4096 points of 1 ms plus its 1 s
+ * command timeout: only a kernel that stopped answering comes to this.
+ */
+#define OIO_REPLY_TIMEOUT_MS	10000
 
 int oio_nl_errno(int nlerr)
 {
@@ -81,6 +87,17 @@ int oio_sock_open(struct nl_sock **skp)
 	return 0;
 }
 
+int oio_sock_set_timeout(struct nl_sock *sk, unsigned int ms)
+{
+	struct timeval tv = { .tv_sec = ms / 1000,
+			      .tv_usec = (ms % 1000) * 1000 };
+
+	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv)))
+		return -errno;
+	return 0;
+}
+
 OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 {
 	struct oio_ctx *ctx;
@@ -92,6 +109,11 @@ OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 	if (!ctx)
 		return -ENOMEM;
 	err = oio_sock_open(&ctx->sk);
+	if (!err) {
+		err = oio_sock_set_timeout(ctx->sk, OIO_REPLY_TIMEOUT_MS);
+		if (err)
+			nl_socket_free(ctx->sk);
+	}
 	if (err) {
 		free(ctx);
 		return err;
@@ -195,6 +217,23 @@ void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 				 nla_len(a), (const char *)nla_data(a));
 }
 
+/* A failed recv(): the socket's timeout passing is said in errmsg. */
+static ssize_t oio_recv_err(struct oio_ctx *ctx)
+{
+	struct timeval tv;
+	socklen_t sz = sizeof(tv);
+
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		return -errno;
+	if (getsockopt(nl_socket_get_fd(ctx->sk), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       &sz))
+		tv.tv_sec = tv.tv_usec = 0;
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+		 "no answer from the kernel in %ld ms",
+		 (long)tv.tv_sec * 1000 + (long)tv.tv_usec / 1000);
+	return -ETIMEDOUT;
+}
+
 /*
  * Receive one datagram into the handle's buffer, grown to fit: a sweep
  * reply is tens of KiB, most replies are a few hundred bytes.
@@ -210,7 +249,7 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
-			return -errno;
+			return oio_recv_err(ctx);
 		if ((size_t)len <= ctx->rx_size)
 			break;
 		{
@@ -225,7 +264,7 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 	do {
 		len = recv(fd, ctx->rx, ctx->rx_size, 0);
 	} while (len < 0 && errno == EINTR);
-	return len < 0 ? -errno : len;
+	return len < 0 ? oio_recv_err(ctx) : len;
 }
 
 /*
@@ -234,8 +273,8 @@ ssize_t oio_recv(struct oio_ctx *ctx)
  * clears several buffers for every message and that dominated the cost
  * of a call.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
-	     oio_reply_fn fn, void *arg)
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg)
 {
 	struct nlattr *tb[64];
 	bool done = false, one;
@@ -244,7 +283,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 
 	if (!msg)
 		return -ENOMEM;
-	if (maxattr >= 64) {
+	if (set->maxattr >= 64) {
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
@@ -294,11 +333,9 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 					err = *(int *)nlmsg_data(nlh);
 				done = true;
 			} else if (nlh->nlmsg_type == ctx->family && !err) {
-				int perr = genlmsg_parse(nlh, 0, tb, maxattr,
-							 NULL);
-
-				err = perr ? oio_nl_errno(perr) :
-				      fn ? fn(nlh, tb, arg) : 0;
+				err = oio_reply_parse(ctx, nlh, set, tb);
+				if (!err && fn)
+					err = fn(nlh, tb, arg);
 				if (one && !(nlh->nlmsg_flags & NLM_F_MULTI))
 					done = true;
 			}

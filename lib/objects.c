@@ -99,17 +99,17 @@ void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r)
 struct oio_kind {
 	uint8_t get_cmd;
 	uint8_t set_cmd;
-	int maxattr;
+	const struct oio_attr_set *set;
 	int card_attr;		/* card id attribute */
 	int index_attr;		/* index attribute, 0 for cards */
 	size_t size;
 	void (*parse)(struct nlattr **tb, void *out);
 };
 
-#define KIND(cmd, set, idx, type, fn) {					\
+#define KIND(cmd, up, low, idx, type, fn) {				\
 	.get_cmd = OIO_CMD_##cmd##_GET, .set_cmd = OIO_CMD_##cmd##_SET,	\
-	.maxattr = OIO_A_##set##_MAX,					\
-	.card_attr = OIO_A_##set##_CARD_ID, .index_attr = idx,		\
+	.set = &oio_set_##low,						\
+	.card_attr = OIO_A_##up##_CARD_ID, .index_attr = idx,		\
 	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
 
 void oio_parse_port(struct nlattr **tb, struct oio_port_info *p)
@@ -120,37 +120,51 @@ void oio_parse_port(struct nlattr **tb, struct oio_port_info *p)
 }
 
 static const struct oio_kind oio_port_kind =
-	KIND(PORT, PORT, OIO_A_PORT_PORT, struct oio_port_info,
+	KIND(PORT, PORT, port, OIO_A_PORT_PORT, struct oio_port_info,
 	     oio_parse_port);
 static const struct oio_kind oio_laser_kind =
-	KIND(LASER, LASER, OIO_A_LASER_LINE, struct oio_laser_info,
+	KIND(LASER, LASER, laser, OIO_A_LASER_LINE, struct oio_laser_info,
 	     oio_parse_laser);
 static const struct oio_kind oio_lane_kind =
-	KIND(LANE, LANE, OIO_A_LANE_LANE, struct oio_lane_info,
+	KIND(LANE, LANE, lane, OIO_A_LANE_LANE, struct oio_lane_info,
 	     oio_parse_lane);
 static const struct oio_kind oio_ring_kind =
-	KIND(RING, RING, OIO_A_RING_RING, struct oio_ring_info,
+	KIND(RING, RING, ring, OIO_A_RING_RING, struct oio_ring_info,
 	     oio_parse_ring);
 static const struct oio_kind oio_card_kind = {
 	.get_cmd = OIO_CMD_CARD_GET, .set_cmd = OIO_CMD_CARD_SET,
-	.maxattr = OIO_A_CARD_MAX,
+	.set = &oio_set_card,
 	.card_attr = OIO_A_CARD_ID, .index_attr = 0,
 	.size = sizeof(struct oio_card_info),
 	.parse = (void (*)(struct nlattr **, void *))oio_parse_card,
 };
 
 struct oio_one {
+	struct oio_ctx *ctx;
 	const struct oio_kind *kind;
 	void *out;
 	bool got;
 };
 
+/* An object's reply names the object, or it is no answer to the request. */
+static int oio_named(struct oio_one *one, struct nlattr **tb)
+{
+	const struct oio_kind *k = one->kind;
+
+	return oio_reply_need(one->ctx, k->set, tb, k->card_attr) ?:
+	       (k->index_attr ?
+		oio_reply_need(one->ctx, k->set, tb, k->index_attr) : 0);
+}
+
 static int oio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
 			void *arg)
 {
 	struct oio_one *one = arg;
+	int err = oio_named(one, tb);
 
 	(void)nlh;
+	if (err)
+		return err;
 	one->kind->parse(tb, one->out);
 	one->got = true;
 	return 0;
@@ -160,7 +174,7 @@ static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
 		   uint32_t card, uint32_t index, void *out)
 {
 	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, false);
-	struct oio_one one = { .kind = k, .out = out };
+	struct oio_one one = { .ctx = ctx, .kind = k, .out = out };
 	int err;
 
 	if (!out) {
@@ -173,7 +187,7 @@ static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	err = oio_xfer(ctx, msg, k->maxattr, oio_take_one, &one);
+	err = oio_xfer(ctx, msg, k->set, oio_take_one, &one);
 	return err ? err : one.got ? 0 : -EIO;
 }
 
@@ -181,9 +195,13 @@ static int oio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
 			void *arg)
 {
 	struct oio_one *one = arg;
-	void *item = oio_vec_push(one->out);
+	void *item;
+	int err = oio_named(one, tb);
 
 	(void)nlh;
+	if (err)
+		return err;
+	item = oio_vec_push(one->out);
 	if (!item)
 		return -ENOMEM;
 	one->kind->parse(tb, item);
@@ -196,7 +214,7 @@ static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 {
 	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, true);
 	struct oio_vec v = { .size = k->size };
-	struct oio_one one = { .kind = k, .out = &v };
+	struct oio_one one = { .ctx = ctx, .kind = k, .out = &v };
 	int err;
 
 	if (!items || !n) {
@@ -208,7 +226,7 @@ static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	err = oio_xfer(ctx, msg, k->maxattr, oio_take_all, &one);
+	err = oio_xfer(ctx, msg, k->set, oio_take_all, &one);
 	if (err) {
 		free(v.items);
 		return err;
@@ -218,9 +236,10 @@ static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 	return 0;
 }
 
-static int oio_set(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr)
+static int oio_set(struct oio_ctx *ctx, struct nl_msg *msg,
+		   const struct oio_attr_set *set)
 {
-	return oio_xfer(ctx, msg, maxattr, NULL, NULL);
+	return oio_xfer(ctx, msg, set, NULL, NULL);
 }
 
 /* A set request addressed to one object; NULL if it cannot be built. */
@@ -258,7 +277,7 @@ static int oio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
 		       int width)
 {
 	return oio_set(ctx, oio_msg_one(ctx, k, card, index, attr, value,
-					width), k->maxattr);
+					width), k->set);
 }
 
 /* ---- cards ---- */
@@ -382,7 +401,7 @@ OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 	    (!req && generator < 0 && checker < 0))
 		return -EINVAL;
 	return oio_set(ctx, oio_msg_lane_set(ctx, card, lane, req, generator,
-					     checker), OIO_A_LANE_MAX);
+					     checker), &oio_set_lane);
 }
 
 OIO_API int oio_lane_clear_alarms(struct oio_ctx *ctx, uint32_t card,
@@ -436,12 +455,12 @@ OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
 				uint32_t ring, uint32_t code)
 {
 	return oio_set(ctx, oio_msg_ring_heater(ctx, card, ring, code),
-		       OIO_A_RING_MAX);
+		       &oio_set_ring);
 }
 
 OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
 			      uint32_t ring, bool lock)
 {
 	return oio_set(ctx, oio_msg_ring_lock(ctx, card, ring, lock),
-		       OIO_A_RING_MAX);
+		       &oio_set_ring);
 }

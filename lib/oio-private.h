@@ -13,15 +13,18 @@
 
 #include "liboio.h"
 #include "oio-api.h"
+#include "oio-policy.h"
 
 /* The driver's limit on the trace in one sweep reply. */
 #define OIO_SWEEP_REPLY_MAX	(60 * 1024)
+
+#define OIO_ERRMSG_SIZE	256
 
 struct oio_ctx {
 	pthread_mutex_t lock;	/* serialises transactions on sk, errmsg */
 	struct nl_sock *sk;
 	int family;
-	char errmsg[256];	/* the kernel's text for the last failure */
+	char errmsg[OIO_ERRMSG_SIZE];	/* the kernel's text for the last failure */
 	void *rx;		/* receive buffer, grown to the largest reply */
 	size_t rx_size;
 	/*
@@ -46,13 +49,17 @@ typedef int (*oio_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 /*
  * Send msg (always consumed), read every reply up to the ack or the end of
- * the dump, pass each to fn. Returns 0 or a negative errno; the kernel's
- * extack message lands in ctx->errmsg.
+ * the dump, check each against set's policy and pass it to fn. Returns 0
+ * or a negative errno; the kernel's extack message, or what was wrong with
+ * its reply (-EPROTO), lands in ctx->errmsg.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
-	     oio_reply_fn fn, void *arg);
+int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
-/* One datagram into ctx->rx, grown to fit; caller holds ctx->lock. */
+/*
+ * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
+ * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.
+ */
 ssize_t oio_recv(struct oio_ctx *ctx);
 /* The kernel's extack message of an NLMSG_ERROR into ctx->errmsg. */
 void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh);
@@ -61,6 +68,8 @@ void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Open a generic netlink socket with a receive buffer for big replies. */
 int oio_sock_open(struct nl_sock **skp);
+/* A receive timeout on sk: a handle's replies, not a monitor's events. */
+int oio_sock_set_timeout(struct nl_sock *sk, unsigned int ms);
 
 /* Attribute sets to the public structs (objects.c). */
 void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);

@@ -18,6 +18,7 @@
 #include "oio-private.h"
 
 struct oio_sweep_part {
+	struct oio_ctx *ctx;	/* for what a bad reply lacks */
 	struct oio_sweep *s;
 	uint32_t row;		/* first row of this part in s */
 	uint32_t rows;		/* rows it brought */
@@ -33,11 +34,18 @@ static int oio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 	struct nlattr *trace = tb[OIO_A_SWEEP_TRACE];
 	struct nlattr *rings = tb[OIO_A_SWEEP_RINGS];
 	uint32_t n, i;
+	int err;
 
 	(void)nlh;
-	if (!trace || !rings || !tb[OIO_A_SWEEP_POINTS] ||
-	    !tb[OIO_A_SWEEP_RING_COUNT] ||
-	    nla_get_u32(tb[OIO_A_SWEEP_POINTS]) != s->points)
+	err = oio_reply_need(part->ctx, &oio_set_sweep, tb, OIO_A_SWEEP_TRACE) ?:
+	      oio_reply_need(part->ctx, &oio_set_sweep, tb, OIO_A_SWEEP_RINGS) ?:
+	      oio_reply_need(part->ctx, &oio_set_sweep, tb,
+			     OIO_A_SWEEP_POINTS) ?:
+	      oio_reply_need(part->ctx, &oio_set_sweep, tb,
+			     OIO_A_SWEEP_RING_COUNT);
+	if (err)
+		return err;
+	if (nla_get_u32(tb[OIO_A_SWEEP_POINTS]) != s->points)
 		return -EPROTO;
 	n = nla_get_u32(tb[OIO_A_SWEEP_RING_COUNT]);
 	if (n > part->max || (uint32_t)nla_len(rings) != 4 * n ||
@@ -80,9 +88,10 @@ static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
+	part->ctx = ctx;
 	part->first = first;
 	part->max = count;
-	err = oio_xfer(ctx, msg, OIO_A_SWEEP_MAX, oio_take_sweep, part);
+	err = oio_xfer(ctx, msg, &oio_set_sweep, oio_take_sweep, part);
 	return err ? err : part->got ? 0 : -EIO;
 }
 

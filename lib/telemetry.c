@@ -200,7 +200,7 @@ OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return oio_xfer(ctx, msg, OIO_A_TELEMETRY_MAX, oio_take_telemetry, out);
+	return oio_xfer(ctx, msg, &oio_set_telemetry, oio_take_telemetry, out);
 }
 
 OIO_API int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,

@@ -200,6 +200,10 @@ unit unit-prometheus "$B/unit/test-prometheus"
 unit unit-headroom "$B/unit/test-headroom"
 unit unit-cardlock "$B/unit/test-cardlock"
 unit unit-ber "$B/unit/test-ber"
+unit unit-reply "$B/unit/test-reply"
+unit unit-linkmsg "$B/unit/test-linkmsg"
+host lib-policy /usr/bin/python3 scripts/lib-policy.py \
+	docs/netlink/specs/oio.yaml --check lib/oio-policy.c
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 style
 kernel_style

@@ -39,8 +39,8 @@ static const char link_usage[] =
 "from the nominal heater law), state and reason of every lane.\n"
 "\n"
 "Options of up and recover:\n"
-"  --prbs-dwell TIME   PRBS verification time per lane (us, or with a unit:\n"
-"                      500us, 2ms; 1us to 10s; default 1000us)\n"
+"  --prbs-dwell TIME   PRBS verification time per lane, 1us to 10s (1000us);\n"
+"                      a unit ns, us, ms, s or min, or a bare number in us\n"
 "  --ber-target BER    highest bit error ratio a lane may show, above 0,\n"
 "                      at most 0.5 (1e-12)\n";
 
@@ -343,13 +343,9 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	while ((c = cmd_getopt(&a, &opts)) > 0) {
 		switch (c) {
 		case 'D':
-			err = parse_duration(a.optarg, 1000, &ns);
-			/* liboio's range: a bring-up is no soak test */
-			if (!err && (ns < 1000 || ns > 10000000000ull))
-				err = -ERANGE;
-			if (err)
-				return usage_error("invalid --prbs-dwell '%s' (want microseconds, 1us to 10s)",
-						   a.optarg);
+			if (parse_duration_opt(a.optarg, &opt_prbs_dwell, &ns))
+				return duration_error(&opt_prbs_dwell,
+						      a.optarg);
 			params.prbs_dwell_us = (uint32_t)(ns / 1000);
 			break;
 		case 'B':

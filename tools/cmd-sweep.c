@@ -16,9 +16,6 @@
 
 #define PLOT_HEIGHT	20
 #define MAX_PEAKS	64
-/* the kernel's limits on a sweep's dwell (oio.yaml) */
-#define DWELL_MIN_NS	100
-#define DWELL_MAX_NS	1000000
 
 static const char sweep_usage[] =
 "Usage: oioctl sweep CARD RING [--count N] [--start CODE] [--stop CODE]\n"
@@ -32,7 +29,8 @@ static const char sweep_usage[] =
 "      --start CODE  first heater code (0)\n"
 "      --stop CODE   last heater code, inclusive (4095)\n"
 "      --step S      codes between samples (16)\n"
-"      --dwell TIME  time at each step, ns or with a unit (4000ns, 4us)\n"
+"      --dwell TIME  time at each step, 100ns to 1ms (4us); a unit ns, us,\n"
+"                    ms, s or min, or a bare number in ns\n"
 "      --plot        plot each trace in the terminal\n"
 "      --csv         the traces as CSV: code,ring<R>,...\n"
 "\n"
@@ -329,15 +327,9 @@ int cmd_sweep(const struct oioctl *o, int argc, char **argv)
 				      &req.step);
 			break;
 		case 'd':
-			err = parse_duration(a.optarg, 1, &ns);
-			if (!err && (ns < DWELL_MIN_NS || ns > DWELL_MAX_NS))
-				err = -ERANGE;
-			if (err == -ERANGE)
-				return usage_error("--dwell '%s' out of range (100ns-1ms)",
-						   a.optarg);
-			if (err)
-				return usage_error("invalid --dwell '%s'",
-						   a.optarg);
+			if (parse_duration_opt(a.optarg, &opt_sweep_dwell, &ns))
+				return duration_error(&opt_sweep_dwell,
+						      a.optarg);
 			req.dwell_ns = (uint32_t)ns;
 			break;
 		case 'P':

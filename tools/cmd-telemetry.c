@@ -28,9 +28,10 @@ static const char telemetry_usage[] =
 "temperature and status, lanes up, rings locked, lost and at a heater\n"
 "limit, and the lanes whose PRBS checker counted errors.\n"
 "\n"
-"  -w, --watch INTERVAL  repeat every INTERVAL seconds (a fraction, or with\n"
-"                        a unit: 0.5, 200ms) until SIGINT, SIGTERM or\n"
-"                        SIGHUP; with --json, one JSON object per line\n"
+"  -w, --watch INTERVAL  repeat every INTERVAL, 1ms to 86400s (a unit ns,\n"
+"                        us, ms, s or min, or a bare number in s: 0.5,\n"
+"                        200ms) until SIGINT, SIGTERM or SIGHUP; with\n"
+"                        --json, one JSON object per line\n"
 "  -P, --prometheus FILE write the snapshot to FILE (*.prom) in the\n"
 "                        Prometheus text format of node_exporter's textfile\n"
 "                        collector, atomically, instead of printing it\n";
@@ -188,7 +189,7 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 	struct cmd_args a;
 	const char *spec, *prom = NULL;
 	struct card_spec cs;
-	int c, err, sfd = -1, ret = OIOCTL_EXIT_ERROR;
+	int c, sfd = -1, ret = OIOCTL_EXIT_ERROR;
 
 	cmd_args_init(&a, "telemetry", telemetry_usage, argc, argv);
 	a.longopts = longopts;
@@ -203,13 +204,8 @@ int cmd_telemetry(const struct oioctl *o, int argc, char **argv)
 		}
 		if (c != 'w')
 			continue;
-		err = parse_duration(a.optarg, 1000000000ULL, &interval);
-		if (!err && (interval < 1000000 ||
-			     interval > 86400ULL * 1000000000ULL))
-			err = -ERANGE;
-		if (err)
-			return usage_error("invalid --watch '%s' (want seconds, 0.001 to 86400)",
-					   a.optarg);
+		if (parse_duration_opt(a.optarg, &opt_watch, &interval))
+			return duration_error(&opt_watch, a.optarg);
 	}
 	if (c < 0)
 		return OPT_EXIT(c);

@@ -92,6 +92,14 @@ int usage_error(const char *fmt, ...)
 	return OIOCTL_EXIT_USAGE;
 }
 
+int duration_error(const struct duration_opt *o, const char *arg)
+{
+	char want[96];
+
+	duration_opt_want(o, want, sizeof(want));
+	return usage_error("invalid %s '%s' (%s)", o->name, arg, want);
+}
+
 int cli_error(const char *fmt, ...)
 {
 	va_list ap;

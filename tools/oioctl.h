@@ -69,6 +69,9 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv);
  */
 int usage_error(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+struct duration_opt;
+/* usage_error() for a value parse_duration_opt() refused. */
+int duration_error(const struct duration_opt *o, const char *arg);
 /*
  * "oioctl: <reason>" on stderr for a failure that is not the command
  * line's (no such card, no driver). Returns OIOCTL_EXIT_ERROR.

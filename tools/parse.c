@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,63 @@ int parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns)
 
 	return parse_with_units(s, units, ARRAY_SIZE(units),
 				default_unit_ns, out_ns);
+}
+
+/*
+ * Limits: the kernel's on a sweep's dwell (oio.yaml); liboio's on PRBS
+ * verification (a bring-up is no soak test); a day between snapshots.
+ */
+const struct duration_opt opt_prbs_dwell = {
+	"--prbs-dwell", "us", 1000, 1000, 10000000000ULL,
+};
+const struct duration_opt opt_sweep_dwell = {
+	"--dwell", "ns", 1, 100, 1000000,
+};
+const struct duration_opt opt_watch = {
+	"--watch", "s", 1000000000ULL, 1000000, 86400000000000ULL,
+};
+
+int parse_duration_opt(const char *s, const struct duration_opt *o,
+		       uint64_t *out_ns)
+{
+	uint64_t ns;
+	int err = parse_duration(s, o->bare_ns, &ns);
+
+	if (err)
+		return err;
+	if (ns < o->min_ns || ns > o->max_ns)
+		return -ERANGE;
+	*out_ns = ns;
+	return 0;
+}
+
+void format_duration(uint64_t ns, char *buf, size_t len)
+{
+	static const struct unit units[] = {
+		{ "s", 1000000000ULL },
+		{ "ms", 1000000 },
+		{ "us", 1000 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(units); i++) {
+		if (ns && ns % units[i].mult == 0) {
+			snprintf(buf, len, "%" PRIu64 "%s", ns / units[i].mult,
+				 units[i].name);
+			return;
+		}
+	}
+	snprintf(buf, len, "%" PRIu64 "ns", ns);
+}
+
+void duration_opt_want(const struct duration_opt *o, char *buf, size_t len)
+{
+	char lo[32], hi[32];
+
+	format_duration(o->min_ns, lo, sizeof(lo));
+	format_duration(o->max_ns, hi, sizeof(hi));
+	snprintf(buf, len, "want %s to %s; a bare number is in %s", lo, hi,
+		 o->bare);
 }
 
 int parse_current_ua(const char *s, uint32_t max_ua, uint32_t *out_ua)

@@ -47,6 +47,34 @@ int parse_card_spec(const char *s, struct card_spec *out);
 int parse_duration(const char *s, uint64_t default_unit_ns, uint64_t *out_ns);
 
 /*
+ * oioctl's options that take a duration, all read by
+ * parse_duration_opt(): a number with a unit (ns, us, ms, s, min), or a
+ * bare number in the unit the option has always had, listed here and
+ * once in the man page (DURATIONS).
+ */
+struct duration_opt {
+	const char *name;	/* "--dwell" */
+	const char *bare;	/* the unit of a bare number: "ns" */
+	uint64_t bare_ns;
+	uint64_t min_ns, max_ns;
+};
+
+extern const struct duration_opt opt_prbs_dwell;	/* link up, recover */
+extern const struct duration_opt opt_sweep_dwell;	/* sweep --dwell */
+extern const struct duration_opt opt_watch;		/* telemetry --watch */
+
+/* 0, -EINVAL for text that is no duration, -ERANGE outside the option's. */
+int parse_duration_opt(const char *s, const struct duration_opt *o,
+		       uint64_t *out_ns);
+/*
+ * The one-line reason for a refused value, without the option's name:
+ * "want 100ns to 1ms; a bare number is in ns".
+ */
+void duration_opt_want(const struct duration_opt *o, char *buf, size_t len);
+/* ns in the largest unit that writes it whole: 1000000 -> "1ms". */
+void format_duration(uint64_t ns, char *buf, size_t len);
+
+/*
  * A current in microamperes: a number with an optional unit uA, mA or A
  * (case of the prefix matters: "mA", not "MA"); a bare number is in uA.
  */

@@ -13,7 +13,9 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bringup-run.h"
 #include "simio.h"
 #include "verdict.h"
 
@@ -516,6 +518,64 @@ START_TEST(test_cancel_cleans_up)
 }
 END_TEST
 
+/*
+ * A card whose clock stopped, its lock loops forever acquiring, reached
+ * by polls that each take ten times their sleep (the netlink round trip
+ * of a real snapshot): the wait ends on the host's clock, about twice
+ * the timeout, not after its full count of polls (seconds here, minutes
+ * on a card).
+ */
+static int frozen_snapshot(void *h, unsigned int parts,
+			   struct oio_telemetry *t)
+{
+	(void)h;
+	t->time_ns = 123456789;
+	t->n_rings = parts & OIO_TELEMETRY_PARTS_RINGS ? 2 : 0;
+	t->ring[0].lock_state = OIO_LOCK_STATE_ACQUIRING;
+	t->ring[1].lock_state = OIO_LOCK_STATE_LOCKED;
+	return 0;
+}
+
+static void slow_sleep_us(void *h, unsigned long us)
+{
+	struct timespec ts = { .tv_nsec = 10000L * (long)us };
+
+	(void)h;
+	nanosleep(&ts, NULL);
+}
+
+static void quiet(void *h, const char *fmt, va_list ap)
+{
+	(void)h;
+	(void)fmt;
+	(void)ap;
+}
+
+START_TEST(test_stopped_clock_wait_ends)
+{
+	const struct oio_card_io io = {
+		.snapshot = frozen_snapshot,
+		.sleep_us = slow_sleep_us,
+		.explain = quiet,
+	};
+	struct run run = { .io = &io };
+	struct timespec t0, t1;
+	double s;
+
+	run.info.ports = 1;
+	run.info.wavelengths = 1;
+	run.prm.timeout_ms = 100;
+	run.tel = calloc(1, sizeof(*run.tel));
+	ck_assert_ptr_nonnull(run.tel);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(run_wait_locks(&run), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(s >= 0.2 && s < 1.0, "the wait took %.3f s", s);
+	free(run.tel);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bringup");
@@ -534,6 +594,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
+	tcase_add_test(tc, test_stopped_clock_wait_ends);
 	tcase_add_loop_test(tc, test_cancel_cleans_up, 0, 24);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

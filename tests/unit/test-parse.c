@@ -255,6 +255,87 @@ START_TEST(test_duration_bad)
 }
 END_TEST
 
+/* ---- parse_duration_opt: oioctl's duration options ------------------------ */
+
+/* Every duration option takes every unit; a bare number its listed unit. */
+START_TEST(test_duration_opt_units)
+{
+	const struct duration_opt *all[] = {
+		&opt_prbs_dwell, &opt_sweep_dwell, &opt_watch,
+	};
+	static const char *const forms[] = { "1000000ns", "1000us", "1ms",
+					     "0.001s", "1000\u00b5s" };
+	uint64_t ns;
+	size_t i, f;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		for (f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+			ns = 0;
+			ck_assert_msg(!parse_duration_opt(forms[f], all[i], &ns),
+				      "%s %s refused", all[i]->name, forms[f]);
+			ck_assert_msg(ns == 1000000, "%s %s", all[i]->name,
+				      forms[f]);
+		}
+	ck_assert_int_eq(parse_duration_opt("20us", &opt_sweep_dwell, &ns), 0);
+	ck_assert(ns == 20000);
+	/* bare numbers: ns for --dwell, us for --prbs-dwell, s for --watch */
+	ck_assert_int_eq(parse_duration_opt("4000", &opt_sweep_dwell, &ns), 0);
+	ck_assert(ns == 4000);
+	ck_assert_int_eq(parse_duration_opt("500", &opt_prbs_dwell, &ns), 0);
+	ck_assert(ns == 500000);
+	ck_assert_int_eq(parse_duration_opt("0.2", &opt_watch, &ns), 0);
+	ck_assert(ns == 200000000);
+	/* the ends of each range are in it */
+	ck_assert_int_eq(parse_duration_opt("100ns", &opt_sweep_dwell, &ns), 0);
+	ck_assert_int_eq(parse_duration_opt("1ms", &opt_sweep_dwell, &ns), 0);
+	ck_assert_int_eq(parse_duration_opt("1us", &opt_prbs_dwell, &ns), 0);
+	ck_assert_int_eq(parse_duration_opt("10s", &opt_prbs_dwell, &ns), 0);
+	ck_assert_int_eq(parse_duration_opt("1ms", &opt_watch, &ns), 0);
+	ck_assert_int_eq(parse_duration_opt("1440min", &opt_watch, &ns), 0);
+}
+END_TEST
+
+START_TEST(test_duration_opt_bad)
+{
+	uint64_t ns = 7;
+
+	ck_assert_int_eq(parse_duration_opt("99ns", &opt_sweep_dwell, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("1001us", &opt_sweep_dwell, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("0", &opt_prbs_dwell, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("10001ms", &opt_prbs_dwell, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("0.999ms", &opt_watch, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("86401", &opt_watch, &ns),
+			 -ERANGE);
+	ck_assert_int_eq(parse_duration_opt("1 ms", &opt_watch, &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_opt("1h", &opt_watch, &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_opt("-1s", &opt_watch, &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_opt("ms", &opt_watch, &ns), -EINVAL);
+	ck_assert(ns == 7);
+}
+END_TEST
+
+START_TEST(test_duration_opt_want)
+{
+	char buf[96];
+
+	duration_opt_want(&opt_sweep_dwell, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "want 100ns to 1ms; a bare number is in ns");
+	duration_opt_want(&opt_prbs_dwell, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "want 1us to 10s; a bare number is in us");
+	duration_opt_want(&opt_watch, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "want 1ms to 86400s; a bare number is in s");
+	format_duration(1500, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "1500ns");
+	format_duration(0, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "0ns");
+}
+END_TEST
+
 /* ---- parse_current_ua ----------------------------------------------------- */
 
 START_TEST(test_current_units)
@@ -388,6 +469,9 @@ int main(void)
 	tc = tcase_create("core");
 	tcase_add_test(tc, test_duration_units);
 	tcase_add_test(tc, test_duration_bad);
+	tcase_add_test(tc, test_duration_opt_units);
+	tcase_add_test(tc, test_duration_opt_bad);
+	tcase_add_test(tc, test_duration_opt_want);
 	suite_add_tcase(s, tc);
 	srunner_add_suite(sr, s);
 

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * liboio's check of the kernel's replies (lib/reply.c) against the
+ * policies generated from the spec (lib/oio-policy.c), fed crafted
+ * messages: a reply that breaks the spec is -EPROTO naming the attribute,
+ * never a value read past its end or a silent zero; and a socket the
+ * kernel never answers on, which must end the call with -ETIMEDOUT.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <netlink/genl/genl.h>
+
+#include "oio-private.h"
+
+static struct oio_ctx ctx;
+static struct nl_msg *msg;
+
+static void setup(void)
+{
+	memset(&ctx, 0, sizeof(ctx));
+	msg = nlmsg_alloc();
+	ck_assert_ptr_nonnull(msg);
+	ck_assert_ptr_nonnull(genlmsg_put(msg, 1, 1, 0x20, 0, 0,
+					  OIO_CMD_LANE_GET, 1));
+}
+
+static void teardown(void)
+{
+	nlmsg_free(msg);
+}
+
+/* An attribute of any length, as a broken or hostile kernel could send. */
+static void put_raw(int type, const void *data, int len)
+{
+	ck_assert_int_eq(nla_put(msg, type, len, data), 0);
+}
+
+static int parse(const struct oio_attr_set *set, struct nlattr **tb)
+{
+	return oio_reply_parse(&ctx, nlmsg_hdr(msg), set, tb);
+}
+
+START_TEST(test_good_reply)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+	struct oio_lane_info l;
+
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_LANE, 5), 0);
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_STATE, 2), 0);
+	ck_assert_int_eq(nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, 1), 0);
+	ck_assert_int_eq(nla_put_u64(msg, OIO_A_LANE_PRBS_BITS, 1ull << 40),
+			 0);
+	ck_assert_int_eq(parse(&oio_set_lane, tb), 0);
+	ck_assert_str_eq(ctx.errmsg, "");
+	oio_parse_lane(tb, &l);
+	ck_assert_uint_eq(l.card_id, 3);
+	ck_assert_uint_eq(l.lane, 5);
+	ck_assert_uint_eq(l.state, 2);
+	ck_assert(l.prbs_checker);
+	ck_assert_uint_eq(l.prbs_bits, 1ull << 40);
+}
+END_TEST
+
+START_TEST(test_short_attribute)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+	uint16_t half = 7;
+
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
+	put_raw(OIO_A_LANE_LANE, &half, sizeof(half));
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.lane"));
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "(2 bytes)"));
+}
+END_TEST
+
+/* A u8 where a u32 belongs, a u32 where a u64 belongs: too short. */
+START_TEST(test_wrong_type)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+
+	ck_assert_int_eq(nla_put_u8(msg, OIO_A_LANE_STATE, 2), 0);
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.state"));
+
+	teardown();
+	setup();
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_PRBS_ERRORS, 9), 0);
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.prbs-errors"));
+
+	/* and a u32 where a u8 belongs: too long */
+	teardown();
+	setup();
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_PRBS_GENERATOR, 1), 0);
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.prbs-generator"));
+}
+END_TEST
+
+START_TEST(test_unterminated_string)
+{
+	struct nlattr *tb[OIO_A_CARD_MAX + 1];
+
+	put_raw(OIO_A_CARD_PCI_ADDRESS, "0000:01:00.0", 12);
+	ck_assert_int_eq(parse(&oio_set_card, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "card.pci-address"));
+}
+END_TEST
+
+/* An attribute whose length runs past the end of the message. */
+START_TEST(test_truncated_attribute)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+	struct nlmsghdr *nlh;
+
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
+	ck_assert_int_eq(nla_put_u64(msg, OIO_A_LANE_PRBS_BITS, 1), 0);
+	nlh = nlmsg_hdr(msg);
+	nlh->nlmsg_len -= 4;
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "truncated"));
+}
+END_TEST
+
+START_TEST(test_short_header)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+
+	nlmsg_hdr(msg)->nlmsg_len = NLMSG_HDRLEN + 2;
+	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "header"));
+}
+END_TEST
+
+START_TEST(test_missing_required)
+{
+	struct nlattr *tb[OIO_A_LANE_MAX + 1];
+
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
+	ck_assert_int_eq(parse(&oio_set_lane, tb), 0);
+	ck_assert_int_eq(oio_reply_need(&ctx, &oio_set_lane, tb,
+					OIO_A_LANE_CARD_ID), 0);
+	ck_assert_int_eq(oio_reply_need(&ctx, &oio_set_lane, tb,
+					OIO_A_LANE_LANE), -EPROTO);
+	ck_assert_str_eq(ctx.errmsg,
+			 "the kernel's reply lacks attribute lane.lane");
+}
+END_TEST
+
+/* Attributes a newer kernel adds are skipped, not refused. */
+START_TEST(test_unknown_attribute)
+{
+	struct nlattr *tb[OIO_A_PORT_MAX + 1];
+	uint8_t b = 1;
+
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_PORT_PORT, 1), 0);
+	put_raw(OIO_A_PORT_MAX + 1, &b, 1);
+	ck_assert_int_eq(parse(&oio_set_port, tb), 0);
+	ck_assert_uint_eq(nla_get_u32(tb[OIO_A_PORT_PORT]), 1);
+}
+END_TEST
+
+START_TEST(test_set_of_cmd)
+{
+	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_LANE_CHANGE_NTF),
+			 &oio_set_lane);
+	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_SWEEP_DONE_NTF),
+			 &oio_set_sweep);
+	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_CARD_DELETE_NTF),
+			 &oio_set_card);
+	ck_assert_ptr_null(oio_set_of_cmd(OIO_CMD_MAX + 1));
+}
+END_TEST
+
+/* A kernel that never answers: the call ends, and says why. */
+START_TEST(test_recv_timeout)
+{
+	struct oio_ctx c = { .rx_size = 64 };
+	struct timespec t0, t1;
+	long ms;
+
+	ck_assert_int_eq(oio_sock_open(&c.sk), 0);
+	ck_assert_int_eq(oio_sock_set_timeout(c.sk, 200), 0);
+	c.rx = malloc(c.rx_size);
+	ck_assert_ptr_nonnull(c.rx);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(oio_recv(&c), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ck_assert_int_ge(ms, 150);
+	ck_assert_int_lt(ms, 2000);
+	ck_assert_str_eq(c.errmsg, "no answer from the kernel in 200 ms");
+	free(c.rx);
+	nl_socket_free(c.sk);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("reply");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_good_reply);
+	tcase_add_test(tc, test_short_attribute);
+	tcase_add_test(tc, test_wrong_type);
+	tcase_add_test(tc, test_unterminated_string);
+	tcase_add_test(tc, test_truncated_attribute);
+	tcase_add_test(tc, test_short_header);
+	tcase_add_test(tc, test_missing_required);
+	tcase_add_test(tc, test_unknown_attribute);
+	tcase_add_test(tc, test_set_of_cmd);
+	tcase_add_test(tc, test_recv_timeout);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
