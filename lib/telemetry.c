@@ -14,14 +14,22 @@
 
 #include "oio-private.h"
 
-/* One packed array of n elements of size bytes; NULL if absent. */
-static const void *column(struct nlattr **tb, int attr, size_t size,
-			  size_t n, int *err)
+/* What an absent column reads as: zeros, enough for the longest. */
+static const uint8_t no_column[OIO_MAX_RINGS * 8];
+
+/*
+ * One packed array of n elements of size bytes, or no_column if the
+ * reply has none; NULL (and *err = -EPROTO) if its length is not n
+ * elements: a truncated array is never read past its end. The copy
+ * loops below then run without a test per element.
+ */
+static const uint8_t *column(struct nlattr **tb, int attr, size_t size,
+			     size_t n, int *err)
 {
 	struct nlattr *a = tb[attr];
 
 	if (!a)
-		return NULL;
+		return no_column;
 	if ((size_t)nla_len(a) != n * size) {
 		*err = -EPROTO;
 		return NULL;
@@ -29,35 +37,26 @@ static const void *column(struct nlattr **tb, int attr, size_t size,
 	return nla_data(a);
 }
 
-static uint32_t at32(const void *col, size_t i)
+static uint32_t at32(const uint8_t *col, size_t i)
 {
 	uint32_t v;
 
-	if (!col)
-		return 0;
-	memcpy(&v, (const char *)col + 4 * i, 4);
+	memcpy(&v, col + 4 * i, 4);
 	return v;
 }
 
-static uint64_t at64(const void *col, size_t i)
+static uint64_t at64(const uint8_t *col, size_t i)
 {
 	uint64_t v;
 
-	if (!col)
-		return 0;
-	memcpy(&v, (const char *)col + 8 * i, 8);
+	memcpy(&v, col + 8 * i, 8);
 	return v;
-}
-
-static bool at8(const void *col, size_t i)
-{
-	return col && ((const uint8_t *)col)[i];
 }
 
 static int take_lasers(struct nlattr **tb, struct oio_telemetry *t,
 		       size_t n)
 {
-	const void *en, *bset, *bias, *pow, *temp, *st, *alm;
+	const uint8_t *en, *bset, *bias, *pow, *temp, *st, *alm;
 	int err = 0;
 	size_t i;
 
@@ -68,14 +67,17 @@ static int take_lasers(struct nlattr **tb, struct oio_telemetry *t,
 	temp = column(tb, OIO_A_TELEMETRY_LASER_TEMP, 4, n, &err);
 	st = column(tb, OIO_A_TELEMETRY_LASER_STATUS, 4, n, &err);
 	alm = column(tb, OIO_A_TELEMETRY_LASER_ALARMS, 4, n, &err);
-	if (err || !bset)
+	if (err)
 		return err;
+	/* no first column: the part was not asked for */
+	if (!tb[OIO_A_TELEMETRY_LASER_BIAS_SET])
+		return 0;
 	for (i = 0; i < n; i++) {
 		struct oio_laser_info *l = &t->laser[i];
 
 		l->card_id = t->card_id;
 		l->line = i;
-		l->enable = at8(en, i);
+		l->enable = en[i];
 		l->bias_set_ua = at32(bset, i);
 		l->bias_ua = at32(bias, i);
 		l->power_uw = at32(pow, i);
@@ -90,7 +92,7 @@ static int take_lasers(struct nlattr **tb, struct oio_telemetry *t,
 static int take_lanes(struct nlattr **tb, struct oio_telemetry *t,
 		      size_t n, size_t w)
 {
-	const void *st, *why, *gen, *chk, *bits, *errs, *alm;
+	const uint8_t *st, *why, *gen, *chk, *bits, *errs, *alm;
 	int err = 0;
 	size_t i;
 
@@ -101,8 +103,11 @@ static int take_lanes(struct nlattr **tb, struct oio_telemetry *t,
 	bits = column(tb, OIO_A_TELEMETRY_LANE_PRBS_BITS, 8, n, &err);
 	errs = column(tb, OIO_A_TELEMETRY_LANE_PRBS_ERRORS, 8, n, &err);
 	alm = column(tb, OIO_A_TELEMETRY_LANE_ALARMS, 4, n, &err);
-	if (err || !st)
+	if (err)
 		return err;
+	/* no first column: the part was not asked for */
+	if (!tb[OIO_A_TELEMETRY_LANE_STATE])
+		return 0;
 	for (i = 0; i < n; i++) {
 		struct oio_lane_info *l = &t->lane[i];
 
@@ -111,8 +116,8 @@ static int take_lanes(struct nlattr **tb, struct oio_telemetry *t,
 		l->port = i / w;
 		l->state = at32(st, i);
 		l->reason = at32(why, i);
-		l->prbs_generator = at8(gen, i);
-		l->prbs_checker = at8(chk, i);
+		l->prbs_generator = gen[i];
+		l->prbs_checker = chk[i];
 		l->prbs_bits = at64(bits, i);
 		l->prbs_errors = at64(errs, i);
 		l->alarms = at32(alm, i);
@@ -123,7 +128,7 @@ static int take_lanes(struct nlattr **tb, struct oio_telemetry *t,
 
 static int take_rings(struct nlattr **tb, struct oio_telemetry *t, size_t n)
 {
-	const void *heat, *uw, *mon, *lock, *lst, *lim;
+	const uint8_t *heat, *uw, *mon, *lock, *lst, *lim;
 	int err = 0;
 	size_t i;
 
@@ -133,8 +138,11 @@ static int take_rings(struct nlattr **tb, struct oio_telemetry *t, size_t n)
 	lock = column(tb, OIO_A_TELEMETRY_RING_LOCK, 1, n, &err);
 	lst = column(tb, OIO_A_TELEMETRY_RING_LOCK_STATE, 4, n, &err);
 	lim = column(tb, OIO_A_TELEMETRY_RING_AT_LIMIT, 1, n, &err);
-	if (err || !heat)
+	if (err)
 		return err;
+	/* no first column: the part was not asked for */
+	if (!tb[OIO_A_TELEMETRY_RING_HEATER])
+		return 0;
 	for (i = 0; i < n; i++) {
 		struct oio_ring_info *r = &t->ring[i];
 
@@ -143,9 +151,9 @@ static int take_rings(struct nlattr **tb, struct oio_telemetry *t, size_t n)
 		r->heater = at32(heat, i);
 		r->heater_uw = at32(uw, i);
 		r->monitor_na = at32(mon, i);
-		r->lock = at8(lock, i);
+		r->lock = lock[i];
 		r->lock_state = at32(lst, i);
-		r->at_limit = at8(lim, i);
+		r->at_limit = lim[i];
 	}
 	t->n_rings = n;
 	return 0;
