@@ -52,6 +52,7 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg, int maxattr,
 	     oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
+int oio_family_check(struct oio_ctx *ctx, int err);
 /* One datagram into ctx->rx, grown to fit; caller holds ctx->lock. */
 ssize_t oio_recv(struct oio_ctx *ctx);
 /* The kernel's extack message of an NLMSG_ERROR into ctx->errmsg. */
