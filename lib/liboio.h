@@ -430,7 +430,8 @@ void oio_monitor_close(struct oio_monitor *mon);
 int oio_monitor_fd(const struct oio_monitor *mon);
 /*
  * Hand every waiting event to cb without blocking. Returns the number of
- * events, or -ENOBUFS once if the socket overflowed and events were lost.
+ * events, or -ENOBUFS once if the socket overflowed and events were lost;
+ * a DRIVER_GONE or DRIVER_BACK lost with them is handed to cb before.
  */
 int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg);
 

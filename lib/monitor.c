@@ -69,12 +69,48 @@ static int oio_find_grp(struct nlattr *groups)
 	return -ENOENT;
 }
 
+/*
+ * Move the monitor to the family's ids (family < 0: it is gone), and say
+ * so. The membership changes first, so a callback that stops at
+ * DRIVER_GONE does not leave the monitor deaf.
+ */
+static int oio_follow(struct oio_monitor *mon, int family, int grp)
+{
+	bool was = mon->grp >= 0;
+	struct oio_event ev;
+	int err;
+
+	if (family == mon->family && grp == mon->grp)
+		return NL_OK;
+	/* the kernel has dropped it already, unless only events were lost */
+	if (was)
+		nl_socket_drop_membership(mon->sk, mon->grp);
+	mon->grp = -1;
+	mon->family = -1;
+	if (family >= 0) {
+		err = nl_socket_add_membership(mon->sk, grp);
+		if (err) {
+			mon->err = oio_nl_errno(err);
+		} else {
+			mon->grp = grp;
+			mon->family = family;
+		}
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = OIO_EVENT_DRIVER_GONE;
+	if (was && oio_deliver(mon, &ev) == NL_STOP)
+		return NL_STOP;
+	if (mon->err)
+		return NL_STOP;
+	ev.type = OIO_EVENT_DRIVER_BACK;
+	return family >= 0 ? oio_deliver(mon, &ev) : NL_OK;
+}
+
 static int oio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[CTRL_ATTR_MAX + 1];
-	struct oio_event ev;
-	int grp, err;
+	int family, grp;
 
 	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_DELFAMILY)
 		return NL_OK;
@@ -82,32 +118,36 @@ static int oio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
 	    !tb[CTRL_ATTR_FAMILY_NAME] || !tb[CTRL_ATTR_FAMILY_ID] ||
 	    nla_strcmp(tb[CTRL_ATTR_FAMILY_NAME], OIO_FAMILY_NAME))
 		return NL_OK;
-	memset(&ev, 0, sizeof(ev));
-	if (mon->grp >= 0) {
-		/* the kernel has dropped it already; a lost DELFAMILY too */
-		nl_socket_drop_membership(mon->sk, mon->grp);
-		mon->grp = -1;
-		mon->family = -1;
-		ev.type = OIO_EVENT_DRIVER_GONE;
-		if (oio_deliver(mon, &ev) == NL_STOP)
-			return NL_STOP;
-	}
+	family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (gh->cmd == CTRL_CMD_DELFAMILY)
-		return NL_OK;
+		/* one that an overflow made us follow already is stale */
+		return family == mon->family ? oio_follow(mon, -1, -1) : NL_OK;
 	grp = oio_find_grp(tb[CTRL_ATTR_MCAST_GROUPS]);
 	if (grp < 0) {
 		mon->err = grp;
 		return NL_STOP;
 	}
-	err = nl_socket_add_membership(mon->sk, grp);
-	if (err) {
-		mon->err = oio_nl_errno(err);
-		return NL_STOP;
-	}
-	mon->grp = grp;
-	mon->family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-	ev.type = OIO_EVENT_DRIVER_BACK;
-	return oio_deliver(mon, &ev);
+	return oio_follow(mon, family, grp);
+}
+
+/*
+ * After an overflow the family's leaving or return may be among what was
+ * lost: ask the controller where it is now, on a socket of its own.
+ */
+static void oio_resync(struct oio_monitor *mon)
+{
+	struct nl_sock *sk;
+	int family, grp;
+
+	if (oio_sock_open(&sk))
+		return;
+	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
+	grp = genl_ctrl_resolve_grp(sk, OIO_FAMILY_NAME, OIO_MCGRP_MONITOR);
+	nl_socket_free(sk);
+	if (family == -NLE_OBJ_NOTFOUND || grp == -NLE_OBJ_NOTFOUND)
+		oio_follow(mon, -1, -1);
+	else if (family >= 0 && grp >= 0)
+		oio_follow(mon, family, grp);
 }
 
 static int oio_on_event(struct nl_msg *msg, void *arg)
@@ -303,7 +343,9 @@ OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
 		return mon->err;
 	if (err == -NLE_AGAIN || mon->stop)
 		return mon->count;
-	if (err == -NLE_NOMEM && errno == ENOBUFS)
-		return -ENOBUFS;
+	if (err == -NLE_NOMEM && errno == ENOBUFS) {
+		oio_resync(mon);
+		return mon->err ? mon->err : -ENOBUFS;
+	}
 	return oio_nl_errno(err);
 }

@@ -175,7 +175,7 @@ static void event_text(const struct oioctl *o, const struct oio_event *ev)
 }
 
 static struct json_object *event_json(const struct monitor *m,
-				       const struct oio_event *ev)
+				      const struct oio_event *ev)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *sw;

@@ -184,6 +184,31 @@ ok $? "an overflow is reported on stderr with its count"
 wait_grep "$t/small" '"event":"events-lost",.*"overflows":[1-9]' 200
 ok $? "... and as an events-lost object with overflows"
 grep -m 1 'events-lost' "$t/small" | sed 's/^/# /'
+
+# The driver leaves and comes back while the buffer is full: both
+# notices are lost with the events, and the overflow makes the monitor
+# look for the family itself.
+kill -STOP $p
+j=0
+while [ $j -lt 200 ]; do
+	echo $((j * 16)) > /sys/class/oio/oio0/ring3/heater
+	j=$((j + 1))
+done
+rmmod oio
+load
+kill -CONT $p
+wait_grep "$t/small" '"event":"driver-back"' 300
+ok $? "an overflow that swallowed the reload: driver-back all the same"
+back=$(grep -n '"event":"driver-back"' "$t/small" | cut -d: -f1 | head -n 1)
+k=0
+while [ $k -lt 50 ]; do
+	echo $((k * 8)) > /sys/class/oio/oio0/ring3/heater
+	wait_grep "$t/small" '"event":"ring-change"' 10 "${back:-100000}" && break
+	k=$((k + 1))
+done
+ok "$([ $k -lt 50 ] && grep -q '"event":"driver-gone"' "$t/small"; echo $?)" \
+	"... after a driver-gone, and the new driver's events come"
+grep -E 'driver-|events-lost' "$t/small" | sed 's/^/# /'
 stop $p
 is_ok=$([ $rc -eq 0 ] && "$JC" -l < "$t/small"; echo $?)
 ok "$is_ok" "the overflowed monitor: SIGINT ends it with 0, every line valid JSON"
