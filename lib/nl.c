@@ -242,6 +242,9 @@ int oio_family_check(struct oio_ctx *ctx, int err)
 
 	if (err != -ENOENT && err != -EOPNOTSUPP && err != -EPROTONOSUPPORT)
 		return err;
+	/* the driver's own refusals say why; the genl core's say nothing */
+	if (ctx->errmsg[0])
+		return err;
 	/* a socket of its own: libnl's sequence checks know nothing of ours */
 	if (oio_sock_open(&sk))
 		return err;
