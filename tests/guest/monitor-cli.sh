@@ -261,6 +261,20 @@ echo 0 > /sys/class/oio/oio0/armed
 
 # ---- commands that find the driver gone ----------------------------------
 
+# With a 3 s PRBS dwell, 5 s in a bring-up is waiting on its margin check
+# (as in oioctl-cli): the module goes away under it.
+oioctl link up 0 --prbs-dwell 3s > "$t/link" 2> "$t/link.err" &
+pl=$!
+sleep 5
+rmmod oio
+wait $pl
+rc=$?
+show "$t/link.err" 3
+ok "$([ $rc -eq 1 ] && grep -q "^oioctl: .*: $gone\$" "$t/link.err" &&
+	! grep -q 'No such file\|not supported' "$t/link.err"; echo $?)" \
+	"link up 0 losing the driver: exit 1 ($rc), says so"
+load
+
 oioctl telemetry 0 --watch 0.05 > "$t/tele" 2> "$t/tele.err" &
 pt=$!
 wait_grep "$t/tele" 'oio0' 200
