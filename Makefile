@@ -62,7 +62,7 @@ GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h tests/guest/nlraw.h \
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
 	sysfs-poll driver-defects fault-nth driver-stress privilege
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
-	demo link-drift-cli oioctl-cli driver-lifetime kmemleak
+	demo link-drift-cli oioctl-cli driver-lifetime kmemleak monitor-cli
 # The fuzzer builds its messages from the netlink spec.
 SPEC_TABLE := $(B)/guest-gen/oio_spec_table.h
 $(SPEC_TABLE): docs/netlink/specs/oio.yaml scripts/spec-table.py | $(DEPS)

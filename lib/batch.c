@@ -126,6 +126,7 @@ static int oio_batch_send(struct oio_batch *b)
 	err = send(nl_socket_get_fd(ctx->sk), buf, len, 0) < 0 ? -errno : 0;
 	if (!err)
 		err = oio_batch_wait(ctx, first, last);
+	err = oio_family_check(ctx, err);
 	pthread_mutex_unlock(&ctx->lock);
 	free(buf);
 	oio_batch_free(b);

@@ -63,6 +63,8 @@ struct oio_ctx;
  * A call on the handle whose reply does not come within 10 s (far above
  * the driver's own longest wait) is -ETIMEDOUT; a reply that breaks the
  * netlink spec is -EPROTO. oio_ctx_errmsg() says which.
+ * A handle serves the driver it was opened on: once that is unloaded,
+ * every call fails with -EIDRM, even after it is loaded again.
  */
 int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags);
 void oio_ctx_free(struct oio_ctx *ctx);
@@ -380,6 +382,9 @@ enum oio_event_type {
 	OIO_EVENT_RING_CHANGE,
 	OIO_EVENT_SWEEP_DONE,
 	OIO_EVENT_PORT_CHANGE,
+	/* the oio family went away (rmmod), or came back: no card_id */
+	OIO_EVENT_DRIVER_GONE,
+	OIO_EVENT_DRIVER_BACK,
 };
 
 const char *oio_event_type_name(enum oio_event_type t);
@@ -411,13 +416,25 @@ struct oio_monitor;
 /* Return non-zero from the callback to stop oio_monitor_dispatch(). */
 typedef int (*oio_event_cb)(const struct oio_event *ev, void *arg);
 
+/*
+ * The receive buffer oio_monitor_open() asks for, past net.core.rmem_max
+ * when the caller has CAP_NET_ADMIN. SO_RCVBUF on oio_monitor_fd() tells
+ * what was granted (twice the usable size, as Linux reports it).
+ */
+#define OIO_MONITOR_RCVBUF	(8 << 20)
+
+/*
+ * A monitor follows the driver across a reload: it reports DRIVER_GONE
+ * and DRIVER_BACK and joins the new family's monitor group itself.
+ */
 int oio_monitor_open(struct oio_monitor **monp);
 void oio_monitor_close(struct oio_monitor *mon);
 /* Readable when events wait; poll() it, then call oio_monitor_dispatch(). */
 int oio_monitor_fd(const struct oio_monitor *mon);
 /*
  * Hand every waiting event to cb without blocking. Returns the number of
- * events, or -ENOBUFS once if the socket overflowed and events were lost.
+ * events, or -ENOBUFS once if the socket overflowed and events were lost;
+ * a DRIVER_GONE or DRIVER_BACK lost with them is handed to cb before.
  */
 int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg);
 

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * liboio: events of the driver's "monitor" multicast group, on a socket of
- * their own so they never mix with a handle's replies.
+ * their own so they never mix with a handle's replies. The socket also
+ * hears the genl controller's "notify" group: a module reload unregisters
+ * the family, which ends every membership of its groups, and registers it
+ * again under ids that may differ, so the monitor joins it anew.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -17,19 +21,150 @@ struct oio_monitor {
 	struct nl_cb *cb;
 	oio_event_cb user_cb;
 	void *user_arg;
+	int family;	/* -1 while the driver is gone */
+	int grp;
 	int count;
 	int err;
 	bool stop;
 };
 
+static int oio_deliver(struct oio_monitor *mon, const struct oio_event *ev)
+{
+	mon->count++;
+	if (mon->user_cb(ev, mon->user_arg)) {
+		mon->stop = true;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static const struct nla_policy oio_ctrl_policy[CTRL_ATTR_MAX + 1] = {
+	[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
+	[CTRL_ATTR_FAMILY_NAME] = { .type = NLA_STRING, .maxlen = GENL_NAMSIZ },
+	[CTRL_ATTR_MCAST_GROUPS] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy oio_grp_policy[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
+	[CTRL_ATTR_MCAST_GRP_NAME] = { .type = NLA_STRING,
+				       .maxlen = GENL_NAMSIZ },
+	[CTRL_ATTR_MCAST_GRP_ID] = { .type = NLA_U32 },
+};
+
+/* The monitor group's id among a family's groups, or -ENOENT. */
+static int oio_find_grp(struct nlattr *groups)
+{
+	struct nlattr *g, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	int rem;
+
+	if (!groups)
+		return -ENOENT;
+	nla_for_each_nested(g, groups, rem) {
+		if (nla_parse_nested(tb, CTRL_ATTR_MCAST_GRP_MAX, g,
+				     oio_grp_policy))
+			continue;
+		if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+		    !nla_strcmp(tb[CTRL_ATTR_MCAST_GRP_NAME], OIO_MCGRP_MONITOR))
+			return (int)nla_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
+	return -ENOENT;
+}
+
+/*
+ * Move the monitor to the family's ids (family < 0: it is gone), and say
+ * so. The membership changes first, so a callback that stops at
+ * DRIVER_GONE does not leave the monitor deaf.
+ */
+static int oio_follow(struct oio_monitor *mon, int family, int grp)
+{
+	bool was = mon->grp >= 0;
+	struct oio_event ev;
+	int err;
+
+	if (family == mon->family && grp == mon->grp)
+		return NL_OK;
+	/* the kernel has dropped it already, unless only events were lost */
+	if (was)
+		nl_socket_drop_membership(mon->sk, mon->grp);
+	mon->grp = -1;
+	mon->family = -1;
+	if (family >= 0) {
+		err = nl_socket_add_membership(mon->sk, grp);
+		if (err) {
+			mon->err = oio_nl_errno(err);
+		} else {
+			mon->grp = grp;
+			mon->family = family;
+		}
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = OIO_EVENT_DRIVER_GONE;
+	if (was && oio_deliver(mon, &ev) == NL_STOP)
+		return NL_STOP;
+	if (mon->err)
+		return NL_STOP;
+	ev.type = OIO_EVENT_DRIVER_BACK;
+	return family >= 0 ? oio_deliver(mon, &ev) : NL_OK;
+}
+
+static int oio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	int family, grp;
+
+	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_DELFAMILY)
+		return NL_OK;
+	if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, oio_ctrl_policy) ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] || !tb[CTRL_ATTR_FAMILY_ID] ||
+	    nla_strcmp(tb[CTRL_ATTR_FAMILY_NAME], OIO_FAMILY_NAME))
+		return NL_OK;
+	family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (gh->cmd == CTRL_CMD_DELFAMILY)
+		/* one that an overflow made us follow already is stale */
+		return family == mon->family ? oio_follow(mon, -1, -1) : NL_OK;
+	grp = oio_find_grp(tb[CTRL_ATTR_MCAST_GROUPS]);
+	if (grp < 0) {
+		mon->err = grp;
+		return NL_STOP;
+	}
+	return oio_follow(mon, family, grp);
+}
+
+/*
+ * After an overflow the family's leaving or return may be among what was
+ * lost: ask the controller where it is now, on a socket of its own.
+ */
+static void oio_resync(struct oio_monitor *mon)
+{
+	struct nl_sock *sk;
+	int family, grp;
+
+	if (oio_sock_open(&sk))
+		return;
+	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
+	grp = genl_ctrl_resolve_grp(sk, OIO_FAMILY_NAME, OIO_MCGRP_MONITOR);
+	nl_socket_free(sk);
+	if (family == -NLE_OBJ_NOTFOUND || grp == -NLE_OBJ_NOTFOUND)
+		oio_follow(mon, -1, -1);
+	else if (family >= 0 && grp >= 0)
+		oio_follow(mon, family, grp);
+}
+
 static int oio_on_event(struct nl_msg *msg, void *arg)
 {
 	struct oio_monitor *mon = arg;
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[64] = { NULL };
 	struct oio_event ev;
 	int maxattr;
 
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return NL_OK;
+	if (nlh->nlmsg_type == GENL_ID_CTRL)
+		return oio_on_ctrl(mon, nlh);
+	if (mon->family < 0 || nlh->nlmsg_type != mon->family)
+		return NL_OK;
 	memset(&ev, 0, sizeof(ev));
 	switch (gh->cmd) {
 	case OIO_CMD_CARD_ADD_NTF:
@@ -103,13 +238,11 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 		if (tb[OIO_A_SWEEP_POINTS])
 			ev.sweep.points = nla_get_u32(tb[OIO_A_SWEEP_POINTS]);
 		break;
+	case OIO_EVENT_DRIVER_GONE:
+	case OIO_EVENT_DRIVER_BACK:
+		break;
 	}
-	mon->count++;
-	if (mon->user_cb(&ev, mon->user_arg)) {
-		mon->stop = true;
-		return NL_STOP;
-	}
-	return NL_OK;
+	return oio_deliver(mon, &ev);
 }
 
 static int oio_no_seq_check(struct nl_msg *msg, void *arg)
@@ -121,8 +254,9 @@ static int oio_no_seq_check(struct nl_msg *msg, void *arg)
 
 OIO_API int oio_monitor_open(struct oio_monitor **monp)
 {
+	int size = OIO_MONITOR_RCVBUF;
 	struct oio_monitor *mon;
-	int grp, err;
+	int grp, ctrl, fd, err;
 
 	if (!monp)
 		return -EINVAL;
@@ -132,10 +266,24 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 	err = oio_sock_open(&mon->sk);
 	if (err)
 		goto fail;
+	fd = nl_socket_get_fd(mon->sk);
+	/* a burst (link up on eight cards) must not overflow it */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	/* the controller's group first: a reload after it is seen */
+	ctrl = genl_ctrl_resolve_grp(mon->sk, "nlctrl", "notify");
+	if (ctrl >= 0)
+		ctrl = nl_socket_add_membership(mon->sk, ctrl);
+	if (ctrl < 0) {
+		err = oio_nl_errno(ctrl);
+		goto fail;
+	}
+	mon->family = genl_ctrl_resolve(mon->sk, OIO_FAMILY_NAME);
 	grp = genl_ctrl_resolve_grp(mon->sk, OIO_FAMILY_NAME,
 				    OIO_MCGRP_MONITOR);
-	if (grp < 0) {
-		err = grp == -NLE_OBJ_NOTFOUND ? -ENOENT : oio_nl_errno(grp);
+	if (mon->family < 0 || grp < 0) {
+		err = mon->family < 0 ? mon->family : grp;
+		err = err == -NLE_OBJ_NOTFOUND ? -ENOENT : oio_nl_errno(err);
 		goto fail;
 	}
 	nl_socket_disable_seq_check(mon->sk);
@@ -146,6 +294,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 		err = oio_nl_errno(err);
 		goto fail;
 	}
+	mon->grp = grp;
 	mon->cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!mon->cb) {
 		err = -ENOMEM;
@@ -187,12 +336,17 @@ OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
 	mon->user_arg = arg;
 	mon->count = 0;
 	mon->stop = false;
+	mon->err = 0;
 	do {
 		err = nl_recvmsgs(mon->sk, mon->cb);
-	} while (err >= 0 && !mon->stop);
+	} while (err >= 0 && !mon->stop && !mon->err);
+	if (mon->err)
+		return mon->err;
 	if (err == -NLE_AGAIN || mon->stop)
 		return mon->count;
-	if (err == -NLE_NOMEM && errno == ENOBUFS)
-		return -ENOBUFS;
+	if (err == -NLE_NOMEM && errno == ENOBUFS) {
+		oio_resync(mon);
+		return mon->err ? mon->err : -ENOBUFS;
+	}
 	return oio_nl_errno(err);
 }

@@ -268,6 +268,36 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 }
 
 /*
+ * A request to a family that was unregistered gets ENOENT from the genl
+ * core (EOPNOTSUPP if its id was reused), with no extack: whether the
+ * driver went away shows only by resolving the family again. Its id is
+ * new if it came back, and this handle's requests then miss it too.
+ * Called with ctx->lock held.
+ */
+int oio_family_check(struct oio_ctx *ctx, int err)
+{
+	struct nl_sock *sk;
+	int family;
+
+	if (err != -ENOENT && err != -EOPNOTSUPP && err != -EPROTONOSUPPORT)
+		return err;
+	/* the driver's own refusals say why; the genl core's say nothing */
+	if (ctx->errmsg[0])
+		return err;
+	/* a socket of its own: libnl's sequence checks know nothing of ours */
+	if (oio_sock_open(&sk))
+		return err;
+	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
+	nl_socket_free(sk);
+	if (family == ctx->family ||
+	    (family < 0 && family != -NLE_OBJ_NOTFOUND))
+		return err;
+	snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+		 "the oio driver was unloaded");
+	return -EIDRM;
+}
+
+/*
  * libnl builds the request and parses the replies; the loop between is
  * ours, with one buffer per handle, because libnl's own allocates and
  * clears several buffers for every message and that dominated the cost
@@ -341,6 +371,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 			}
 		}
 	}
+	err = oio_family_check(ctx, err);
 	pthread_mutex_unlock(&ctx->lock);
 	nlmsg_free(msg);
 	return err;

@@ -56,6 +56,7 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
 int oio_nl_errno(int nlerr);
+int oio_family_check(struct oio_ctx *ctx, int err);
 /*
  * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
  * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.

@@ -73,6 +73,8 @@ OIO_API const char *oio_event_type_name(enum oio_event_type t)
 		[OIO_EVENT_RING_CHANGE] = "ring-change",
 		[OIO_EVENT_SWEEP_DONE] = "sweep-done",
 		[OIO_EVENT_PORT_CHANGE] = "port-change",
+		[OIO_EVENT_DRIVER_GONE] = "driver-gone",
+		[OIO_EVENT_DRIVER_BACK] = "driver-back",
 	};
 
 	return NAME_OF(names, t);

@@ -267,6 +267,8 @@ vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
 vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
 vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli
 vm oioctl-8 --cards 8 --seed 251 --mem 768 --tests oioctl-cli
+# Issue 10, hazard 6 and the monitor's contract.
+vm monitor-cli --cards 2 --seed 271 --tests monitor-cli
 vm link-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
 	--seed 231 --icount 0 --tests link-bringup,oioctl-cli \
 	--env OIO_PHASES=seeds,faults --env OIO_SEEDS=10

@@ -8,13 +8,16 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "oioctl.h"
 #include "output.h"
+#include "parse.h"
 
 static const char monitor_usage[] =
-"Usage: oioctl monitor\n"
+"Usage: oioctl monitor [-t] [CARD|all] [OBJECT...]\n"
 "\n"
 "Print every event of the oio driver's monitor group as it comes, one\n"
 "line each (with --json, one JSON object per line): cards added, removed\n"
@@ -22,13 +25,99 @@ static const char monitor_usage[] =
 "lines changed or alarmed, lanes changed or changing state, rings set or\n"
 "losing their line or reaching a heater limit, sweeps done - whoever made\n"
 "the change: netlink, sysfs or the card. Runs until SIGINT, SIGTERM or\n"
-"SIGHUP.\n";
+"SIGHUP.\n"
+"\n"
+"CARD (N or oioN) keeps the events of that card only; OBJECT (card, port,\n"
+"laser, lane, ring, sweep) the events of those kinds only. When the driver\n"
+"is unloaded and loaded again, a driver-gone and a driver-back line say so\n"
+"and the monitor goes on with the new driver. Lost events (the socket\n"
+"overflowed) are reported on stderr, and as an events-lost object with\n"
+"--json, with the count of overflows so far.\n"
+"\n"
+"Options:\n"
+"  -t, --timestamp  start each line with the time the event was read\n"
+"                   (UTC, ISO 8601 with microseconds); a \"timestamp\" key\n"
+"                   with --json\n";
+
+/* the object kinds a filter names, by bit */
+static const char *const kind_names[] = {
+	"card", "port", "laser", "lane", "ring", "sweep",
+};
+
+enum { KIND_CARD, KIND_PORT, KIND_LASER, KIND_LANE, KIND_RING, KIND_SWEEP };
+
+struct monitor {
+	const struct oioctl *o;
+	bool timestamp;
+	bool one_card;
+	uint32_t card_id;
+	unsigned int kinds;	/* 0: every kind */
+	unsigned long overflows;
+	char ts[40];		/* the time of the event being printed */
+};
+
+static int event_kind(enum oio_event_type t)
+{
+	switch (t) {
+	case OIO_EVENT_CARD_ADD:
+	case OIO_EVENT_CARD_DELETE:
+	case OIO_EVENT_CARD_CHANGE:
+		return KIND_CARD;
+	case OIO_EVENT_PORT_CHANGE:
+		return KIND_PORT;
+	case OIO_EVENT_LASER_CHANGE:
+		return KIND_LASER;
+	case OIO_EVENT_LANE_CHANGE:
+		return KIND_LANE;
+	case OIO_EVENT_RING_CHANGE:
+		return KIND_RING;
+	case OIO_EVENT_SWEEP_DONE:
+		return KIND_SWEEP;
+	default:
+		return -1;
+	}
+}
+
+/* Driver events concern every card and pass any filter. */
+static bool wanted(const struct monitor *m, const struct oio_event *ev)
+{
+	int kind = event_kind(ev->type);
+
+	if (kind < 0)
+		return true;
+	if (m->one_card && ev->card_id != m->card_id)
+		return false;
+	return !m->kinds || (m->kinds & (1u << kind));
+}
+
+/* Now, as 2026-11-30T05:40:14.123456Z, into m->ts. */
+static void stamp(struct monitor *m)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(m->ts, sizeof(m->ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(m->ts + n, sizeof(m->ts) - n, ".%06ldZ", ts.tv_nsec / 1000);
+}
 
 static void event_text(const struct oioctl *o, const struct oio_event *ev)
 {
 	const char *name = name_or_unknown(oio_event_type_name(ev->type));
 	char b[3][32];
 
+	switch (ev->type) {
+	case OIO_EVENT_DRIVER_GONE:
+		printf("[%s] the oio driver was unloaded\n", name);
+		return;
+	case OIO_EVENT_DRIVER_BACK:
+		printf("[%s] the oio driver is loaded again\n", name);
+		return;
+	default:
+		break;
+	}
 	printf("[%s] oio%" PRIu32, name, ev->card_id);
 	switch (ev->type) {
 	case OIO_EVENT_CARD_ADD:
@@ -85,12 +174,18 @@ static void event_text(const struct oioctl *o, const struct oio_event *ev)
 	printf("\n");
 }
 
-static struct json_object *event_json(const struct oio_event *ev)
+static struct json_object *event_json(const struct monitor *m,
+				      const struct oio_event *ev)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *sw;
 
 	jadd_str(o, "event", name_or_unknown(oio_event_type_name(ev->type)));
+	if (m->timestamp)
+		jadd_str(o, "timestamp", m->ts);
+	if (ev->type == OIO_EVENT_DRIVER_GONE ||
+	    ev->type == OIO_EVENT_DRIVER_BACK)
+		return o;
 	jadd_u64(o, "card_id", ev->card_id);
 	switch (ev->type) {
 	case OIO_EVENT_CARD_ADD:
@@ -125,31 +220,109 @@ static struct json_object *event_json(const struct oio_event *ev)
 
 static int on_event(const struct oio_event *ev, void *arg)
 {
-	const struct oioctl *o = arg;
+	struct monitor *m = arg;
 
-	if (o->json)
-		json_print(stdout, event_json(ev), false);
-	else
-		event_text(o, ev);
+	if (!wanted(m, ev))
+		return 0;
+	if (m->timestamp)
+		stamp(m);
+	if (m->o->json) {
+		json_print(stdout, event_json(m, ev), false);
+	} else {
+		if (m->timestamp)
+			printf("%s ", m->ts);
+		event_text(m->o, ev);
+	}
 	/* a reader at the other end of a pipe wants each event at once */
 	fflush(stdout);
 	return 0;
 }
 
+static void events_lost(struct monitor *m)
+{
+	struct json_object *j;
+
+	m->overflows++;
+	fprintf(stderr, "oioctl: warning: events were lost (monitor socket overflow, %lu so far)\n",
+		m->overflows);
+	if (!m->o->json)
+		return;
+	j = json_object_new_object();
+	jadd_str(j, "event", "events-lost");
+	if (m->timestamp) {
+		stamp(m);
+		jadd_str(j, "timestamp", m->ts);
+	}
+	jadd_u64(j, "overflows", m->overflows);
+	json_print(stdout, j, false);
+	fflush(stdout);
+}
+
+/* Linux reports twice the usable size it granted. */
+static void check_rcvbuf(int fd)
+{
+	socklen_t len;
+	int got;
+
+	len = sizeof(got);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) ||
+	    got / 2 >= OIO_MONITOR_RCVBUF)
+		return;
+	fprintf(stderr, "oioctl: warning: the monitor socket's receive buffer is %d KiB, not the %d KiB asked for (capped by net.core.rmem_max; CAP_NET_ADMIN lifts the cap): a burst of events may overflow it\n",
+		got / 2 / 1024, OIO_MONITOR_RCVBUF / 1024);
+}
+
+/* [CARD|all] [OBJECT...] into m. */
+static int parse_filter(struct cmd_args *a, struct monitor *m)
+{
+	struct card_spec cs;
+	const char *s;
+	int i, k;
+
+	for (i = 0; (s = cmd_arg(a, i)); i++) {
+		k = parse_keyword(s, kind_names, ARRAY_SIZE(kind_names));
+		if (k >= 0) {
+			m->kinds |= 1u << k;
+			continue;
+		}
+		if (i)
+			return usage_error("unknown object '%s' for 'monitor' (want card, port, laser, lane, ring or sweep)",
+					   s);
+		if (!strcmp(s, "all"))
+			continue;
+		if (parse_card_spec(s, &cs) || cs.kind != CARD_SPEC_ID)
+			return usage_error("invalid card or object '%s' for 'monitor' (want N, oioN, all, or card, port, laser, lane, ring, sweep)",
+					   s);
+		m->one_card = true;
+		m->card_id = cs.id;
+	}
+	return 0;
+}
+
 int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "timestamp", no_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct oioctl opts = *o;
 	struct oio_monitor *mon = NULL;
+	struct monitor m = { .o = &opts };
 	struct pollfd pfd[2];
 	struct cmd_args a;
 	int c, err, sfd, ret = OIOCTL_EXIT_ERROR;
 
 	cmd_args_init(&a, "monitor", monitor_usage, argc, argv);
-	c = cmd_no_options(&a, &opts);
-	if (c)
+	a.longopts = longopts;
+	a.shortopts = "t";
+	while ((c = cmd_getopt(&a, &opts)) > 0)
+		if (c == 't')
+			m.timestamp = true;
+	if (c < 0)
 		return OPT_EXIT(c);
-	if (cmd_npos(&a))
-		return usage_error("'monitor' takes no arguments");
+	c = parse_filter(&a, &m);
+	if (c)
+		return c;
 
 	sfd = stop_signal_fd();
 	if (sfd < 0)
@@ -157,12 +330,12 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 	err = oio_monitor_open(&mon);
 	if (err) {
 		if (err == -ENOENT)
-			cli_error("open the oio monitor group: %s (is oio.ko loaded?)",
-				  strerror(ENOENT));
+			cli_error("open the oio monitor group: " DRIVER_GONE);
 		else
 			lib_error(NULL, err, "open the oio monitor group");
 		goto out;
 	}
+	check_rcvbuf(oio_monitor_fd(mon));
 	pfd[0].fd = oio_monitor_fd(mon);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sfd;
@@ -180,14 +353,10 @@ int cmd_monitor(const struct oioctl *o, int argc, char **argv)
 		}
 		if (!pfd[0].revents)
 			continue;
-		err = oio_monitor_dispatch(mon, on_event, &opts);
+		err = oio_monitor_dispatch(mon, on_event, &m);
 		if (err == -ENOBUFS) {
 			/* the socket overflowed; later events still come */
-			fprintf(stderr, "oioctl: warning: events were lost (monitor socket overflow)\n");
-			if (opts.json) {
-				printf("{\"event\":\"events-lost\"}\n");
-				fflush(stdout);
-			}
+			events_lost(&m);
 			continue;
 		}
 		if (err < 0) {

@@ -114,6 +114,11 @@ static void vreport(int err, const char *kmsg, const char *fmt, va_list ap)
 {
 	fputs("oioctl: ", stderr);
 	vfprintf(stderr, fmt, ap);
+	/* liboio's word for a handle whose driver went away */
+	if (err == -EIDRM) {
+		fputs(": " DRIVER_GONE "\n", stderr);
+		return;
+	}
 	fprintf(stderr, ": %s%s%s\n", strerror(err < 0 ? -err : err),
 		kmsg && kmsg[0] ? ": " : "", kmsg ? kmsg : "");
 }
@@ -184,8 +189,7 @@ int ctx_open(struct oio_ctx **ctxp)
 	int err = oio_ctx_new(ctxp, 0);
 
 	if (err == -ENOENT)
-		return cli_error("open the oio netlink family: %s (is oio.ko loaded?)",
-				 strerror(ENOENT));
+		return cli_error("open the oio netlink family: " DRIVER_GONE);
 	if (err)
 		return lib_error(NULL, err, "open the oio netlink family");
 	return 0;

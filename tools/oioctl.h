@@ -38,6 +38,9 @@ enum oioctl_exit {
 };
 
 /* The global options, parsed once in main() and passed down. */
+/* what a request that found no oio family, or lost it, tells the user */
+#define DRIVER_GONE "the oio driver is not loaded (or was unloaded)"
+
 struct oioctl {
 	bool json;
 	bool pretty;

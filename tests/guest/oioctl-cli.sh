@@ -828,7 +828,7 @@ refused "sweep 9 0" sweep 9 0
 bad "link up 0 --ber-target 0" link up 0 --ber-target 0
 bad "link up 0 --prbs-dwell 0" link up 0 --prbs-dwell 0
 bad "link sideways" link sideways
-bad "monitor now (no arguments)" monitor now
+bad "monitor now (neither a card nor an object)" monitor now
 bad "list all (no arguments)" list all
 bad "frobnicate (unknown command)" frobnicate
 bad "help frobnicate" help frobnicate
