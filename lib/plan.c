@@ -453,7 +453,10 @@ static void place(const struct oio_tune *t, const struct bus *b,
 /*
  * A ring left out parks where it touches no line: the least heat that
  * keeps it PARK_CLEAR of a spacing from every line, its neighbours as
- * placed. An unnamed ring, whose place nobody knows, stays cold.
+ * placed. Left cold, it could sit on a line of its next order and take
+ * that line from the lane downstream. An unnamed ring parks by its
+ * likeliest naming, which lays the lines over the peaks it saw; one that
+ * showed none stays cold.
  */
 static void park(const struct oio_tune *t, const struct bus *b,
 		 const bool *ok, double *y)
@@ -462,15 +465,16 @@ static void park(const struct oio_tune *t, const struct bus *b,
 
 	for (w = 0; w < b->w; w++) {
 		const struct oio_tune_ring *rg = &t->ring[b->ring[w]];
-		double top, step, at;
+		double top, step, at, o;
 
-		if (ok[w] || !rg->named)
+		if (ok[w] || (!rg->named && !rg->guessed))
 			continue;
+		o = rg->named ? rg->o : rg->guess_o;
 		top = own(t, b, w, 1);
 		step = t->g.spacing_pm / 16;
 		y[w] = 0;
 		for (k = 0; k * step <= top; k++) {
-			double p = rg->o + k * step + heat(b, w, y);
+			double p = o + k * step + heat(b, w, y);
 
 			if (fabs(off_line(t, p, &at)) >=
 			    PARK_CLEAR * t->g.spacing_pm) {
@@ -617,15 +621,16 @@ void oio_tune_park(const struct oio_tune *t, unsigned int port,
 	for (w = 0; w < b.w; w++) {
 		const struct oio_tune_ring *rg = &t->ring[b.ring[w]];
 		double top = own(t, &b, w, 1), step = t->g.spacing_pm / 16;
-		double at, best = -1;
+		double at, best = -1, o;
 		int k;
 
 		if (!parked[w])
 			continue;
-		if (!rg->named) {
+		if (!rg->named && !rg->guessed) {
 			code[w] = 0;
 			continue;
 		}
+		o = rg->named ? rg->o : rg->guess_o;
 		/*
 		 * The clear place nearest where it is: the least change of
 		 * heat, which its neighbours' loops must follow.
@@ -636,7 +641,7 @@ void oio_tune_park(const struct oio_tune *t, unsigned int port,
 
 			for (i = 0; i < 2 && best < 0; i++)
 				if (c[i] >= 0 && c[i] <= top &&
-				    fabs(off_line(t, rg->o + c[i] + heat(&b, w, y),
+				    fabs(off_line(t, o + c[i] + heat(&b, w, y),
 						  &at)) >= PARK_CLEAR *
 							  t->g.spacing_pm)
 					best = c[i];

@@ -774,6 +774,7 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 	unsigned int pairs = 0, nc = 0, best;
 
 	rg->named = false;
+	rg->guessed = false;
 	for (i = 0; i < rg->n; i++)
 		tall += trusted(rg, &rg->pk[i]);
 	if (tall < 2)
@@ -860,6 +861,8 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		    cand[c].cost < cand[best].cost + AMBIGUOUS) {
 			for (i = 0; i < rg->n; i++)
 				rg->pk[i].line = cand[best].line[i];
+			rg->guessed = true;
+			rg->guess_o = cand[best].o;
 			return false;
 		}
 	rg->o = cand[best].o;

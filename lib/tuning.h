@@ -91,6 +91,13 @@ struct oio_tune_ring {
 	bool stuck;
 	bool named;
 	double o, q, h;
+	/*
+	 * An unnamed ring whose peaks had namings nearly as cheap: where the
+	 * cheapest puts it cold. Every naming lays the lines over the peaks
+	 * it saw, so this is enough to park it clear of them, not to place it.
+	 */
+	bool guessed;
+	double guess_o;
 	double rms_pm;		/* how well the named peaks fit */
 	double fwhm_pm;		/* measured linewidth, 0 if unknown */
 	double xt_gain;		/* its share of the card's crosstalk, 1 mean */
@@ -250,7 +257,7 @@ void oio_tune_codes(const struct oio_tune *t, unsigned int port,
 /*
  * Codes for the rings at positions with parked[w] of a bus whose rings
  * hold code[w]: where they touch no line, their neighbours as they are;
- * cold for a ring never named.
+ * an unnamed ring by its likeliest naming, cold if it had none.
  */
 void oio_tune_park(const struct oio_tune *t, unsigned int port,
 		   unsigned int side, const bool *parked, uint32_t *code);
