@@ -483,6 +483,8 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# oioctl's JSON schemas (oioctl(8), JSON OUTPUT)
+SCHEMADIR ?= $(PREFIX)/share/oio/schema
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 UDEVDIR ?= /lib/udev
@@ -497,7 +499,8 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
 		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d \
+		$(DESTDIR)$(SCHEMADIR)
 	install -m 644 $(LIBOIO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so
@@ -509,6 +512,7 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(INCLUDEDIR)/linux/
 	install -m 755 $(OIOCTL) $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 tools/schema/*.schema.json $(DESTDIR)$(SCHEMADIR)/
 	install -m 644 tools/oioctl.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/oioctl
 	sed 's|/usr/bin/oioctl|$(BINDIR)/oioctl|' tools/oio-telemetry.service \
@@ -555,7 +559,7 @@ uninstall-files:
 		$(DESTDIR)$(SYSUSERSDIR)/oio.conf \
 		$(DESTDIR)$(UDEVDIR)/rules.d/60-oio.rules \
 		$(DESTDIR)$(UDEVDIR)/oio-udev
-	rm -rf $(DESTDIR)$(DKMSDIR)
+	rm -rf $(DESTDIR)$(DKMSDIR) $(DESTDIR)$(SCHEMADIR)
 	@[ -n "$(DESTDIR)" ] || ldconfig
 
 uninstall-module:

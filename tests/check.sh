@@ -290,6 +290,10 @@ debian debian-dkms-boot --disk "$disk" --cards 2 --seed 301 --tests dkms-boot
 rm -f "$disk"
 debian debian-packages --disk "$DEBIAN_IMAGE" --snapshot --cards 2 \
 	--seed 311 --tests deb-install,deb-tools
+# Issue 10: every JSON output the suites above printed ("# json-out" in
+# their tap.log) against its schema, tools/schema/.
+host json-schema "$PY" tests/json-schema.py tools/schema "$logs" \
+	--suites oioctl-1,oioctl-2,oioctl-8,link-faults,monitor-cli --commands tools/oioctl.c
 host make-shell tests/shell-test.sh
 host packaging tests/packaging.sh "$B"
 

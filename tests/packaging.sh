@@ -57,6 +57,8 @@ for f in usr/local/lib/liboio.so.0 usr/local/lib/liboio.so \
 	usr/local/lib/pkgconfig/liboio.pc usr/local/include/liboio.h \
 	usr/local/include/linux/oio.h usr/local/bin/oioctl \
 	usr/local/share/man/man8/oioctl.8 \
+	usr/local/share/oio/schema/common.schema.json \
+	usr/local/share/oio/schema/show.schema.json \
 	usr/local/share/bash-completion/completions/oioctl \
 	usr/local/lib/systemd/system/oio-telemetry.service \
 	usr/local/lib/systemd/system/oio-telemetry.timer \

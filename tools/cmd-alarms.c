@@ -122,18 +122,19 @@ int cmd_clear_alarms(const struct oioctl *o, int argc, char **argv)
 		struct json_object *arr = json_object_new_array();
 		struct json_object *obj = json_object_new_object();
 
-		json_object_object_add(obj, "card_id",
-				       json_object_new_int64(card.id));
-		json_object_object_add(obj, "object",
-				       json_object_new_string(t.kind));
+		enum flag_kind kind = !strcmp(t.kind, "card") ?
+				      FLAGS_CARD_ALARM :
+				      !strcmp(t.kind, "laser") ?
+				      FLAGS_LASER_ALARM : FLAGS_LANE_ALARM;
+
+		jadd_u64(obj, "card_id", card.id);
+		jadd_str(obj, "object", t.kind);
 		json_object_object_add(obj, "index", strcmp(t.kind, "card") ?
 				       json_object_new_int64(t.index) : NULL);
-		json_object_object_add(obj, "cleared",
-				       json_object_new_int64(flags));
-		json_object_object_add(obj, "alarms",
-				       json_object_new_int64(after));
+		jadd_flags(obj, "cleared", kind, flags);
+		jadd_flags(obj, "alarms", kind, after);
 		json_object_array_add(arr, obj);
-		json_object_object_add(top, "alarms", arr);
+		json_object_object_add(top, "alarm_clears", arr);
 		json_print(stdout, top, opts.pretty);
 	} else if (!strcmp(t.kind, "card")) {
 		printf("oio%" PRIu32 ": cleared 0x%" PRIx32 ", latched now 0x%"

@@ -313,27 +313,23 @@ static struct json_object *show_json(const struct oio_card_info *c,
 				     const struct card_detail *d)
 {
 	struct json_object *obj = json_card(c, true);
-	struct json_object *lasers = json_object_new_object();
-	struct json_object *lanes = json_object_new_object();
 	struct json_object *shift = json_object_new_array();
 	struct laser_summary ls;
 	size_t i;
 
 	laser_summary(d, &ls);
-	jadd_u64(lasers, "total", d->n_lasers);
-	jadd_u64(lasers, "enabled", ls.enabled);
-	jadd_u64(lasers, "emitting", ls.emitting);
-	jadd_u64(lasers, "failed", ls.failed);
-	jadd_u64(lasers, "power_min_uw", ls.power_min_uw);
-	jadd_u64(lasers, "power_max_uw", ls.power_max_uw);
-	json_object_object_add(obj, "lasers", lasers);
-	jadd_u64(lanes, "total", d->n_lanes);
-	jadd_u64(lanes, "up", lanes_up(d->lanes, d->n_lanes));
-	json_object_object_add(obj, "lanes", lanes);
+	jadd_u64(obj, "lasers_total", d->n_lasers);
+	jadd_u64(obj, "lasers_enabled", ls.enabled);
+	jadd_u64(obj, "lasers_emitting", ls.emitting);
+	jadd_u64(obj, "lasers_failed", ls.failed);
+	jadd_u64(obj, "laser_power_min_uw", ls.power_min_uw);
+	jadd_u64(obj, "laser_power_max_uw", ls.power_max_uw);
+	jadd_u64(obj, "lanes_total", d->n_lanes);
+	jadd_u64(obj, "lanes_up", lanes_up(d->lanes, d->n_lanes));
 	for (i = 0; i < d->n_ports; i++)
 		json_object_array_add(shift,
 			json_object_new_uint64(d->ports[i].line_shift));
-	json_object_object_add(obj, "line_shift", shift);
+	json_object_object_add(obj, "line_shifts", shift);
 	return obj;
 }
 

@@ -590,31 +590,25 @@ static int status_card(const struct oioctl *o, struct oio_ctx *ctx,
 		jp = json_object_new_array();
 		jl = json_object_new_array();
 		jadd_u64(e, "card_id", card->id);
-		jadd_u64(e, "lanes", nl);
+		jadd_u64(e, "lanes_total", nl);
 		jadd_u64(e, "lanes_up", up);
 		for (i = 0; i < np; i++) {
 			struct json_object *x = json_port(&ports[i]);
 
-			jadd_num(x, "headroom_warm_kelvin", room[i].warm_k);
-			jadd_num(x, "headroom_cool_kelvin", room[i].cool_k);
+			jadd_num(x, "headroom_warm_k", room[i].warm_k);
+			jadd_num(x, "headroom_cool_k", room[i].cool_k);
 			json_object_array_add(jp, x);
 		}
 		json_object_object_add(e, "ports", jp);
 		for (i = 0; i < nl; i++) {
 			const struct oio_lane_info *l = &lanes[i];
-			struct json_object *x = json_object_new_object();
+			struct json_object *x = json_lane(l);
 			uint32_t p = l->port < OIO_MAX_PORTS ? l->port : 0;
 
-			jadd_u64(x, "lane", l->lane);
-			jadd_u64(x, "port", l->port);
 			jadd_u64(x, "line", (l->lane % wl + shift[p]) % wl);
-			jadd_str(x, "state",
-				 lane_state_str(l->state));
-			jadd_str(x, "reason",
-				 lane_reason_str(l->reason));
 			json_object_array_add(jl, x);
 		}
-		json_object_object_add(e, "lane", jl);
+		json_object_object_add(e, "lanes", jl);
 		json_object_array_add(arr, e);
 	} else {
 		printf("oio%" PRIu32 ": %" PRIu32 "/%zu lanes up\n", card->id,

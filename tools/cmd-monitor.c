@@ -174,11 +174,20 @@ static void event_text(const struct oioctl *o, const struct oio_event *ev)
 	printf("\n");
 }
 
+/* One key per object, as the matching show command prints it. */
+static void add_one(struct json_object *o, const char *key,
+		    struct json_object *obj)
+{
+	struct json_object *arr = json_object_new_array();
+
+	json_object_array_add(arr, obj);
+	json_object_object_add(o, key, arr);
+}
+
 static struct json_object *event_json(const struct monitor *m,
 				      const struct oio_event *ev)
 {
 	struct json_object *o = json_object_new_object();
-	struct json_object *sw;
 
 	jadd_str(o, "event", name_or_unknown(oio_event_type_name(ev->type)));
 	if (m->timestamp)
@@ -191,26 +200,24 @@ static struct json_object *event_json(const struct monitor *m,
 	case OIO_EVENT_CARD_ADD:
 	case OIO_EVENT_CARD_DELETE:
 	case OIO_EVENT_CARD_CHANGE:
-		json_object_object_add(o, "card", json_card(&ev->card, false));
+		add_one(o, "cards", json_card(&ev->card, false));
 		break;
 	case OIO_EVENT_LASER_CHANGE:
-		json_object_object_add(o, "laser", json_laser(&ev->laser));
+		add_one(o, "lasers", json_laser(&ev->laser));
 		break;
 	case OIO_EVENT_LANE_CHANGE:
-		json_object_object_add(o, "lane", json_lane(&ev->lane));
+		add_one(o, "lanes", json_lane(&ev->lane));
 		break;
 	case OIO_EVENT_RING_CHANGE:
-		json_object_object_add(o, "ring", json_ring(&ev->ring));
+		add_one(o, "rings", json_ring(&ev->ring));
 		break;
 	case OIO_EVENT_PORT_CHANGE:
-		json_object_object_add(o, "port", json_port(&ev->port));
+		add_one(o, "ports", json_port(&ev->port));
 		break;
 	case OIO_EVENT_SWEEP_DONE:
-		sw = json_object_new_object();
-		jadd_u64(sw, "first_ring", ev->sweep.first_ring);
-		jadd_u64(sw, "ring_count", ev->sweep.ring_count);
-		jadd_u64(sw, "points", ev->sweep.points);
-		json_object_object_add(o, "sweep", sw);
+		jadd_u64(o, "first_ring", ev->sweep.first_ring);
+		jadd_u64(o, "ring_count", ev->sweep.ring_count);
+		jadd_u64(o, "points", ev->sweep.points);
 		break;
 	default:
 		break;

@@ -103,8 +103,8 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 	jadd_u64(sw, "card_id", s->card_id);
 	jadd_u64(sw, "first_ring", s->first_ring);
 	jadd_u64(sw, "ring_count", s->ring_count);
-	jadd_u64(sw, "start", s->start);
-	jadd_u64(sw, "step", s->step);
+	jadd_u64(sw, "start_code", s->start);
+	jadd_u64(sw, "step_code", s->step);
 	jadd_u64(sw, "points", s->points);
 	jadd_i64(sw, "temp_mc", s->temp_mc);
 	for (i = 0; i < s->points; i++)
@@ -120,7 +120,7 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 		jadd_u64(e, "ring", s->ring[r]);
 		for (i = 0; i < s->points; i++)
 			json_object_array_add(t, json_object_new_uint64(v[i]));
-		json_object_object_add(e, "monitor_na", t);
+		json_object_object_add(e, "monitor_trace_na", t);
 		n = find_peaks(v, s->points, peaks, MAX_PEAKS);
 		for (k = 0; k < n && k < MAX_PEAKS; k++) {
 			struct json_object *pk = json_object_new_object();
@@ -132,7 +132,7 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 		json_object_object_add(e, "peaks", p);
 		json_object_array_add(rings, e);
 	}
-	json_object_object_add(sw, "rings", rings);
+	json_object_object_add(sw, "traces", rings);
 	json_object_object_add(top, "sweep", sw);
 	json_print(stdout, top, o->pretty);
 }

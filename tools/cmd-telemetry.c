@@ -68,7 +68,7 @@ static struct json_object *telemetry_json(const struct oio_telemetry *t)
 	jadd_u64(o, "seq", t->seq);
 	jadd_u64(o, "time_ns", t->time_ns);
 	jadd_i64(o, "temp_mc", t->temp_mc);
-	jadd_u64(o, "alarms", t->alarms);
+	jadd_flags(o, "alarms", FLAGS_CARD_ALARM, t->alarms);
 	for (i = 0; i < t->n_lasers && i < OIO_MAX_WAVELENGTHS; i++)
 		json_object_array_add(lasers, json_laser(&t->laser[i]));
 	json_object_object_add(o, "lasers", lasers);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * JSON objects and text formatting shared by oioctl's commands. The JSON
- * keys are a stable interface (oioctl(8), JSON OUTPUT): change them only
- * together with the man page.
+ * keys are a stable interface (oioctl(8), JSON OUTPUT): a key keeps its
+ * name and shape in every command, and the schemas of tools/schema/ say
+ * which; change them only together with the man page and the schemas.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -50,6 +51,68 @@ void jadd_num(struct json_object *obj, const char *key, double v)
 			       isfinite(v) ? json_object_new_double(v) : NULL);
 }
 
+/*
+ * The flag names of the netlink specification, bit 0 first. A bit the
+ * table does not know is named bitN, so that no set bit goes unnamed.
+ */
+static const char *const card_alarm_names[] = {
+	"temp-high", "temp-low", "temp-high-warn", "temp-low-warn",
+};
+
+static const char *const laser_alarm_names[] = {
+	"bias-high", "bias-high-warn", "power-low", "power-low-warn",
+	"temp-high", "temp-low", "failure",
+};
+
+static const char *const lane_alarm_names[] = {
+	"tx-lock-lost", "rx-lock-lost", "tx-at-limit", "rx-at-limit",
+};
+
+static const char *const laser_status_names[] = {
+	"emitting", "ramping", "failed",
+};
+
+static const struct flag_table {
+	const char *const *names;
+	size_t n;
+} flag_tables[] = {
+	[FLAGS_CARD_ALARM] = { card_alarm_names, ARRAY_SIZE(card_alarm_names) },
+	[FLAGS_LASER_ALARM] = { laser_alarm_names,
+				ARRAY_SIZE(laser_alarm_names) },
+	[FLAGS_LANE_ALARM] = { lane_alarm_names, ARRAY_SIZE(lane_alarm_names) },
+	[FLAGS_LASER_STATUS] = { laser_status_names,
+				 ARRAY_SIZE(laser_status_names) },
+};
+
+struct json_object *json_flag_names(enum flag_kind kind, uint32_t v)
+{
+	const struct flag_table *t = &flag_tables[kind];
+	struct json_object *a = json_object_new_array();
+	unsigned int bit;
+	char name[16];
+
+	for (bit = 0; bit < 32; bit++) {
+		if (!(v & (1U << bit)))
+			continue;
+		if (bit < t->n)
+			snprintf(name, sizeof(name), "%s", t->names[bit]);
+		else
+			snprintf(name, sizeof(name), "bit%u", bit);
+		json_object_array_add(a, json_object_new_string(name));
+	}
+	return a;
+}
+
+void jadd_flags(struct json_object *obj, const char *key, enum flag_kind kind,
+		uint32_t v)
+{
+	char names[64];
+
+	snprintf(names, sizeof(names), "%s_names", key);
+	jadd_u64(obj, key, v);
+	json_object_object_add(obj, names, json_flag_names(kind, v));
+}
+
 const char *name_or_unknown(const char *name)
 {
 	return name ? name : "unknown";
@@ -67,14 +130,14 @@ struct json_object *json_card(const struct oio_card_info *c, bool calibration)
 	jadd_u64(o, "serial", c->serial);
 	jadd_str(o, "fw_version", c->fw_version);
 	jadd_u64(o, "board_rev", c->board_rev);
-	jadd_u64(o, "ports", c->ports);
+	jadd_u64(o, "ports_total", c->ports);
 	jadd_u64(o, "wavelengths", c->wavelengths);
 	jadd_i64(o, "temp_mc", c->temp_mc);
 	jadd_str(o, "health", name_or_unknown(oio_card_health_name(c->health)));
 	jadd_bool(o, "interlock_closed", c->interlock_closed);
 	jadd_bool(o, "interlock_opened", c->interlock_opened);
 	jadd_bool(o, "armed", c->armed);
-	jadd_u64(o, "alarms", c->alarms);
+	jadd_flags(o, "alarms", FLAGS_CARD_ALARM, c->alarms);
 	if (calibration) {
 		struct json_object *cal = json_object_new_object();
 
@@ -110,11 +173,11 @@ struct json_object *json_laser(const struct oio_laser_info *l)
 	jadd_u64(o, "bias_ua", l->bias_ua);
 	jadd_u64(o, "power_uw", l->power_uw);
 	jadd_i64(o, "temp_mc", l->temp_mc);
-	jadd_u64(o, "status", l->status);
+	jadd_flags(o, "status", FLAGS_LASER_STATUS, l->status);
 	jadd_bool(o, "emitting", l->status & OIO_LASER_EMITTING);
 	jadd_bool(o, "ramping", l->status & OIO_LASER_RAMPING);
 	jadd_bool(o, "failed", l->status & OIO_LASER_FAILED);
-	jadd_u64(o, "alarms", l->alarms);
+	jadd_flags(o, "alarms", FLAGS_LASER_ALARM, l->alarms);
 	return o;
 }
 
@@ -139,7 +202,7 @@ struct json_object *json_lane(const struct oio_lane_info *l)
 	jadd_bool(o, "prbs_checker", l->prbs_checker);
 	jadd_u64(o, "prbs_bits", l->prbs_bits);
 	jadd_u64(o, "prbs_errors", l->prbs_errors);
-	jadd_u64(o, "alarms", l->alarms);
+	jadd_flags(o, "alarms", FLAGS_LANE_ALARM, l->alarms);
 	return o;
 }
 
@@ -149,8 +212,8 @@ struct json_object *json_prbs(const struct oio_lane_info *l)
 
 	jadd_u64(o, "card_id", l->card_id);
 	jadd_u64(o, "lane", l->lane);
-	jadd_bool(o, "generator", l->prbs_generator);
-	jadd_bool(o, "checker", l->prbs_checker);
+	jadd_bool(o, "prbs_generator", l->prbs_generator);
+	jadd_bool(o, "prbs_checker", l->prbs_checker);
 	jadd_u64(o, "prbs_bits", l->prbs_bits);
 	jadd_u64(o, "prbs_errors", l->prbs_errors);
 	json_object_object_add(o, "ber", json_ber(l->prbs_bits,
@@ -166,7 +229,7 @@ struct json_object *json_ring(const struct oio_ring_info *r)
 	jadd_u64(o, "ring", r->ring);
 	jadd_u64(o, "lane", r->ring / 2);
 	jadd_str(o, "side", r->ring % 2 ? "rx" : "tx");
-	jadd_u64(o, "heater", r->heater);
+	jadd_u64(o, "heater_code", r->heater);
 	jadd_u64(o, "heater_uw", r->heater_uw);
 	jadd_u64(o, "monitor_na", r->monitor_na);
 	jadd_bool(o, "lock", r->lock);
@@ -214,13 +277,13 @@ struct json_object *json_link_report(const struct oio_link_report *r)
 	uint32_t i;
 
 	jadd_u64(o, "card_id", r->card_id);
-	jadd_u64(o, "lanes", r->lanes);
+	jadd_u64(o, "lanes_total", r->lanes);
 	jadd_u64(o, "lanes_up", r->lanes_up);
-	jadd_u64(o, "ports", r->ports);
+	jadd_u64(o, "ports_total", r->ports);
 	for (i = 0; i < r->ports && i < OIO_MAX_PORTS; i++)
 		json_object_array_add(shift,
 				      json_object_new_uint64(r->line_shift[i]));
-	json_object_object_add(o, "line_shift", shift);
+	json_object_object_add(o, "line_shifts", shift);
 	jadd_u64(o, "t_start_ns", r->t_start);
 	jadd_u64(o, "t_lasers_ns", r->t_lasers);
 	jadd_u64(o, "t_locked_ns", r->t_locked);
@@ -244,7 +307,7 @@ struct json_object *json_link_report(const struct oio_link_report *r)
 							  l->prbs_errors));
 		json_object_array_add(lanes, e);
 	}
-	json_object_object_add(o, "lane", lanes);
+	json_object_object_add(o, "lane_results", lanes);
 	json_object_object_add(o, "measured", json_link_card(&r->measured,
 							      wl));
 	return o;

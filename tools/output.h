@@ -28,6 +28,20 @@ void jadd_bool(struct json_object *obj, const char *key, bool v);
 void jadd_str(struct json_object *obj, const char *key, const char *s);
 void jadd_num(struct json_object *obj, const char *key, double v);
 
+/* The flag sets of the netlink specification. */
+enum flag_kind {
+	FLAGS_CARD_ALARM,
+	FLAGS_LASER_ALARM,
+	FLAGS_LANE_ALARM,
+	FLAGS_LASER_STATUS,
+};
+
+/* The names of the set bits of v, bit 0 first; bitN for an unknown bit. */
+struct json_object *json_flag_names(enum flag_kind kind, uint32_t v);
+/* Every flags field: key as a number and key_names as json_flag_names(). */
+void jadd_flags(struct json_object *obj, const char *key, enum flag_kind kind,
+		uint32_t v);
+
 /*
  * The objects of oio's model. json_card() gives the card's own fields; the
  * calibration sub-object only when calibration is set.

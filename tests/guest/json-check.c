@@ -2,15 +2,17 @@
 /*
  * json-check: the guest's stand-in for jq in the shell tests.
  *
- *   json-check [-l] [PATH]
+ *   json-check [-l] [-c] [PATH]
  *
  * Reads JSON from stdin and exits 0 if it is one valid JSON value (with
  * -l: every non-empty line is one, JSON Lines; PATH then applies to the
- * last line). PATH is a dotted path of object keys and array indices,
- * such as cards.0.id or links.1.report.lanes_up; with it, the value there
- * is printed: strings bare, null as "null", arrays and objects as compact
- * JSON, and ".length" as the last component prints an array's length (or
- * an object's number of keys). Exit status: 0 valid (and PATH found),
+ * last line). With -c, each value is printed on one line, compact (what
+ * the tests hand to the host's schema check, "# json-out" lines). PATH
+ * is a dotted path of object keys and array indices, such as cards.0.id
+ * or links.1.report.lanes_up; with it, the value there is printed:
+ * strings bare, null as "null", arrays and objects as compact JSON, and
+ * ".length" as the last component prints an array's length (or an
+ * object's number of keys). Exit status: 0 valid (and PATH found),
  * 1 invalid JSON, 2 PATH not found, 3 usage or I/O error.
  */
 #include <errno.h>
@@ -156,20 +158,28 @@ static void print_value(struct json_object *v, int length)
 	}
 }
 
+static void print_compact(struct json_object *v)
+{
+	puts(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
 int main(int argc, char **argv)
 {
 	struct json_object *obj = NULL, *v;
 	char *buf, *path = NULL, *line, *end;
-	int lines = 0, length, i, nvalues = 0;
+	int lines = 0, compact = 0, length, i, nvalues = 0;
 	size_t len;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-l"))
 			lines = 1;
+		else if (!strcmp(argv[i], "-c"))
+			compact = 1;
 		else if (!path)
 			path = argv[i];
 		else {
-			fprintf(stderr, "usage: json-check [-l] [PATH]\n");
+			fprintf(stderr, "usage: json-check [-l] [-c] [PATH]\n");
 			return 3;
 		}
 	}
@@ -185,6 +195,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "json-check: invalid JSON\n");
 			return 1;
 		}
+		if (compact)
+			print_compact(obj);
 	} else {
 		for (line = buf; *line; line = end) {
 			end = strchr(line, '\n');
@@ -202,6 +214,8 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			nvalues++;
+			if (compact)
+				print_compact(obj);
 		}
 		if (!nvalues) {
 			fprintf(stderr, "json-check: no JSON lines\n");

@@ -44,13 +44,14 @@ headroom() {
 	n=$($JC links.0.ports.length < /tmp/status.json)
 	i=0
 	while [ $i -lt "$n" ]; do
-		echo "$($JC links.0.ports.$i.headroom_warm_kelvin < /tmp/status.json)" \
-			"$($JC links.0.ports.$i.headroom_cool_kelvin < /tmp/status.json)"
+		echo "$($JC links.0.ports.$i.headroom_warm_k < /tmp/status.json)" \
+			"$($JC links.0.ports.$i.headroom_cool_k < /tmp/status.json)"
 		i=$((i + 1))
 	done
 }
 h0=$(headroom)
 echo "$h0" | sed 's/^/# before: headroom warm, cool (K): /'
+json_out link-status /tmp/status.json
 
 step 5
 up=$(lanes_up)
@@ -82,7 +83,9 @@ ok $(echo "$moves" | awk '$1 < 3.2 || $1 > 5.8 || $2 < 3.2 || $2 > 5.8 { bad++ }
 
 step 25
 up=$(lanes_up)
-lim=$(oioctl -j telemetry "$c" | $JC telemetry.0.rings_at_limit)
+oioctl -j telemetry "$c" > /tmp/telemetry.json
+json_out telemetry /tmp/telemetry.json
+lim=$($JC telemetry.0.rings_at_limit < /tmp/telemetry.json)
 lost=$(oioctl -j telemetry "$c" | $JC telemetry.0.rings_lost)
 ok $(test "$up" -lt 64 && test $((lim + lost)) -gt 0; echo $?) \
 	"+25 K: $up/64 lanes up, $lim rings at a heater limit, $lost lost"

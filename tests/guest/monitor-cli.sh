@@ -142,6 +142,7 @@ ok "$(! grep -vqE "^$ts \[card-(add|change|delete)\] oio[01] " "$t/cards"; echo 
 	"monitor -t all card: each line a UTC timestamp and a card event ($(wc -l < "$t/cards") lines)"
 day=$(date -u +%Y-%m-%d)
 ok "$(grep -q "^$day" "$t/cards"; echo $?)" "monitor -t: today's date ($day)"
+json_out -l monitor "$t/cards.json"
 tail -n 1 "$t/cards.json" > "$t/last.json"
 show "$t/last.json" 1
 ok "$("$JC" -l < "$t/cards.json" &&
@@ -251,6 +252,7 @@ ok "$([ $rc -eq 0 ] && [ ! -s "$t/mon.err" ]; echo $?)" \
 	"monitor: SIGINT ends it with 0, nothing on stderr"
 stop $pj
 grep -E 'driver-' "$t/mon.json" | sed 's/^/# /'
+json_out -l monitor "$t/mon.json"
 ok "$([ $rc -eq 0 ] && "$JC" -l < "$t/mon.json" && [ ! -s "$t/mon.json.err" ] &&
 	grep -qE '^\{"event":"driver-gone","timestamp":"[^"]+"\}$' "$t/mon.json" &&
 	grep -qE '^\{"event":"driver-back","timestamp":"[^"]+"\}$' "$t/mon.json" &&

@@ -24,10 +24,45 @@ mkdir -p "$t"
 
 # ---- helpers -------------------------------------------------------------
 
+# json_schema ARGS...: the schema (tools/schema/NAME.schema.json) of what
+# oioctl ARGS prints, or nothing when ARGS ask for no JSON.
+json_schema() {
+	_js=
+	_jc=
+	_jsub=
+	for _a; do
+		case $_a in
+		-j | --json | -p | --pretty) _js=1 ;;
+		-h | --help) return 0 ;;
+		-*) ;;
+		*)
+			if [ -z "$_jc" ]; then
+				_jc=$_a
+			elif [ -z "$_jsub" ]; then
+				_jsub=$_a
+			fi
+			;;
+		esac
+	done
+	[ -n "$_js" ] && [ -n "$_jc" ] || return 0
+	case "$_jc $_jsub" in
+	"link status") echo link-status ;;
+	*) echo "$_jc" ;;
+	esac
+}
+
 # run ARGS...: oioctl ARGS; stdout in $t/out, stderr in $t/err, status $rc.
+# Whatever JSON it printed goes to the host's schema check (json_out).
 run() {
 	oioctl "$@" > "$t/out" 2> "$t/err"
 	rc=$?
+	# no subshell for the many runs without JSON
+	case " $* " in
+	*" -j "* | *" -p "* | *" --json "* | *" --pretty "*) ;;
+	*) return 0 ;;
+	esac
+	_s=$(json_schema "$@")
+	[ -z "$_s" ] || [ ! -s "$t/out" ] || json_out "$_s" "$t/out"
 }
 
 # diag: show what the last run printed, as TAP comments.
@@ -145,7 +180,7 @@ state0() {
 		oioctl -j lane show 0
 		oioctl -j ring show 0
 		oioctl -j port show 0
-	} 2>&1 | sed -E 's/"(temp_mc|monitor_na|power_uw|bias_ua|heater_uw|power_min_uw|power_max_uw|prbs_bits|prbs_errors|alarms)":-?[0-9]+/"\1":0/g'
+	} 2>&1 | sed -E 's/"(temp_mc|monitor_na|power_uw|bias_ua|heater_uw|laser_power_min_uw|laser_power_max_uw|prbs_bits|prbs_errors|alarms)":-?[0-9]+/"\1":0/g; s/"alarms_names":\[[^]]*\]/"alarms_names":[]/g'
 }
 
 # fails CODE WHAT DESC ARGS...: oioctl ARGS exits CODE with exactly one
@@ -246,7 +281,7 @@ cp "$t/out" "$t/list.json"
 is "list -j: one device per card" "$(jv devices.length)" "$cards"
 all_cards 'devices.#.driver' oio "$t/list.json"
 ok $? "list -j: every device is bound to oio"
-all_cards 'devices.#.card.ports' 8 "$t/list.json"
+all_cards 'devices.#.card.ports_total' 8 "$t/list.json"
 ok $? "list -j: every card has 8 ports"
 all_cards 'devices.#.vendor' $((0x1234)) "$t/list.json"
 ok $? "list -j: vendor 0x1234"
@@ -260,11 +295,11 @@ is "show: geometry line per card" \
 jrun "show -j" show
 cp "$t/out" "$t/show.json"
 is "show -j: card count is OIO_CARDS" "$(jv cards.length)" "$cards"
-all_cards 'cards.#.lasers.total' 8 "$t/show.json"
+all_cards 'cards.#.lasers_total' 8 "$t/show.json"
 ok $? "show -j: 8 lasers per card"
-all_cards 'cards.#.lanes.total' 64 "$t/show.json"
+all_cards 'cards.#.lanes_total' 64 "$t/show.json"
 ok $? "show -j: 64 lanes per card"
-all_cards 'cards.#.line_shift.length' 8 "$t/show.json"
+all_cards 'cards.#.line_shifts.length' 8 "$t/show.json"
 ok $? "show -j: 8 line shifts per card"
 all_cards 'cards.#.wavelengths' 8 "$t/show.json"
 ok $? "show -j: 8 wavelengths per card"
@@ -371,7 +406,7 @@ jrun "lane show -j $last all" lane show $last all
 is "lane show $last all: 64 lanes" "$(jv lanes.length) $(jv lanes.63.card_id)" "64 $last"
 jrun "prbs -j 0 0-3 on" prbs 0 0-3 on
 is "prbs on: lanes 0-3, generator and checker on" \
-	"$(jv prbs.length) $(jv prbs.3.lane) $(jv prbs.0.generator) $(jv prbs.3.checker)" \
+	"$(jv prbs.length) $(jv prbs.3.lane) $(jv prbs.0.prbs_generator) $(jv prbs.3.prbs_checker)" \
 	"4 3 true true"
 runok "prbs show 0 0-3" prbs show 0 0-3
 is "prbs show 0 0-3: header and 4 rows, all on" \
@@ -381,7 +416,7 @@ is "prbs 0 all off: 64 rows, generators off" \
 	"$(grep -cE '^oio0 +[0-9]+ +off +off ' "$t/out")" 64
 jrun "prbs show -j" prbs show
 is "prbs show -j: 64 lanes per card, none on" \
-	"$(jv prbs.length) $(count '"generator":true' "$t/out")" "$((64 * cards)) 0"
+	"$(jv prbs.length) $(count '"prbs_generator":true' "$t/out")" "$((64 * cards)) 0"
 
 # ---- rings (cards down) --------------------------------------------------
 
@@ -393,7 +428,7 @@ jrun "ring show -j 0 5" ring show 0 5
 is "ring 5: lane 2, rx" "$(jv rings.0.ring) $(jv rings.0.lane) $(jv rings.0.side)" "5 2 rx"
 jrun "ring set -j 0 6 heater 1234" ring set 0 6 heater 1234
 is "ring set: ring 6 heater 1234, lock off" \
-	"$(jv rings.0.ring) $(jv rings.0.side) $(jv rings.0.heater) $(jv rings.0.lock)" \
+	"$(jv rings.0.ring) $(jv rings.0.side) $(jv rings.0.heater_code) $(jv rings.0.lock)" \
 	"6 tx 1234 false"
 runok "ring show 0 6" ring show 0 6
 ok "$(grep -qE '^oio0 +6 +3 +tx +1234 ' "$t/out"; echo $?)" "ring show 0 6: heater 1234"
@@ -448,7 +483,7 @@ is "link status -j: every lane activated" \
 # ends, and warm + cool at most the whole range (each is the least over
 # the port's rings; for one ring they add up to it).
 hr=$(i=0; while [ $i -lt 8 ]; do
-	echo "$(jv links.0.ports.$i.headroom_warm_kelvin "$t/status.json") $(jv links.0.ports.$i.headroom_cool_kelvin "$t/status.json")"
+	echo "$(jv links.0.ports.$i.headroom_warm_k "$t/status.json") $(jv links.0.ports.$i.headroom_cool_k "$t/status.json")"
 	i=$((i + 1))
 done)
 echo "$hr" | sed 's/^/# headroom warm, cool (K): /'
@@ -465,9 +500,9 @@ is "lane show -j: every lane activated" \
 	"$(count '"state":"activated"' "$t/out")" $((64 * cards))
 jrun "show -j (all up)" show
 cp "$t/out" "$t/show.json"
-all_cards 'cards.#.lanes.up' 64 "$t/show.json"
-ok $? "show -j: lanes.up 64 on every card"
-all_cards 'cards.#.lasers.emitting' 8 "$t/show.json"
+all_cards 'cards.#.lanes_up' 64 "$t/show.json"
+ok $? "show -j: lanes_up 64 on every card"
+all_cards 'cards.#.lasers_emitting' 8 "$t/show.json"
 ok $? "show -j: 8 lasers emitting on every card"
 
 # ---- telemetry -----------------------------------------------------------
@@ -510,6 +545,7 @@ is "telemetry -j --watch 0.2: SIGINT ends it with 0" "$rc" 0
 n_snap=$(lines "$t/watch")
 ok "$([ "$n_snap" -ge 2 ] && "$JC" -l < "$t/watch"; echo $?)" \
 	"telemetry -j --watch: $n_snap lines, each valid JSON"
+json_out -l telemetry "$t/watch"
 bad_lines=0
 while read -r l; do
 	[ "$(echo "$l" | "$JC" telemetry.length)" = "$cards" ] || bad_lines=$((bad_lines + 1))
@@ -563,7 +599,7 @@ is "--prometheus bad input wrote nothing" \
 runok "prbs 0 0-3 on (live)" prbs 0 0-3 on
 jrun "prbs show -j 0 0-3" prbs show 0 0-3
 is "prbs show -j: lanes 0-3 checking" \
-	"$(jv prbs.length) $(count '"checker":true' "$t/out")" "4 4"
+	"$(jv prbs.length) $(count '"prbs_checker":true' "$t/out")" "4 4"
 runok "prbs 0 0-3 off" prbs 0 0-3 off
 
 jrun "lane set -j 0 0 request deactivate" lane set 0 0 request deactivate
@@ -578,8 +614,8 @@ is "lane 0 activated again" "$(jv lanes.0.state)" activated
 
 jrun "ring show -j 0 4-5 (locked)" ring show 0 4-5
 is "rings 4 and 5 locked" "$(jv rings.0.lock_state) $(jv rings.1.lock_state)" "locked locked"
-code4=$(jv rings.0.heater)
-code5=$(jv rings.1.heater)
+code4=$(jv rings.0.heater_code)
+code5=$(jv rings.1.heater_code)
 jrun "ring set -j 0 4 lock off" ring set 0 4 lock off
 is "ring 4 lock off" "$(jv rings.0.lock) $(jv rings.0.lock_state)" "false off"
 runok "ring set 0 5 lock off" ring set 0 5 lock off
@@ -594,9 +630,9 @@ jrun "sweep -j 0 4 --count 2" sweep 0 4 --count 2
 cp "$t/out" "$t/sweep.json"
 points=$(jv sweep.points "$t/sweep.json")
 is "sweep -j: 256 points, 2 rings, 256 codes and currents" \
-	"$points $(jv sweep.ring_count) $(jv sweep.codes.length) $(jv sweep.rings.1.monitor_na.length) $(jv sweep.rings.1.ring)" \
+	"$points $(jv sweep.ring_count) $(jv sweep.codes.length) $(jv sweep.traces.1.monitor_trace_na.length) $(jv sweep.traces.1.ring)" \
 	"256 2 256 256 5"
-ok "$([ "$(jv sweep.rings.0.peaks.length)" -ge 1 ]; echo $?)" "sweep -j: ring 4 has a peak"
+ok "$([ "$(jv sweep.traces.0.peaks.length)" -ge 1 ]; echo $?)" "sweep -j: ring 4 has a peak"
 runok "sweep 0 4 -n 2 --csv" sweep 0 4 -n 2 --csv
 is "sweep --csv: points + 1 rows" "$(lines "$t/out")" $((points + 1))
 is "sweep --csv: header" "$(head -n 1 "$t/out")" "code,ring4,ring5"
@@ -642,16 +678,16 @@ ok "$([ $rc -eq 0 ]; echo $?)" "link recover 0 exits 0"
 ok "$(grep -qE '^oio0: 64/64 lanes up; ' "$t/out"; echo $?)" "link recover 0: 64/64 lanes up"
 jrun "link recover -j 0" link recover 0
 is "link recover -j: ok, 64 lanes up, 64 lane entries" \
-	"$(jv links.0.result) $(jv links.0.error) $(jv links.0.report.lanes_up) $(jv links.0.report.lane.length)" \
+	"$(jv links.0.result) $(jv links.0.error) $(jv links.0.report.lanes_up) $(jv links.0.report.lane_results.length)" \
 	"ok null 64 64"
 jrun "link up -j $last --prbs-dwell 500us --ber-target 1e-10" link up $last --prbs-dwell 500us --ber-target 1e-10
 is "link up -j $last: ok, 64/64, 8 line shifts" \
-	"$(jv links.0.card_id) $(jv links.0.result) $(jv links.0.report.lanes) $(jv links.0.report.lanes_up) $(jv links.0.report.line_shift.length)" \
+	"$(jv links.0.card_id) $(jv links.0.result) $(jv links.0.report.lanes_total) $(jv links.0.report.lanes_up) $(jv links.0.report.line_shifts.length)" \
 	"$last ok 64 64 8"
 is "link up -j: every lane ok" "$(count '"fail":"ok"' "$t/out")" 64
 jrun "link status -j 0" link status 0
 is "link status -j 0: 64 up, 8 ports, 64 lanes" \
-	"$(jv links.0.lanes_up) $(jv links.0.ports.length) $(jv links.0.lane.length)" "64 8 64"
+	"$(jv links.0.lanes_up) $(jv links.0.ports.length) $(jv links.0.lanes.length)" "64 8 64"
 
 # ---- link down -----------------------------------------------------------
 
@@ -665,7 +701,7 @@ ok $? "link down: no lane up on any card"
 is "link down: every lane deactivated" \
 	"$(count '"state":"deactivated"' "$t/status.json")" $((64 * cards))
 is "link down: no port has a headroom figure (null)" \
-	"$(count '"headroom_warm_kelvin":null' "$t/status.json") $(count '"headroom_cool_kelvin":null' "$t/status.json")" \
+	"$(count '"headroom_warm_k":null' "$t/status.json") $(count '"headroom_cool_k":null' "$t/status.json")" \
 	"$((8 * cards)) $((8 * cards))"
 runok "link status (down)" link status
 is "link down: headroom '-' on every port" \
@@ -739,7 +775,7 @@ kill -INT $mpid
 wait $mpid
 jrun "clear-alarms -j 0 laser 2" clear-alarms 0 laser 2
 is "clear-alarms -j: object, index and what is latched" \
-	"$(jv alarms.0.object) $(jv alarms.0.index) $(jv alarms.0.alarms)" "laser 2 0"
+	"$(jv alarm_clears.0.object) $(jv alarm_clears.0.index) $(jv alarm_clears.0.alarms)" "laser 2 0"
 runok "clear-alarms 0 (card)" clear-alarms 0
 runok "clear-alarms 0 lane 3 0xf" clear-alarms 0 lane 3 0xf
 runok "arm 0 off" arm 0 off
@@ -759,9 +795,10 @@ rc=$?
 is "monitor -j: SIGINT ends it with 0" "$rc" 0
 ok "$("$JC" -l < "$t/mon" && [ ! -s "$t/mon.err" ]; echo $?)" \
 	"monitor -j: every line valid JSON ($(lines "$t/mon") lines)"
+json_out -l monitor "$t/mon"
 grep '"event":"card-change"' "$t/mon" | tail -n 1 > "$t/mon.card"
 is "monitor -j: the last card-change is oio0's, disarmed" \
-	"$("$JC" -l card_id < "$t/mon.card") $("$JC" -l card.armed < "$t/mon.card")" \
+	"$("$JC" -l card_id < "$t/mon.card") $("$JC" -l cards.0.armed < "$t/mon.card")" \
 	"0 false"
 wait_grep "$t/mon" '"event":"laser-change"' 200
 ok $? "monitor -j: disarming announced the lines too"

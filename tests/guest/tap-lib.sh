@@ -77,3 +77,17 @@ tap_done() {
 	echo "1..$n"
 	exit $failed
 }
+
+# json_out [-l] SCHEMA FILE: the JSON value of FILE (with -l, each line
+# of it) as one "# json-out SCHEMA JSON" comment line, which the host's
+# json-schema suite (tests/json-schema.py) checks against
+# tools/schema/SCHEMA.schema.json.
+json_out() {
+	_jl=
+	if [ "$1" = -l ]; then
+		_jl=-l
+		shift
+	fi
+	# shellcheck disable=SC2086 # _jl is one option or none
+	/tests/json-check $_jl -c < "$2" 2>/dev/null | sed "s/^/# json-out $1 /"
+}

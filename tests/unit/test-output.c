@@ -162,8 +162,115 @@ START_TEST(test_json_lane)
 			 "\"state\":\"activated\",\"reason\":\"none\","
 			 "\"prbs_generator\":true,\"prbs_checker\":false,"
 			 "\"prbs_bits\":1099511627776,\"prbs_errors\":0,"
-			 "\"alarms\":1}");
+			 "\"alarms\":1,\"alarms_names\":[\"tx-lock-lost\"]}");
 	json_object_put(o);
+}
+END_TEST
+
+START_TEST(test_json_flag_names)
+{
+	struct oio_laser_info l = {
+		.status = OIO_LASER_EMITTING | OIO_LASER_FAILED,
+		.alarms = OIO_LASER_ALARM_POWER_LOW | 0x80,
+	};
+	struct oio_card_info c = { .alarms = OIO_CARD_ALARM_TEMP_LOW_WARN };
+	struct json_object *o = json_laser(&l), *v;
+
+	ck_assert(json_object_object_get_ex(o, "status_names", &v));
+	ck_assert_str_eq(json_object_to_json_string_ext(v,
+						JSON_C_TO_STRING_PLAIN),
+			 "[\"emitting\",\"failed\"]");
+	/* a bit the table does not know keeps a name */
+	ck_assert(json_object_object_get_ex(o, "alarms_names", &v));
+	ck_assert_str_eq(json_object_to_json_string_ext(v,
+						JSON_C_TO_STRING_PLAIN),
+			 "[\"power-low\",\"bit7\"]");
+	json_object_put(o);
+	o = json_card(&c, false);
+	ck_assert(json_object_object_get_ex(o, "alarms_names", &v));
+	ck_assert_str_eq(json_object_to_json_string_ext(v,
+						JSON_C_TO_STRING_PLAIN),
+			 "[\"temp-low-warn\"]");
+	json_object_put(o);
+	o = json_flag_names(FLAGS_LANE_ALARM, 0);
+	ck_assert_uint_eq(json_object_array_length(o), 0);
+	json_object_put(o);
+}
+END_TEST
+
+/*
+ * The shape of every key in obj and below it, against what shapes[]
+ * already holds: integers and doubles are both numbers, null fits any.
+ */
+#define MAX_KEYS	128
+
+struct key_shape {
+	const char *key;
+	enum json_type type;
+};
+
+static enum json_type shape_of(struct json_object *v)
+{
+	enum json_type t = json_object_get_type(v);
+
+	return t == json_type_int ? json_type_double : t;
+}
+
+static void check_shapes(struct json_object *obj, struct key_shape *shapes,
+			 size_t *n)
+{
+	size_t i;
+
+	if (json_object_get_type(obj) == json_type_array) {
+		for (i = 0; i < json_object_array_length(obj); i++)
+			check_shapes(json_object_array_get_idx(obj, i),
+				     shapes, n);
+		return;
+	}
+	if (json_object_get_type(obj) != json_type_object)
+		return;
+	json_object_object_foreach(obj, key, val) {
+		if (!val)
+			continue;
+		for (i = 0; i < *n; i++)
+			if (!strcmp(shapes[i].key, key))
+				break;
+		if (i == *n) {
+			ck_assert_uint_lt(*n, MAX_KEYS);
+			shapes[(*n)++] = (struct key_shape){ key,
+							     shape_of(val) };
+		} else {
+			ck_assert_msg(shapes[i].type == shape_of(val),
+				      "key %s has two shapes", key);
+		}
+		check_shapes(val, shapes, n);
+	}
+}
+
+START_TEST(test_json_one_shape)
+{
+	struct oio_card_info c = { .wavelengths = 8 };
+	struct oio_port_info p = { .line_shift = 2 };
+	struct oio_laser_info l = { .status = OIO_LASER_EMITTING };
+	struct oio_lane_info ln = { .prbs_bits = 10 };
+	struct oio_ring_info r = { .ring = 3 };
+	static struct oio_link_report rep = {
+		.lanes = 16, .ports = 2, .lanes_up = 16,
+	};
+	struct json_object *all = json_object_new_array();
+	struct key_shape shapes[MAX_KEYS];
+	size_t n = 0;
+
+	json_object_array_add(all, json_card(&c, true));
+	json_object_array_add(all, json_port(&p));
+	json_object_array_add(all, json_laser(&l));
+	json_object_array_add(all, json_lane(&ln));
+	json_object_array_add(all, json_prbs(&ln));
+	json_object_array_add(all, json_ring(&r));
+	json_object_array_add(all, json_link_report(&rep));
+	check_shapes(all, shapes, &n);
+	ck_assert_uint_gt(n, 40);
+	json_object_put(all);
 }
 END_TEST
 
@@ -228,6 +335,8 @@ int main(void)
 	s = suite_create("json");
 	tc = tcase_create("core");
 	tcase_add_test(tc, test_json_lane);
+	tcase_add_test(tc, test_json_flag_names);
+	tcase_add_test(tc, test_json_one_shape);
 	tcase_add_test(tc, test_json_ring_unknown_state);
 	tcase_add_test(tc, test_json_prbs_ber);
 	suite_add_tcase(s, tc);
