@@ -9,6 +9,8 @@
 #   make install everything a lab server needs (see "install" below);
 #                make uninstall removes it
 #   make deb     the Debian packages, in build/deb/
+#   make lib tools  liboio and oioctl alone, with CC, CFLAGS, LDFLAGS;
+#                make install-lib install-tools installs just them
 #
 # Both install what they need with apt-get (run as root on Debian 12) and
 # cache everything they fetch or build under build/, so a second run only
@@ -41,10 +43,16 @@ APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
 	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
 	libjson-c-dev bc libelf-dev libssl-dev debootstrap e2fsprogs build-essential debhelper dh-dkms \
-	lintian python3-kconfiglib tmux
+	lintian python3-kconfiglib tmux abigail-tools
+# What make lib tools needs, and no more: a build of liboio and oioctl
+# alone does not install the VM toolchain.
+LIB_APT_PACKAGES := gcc make pkg-config libnl-3-dev libnl-genl-3-dev \
+	libpci-dev libkmod-dev libjson-c-dev
 # Order-only prerequisite of every build step; the Debian packaging sets
-# it empty, since dpkg-buildpackage checks Build-Depends itself.
+# it empty, since dpkg-buildpackage checks Build-Depends itself, and that
+# empties LIB_DEPS_STAMP too.
 DEPS := $(B)/.deps
+LIB_DEPS_STAMP = $(if $(DEPS),$(B)/.deps-lib)
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -130,17 +138,18 @@ OIOCTL := $(B)/tools/oioctl
 PREFIX ?= /usr/local
 
 .PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
-	lib tools bench install install-files install-module install-dkms \
+	lib tools bench install install-files install-lib install-tools \
+	install-module install-dkms \
 	uninstall uninstall-files uninstall-module debian-image deb shell
 
 all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
 # ---- host packages ----------------------------------------------------
 
-deps: $(B)/.deps
-$(B)/.deps: Makefile
+# apt-get install whichever of $(1) is missing.
+define apt_install
 	@mkdir -p $(B)
-	@missing=$$(for p in $(APT_PACKAGES); do \
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -150,6 +159,13 @@ $(B)/.deps: Makefile
 			--no-install-recommends $$missing; \
 	fi
 	@touch $@
+endef
+
+deps: $(B)/.deps
+$(B)/.deps: Makefile
+	$(call apt_install,$(APT_PACKAGES))
+$(B)/.deps-lib: Makefile
+	$(call apt_install,$(LIB_APT_PACKAGES))
 
 # ---- QEMU with the OIO engine model -----------------------------------
 
@@ -178,9 +194,9 @@ qemu: $(QEMU)
 
 # ---- liboio and oioctl ------------------------------------------------
 
-$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(DEPS)
+$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(LIB_DEPS_STAMP)
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
+	$(CC) $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
 		$$(pkg-config --cflags $(LIB_DEPS)) \
 		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/liboio.map \
 		-Wl,--no-undefined $(LDFLAGS) -o $@ $(LIB_SOURCES) \
@@ -193,7 +209,7 @@ $(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(DEPS)
 
 $(OIOCTL): $(TOOL_SOURCES) $(wildcard tools/*.h) $(LIBOIO)
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) $(LDFLAGS) \
+	$(CC) $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) $(LDFLAGS) \
 		-o $@ $(TOOL_SOURCES) -L$(B)/lib -loio \
 		$$(pkg-config --libs json-c) -lpthread -lm
 
@@ -474,11 +490,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 install: install-files install-module
 
-install-files: $(LIBOIO) $(OIOCTL) install-dkms
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d
+# install-lib and install-tools: what make lib tools built, alone.
+install-lib: $(LIBOIO)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
 	install -m 644 $(LIBOIO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so
@@ -488,6 +502,10 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc
 	install -m 644 lib/liboio.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(INCLUDEDIR)/linux/
+
+install-tools: $(OIOCTL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 755 $(OIOCTL) $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 tools/oioctl.bash-completion \
@@ -495,6 +513,9 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 	sed 's|/usr/bin/oioctl|$(BINDIR)/oioctl|' tools/oio-telemetry.service \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.service
 	install -m 644 tools/oio-telemetry.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+
+install-files: install-lib install-tools install-dkms
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d
 	install -m 644 udev/oio.sysusers $(DESTDIR)$(SYSUSERSDIR)/oio.conf
 	install -m 644 udev/60-oio.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 755 udev/oio-udev $(DESTDIR)$(UDEVDIR)/
