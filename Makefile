@@ -358,9 +358,11 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 # liboio's bring-up without netlink - orchestration, arithmetic, the peak
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
-	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c
+	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c \
+	lib/link-sized.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h \
-	lib/tuning.h lib/liboio.h lib/oio-api.h include/uapi/linux/oio.h \
+	lib/tuning.h lib/liboio.h lib/oio-api.h lib/link-sized.h \
+	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
 	$(SIM_DEPS)
@@ -417,6 +419,13 @@ $(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-headroom.c \
 		lib/headroom.c $$(pkg-config --cflags --libs check) -lm
 
+# The link calls' structs at the caller's size, alone.
+$(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
+		lib/link-sized.h lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-sized.c \
+		lib/link-sized.c $$(pkg-config --cflags --libs check)
+
 # liboio's card lock file, alone: plain POSIX, no netlink.
 $(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
 		lib/cardlock.h lib/liboio.h | $(DEPS)
@@ -426,7 +435,7 @@ $(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
 	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber test-cardlock)
+	test-ber test-cardlock test-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

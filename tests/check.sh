@@ -200,7 +200,9 @@ unit unit-prometheus "$B/unit/test-prometheus"
 unit unit-headroom "$B/unit/test-headroom"
 unit unit-cardlock "$B/unit/test-cardlock"
 unit unit-ber "$B/unit/test-ber"
+unit unit-sized "$B/unit/test-sized"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
+host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
 style
 kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
