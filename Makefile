@@ -113,7 +113,7 @@ SIM_CFLAGS := $(UNIT_CFLAGS) -Wno-unused-parameter -Itests/unit/shim \
 
 # ---- liboio and oioctl -------------------------------------------------
 
-LIB_VERSION := 0.1.0
+LIB_VERSION := 0.2.0
 # The release: DKMS's, the Debian packages' (debian/changelog must agree).
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 # What DKMS and a kernel tree need, laid out as in the repository.

@@ -558,7 +558,9 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * oio_ctx_cancel() (rep is valid: the lanes not up say aborted, the lines
  * are back at full power), -EBUSY or another errno of the writer lock
  * (above); rep is then zeroed or partly filled. params and progress may
- * be NULL.
+ * be NULL. (Programs built against liboio 0.1.0 call its version,
+ * oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO when a lane
+ * stays down; the same goes for oio_link_recover().)
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

@@ -311,6 +311,30 @@ OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 			LIO_LINK_REPORT_SIZE_1, cb, arg);
 }
 
+/*
+ * 0.1.0's oio_link_up() and oio_link_recover(), for the programs built
+ * against it, whose contract was 0 for every lane up and -EIO for some
+ * down; programs built since bind to the LIBOIO_1.1 ones (liboio.map),
+ * for which lanes down are a result and -EIO only the kernel's.
+ */
+static int v1_result(int err, const struct oio_link_report *rep)
+{
+	return !err && rep->lanes_up < rep->lanes ? -EIO : err;
+}
+
+__asm__(".symver lio_link_up_v1, oio_link_up@LIBOIO_1");
+OIO_API int lio_link_up_v1(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_link_params *params,
+			   struct oio_link_report *rep, oio_progress_cb cb,
+			   void *arg);
+OIO_API int lio_link_up_v1(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_link_params *params,
+			   struct oio_link_report *rep, oio_progress_cb cb,
+			   void *arg)
+{
+	return v1_result(oio_link_up(ctx, card, params, rep, cb, arg), rep);
+}
+
 OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 {
 	struct oio_card_info info;
@@ -342,4 +366,18 @@ OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 {
 	return link_run(ctx, card, true, params, LIO_LINK_PARAMS_SIZE_1, rep,
 			LIO_LINK_REPORT_SIZE_1, cb, arg);
+}
+
+__asm__(".symver lio_link_recover_v1, oio_link_recover@LIBOIO_1");
+OIO_API int lio_link_recover_v1(struct oio_ctx *ctx, uint32_t card,
+				const struct oio_link_params *params,
+				struct oio_link_report *rep,
+				oio_progress_cb cb, void *arg);
+OIO_API int lio_link_recover_v1(struct oio_ctx *ctx, uint32_t card,
+				const struct oio_link_params *params,
+				struct oio_link_report *rep,
+				oio_progress_cb cb, void *arg)
+{
+	return v1_result(oio_link_recover(ctx, card, params, rep, cb, arg),
+			 rep);
 }

@@ -9,7 +9,7 @@
 # usage: check-lib-abi.sh BUILD_LIB_DIR
 set -u
 dir=$1
-so=$(ls "$dir"/liboio.so.*.*.* | head -n 1)
+so=$dir/liboio.so.0
 n=0
 failed=0
 ok() {
@@ -32,7 +32,8 @@ listed() {
 	sed -n "/^$1 {/,/^}/p" lib/liboio.map |
 		sed -n 's/^[[:space:]]*\(oio_[a-z0-9_]*\);$/\1/p'
 }
-versions=$(objdump -T "$so" | awk '$NF ~ /^oio_/ { print $NF "@" $(NF-1) }')
+# a compatibility version (not the default) is in parentheses
+versions=$(objdump -T "$so" | awk '$NF ~ /^oio_/ { v = $(NF-1); gsub(/[()]/, "", v); print $NF "@" v }')
 
 unversioned=$(printf '%s\n' "$versions" | while IFS=@ read -r f v; do
 	printf '%s\n' $nodes | grep -qx "$v" || echo "$f"
