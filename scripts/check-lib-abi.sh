@@ -3,6 +3,7 @@
 #
 # liboio's shared object as a distribution would ship it: the SONAME, only
 # oio_* symbols exported and all of them versioned in liboio.map's nodes,
+# no symbol it keeps to itself named oio_*,
 # the released ones at their versions, every function of the installed
 # header exported, and liboio.pc usable by pkg-config. TAP.
 #
@@ -66,6 +67,14 @@ for f in $declared; do
 done
 [ -z "$missing" ]
 ok $? "all $(echo "$declared" | wc -w) functions of liboio.h exported${missing:+; missing:$missing}"
+
+# The oio_ namespace is the API's: what the library keeps to itself is
+# named lio_* (scripts/rename-private.sh). Read from the symbol table, so
+# the object must not be stripped.
+symtab=$(nm --defined-only "$so" 2>/dev/null)
+private=$(printf '%s\n' "$symtab" | awk '$2 ~ /^[a-z]$/ && $3 ~ /^oio_/ { print $3 }' | sort -u)
+[ -z "$private" ] && printf '%s\n' "$symtab" | grep -q ' T oio_ctx_new'
+ok $? "no private symbol named oio_*${private:+: $(echo $private)}"
 
 libs=$(PKG_CONFIG_PATH=$dir pkg-config --libs liboio 2>&1)
 case $libs in *-loio*) rc=0 ;; *) rc=1 ;; esac
