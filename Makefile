@@ -9,6 +9,8 @@
 #   make install everything a lab server needs (see "install" below);
 #                make uninstall removes it
 #   make deb     the Debian packages, in build/deb/
+#   make lib tools  liboio and oioctl alone, with CC, CFLAGS, LDFLAGS;
+#                make install-lib install-tools installs just them
 #
 # Both install what they need with apt-get (run as root on Debian 12) and
 # cache everything they fetch or build under build/, so a second run only
@@ -41,10 +43,16 @@ APT_PACKAGES := gcc make pkg-config python3 meson ninja-build flex bison \
 	qemu-system-data cpio dpkg-dev xz-utils check libsubunit-dev dwarves sparse python3-yaml \
 	python3-jsonschema libnl-3-dev libnl-genl-3-dev libpci-dev libkmod-dev kmod \
 	libjson-c-dev bc libelf-dev libssl-dev debootstrap e2fsprogs build-essential debhelper dh-dkms \
-	lintian python3-kconfiglib tmux
+	lintian python3-kconfiglib tmux abigail-tools
+# What make lib tools needs, and no more: a build of liboio and oioctl
+# alone does not install the VM toolchain.
+LIB_APT_PACKAGES := gcc make pkg-config libnl-3-dev libnl-genl-3-dev \
+	libpci-dev libkmod-dev libjson-c-dev
 # Order-only prerequisite of every build step; the Debian packaging sets
-# it empty, since dpkg-buildpackage checks Build-Depends itself.
+# it empty, since dpkg-buildpackage checks Build-Depends itself, and that
+# empties LIB_DEPS_STAMP too.
 DEPS := $(B)/.deps
+LIB_DEPS_STAMP = $(if $(DEPS),$(B)/.deps-lib)
 
 QEMU_CONFIGURE := --meson=/usr/bin/meson --target-list=x86_64-softmmu \
 	--without-default-devices --with-devices-x86_64=oio \
@@ -105,7 +113,7 @@ SIM_CFLAGS := $(UNIT_CFLAGS) -Wno-unused-parameter -Itests/unit/shim \
 
 # ---- liboio and oioctl -------------------------------------------------
 
-LIB_VERSION := 0.1.0
+LIB_VERSION := 0.2.0
 # The release: DKMS's, the Debian packages' (debian/changelog must agree).
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 # What DKMS and a kernel tree need, laid out as in the repository.
@@ -130,17 +138,18 @@ OIOCTL := $(B)/tools/oioctl
 PREFIX ?= /usr/local
 
 .PHONY: all deps qemu kernel driver initramfs unit demo check clean distclean \
-	lib tools bench install install-files install-module install-dkms \
+	lib tools bench install install-files install-lib install-tools \
+	install-module install-dkms \
 	uninstall uninstall-files uninstall-module debian-image deb shell
 
 all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
 # ---- host packages ----------------------------------------------------
 
-deps: $(B)/.deps
-$(B)/.deps: Makefile
+# apt-get install whichever of $(1) is missing.
+define apt_install
 	@mkdir -p $(B)
-	@missing=$$(for p in $(APT_PACKAGES); do \
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -150,6 +159,13 @@ $(B)/.deps: Makefile
 			--no-install-recommends $$missing; \
 	fi
 	@touch $@
+endef
+
+deps: $(B)/.deps
+$(B)/.deps: Makefile
+	$(call apt_install,$(APT_PACKAGES))
+$(B)/.deps-lib: Makefile
+	$(call apt_install,$(LIB_APT_PACKAGES))
 
 # ---- QEMU with the OIO engine model -----------------------------------
 
@@ -178,9 +194,9 @@ qemu: $(QEMU)
 
 # ---- liboio and oioctl ------------------------------------------------
 
-$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(DEPS)
+$(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(LIB_DEPS_STAMP)
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
+	$(CC) $(USER_CFLAGS) -fPIC -shared -fvisibility=hidden \
 		$$(pkg-config --cflags $(LIB_DEPS)) \
 		-Wl,-soname,$(LIB_SONAME) -Wl,--version-script=lib/liboio.map \
 		-Wl,--no-undefined $(LDFLAGS) -o $@ $(LIB_SOURCES) \
@@ -193,7 +209,7 @@ $(LIBOIO): $(LIB_SOURCES) $(LIB_HDRS) lib/liboio.map | $(DEPS)
 
 $(OIOCTL): $(TOOL_SOURCES) $(wildcard tools/*.h) $(LIBOIO)
 	@mkdir -p $(@D)
-	gcc $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) $(LDFLAGS) \
+	$(CC) $(USER_CFLAGS) -Ilib $$(pkg-config --cflags json-c) $(LDFLAGS) \
 		-o $@ $(TOOL_SOURCES) -L$(B)/lib -loio \
 		$$(pkg-config --libs json-c) -lpthread -lm
 
@@ -342,9 +358,11 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 # liboio's bring-up without netlink - orchestration, arithmetic, the peak
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
-	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c
+	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c \
+	lib/link-sized.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h \
-	lib/tuning.h lib/liboio.h lib/oio-api.h include/uapi/linux/oio.h \
+	lib/tuning.h lib/liboio.h lib/oio-api.h lib/link-sized.h \
+	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
 	$(SIM_DEPS)
@@ -401,6 +419,13 @@ $(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-headroom.c \
 		lib/headroom.c $$(pkg-config --cflags --libs check) -lm
 
+# The link calls' structs at the caller's size, alone.
+$(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
+		lib/link-sized.h lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-sized.c \
+		lib/link-sized.c $$(pkg-config --cflags --libs check)
+
 # liboio's card lock file, alone: plain POSIX, no netlink.
 $(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
 		lib/cardlock.h lib/liboio.h | $(DEPS)
@@ -428,7 +453,7 @@ $(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
 	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber test-cardlock test-reply test-linkmsg)
+	test-ber test-cardlock test-reply test-linkmsg test-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 
@@ -495,12 +520,9 @@ KDIR ?= /lib/modules/$(KVER)/build
 
 install: install-files install-module
 
-install-files: $(LIBOIO) $(OIOCTL) install-dkms
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux \
-		$(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
-		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d \
-		$(DESTDIR)$(SCHEMADIR)
+# install-lib and install-tools: what make lib tools built, alone.
+install-lib: $(LIBOIO)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/linux
 	install -m 644 $(LIBOIO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liboio.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so
@@ -510,6 +532,11 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc
 	install -m 644 lib/liboio.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(INCLUDEDIR)/linux/
+
+install-tools: $(OIOCTL)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(SCHEMADIR)
 	install -m 755 $(OIOCTL) $(DESTDIR)$(BINDIR)/
 	install -m 644 docs/man/oioctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 tools/schema/*.schema.json $(DESTDIR)$(SCHEMADIR)/
@@ -518,6 +545,9 @@ install-files: $(LIBOIO) $(OIOCTL) install-dkms
 	sed 's|/usr/bin/oioctl|$(BINDIR)/oioctl|' tools/oio-telemetry.service \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.service
 	install -m 644 tools/oio-telemetry.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+
+install-files: install-lib install-tools install-dkms
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(UDEVDIR)/rules.d
 	install -m 644 udev/oio.sysusers $(DESTDIR)$(SYSUSERSDIR)/oio.conf
 	install -m 644 udev/60-oio.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -m 755 udev/oio-udev $(DESTDIR)$(UDEVDIR)/

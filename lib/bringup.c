@@ -363,16 +363,6 @@ static int bring_ports(struct run *run, const bool *mask)
 	return err ?: run_activate(run, want);
 }
 
-OIO_API void oio_link_params_init(struct oio_link_params *p)
-{
-	p->sweep_step = 28;
-	p->sweep_dwell_ns = 2000;
-	p->prbs_dwell_us = 1000;
-	p->ber_target = 1e-12;
-	p->dim_bias = 0.75;
-	p->timeout_ms = 2000;
-}
-
 /* The first parameter out of its range, by name; NULL if none is. */
 static const char *bad_param(const struct oio_link_params *prm)
 {
@@ -428,7 +418,7 @@ static int run_init(struct run *run, const struct oio_card_io *io,
 	if (params)
 		run->prm = *params;
 	else
-		oio_link_params_init(&run->prm);
+		oio_link_params_init_ex(&run->prm, sizeof(run->prm));
 	if (bad_param(&run->prm)) {
 		run_explain(run, "link parameter out of range: %s",
 			    bad_param(&run->prm));
@@ -695,7 +685,7 @@ int oio_bringup_down(const struct oio_card_io *io,
 	memset(&run, 0, sizeof(run));
 	run.io = io;
 	run.info = *info;
-	oio_link_params_init(&run.prm);
+	oio_link_params_init_ex(&run.prm, sizeof(run.prm));
 	run.tel = calloc(1, sizeof(*run.tel));
 	if (!run.tel)
 		return -ENOMEM;

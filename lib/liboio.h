@@ -17,6 +17,32 @@
  *
  * Objects are plain structs filled by the library. Lists are arrays the
  * caller frees with free().
+ *
+ * Structs that grow. liboio.so.0 keeps every program built against an
+ * earlier liboio.so.0 working; members are only ever appended, and how a
+ * struct may gain them depends on who allocates it:
+ * - handles (struct oio_ctx, struct oio_monitor) are opaque: anything goes;
+ * - what the library allocates and hands over one at a time (struct
+ *   oio_sweep from oio_sweep_run(), struct oio_event to oio_event_cb) may
+ *   gain members at the end: read them through the pointer, never
+ *   allocate, copy or take sizeof of them;
+ * - sized structs (struct oio_link_params and struct oio_link_report) may
+ *   gain members at the end: the calls that take them have an _ex form
+ *   with the caller's sizeof of each (oio_link_params_init_ex(),
+ *   oio_link_up_ex(), oio_link_recover_ex()), and the library reads and
+ *   writes only that much. Members a caller built against an older
+ *   liboio.h does not have take their defaults, or are not reported; a
+ *   newer caller's members this library does not know must be zero in
+ *   params (-E2BIG otherwise) and come back zeroed in the report. The
+ *   forms without _ex are 0.1.0's, and use 0.1.0's sizes;
+ * - every other struct (the *_info structs, which lists return as arrays
+ *   and struct oio_telemetry embeds; struct oio_telemetry, oio_pci_dev,
+ *   oio_sweep_req, oio_headroom, oio_trace_peak) keeps 0.1.0's layout
+ *   for as long as the SONAME is liboio.so.0: it grows only as a new
+ *   struct with calls of its own.
+ * New symbols go in the version node of the release that adds them
+ * (liboio.map); make check's lib-abidiff suite compares the library with
+ * the released ABI (lib/abi/).
  */
 #ifndef LIBOIO_H
 #define LIBOIO_H
@@ -453,7 +479,10 @@ struct oio_link_params {
 	uint32_t timeout_ms;	/* for lasers, locks and lanes (2000) */
 };
 
+/* The defaults, in parentheses above; 0.1.0's members only. */
 void oio_link_params_init(struct oio_link_params *p);
+/* The same for a struct of size bytes: oio_link_params_init_ex(&p, sizeof(p)) */
+void oio_link_params_init_ex(struct oio_link_params *p, size_t size);
 
 /* Why a lane is not up after oio_link_up() or oio_link_recover(). */
 enum oio_link_fail {
@@ -549,12 +578,23 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * oio_ctx_cancel() (rep is valid: the lanes not up say aborted, the lines
  * are back at full power), -EBUSY or another errno of the writer lock
  * (above); rep is then zeroed or partly filled. params and progress may
- * be NULL.
+ * be NULL. (Programs built against liboio 0.1.0 call its version,
+ * oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO when a lane
+ * stays down; the same goes for oio_link_recover().)
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,
 		struct oio_link_report *rep, oio_progress_cb progress,
 		void *arg);
+/*
+ * The same with params and rep of the caller's sizes (params_size is
+ * ignored when params is NULL): -EINVAL if either is shorter than 0.1.0's,
+ * -E2BIG as oio_link_params_init_ex() says ("Structs that grow", above).
+ */
+int oio_link_up_ex(struct oio_ctx *ctx, uint32_t card,
+		   const struct oio_link_params *params, size_t params_size,
+		   struct oio_link_report *rep, size_t rep_size,
+		   oio_progress_cb progress, void *arg);
 
 /*
  * Deactivate every lane, release the rings and darken the lasers. Takes
@@ -576,6 +616,11 @@ int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,
 		     struct oio_link_report *rep, oio_progress_cb progress,
 		     void *arg);
+/* With the caller's sizes, as oio_link_up_ex(). */
+int oio_link_recover_ex(struct oio_ctx *ctx, uint32_t card,
+			const struct oio_link_params *params,
+			size_t params_size, struct oio_link_report *rep,
+			size_t rep_size, oio_progress_cb progress, void *arg);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 
 #include "bringup.h"
 #include "cardlock.h"
+#include "link-sized.h"
 #include "oio-private.h"
 
 /* A cancelled run's longest wait before it notices. */
@@ -279,21 +280,87 @@ static int close_card(struct nl_card *c, int err)
 	return err;
 }
 
-OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
-			const struct oio_link_params *params,
-			struct oio_link_report *rep, oio_progress_cb cb,
-			void *arg)
+/*
+ * Bring-up or recovery with the caller's structs at the caller's size,
+ * through a whole report of this library's.
+ */
+static int link_run(struct oio_ctx *ctx, uint32_t card, bool recover,
+		    const struct oio_link_params *params, size_t params_size,
+		    struct oio_link_report *rep, size_t rep_size,
+		    oio_progress_cb cb, void *arg)
 {
+	struct oio_link_params prm;
+	struct oio_link_report *full;
 	struct oio_card_info info;
 	struct oio_card_io io;
 	struct nl_card c;
 	int err;
 
-	err = open_card(ctx, card, &c, &io, &info);
-	if (err)
+	if (!rep || rep_size < LIO_LINK_REPORT_SIZE_1)
+		return -EINVAL;
+	err = lio_link_params_in(&prm, params, params_size);
+	if (err) {
+		oio_ctx_set_err(ctx, "link parameters of %zu bytes: %s",
+				params_size, err == -E2BIG ?
+				"members this liboio does not know are set" :
+				"shorter than liboio 0.1.0's");
 		return err;
-	err = oio_bringup_up(&io, &info, params, rep, cb, arg);
-	return close_card(&c, err);
+	}
+	full = calloc(1, sizeof(*full));
+	if (!full)
+		return -ENOMEM;
+	err = open_card(ctx, card, &c, &io, &info);
+	if (!err) {
+		err = recover ?
+		      oio_bringup_recover(&io, &info, &prm, full, cb, arg) :
+		      oio_bringup_up(&io, &info, &prm, full, cb, arg);
+		err = close_card(&c, err);
+	}
+	lio_link_report_out(rep, rep_size, full);
+	free(full);
+	return err;
+}
+
+OIO_API int oio_link_up_ex(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_link_params *params,
+			   size_t params_size, struct oio_link_report *rep,
+			   size_t rep_size, oio_progress_cb cb, void *arg)
+{
+	return link_run(ctx, card, false, params, params_size, rep, rep_size,
+			cb, arg);
+}
+
+OIO_API int oio_link_up(struct oio_ctx *ctx, uint32_t card,
+			const struct oio_link_params *params,
+			struct oio_link_report *rep, oio_progress_cb cb,
+			void *arg)
+{
+	return link_run(ctx, card, false, params, LIO_LINK_PARAMS_SIZE_1, rep,
+			LIO_LINK_REPORT_SIZE_1, cb, arg);
+}
+
+/*
+ * 0.1.0's oio_link_up() and oio_link_recover(), for the programs built
+ * against it, whose contract was 0 for every lane up and -EIO for some
+ * down; programs built since bind to the LIBOIO_1.1 ones (liboio.map),
+ * for which lanes down are a result and -EIO only the kernel's.
+ */
+static int v1_result(int err, const struct oio_link_report *rep)
+{
+	return !err && rep->lanes_up < rep->lanes ? -EIO : err;
+}
+
+__asm__(".symver lio_link_up_v1, oio_link_up@LIBOIO_1");
+OIO_API int lio_link_up_v1(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_link_params *params,
+			   struct oio_link_report *rep, oio_progress_cb cb,
+			   void *arg);
+OIO_API int lio_link_up_v1(struct oio_ctx *ctx, uint32_t card,
+			   const struct oio_link_params *params,
+			   struct oio_link_report *rep, oio_progress_cb cb,
+			   void *arg)
+{
+	return v1_result(oio_link_up(ctx, card, params, rep, cb, arg), rep);
 }
 
 OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
@@ -310,19 +377,35 @@ OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 	return close_card(&c, err);
 }
 
+OIO_API int oio_link_recover_ex(struct oio_ctx *ctx, uint32_t card,
+				const struct oio_link_params *params,
+				size_t params_size,
+				struct oio_link_report *rep, size_t rep_size,
+				oio_progress_cb cb, void *arg)
+{
+	return link_run(ctx, card, true, params, params_size, rep, rep_size,
+			cb, arg);
+}
+
 OIO_API int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 			     const struct oio_link_params *params,
 			     struct oio_link_report *rep, oio_progress_cb cb,
 			     void *arg)
 {
-	struct oio_card_info info;
-	struct oio_card_io io;
-	struct nl_card c;
-	int err;
+	return link_run(ctx, card, true, params, LIO_LINK_PARAMS_SIZE_1, rep,
+			LIO_LINK_REPORT_SIZE_1, cb, arg);
+}
 
-	err = open_card(ctx, card, &c, &io, &info);
-	if (err)
-		return err;
-	err = oio_bringup_recover(&io, &info, params, rep, cb, arg);
-	return close_card(&c, err);
+__asm__(".symver lio_link_recover_v1, oio_link_recover@LIBOIO_1");
+OIO_API int lio_link_recover_v1(struct oio_ctx *ctx, uint32_t card,
+				const struct oio_link_params *params,
+				struct oio_link_report *rep,
+				oio_progress_cb cb, void *arg);
+OIO_API int lio_link_recover_v1(struct oio_ctx *ctx, uint32_t card,
+				const struct oio_link_params *params,
+				struct oio_link_report *rep,
+				oio_progress_cb cb, void *arg)
+{
+	return v1_result(oio_link_recover(ctx, card, params, rep, cb, arg),
+			 rep);
 }

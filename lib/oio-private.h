@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * liboio internals shared between its files; nothing here is exported.
+ *
+ * Names: oio_ is the public API's namespace (liboio.h, <linux/oio.h>);
+ * what the library keeps to itself, in lib/ and its private headers, is
+ * named lio_ ("liboio internal"), so that no private name can be taken
+ * for, or collide with, a public one. scripts/rename-private.sh renames
+ * any oio_ helper a change brings in, and check-lib-abi.sh fails on one.
  */
 #ifndef OIO_PRIVATE_H
 #define OIO_PRIVATE_H

@@ -3,13 +3,14 @@
 #
 # liboio's shared object as a distribution would ship it: the SONAME, only
 # oio_* symbols exported and all of them versioned in liboio.map's nodes,
+# no symbol it keeps to itself named oio_*,
 # the released ones at their versions, every function of the installed
 # header exported, and liboio.pc usable by pkg-config. TAP.
 #
 # usage: check-lib-abi.sh BUILD_LIB_DIR
 set -u
 dir=$1
-so=$(ls "$dir"/liboio.so.*.*.* | head -n 1)
+so=$dir/liboio.so.0
 n=0
 failed=0
 ok() {
@@ -32,7 +33,8 @@ listed() {
 	sed -n "/^$1 {/,/^}/p" lib/liboio.map |
 		sed -n 's/^[[:space:]]*\(oio_[a-z0-9_]*\);$/\1/p'
 }
-versions=$(objdump -T "$so" | awk '$NF ~ /^oio_/ { print $NF "@" $(NF-1) }')
+# a compatibility version (not the default) is in parentheses
+versions=$(objdump -T "$so" | awk '$NF ~ /^oio_/ { v = $(NF-1); gsub(/[()]/, "", v); print $NF "@" v }')
 
 unversioned=$(printf '%s\n' "$versions" | while IFS=@ read -r f v; do
 	printf '%s\n' $nodes | grep -qx "$v" || echo "$f"
@@ -65,6 +67,14 @@ for f in $declared; do
 done
 [ -z "$missing" ]
 ok $? "all $(echo "$declared" | wc -w) functions of liboio.h exported${missing:+; missing:$missing}"
+
+# The oio_ namespace is the API's: what the library keeps to itself is
+# named lio_* (scripts/rename-private.sh). Read from the symbol table, so
+# the object must not be stripped.
+symtab=$(nm --defined-only "$so" 2>/dev/null)
+private=$(printf '%s\n' "$symtab" | awk '$2 ~ /^[a-z]$/ && $3 ~ /^oio_/ { print $3 }' | sort -u)
+[ -z "$private" ] && printf '%s\n' "$symtab" | grep -q ' T oio_ctx_new'
+ok $? "no private symbol named oio_*${private:+: $(echo $private)}"
 
 libs=$(PKG_CONFIG_PATH=$dir pkg-config --libs liboio 2>&1)
 case $libs in *-loio*) rc=0 ;; *) rc=1 ;; esac

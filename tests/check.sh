@@ -204,7 +204,9 @@ unit unit-reply "$B/unit/test-reply"
 unit unit-linkmsg "$B/unit/test-linkmsg"
 host lib-policy /usr/bin/python3 scripts/lib-policy.py \
 	docs/netlink/specs/oio.yaml --check lib/oio-policy.c
+unit unit-sized "$B/unit/test-sized"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
+host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
 style
 kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2

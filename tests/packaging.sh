@@ -86,6 +86,52 @@ left=$(find "$dest" -type f -o -type l)
 ok "$([ -z "$left" ]; echo $?)" "make uninstall leaves no file${left:+ (left: $left)}"
 rm -f "$dest.log"
 
+# make lib tools as a distribution builds them: in a copy of the sources
+# with no build/ yet, its own CC, CFLAGS, LDFLAGS and directories, and
+# only the library's own packages checked for (not the VM toolchain's).
+src=$(mktemp -d)
+git ls-files --cached --others --exclude-standard -z |
+	xargs -0 cp --parents -t "$src"
+cat > "$src/cc-wrap" <<'CC'
+#!/bin/sh
+echo "$*" >> "$(dirname "$0")/cc.log"
+exec gcc "$@"
+CC
+chmod 755 "$src/cc-wrap"
+libdir=/usr/local/lib/x86_64-linux-gnu
+vars="CC=$src/cc-wrap PREFIX=/usr/local LIBDIR=$libdir"
+plan=$(cd "$src" && make -n lib tools 2>&1)
+heavy=$(printf '%s\n' "$plan" | grep -oE 'qemu-system-data|debootstrap|meson|linux-image|busybox-static' | sort -u | tr '\n' ' ')
+ok "$([ -z "$heavy" ] && printf '%s\n' "$plan" | grep -q 'libnl-genl-3-dev'; echo $?)" \
+	"make lib tools checks only the library's packages${heavy:+ (also: $heavy)}"
+(cd "$src" && make -s lib tools $vars CFLAGS="-O1 -DOIO_CFLAGS_MARKER" \
+	LDFLAGS="-Wl,-rpath,/opt/oio-ldflags-marker" > "$src/make.log" 2>&1 &&
+	make -s install-lib install-tools $vars DESTDIR="$src/dest" \
+		>> "$src/make.log" 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$src/make.log" | tail -n 20
+ok "$rc" "make lib tools, install-lib install-tools with CC, CFLAGS, LDFLAGS, PREFIX, LIBDIR, DESTDIR"
+calls=$(grep -c -- '-DOIO_CFLAGS_MARKER' "$src/cc.log" 2>/dev/null)
+ok "$([ "${calls:-0}" -eq 2 ]; echo $?)" "CC and CFLAGS used for liboio and oioctl (${calls:-0} of 2 compiles)"
+rpath=0
+for f in "$src/dest$libdir/liboio.so.0" "$src/dest/usr/local/bin/oioctl"; do
+	readelf -d "$f" 2>/dev/null | grep -q 'oio-ldflags-marker' ||
+		rpath=1
+done
+ok "$rpath" "LDFLAGS used for liboio and oioctl (their RUNPATH)"
+missing=
+for f in "$libdir/liboio.so.0" "$libdir/liboio.so" "$libdir/pkgconfig/liboio.pc" \
+	usr/local/include/liboio.h usr/local/include/linux/oio.h \
+	usr/local/bin/oioctl usr/local/share/man/man8/oioctl.8; do
+	[ -e "$src/dest/${f#/}" ] || missing="$missing $f"
+done
+stray=$(cd "$src/dest" 2>/dev/null && find . -type f | grep -v '^\./usr/local/' | tr '\n' ' ')
+ok "$([ -z "$missing$stray" ]; echo $?)" \
+	"install-lib install-tools: files under DESTDIR, PREFIX and LIBDIR${missing:+ (missing:$missing)}${stray:+ (outside PREFIX: $stray)}"
+ok "$(grep -qx "libdir=$libdir" "$src/dest$libdir/pkgconfig/liboio.pc"; echo $?)" \
+	"liboio.pc: libdir=$libdir"
+rm -rf "$src"
+
 # Kconfig, as a kernel tree would read it.
 ktree=$(mktemp -d)
 mkdir -p "$ktree/drivers/misc"

@@ -149,11 +149,13 @@ static void link_job_run(struct link_job *j)
 	if (stop)
 		j->err = -ECANCELED;
 	else if (j->recover)
-		j->err = oio_link_recover(ctx, j->card, j->params, &j->rep,
-					  progress_cb, j);
+		j->err = oio_link_recover_ex(ctx, j->card, j->params,
+					     sizeof(*j->params), &j->rep,
+					     sizeof(j->rep), progress_cb, j);
 	else
-		j->err = oio_link_up(ctx, j->card, j->params, &j->rep,
-				     progress_cb, j);
+		j->err = oio_link_up_ex(ctx, j->card, j->params,
+					sizeof(*j->params), &j->rep,
+					sizeof(j->rep), progress_cb, j);
 	/* lanes left down are in the report; an errno is a failure */
 	if (j->err) {
 		j->what = j->recover ? "recover the link of" :
@@ -336,7 +338,7 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	int c, err, ret, sfd = -1, done[2] = { -1, -1 }, sig = 0;
 	uint64_t ns;
 
-	oio_link_params_init(&params);
+	oio_link_params_init_ex(&params, sizeof(params));
 	cmd_args_init(&a, recover ? "link recover" : "link up", link_usage,
 		      argc, argv);
 	a.longopts = longopts;

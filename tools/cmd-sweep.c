@@ -34,8 +34,9 @@ static const char sweep_usage[] =
 "      --plot        plot each trace in the terminal\n"
 "      --csv         the traces as CSV: code,ring<R>,...\n"
 "\n"
-"By default each ring's peaks are listed: local maxima above 5% of the\n"
-"trace's maximum.\n";
+"By default each ring's peaks are listed, as link up finds them: those\n"
+"that stand out of the trace's noise and of the tails around them, not\n"
+"at either end of the trace.\n";
 
 enum sweep_format { FMT_SUMMARY, FMT_PLOT, FMT_CSV, FMT_JSON };
 
@@ -49,9 +50,27 @@ static const uint32_t *trace_of(const struct oio_sweep *s, uint32_t r)
 	return s->trace + (size_t)r * s->points;
 }
 
+/*
+ * One ring's peaks, found as bring-up finds them (oio_trace_peaks()), at
+ * their highest sample. A maximum at either end of the trace is the flank
+ * of a resonance outside the codes swept: not listed.
+ */
+static size_t ring_peaks(const uint32_t *v, uint32_t points,
+			 struct oio_trace_peak *out)
+{
+	unsigned int n, i;
+	size_t k = 0;
+
+	n = oio_trace_peaks(v, points, out, MAX_PEAKS);
+	for (i = 0; i < n; i++)
+		if (!out[i].edge)
+			out[k++] = out[i];
+	return k;
+}
+
 static void sweep_summary(const struct oioctl *o, const struct oio_sweep *s)
 {
-	struct peak peaks[MAX_PEAKS];
+	struct oio_trace_peak peaks[MAX_PEAKS];
 	char b[32];
 	uint32_t r;
 	size_t n, i;
@@ -63,14 +82,14 @@ static void sweep_summary(const struct oioctl *o, const struct oio_sweep *s)
 	for (r = 0; r < s->ring_count; r++) {
 		uint32_t ring = s->ring[r];
 
-		n = find_peaks(trace_of(s, r), s->points, peaks, MAX_PEAKS);
+		n = ring_peaks(trace_of(s, r), s->points, peaks);
 		printf("ring %" PRIu32 " (lane %" PRIu32 " %s): %zu peak%s%s\n",
 		       ring, ring / 2, ring % 2 ? "rx" : "tx", n,
 		       n == 1 ? "" : "s", n ? ":" : "");
 		for (i = 0; i < n && i < MAX_PEAKS; i++)
 			printf("  code %4" PRIu32 "  %s\n",
-			       code_at(s, peaks[i].index),
-			       fmt_na(b, sizeof(b), peaks[i].value, o->utf8));
+			       code_at(s, peaks[i].sample),
+			       fmt_na(b, sizeof(b), peaks[i].value_na, o->utf8));
 	}
 }
 
@@ -96,7 +115,7 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 	struct json_object *sw = json_object_new_object();
 	struct json_object *codes = json_object_new_array();
 	struct json_object *rings = json_object_new_array();
-	struct peak peaks[MAX_PEAKS];
+	struct oio_trace_peak peaks[MAX_PEAKS];
 	uint32_t r, i;
 	size_t n, k;
 
@@ -121,12 +140,12 @@ static void sweep_json(const struct oioctl *o, const struct oio_sweep *s)
 		for (i = 0; i < s->points; i++)
 			json_object_array_add(t, json_object_new_uint64(v[i]));
 		json_object_object_add(e, "monitor_trace_na", t);
-		n = find_peaks(v, s->points, peaks, MAX_PEAKS);
+		n = ring_peaks(v, s->points, peaks);
 		for (k = 0; k < n && k < MAX_PEAKS; k++) {
 			struct json_object *pk = json_object_new_object();
 
-			jadd_u64(pk, "code", code_at(s, peaks[k].index));
-			jadd_u64(pk, "monitor_na", peaks[k].value);
+			jadd_u64(pk, "code", code_at(s, peaks[k].sample));
+			jadd_u64(pk, "monitor_na", peaks[k].value_na);
 			json_object_array_add(p, pk);
 		}
 		json_object_object_add(e, "peaks", p);
@@ -165,7 +184,7 @@ static void plot_ring(const struct oioctl *o, const struct oio_sweep *s,
 	};
 	const uint32_t *v = trace_of(s, r);
 	uint32_t ring = s->ring[r], top = 0;
-	struct peak peaks[MAX_PEAKS];
+	struct oio_trace_peak peaks[MAX_PEAKS];
 	uint32_t bin[512];
 	char label[PLOT_HEIGHT][24], b[32];
 	size_t cols, lw = 0, i, k, npk, row, next;
@@ -229,13 +248,13 @@ static void plot_ring(const struct oioctl *o, const struct oio_sweep *s,
 	fputc('\n', stdout);
 
 	/* mark where the ring meets a line, and say at which code */
-	npk = find_peaks(v, s->points, peaks, MAX_PEAKS);
+	npk = ring_peaks(v, s->points, peaks);
 	if (npk > MAX_PEAKS)
 		npk = MAX_PEAKS;
 	if (npk) {
 		blanks(lw + 2);
 		for (next = 0, i = 0; i < npk; i++) {
-			size_t col = peaks[i].index * cols / s->points;
+			size_t col = peaks[i].sample * cols / s->points;
 
 			/* two peaks in one column share its mark */
 			if (col < next)
@@ -247,11 +266,11 @@ static void plot_ring(const struct oioctl *o, const struct oio_sweep *s,
 		fputc('\n', stdout);
 		blanks(lw + 2);
 		for (next = 0, i = 0; i < npk; i++) {
-			size_t col = peaks[i].index * cols / s->points;
+			size_t col = peaks[i].sample * cols / s->points;
 			size_t len;
 
 			snprintf(b, sizeof(b), "%" PRIu32,
-				 code_at(s, peaks[i].index));
+				 code_at(s, peaks[i].sample));
 			len = strlen(b);
 			/* at the right edge, end the label with the axis */
 			if (col + len > cols)

@@ -78,16 +78,4 @@ size_t text_width(const char *s);
 /* s, then blanks up to width columns (at least one). */
 void put_cell(FILE *f, const char *s, size_t width);
 
-struct peak {
-	uint32_t index;		/* into the trace */
-	uint32_t value;
-};
-
-/*
- * Resonances in a sweep trace: interior local maxima above 5 % of the
- * trace's maximum, one per lobe. Returns how many were found; at most max
- * are stored.
- */
-size_t find_peaks(const uint32_t *v, size_t n, struct peak *out, size_t max);
-
 #endif /* OIOCTL_OUTPUT_H */

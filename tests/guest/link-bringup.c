@@ -575,6 +575,16 @@ static void fail_line_at(const char *stage, unsigned int done,
 }
 
 /*
+ * oio_link_up() as a program built against liboio 0.1.0 calls it: the
+ * LIBOIO_1 version, whose contract is -EIO when a lane stays down.
+ */
+int oio_link_up_0_1(struct oio_ctx *ctx, uint32_t card,
+		    const struct oio_link_params *params,
+		    struct oio_link_report *rep, oio_progress_cb progress,
+		    void *arg);
+__asm__(".symver oio_link_up_0_1, oio_link_up@LIBOIO_1");
+
+/*
  * What cannot come up says why, and the rest still comes up: a failed
  * laser line darkens its lanes; a line biased just above threshold gives
  * its lanes too little light for the BER target.
@@ -628,6 +638,10 @@ static void faults_phase(struct oio_ctx *ctx)
 	       "PRBS-clean), %u ber-too-high, all on line 5", err,
 	       rep->lanes_up, real, why[OIO_LINK_BER_HIGH]);
 	report_failures(rep);
+	err = oio_link_up_0_1(ctx, ids[0], NULL, rep, NULL, NULL);
+	tap_ok(err == -EIO && rep->lanes_up == rep->lanes - ports,
+	       "line 5 at 30 mA, 0.1.0's oio_link_up: returns %d (-EIO), "
+	       "%u lanes up", err, rep->lanes_up);
 	oio_laser_set_bias(ctx, ids[0], 5, 80000);
 	err = oio_link_up(ctx, ids[0], NULL, rep, NULL, NULL);
 	wrong = wrongly_up(ctx, ids[0], rep, &real);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of oioctl's output helpers (tools/output.c), with Check:
- * human units, BER text, the sweep peak finder and the JSON keys that
+ * human units, BER text and the JSON keys that
  * oioctl(8) documents. Build and run:
  *
  *   gcc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Itools -Ilib \
@@ -98,51 +98,6 @@ START_TEST(test_width)
 	ck_assert_uint_eq(text_width("41.2\u00b0C"), 6);
 	ck_assert_uint_eq(text_width(""), 0);
 	ck_assert_uint_eq(text_width("abc"), 3);
-}
-END_TEST
-
-START_TEST(test_peaks_basic)
-{
-	static const uint32_t v[] = { 5, 10, 100, 10, 5, 6, 5, 80, 90, 80, 5 };
-	struct peak p[4];
-	size_t n = find_peaks(v, 11, p, 4);
-
-	/* the bump at 6 is under 5% of 100: not a line */
-	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(p[0].index, 2);
-	ck_assert_uint_eq(p[0].value, 100);
-	ck_assert_uint_eq(p[1].index, 8);
-}
-END_TEST
-
-START_TEST(test_peaks_edges_plateaus_noise)
-{
-	/* rising to the end: a flank, not a peak */
-	static const uint32_t rise[] = { 1, 2, 3, 4, 5 };
-	/* a flat top is one peak, at its middle */
-	static const uint32_t flat[] = { 0, 50, 50, 50, 0 };
-	/* noise on a flank does not make a second peak */
-	static const uint32_t noisy[] = { 0, 60, 58, 100, 20, 0 };
-	struct peak p[4];
-
-	ck_assert_uint_eq(find_peaks(rise, 5, p, 4), 0);
-	ck_assert_uint_eq(find_peaks(flat, 5, p, 4), 1);
-	ck_assert_uint_eq(p[0].index, 2);
-	ck_assert_uint_eq(find_peaks(noisy, 6, p, 4), 1);
-	ck_assert_uint_eq(p[0].index, 3);
-	ck_assert_uint_eq(find_peaks(rise, 0, p, 4), 0);
-	ck_assert_uint_eq(find_peaks(rise, 1, p, 4), 0);
-}
-END_TEST
-
-START_TEST(test_peaks_overflow)
-{
-	static const uint32_t v[] = { 0, 9, 0, 9, 0, 9, 0 };
-	struct peak p[2];
-
-	/* counts every peak, stores what fits */
-	ck_assert_uint_eq(find_peaks(v, 7, p, 2), 3);
-	ck_assert_uint_eq(p[1].index, 3);
 }
 END_TEST
 
@@ -323,14 +278,6 @@ int main(void)
 	tcase_add_test(tc, test_width);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
-
-	s = suite_create("find_peaks");
-	tc = tcase_create("core");
-	tcase_add_test(tc, test_peaks_basic);
-	tcase_add_test(tc, test_peaks_edges_plateaus_noise);
-	tcase_add_test(tc, test_peaks_overflow);
-	suite_add_tcase(s, tc);
-	srunner_add_suite(sr, s);
 
 	s = suite_create("json");
 	tc = tcase_create("core");
