@@ -15,13 +15,13 @@
 
 #include "oio-private.h"
 
-void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx)
+void lio_batch_init(struct oio_batch *b, struct oio_ctx *ctx)
 {
 	memset(b, 0, sizeof(*b));
 	b->ctx = ctx;
 }
 
-static void oio_batch_free(struct oio_batch *b)
+static void lio_batch_free(struct oio_batch *b)
 {
 	unsigned int i;
 
@@ -30,21 +30,21 @@ static void oio_batch_free(struct oio_batch *b)
 	b->n = 0;
 }
 
-void oio_batch_discard(struct oio_batch *b)
+void lio_batch_discard(struct oio_batch *b)
 {
-	oio_batch_free(b);
+	lio_batch_free(b);
 	b->err = b->kerr = 0;
 }
 
-static int oio_batch_send(struct oio_batch *b);
+static int lio_batch_send(struct oio_batch *b);
 
-void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
+void lio_batch_add(struct oio_batch *b, struct nl_msg *msg)
 {
 	if (!msg) {
 		/* what is queued goes nowhere: a batch is all or the error */
 		if (!b->err)
 			b->err = -ENOMEM;
-		oio_batch_free(b);
+		lio_batch_free(b);
 		return;
 	}
 	if (b->err) {
@@ -52,7 +52,7 @@ void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
 		return;
 	}
 	if (b->n == OIO_BATCH_MAX) {
-		int err = oio_batch_send(b);
+		int err = lio_batch_send(b);
 
 		if (err && !b->kerr)
 			b->kerr = err;
@@ -61,12 +61,12 @@ void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
 }
 
 /* Wait for the last request's ack; note the first failure on the way. */
-static int oio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
+static int lio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 {
 	int err = 0;
 
 	for (;;) {
-		ssize_t len = oio_recv(ctx);
+		ssize_t len = lio_recv(ctx);
 		struct nlmsghdr *nlh = ctx->rx;
 		int rem;
 
@@ -80,7 +80,7 @@ static int oio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 			    nlh->nlmsg_seq - first > last - first)
 				continue;
 			if (e->error && !err) {
-				oio_extack(ctx, nlh);
+				lio_extack(ctx, nlh);
 				err = e->error;
 			}
 			if (nlh->nlmsg_seq == last)
@@ -90,7 +90,7 @@ static int oio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 }
 
 /* One datagram of everything queued; the queue is empty afterwards. */
-static int oio_batch_send(struct oio_batch *b)
+static int lio_batch_send(struct oio_batch *b)
 {
 	struct oio_ctx *ctx = b->ctx;
 	size_t len = 0, off = 0;
@@ -105,7 +105,7 @@ static int oio_batch_send(struct oio_batch *b)
 		len += NLMSG_ALIGN(nlmsg_hdr(b->msg[i])->nlmsg_len);
 	buf = malloc(len);
 	if (!buf) {
-		oio_batch_free(b);
+		lio_batch_free(b);
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&ctx->lock);
@@ -125,21 +125,21 @@ static int oio_batch_send(struct oio_batch *b)
 	}
 	err = send(nl_socket_get_fd(ctx->sk), buf, len, 0) < 0 ? -errno : 0;
 	if (!err)
-		err = oio_batch_wait(ctx, first, last);
-	err = oio_family_check(ctx, err);
+		err = lio_batch_wait(ctx, first, last);
+	err = lio_family_check(ctx, err);
 	pthread_mutex_unlock(&ctx->lock);
 	free(buf);
-	oio_batch_free(b);
+	lio_batch_free(b);
 	return err;
 }
 
-int oio_batch_run(struct oio_batch *b)
+int lio_batch_run(struct oio_batch *b)
 {
 	int err = b->err, kerr;
 
 	if (err)
-		oio_batch_free(b);
-	kerr = oio_batch_send(b);
+		lio_batch_free(b);
+	kerr = lio_batch_send(b);
 	err = err ?: b->kerr ?: kerr;
 	b->err = 0;
 	b->kerr = 0;

@@ -367,7 +367,7 @@ int run_sweep_classes(struct run *run, const bool *mask, uint32_t *dst,
 
 	for (k = 0; k < classes && !err; k++)
 		err = run_sweep_ports(run, mask, dst, dwell_ns,
-				  oio_tune_class(run->info.wavelengths, k,
+				  lio_tune_class(run->info.wavelengths, k,
 						 &classes));
 	return err;
 }
@@ -420,7 +420,7 @@ bool run_at_end(const struct run *run, unsigned int r, uint32_t code)
 {
 	const struct oio_tune_ring *rg = &run->t->ring[r];
 	double q = rg->named ? rg->q : run->g.range_pm;
-	double y = q * oio_tune_law(code / (double)OIO_HEATER_MAX,
+	double y = q * lio_tune_law(code / (double)OIO_HEATER_MAX,
 				    rg->named ? rg->h : 0);
 
 	return y < run->g.fwhm_pm / 2 || y > q - run->g.fwhm_pm / 2;

@@ -74,7 +74,7 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 				bool any = false;
 
 				for (w = 0; w < W; w++) {
-					unsigned int r = oio_tune_ring_of(
+					unsigned int r = lio_tune_ring_of(
 						&run->g, p, side, w);
 					const struct oio_ring_info *ri =
 						&run->tel->ring[r];
@@ -86,11 +86,11 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 					fixed[w] = true;
 					if (!want[p * W + w])
 						continue;
-					moved = fabs(oio_tune_position(
+					moved = fabs(lio_tune_position(
 							     run->t, r,
 							     ri->heater /
 							     (double)OIO_HEATER_MAX) -
-						     oio_tune_position(
+						     lio_tune_position(
 							     run->t, r,
 							     run->plan[p].code[side][w] /
 							     (double)OIO_HEATER_MAX));
@@ -107,10 +107,10 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 				if (!any)
 					continue;
 				again = true;
-				oio_tune_codes(run->t, p, side, fixed, target,
+				lio_tune_codes(run->t, p, side, fixed, target,
 					       code);
 				for (w = 0; w < W; w++) {
-					unsigned int r = oio_tune_ring_of(
+					unsigned int r = lio_tune_ring_of(
 						&run->g, p, side, w);
 
 					if (!bad[w])
@@ -132,7 +132,7 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 				continue;
 			for (side = 0; side < 2; side++)
 				for (w = 0; w < W; w++) {
-					unsigned int r = oio_tune_ring_of(
+					unsigned int r = lio_tune_ring_of(
 						&run->g, p, side, w);
 
 					if (want[p * W + w] &&
@@ -156,7 +156,7 @@ static int anchor_line(struct run *run, const uint32_t *need, unsigned int l,
 	int err = 0;
 
 	for (k = 0; k < classes && !err; k++) {
-		uint32_t cls = oio_tune_class(w, k, &classes), positions = 0;
+		uint32_t cls = lio_tune_class(w, k, &classes), positions = 0;
 		bool ports[OIO_MAX_PORTS] = { false };
 
 		for (p = 0; p < run->info.ports; p++) {
@@ -173,11 +173,11 @@ static int anchor_line(struct run *run, const uint32_t *need, unsigned int l,
 					continue;
 				for (side = 0; side < 2; side++) {
 					unsigned int r =
-						oio_tune_ring_of(&run->g, p,
+						lio_tune_ring_of(&run->g, p,
 								 side, b);
 
 					if (!run->t->ring[r].named)
-						oio_tune_anchor(run->t, r,
+						lio_tune_anchor(run->t, r,
 							run->b + (size_t)r *
 								 run->points,
 							l, others);
@@ -229,7 +229,7 @@ static int anchor_round(struct run *run, const bool *mask, uint32_t lit,
 		if (!mask[p] || tp->shift < 0)
 			continue;
 		for (b = 0; b < w; b++) {
-			unsigned int r = oio_tune_ring_of(&run->g, p, 0, b);
+			unsigned int r = lio_tune_ring_of(&run->g, p, 0, b);
 
 			l = (b + (unsigned int)tp->shift + w + (unsigned int)off) % w;
 			if (tp->why[b] != OIO_TUNE_UNNAMED || !(lit >> l & 1) ||
@@ -264,15 +264,15 @@ static int anchor_round(struct run *run, const bool *mask, uint32_t lit,
 				for (side = 0; side < 2 && need[l][p] >> b & 1;
 				     side++) {
 					unsigned int r =
-						oio_tune_ring_of(&run->g, p,
+						lio_tune_ring_of(&run->g, p,
 								 side, b);
 
 					if (!run->t->ring[r].named &&
-					    oio_tune_rename(run->t, r))
+					    lio_tune_rename(run->t, r))
 						renamed = true;
 				}
 		if (renamed)
-			oio_tune_plan(run->t, p, &run->plan[p]);
+			lio_tune_plan(run->t, p, &run->plan[p]);
 	}
 	return err;
 }
@@ -337,7 +337,7 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 	double tau = rg->tau_ns > 0 ? rg->tau_ns : run->t->tau_ns;
 	double a = exp(-(double)run->prm.sweep_dwell_ns / tau);
 	double lag = run->prm.sweep_step * a / (1 - a), best = NAN;
-	double mid = oio_tune_law_inv(0.5, 0) * OIO_HEATER_MAX;
+	double mid = lio_tune_law_inv(0.5, 0) * OIO_HEATER_MAX;
 	unsigned int i, n;
 
 	n = oio_trace_peaks(trace, run->points, pk, OIO_TUNE_MAX_PEAKS);
@@ -415,7 +415,7 @@ static int sweep_class(struct run *run, struct in_situ *st, unsigned int l,
 		       const uint32_t *ref, double others)
 {
 	unsigned int W = run->info.wavelengths, classes, p, b, side;
-	uint32_t cls = oio_tune_class(W, k, &classes);
+	uint32_t cls = lio_tune_class(W, k, &classes);
 	const struct oio_card_io *io = run->io;
 	int err = 0, d;
 
@@ -430,7 +430,7 @@ static int sweep_class(struct run *run, struct in_situ *st, unsigned int l,
 				      pos);
 		for (b = 0; b < W && !err; b++)
 			for (side = 0; side < 2 && pos >> b & 1; side++) {
-				unsigned int r = oio_tune_ring_of(&run->g, p,
+				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, b);
 				uint32_t c = 0;
 
@@ -473,7 +473,7 @@ static int sweep_in_situ(struct run *run, struct in_situ *st, unsigned int l,
 	if (run->dark)
 		err = run_light_only(run, lit, 1u << l);
 	for (k = 0; k < classes && !err; k++) {
-		oio_tune_class(run->info.wavelengths, k, &classes);
+		lio_tune_class(run->info.wavelengths, k, &classes);
 		if (run->dark) {
 			err = sweep_class(run, st, l, k, run->b, true, NULL, 0);
 			continue;
@@ -504,8 +504,8 @@ static bool neighbours_moved(const struct run *run, const struct in_situ *st,
 		if (!d || k < 0)
 			continue;
 		moved += share * run->g.range_pm *
-			 (oio_tune_law(st->code[k] / (double)OIO_HEATER_MAX, 0) -
-			  oio_tune_law(st->seen[r][d + 2] /
+			 (lio_tune_law(st->code[k] / (double)OIO_HEATER_MAX, 0) -
+			  lio_tune_law(st->seen[r][d + 2] /
 				       (double)OIO_HEATER_MAX, 0));
 	}
 	return fabs(moved) > run->g.fwhm_pm / 4;
@@ -546,13 +546,13 @@ static uint32_t hold_place(const struct run *run, unsigned int r,
 		rk = &t->ring[k];
 		share = d == -1 || d == 1 ? t->xt1 * rg->xt_gain : t->xt2;
 		shift += share * (rk->named ? rk->q : run->g.range_pm) *
-			 (oio_tune_law(now[k] / (double)OIO_HEATER_MAX,
+			 (lio_tune_law(now[k] / (double)OIO_HEATER_MAX,
 				       rk->named ? rk->h : 0) -
-			  oio_tune_law(was[k] / (double)OIO_HEATER_MAX,
+			  lio_tune_law(was[k] / (double)OIO_HEATER_MAX,
 				       rk->named ? rk->h : 0));
 	}
-	g = oio_tune_law(was[r] / (double)OIO_HEATER_MAX, h) - shift / q;
-	return (uint32_t)lround(oio_tune_law_inv(g, h) * OIO_HEATER_MAX);
+	g = lio_tune_law(was[r] / (double)OIO_HEATER_MAX, h) - shift / q;
+	return (uint32_t)lround(lio_tune_law_inv(g, h) * OIO_HEATER_MAX);
 }
 
 /*
@@ -690,7 +690,7 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 
 			for (w = 0; w < W; w++) {
 				const struct oio_ring_info *ri = &run->tel->ring[
-					oio_tune_ring_of(&run->g, p, side, w)];
+					lio_tune_ring_of(&run->g, p, side, w)];
 
 				code[w] = was[w] = ri->heater;
 				parked[w] = !want[p * W + w] &&
@@ -699,9 +699,9 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 			}
 			if (!any)
 				continue;
-			oio_tune_park(run->t, p, side, parked, code);
+			lio_tune_park(run->t, p, side, parked, code);
 			for (w = 0; w < W; w++) {
-				unsigned int r = oio_tune_ring_of(&run->g, p,
+				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 
 				if (!parked[w])

@@ -174,7 +174,7 @@ static void bus_codes(const struct run *run, const uint32_t *ring_code,
 	unsigned int w;
 
 	for (w = 0; w < run->info.wavelengths; w++)
-		code[w] = ring_code[oio_tune_ring_of(&run->g, p, side, w)];
+		code[w] = ring_code[lio_tune_ring_of(&run->g, p, side, w)];
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -205,7 +205,7 @@ static void line_moves(const struct run *run, const uint32_t *full,
 			bus_codes(run, full, p, side, was);
 			bus_codes(run, now, p, side, is);
 			for (w = 0; w < W; w++) {
-				unsigned int r = oio_tune_ring_of(&run->g, p,
+				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 				double m;
 
@@ -214,9 +214,9 @@ static void line_moves(const struct run *run, const uint32_t *full,
 				    run->tel->ring[r].lock_state !=
 				    OIO_LOCK_STATE_LOCKED)
 					continue;
-				m = oio_tune_bus_position(run->t, p, side, w,
+				m = lio_tune_bus_position(run->t, p, side, w,
 							  is) -
-				    oio_tune_bus_position(run->t, p, side, w,
+				    lio_tune_bus_position(run->t, p, side, w,
 							  was);
 				if (!isnan(m))
 					d[l][n[l]++] = m;
@@ -257,7 +257,7 @@ static bool follow_lines(struct run *run, const bool *mask,
 			bool parked[MAX_W], any = false;
 
 			for (w = 0; w < W && mask[p]; w++) {
-				unsigned int r = oio_tune_ring_of(&run->g, p,
+				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 
 				parked[w] = !want[p * W + w] &&
@@ -268,12 +268,12 @@ static bool follow_lines(struct run *run, const bool *mask,
 				continue;
 			bus_codes(run, full, p, side, was);
 			for (w = 0; w < W; w++)
-				code[w] = run->tel->ring[oio_tune_ring_of(
+				code[w] = run->tel->ring[lio_tune_ring_of(
 					&run->g, p, side, w)].heater;
-			oio_tune_follow(run->t, p, side, parked, was, shift,
+			lio_tune_follow(run->t, p, side, parked, was, shift,
 					code);
 			for (w = 0; w < W; w++) {
-				unsigned int r = oio_tune_ring_of(&run->g, p,
+				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 
 				if (!parked[w] || code[w] == was[w])

@@ -88,14 +88,14 @@ static int apply_plan(struct run *run, unsigned int p, bool *want)
 		for (i = 0; i < w; i++)
 			if (tp->code[side][i])
 				io->heater(io->h,
-					   oio_tune_ring_of(&run->g, p, side, i),
+					   lio_tune_ring_of(&run->g, p, side, i),
 					   tp->code[side][i]);
 	for (i = 0; i < w; i++) {
 		want[p * w + i] = tp->usable[i];
 		run->at_end[p * w + i] = tp->usable[i] &&
-			(run_at_end(run, oio_tune_ring_of(&run->g, p, 0, i),
+			(run_at_end(run, lio_tune_ring_of(&run->g, p, 0, i),
 				    tp->code[0][i]) ||
-			 run_at_end(run, oio_tune_ring_of(&run->g, p, 1, i),
+			 run_at_end(run, lio_tune_ring_of(&run->g, p, 1, i),
 				    tp->code[1][i]));
 	}
 	return 0;
@@ -110,7 +110,7 @@ static void lock_port(struct run *run, unsigned int p, const bool *want)
 		for (i = 0; i < w; i++)
 			if (want[p * w + i])
 				run->io->lock(run->io->h,
-					      oio_tune_ring_of(&run->g, p, side,
+					      lio_tune_ring_of(&run->g, p, side,
 							       i), true);
 }
 
@@ -245,13 +245,13 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		if (last) {
 			if (up >= run->best_up[p])
 				continue;
-			oio_tune_plan_shifts(run->t, p,
+			lio_tune_plan_shifts(run->t, p,
 					     1u << run->best_shift[p], &tp);
 			pick = tp.shift;
 		} else {
 			if (!missed)
 				continue;
-			oio_tune_plan(run->t, p, &tp);
+			lio_tune_plan(run->t, p, &tp);
 			for (w = 0, ok = 0; w < W; w++)
 				ok += tp.usable[w];
 			pick = tp.shift >= 0 && ok > up &&
@@ -266,7 +266,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		if (pick < 0)
 			continue;
 		if (pick != tp.shift)
-			oio_tune_plan_shifts(run->t, p, 1u << pick, &tp);
+			lio_tune_plan_shifts(run->t, p, 1u << pick, &tp);
 		run->plan[p] = tp;
 		run->tried[p] |= 1u << pick;
 		redo[p] = any = true;
@@ -314,20 +314,20 @@ static int bring_ports(struct run *run, const bool *mask)
 		return err;
 
 	run_progress(run, "analyse", 0, 1);
-	oio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
+	lio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
 		      run->emitting, run->full_uw, dim_ratio);
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (mask[r / (2 * w)])
-			oio_tune_traces(run->t, r,
+			lio_tune_traces(run->t, r,
 					run->a + (size_t)r * run->points,
 					run->b + (size_t)r * run->points,
 					run->c + (size_t)r * run->points);
-	oio_tune_analyse(run->t);
+	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);
 
 	for (p = 0; p < run->info.ports; p++)
 		if (mask[p])
-			oio_tune_plan(run->t, p, &run->plan[p]);
+			lio_tune_plan(run->t, p, &run->plan[p]);
 	err = run_anchor_unnamed(run, mask);
 	if (err)
 		return err;
@@ -384,7 +384,7 @@ static const char *bad_param(const struct oio_link_params *prm)
 	return NULL;
 }
 
-int oio_bringup_check_params(const struct oio_link_params *prm)
+int lio_bringup_check_params(const struct oio_link_params *prm)
 {
 	return bad_param(prm) ? -EINVAL : 0;
 }
@@ -445,7 +445,7 @@ static int run_init(struct run *run, const struct oio_card_io *io,
 		.range_pm = info->heater_range_pm,
 		.fwhm_pm = info->fwhm_pm,
 	};
-	run->code = oio_tune_code(info->wavelengths, &k);
+	run->code = lio_tune_code(info->wavelengths, &k);
 	run->points = OIO_HEATER_MAX / run->prm.sweep_step + 1;
 	r = 2 * lanes_of(run);
 	run->t = calloc(1, sizeof(*run->t));
@@ -612,7 +612,7 @@ static int recall_full(struct run *run)
 	return run_set_lasers(run, lines, run->full_bias);
 }
 
-int oio_bringup_up(const struct oio_card_io *io,
+int lio_bringup_up(const struct oio_card_io *io,
 		   const struct oio_card_info *info,
 		   const struct oio_link_params *prm,
 		   struct oio_link_report *rep, oio_progress_cb cb, void *arg)
@@ -670,7 +670,7 @@ int oio_bringup_up(const struct oio_card_io *io,
 	return finish(&run, bring_ports(&run, all));
 }
 
-int oio_bringup_down(const struct oio_card_io *io,
+int lio_bringup_down(const struct oio_card_io *io,
 		     const struct oio_card_info *info)
 {
 	bool all[OIO_MAX_PORTS];
@@ -701,7 +701,7 @@ int oio_bringup_down(const struct oio_card_io *io,
 	return err;
 }
 
-int oio_bringup_recover(const struct oio_card_io *io,
+int lio_bringup_recover(const struct oio_card_io *io,
 			const struct oio_card_info *info,
 			const struct oio_link_params *prm,
 			struct oio_link_report *rep, oio_progress_cb cb,

@@ -59,23 +59,23 @@ struct oio_card_io {
 };
 
 /* Bring every lane of the card up from whatever state it is in. */
-int oio_bringup_up(const struct oio_card_io *io,
+int lio_bringup_up(const struct oio_card_io *io,
 		   const struct oio_card_info *info,
 		   const struct oio_link_params *prm,
 		   struct oio_link_report *rep, oio_progress_cb cb, void *arg);
 
 /* Bring back the ports with a lane down or a ring lost or at its limit. */
-int oio_bringup_recover(const struct oio_card_io *io,
+int lio_bringup_recover(const struct oio_card_io *io,
 			const struct oio_card_info *info,
 			const struct oio_link_params *prm,
 			struct oio_link_report *rep, oio_progress_cb cb,
 			void *arg);
 
 /* Lanes down, rings released, lasers off. */
-int oio_bringup_down(const struct oio_card_io *io,
+int lio_bringup_down(const struct oio_card_io *io,
 		     const struct oio_card_info *info);
 
 /* The parameters' check, shared by the public entry points. */
-int oio_bringup_check_params(const struct oio_link_params *prm);
+int lio_bringup_check_params(const struct oio_link_params *prm);
 
 #endif /* OIO_BRINGUP_H */

@@ -70,6 +70,6 @@ int ctx_card_lock(struct oio_ctx *ctx, uint32_t card,
 		 known->serial);
 	err = cardlock_take(lk, name, msg, sizeof(msg));
 	if (err)
-		oio_ctx_set_err(ctx, "%s", msg);
+		lio_ctx_set_err(ctx, "%s", msg);
 	return err;
 }

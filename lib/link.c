@@ -133,7 +133,7 @@ static void nl_heater(void *h, uint32_t ring, uint32_t code)
 {
 	struct nl_card *c = h;
 
-	oio_batch_add(&c->batch, oio_msg_ring_heater(c->ctx, c->card, ring,
+	lio_batch_add(&c->batch, lio_msg_ring_heater(c->ctx, c->card, ring,
 						     code));
 }
 
@@ -141,7 +141,7 @@ static void nl_lock(void *h, uint32_t ring, bool on)
 {
 	struct nl_card *c = h;
 
-	oio_batch_add(&c->batch, oio_msg_ring_lock(c->ctx, c->card, ring, on));
+	lio_batch_add(&c->batch, lio_msg_ring_lock(c->ctx, c->card, ring, on));
 }
 
 static void nl_lane(void *h, uint32_t lane, enum oio_lane_request req,
@@ -149,7 +149,7 @@ static void nl_lane(void *h, uint32_t lane, enum oio_lane_request req,
 {
 	struct nl_card *c = h;
 
-	oio_batch_add(&c->batch, oio_msg_lane_set(c->ctx, c->card, lane, req,
+	lio_batch_add(&c->batch, lio_msg_lane_set(c->ctx, c->card, lane, req,
 						  generator, checker));
 }
 
@@ -159,10 +159,10 @@ static int nl_run(void *h)
 	int err = cancelled(c);
 
 	if (err)
-		oio_batch_discard(&c->batch);
+		lio_batch_discard(&c->batch);
 	else
-		err = oio_batch_run(&c->batch);
-	oio_batch_init(&c->batch, c->ctx);
+		err = lio_batch_run(&c->batch);
+	lio_batch_init(&c->batch, c->ctx);
 	return noted(c, err);
 }
 
@@ -190,7 +190,7 @@ static void nl_explain(void *h, const char *fmt, va_list ap)
 	char msg[sizeof(c->ctx->errmsg)];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	oio_ctx_set_err(c->ctx, "%s", msg);
+	lio_ctx_set_err(c->ctx, "%s", msg);
 	if (!c->cleaning)
 		snprintf(c->explained, sizeof(c->explained), "%s", msg);
 }
@@ -211,7 +211,7 @@ static int nl_keep_full(void *h, const uint32_t *bias, uint32_t lines)
 	int err = cardlock_keep(&c->lock, bias, lines, msg, sizeof(msg));
 
 	if (err)
-		oio_ctx_set_err(c->ctx, "%s", msg);
+		lio_ctx_set_err(c->ctx, "%s", msg);
 	return err;
 }
 
@@ -259,7 +259,7 @@ static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 	c->cleaning = false;
 	c->first_err = 0;
 	c->first_msg[0] = c->explained[0] = '\0';
-	oio_batch_init(&c->batch, ctx);
+	lio_batch_init(&c->batch, ctx);
 	*io = nl_io;
 	io->h = c;
 	err = oio_card_get(ctx, card, info);
@@ -269,14 +269,14 @@ static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 static int close_card(struct nl_card *c, int err)
 {
 	/* what an error left queued goes nowhere */
-	oio_batch_discard(&c->batch);
+	lio_batch_discard(&c->batch);
 	cardlock_drop(&c->lock);
 	if (err == -ECANCELED)
-		oio_ctx_set_err(c->ctx, "the run was cancelled");
+		lio_ctx_set_err(c->ctx, "the run was cancelled");
 	else if (err && err == c->first_err && c->first_msg[0])
-		oio_ctx_set_err(c->ctx, "%s", c->first_msg);
+		lio_ctx_set_err(c->ctx, "%s", c->first_msg);
 	else if (err && c->explained[0])
-		oio_ctx_set_err(c->ctx, "%s", c->explained);
+		lio_ctx_set_err(c->ctx, "%s", c->explained);
 	return err;
 }
 
@@ -300,7 +300,7 @@ static int link_run(struct oio_ctx *ctx, uint32_t card, bool recover,
 		return -EINVAL;
 	err = lio_link_params_in(&prm, params, params_size);
 	if (err) {
-		oio_ctx_set_err(ctx, "link parameters of %zu bytes: %s",
+		lio_ctx_set_err(ctx, "link parameters of %zu bytes: %s",
 				params_size, err == -E2BIG ?
 				"members this liboio does not know are set" :
 				"shorter than liboio 0.1.0's");
@@ -312,8 +312,8 @@ static int link_run(struct oio_ctx *ctx, uint32_t card, bool recover,
 	err = open_card(ctx, card, &c, &io, &info);
 	if (!err) {
 		err = recover ?
-		      oio_bringup_recover(&io, &info, &prm, full, cb, arg) :
-		      oio_bringup_up(&io, &info, &prm, full, cb, arg);
+		      lio_bringup_recover(&io, &info, &prm, full, cb, arg) :
+		      lio_bringup_up(&io, &info, &prm, full, cb, arg);
 		err = close_card(&c, err);
 	}
 	lio_link_report_out(rep, rep_size, full);
@@ -373,7 +373,7 @@ OIO_API int oio_link_down(struct oio_ctx *ctx, uint32_t card)
 	err = open_card(ctx, card, &c, &io, &info);
 	if (err)
 		return err;
-	err = oio_bringup_down(&io, &info);
+	err = lio_bringup_down(&io, &info);
 	return close_card(&c, err);
 }
 

@@ -28,7 +28,7 @@ struct oio_monitor {
 	bool stop;
 };
 
-static int oio_deliver(struct oio_monitor *mon, const struct oio_event *ev)
+static int lio_deliver(struct oio_monitor *mon, const struct oio_event *ev)
 {
 	mon->count++;
 	if (mon->user_cb(ev, mon->user_arg)) {
@@ -38,20 +38,20 @@ static int oio_deliver(struct oio_monitor *mon, const struct oio_event *ev)
 	return NL_OK;
 }
 
-static const struct nla_policy oio_ctrl_policy[CTRL_ATTR_MAX + 1] = {
+static const struct nla_policy lio_ctrl_policy[CTRL_ATTR_MAX + 1] = {
 	[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
 	[CTRL_ATTR_FAMILY_NAME] = { .type = NLA_STRING, .maxlen = GENL_NAMSIZ },
 	[CTRL_ATTR_MCAST_GROUPS] = { .type = NLA_NESTED },
 };
 
-static const struct nla_policy oio_grp_policy[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
+static const struct nla_policy lio_grp_policy[CTRL_ATTR_MCAST_GRP_MAX + 1] = {
 	[CTRL_ATTR_MCAST_GRP_NAME] = { .type = NLA_STRING,
 				       .maxlen = GENL_NAMSIZ },
 	[CTRL_ATTR_MCAST_GRP_ID] = { .type = NLA_U32 },
 };
 
 /* The monitor group's id among a family's groups, or -ENOENT. */
-static int oio_find_grp(struct nlattr *groups)
+static int lio_find_grp(struct nlattr *groups)
 {
 	struct nlattr *g, *tb[CTRL_ATTR_MCAST_GRP_MAX + 1];
 	int rem;
@@ -60,7 +60,7 @@ static int oio_find_grp(struct nlattr *groups)
 		return -ENOENT;
 	nla_for_each_nested(g, groups, rem) {
 		if (nla_parse_nested(tb, CTRL_ATTR_MCAST_GRP_MAX, g,
-				     oio_grp_policy))
+				     lio_grp_policy))
 			continue;
 		if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
 		    !nla_strcmp(tb[CTRL_ATTR_MCAST_GRP_NAME], OIO_MCGRP_MONITOR))
@@ -74,7 +74,7 @@ static int oio_find_grp(struct nlattr *groups)
  * so. The membership changes first, so a callback that stops at
  * DRIVER_GONE does not leave the monitor deaf.
  */
-static int oio_follow(struct oio_monitor *mon, int family, int grp)
+static int lio_follow(struct oio_monitor *mon, int family, int grp)
 {
 	bool was = mon->grp >= 0;
 	struct oio_event ev;
@@ -90,7 +90,7 @@ static int oio_follow(struct oio_monitor *mon, int family, int grp)
 	if (family >= 0) {
 		err = nl_socket_add_membership(mon->sk, grp);
 		if (err) {
-			mon->err = oio_nl_errno(err);
+			mon->err = lio_nl_errno(err);
 		} else {
 			mon->grp = grp;
 			mon->family = family;
@@ -98,15 +98,15 @@ static int oio_follow(struct oio_monitor *mon, int family, int grp)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = OIO_EVENT_DRIVER_GONE;
-	if (was && oio_deliver(mon, &ev) == NL_STOP)
+	if (was && lio_deliver(mon, &ev) == NL_STOP)
 		return NL_STOP;
 	if (mon->err)
 		return NL_STOP;
 	ev.type = OIO_EVENT_DRIVER_BACK;
-	return family >= 0 ? oio_deliver(mon, &ev) : NL_OK;
+	return family >= 0 ? lio_deliver(mon, &ev) : NL_OK;
 }
 
-static int oio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
+static int lio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlh);
 	struct nlattr *tb[CTRL_ATTR_MAX + 1];
@@ -114,43 +114,43 @@ static int oio_on_ctrl(struct oio_monitor *mon, struct nlmsghdr *nlh)
 
 	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_DELFAMILY)
 		return NL_OK;
-	if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, oio_ctrl_policy) ||
+	if (genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, lio_ctrl_policy) ||
 	    !tb[CTRL_ATTR_FAMILY_NAME] || !tb[CTRL_ATTR_FAMILY_ID] ||
 	    nla_strcmp(tb[CTRL_ATTR_FAMILY_NAME], OIO_FAMILY_NAME))
 		return NL_OK;
 	family = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	if (gh->cmd == CTRL_CMD_DELFAMILY)
 		/* one that an overflow made us follow already is stale */
-		return family == mon->family ? oio_follow(mon, -1, -1) : NL_OK;
-	grp = oio_find_grp(tb[CTRL_ATTR_MCAST_GROUPS]);
+		return family == mon->family ? lio_follow(mon, -1, -1) : NL_OK;
+	grp = lio_find_grp(tb[CTRL_ATTR_MCAST_GROUPS]);
 	if (grp < 0) {
 		mon->err = grp;
 		return NL_STOP;
 	}
-	return oio_follow(mon, family, grp);
+	return lio_follow(mon, family, grp);
 }
 
 /*
  * After an overflow the family's leaving or return may be among what was
  * lost: ask the controller where it is now, on a socket of its own.
  */
-static void oio_resync(struct oio_monitor *mon)
+static void lio_resync(struct oio_monitor *mon)
 {
 	struct nl_sock *sk;
 	int family, grp;
 
-	if (oio_sock_open(&sk))
+	if (lio_sock_open(&sk))
 		return;
 	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
 	grp = genl_ctrl_resolve_grp(sk, OIO_FAMILY_NAME, OIO_MCGRP_MONITOR);
 	nl_socket_free(sk);
 	if (family == -NLE_OBJ_NOTFOUND || grp == -NLE_OBJ_NOTFOUND)
-		oio_follow(mon, -1, -1);
+		lio_follow(mon, -1, -1);
 	else if (family >= 0 && grp >= 0)
-		oio_follow(mon, family, grp);
+		lio_follow(mon, family, grp);
 }
 
-static int oio_on_event(struct nl_msg *msg, void *arg)
+static int lio_on_event(struct nl_msg *msg, void *arg)
 {
 	struct oio_monitor *mon = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
@@ -162,7 +162,7 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 	if (!genlmsg_valid_hdr(nlh, 0))
 		return NL_OK;
 	if (nlh->nlmsg_type == GENL_ID_CTRL)
-		return oio_on_ctrl(mon, nlh);
+		return lio_on_ctrl(mon, nlh);
 	if (mon->family < 0 || nlh->nlmsg_type != mon->family)
 		return NL_OK;
 	memset(&ev, 0, sizeof(ev));
@@ -201,29 +201,29 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	}
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, maxattr,
-			  oio_set_of_cmd(gh->cmd)->policy))
+			  lio_set_of_cmd(gh->cmd)->policy))
 		return NL_OK;
 	switch (ev.type) {
 	case OIO_EVENT_CARD_ADD:
 	case OIO_EVENT_CARD_DELETE:
 	case OIO_EVENT_CARD_CHANGE:
-		oio_parse_card(tb, &ev.card);
+		lio_parse_card(tb, &ev.card);
 		ev.card_id = ev.card.id;
 		break;
 	case OIO_EVENT_LASER_CHANGE:
-		oio_parse_laser(tb, &ev.laser);
+		lio_parse_laser(tb, &ev.laser);
 		ev.card_id = ev.laser.card_id;
 		break;
 	case OIO_EVENT_LANE_CHANGE:
-		oio_parse_lane(tb, &ev.lane);
+		lio_parse_lane(tb, &ev.lane);
 		ev.card_id = ev.lane.card_id;
 		break;
 	case OIO_EVENT_RING_CHANGE:
-		oio_parse_ring(tb, &ev.ring);
+		lio_parse_ring(tb, &ev.ring);
 		ev.card_id = ev.ring.card_id;
 		break;
 	case OIO_EVENT_PORT_CHANGE:
-		oio_parse_port(tb, &ev.port);
+		lio_parse_port(tb, &ev.port);
 		ev.card_id = ev.port.card_id;
 		break;
 	case OIO_EVENT_SWEEP_DONE:
@@ -242,10 +242,10 @@ static int oio_on_event(struct nl_msg *msg, void *arg)
 	case OIO_EVENT_DRIVER_BACK:
 		break;
 	}
-	return oio_deliver(mon, &ev);
+	return lio_deliver(mon, &ev);
 }
 
-static int oio_no_seq_check(struct nl_msg *msg, void *arg)
+static int lio_no_seq_check(struct nl_msg *msg, void *arg)
 {
 	(void)msg;
 	(void)arg;
@@ -263,7 +263,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 	mon = calloc(1, sizeof(*mon));
 	if (!mon)
 		return -ENOMEM;
-	err = oio_sock_open(&mon->sk);
+	err = lio_sock_open(&mon->sk);
 	if (err)
 		goto fail;
 	fd = nl_socket_get_fd(mon->sk);
@@ -275,7 +275,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 	if (ctrl >= 0)
 		ctrl = nl_socket_add_membership(mon->sk, ctrl);
 	if (ctrl < 0) {
-		err = oio_nl_errno(ctrl);
+		err = lio_nl_errno(ctrl);
 		goto fail;
 	}
 	mon->family = genl_ctrl_resolve(mon->sk, OIO_FAMILY_NAME);
@@ -283,7 +283,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 				    OIO_MCGRP_MONITOR);
 	if (mon->family < 0 || grp < 0) {
 		err = mon->family < 0 ? mon->family : grp;
-		err = err == -NLE_OBJ_NOTFOUND ? -ENOENT : oio_nl_errno(err);
+		err = err == -NLE_OBJ_NOTFOUND ? -ENOENT : lio_nl_errno(err);
 		goto fail;
 	}
 	nl_socket_disable_seq_check(mon->sk);
@@ -291,7 +291,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 	if (!err)
 		err = nl_socket_set_nonblocking(mon->sk);
 	if (err) {
-		err = oio_nl_errno(err);
+		err = lio_nl_errno(err);
 		goto fail;
 	}
 	mon->grp = grp;
@@ -300,9 +300,9 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 		err = -ENOMEM;
 		goto fail;
 	}
-	nl_cb_set(mon->cb, NL_CB_VALID, NL_CB_CUSTOM, oio_on_event, mon);
+	nl_cb_set(mon->cb, NL_CB_VALID, NL_CB_CUSTOM, lio_on_event, mon);
 	/* Events carry no sequence numbers of ours. */
-	nl_cb_set(mon->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, oio_no_seq_check, NULL);
+	nl_cb_set(mon->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, lio_no_seq_check, NULL);
 	*monp = mon;
 	return 0;
 fail:
@@ -345,8 +345,8 @@ OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
 	if (err == -NLE_AGAIN || mon->stop)
 		return mon->count;
 	if (err == -NLE_NOMEM && errno == ENOBUFS) {
-		oio_resync(mon);
+		lio_resync(mon);
 		return mon->err ? mon->err : -ENOBUFS;
 	}
-	return oio_nl_errno(err);
+	return lio_nl_errno(err);
 }

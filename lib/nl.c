@@ -26,7 +26,7 @@
  */
 #define OIO_REPLY_TIMEOUT_MS	10000
 
-int oio_nl_errno(int nlerr)
+int lio_nl_errno(int nlerr)
 {
 	switch (abs(nlerr)) {
 	case NLE_NOMEM:
@@ -64,7 +64,7 @@ int oio_nl_errno(int nlerr)
 	}
 }
 
-int oio_sock_open(struct nl_sock **skp)
+int lio_sock_open(struct nl_sock **skp)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	int one = 1, err;
@@ -74,7 +74,7 @@ int oio_sock_open(struct nl_sock **skp)
 	err = genl_connect(sk);
 	if (err) {
 		nl_socket_free(sk);
-		return oio_nl_errno(err);
+		return lio_nl_errno(err);
 	}
 	nl_socket_set_buffer_size(sk, OIO_RCVBUF, 0);
 
@@ -87,7 +87,7 @@ int oio_sock_open(struct nl_sock **skp)
 	return 0;
 }
 
-int oio_sock_set_timeout(struct nl_sock *sk, unsigned int ms)
+int lio_sock_set_timeout(struct nl_sock *sk, unsigned int ms)
 {
 	struct timeval tv = { .tv_sec = ms / 1000,
 			      .tv_usec = (ms % 1000) * 1000 };
@@ -108,9 +108,9 @@ OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return -ENOMEM;
-	err = oio_sock_open(&ctx->sk);
+	err = lio_sock_open(&ctx->sk);
 	if (!err) {
-		err = oio_sock_set_timeout(ctx->sk, OIO_REPLY_TIMEOUT_MS);
+		err = lio_sock_set_timeout(ctx->sk, OIO_REPLY_TIMEOUT_MS);
 		if (err)
 			nl_socket_free(ctx->sk);
 	}
@@ -168,7 +168,7 @@ OIO_API void oio_ctx_errmsg(struct oio_ctx *ctx, char *buf, size_t len)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
+void lio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -179,7 +179,7 @@ void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump)
+struct nl_msg *lio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump)
 {
 	/* every request is a few attributes: spare the default page */
 	struct nl_msg *msg = nlmsg_alloc_size(OIO_REQ_SIZE);
@@ -194,7 +194,7 @@ struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump)
 }
 
 /* The extack TLVs follow the error and, unless capped, the request. */
-void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
+void lio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 {
 	const struct nlmsgerr *e = nlmsg_data(nlh);
 	const struct nlattr *a;
@@ -218,7 +218,7 @@ void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 }
 
 /* A failed recv(): the socket's timeout passing is said in errmsg. */
-static ssize_t oio_recv_err(struct oio_ctx *ctx)
+static ssize_t lio_recv_err(struct oio_ctx *ctx)
 {
 	struct timeval tv;
 	socklen_t sz = sizeof(tv);
@@ -238,7 +238,7 @@ static ssize_t oio_recv_err(struct oio_ctx *ctx)
  * Receive one datagram into the handle's buffer, grown to fit: a sweep
  * reply is tens of KiB, most replies are a few hundred bytes.
  */
-ssize_t oio_recv(struct oio_ctx *ctx)
+ssize_t lio_recv(struct oio_ctx *ctx)
 {
 	int fd = nl_socket_get_fd(ctx->sk);
 	ssize_t len;
@@ -249,7 +249,7 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len < 0)
-			return oio_recv_err(ctx);
+			return lio_recv_err(ctx);
 		if ((size_t)len <= ctx->rx_size)
 			break;
 		{
@@ -264,7 +264,7 @@ ssize_t oio_recv(struct oio_ctx *ctx)
 	do {
 		len = recv(fd, ctx->rx, ctx->rx_size, 0);
 	} while (len < 0 && errno == EINTR);
-	return len < 0 ? oio_recv_err(ctx) : len;
+	return len < 0 ? lio_recv_err(ctx) : len;
 }
 
 /*
@@ -274,7 +274,7 @@ ssize_t oio_recv(struct oio_ctx *ctx)
  * new if it came back, and this handle's requests then miss it too.
  * Called with ctx->lock held.
  */
-int oio_family_check(struct oio_ctx *ctx, int err)
+int lio_family_check(struct oio_ctx *ctx, int err)
 {
 	struct nl_sock *sk;
 	int family;
@@ -285,7 +285,7 @@ int oio_family_check(struct oio_ctx *ctx, int err)
 	if (ctx->errmsg[0])
 		return err;
 	/* a socket of its own: libnl's sequence checks know nothing of ours */
-	if (oio_sock_open(&sk))
+	if (lio_sock_open(&sk))
 		return err;
 	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
 	nl_socket_free(sk);
@@ -303,7 +303,7 @@ int oio_family_check(struct oio_ctx *ctx, int err)
  * clears several buffers for every message and that dominated the cost
  * of a call.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg)
 {
 	struct nlattr *tb[64];
@@ -333,9 +333,9 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	err = nl_send(ctx->sk, msg);
 	seq = nlmsg_hdr(msg)->nlmsg_seq;
-	err = err < 0 ? oio_nl_errno(err) : 0;
+	err = err < 0 ? lio_nl_errno(err) : 0;
 	while (!err && !done) {
-		ssize_t len = oio_recv(ctx);
+		ssize_t len = lio_recv(ctx);
 		struct nlmsghdr *nlh = ctx->rx;
 		int rem;
 
@@ -352,7 +352,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 				const struct nlmsgerr *e = nlmsg_data(nlh);
 
 				if (e->error)
-					oio_extack(ctx, nlh);
+					lio_extack(ctx, nlh);
 				if (!err)
 					err = e->error;
 				done = true;
@@ -363,7 +363,7 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 					err = *(int *)nlmsg_data(nlh);
 				done = true;
 			} else if (nlh->nlmsg_type == ctx->family && !err) {
-				err = oio_reply_parse(ctx, nlh, set, tb);
+				err = lio_reply_parse(ctx, nlh, set, tb);
 				if (!err && fn)
 					err = fn(nlh, tb, arg);
 				if (one && !(nlh->nlmsg_flags & NLM_F_MULTI))
@@ -371,13 +371,13 @@ int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 			}
 		}
 	}
-	err = oio_family_check(ctx, err);
+	err = lio_family_check(ctx, err);
 	pthread_mutex_unlock(&ctx->lock);
 	nlmsg_free(msg);
 	return err;
 }
 
-void *oio_vec_push(struct oio_vec *v)
+void *lio_vec_push(struct oio_vec *v)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 16;

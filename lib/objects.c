@@ -28,7 +28,7 @@ static void str_of(struct nlattr *a, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-void oio_parse_card(struct nlattr **tb, struct oio_card_info *c)
+void lio_parse_card(struct nlattr **tb, struct oio_card_info *c)
 {
 	c->id = u32_of(tb[OIO_A_CARD_ID]);
 	str_of(tb[OIO_A_CARD_PCI_ADDRESS], c->pci_address,
@@ -53,7 +53,7 @@ void oio_parse_card(struct nlattr **tb, struct oio_card_info *c)
 	c->health = u32_of(tb[OIO_A_CARD_HEALTH]);
 }
 
-void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l)
+void lio_parse_laser(struct nlattr **tb, struct oio_laser_info *l)
 {
 	l->card_id = u32_of(tb[OIO_A_LASER_CARD_ID]);
 	l->line = u32_of(tb[OIO_A_LASER_LINE]);
@@ -66,7 +66,7 @@ void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l)
 	l->alarms = u32_of(tb[OIO_A_LASER_ALARMS]);
 }
 
-void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l)
+void lio_parse_lane(struct nlattr **tb, struct oio_lane_info *l)
 {
 	l->card_id = u32_of(tb[OIO_A_LANE_CARD_ID]);
 	l->lane = u32_of(tb[OIO_A_LANE_LANE]);
@@ -82,7 +82,7 @@ void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l)
 	l->alarms = u32_of(tb[OIO_A_LANE_ALARMS]);
 }
 
-void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r)
+void lio_parse_ring(struct nlattr **tb, struct oio_ring_info *r)
 {
 	r->card_id = u32_of(tb[OIO_A_RING_CARD_ID]);
 	r->ring = u32_of(tb[OIO_A_RING_RING]);
@@ -108,35 +108,35 @@ struct oio_kind {
 
 #define KIND(cmd, up, low, idx, type, fn) {				\
 	.get_cmd = OIO_CMD_##cmd##_GET, .set_cmd = OIO_CMD_##cmd##_SET,	\
-	.set = &oio_set_##low,						\
+	.set = &lio_set_##low,						\
 	.card_attr = OIO_A_##up##_CARD_ID, .index_attr = idx,		\
 	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
 
-void oio_parse_port(struct nlattr **tb, struct oio_port_info *p)
+void lio_parse_port(struct nlattr **tb, struct oio_port_info *p)
 {
 	p->card_id = u32_of(tb[OIO_A_PORT_CARD_ID]);
 	p->port = u32_of(tb[OIO_A_PORT_PORT]);
 	p->line_shift = u32_of(tb[OIO_A_PORT_LINE_SHIFT]);
 }
 
-static const struct oio_kind oio_port_kind =
+static const struct oio_kind lio_port_kind =
 	KIND(PORT, PORT, port, OIO_A_PORT_PORT, struct oio_port_info,
-	     oio_parse_port);
-static const struct oio_kind oio_laser_kind =
+	     lio_parse_port);
+static const struct oio_kind lio_laser_kind =
 	KIND(LASER, LASER, laser, OIO_A_LASER_LINE, struct oio_laser_info,
-	     oio_parse_laser);
-static const struct oio_kind oio_lane_kind =
+	     lio_parse_laser);
+static const struct oio_kind lio_lane_kind =
 	KIND(LANE, LANE, lane, OIO_A_LANE_LANE, struct oio_lane_info,
-	     oio_parse_lane);
-static const struct oio_kind oio_ring_kind =
+	     lio_parse_lane);
+static const struct oio_kind lio_ring_kind =
 	KIND(RING, RING, ring, OIO_A_RING_RING, struct oio_ring_info,
-	     oio_parse_ring);
-static const struct oio_kind oio_card_kind = {
+	     lio_parse_ring);
+static const struct oio_kind lio_card_kind = {
 	.get_cmd = OIO_CMD_CARD_GET, .set_cmd = OIO_CMD_CARD_SET,
-	.set = &oio_set_card,
+	.set = &lio_set_card,
 	.card_attr = OIO_A_CARD_ID, .index_attr = 0,
 	.size = sizeof(struct oio_card_info),
-	.parse = (void (*)(struct nlattr **, void *))oio_parse_card,
+	.parse = (void (*)(struct nlattr **, void *))lio_parse_card,
 };
 
 struct oio_one {
@@ -147,20 +147,20 @@ struct oio_one {
 };
 
 /* An object's reply names the object, or it is no answer to the request. */
-static int oio_named(struct oio_one *one, struct nlattr **tb)
+static int lio_named(struct oio_one *one, struct nlattr **tb)
 {
 	const struct oio_kind *k = one->kind;
 
-	return oio_reply_need(one->ctx, k->set, tb, k->card_attr) ?:
+	return lio_reply_need(one->ctx, k->set, tb, k->card_attr) ?:
 	       (k->index_attr ?
-		oio_reply_need(one->ctx, k->set, tb, k->index_attr) : 0);
+		lio_reply_need(one->ctx, k->set, tb, k->index_attr) : 0);
 }
 
-static int oio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
+static int lio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
 			void *arg)
 {
 	struct oio_one *one = arg;
-	int err = oio_named(one, tb);
+	int err = lio_named(one, tb);
 
 	(void)nlh;
 	if (err)
@@ -170,10 +170,10 @@ static int oio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
 	return 0;
 }
 
-static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
+static int lio_get(struct oio_ctx *ctx, const struct oio_kind *k,
 		   uint32_t card, uint32_t index, void *out)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, false);
+	struct nl_msg *msg = lio_msg_new(ctx, k->get_cmd, false);
 	struct oio_one one = { .ctx = ctx, .kind = k, .out = out };
 	int err;
 
@@ -187,21 +187,21 @@ static int oio_get(struct oio_ctx *ctx, const struct oio_kind *k,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	err = oio_xfer(ctx, msg, k->set, oio_take_one, &one);
+	err = lio_xfer(ctx, msg, k->set, lio_take_one, &one);
 	return err ? err : one.got ? 0 : -EIO;
 }
 
-static int oio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
+static int lio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
 			void *arg)
 {
 	struct oio_one *one = arg;
 	void *item;
-	int err = oio_named(one, tb);
+	int err = lio_named(one, tb);
 
 	(void)nlh;
 	if (err)
 		return err;
-	item = oio_vec_push(one->out);
+	item = lio_vec_push(one->out);
 	if (!item)
 		return -ENOMEM;
 	one->kind->parse(tb, item);
@@ -209,10 +209,10 @@ static int oio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
 }
 
 /* All objects of one card, or of every card if card is UINT32_MAX. */
-static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
+static int lio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 		    uint32_t card, void **items, size_t *n)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, k->get_cmd, true);
+	struct nl_msg *msg = lio_msg_new(ctx, k->get_cmd, true);
 	struct oio_vec v = { .size = k->size };
 	struct oio_one one = { .ctx = ctx, .kind = k, .out = &v };
 	int err;
@@ -226,7 +226,7 @@ static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	err = oio_xfer(ctx, msg, k->set, oio_take_all, &one);
+	err = lio_xfer(ctx, msg, k->set, lio_take_all, &one);
 	if (err) {
 		free(v.items);
 		return err;
@@ -236,17 +236,17 @@ static int oio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 	return 0;
 }
 
-static int oio_set(struct oio_ctx *ctx, struct nl_msg *msg,
+static int lio_set(struct oio_ctx *ctx, struct nl_msg *msg,
 		   const struct oio_attr_set *set)
 {
-	return oio_xfer(ctx, msg, set, NULL, NULL);
+	return lio_xfer(ctx, msg, set, NULL, NULL);
 }
 
 /* A set request addressed to one object; NULL if it cannot be built. */
-static struct nl_msg *oio_set_msg(struct oio_ctx *ctx, const struct oio_kind *k,
+static struct nl_msg *lio_set_msg(struct oio_ctx *ctx, const struct oio_kind *k,
 				  uint32_t card, uint32_t index)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, k->set_cmd, false);
+	struct nl_msg *msg = lio_msg_new(ctx, k->set_cmd, false);
 
 	if (msg && (nla_put_u32(msg, k->card_attr, card) ||
 		    (k->index_attr &&
@@ -258,11 +258,11 @@ static struct nl_msg *oio_set_msg(struct oio_ctx *ctx, const struct oio_kind *k,
 }
 
 /* A set of one attribute of one object, u8 (width 1) or u32. */
-static struct nl_msg *oio_msg_one(struct oio_ctx *ctx, const struct oio_kind *k,
+static struct nl_msg *lio_msg_one(struct oio_ctx *ctx, const struct oio_kind *k,
 				  uint32_t card, uint32_t index, int attr,
 				  uint32_t value, int width)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, k, card, index);
+	struct nl_msg *msg = lio_set_msg(ctx, k, card, index);
 
 	if (msg && (width == 1 ? nla_put_u8(msg, attr, (uint8_t)value) :
 				 nla_put_u32(msg, attr, value))) {
@@ -272,11 +272,11 @@ static struct nl_msg *oio_msg_one(struct oio_ctx *ctx, const struct oio_kind *k,
 	return msg;
 }
 
-static int oio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
+static int lio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
 		       uint32_t card, uint32_t index, int attr, uint32_t value,
 		       int width)
 {
-	return oio_set(ctx, oio_msg_one(ctx, k, card, index, attr, value,
+	return lio_set(ctx, lio_msg_one(ctx, k, card, index, attr, value,
 					width), k->set);
 }
 
@@ -285,31 +285,31 @@ static int oio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
 OIO_API int oio_card_get(struct oio_ctx *ctx, uint32_t id,
 			 struct oio_card_info *out)
 {
-	return oio_get(ctx, &oio_card_kind, id, 0, out);
+	return lio_get(ctx, &lio_card_kind, id, 0, out);
 }
 
 OIO_API int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 			  size_t *n)
 {
-	return oio_dump(ctx, &oio_card_kind, UINT32_MAX, (void **)cards, n);
+	return lio_dump(ctx, &lio_card_kind, UINT32_MAX, (void **)cards, n);
 }
 
 OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
 {
-	return oio_set_one(ctx, &oio_card_kind, id, 0, OIO_A_CARD_ARMED, armed,
+	return lio_set_one(ctx, &lio_card_kind, id, 0, OIO_A_CARD_ARMED, armed,
 			   1);
 }
 
 OIO_API int oio_card_ack_interlock(struct oio_ctx *ctx, uint32_t id)
 {
-	return oio_set_one(ctx, &oio_card_kind, id, 0,
+	return lio_set_one(ctx, &lio_card_kind, id, 0,
 			   OIO_A_CARD_INTERLOCK_OPENED, 0, 1);
 }
 
 OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,
 				  uint32_t flags)
 {
-	return oio_set_one(ctx, &oio_card_kind, id, 0, OIO_A_CARD_ALARMS, flags,
+	return lio_set_one(ctx, &lio_card_kind, id, 0, OIO_A_CARD_ALARMS, flags,
 			   4);
 }
 
@@ -318,13 +318,13 @@ OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,
 OIO_API int oio_port_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_port_info **ports, size_t *n)
 {
-	return oio_dump(ctx, &oio_port_kind, card, (void **)ports, n);
+	return lio_dump(ctx, &lio_port_kind, card, (void **)ports, n);
 }
 
 OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 				    uint32_t port, uint32_t shift)
 {
-	return oio_set_one(ctx, &oio_port_kind, card, port,
+	return lio_set_one(ctx, &lio_port_kind, card, port,
 			   OIO_A_PORT_LINE_SHIFT, shift, 4);
 }
 
@@ -333,33 +333,33 @@ OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 OIO_API int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 			  struct oio_laser_info *out)
 {
-	return oio_get(ctx, &oio_laser_kind, card, line, out);
+	return lio_get(ctx, &lio_laser_kind, card, line, out);
 }
 
 OIO_API int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
 			   struct oio_laser_info **lasers, size_t *n)
 {
-	return oio_dump(ctx, &oio_laser_kind, card, (void **)lasers, n);
+	return lio_dump(ctx, &lio_laser_kind, card, (void **)lasers, n);
 }
 
 OIO_API int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card,
 				 uint32_t line, bool enable)
 {
-	return oio_set_one(ctx, &oio_laser_kind, card, line, OIO_A_LASER_ENABLE,
+	return lio_set_one(ctx, &lio_laser_kind, card, line, OIO_A_LASER_ENABLE,
 			   enable, 1);
 }
 
 OIO_API int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card,
 			       uint32_t line, uint32_t bias_ua)
 {
-	return oio_set_one(ctx, &oio_laser_kind, card, line,
+	return lio_set_one(ctx, &lio_laser_kind, card, line,
 			   OIO_A_LASER_BIAS_SET, bias_ua, 4);
 }
 
 OIO_API int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 				   uint32_t line, uint32_t flags)
 {
-	return oio_set_one(ctx, &oio_laser_kind, card, line, OIO_A_LASER_ALARMS,
+	return lio_set_one(ctx, &lio_laser_kind, card, line, OIO_A_LASER_ALARMS,
 			   flags, 4);
 }
 
@@ -368,20 +368,20 @@ OIO_API int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 OIO_API int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 			 struct oio_lane_info *out)
 {
-	return oio_get(ctx, &oio_lane_kind, card, lane, out);
+	return lio_get(ctx, &lio_lane_kind, card, lane, out);
 }
 
 OIO_API int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_lane_info **lanes, size_t *n)
 {
-	return oio_dump(ctx, &oio_lane_kind, card, (void **)lanes, n);
+	return lio_dump(ctx, &lio_lane_kind, card, (void **)lanes, n);
 }
 
-struct nl_msg *oio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
+struct nl_msg *lio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
 				uint32_t lane, enum oio_lane_request req,
 				int generator, int checker)
 {
-	struct nl_msg *msg = oio_set_msg(ctx, &oio_lane_kind, card, lane);
+	struct nl_msg *msg = lio_set_msg(ctx, &lio_lane_kind, card, lane);
 
 	if (msg && ((req && nla_put_u32(msg, OIO_A_LANE_REQUEST, req)) ||
 		    (generator >= 0 &&
@@ -400,14 +400,14 @@ OIO_API int oio_lane_set(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 	if (generator < -1 || generator > 1 || checker < -1 || checker > 1 ||
 	    (!req && generator < 0 && checker < 0))
 		return -EINVAL;
-	return oio_set(ctx, oio_msg_lane_set(ctx, card, lane, req, generator,
-					     checker), &oio_set_lane);
+	return lio_set(ctx, lio_msg_lane_set(ctx, card, lane, req, generator,
+					     checker), &lio_set_lane);
 }
 
 OIO_API int oio_lane_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 				  uint32_t lane, uint32_t flags)
 {
-	return oio_set_one(ctx, &oio_lane_kind, card, lane, OIO_A_LANE_ALARMS,
+	return lio_set_one(ctx, &lio_lane_kind, card, lane, OIO_A_LANE_ALARMS,
 			   flags, 4);
 }
 
@@ -428,39 +428,39 @@ OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
 OIO_API int oio_ring_get(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 			 struct oio_ring_info *out)
 {
-	return oio_get(ctx, &oio_ring_kind, card, ring, out);
+	return lio_get(ctx, &lio_ring_kind, card, ring, out);
 }
 
 OIO_API int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_ring_info **rings, size_t *n)
 {
-	return oio_dump(ctx, &oio_ring_kind, card, (void **)rings, n);
+	return lio_dump(ctx, &lio_ring_kind, card, (void **)rings, n);
 }
 
-struct nl_msg *oio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
+struct nl_msg *lio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
 				   uint32_t ring, uint32_t code)
 {
-	return oio_msg_one(ctx, &oio_ring_kind, card, ring, OIO_A_RING_HEATER,
+	return lio_msg_one(ctx, &lio_ring_kind, card, ring, OIO_A_RING_HEATER,
 			   code, 4);
 }
 
-struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
+struct nl_msg *lio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
 				 uint32_t ring, bool lock)
 {
-	return oio_msg_one(ctx, &oio_ring_kind, card, ring, OIO_A_RING_LOCK,
+	return lio_msg_one(ctx, &lio_ring_kind, card, ring, OIO_A_RING_LOCK,
 			   lock, 1);
 }
 
 OIO_API int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card,
 				uint32_t ring, uint32_t code)
 {
-	return oio_set(ctx, oio_msg_ring_heater(ctx, card, ring, code),
-		       &oio_set_ring);
+	return lio_set(ctx, lio_msg_ring_heater(ctx, card, ring, code),
+		       &lio_set_ring);
 }
 
 OIO_API int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card,
 			      uint32_t ring, bool lock)
 {
-	return oio_set(ctx, oio_msg_ring_lock(ctx, card, ring, lock),
-		       &oio_set_ring);
+	return lio_set(ctx, lio_msg_ring_lock(ctx, card, ring, lock),
+		       &lio_set_ring);
 }

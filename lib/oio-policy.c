@@ -46,7 +46,7 @@ static const char *const card_names[OIO_A_CARD_MAX + 1] = {
 	[OIO_A_CARD_DRIFT_PM_PER_K] = "drift-pm-per-k",
 };
 
-const struct oio_attr_set oio_set_card = {
+const struct oio_attr_set lio_set_card = {
 	.name = "card",
 	.maxattr = OIO_A_CARD_MAX,
 	.policy = card_policy,
@@ -65,7 +65,7 @@ static const char *const port_names[OIO_A_PORT_MAX + 1] = {
 	[OIO_A_PORT_LINE_SHIFT] = "line-shift",
 };
 
-const struct oio_attr_set oio_set_port = {
+const struct oio_attr_set lio_set_port = {
 	.name = "port",
 	.maxattr = OIO_A_PORT_MAX,
 	.policy = port_policy,
@@ -96,7 +96,7 @@ static const char *const laser_names[OIO_A_LASER_MAX + 1] = {
 	[OIO_A_LASER_ALARMS] = "alarms",
 };
 
-const struct oio_attr_set oio_set_laser = {
+const struct oio_attr_set lio_set_laser = {
 	.name = "laser",
 	.maxattr = OIO_A_LASER_MAX,
 	.policy = laser_policy,
@@ -133,7 +133,7 @@ static const char *const lane_names[OIO_A_LANE_MAX + 1] = {
 	[OIO_A_LANE_PAD] = "pad",
 };
 
-const struct oio_attr_set oio_set_lane = {
+const struct oio_attr_set lio_set_lane = {
 	.name = "lane",
 	.maxattr = OIO_A_LANE_MAX,
 	.policy = lane_policy,
@@ -162,7 +162,7 @@ static const char *const ring_names[OIO_A_RING_MAX + 1] = {
 	[OIO_A_RING_AT_LIMIT] = "at-limit",
 };
 
-const struct oio_attr_set oio_set_ring = {
+const struct oio_attr_set lio_set_ring = {
 	.name = "ring",
 	.maxattr = OIO_A_RING_MAX,
 	.policy = ring_policy,
@@ -241,7 +241,7 @@ static const char *const telemetry_names[OIO_A_TELEMETRY_MAX + 1] = {
 	[OIO_A_TELEMETRY_RING_AT_LIMIT] = "ring-at-limit",
 };
 
-const struct oio_attr_set oio_set_telemetry = {
+const struct oio_attr_set lio_set_telemetry = {
 	.name = "telemetry",
 	.maxattr = OIO_A_TELEMETRY_MAX,
 	.policy = telemetry_policy,
@@ -280,14 +280,14 @@ static const char *const sweep_names[OIO_A_SWEEP_MAX + 1] = {
 	[OIO_A_SWEEP_RINGS] = "rings",
 };
 
-const struct oio_attr_set oio_set_sweep = {
+const struct oio_attr_set lio_set_sweep = {
 	.name = "sweep",
 	.maxattr = OIO_A_SWEEP_MAX,
 	.policy = sweep_policy,
 	.names = sweep_names,
 };
 
-const struct oio_attr_set *oio_set_of_cmd(unsigned int cmd)
+const struct oio_attr_set *lio_set_of_cmd(unsigned int cmd)
 {
 	switch (cmd) {
 	case OIO_CMD_CARD_GET:
@@ -295,28 +295,28 @@ const struct oio_attr_set *oio_set_of_cmd(unsigned int cmd)
 	case OIO_CMD_CARD_ADD_NTF:
 	case OIO_CMD_CARD_DELETE_NTF:
 	case OIO_CMD_CARD_CHANGE_NTF:
-		return &oio_set_card;
+		return &lio_set_card;
 	case OIO_CMD_PORT_GET:
 	case OIO_CMD_PORT_SET:
 	case OIO_CMD_PORT_CHANGE_NTF:
-		return &oio_set_port;
+		return &lio_set_port;
 	case OIO_CMD_LASER_GET:
 	case OIO_CMD_LASER_SET:
 	case OIO_CMD_LASER_CHANGE_NTF:
-		return &oio_set_laser;
+		return &lio_set_laser;
 	case OIO_CMD_LANE_GET:
 	case OIO_CMD_LANE_SET:
 	case OIO_CMD_LANE_CHANGE_NTF:
-		return &oio_set_lane;
+		return &lio_set_lane;
 	case OIO_CMD_RING_GET:
 	case OIO_CMD_RING_SET:
 	case OIO_CMD_RING_CHANGE_NTF:
-		return &oio_set_ring;
+		return &lio_set_ring;
 	case OIO_CMD_TELEMETRY_GET:
-		return &oio_set_telemetry;
+		return &lio_set_telemetry;
 	case OIO_CMD_SWEEP_RUN:
 	case OIO_CMD_SWEEP_DONE_NTF:
-		return &oio_set_sweep;
+		return &lio_set_sweep;
 	default:
 		return NULL;
 	}

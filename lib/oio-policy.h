@@ -18,11 +18,11 @@ struct oio_attr_set {
 	const char *const *names;		/* maxattr + 1 entries */
 };
 
-extern const struct oio_attr_set oio_set_card, oio_set_port, oio_set_laser,
-	oio_set_lane, oio_set_ring, oio_set_telemetry, oio_set_sweep;
+extern const struct oio_attr_set lio_set_card, lio_set_port, lio_set_laser,
+	lio_set_lane, lio_set_ring, lio_set_telemetry, lio_set_sweep;
 
 /* The set of a command's replies and notifications; NULL if unknown. */
-const struct oio_attr_set *oio_set_of_cmd(unsigned int cmd);
+const struct oio_attr_set *lio_set_of_cmd(unsigned int cmd);
 
 struct oio_ctx;
 
@@ -32,10 +32,10 @@ struct oio_ctx;
  * the attribute at fault in ctx->errmsg when ctx is not NULL (the caller
  * holds ctx->lock, as in a reply callback).
  */
-int oio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
+int lio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
 		    const struct oio_attr_set *set, struct nlattr **tb);
 /* tb[attr] is present, or -EPROTO naming it in ctx->errmsg (held). */
-int oio_reply_need(struct oio_ctx *ctx, const struct oio_attr_set *set,
+int lio_reply_need(struct oio_ctx *ctx, const struct oio_attr_set *set,
 		   struct nlattr **tb, int attr);
 
 #endif /* OIO_POLICY_H */

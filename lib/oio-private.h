@@ -52,54 +52,54 @@ _Static_assert(ATOMIC_INT_LOCK_FREE == 2,
 typedef int (*oio_reply_fn)(struct nlmsghdr *nlh, struct nlattr **tb,
 			    void *arg);
 
-struct nl_msg *oio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
+struct nl_msg *lio_msg_new(struct oio_ctx *ctx, uint8_t cmd, bool dump);
 /*
  * Send msg (always consumed), read every reply up to the ack or the end of
  * the dump, check each against set's policy and pass it to fn. Returns 0
  * or a negative errno; the kernel's extack message, or what was wrong with
  * its reply (-EPROTO), lands in ctx->errmsg.
  */
-int oio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
+int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
-int oio_nl_errno(int nlerr);
-int oio_family_check(struct oio_ctx *ctx, int err);
+int lio_nl_errno(int nlerr);
+int lio_family_check(struct oio_ctx *ctx, int err);
 /*
  * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
  * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.
  */
-ssize_t oio_recv(struct oio_ctx *ctx);
+ssize_t lio_recv(struct oio_ctx *ctx);
 /* The kernel's extack message of an NLMSG_ERROR into ctx->errmsg. */
-void oio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh);
+void lio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh);
 /* The library's own explanation of a failure, for oio_ctx_errmsg(). */
-void oio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
+void lio_ctx_set_err(struct oio_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Open a generic netlink socket with a receive buffer for big replies. */
-int oio_sock_open(struct nl_sock **skp);
+int lio_sock_open(struct nl_sock **skp);
 /* A receive timeout on sk: a handle's replies, not a monitor's events. */
-int oio_sock_set_timeout(struct nl_sock *sk, unsigned int ms);
+int lio_sock_set_timeout(struct nl_sock *sk, unsigned int ms);
 
 /* Attribute sets to the public structs (objects.c). */
-void oio_parse_card(struct nlattr **tb, struct oio_card_info *c);
-void oio_parse_port(struct nlattr **tb, struct oio_port_info *p);
-void oio_parse_laser(struct nlattr **tb, struct oio_laser_info *l);
-void oio_parse_lane(struct nlattr **tb, struct oio_lane_info *l);
-void oio_parse_ring(struct nlattr **tb, struct oio_ring_info *r);
+void lio_parse_card(struct nlattr **tb, struct oio_card_info *c);
+void lio_parse_port(struct nlattr **tb, struct oio_port_info *p);
+void lio_parse_laser(struct nlattr **tb, struct oio_laser_info *l);
+void lio_parse_lane(struct nlattr **tb, struct oio_lane_info *l);
+void lio_parse_ring(struct nlattr **tb, struct oio_ring_info *r);
 
-/* Set requests, built for oio_batch_add() or sent one by one. */
-struct nl_msg *oio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
+/* Set requests, built for lio_batch_add() or sent one by one. */
+struct nl_msg *lio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
 				uint32_t lane, enum oio_lane_request req,
 				int generator, int checker);
-struct nl_msg *oio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
+struct nl_msg *lio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,
 				   uint32_t ring, uint32_t code);
-struct nl_msg *oio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
+struct nl_msg *lio_msg_ring_lock(struct oio_ctx *ctx, uint32_t card,
 				 uint32_t ring, bool lock);
 
 /*
  * Many set requests in one datagram, acknowledged once: the kernel runs
  * them in order and answers only the last and any that fail. Requests
- * after one the kernel refused still run; oio_batch_run() returns the
+ * after one the kernel refused still run; lio_batch_run() returns the
  * first error. A request that could not be built (NULL to
- * oio_batch_add()) sends nothing more: the batch is incomplete.
+ * lio_batch_add()) sends nothing more: the batch is incomplete.
  */
 #define OIO_BATCH_MAX	256
 
@@ -111,12 +111,12 @@ struct oio_batch {
 	int kerr;		/* first refusal of a datagram already sent */
 };
 
-void oio_batch_init(struct oio_batch *b, struct oio_ctx *ctx);
+void lio_batch_init(struct oio_batch *b, struct oio_ctx *ctx);
 /* Takes msg (NULL counts as -ENOMEM); runs the batch first when full. */
-void oio_batch_add(struct oio_batch *b, struct nl_msg *msg);
-int oio_batch_run(struct oio_batch *b);
+void lio_batch_add(struct oio_batch *b, struct nl_msg *msg);
+int lio_batch_run(struct oio_batch *b);
 /* Requests queued and never run: freed, unsent. */
-void oio_batch_discard(struct oio_batch *b);
+void lio_batch_discard(struct oio_batch *b);
 
 /*
  * The writer lock of a card (cardlock.h) for a run on ctx, by the card's
@@ -138,6 +138,6 @@ struct oio_vec {
 	size_t n, cap, size;
 };
 
-void *oio_vec_push(struct oio_vec *v);
+void *lio_vec_push(struct oio_vec *v);
 
 #endif /* OIO_PRIVATE_H */

@@ -15,7 +15,7 @@
 
 #include "oio-private.h"
 
-static void oio_pci_sysfs(struct oio_pci_dev *d)
+static void lio_pci_sysfs(struct oio_pci_dev *d)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	struct dirent *de;
@@ -45,7 +45,7 @@ static void oio_pci_sysfs(struct oio_pci_dev *d)
 	closedir(dir);
 }
 
-static int oio_pci_cmp(const void *a, const void *b)
+static int lio_pci_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct oio_pci_dev *)a)->address,
 		      ((const struct oio_pci_dev *)b)->address);
@@ -75,7 +75,7 @@ OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
 		if (p->vendor_id != OIO_PCI_VENDOR ||
 		    p->device_id != OIO_PCI_DEVICE)
 			continue;
-		d = oio_vec_push(&v);
+		d = lio_vec_push(&v);
 		if (!d) {
 			free(v.items);
 			pci_cleanup(pacc);
@@ -87,11 +87,11 @@ OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
 		d->vendor = p->vendor_id;
 		d->device = p->device_id;
 		d->revision = pci_read_byte(p, PCI_REVISION_ID);
-		oio_pci_sysfs(d);
+		lio_pci_sysfs(d);
 	}
 	pci_cleanup(pacc);
 	if (v.n)
-		qsort(v.items, v.n, v.size, oio_pci_cmp);
+		qsort(v.items, v.n, v.size, lio_pci_cmp);
 	*devs = v.items;
 	*n = v.n;
 	return 0;

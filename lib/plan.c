@@ -33,8 +33,8 @@ static double own_shift(const struct oio_tune *t, const double *qmed,
 
 	/* an unnamed ring heats its neighbours all the same */
 	if (!rg->named)
-		return qmed[r % 2] * oio_tune_law(x, 0);
-	return rg->q * oio_tune_law(x, rg->h);
+		return qmed[r % 2] * lio_tune_law(x, 0);
+	return rg->q * lio_tune_law(x, rg->h);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -255,7 +255,7 @@ static void c_gains(struct oio_tune *t, const double *qmed)
 	}
 }
 
-void oio_tune_crosstalk(struct oio_tune *t)
+void lio_tune_crosstalk(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it, n;
 	double qmed[2], best = INFINITY, x1;
@@ -304,7 +304,7 @@ static void bus_init(const struct oio_tune *t, unsigned int port,
 	for (i = 0; i < W; i++) {
 		const struct oio_tune_ring *rg;
 
-		b->ring[i] = oio_tune_ring_of(&t->g, port, side, i);
+		b->ring[i] = lio_tune_ring_of(&t->g, port, side, i);
 		rg = &t->ring[b->ring[i]];
 		for (j = 0; j < W; j++) {
 			unsigned int dist = i > j ? i - j : j - i;
@@ -485,13 +485,13 @@ static void park(const struct oio_tune *t, const struct bus *b,
 	}
 }
 
-void oio_tune_plan(const struct oio_tune *t, unsigned int port,
+void lio_tune_plan(const struct oio_tune *t, unsigned int port,
 		   struct oio_tune_port *out)
 {
-	oio_tune_plan_shifts(t, port, UINT32_MAX, out);
+	lio_tune_plan_shifts(t, port, UINT32_MAX, out);
 }
 
-void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
+void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 			  uint32_t shifts, struct oio_tune_port *out)
 {
 	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0, pass;
@@ -588,7 +588,7 @@ void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 	}
 }
 
-void oio_tune_codes(const struct oio_tune *t, unsigned int port,
+void lio_tune_codes(const struct oio_tune *t, unsigned int port,
 		    unsigned int side, const bool *fixed,
 		    const double *target_pm, uint32_t *code)
 {
@@ -608,7 +608,7 @@ void oio_tune_codes(const struct oio_tune *t, unsigned int port,
 						   OIO_HEATER_MAX);
 }
 
-void oio_tune_park(const struct oio_tune *t, unsigned int port,
+void lio_tune_park(const struct oio_tune *t, unsigned int port,
 		   unsigned int side, const bool *parked, uint32_t *code)
 {
 	double y[MAX_W] = { 0 };
@@ -653,7 +653,7 @@ void oio_tune_park(const struct oio_tune *t, unsigned int port,
 	}
 }
 
-double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
+double lio_tune_bus_position(const struct oio_tune *t, unsigned int port,
 			     unsigned int side, unsigned int w,
 			     const uint32_t *code)
 {
@@ -669,7 +669,7 @@ double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
 	return t->ring[b.ring[w]].o + y[w] + heat(&b, w, y);
 }
 
-void oio_tune_follow(const struct oio_tune *t, unsigned int port,
+void lio_tune_follow(const struct oio_tune *t, unsigned int port,
 		     unsigned int side, const bool *parked,
 		     const uint32_t *was, const double *shift_pm,
 		     uint32_t *code)

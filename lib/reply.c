@@ -25,7 +25,7 @@ bad_reply(struct oio_ctx *ctx, const char *fmt, ...)
 	return -EPROTO;
 }
 
-int oio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
+int lio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
 		    const struct oio_attr_set *set, struct nlattr **tb)
 {
 	struct nlattr *a;
@@ -59,7 +59,7 @@ int oio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
 	return 0;
 }
 
-int oio_reply_need(struct oio_ctx *ctx, const struct oio_attr_set *set,
+int lio_reply_need(struct oio_ctx *ctx, const struct oio_attr_set *set,
 		   struct nlattr **tb, int attr)
 {
 	if (tb[attr])

@@ -17,7 +17,7 @@
 #include "cardlock.h"
 #include "oio-private.h"
 
-struct oio_sweep_part {
+struct lio_sweep_part {
 	struct oio_ctx *ctx;	/* for what a bad reply lacks */
 	struct oio_sweep *s;
 	uint32_t row;		/* first row of this part in s */
@@ -26,10 +26,10 @@ struct oio_sweep_part {
 	bool got;
 };
 
-static int oio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
+static int lio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 			  void *arg)
 {
-	struct oio_sweep_part *part = arg;
+	struct lio_sweep_part *part = arg;
 	struct oio_sweep *s = part->s;
 	struct nlattr *trace = tb[OIO_A_SWEEP_TRACE];
 	struct nlattr *rings = tb[OIO_A_SWEEP_RINGS];
@@ -37,11 +37,11 @@ static int oio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 	int err;
 
 	(void)nlh;
-	err = oio_reply_need(part->ctx, &oio_set_sweep, tb, OIO_A_SWEEP_TRACE) ?:
-	      oio_reply_need(part->ctx, &oio_set_sweep, tb, OIO_A_SWEEP_RINGS) ?:
-	      oio_reply_need(part->ctx, &oio_set_sweep, tb,
+	err = lio_reply_need(part->ctx, &lio_set_sweep, tb, OIO_A_SWEEP_TRACE) ?:
+	      lio_reply_need(part->ctx, &lio_set_sweep, tb, OIO_A_SWEEP_RINGS) ?:
+	      lio_reply_need(part->ctx, &lio_set_sweep, tb,
 			     OIO_A_SWEEP_POINTS) ?:
-	      oio_reply_need(part->ctx, &oio_set_sweep, tb,
+	      lio_reply_need(part->ctx, &lio_set_sweep, tb,
 			     OIO_A_SWEEP_RING_COUNT);
 	if (err)
 		return err;
@@ -69,11 +69,11 @@ static int oio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 	return 0;
 }
 
-static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
+static int lio_sweep_part(struct oio_ctx *ctx, uint32_t card,
 			  const struct oio_sweep_req *req, uint32_t first,
-			  uint32_t count, struct oio_sweep_part *part)
+			  uint32_t count, struct lio_sweep_part *part)
 {
-	struct nl_msg *msg = oio_msg_new(ctx, OIO_CMD_SWEEP_RUN, false);
+	struct nl_msg *msg = lio_msg_new(ctx, OIO_CMD_SWEEP_RUN, false);
 	int err;
 
 	if (msg && (nla_put_u32(msg, OIO_A_SWEEP_CARD_ID, card) ||
@@ -91,7 +91,7 @@ static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
 	part->ctx = ctx;
 	part->first = first;
 	part->max = count;
-	err = oio_xfer(ctx, msg, &oio_set_sweep, oio_take_sweep, part);
+	err = lio_xfer(ctx, msg, &lio_set_sweep, lio_take_sweep, part);
 	return err ? err : part->got ? 0 : -EIO;
 }
 
@@ -100,22 +100,22 @@ static int oio_sweep_part(struct oio_ctx *ctx, uint32_t card,
  * says EMSGSIZE) is taken in two halves. Without a mask the size is known
  * beforehand, and runs are cut to fit at once.
  */
-static int oio_sweep_rings(struct oio_ctx *ctx, uint32_t card,
+static int lio_sweep_rings(struct oio_ctx *ctx, uint32_t card,
 			   const struct oio_sweep_req *req, uint32_t first,
 			   uint32_t count, struct oio_sweep *s)
 {
 	uint32_t per_part = OIO_SWEEP_REPLY_MAX / (4 * s->points);
-	struct oio_sweep_part part = { .s = s, .row = s->ring_count };
+	struct lio_sweep_part part = { .s = s, .row = s->ring_count };
 	int err;
 
 	if (!req->positions && count > per_part)
-		return oio_sweep_rings(ctx, card, req, first, per_part, s) ?:
-		       oio_sweep_rings(ctx, card, req, first + per_part,
+		return lio_sweep_rings(ctx, card, req, first, per_part, s) ?:
+		       lio_sweep_rings(ctx, card, req, first + per_part,
 				       count - per_part, s);
-	err = oio_sweep_part(ctx, card, req, first, count, &part);
+	err = lio_sweep_part(ctx, card, req, first, count, &part);
 	if (err == -EMSGSIZE && count > 1)
-		return oio_sweep_rings(ctx, card, req, first, count / 2, s) ?:
-		       oio_sweep_rings(ctx, card, req, first + count / 2,
+		return lio_sweep_rings(ctx, card, req, first, count / 2, s) ?:
+		       lio_sweep_rings(ctx, card, req, first + count / 2,
 				       count - count / 2, s);
 	if (!err)
 		s->ring_count += part.rows;
@@ -171,7 +171,7 @@ int sweep_run_held(struct oio_ctx *ctx, uint32_t card,
 		oio_sweep_free(s);
 		return -ENOMEM;
 	}
-	err = oio_sweep_rings(ctx, card, req, req->first_ring, req->ring_count,
+	err = lio_sweep_rings(ctx, card, req, req->first_ring, req->ring_count,
 			      s);
 	if (err) {
 		oio_sweep_free(s);

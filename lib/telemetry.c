@@ -159,7 +159,7 @@ static int take_rings(struct nlattr **tb, struct oio_telemetry *t, size_t n)
 	return 0;
 }
 
-static int oio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
+static int lio_take_telemetry(struct nlmsghdr *nlh, struct nlattr **tb,
 			      void *arg)
 {
 	struct oio_telemetry *t = arg;
@@ -202,13 +202,13 @@ OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 		return -EINVAL;
 	/* the header only: n_* and the arrays are filled as columns come */
 	memset(out, 0, offsetof(struct oio_telemetry, laser));
-	msg = oio_msg_new(ctx, OIO_CMD_TELEMETRY_GET, false);
+	msg = lio_msg_new(ctx, OIO_CMD_TELEMETRY_GET, false);
 	if (msg && (nla_put_u32(msg, OIO_A_TELEMETRY_CARD_ID, card) ||
 		    (parts && nla_put_u32(msg, OIO_A_TELEMETRY_PARTS, parts)))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return oio_xfer(ctx, msg, &oio_set_telemetry, oio_take_telemetry, out);
+	return lio_xfer(ctx, msg, &lio_set_telemetry, lio_take_telemetry, out);
 }
 
 OIO_API int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,

@@ -47,12 +47,12 @@
  */
 #define CLASS_SPACING	3
 
-double oio_tune_law(double x, double h)
+double lio_tune_law(double x, double h)
 {
 	return x * x * (1 + h) / (1 + h * x * x);
 }
 
-double oio_tune_law_inv(double g, double h)
+double lio_tune_law_inv(double g, double h)
 {
 	if (g <= 0)
 		return 0;
@@ -79,7 +79,7 @@ static bool windows_unique(uint32_t pat, unsigned int w, unsigned int k)
 	return true;
 }
 
-uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k)
+uint32_t lio_tune_code(unsigned int wavelengths, unsigned int *k)
 {
 	unsigned int kk;
 	uint32_t pat;
@@ -97,7 +97,7 @@ uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k)
 	return 1;
 }
 
-uint32_t oio_tune_class(unsigned int wavelengths, unsigned int k,
+uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 			unsigned int *classes)
 {
 	uint32_t mask = 0;
@@ -114,11 +114,11 @@ static unsigned int class_of(const struct oio_tune *t, unsigned int w)
 {
 	unsigned int classes;
 
-	oio_tune_class(t->g.wavelengths, 0, &classes);
+	lio_tune_class(t->g.wavelengths, 0, &classes);
 	return w % classes;
 }
 
-void oio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
+void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
 		   const struct oio_tune_sweep *sc, uint32_t code,
@@ -186,7 +186,7 @@ static double ref_height(const struct oio_tune_ring *rg)
 	return h[n - 1 - (n - 1) / 4];
 }
 
-void oio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
+void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 		     const uint32_t *b, const uint32_t *c)
 {
 	struct oio_tune_ring *rg = &t->ring[r];
@@ -483,7 +483,7 @@ static bool shows(const struct oio_tune *t, const struct naming *nm,
 {
 	double top = 1 - EDGE_SAMPLES * t->sa.step / OIO_HEATER_MAX;
 	double lo = nm->o + t->g.fwhm_pm;
-	double hi = nm->o + nm->q * oio_tune_law(top, nm->h) - t->g.fwhm_pm;
+	double hi = nm->o + nm->q * lio_tune_law(top, nm->h) - t->g.fwhm_pm;
 	double pos = t->line_pm[l] +
 		     t->fsr_pm * ceil((lo - t->line_pm[l]) / t->fsr_pm);
 
@@ -504,7 +504,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	nm->cost = 0;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
-		double pos = nm->o + nm->q * oio_tune_law(p->x, nm->h);
+		double pos = nm->o + nm->q * lio_tune_law(p->x, nm->h);
 		double d = nearest_line(t, pos, &nm->line[i], &nm->order[i]);
 		unsigned int l = (unsigned int)nm->line[i];
 
@@ -578,7 +578,7 @@ static double fit_oq(const struct oio_tune_ring *rg,
 	for (i = 0; i < rg->n; i++) {
 		double w = np->w[i], pos = np->pos[i], d;
 
-		u[i] = oio_tune_law(rg->pk[i].x, h);
+		u[i] = lio_tune_law(rg->pk[i].x, h);
 		d = nm->o + nm->q * u[i] - pos;
 		/* a peak far off the last fit does not pull this one */
 		if (fabs(d) > 3 * sigma)
@@ -742,13 +742,13 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 		return false;
 	rg->q = t->q_pm;
 	rg->h = 0;
-	base = t->line_pm[a->anchor] - rg->q * oio_tune_law(a->x, 0);
+	base = t->line_pm[a->anchor] - rg->q * lio_tune_law(a->x, 0);
 	nominal = t->g.first_pm + w * t->g.spacing_pm + t->prior_pm;
 	rg->o = base + t->fsr_pm * round((nominal - base) / t->fsr_pm);
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 
-		nearest_line(t, rg->o + rg->q * oio_tune_law(p->x, 0), &p->line,
+		nearest_line(t, rg->o + rg->q * lio_tune_law(p->x, 0), &p->line,
 			     &p->order);
 	}
 	rg->named = true;
@@ -796,8 +796,8 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 					double m1 = (double)((l + dk) / W);
 					double c0 = t->line_pm[l];
 					double c1 = t->line_pm[l1] + m1 * t->fsr_pm;
-					double g0 = oio_tune_law(p0->x, laws[k]);
-					double g1 = oio_tune_law(p1->x, laws[k]);
+					double g0 = lio_tune_law(p0->x, laws[k]);
+					double g1 = lio_tune_law(p1->x, laws[k]);
 					struct naming nm;
 					unsigned int worst = 0;
 
@@ -880,7 +880,7 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 static double resid(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		    const struct oio_tune_peak *p)
 {
-	return rg->o + rg->q * oio_tune_law(p->x, rg->h) -
+	return rg->o + rg->q * lio_tune_law(p->x, rg->h) -
 	       (t->line_pm[p->line] + p->order * t->fsr_pm);
 }
 
@@ -950,8 +950,8 @@ static void linewidth(struct oio_tune_ring *rg)
 
 		if (!trusted(rg, p) || p->width <= 0)
 			continue;
-		slope = rg->q * (oio_tune_law(p->x + dx, rg->h) -
-				 oio_tune_law(p->x - dx, rg->h)) /
+		slope = rg->q * (lio_tune_law(p->x + dx, rg->h) -
+				 lio_tune_law(p->x - dx, rg->h)) /
 			(2 * dx * OIO_HEATER_MAX);
 		v[n++] = p->width * slope;
 	}
@@ -968,13 +968,13 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 			     double x)
 {
 	const struct oio_tune_ring *rj =
-		&t->ring[oio_tune_ring_of(&t->g, port, side, j)];
+		&t->ring[lio_tune_ring_of(&t->g, port, side, j)];
 	unsigned int W = t->g.wavelengths, k;
 	double pos = rj->o;
 
 	for (k = 0; k < W; k++) {
 		const struct oio_tune_ring *rk =
-			&t->ring[oio_tune_ring_of(&t->g, port, side, k)];
+			&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
 		unsigned int dist = k > j ? k - j : j - k;
 		double share = dist == 0 ? 1 :
 			       dist == 1 ? t->xt1 * rj->xt_gain :
@@ -982,7 +982,7 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 
 		if (class_of(t, k) != class_of(t, w) || !share || !rk->named)
 			continue;
-		pos += share * rk->q * oio_tune_law(x, rk->h);
+		pos += share * rk->q * lio_tune_law(x, rk->h);
 	}
 	return pos;
 }
@@ -996,7 +996,7 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 		  unsigned int w)
 {
 	struct oio_tune_ring *rg =
-		&t->ring[oio_tune_ring_of(&t->g, port, side, w)];
+		&t->ring[lio_tune_ring_of(&t->g, port, side, w)];
 	unsigned int i, j, l;
 
 	for (i = 0; i < rg->n; i++) {
@@ -1006,7 +1006,7 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 		p->shadow = p->shadow_b = 0;
 		for (j = 0; j < w; j++) {
 			const struct oio_tune_ring *up =
-				&t->ring[oio_tune_ring_of(&t->g, port, side, j)];
+				&t->ring[lio_tune_ring_of(&t->g, port, side, j)];
 			double reach, pos, pos_b;
 
 			if (!up->named)
@@ -1062,9 +1062,9 @@ static void residuals(struct oio_tune *t)
 			if ((t->code >> l & 1) && !isnan(p->code_b) &&
 			    trusted(rg, p) && nd[l] < OIO_MAX_RINGS)
 				d[l][nd[l]++] = rg->q *
-					(oio_tune_law(p->code_b / OIO_HEATER_MAX,
+					(lio_tune_law(p->code_b / OIO_HEATER_MAX,
 						      rg->h) -
-					 oio_tune_law(p->x, rg->h));
+					 lio_tune_law(p->x, rg->h));
 		}
 		rg->rms_pm = n ? sqrt(ss / n) : 0;
 	}
@@ -1072,7 +1072,7 @@ static void residuals(struct oio_tune *t)
 		t->dim_shift_pm[l] = nd[l] ? median(d[l], nd[l]) : 0;
 }
 
-unsigned int oio_tune_analyse(struct oio_tune *t)
+unsigned int lio_tune_analyse(struct oio_tune *t)
 {
 	static const double sigmas[] = { 160, 80, FINAL_SIGMA };
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass;
@@ -1092,7 +1092,7 @@ unsigned int oio_tune_analyse(struct oio_tune *t)
 			for (side = 0; side < 2; side++)
 				for (w = 0; w < W; w++) {
 					struct oio_tune_ring *rg = &t->ring[
-						oio_tune_ring_of(&t->g, p, side,
+						lio_tune_ring_of(&t->g, p, side,
 								 w)];
 
 					if (pass)
@@ -1105,7 +1105,7 @@ unsigned int oio_tune_analyse(struct oio_tune *t)
 		refine_card(t, sigmas[pass]);
 		card_spread(t);
 		residuals(t);
-		oio_tune_crosstalk(t);
+		lio_tune_crosstalk(t);
 	}
 	/*
 	 * A heater's reach spans lines: a ring whose own sweep met none, when
@@ -1121,13 +1121,13 @@ unsigned int oio_tune_analyse(struct oio_tune *t)
 	return t->named;
 }
 
-double oio_tune_position(const struct oio_tune *t, unsigned int r, double x)
+double lio_tune_position(const struct oio_tune *t, unsigned int r, double x)
 {
 	const struct oio_tune_ring *rg = &t->ring[r];
 
 	if (!rg->named)
 		return NAN;
-	return rg->o + rg->q * oio_tune_law(x, rg->h);
+	return rg->o + rg->q * lio_tune_law(x, rg->h);
 }
 
 static void insert_peak(struct oio_tune_ring *rg, unsigned int at,
@@ -1139,7 +1139,7 @@ static void insert_peak(struct oio_tune_ring *rg, unsigned int at,
 	rg->n++;
 }
 
-unsigned int oio_tune_anchor(struct oio_tune *t, unsigned int r,
+unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 			     const uint32_t *trace, unsigned int line,
 			     double others)
 {
@@ -1198,7 +1198,7 @@ unsigned int oio_tune_anchor(struct oio_tune *t, unsigned int r,
 	return shown;
 }
 
-bool oio_tune_rename(struct oio_tune *t, unsigned int r)
+bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 {
 	unsigned int W = t->g.wavelengths, w = r / 2 % W;
 	struct oio_tune_ring *rg = &t->ring[r];

@@ -80,7 +80,7 @@ struct oio_tune_ring {
 	unsigned int lag_n;	/* peaks it was measured on */
 	double tau_ns;		/* heater time constant */
 	/*
-	 * position(x) = o + q * oio_tune_law(x, h) with its neighbours cold:
+	 * position(x) = o + q * lio_tune_law(x, h) with its neighbours cold:
 	 * o where it sits cold, q its own heater's full scale
 	 */
 	uint32_t absent;	/* lines a lone-line sweep did not show */
@@ -140,7 +140,7 @@ struct oio_tune {
 };
 
 /* Ring of the card at bus position w of port p, side 0 (TX) or 1 (RX). */
-static inline unsigned int oio_tune_ring_of(const struct oio_tune_geom *g,
+static inline unsigned int lio_tune_ring_of(const struct oio_tune_geom *g,
 					    unsigned int p, unsigned int side,
 					    unsigned int w)
 {
@@ -152,25 +152,25 @@ static inline unsigned int oio_tune_ring_of(const struct oio_tune_geom *g,
  * the square law bent by h, x^2 (1 + h) / (1 + h x^2), as resistive
  * heaters bend it.
  */
-double oio_tune_law(double x, double h);
+double lio_tune_law(double x, double h);
 /* The drive giving share g of full scale, for law h. */
-double oio_tune_law_inv(double g, double h);
+double lio_tune_law_inv(double g, double h);
 
 /*
  * The dimmed lines: a cyclic pattern of W bits whose windows of *k
  * consecutive bits are all different, k as small as possible.
  */
-uint32_t oio_tune_code(unsigned int wavelengths, unsigned int *k);
+uint32_t lio_tune_code(unsigned int wavelengths, unsigned int *k);
 
 /*
  * The bus positions swept together in sweeps A and B: class k of *classes
  * (positions three apart, k < *classes).
  */
-uint32_t oio_tune_class(unsigned int wavelengths, unsigned int k,
+uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 			unsigned int *classes);
 
 /* Start from the nominal card. */
-void oio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
+void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
 		   const struct oio_tune_sweep *sc, uint32_t code,
@@ -178,7 +178,7 @@ void oio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const double *dim_ratio);
 
 /* One ring's three traces: its peaks in A, matched in B; those of C. */
-void oio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
+void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 		     const uint32_t *b, const uint32_t *c);
 
 /*
@@ -186,7 +186,7 @@ void oio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
  * positions and their shift when dimmed, the FSR, every ring's response
  * and the names of its peaks, the crosstalk. Returns the rings named.
  */
-unsigned int oio_tune_analyse(struct oio_tune *t);
+unsigned int lio_tune_analyse(struct oio_tune *t);
 
 /*
  * A sweep of ring r taken as sweep A was but with only line at full
@@ -194,18 +194,18 @@ unsigned int oio_tune_analyse(struct oio_tune *t);
  * the peaks it shows at full height are that line's, and name the ring's
  * peaks in A. Returns how many it showed.
  */
-unsigned int oio_tune_anchor(struct oio_tune *t, unsigned int r,
+unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 			     const uint32_t *trace, unsigned int line,
 			     double others);
 
 /* Name ring r again, from its anchors too; true if it is named now. */
-bool oio_tune_rename(struct oio_tune *t, unsigned int r);
+bool lio_tune_rename(struct oio_tune *t, unsigned int r);
 
 /* The crosstalk, from sweep C once the rings are named (plan.c). */
-void oio_tune_crosstalk(struct oio_tune *t);
+void lio_tune_crosstalk(struct oio_tune *t);
 
 /* Position of ring r at drive x, pm; NAN if it was not named. */
-double oio_tune_position(const struct oio_tune *t, unsigned int r, double x);
+double lio_tune_position(const struct oio_tune *t, unsigned int r, double x);
 
 /*
  * Why a lane of a port cannot come up with the plan chosen, if it cannot.
@@ -239,10 +239,10 @@ struct oio_tune_port {
  * keeps the rings furthest from their heater ends. Rings of lanes that
  * cannot come up are parked where they touch no line.
  */
-void oio_tune_plan(const struct oio_tune *t, unsigned int port,
+void lio_tune_plan(const struct oio_tune *t, unsigned int port,
 		   struct oio_tune_port *out);
 /* The same among the line shifts of mask shifts only (bit s: shift s). */
-void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
+void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 			  uint32_t shifts, struct oio_tune_port *out);
 
 /*
@@ -250,7 +250,7 @@ void oio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
  * code[w] (locked, or parked), solving for the others to reach the
  * positions target_pm[w] - used to re-place rings after others locked.
  */
-void oio_tune_codes(const struct oio_tune *t, unsigned int port,
+void lio_tune_codes(const struct oio_tune *t, unsigned int port,
 		    unsigned int side, const bool *fixed,
 		    const double *target_pm, uint32_t *code);
 
@@ -259,14 +259,14 @@ void oio_tune_codes(const struct oio_tune *t, unsigned int port,
  * hold code[w]: where they touch no line, their neighbours as they are;
  * an unnamed ring by its likeliest naming, cold if it had none.
  */
-void oio_tune_park(const struct oio_tune *t, unsigned int port,
+void lio_tune_park(const struct oio_tune *t, unsigned int port,
 		   unsigned int side, const bool *parked, uint32_t *code);
 
 /*
  * Where ring w of a bus resonates (pm, the lines' frame) with its bus at
  * code[]; NAN for a ring never named.
  */
-double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
+double lio_tune_bus_position(const struct oio_tune *t, unsigned int port,
 			     unsigned int side, unsigned int w,
 			     const uint32_t *code);
 
@@ -276,7 +276,7 @@ double oio_tune_bus_position(const struct oio_tune *t, unsigned int port,
  * nearest (NAN: a line whose move is unknown, and that is not followed);
  * the others hold code[w] now.
  */
-void oio_tune_follow(const struct oio_tune *t, unsigned int port,
+void lio_tune_follow(const struct oio_tune *t, unsigned int port,
 		     unsigned int side, const bool *parked,
 		     const uint32_t *was, const double *shift_pm,
 		     uint32_t *code);

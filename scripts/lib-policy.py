@@ -66,7 +66,7 @@ def generate(path):
         out.append(f"static const char *const {low}_names[{maxname} + 1] = {{")
         out += names
         out.append("};\n")
-        out.append(f"const struct oio_attr_set oio_set_{low} = {{")
+        out.append(f"const struct oio_attr_set lio_set_{low} = {{")
         out.append(f"\t.name = \"{name}\",")
         out.append(f"\t.maxattr = {maxname},")
         out.append(f"\t.policy = {low}_policy,")
@@ -80,11 +80,11 @@ def generate(path):
         src = by_name[op["notify"]] if "notify" in op else op
         low = src["attribute-set"].replace("-", "_")
         sets.setdefault(low, []).append(cname("oio_cmd", op["name"]))
-    out.append("const struct oio_attr_set *oio_set_of_cmd(unsigned int cmd)")
+    out.append("const struct oio_attr_set *lio_set_of_cmd(unsigned int cmd)")
     out.append("{\n\tswitch (cmd) {")
     for low, cmds in sets.items():
         out += [f"\tcase {c}:" for c in cmds]
-        out.append(f"\t\treturn &oio_set_{low};")
+        out.append(f"\t\treturn &lio_set_{low};")
     out.append("\tdefault:\n\t\treturn NULL;\n\t}\n}")
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -66,7 +66,7 @@ START_TEST(test_default_cards_whole)
 
 	make(1 + _i, NULL, 0);
 	m0 = mmio();
-	err = oio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	err = lio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
 	ck_assert_msg(err == 0, "seed %d: %d (%s)", 1 + _i, err, sio.errmsg);
 	ck_assert_uint_eq(rep.lanes_up, 64);
 	judge_clean(&v);
@@ -90,7 +90,7 @@ START_TEST(test_dark_line)
 
 	make(2, "laser-fail-mask", 1 << 5);
 	/* lanes down are a result in the report, not an errno */
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	for (n = 0; n < 64; n++)
 		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
@@ -110,7 +110,7 @@ START_TEST(test_stuck_heater)
 	struct verdict v;
 
 	make(3, "stuck-ring", 21);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[10].fail),
 			 "heater-stuck");
@@ -128,7 +128,7 @@ START_TEST(test_refusals_change_nothing)
 
 	make(4, "interlock", 0);
 	m0 = card.s.cnt_mmio_wr;
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), -EBUSY);
 	ck_assert_uint_eq(card.s.cnt_mmio_wr, m0);
 	teardown();
@@ -137,19 +137,19 @@ START_TEST(test_refusals_change_nothing)
 	m0 = card.s.cnt_mmio_wr;
 	oio_link_params_init(&prm);
 	prm.sweep_step = 0;
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
 					NULL), -EINVAL);
 	oio_link_params_init(&prm);
 	prm.ber_target = 0.6;
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
 					NULL), -EINVAL);
 	oio_link_params_init(&prm);
 	prm.prbs_dwell_us = 0;
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, &prm, &rep, NULL,
 					NULL), -EINVAL);
 	ck_assert_uint_eq(card.s.cnt_mmio_wr, m0);
 	/* recovery of a card never brought up: it only looks */
-	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
 					     NULL), -ENOLINK);
 	ck_assert(!card.s.armed);
 	ck_assert(!oio_laser_emitting(&card.s, 0, card.now));
@@ -167,7 +167,7 @@ START_TEST(test_recover_one_port)
 	unsigned int r, n;
 
 	make(5, NULL, 0);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	for (r = 32; r < 48; r++) {
 		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
@@ -176,7 +176,7 @@ START_TEST(test_recover_one_port)
 	simcard_wait(&card, 100000);
 	for (r = 0; r < 128; r++)
 		codes[r] = card.s.ring[r].code;
-	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
 					     NULL), 0);
 	ck_assert_uint_eq(rep.lanes_up, 64);
 	judge_clean(&v);
@@ -197,9 +197,9 @@ START_TEST(test_down)
 	unsigned int n, l;
 
 	make(6, NULL, 0);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
-	ck_assert_int_eq(oio_bringup_down(&sio.io, &info), 0);
+	ck_assert_int_eq(lio_bringup_down(&sio.io, &info), 0);
 	simcard_wait(&card, 2000000);
 	for (n = 0; n < 64; n++) {
 		ck_assert_uint_eq(card.s.lane[n].state, OIO_DP_DEACTIVATED);
@@ -263,7 +263,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 	fail_kind = cases[_i].kind;
 	fail_at = cases[_i].at;
 	calls = 0;
-	err = oio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
+	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	simcard_wait(&card, 2000000);
 	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", _i);
 	ck_assert_int_ne(err, 0);
@@ -314,9 +314,9 @@ static bool run_until_killed(const struct oio_card_io *io, bool recover)
 	if (setjmp(killed))
 		return true;
 	if (recover)
-		oio_bringup_recover(io, &info, NULL, &rep, NULL, NULL);
+		lio_bringup_recover(io, &info, NULL, &rep, NULL, NULL);
 	else
-		oio_bringup_up(io, &info, NULL, &rep, NULL, NULL);
+		lio_bringup_up(io, &info, NULL, &rep, NULL, NULL);
 	return false;
 }
 
@@ -363,7 +363,7 @@ START_TEST(test_killed_up_no_ratchet)
 	make(12, NULL, 0);
 	kill_when_dimmed(false);
 	simio_card_info(&sio, &info);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	ck_assert_uint_eq(rep.lanes_up, 64);
 	assert_full_power();
@@ -379,7 +379,7 @@ START_TEST(test_killed_recover_no_ratchet)
 	unsigned int r, round;
 
 	make(13, NULL, 0);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	for (round = 0; round < 2; round++) {
 		for (r = 32; r < 48; r++) {
@@ -389,7 +389,7 @@ START_TEST(test_killed_recover_no_ratchet)
 		simcard_wait(&card, 100000);
 		kill_when_dimmed(true);
 	}
-	ck_assert_int_eq(oio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
 					     NULL), 0);
 	ck_assert_uint_eq(rep.lanes_up, 64);
 	assert_full_power();
@@ -485,7 +485,7 @@ START_TEST(test_cancel_cleans_up)
 	int err;
 
 	make(14, NULL, 0);
-	ck_assert_int_eq(oio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	simio_card_info(&sio, &info);
 	io = sio.io;
@@ -501,7 +501,7 @@ START_TEST(test_cancel_cleans_up)
 	cancelled = cleaning = false;
 	progress_calls = 0;
 	cancel_at = _i + 1;
-	err = oio_bringup_up(&io, &info, NULL, &rep, c_progress, NULL);
+	err = lio_bringup_up(&io, &info, NULL, &rep, c_progress, NULL);
 	ck_assert_msg(cancelled, "progress called only %u times",
 		      progress_calls);
 	ck_assert_int_eq(err, -ECANCELED);

@@ -242,7 +242,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	simio_card_info(&sio, &info);
 	mmio0 = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr;
 	watched = &card;
-	o->err = oio_bringup_up(&sio.io, &info, NULL, &rep,
+	o->err = lio_bringup_up(&sio.io, &info, NULL, &rep,
 				verbose ? watch : NULL, NULL);
 	o->mmio = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr - mmio0;
 	o->tuning_ms = (rep.t_locked - rep.t_lasers) / 1e6;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * liboio's link runs (lib/link.c) on the emulated card, with the handle's
- * requests stood in for as oio_xfer() makes them: each clears the
+ * requests stood in for as lio_xfer() makes them: each clears the
  * handle's message and a refusal leaves the kernel's reason in it. A run
  * that fails must still say the kernel's reason after its clean-up's
  * requests, not an empty message or a later one.
@@ -35,7 +35,7 @@ static int reply(struct oio_ctx *c, int err, const char *extack)
 	return err;
 }
 
-void oio_ctx_set_err(struct oio_ctx *c, const char *fmt, ...)
+void lio_ctx_set_err(struct oio_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -138,21 +138,21 @@ int oio_port_list(struct oio_ctx *c, uint32_t id,
 }
 
 /* Batched requests go to the emulated card's own queue, run at once. */
-struct nl_msg *oio_msg_ring_heater(struct oio_ctx *c, uint32_t id,
+struct nl_msg *lio_msg_ring_heater(struct oio_ctx *c, uint32_t id,
 				   uint32_t ring, uint32_t code)
 {
 	sio.io.heater(sio.io.h, ring, code);
 	return (struct nl_msg *)&token;
 }
 
-struct nl_msg *oio_msg_ring_lock(struct oio_ctx *c, uint32_t id,
+struct nl_msg *lio_msg_ring_lock(struct oio_ctx *c, uint32_t id,
 				 uint32_t ring, bool lock)
 {
 	sio.io.lock(sio.io.h, ring, lock);
 	return (struct nl_msg *)&token;
 }
 
-struct nl_msg *oio_msg_lane_set(struct oio_ctx *c, uint32_t id,
+struct nl_msg *lio_msg_lane_set(struct oio_ctx *c, uint32_t id,
 				uint32_t lane, enum oio_lane_request req,
 				int generator, int checker)
 {
@@ -160,23 +160,23 @@ struct nl_msg *oio_msg_lane_set(struct oio_ctx *c, uint32_t id,
 	return (struct nl_msg *)&token;
 }
 
-void oio_batch_init(struct oio_batch *b, struct oio_ctx *c)
+void lio_batch_init(struct oio_batch *b, struct oio_ctx *c)
 {
 	memset(b, 0, sizeof(*b));
 	b->ctx = c;
 }
 
-void oio_batch_add(struct oio_batch *b, struct nl_msg *msg)
+void lio_batch_add(struct oio_batch *b, struct nl_msg *msg)
 {
 	ck_assert_ptr_eq(msg, &token);
 }
 
-void oio_batch_discard(struct oio_batch *b)
+void lio_batch_discard(struct oio_batch *b)
 {
 	sio.nq = 0;
 }
 
-int oio_batch_run(struct oio_batch *b)
+int lio_batch_run(struct oio_batch *b)
 {
 	if (refuse_batch && sio.nq) {
 		sio.nq = 0;

@@ -41,7 +41,7 @@ static void put_raw(int type, const void *data, int len)
 
 static int parse(const struct oio_attr_set *set, struct nlattr **tb)
 {
-	return oio_reply_parse(&ctx, nlmsg_hdr(msg), set, tb);
+	return lio_reply_parse(&ctx, nlmsg_hdr(msg), set, tb);
 }
 
 START_TEST(test_good_reply)
@@ -55,9 +55,9 @@ START_TEST(test_good_reply)
 	ck_assert_int_eq(nla_put_u8(msg, OIO_A_LANE_PRBS_CHECKER, 1), 0);
 	ck_assert_int_eq(nla_put_u64(msg, OIO_A_LANE_PRBS_BITS, 1ull << 40),
 			 0);
-	ck_assert_int_eq(parse(&oio_set_lane, tb), 0);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), 0);
 	ck_assert_str_eq(ctx.errmsg, "");
-	oio_parse_lane(tb, &l);
+	lio_parse_lane(tb, &l);
 	ck_assert_uint_eq(l.card_id, 3);
 	ck_assert_uint_eq(l.lane, 5);
 	ck_assert_uint_eq(l.state, 2);
@@ -73,7 +73,7 @@ START_TEST(test_short_attribute)
 
 	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
 	put_raw(OIO_A_LANE_LANE, &half, sizeof(half));
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.lane"));
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "(2 bytes)"));
 }
@@ -85,20 +85,20 @@ START_TEST(test_wrong_type)
 	struct nlattr *tb[OIO_A_LANE_MAX + 1];
 
 	ck_assert_int_eq(nla_put_u8(msg, OIO_A_LANE_STATE, 2), 0);
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.state"));
 
 	teardown();
 	setup();
 	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_PRBS_ERRORS, 9), 0);
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.prbs-errors"));
 
 	/* and a u32 where a u8 belongs: too long */
 	teardown();
 	setup();
 	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_PRBS_GENERATOR, 1), 0);
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "lane.prbs-generator"));
 }
 END_TEST
@@ -108,7 +108,7 @@ START_TEST(test_unterminated_string)
 	struct nlattr *tb[OIO_A_CARD_MAX + 1];
 
 	put_raw(OIO_A_CARD_PCI_ADDRESS, "0000:01:00.0", 12);
-	ck_assert_int_eq(parse(&oio_set_card, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_card, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "card.pci-address"));
 }
 END_TEST
@@ -123,7 +123,7 @@ START_TEST(test_truncated_attribute)
 	ck_assert_int_eq(nla_put_u64(msg, OIO_A_LANE_PRBS_BITS, 1), 0);
 	nlh = nlmsg_hdr(msg);
 	nlh->nlmsg_len -= 4;
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "truncated"));
 }
 END_TEST
@@ -133,7 +133,7 @@ START_TEST(test_short_header)
 	struct nlattr *tb[OIO_A_LANE_MAX + 1];
 
 	nlmsg_hdr(msg)->nlmsg_len = NLMSG_HDRLEN + 2;
-	ck_assert_int_eq(parse(&oio_set_lane, tb), -EPROTO);
+	ck_assert_int_eq(parse(&lio_set_lane, tb), -EPROTO);
 	ck_assert_ptr_nonnull(strstr(ctx.errmsg, "header"));
 }
 END_TEST
@@ -143,10 +143,10 @@ START_TEST(test_missing_required)
 	struct nlattr *tb[OIO_A_LANE_MAX + 1];
 
 	ck_assert_int_eq(nla_put_u32(msg, OIO_A_LANE_CARD_ID, 3), 0);
-	ck_assert_int_eq(parse(&oio_set_lane, tb), 0);
-	ck_assert_int_eq(oio_reply_need(&ctx, &oio_set_lane, tb,
+	ck_assert_int_eq(parse(&lio_set_lane, tb), 0);
+	ck_assert_int_eq(lio_reply_need(&ctx, &lio_set_lane, tb,
 					OIO_A_LANE_CARD_ID), 0);
-	ck_assert_int_eq(oio_reply_need(&ctx, &oio_set_lane, tb,
+	ck_assert_int_eq(lio_reply_need(&ctx, &lio_set_lane, tb,
 					OIO_A_LANE_LANE), -EPROTO);
 	ck_assert_str_eq(ctx.errmsg,
 			 "the kernel's reply lacks attribute lane.lane");
@@ -161,20 +161,20 @@ START_TEST(test_unknown_attribute)
 
 	ck_assert_int_eq(nla_put_u32(msg, OIO_A_PORT_PORT, 1), 0);
 	put_raw(OIO_A_PORT_MAX + 1, &b, 1);
-	ck_assert_int_eq(parse(&oio_set_port, tb), 0);
+	ck_assert_int_eq(parse(&lio_set_port, tb), 0);
 	ck_assert_uint_eq(nla_get_u32(tb[OIO_A_PORT_PORT]), 1);
 }
 END_TEST
 
 START_TEST(test_set_of_cmd)
 {
-	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_LANE_CHANGE_NTF),
-			 &oio_set_lane);
-	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_SWEEP_DONE_NTF),
-			 &oio_set_sweep);
-	ck_assert_ptr_eq(oio_set_of_cmd(OIO_CMD_CARD_DELETE_NTF),
-			 &oio_set_card);
-	ck_assert_ptr_null(oio_set_of_cmd(OIO_CMD_MAX + 1));
+	ck_assert_ptr_eq(lio_set_of_cmd(OIO_CMD_LANE_CHANGE_NTF),
+			 &lio_set_lane);
+	ck_assert_ptr_eq(lio_set_of_cmd(OIO_CMD_SWEEP_DONE_NTF),
+			 &lio_set_sweep);
+	ck_assert_ptr_eq(lio_set_of_cmd(OIO_CMD_CARD_DELETE_NTF),
+			 &lio_set_card);
+	ck_assert_ptr_null(lio_set_of_cmd(OIO_CMD_MAX + 1));
 }
 END_TEST
 
@@ -185,12 +185,12 @@ START_TEST(test_recv_timeout)
 	struct timespec t0, t1;
 	long ms;
 
-	ck_assert_int_eq(oio_sock_open(&c.sk), 0);
-	ck_assert_int_eq(oio_sock_set_timeout(c.sk, 200), 0);
+	ck_assert_int_eq(lio_sock_open(&c.sk), 0);
+	ck_assert_int_eq(lio_sock_set_timeout(c.sk, 200), 0);
 	c.rx = malloc(c.rx_size);
 	ck_assert_ptr_nonnull(c.rx);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(oio_recv(&c), -ETIMEDOUT);
+	ck_assert_int_eq(lio_recv(&c), -ETIMEDOUT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	     (t1.tv_nsec - t0.tv_nsec) / 1000000;

@@ -28,17 +28,17 @@ START_TEST(test_law_inverts)
 	double x;
 
 	for (i = 0; i < 5; i++) {
-		ck_assert(fabs(oio_tune_law(1, laws[i]) - 1) < 1e-12);
-		ck_assert(oio_tune_law(0, laws[i]) == 0);
+		ck_assert(fabs(lio_tune_law(1, laws[i]) - 1) < 1e-12);
+		ck_assert(lio_tune_law(0, laws[i]) == 0);
 		for (x = 0.01; x < 1; x += 0.01)
-			ck_assert_msg(fabs(oio_tune_law_inv(oio_tune_law(x, laws[i]),
+			ck_assert_msg(fabs(lio_tune_law_inv(lio_tune_law(x, laws[i]),
 							    laws[i]) - x) < 1e-9,
 				      "law %g at %g", laws[i], x);
 	}
 	/* a law above zero heats more at low drive than the square law */
-	ck_assert(oio_tune_law(0.5, 0.15) > 0.25);
-	ck_assert(oio_tune_law(0.5, -0.15) < 0.25);
-	ck_assert(oio_tune_law_inv(-1, 0) == 0 && oio_tune_law_inv(2, 0) == 1);
+	ck_assert(lio_tune_law(0.5, 0.15) > 0.25);
+	ck_assert(lio_tune_law(0.5, -0.15) < 0.25);
+	ck_assert(lio_tune_law_inv(-1, 0) == 0 && lio_tune_law_inv(2, 0) == 1);
 }
 END_TEST
 
@@ -48,7 +48,7 @@ START_TEST(test_code_windows_unique)
 	unsigned int W, k, i, j, b;
 
 	for (W = 2; W <= OIO_MAX_WAVELENGTHS; W++) {
-		uint32_t code = oio_tune_code(W, &k);
+		uint32_t code = lio_tune_code(W, &k);
 
 		ck_assert_uint_ne(code, 0);
 		ck_assert_uint_ne(code, (1u << W) - 1);
@@ -65,8 +65,8 @@ START_TEST(test_code_windows_unique)
 					      i, j);
 			}
 	}
-	ck_assert_uint_eq(oio_tune_code(1, &k), 0);
-	ck_assert_uint_eq(oio_tune_code(OIO_MAX_WAVELENGTHS + 1, &k), 0);
+	ck_assert_uint_eq(lio_tune_code(1, &k), 0);
+	ck_assert_uint_eq(lio_tune_code(OIO_MAX_WAVELENGTHS + 1, &k), 0);
 }
 END_TEST
 
@@ -78,9 +78,9 @@ START_TEST(test_classes_apart)
 	for (W = 1; W <= OIO_MAX_WAVELENGTHS; W++) {
 		uint32_t all = 0;
 
-		oio_tune_class(W, 0, &classes);
+		lio_tune_class(W, 0, &classes);
 		for (k = 0; k < classes; k++) {
-			uint32_t m = oio_tune_class(W, k, &classes);
+			uint32_t m = lio_tune_class(W, k, &classes);
 
 			ck_assert_uint_eq(all & m, 0);
 			all |= m;
@@ -189,7 +189,7 @@ static void bring(uint64_t seed, const char *knob, int64_t val,
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
-	err = oio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	err = lio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
 	ck_assert_msg(err == 0, "bring-up: %d %s", err, sio.errmsg);
 }
 
