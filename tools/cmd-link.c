@@ -20,11 +20,13 @@
 #include "parse.h"
 
 static const char link_usage[] =
-"Usage: oioctl link up [CARD] [--prbs-dwell TIME] [--ber-target BER]\n"
-"       oioctl link recover [CARD] [--prbs-dwell TIME] [--ber-target BER]\n"
-"       oioctl link down [CARD]\n"
+"Usage: oioctl link up CARD|all [--prbs-dwell TIME] [--ber-target BER]\n"
+"       oioctl link recover CARD|all [--prbs-dwell TIME] [--ber-target BER]\n"
+"       oioctl link down CARD|all\n"
 "       oioctl link status [CARD]\n"
 "\n"
+"up, recover and down change a card's state: they need a card, or all\n"
+"for every card, as devlink and ethtool need a device.\n"
 "up: arm, light every line, sweep the rings, choose line shifts, tune and\n"
 "lock every ring, verify each lane with PRBS and activate it. Several\n"
 "cards are brought up at once. Exits 3 if it ran on every card but a lane\n"
@@ -317,6 +319,23 @@ static struct json_object *result_json(uint32_t card, int err,
 	return e;
 }
 
+/*
+ * The card a command that changes state acts on: one it was given, or
+ * every card for "all" (*spec NULL), never every card by default.
+ */
+static int writer_cards(const struct cmd_args *a, const char **spec)
+{
+	if (cmd_npos(a) > 1)
+		return usage_error("too many arguments for '%s'", a->name);
+	*spec = cmd_arg(a, 0);
+	if (!*spec)
+		return usage_error("'%s' needs a card, or 'all' for every card",
+				   a->name);
+	if (!strcmp(*spec, "all"))
+		*spec = NULL;
+	return 0;
+}
+
 static int link_run(const struct oioctl *o, int argc, char **argv,
 		    bool recover)
 {
@@ -336,6 +355,7 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	struct cmd_args a;
 	size_t n = 0, started = 0, failed = 0, down = 0, i;
 	int c, err, ret, sfd = -1, done[2] = { -1, -1 }, sig = 0;
+	const char *spec;
 	uint64_t ns;
 
 	oio_link_params_init_ex(&params, sizeof(params));
@@ -361,13 +381,14 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 	}
 	if (c < 0)
 		return OPT_EXIT(c);
-	if (cmd_npos(&a) > 1)
-		return usage_error("too many arguments for '%s'", a.name);
+	ret = writer_cards(&a, &spec);
+	if (ret)
+		return ret;
 
 	ret = ctx_open(&ctx);
 	if (ret)
 		return ret;
-	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	ret = cards_select(ctx, spec, &cards, &n);
 	if (ret)
 		goto out;
 	if (!n) {
@@ -476,6 +497,7 @@ static int link_down(const struct oioctl *o, int argc, char **argv)
 	struct oio_ctx *ctx = NULL;
 	struct json_object *arr = NULL, *top;
 	struct cmd_args a;
+	const char *spec;
 	char msg[256];
 	size_t n, i;
 	int c, err, ret;
@@ -484,12 +506,13 @@ static int link_down(const struct oioctl *o, int argc, char **argv)
 	c = cmd_no_options(&a, &opts);
 	if (c)
 		return OPT_EXIT(c);
-	if (cmd_npos(&a) > 1)
-		return usage_error("too many arguments for 'link down'");
+	ret = writer_cards(&a, &spec);
+	if (ret)
+		return ret;
 	ret = ctx_open(&ctx);
 	if (ret)
 		return ret;
-	ret = cards_select(ctx, cmd_arg(&a, 0), &cards, &n);
+	ret = cards_select(ctx, spec, &cards, &n);
 	if (ret)
 		goto out;
 	if (opts.json)

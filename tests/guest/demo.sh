@@ -25,7 +25,7 @@ run() {
 
 run "load the driver" modprobe oio
 run "list the cards" oioctl list
-run "bring every lane of every card up" oioctl link up
+run "bring every lane of every card up" oioctl link up all
 run "show card 0" oioctl show 0
 run "telemetry of card 0" oioctl telemetry 0
 run "release ring 5 of card 0 for a sweep" oioctl ring set 0 5 lock off

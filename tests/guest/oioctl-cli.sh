@@ -463,8 +463,8 @@ runok "laser set 0 4 bias 80mA" laser set 0 4 bias 80mA
 
 # ---- link up, all cards --------------------------------------------------
 
-run link up
-ok "$([ $rc -eq 0 ]; echo $?)" "link up (all $cards cards) exits 0"
+run link up all
+ok "$([ $rc -eq 0 ]; echo $?)" "link up all ($cards cards) exits 0"
 [ $rc -eq 0 ] || diag
 cp "$t/out" "$t/linkup.txt"
 is "link up: one '64/64 lanes up' report per card" \
@@ -691,8 +691,8 @@ is "link status -j 0: 64 up, 8 ports, 64 lanes" \
 
 # ---- link down -----------------------------------------------------------
 
-run link down
-ok "$([ $rc -eq 0 ] && [ ! -s "$t/err" ]; echo $?)" "link down (all cards) exits 0"
+run link down all
+ok "$([ $rc -eq 0 ] && [ ! -s "$t/err" ]; echo $?)" "link down all exits 0"
 is "link down: 'link down' per card" "$(grep -c '^oio[0-9]*: link down$' "$t/out")" "$cards"
 jrun "link status -j (down)" link status
 cp "$t/out" "$t/status.json"
@@ -815,6 +815,10 @@ bad "telemetry oioX --watch 1 (not a card: refused once, not every round)" \
 	telemetry oioX --watch 1
 bad "show oioX (not a card)" show oioX
 bad "show 0 1 (too many arguments)" show 0 1
+bad "link up (no card: one, or all)" link up
+bad "link down (no card: one, or all)" link down
+bad "link recover (no card: one, or all)" link recover
+bad "link up 0 1 (too many arguments)" link up 0 1
 refused "arm 9 on" arm 9 on
 bad "arm 0 maybe" arm 0 maybe
 bad "clear-alarms 0 laser 8 (no such line)" clear-alarms 0 laser 8
