@@ -79,6 +79,8 @@ static int lio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 			if (nlh->nlmsg_type != NLMSG_ERROR ||
 			    nlh->nlmsg_seq - first > last - first)
 				continue;
+			if (nlmsg_datalen(nlh) < (int)sizeof(*e))
+				return err ? err : -EPROTO;
 			if (e->error && !err) {
 				lio_extack(ctx, nlh);
 				err = e->error;
@@ -110,6 +112,13 @@ static int lio_batch_send(struct oio_batch *b)
 	}
 	pthread_mutex_lock(&ctx->lock);
 	ctx->errmsg[0] = '\0';
+	if (ctx->gone) {
+		err = lio_family_check(ctx, 0);
+		pthread_mutex_unlock(&ctx->lock);
+		free(buf);
+		lio_batch_free(b);
+		return err;
+	}
 	for (i = 0; i < b->n; i++) {
 		struct nlmsghdr *nlh = nlmsg_hdr(b->msg[i]);
 

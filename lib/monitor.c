@@ -26,10 +26,17 @@ struct oio_monitor {
 	int count;
 	int err;
 	bool stop;
+	/* a callback stopped at DRIVER_GONE of a reload seen whole */
+	bool back_pending;
+	/* 0.1.0's callers were never told of the driver's leaving */
+	bool v1;
 };
 
 static int lio_deliver(struct oio_monitor *mon, const struct oio_event *ev)
 {
+	if (mon->v1 && (ev->type == OIO_EVENT_DRIVER_GONE ||
+			ev->type == OIO_EVENT_DRIVER_BACK))
+		return NL_OK;
 	mon->count++;
 	if (mon->user_cb(ev, mon->user_arg)) {
 		mon->stop = true;
@@ -98,8 +105,11 @@ static int lio_follow(struct oio_monitor *mon, int family, int grp)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = OIO_EVENT_DRIVER_GONE;
-	if (was && lio_deliver(mon, &ev) == NL_STOP)
+	if (was && lio_deliver(mon, &ev) == NL_STOP) {
+		/* the next dispatch says it came back */
+		mon->back_pending = family >= 0 && !mon->err;
 		return NL_STOP;
+	}
 	if (mon->err)
 		return NL_STOP;
 	ev.type = OIO_EVENT_DRIVER_BACK;
@@ -256,6 +266,7 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 {
 	int size = OIO_MONITOR_RCVBUF;
 	struct oio_monitor *mon;
+	struct nl_sock *tmp;
 	int grp, ctrl, fd, err;
 
 	if (!monp)
@@ -278,9 +289,16 @@ OIO_API int oio_monitor_open(struct oio_monitor **monp)
 		err = lio_nl_errno(ctrl);
 		goto fail;
 	}
-	mon->family = genl_ctrl_resolve(mon->sk, OIO_FAMILY_NAME);
-	grp = genl_ctrl_resolve_grp(mon->sk, OIO_FAMILY_NAME,
-				    OIO_MCGRP_MONITOR);
+	/*
+	 * On a socket of its own: a notification of any family arriving
+	 * meanwhile would break libnl's sequence check on this one.
+	 */
+	err = lio_sock_open(&tmp);
+	if (err)
+		goto fail;
+	mon->family = genl_ctrl_resolve(tmp, OIO_FAMILY_NAME);
+	grp = genl_ctrl_resolve_grp(tmp, OIO_FAMILY_NAME, OIO_MCGRP_MONITOR);
+	nl_socket_free(tmp);
 	if (mon->family < 0 || grp < 0) {
 		err = mon->family < 0 ? mon->family : grp;
 		err = err == -NLE_OBJ_NOTFOUND ? -ENOENT : lio_nl_errno(err);
@@ -325,8 +343,7 @@ OIO_API int oio_monitor_fd(const struct oio_monitor *mon)
 	return mon ? nl_socket_get_fd(mon->sk) : -EINVAL;
 }
 
-OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
-				 void *arg)
+static int lio_dispatch(struct oio_monitor *mon, oio_event_cb cb, void *arg)
 {
 	int err;
 
@@ -337,6 +354,13 @@ OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
 	mon->count = 0;
 	mon->stop = false;
 	mon->err = 0;
+	if (mon->back_pending) {
+		struct oio_event ev = { .type = OIO_EVENT_DRIVER_BACK };
+
+		mon->back_pending = false;
+		if (lio_deliver(mon, &ev) == NL_STOP)
+			return mon->count;
+	}
 	do {
 		err = nl_recvmsgs(mon->sk, mon->cb);
 	} while (err >= 0 && !mon->stop && !mon->err);
@@ -349,4 +373,28 @@ OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
 		return mon->err ? mon->err : -ENOBUFS;
 	}
 	return lio_nl_errno(err);
+}
+
+OIO_API int oio_monitor_dispatch(struct oio_monitor *mon, oio_event_cb cb,
+				 void *arg)
+{
+	if (mon)
+		mon->v1 = false;
+	return lio_dispatch(mon, cb, arg);
+}
+
+/*
+ * 0.1.0's, for the programs built against it: its callers were not told
+ * that event types could be added, so the driver's leaving and return,
+ * which it follows all the same, are not handed to them.
+ */
+__asm__(".symver lio_monitor_dispatch_v1, oio_monitor_dispatch@LIBOIO_1");
+OIO_API int lio_monitor_dispatch_v1(struct oio_monitor *mon, oio_event_cb cb,
+				    void *arg);
+OIO_API int lio_monitor_dispatch_v1(struct oio_monitor *mon, oio_event_cb cb,
+				    void *arg)
+{
+	if (mon)
+		mon->v1 = true;
+	return lio_dispatch(mon, cb, arg);
 }

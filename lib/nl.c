@@ -202,7 +202,8 @@ void lio_extack(struct oio_ctx *ctx, const struct nlmsghdr *nlh)
 	int rem;
 
 	ctx->errmsg[0] = '\0';
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (nlmsg_datalen(nlh) < (int)sizeof(*e) ||
+	    !(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(e->msg);
@@ -279,19 +280,33 @@ int lio_family_check(struct oio_ctx *ctx, int err)
 	struct nl_sock *sk;
 	int family;
 
+	if (ctx->gone) {
+		snprintf(ctx->errmsg, sizeof(ctx->errmsg),
+			 "the oio driver was unloaded");
+		return -EIDRM;
+	}
 	if (err != -ENOENT && err != -EOPNOTSUPP && err != -EPROTONOSUPPORT)
 		return err;
 	/* the driver's own refusals say why; the genl core's say nothing */
 	if (ctx->errmsg[0])
 		return err;
-	/* a socket of its own: libnl's sequence checks know nothing of ours */
+	/*
+	 * A socket of its own: libnl's sequence checks know nothing of ours.
+	 * It waits no longer than a reply would.
+	 */
 	if (lio_sock_open(&sk))
 		return err;
+	if (lio_sock_set_timeout(sk, OIO_REPLY_TIMEOUT_MS)) {
+		nl_socket_free(sk);
+		return err;
+	}
 	family = genl_ctrl_resolve(sk, OIO_FAMILY_NAME);
 	nl_socket_free(sk);
 	if (family == ctx->family ||
 	    (family < 0 && family != -NLE_OBJ_NOTFOUND))
 		return err;
+	/* its family id may go to another family: never send to it again */
+	ctx->gone = true;
 	snprintf(ctx->errmsg, sizeof(ctx->errmsg),
 		 "the oio driver was unloaded");
 	return -EIDRM;
@@ -325,6 +340,12 @@ int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	one = fn && !(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP);
 	pthread_mutex_lock(&ctx->lock);
 	ctx->errmsg[0] = '\0';
+	if (ctx->gone) {
+		err = lio_family_check(ctx, 0);
+		pthread_mutex_unlock(&ctx->lock);
+		nlmsg_free(msg);
+		return err;
+	}
 	/* libnl asks for an ack whenever it completes a message: after it */
 	nl_complete_msg(ctx->sk, msg);
 	if (one)
@@ -334,13 +355,18 @@ int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	err = nl_send(ctx->sk, msg);
 	seq = nlmsg_hdr(msg)->nlmsg_seq;
 	err = err < 0 ? lio_nl_errno(err) : 0;
-	while (!err && !done) {
+	/*
+	 * A dump whose reply failed its checks is read to its end all the
+	 * same: left running, it would refuse the handle's next one (EBUSY).
+	 */
+	done = err != 0;
+	while (!done) {
 		ssize_t len = lio_recv(ctx);
 		struct nlmsghdr *nlh = ctx->rx;
 		int rem;
 
 		if (len < 0) {
-			err = (int)len;
+			err = err ?: (int)len;
 			break;
 		}
 		for (rem = (int)len; nlmsg_ok(nlh, rem) && !done;
@@ -351,6 +377,11 @@ int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = nlmsg_data(nlh);
 
+				if (nlmsg_datalen(nlh) < (int)sizeof(*e)) {
+					err = err ?: -EPROTO;
+					done = true;
+					continue;
+				}
 				if (e->error)
 					lio_extack(ctx, nlh);
 				if (!err)

@@ -33,6 +33,8 @@ struct oio_ctx {
 	char errmsg[OIO_ERRMSG_SIZE];	/* the kernel's text for the last failure */
 	void *rx;		/* receive buffer, grown to the largest reply */
 	size_t rx_size;
+	/* the driver it was opened on is gone: every call -EIDRM (lock) */
+	bool gone;
 	/*
 	 * oio_ctx_cancel() calls so far: a run stops when the count moves
 	 * from what it was when the run began. A count, not a flag, so that

@@ -368,6 +368,10 @@ static int link_run(const struct oioctl *o, int argc, char **argv,
 			if (parse_duration_opt(a.optarg, &opt_prbs_dwell, &ns))
 				return duration_error(&opt_prbs_dwell,
 						      a.optarg);
+			/* the library takes microseconds: never round */
+			if (ns % 1000)
+				return usage_error("invalid --prbs-dwell '%s' (whole microseconds)",
+						   a.optarg);
 			params.prbs_dwell_us = (uint32_t)(ns / 1000);
 			break;
 		case 'B':

@@ -819,6 +819,7 @@ bad "link up (no card: one, or all)" link up
 bad "link down (no card: one, or all)" link down
 bad "link recover (no card: one, or all)" link recover
 bad "link up 0 1 (too many arguments)" link up 0 1
+bad "link up 0 --prbs-dwell 1500ns (not whole microseconds)" link up 0 --prbs-dwell 1500ns
 refused "arm 9 on" arm 9 on
 bad "arm 0 maybe" arm 0 maybe
 bad "clear-alarms 0 laser 8 (no such line)" clear-alarms 0 laser 8
