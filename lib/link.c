@@ -30,10 +30,12 @@ struct nl_card {
 	unsigned int cancels;	/* the handle's count when the run began */
 	bool cleaning;
 	/*
-	 * The run's first failed request and the kernel's reason for it, and
-	 * the library's last explanation: every request after them (the
-	 * clean-up's, the other lines' of a link down) clears the handle's
-	 * message, so the run puts back the one its error is about.
+	 * The run's last failed request before its clean-up and the kernel's
+	 * reason for it, and the library's explanation given since: every
+	 * request after them (the clean-up's, the other lines' of a link
+	 * down) clears the handle's message, so the run puts back the one its
+	 * error is about. The last, not the first: a run goes on past some
+	 * failures (a line that would not light fails only its lanes).
 	 */
 	int first_err;
 	char first_msg[OIO_ERRMSG_SIZE];
@@ -42,9 +44,11 @@ struct nl_card {
 
 static int noted(struct nl_card *c, int err)
 {
-	if (err && err != -ECANCELED && !c->first_err && !c->cleaning) {
+	if (err && err != -ECANCELED && !c->cleaning) {
 		c->first_err = err;
 		oio_ctx_errmsg(c->ctx, c->first_msg, sizeof(c->first_msg));
+		/* an explanation from before is not about this one */
+		c->explained[0] = '\0';
 	}
 	return err;
 }

@@ -23,6 +23,7 @@ static struct oio_ctx ctx;
 static struct oio_link_report rep;
 /* requests the "kernel" refuses, and how many requests were sent */
 static bool refuse_laser, refuse_sweep, refuse_batch;
+static int refuse_line;		/* one line that will not light, or -1 */
 static unsigned int requests;
 static char token;
 
@@ -100,6 +101,8 @@ int oio_laser_set_enable(struct oio_ctx *c, uint32_t id, uint32_t line,
 {
 	if (refuse_laser && on)
 		return reply(c, -EIO, "laser line failed");
+	if ((int)line == refuse_line && on)
+		return reply(c, -ETIMEDOUT, "line 1 did not answer");
 	return reply(c, sio.io.laser_enable(sio.io.h, line, on), "laser");
 }
 
@@ -194,6 +197,7 @@ static void setup(void)
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&rep, 0, sizeof(rep));
 	refuse_laser = refuse_sweep = refuse_batch = false;
+	refuse_line = -1;
 	requests = 0;
 }
 
@@ -230,6 +234,21 @@ START_TEST(test_sweep_refused)
 }
 END_TEST
 
+/*
+ * A line that will not light fails only its lanes and the run goes on;
+ * the sweep's refusal that ends it, with the same errno, is what it says.
+ */
+START_TEST(test_last_refusal)
+{
+	refuse_line = 1;
+	refuse_sweep = true;
+	ck_assert_int_eq(oio_link_up(&ctx, 0, NULL, &rep, NULL, NULL),
+			 -ETIMEDOUT);
+	ck_assert_str_eq(ctx.errmsg,
+			 "card did not answer in time (firmware hung?)");
+}
+END_TEST
+
 /* Link down goes on past a refusal; the refusal is what it says. */
 START_TEST(test_down_refused)
 {
@@ -254,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, test_laser_refused);
 	tcase_add_test(tc, test_sweep_refused);
 	tcase_add_test(tc, test_down_refused);
+	tcase_add_test(tc, test_last_refusal);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
