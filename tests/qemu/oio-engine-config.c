@@ -74,7 +74,7 @@ const OioPropDesc oio_props[] = {
       2000, "monitor photocurrent noise, nA rms" },
     { "monitor-lsb-na", CFG(monitor_lsb_na), false, false, 1, 100000, 50,
       "monitor ADC step, nA" },
-    { "lock-capture-us", CFG(lock_capture_us), false, false, 1, 100000, 40,
+    { "lock-capture-us", CFG(lock_capture_us), false, false, 1, 10000000, 40,
       "time a lock loop takes to acquire" },
     /* Environment and injected faults, at once. */
     { "ambient-mc", CFG(ambient_mc), false, false, -40000, 125000, 25000,
