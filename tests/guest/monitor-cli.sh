@@ -22,23 +22,6 @@ gone='the oio driver is not loaded (or was unloaded)'
 
 # ---- helpers -------------------------------------------------------------
 
-now_cs() {
-	read -r _up _ < /proc/uptime
-	echo $((${_up%.*} * 100 + 1${_up#*.} - 100))
-}
-
-# wait_grep FILE REGEX [CS [SKIP]]: poll every 10 ms, for CS centiseconds
-# (200), for a line of FILE past its first SKIP (0) to match.
-wait_grep() {
-	_end=$(($(now_cs) + ${3:-200}))
-	while :; do
-		sed -n "$((${4:-0} + 1)),\$p" "$1" 2>/dev/null | grep -qE "$2" &&
-			return 0
-		[ "$(now_cs)" -lt $_end ] || return 1
-		usleep 10000
-	done
-}
-
 # show FILE: its first lines as TAP comments.
 show() {
 	sed -n "1,${2:-6}s/^/# $(basename "$1"): /p" "$1"

@@ -125,24 +125,6 @@ count() {
 	echo $(($(grep -oE "$1" "$2" | wc -l)))
 }
 
-# now_cs: the uptime in centiseconds (no leading zero for $((...)) to read
-# as octal).
-now_cs() {
-	read -r _up _ < /proc/uptime
-	echo $((${_up%.*} * 100 + 1${_up#*.} - 100))
-}
-
-# wait_grep FILE REGEX [CS]: poll every 10 ms, for CS centiseconds (200),
-# for a line of FILE to match.
-wait_grep() {
-	_end=$(($(now_cs) + ${3:-200}))
-	while :; do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		[ "$(now_cs)" -lt $_end ] || return 1
-		usleep 10000
-	done
-}
-
 # wait_lines FILE REGEX N [CS]: poll every 10 ms, for CS centiseconds
 # (500), until N lines of FILE match.
 wait_lines() {

@@ -91,3 +91,22 @@ json_out() {
 	# shellcheck disable=SC2086 # _jl is one option or none
 	/tests/json-check $_jl -c < "$2" 2>/dev/null | sed "s/^/# json-out $1 /"
 }
+
+# now_cs: the uptime in centiseconds (no leading zero for $((...)) to read
+# as octal).
+now_cs() {
+	read -r _up _ < /proc/uptime
+	echo $((${_up%.*} * 100 + 1${_up#*.} - 100))
+}
+
+# wait_grep FILE REGEX [CS [SKIP]]: poll every 10 ms, for CS centiseconds
+# (200), for a line of FILE past its first SKIP (0) to match.
+wait_grep() {
+	_end=$(($(now_cs) + ${3:-200}))
+	while :; do
+		sed -n "$((${4:-0} + 1)),\$p" "$1" 2>/dev/null | grep -qE "$2" &&
+			return 0
+		[ "$(now_cs)" -lt $_end ] || return 1
+		usleep 10000
+	done
+}
