@@ -66,9 +66,9 @@ GUEST_CFLAGS := -static -O2 -std=gnu11 -Wall -Wextra -Werror \
 	-Idriver -Itests/guest -Itests/qemu
 GUEST_LIB := tests/guest/oiotest.c tests/guest/vmctl.c tests/guest/nlraw.c
 GUEST_HDRS := tests/guest/oiotest.h tests/guest/vmctl.h tests/guest/nlraw.h \
-	driver/oio_regs.h include/uapi/linux/oio.h
+	driver/oio_regs.h include/uapi/linux/oio.h include/uapi/linux/oio_dev.h
 GUEST_TESTS := conformance bringup multicard hotplug devlink-info nltest \
-	sysfs-poll driver-defects fault-nth driver-stress privilege
+	sysfs-poll driver-defects fault-nth driver-stress privilege driver-cdev
 GUEST_SCRIPTS := tap-lib driver-sysfs driver-hwmon driver-netlink driver-faults \
 	demo link-drift-cli oioctl-cli driver-lifetime kmemleak monitor-cli
 # The fuzzer builds its messages from the netlink spec.
@@ -91,7 +91,7 @@ GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(B)/guest/json-check
 
 DRIVER_SOURCES := $(wildcard driver/*.c driver/*.h) driver/Kbuild \
-	include/uapi/linux/oio.h
+	include/uapi/linux/oio.h include/uapi/linux/oio_dev.h
 # The VM tests load the module built for the kernel they boot (6.1);
 # 6.12 is built too, to keep the driver compiling on both.
 MODULE := $(B)/driver/6.1/oio.ko
@@ -118,7 +118,8 @@ LIB_VERSION := 0.2.0
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
 # What DKMS and a kernel tree need, laid out as in the repository.
 DKMS_FILES := dkms.conf Kbuild Kconfig $(wildcard driver/*.c driver/*.h) \
-	driver/Kbuild driver/Kconfig include/uapi/linux/oio.h
+	driver/Kbuild driver/Kconfig include/uapi/linux/oio.h \
+	include/uapi/linux/oio_dev.h
 # make deb's output (see "Debian packages" below).
 DEB_DIR := $(B)/deb
 DEB_STAMP := $(DEB_DIR)/oio_$(VERSION)_amd64.changes
@@ -127,7 +128,8 @@ DEB_SOURCES := $(shell git ls-files --cached --others --exclude-standard \
 LIB_SONAME := liboio.so.0
 LIB_DEPS := libnl-genl-3.0 libpci libkmod
 LIB_SOURCES := $(wildcard lib/*.c)
-LIB_HDRS := $(wildcard lib/*.h) include/uapi/linux/oio.h
+LIB_HDRS := $(wildcard lib/*.h) include/uapi/linux/oio.h \
+	include/uapi/linux/oio_dev.h
 LIBOIO := $(B)/lib/liboio.so.$(LIB_VERSION)
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment (dpkg-buildflags'
 # hardening) come after ours.
@@ -531,7 +533,8 @@ install-lib: $(LIBOIO)
 		-e 's|@VERSION@|$(LIB_VERSION)|' lib/liboio.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc
 	install -m 644 lib/liboio.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 include/uapi/linux/oio.h $(DESTDIR)$(INCLUDEDIR)/linux/
+	install -m 644 include/uapi/linux/oio.h include/uapi/linux/oio_dev.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/
 
 install-tools: $(OIOCTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 \

@@ -19,6 +19,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
@@ -29,6 +30,7 @@
 #include <linux/workqueue.h>
 
 #include <uapi/linux/oio.h>
+#include <uapi/linux/oio_dev.h>
 
 #include "oio_regs.h"
 
@@ -45,6 +47,8 @@
 #define OIO_SWEEP_BUF_SIZE	(OIO_SWEEP_HDR_SIZE + OIO_TRACE_MAX_BYTES)
 /* A caller without CAP_NET_ADMIN gets telemetry at most this old. */
 #define OIO_TELEM_USER_AGE_MS	100
+/* /dev/oioN for the first this many cards; later ones have netlink only */
+#define OIO_CDEV_MINORS		256
 
 /*
  * Alarm vector storms: raises spend a credit of time, OIO_STORM_COST_NS
@@ -154,6 +158,7 @@ enum {
  * @health_work: announces a change of @health
  * @notify_lock: protects @classdev and @announce; see above
  * @classdev: the class device, NULL while there is none
+ * @cdev: /dev/oioN, or NULL; an open file keeps it (not the card) alive
  * @announce: netlink events of the card may go out (card-add sent,
  *	card-delete not yet)
  * @nl_users: netlink requests using the card; remove() waits for 0
@@ -219,6 +224,7 @@ struct oio_dev {
 	/* protects classdev and announce, see above */
 	struct mutex notify_lock;
 	struct device *classdev;
+	struct cdev *cdev;
 	bool announce;
 
 	atomic_t nl_users;
@@ -378,6 +384,19 @@ struct genl_family *oio_nl_fam(void);
 int oio_nl_card_add(struct oio_dev *od);
 void oio_nl_card_remove(struct oio_dev *od);
 void oio_nl_notify(struct oio_dev *od, u8 cmd, unsigned int index);
+struct sk_buff;
+struct oio_dev *oio_card_get(unsigned long id);
+void oio_card_put(struct oio_dev *od);
+size_t oio_telem_msg_size(struct oio_dev *od, u32 parts);
+int oio_telem_msg(struct sk_buff *msg, struct oio_dev *od, u32 parts,
+		  unsigned int max_age_ms, u32 portid, u32 seq);
+
+/* oio_cdev.c */
+int oio_cdev_module_init(void);
+void oio_cdev_module_exit(void);
+dev_t oio_cdev_devt(struct oio_dev *od);
+int oio_cdev_add(struct oio_dev *od);
+void oio_cdev_remove(struct oio_dev *od);
 
 /* oio_sysfs.c */
 extern struct class oio_class;

@@ -6,15 +6,16 @@
  * sizes everything from the geometry the card reports, allocates the
  * card's number, sets up the DMA buffers of the sweep and telemetry
  * engines and one MSI-X vector per event source, then publishes
- * /sys/class/oio/oioN, the hwmon device, the devlink instance, the debugfs
- * directory and the card's netlink id, in that order; the card-add event
- * is the last step and the first event of the card.
+ * /dev/oioN with /sys/class/oio/oioN, the hwmon device, the devlink
+ * instance, the debugfs directory and the card's netlink id, in that
+ * order; the card-add event is the last step and the first event of the
+ * card.
  *
  * Teardown (remove(), or probe unwinding through devres) runs the other
  * way: the card-delete event is the last event, netlink users are waited
- * for, the class device goes, the alarm vector stops muting itself, and
- * the card is reset with bus mastering off before devres frees the DMA
- * buffers and the vectors.
+ * for, the class device and the node go, the alarm vector stops muting
+ * itself, and the card is reset with bus mastering off before devres
+ * frees the DMA buffers and the vectors.
  */
 #include <linux/bitfield.h>
 #include <linux/delay.h>
@@ -425,14 +426,24 @@ static void oio_free_id(void *data)
 static int oio_classdev_add(struct oio_dev *od)
 {
 	struct device *cd;
+	int err;
 
-	if (oio_fault_probe(od))
+	/* The node is live before udev hears of it. */
+	err = oio_fault_probe(od) ?: oio_cdev_add(od);
+	if (err)
+		return err;
+	if (oio_fault_probe(od)) {
+		oio_cdev_remove(od);
 		return -ENOMEM;
+	}
 	/* Groups are set before the device is added: no uevent races them. */
-	cd = device_create_with_groups(&oio_class, &od->pdev->dev, MKDEV(0, 0),
-				       od, od->groups, "oio%d", od->id);
-	if (IS_ERR(cd))
+	cd = device_create_with_groups(&oio_class, &od->pdev->dev,
+				       oio_cdev_devt(od), od, od->groups,
+				       "oio%d", od->id);
+	if (IS_ERR(cd)) {
+		oio_cdev_remove(od);
 		return PTR_ERR(cd);
+	}
 	mutex_lock(&od->notify_lock);
 	od->classdev = cd;
 	mutex_unlock(&od->notify_lock);
@@ -454,6 +465,7 @@ static void oio_classdev_remove(struct oio_dev *od)
 	mutex_unlock(&od->notify_lock);
 	if (cd)
 		device_unregister(cd);
+	oio_cdev_remove(od);
 }
 
 /* ---- probe and remove ---- */
@@ -636,9 +648,12 @@ static int __init oio_init(void)
 {
 	int err;
 
-	err = class_register(&oio_class);
+	err = oio_cdev_module_init();
 	if (err)
 		return err;
+	err = class_register(&oio_class);
+	if (err)
+		goto err_cdev;
 	oio_debugfs_module_init();
 	/* Before the cards: their arrival is announced on the family. */
 	err = oio_nl_family_register();
@@ -654,6 +669,8 @@ err_family:
 err_debugfs:
 	oio_debugfs_module_exit();
 	class_unregister(&oio_class);
+err_cdev:
+	oio_cdev_module_exit();
 	return err;
 }
 
@@ -663,6 +680,7 @@ static void __exit oio_exit(void)
 	oio_nl_family_unregister();
 	oio_debugfs_module_exit();
 	class_unregister(&oio_class);
+	oio_cdev_module_exit();
 	ida_destroy(&oio_ida);
 }
 

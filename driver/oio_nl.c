@@ -259,7 +259,7 @@ static int oio_put_msg(struct sk_buff *msg, struct oio_dev *od,
 /* ---- the registry ---- */
 
 /* A reference on a published card, or NULL. */
-static struct oio_dev *oio_card_get(unsigned long id)
+struct oio_dev *oio_card_get(unsigned long id)
 {
 	struct oio_dev *od;
 
@@ -284,7 +284,7 @@ static struct oio_dev *oio_card_next(unsigned long *id)
 	return od;
 }
 
-static void oio_card_put(struct oio_dev *od)
+void oio_card_put(struct oio_dev *od)
 {
 	if (atomic_dec_and_test(&od->nl_users))
 		wake_up_var(&od->nl_users);
@@ -1025,7 +1025,7 @@ static int oio_put_telemetry(struct sk_buff *msg, struct oio_dev *od,
 }
 
 /* Room for the parts asked for: their arrays, and the header. */
-static size_t oio_telem_msg_size(struct oio_dev *od, u32 parts)
+size_t oio_telem_msg_size(struct oio_dev *od, u32 parts)
 {
 	size_t n = 256;
 	unsigned int c;
@@ -1037,14 +1037,65 @@ static size_t oio_telem_msg_size(struct oio_dev *od, u32 parts)
 	return n;
 }
 
+/**
+ * oio_telem_msg() - a telemetry-get reply of the parts asked for
+ * @msg: room for oio_telem_msg_size(@od, @parts)
+ * @od: the card, referenced
+ * @parts: OIO_TELEMETRY_PARTS_* bits
+ * @max_age_ms: the oldest cached block the caller takes; 0 for a new one
+ * @portid: the requester's port, 0 for /dev/oioN
+ * @seq: the request's sequence number
+ *
+ * The one builder of the reply, for netlink and for /dev/oioN alike.
+ *
+ * Context: process; waits as oio_telemetry_lock() does.
+ * Return: 0, or its errors and -EMSGSIZE.
+ */
+int oio_telem_msg(struct sk_buff *msg, struct oio_dev *od, u32 parts,
+		  unsigned int max_age_ms, u32 portid, u32 seq)
+{
+	void *hdr;
+	int err;
+
+	hdr = genlmsg_put(msg, portid, seq, oio_nl_fam(), 0,
+			  OIO_CMD_TELEMETRY_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	err = oio_telemetry_lock(od, max_age_ms);
+	if (err) {
+		genlmsg_cancel(msg, hdr);
+		return err;
+	}
+	err = oio_put_telemetry(msg, od, parts);
+	oio_telemetry_unlock(od);
+	if (err) {
+		genlmsg_cancel(msg, hdr);
+		return err;
+	}
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+/* Why a telemetry block could not be had, for the requester. */
+static void oio_telem_extack(struct oio_dev *od, int err,
+			     struct netlink_ext_ack *extack)
+{
+	if (err == -ETIMEDOUT)
+		NL_SET_ERR_MSG(extack, "card did not answer (firmware hung?)");
+	else if (err == -EIO && od->telem_broken)
+		NL_SET_ERR_MSG(extack,
+			       "the card's telemetry block size is wrong: telemetry off");
+	else if (err == -EIO)
+		NL_SET_ERR_MSG(extack,
+			       "card not answering, or a bad telemetry block");
+}
+
 int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	u32 parts = OIO_TELEMETRY_PARTS_LASERS | OIO_TELEMETRY_PARTS_LANES |
-		    OIO_TELEMETRY_PARTS_RINGS;
+	u32 parts = OIO_TELEMETRY_PARTS_ALL;
 	struct sk_buff *msg = NULL;
 	unsigned int max_age;
 	struct oio_dev *od;
-	void *hdr;
 	int err;
 
 	if (info->attrs[OIO_A_TELEMETRY_PARTS])
@@ -1062,32 +1113,15 @@ int oio_nl_telemetry_get_doit(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOMEM;
 		goto out;
 	}
-	hdr = genlmsg_put_reply(msg, info, oio_nl_fam(), 0,
-				OIO_CMD_TELEMETRY_GET);
-	if (!hdr) {
-		err = -EMSGSIZE;
-		goto out;
-	}
 	/* Without the privilege to change the card, no DMA on demand either. */
 	max_age = netlink_capable(skb, CAP_NET_ADMIN) ? 0 :
 		  OIO_TELEM_USER_AGE_MS;
-	err = oio_telemetry_lock(od, max_age);
-	if (!err) {
-		err = oio_put_telemetry(msg, od, parts);
-		oio_telemetry_unlock(od);
-	}
-	if (err == -ETIMEDOUT)
-		NL_SET_ERR_MSG(info->extack,
-			       "card did not answer (firmware hung?)");
-	else if (err == -EIO && od->telem_broken)
-		NL_SET_ERR_MSG(info->extack,
-			       "the card's telemetry block size is wrong: telemetry off");
-	else if (err == -EIO)
-		NL_SET_ERR_MSG(info->extack,
-			       "card not answering, or a bad telemetry block");
-	if (err)
+	err = oio_telem_msg(msg, od, parts, max_age, info->snd_portid,
+			    info->snd_seq);
+	if (err) {
+		oio_telem_extack(od, err, info->extack);
 		goto out;
-	genlmsg_end(msg, hdr);
+	}
 	err = genlmsg_reply(msg, info);
 	msg = NULL;
 out:

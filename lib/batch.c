@@ -80,7 +80,9 @@ static int lio_batch_wait(struct oio_ctx *ctx, uint32_t first, uint32_t last)
 			    nlh->nlmsg_seq - first > last - first)
 				continue;
 			if (nlmsg_datalen(nlh) < (int)sizeof(*e))
-				return err ? err : -EPROTO;
+				return err ? err :
+				       lio_reply_bad(ctx, "the kernel's error message is %d bytes, too short",
+						     nlmsg_datalen(nlh));
 			if (e->error && !err) {
 				lio_extack(ctx, nlh);
 				err = e->error;

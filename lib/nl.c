@@ -103,7 +103,7 @@ OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 	struct oio_ctx *ctx;
 	int err;
 
-	if (!ctxp || (flags & ~OIO_CTX_LOAD_MODULE))
+	if (!ctxp || (flags & ~(OIO_CTX_LOAD_MODULE | OIO_CTX_DEVNODE)))
 		return -EINVAL;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
@@ -137,6 +137,9 @@ OIO_API int oio_ctx_new(struct oio_ctx **ctxp, unsigned int flags)
 		free(ctx);
 		return -ENOMEM;
 	}
+	ctx->use_dev = flags & OIO_CTX_DEVNODE;
+	for (size_t i = 0; i < LIO_DEV_FDS; i++)
+		ctx->devfd[i] = LIO_DEV_NONE;
 	pthread_mutex_init(&ctx->lock, NULL);
 	atomic_init(&ctx->cancels, 0);
 	*ctxp = ctx;
@@ -148,6 +151,7 @@ OIO_API void oio_ctx_free(struct oio_ctx *ctx)
 	if (!ctx)
 		return;
 	nl_socket_free(ctx->sk);
+	lio_dev_close_all(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->rx);
 	free(ctx);
@@ -307,6 +311,7 @@ int lio_family_check(struct oio_ctx *ctx, int err)
 		return err;
 	/* its family id may go to another family: never send to it again */
 	ctx->gone = true;
+	lio_dev_close_all(ctx);
 	snprintf(ctx->errmsg, sizeof(ctx->errmsg),
 		 "the oio driver was unloaded");
 	return -EIDRM;
@@ -378,7 +383,8 @@ int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 				const struct nlmsgerr *e = nlmsg_data(nlh);
 
 				if (nlmsg_datalen(nlh) < (int)sizeof(*e)) {
-					err = err ?: -EPROTO;
+					err = err ?: lio_reply_bad(ctx, "the kernel's error message is %d bytes, too short",
+								   nlmsg_datalen(nlh));
 					done = true;
 					continue;
 				}

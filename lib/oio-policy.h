@@ -34,6 +34,12 @@ struct oio_ctx;
  */
 int lio_reply_parse(struct oio_ctx *ctx, struct nlmsghdr *nlh,
 		    const struct oio_attr_set *set, struct nlattr **tb);
+/*
+ * -EPROTO, with what was wrong with the kernel's reply in ctx->errmsg
+ * (held) when ctx is not NULL.
+ */
+int lio_reply_bad(struct oio_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* tb[attr] is present, or -EPROTO naming it in ctx->errmsg (held). */
 int lio_reply_need(struct oio_ctx *ctx, const struct oio_attr_set *set,
 		   struct nlattr **tb, int attr);

@@ -26,6 +26,13 @@
 
 #define OIO_ERRMSG_SIZE	256
 
+/* Cards whose /dev/oioN a handle keeps open: the first this many. */
+#define LIO_DEV_FDS	64
+/* devfd[]: not open; dev_after[] says when to try to open it again */
+#define LIO_DEV_NONE	(-1)
+/* a node that would not open (udev not done, card probing): retry after */
+#define LIO_DEV_RETRY_MS	1000
+
 struct oio_ctx {
 	pthread_mutex_t lock;	/* serialises transactions on sk, errmsg */
 	struct nl_sock *sk;
@@ -35,6 +42,10 @@ struct oio_ctx {
 	size_t rx_size;
 	/* the driver it was opened on is gone: every call -EIDRM (lock) */
 	bool gone;
+	/* OIO_CTX_DEVNODE: /dev/oioN of card N, or LIO_DEV_NONE (lock) */
+	bool use_dev;
+	int devfd[LIO_DEV_FDS];
+	uint64_t dev_after[LIO_DEV_FDS];	/* CLOCK_MONOTONIC ms */
 	/*
 	 * oio_ctx_cancel() calls so far: a run stops when the count moves
 	 * from what it was when the run began. A count, not a flag, so that
@@ -65,6 +76,8 @@ int lio_xfer(struct oio_ctx *ctx, struct nl_msg *msg,
 	     const struct oio_attr_set *set, oio_reply_fn fn, void *arg);
 int lio_nl_errno(int nlerr);
 int lio_family_check(struct oio_ctx *ctx, int err);
+/* Close the handle's /dev/oioN nodes; ctx->lock held (telemetry.c). */
+void lio_dev_close_all(struct oio_ctx *ctx);
 /*
  * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
  * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.

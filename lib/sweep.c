@@ -46,11 +46,15 @@ static int lio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 	if (err)
 		return err;
 	if (nla_get_u32(tb[OIO_A_SWEEP_POINTS]) != s->points)
-		return -EPROTO;
+		return lio_reply_bad(part->ctx, "the kernel's sweep has %u points, not the %u asked for",
+				     nla_get_u32(tb[OIO_A_SWEEP_POINTS]),
+				     s->points);
 	n = nla_get_u32(tb[OIO_A_SWEEP_RING_COUNT]);
 	if (n > part->max || (uint32_t)nla_len(rings) != 4 * n ||
 	    (uint64_t)nla_len(trace) != 4ull * n * s->points)
-		return -EPROTO;
+		return lio_reply_bad(part->ctx, "the kernel's sweep has %u rings (at most %u asked for) in a list of %d bytes and a trace of %d",
+				     n, part->max, nla_len(rings),
+				     nla_len(trace));
 	memcpy(s->ring + part->row, nla_data(rings), 4 * n);
 	/* rings of the run asked for, in order: what rows are told apart by */
 	for (i = 0; i < n; i++) {
@@ -58,7 +62,9 @@ static int lio_take_sweep(struct nlmsghdr *nlh, struct nlattr **tb,
 
 		if (r < part->first || r - part->first >= part->max ||
 		    (i && r <= s->ring[part->row + i - 1]))
-			return -EPROTO;
+			return lio_reply_bad(part->ctx, "the kernel's sweep lists ring %u, not in rising order within %u to %u",
+					     r, part->first,
+					     part->first + part->max - 1);
 	}
 	memcpy(s->trace + (size_t)part->row * s->points, nla_data(trace),
 	       4ull * n * s->points);

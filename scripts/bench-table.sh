@@ -15,7 +15,7 @@ sed -n 's/^# \(call .*\)$/\1/p; s/^# \([a-zA-Z(].*  *[0-9.][0-9.]*  *[0-9.][0-9.
 echo
 echo "telemetry: one snapshot of a card through liboio and through sysfs"
 sed -n 's/^# \(telemetry before issue 10: .*\)$/\1/p' "$tap"
-sed -n 's/^# \(telemetry [a-z ]*, cached  .*\)$/\1/p; s/^# \(sysfs, .*\)$/\1/p' "$tap"
+sed -n 's/^# \(telemetry [a-z ]*, cached[a-z, ]*  .*\)$/\1/p; s/^# \(sysfs, .*\)$/\1/p' "$tap"
 sed -n 's/^# \(idle MMIO per second: .*\)$/\1/p; s/^# \(alarm to .*\)$/\1/p' "$tap"
 echo
 echo "targets (issue 10)"

@@ -223,11 +223,11 @@ vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
 vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
 vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs,sysfs-poll
 vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
-vm driver-netlink --cards 2 --seed 71 --tests driver-netlink
+vm driver-netlink --cards 2 --seed 71 --tests driver-netlink,driver-cdev
 vm driver-1card --cards 1 --seed 91 \
 	--tests driver-sysfs,sysfs-poll,driver-netlink
 vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
-	--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon
+	--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev
 vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
 vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
 	--env OIO_CYCLES=3
@@ -245,7 +245,7 @@ vm fuzz --cards 2 --seed 501 --tests nlfuzz
 # tree is most of its cost on this kernel.
 vm debug-driver --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
 	--seed 401 --mem 1024 --timeout 1500 --env OIO_FUZZ_N=10000 \
-	--tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,privilege,nlfuzz,driver-defects,kmemleak
+	--tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,nlfuzz,driver-defects,kmemleak
 vm debug-faults --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
 	--seed 61 --mem 1024 --pciehp --timeout 1500 \
 	--tests driver-faults,kmemleak --env OIO_CYCLES=1
@@ -255,7 +255,7 @@ vm stress --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
 	--tests driver-lifetime,fault-nth,driver-stress,kmemleak
 # The newest kernel in Debian's archive.
 vm driver-newest --kernel "$KERNEL_NEWEST" --initrd "$INITRD_NEWEST" --cards 2 \
-	--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,privilege,driver-defects
+	--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,driver-defects
 # liboio's bring-up: figures in card time under -icount, MMIO counted.
 vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
 	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500

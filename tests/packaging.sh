@@ -66,6 +66,7 @@ for f in usr/local/lib/liboio.so.0 usr/local/lib/liboio.so \
 	lib/udev/oio-udev "usr/src/oio-$ver/dkms.conf" \
 	"usr/src/oio-$ver/driver/oio_main.c" \
 	"usr/src/oio-$ver/include/uapi/linux/oio.h" \
+	"usr/src/oio-$ver/include/uapi/linux/oio_dev.h" \
 	"lib/modules/$rel/updates/oio.ko"; do
 	[ -e "$dest/$f" ] || missing="$missing $f"
 done

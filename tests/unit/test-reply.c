@@ -3,14 +3,21 @@
  * liboio's check of the kernel's replies (lib/reply.c) against the
  * policies generated from the spec (lib/oio-policy.c), fed crafted
  * messages: a reply that breaks the spec is -EPROTO naming the attribute,
- * never a value read past its end or a silent zero; and a socket the
- * kernel never answers on, which must end the call with -ETIMEDOUT.
+ * never a value read past its end or a silent zero; a socket the kernel
+ * never answers on, which must end the call with -ETIMEDOUT; and
+ * telemetry from a /dev/oioN played by the test's own ioctl().
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <linux/oio_dev.h>
 
 #include <netlink/genl/genl.h>
 
@@ -202,6 +209,169 @@ START_TEST(test_recv_timeout)
 }
 END_TEST
 
+/* Types as libnl's nla_parse() takes them: flags masked, 0 skipped, last wins. */
+START_TEST(test_type_rules)
+{
+	struct nlattr *tb[OIO_A_PORT_MAX + 1];
+
+	ck_assert_int_eq(nla_put_u32(msg, 0, 9), 0);
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_PORT_PORT, 1), 0);
+	ck_assert_int_eq(nla_put_u32(msg, OIO_A_PORT_PORT | NLA_F_NET_BYTEORDER,
+				     2), 0);
+	ck_assert_int_eq(parse(&lio_set_port, tb), 0);
+	ck_assert_uint_eq(nla_get_u32(tb[OIO_A_PORT_PORT]), 2);
+}
+END_TEST
+
+/*
+ * Telemetry through a /dev/oioN this test plays: the reply in fake_reply,
+ * handed out by the ioctl below, as the driver's oio_cdev.c would.
+ */
+static struct nl_msg *fake_reply;
+static int fake_errno;		/* the ioctl fails with it, if not 0 */
+static int fake_calls;
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	struct oio_telemetry_read *rd;
+	va_list ap;
+
+	va_start(ap, req);
+	rd = va_arg(ap, struct oio_telemetry_read *);
+	va_end(ap);
+	if (req != OIO_IOC_TELEMETRY)
+		return syscall(SYS_ioctl, fd, req, rd);
+	fake_calls++;
+	if (fake_errno) {
+		errno = fake_errno;
+		return -1;
+	}
+	if (nlmsg_hdr(fake_reply)->nlmsg_len > rd->size) {
+		rd->size = nlmsg_hdr(fake_reply)->nlmsg_len;
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy((void *)(uintptr_t)rd->buf, nlmsg_hdr(fake_reply),
+	       nlmsg_hdr(fake_reply)->nlmsg_len);
+	return nlmsg_hdr(fake_reply)->nlmsg_len;
+}
+
+/* A 2 x 4 card's lanes, with the lane-state column len bytes long. */
+static void lanes_reply(int ports, int state_len)
+{
+	uint8_t col[8 * 8];
+
+	for (size_t i = 0; i < sizeof(col); i++)
+		col[i] = (uint8_t)i;
+	fake_reply = nlmsg_alloc();
+	ck_assert_ptr_nonnull(genlmsg_put(fake_reply, 0, 0, 0x20, 0, 0,
+					  OIO_CMD_TELEMETRY_GET, 1));
+	ck_assert_int_eq(nla_put_u32(fake_reply, OIO_A_TELEMETRY_CARD_ID, 0), 0);
+	ck_assert_int_eq(nla_put_u32(fake_reply, OIO_A_TELEMETRY_SEQ, 77), 0);
+	ck_assert_int_eq(nla_put_u32(fake_reply, OIO_A_TELEMETRY_PORTS, ports), 0);
+	ck_assert_int_eq(nla_put_u32(fake_reply, OIO_A_TELEMETRY_WAVELENGTHS, 4), 0);
+	ck_assert_int_eq(nla_put(fake_reply, OIO_A_TELEMETRY_LANE_STATE,
+				 state_len, col), 0);
+	ck_assert_int_eq(nla_put(fake_reply, OIO_A_TELEMETRY_LANE_PRBS_BITS,
+				 8 * 8, col), 0);
+}
+
+static int dev_telemetry_rx(struct oio_telemetry *t, size_t rx_size)
+{
+	int err;
+
+	ctx.family = 0x20;
+	ctx.use_dev = true;
+	ctx.rx_size = rx_size;
+	ctx.rx = malloc(ctx.rx_size);
+	ck_assert_ptr_nonnull(ctx.rx);
+	for (size_t i = 0; i < LIO_DEV_FDS; i++)
+		ctx.devfd[i] = LIO_DEV_NONE;
+	ctx.devfd[0] = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(ctx.devfd[0], 0);
+	pthread_mutex_init(&ctx.lock, NULL);
+	fake_calls = 0;
+	err = oio_telemetry_get_parts(&ctx, 0, OIO_TELEMETRY_PARTS_LANES, t);
+	lio_dev_close_all(&ctx);
+	free(ctx.rx);
+	nlmsg_free(fake_reply);
+	fake_errno = 0;
+	return err;
+}
+
+static int dev_telemetry(struct oio_telemetry *t)
+{
+	return dev_telemetry_rx(t, 8192);
+}
+
+START_TEST(test_dev_telemetry)
+{
+	static struct oio_telemetry t;
+	uint32_t state;
+
+	lanes_reply(2, 4 * 8);
+	ck_assert_int_eq(dev_telemetry(&t), 0);
+	ck_assert_uint_eq(t.seq, 77);
+	ck_assert_uint_eq(t.n_lanes, 8);
+	ck_assert_uint_eq(t.n_lasers, 0);
+	ck_assert_uint_eq(t.lane[5].port, 1);
+	memcpy(&state, (uint8_t[]){ 20, 21, 22, 23 }, 4);
+	ck_assert_uint_eq(t.lane[5].state, state);
+	ck_assert_str_eq(ctx.errmsg, "");
+}
+END_TEST
+
+/* A column of the wrong length is refused, and said to be. */
+START_TEST(test_dev_telemetry_short_column)
+{
+	static struct oio_telemetry t;
+
+	lanes_reply(2, 4 * 7);
+	ck_assert_int_eq(dev_telemetry(&t), -EPROTO);
+	ck_assert_str_eq(ctx.errmsg,
+			 "the kernel's reply has telemetry.lane-state of 28 bytes, not 8 x 4");
+}
+END_TEST
+
+/* A buffer too small for the card grows to the size the driver says. */
+START_TEST(test_dev_telemetry_grows)
+{
+	static struct oio_telemetry t;
+
+	lanes_reply(2, 4 * 8);
+	ck_assert_int_eq(dev_telemetry_rx(&t, 64), 0);
+	ck_assert_int_eq(fake_calls, 2);
+	ck_assert_uint_eq(t.n_lanes, 8);
+}
+END_TEST
+
+/*
+ * The card's own failures end the call, with the driver's reason, and are
+ * not asked again over netlink (this handle has no socket to ask on).
+ */
+START_TEST(test_dev_telemetry_card_fails)
+{
+	static struct oio_telemetry t;
+
+	lanes_reply(2, 4 * 8);
+	fake_errno = ETIMEDOUT;
+	ck_assert_int_eq(dev_telemetry(&t), -ETIMEDOUT);
+	ck_assert_int_eq(fake_calls, 1);
+	ck_assert_str_eq(ctx.errmsg, "card did not answer (firmware hung?)");
+}
+END_TEST
+
+START_TEST(test_dev_telemetry_no_ports)
+{
+	static struct oio_telemetry t;
+
+	lanes_reply(0, 0);
+	ck_assert_int_eq(dev_telemetry(&t), -EPROTO);
+	ck_assert_str_eq(ctx.errmsg,
+			 "the kernel's reply has a card of 0 x 4 lanes, not 1 to 16 x 16");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("reply");
@@ -220,6 +390,12 @@ int main(void)
 	tcase_add_test(tc, test_unknown_attribute);
 	tcase_add_test(tc, test_set_of_cmd);
 	tcase_add_test(tc, test_recv_timeout);
+	tcase_add_test(tc, test_type_rules);
+	tcase_add_test(tc, test_dev_telemetry);
+	tcase_add_test(tc, test_dev_telemetry_short_column);
+	tcase_add_test(tc, test_dev_telemetry_no_ports);
+	tcase_add_test(tc, test_dev_telemetry_grows);
+	tcase_add_test(tc, test_dev_telemetry_card_fails);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
