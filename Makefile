@@ -585,7 +585,8 @@ uninstall-files:
 		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liboio.so \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/liboio.pc \
 		$(DESTDIR)$(INCLUDEDIR)/liboio.h \
-		$(DESTDIR)$(INCLUDEDIR)/linux/oio.h $(DESTDIR)$(BINDIR)/oioctl \
+		$(DESTDIR)$(INCLUDEDIR)/linux/oio.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/oio_dev.h $(DESTDIR)$(BINDIR)/oioctl \
 		$(DESTDIR)$(MANDIR)/man8/oioctl.8 $(DESTDIR)$(BASHCOMPDIR)/oioctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/oio-telemetry.timer \

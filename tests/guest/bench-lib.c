@@ -449,16 +449,6 @@ static void monitor_rows(struct oio_ctx *ctx, const struct oio_card *c,
 	tap_ok(lat[0] >= 0, "oioctl monitor printed the injected laser failure");
 }
 
-static void drop_net_admin(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	syscall(SYS_capget, &h, d);
-	d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
-	syscall(SYS_capset, &h, d);
-}
-
 static const struct row rows[] = {
 	{ "getppid() system call", do_syscall, 0 },
 	{ "request refused (no such card)", do_no_card, 0 },
@@ -519,7 +509,7 @@ int main(void)
 
 		/* ctx reads /dev/oioN (OIO_CTX_DEVNODE), nctx netlink */
 		bad = oio_ctx_new(&nctx, 0);
-		drop_net_admin();
+		oiot_drop_cap(CAP_NET_ADMIN);
 		for (p = 0; p < 2 && !bad; p++) {
 			c = p ? nctx : ctx;
 			for (r = 0; r < sizeof(cached_rows) / sizeof(cached_rows[0]); r++) {

@@ -37,33 +37,6 @@
 static struct nlraw nl;
 static char *buf;
 
-static int sys_read(const char *path, char *out, size_t len)
-{
-	int fd = open(path, O_RDONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, out, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	out[n] = 0;
-	out[strcspn(out, "\n")] = 0;
-	return 0;
-}
-
-static int sys_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
-}
-
 /* The ioctl into buf: its length, or -errno. */
 static int tread(int fd, uint32_t parts, uint32_t size, void *to)
 {
@@ -256,16 +229,6 @@ static void test_refusals(int id)
 	close(fd);
 }
 
-static void drop_net_admin(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	syscall(SYS_capget, &h, d);
-	d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
-	syscall(SYS_capset, &h, d);
-}
-
 /* CAP_NET_ADMIN: a block from the card each time; others: the cache. */
 static void test_freshness(int id)
 {
@@ -283,7 +246,7 @@ static void test_freshness(int id)
 		int own;
 		uint32_t c, d, e, f;
 
-		drop_net_admin();
+		oiot_drop_cap(CAP_NET_ADMIN);
 		/* an opener with the capability, a caller without: cached */
 		c = seq_of(fd);
 		d = seq_of(fd);

@@ -330,16 +330,6 @@ static void bad(const char *what, struct nlreq *r, int want_err,
 	}
 }
 
-static void drop_net_admin(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2];
-
-	syscall(SYS_capget, &h, d);
-	d[CAP_NET_ADMIN / 32].effective &= ~(1u << (CAP_NET_ADMIN % 32));
-	syscall(SYS_capset, &h, d);
-}
-
 /* "hold": sit subscribed to the monitor group until the family goes. */
 static int hold(void)
 {
@@ -947,7 +937,7 @@ int main(void)
 		tap_ok(!i && !rep.err, "card-set and lane-set clear alarms too");
 	}
 
-	drop_net_admin();
+	oiot_drop_cap(CAP_NET_ADMIN);
 	req_init(&r, family, OIO_CMD_RING_SET, 0);
 	put_u32(&r, OIO_A_RING_CARD_ID, 0);
 	put_u32(&r, OIO_A_RING_RING, 4);

@@ -84,6 +84,12 @@ long long qget_int(const struct oio_card *c, const char *prop);
 /* Lines in QEMU's guest-error log containing text. */
 long log_count(const char *text);
 
+/* A file's first line without its newline, or write val to it: 0 or -errno. */
+int sys_read(const char *path, char *buf, size_t len);
+int sys_write(const char *path, const char *val);
+/* Drop one capability (CAP_*) from this process's effective set. */
+void oiot_drop_cap(int cap);
+
 void sleep_us(unsigned long us);
 uint64_t now_us(void);
 
