@@ -466,7 +466,8 @@ typedef int (*oio_event_cb)(const struct oio_event *ev, void *arg);
  * A monitor follows the driver across a reload: it reports DRIVER_GONE
  * and DRIVER_BACK and joins the new family's monitor group itself. The
  * cards the reloaded driver announced before the monitor rejoined are not
- * reported: on DRIVER_BACK, list them (oio_card_list()). A callback should
+ * reported: on DRIVER_BACK, list them (oio_card_list()), as oioctl monitor
+ * does, and skip a CARD_ADD of a card so listed. A callback should
  * skip event types it does not know; newer libraries may add some.
  * Programs built against 0.1.0 get no DRIVER_* event.
  */

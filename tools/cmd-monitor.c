@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -30,9 +31,10 @@ static const char monitor_usage[] =
 "CARD (N or oioN) keeps the events of that card only; OBJECT (card, port,\n"
 "laser, lane, ring, sweep) the events of those kinds only. When the driver\n"
 "is unloaded and loaded again, a driver-gone and a driver-back line say so\n"
-"and the monitor goes on with the new driver. Lost events (the socket\n"
-"overflowed) are reported on stderr, and as an events-lost object with\n"
-"--json, with the count of overflows so far.\n"
+"and the monitor goes on with the new driver, printing a card-add for each\n"
+"of its cards, once, even those it announced before the monitor rejoined.\n"
+"Lost events (the socket overflowed) are reported on stderr, and as an\n"
+"events-lost object with --json, with the count of overflows so far.\n"
 "\n"
 "Options:\n"
 "  -t, --timestamp  start each line with the time the event was read\n"
@@ -46,6 +48,9 @@ static const char *const kind_names[] = {
 
 enum { KIND_CARD, KIND_PORT, KIND_LASER, KIND_LANE, KIND_RING, KIND_SWEEP };
 
+/* Card ids below this are told apart when their card-add is printed. */
+#define MONITOR_IDS	1024
+
 struct monitor {
 	const struct oioctl *o;
 	bool timestamp;
@@ -54,7 +59,23 @@ struct monitor {
 	unsigned int kinds;	/* 0: every kind */
 	unsigned long overflows;
 	char ts[40];		/* the time of the event being printed */
+	/* cards whose card-add was printed, by id: each is printed once */
+	uint64_t added[MONITOR_IDS / 64];
 };
+
+/* Mark card id's card-add printed; was it already? */
+static bool added_before(struct monitor *m, uint32_t id)
+{
+	uint64_t bit;
+	bool was;
+
+	if (id >= MONITOR_IDS)
+		return false;
+	bit = 1ull << (id % 64);
+	was = m->added[id / 64] & bit;
+	m->added[id / 64] |= bit;
+	return was;
+}
 
 static int event_kind(enum oio_event_type t)
 {
@@ -225,12 +246,10 @@ static struct json_object *event_json(const struct monitor *m,
 	return o;
 }
 
-static int on_event(const struct oio_event *ev, void *arg)
+static void print_event(struct monitor *m, const struct oio_event *ev)
 {
-	struct monitor *m = arg;
-
 	if (!wanted(m, ev))
-		return 0;
+		return;
 	if (m->timestamp)
 		stamp(m);
 	if (m->o->json) {
@@ -242,6 +261,65 @@ static int on_event(const struct oio_event *ev, void *arg)
 	}
 	/* a reader at the other end of a pipe wants each event at once */
 	fflush(stdout);
+}
+
+/*
+ * A reloaded driver may announce its cards before the monitor has joined
+ * its group again: the cards it has are listed as card-add events, and a
+ * card-add that comes after for a card so listed is not printed twice.
+ */
+static void list_cards(struct monitor *m)
+{
+	struct oio_card_info *info = NULL;
+	struct oio_ctx *ctx;
+	size_t i, n = 0;
+	int err;
+
+	err = oio_ctx_new(&ctx, 0);
+	if (!err) {
+		err = oio_card_list(ctx, &info, &n);
+		oio_ctx_free(ctx);
+	}
+	if (err) {
+		fprintf(stderr, "oioctl: warning: cannot list the cards of the reloaded driver (%s): their card-add events may be missing\n",
+			strerror(-err));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct oio_event ev = {
+			.type = OIO_EVENT_CARD_ADD, .card_id = info[i].id,
+		};
+
+		if (added_before(m, info[i].id))
+			continue;
+		ev.card = info[i];
+		print_event(m, &ev);
+	}
+	free(info);
+}
+
+static int on_event(const struct oio_event *ev, void *arg)
+{
+	struct monitor *m = arg;
+
+	switch (ev->type) {
+	case OIO_EVENT_CARD_ADD:
+		if (added_before(m, ev->card_id))
+			return 0;
+		break;
+	case OIO_EVENT_CARD_DELETE:
+		if (ev->card_id < MONITOR_IDS)
+			m->added[ev->card_id / 64] &= ~(1ull << (ev->card_id % 64));
+		break;
+	case OIO_EVENT_DRIVER_GONE:
+		memset(m->added, 0, sizeof(m->added));
+		break;
+	default:
+		break;
+	}
+	print_event(m, ev);
+	if (ev->type == OIO_EVENT_DRIVER_BACK)
+		list_cards(m);
 	return 0;
 }
 

@@ -205,17 +205,32 @@ oioctl monitor > "$t/mon" 2> "$t/mon.err" &
 pm=$!
 oioctl -j monitor -t 0 card > "$t/mon.json" 2> "$t/mon.json.err" &
 pj=$!
+# stopped across the reload: the new driver's cards are announced before
+# it reads the notice and rejoins
+oioctl monitor card > "$t/late" 2> "$t/late.err" &
+pl=$!
 ready "$t/mon" '^\[card-change\] oio0 armed ' 0
 ok $? "monitor: listening"
 ready "$t/mon.json" '"armed":true' 0
 ok $? "monitor -j -t 0 card: listening"
+wait_grep "$t/late" '^\[card-change\] oio0 armed ' 200
 echo 0 > /sys/class/oio/oio0/armed
+kill -STOP $pl
 rmmod oio
-ok $? "rmmod oio with two monitors running"
+ok $? "rmmod oio with three monitors running"
 wait_grep "$t/mon" '^\[driver-gone\] ' 200
 ok $? "monitor: a driver-gone line"
 load
 ok $? "modprobe oio again"
+kill -CONT $pl
+wait_grep "$t/late" '^\[driver-back\] ' 200
+lb=$(grep -n '^\[driver-back\] ' "$t/late" | cut -d: -f1 | head -n 1)
+wait_grep "$t/late" '^\[card-add\] oio1 ' 200 "${lb:-100000}"
+l0=$(tail -n +"${lb:-100000}" "$t/late" | grep -c '^\[card-add\] oio0 ')
+l1=$(tail -n +"${lb:-100000}" "$t/late" | grep -c '^\[card-add\] oio1 ')
+ok "$([ "$l0" -eq 1 ] && [ "$l1" -eq 1 ]; echo $?)" \
+	"a monitor that rejoins after the cards came: a card-add for each all the same (oio0 $l0, oio1 $l1)"
+stop $pl
 wait_grep "$t/mon" '^\[driver-back\] ' 200
 ok $? "monitor: a driver-back line"
 back=$(grep -n '^\[driver-back\] ' "$t/mon" | cut -d: -f1 | head -n 1)
@@ -228,8 +243,19 @@ ok "$([ -n "$gl" ] && [ -n "$bl" ] && [ -n "$al" ] && [ "$gl" -lt "$bl" ] &&
 	[ "$bl" -lt "$al" ]; echo $?)" \
 	"monitor: driver-gone (line $gl), driver-back ($bl), then the new event ($al)"
 grep -E '^\[driver-' "$t/mon" | sed 's/^/# /'
+# Announced before the monitor rejoined or after: each card once.
+a0=$(tail -n +"${bl:-100000}" "$t/mon" | grep -c '^\[card-add\] oio0 ')
+a1=$(tail -n +"${bl:-100000}" "$t/mon" | grep -c '^\[card-add\] oio1 ')
+ok "$([ "$a0" -eq 1 ] && [ "$a1" -eq 1 ]; echo $?)" \
+	"monitor: after driver-back, one card-add for each card (oio0 $a0, oio1 $a1)"
+tail -n +"${bl:-100000}" "$t/mon" | grep '^\[card-add\] ' | sed 's/^/# /'
 jback=$(grep -n '"driver-back"' "$t/mon.json" | cut -d: -f1 | head -n 1)
 wait_grep "$t/mon.json" '"armed":true' 200 "${jback:-100000}"
+j0=$(tail -n +"${jback:-100000}" "$t/mon.json" | grep -c '"event":"card-add"')
+ok "$([ "$j0" -eq 1 ] &&
+	tail -n +"${jback:-100000}" "$t/mon.json" | grep '"event":"card-add"' |
+	grep -q '"card_id":0,'; echo $?)" \
+	"monitor -j -t 0 card: after driver-back, one card-add, of card 0 ($j0)"
 stop $pm
 ok "$([ $rc -eq 0 ] && [ ! -s "$t/mon.err" ]; echo $?)" \
 	"monitor: SIGINT ends it with 0, nothing on stderr"
