@@ -10,8 +10,9 @@ The guest tests print each JSON output of oioctl as one TAP comment line,
 in LOG_DIR/SUITE/tap.log. This fails on: a schema that is not a valid
 JSON Schema, an output its schema refuses, an output naming a schema that
 does not exist, a schema no output was checked against (so coverage cannot
-silently drop), a suite of --suites that left no output, and a command of
-oioctl's dispatch table (tools/oioctl.c) without a schema.
+silently drop), a suite of --suites that left no output, a command of
+oioctl's dispatch table (tools/oioctl.c) without a schema, and a key whose
+JSON type differs between schemas (integers count as numbers).
 """
 import argparse
 import glob
@@ -75,6 +76,55 @@ def validator_factory(schema_dir, schemas):
     return make
 
 
+def json_types(node, schemas, seen=()):
+    """The JSON types a property's schema allows, "integer" as "number",
+    $refs into the schemas followed: its shape, as a script sees it."""
+    if not isinstance(node, dict):
+        return frozenset()
+    ref = node.get("$ref")
+    if ref and ref not in seen:
+        doc, _, frag = ref.partition("#")
+        target = schemas.get(doc[:-len(".schema.json")] if doc else COMMON)
+        for part in [x for x in frag.split("/") if x]:
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return json_types(target, schemas, seen + (ref,))
+    types = set()
+    t = node.get("type")
+    for x in ([t] if isinstance(t, str) else t or []):
+        types.add("number" if x == "integer" else x)
+    if "const" in node or "enum" in node:
+        values = node.get("enum", [node.get("const")])
+        types |= {"null" if v is None else "string" if isinstance(v, str)
+                  else "boolean" if isinstance(v, bool) else "number"
+                  for v in values}
+    for key in ("anyOf", "oneOf"):
+        for sub in node.get(key, []):
+            types |= json_types(sub, schemas, seen)
+    for sub in node.get("allOf", []):
+        types |= json_types(sub, schemas, seen)
+    return frozenset(types)
+
+
+def key_shapes(schemas):
+    """Each property name with the JSON types it has, schema by schema."""
+    shapes = {}
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for k, v in (node.get("properties") or {}).items():
+                types = json_types(v, schemas)
+                if types:
+                    shapes.setdefault(k, {}).setdefault(types, where)
+            for v in node.values():
+                walk(v, where)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, where)
+    for name, s in schemas.items():
+        walk(s, name)
+    return shapes
+
+
 def commands_of(source):
     """The command names of oioctl's dispatch table (tools/oioctl.c)."""
     with open(source, encoding="utf-8") as f:
@@ -106,6 +156,12 @@ def main():
             print(f"# {name}: {e.message}")
             good = False
         tap.ok(good, f"{name}.schema.json is a valid draft 2020-12 schema")
+    # the contract (issue 10): a key has one shape in every output
+    mixed = {k: v for k, v in key_shapes(schemas).items() if len(v) > 1}
+    for k, v in sorted(mixed.items()):
+        print("# key %s: %s" % (k, "; ".join(
+            "/".join(sorted(t)) + " in " + w for t, w in v.items())))
+    tap.ok(not mixed, f"each key has one JSON type in every schema ({len(mixed)} mixed)")
     make = validator_factory(args.schema_dir, schemas)
     validators = {n: make(n) for n in schemas if n != COMMON}
 
