@@ -49,11 +49,7 @@ static bool attr_ok(const struct nlattr *a, const struct nla_policy *pt)
 			min = 4;
 			break;
 		case NLA_U64:
-		case NLA_MSECS:
 			min = 8;
-			break;
-		case NLA_NESTED:
-			min = NLA_HDRLEN;
 			break;
 		default:
 			break;

@@ -269,33 +269,22 @@ void lio_dev_close_all(struct oio_ctx *ctx)
  * node says only the errno, and asking again over netlink would cost the
  * wait, or the card's block, a second time.
  */
-static int dev_failed(struct oio_ctx *ctx, int err)
+static const char *dev_reason(int err)
 {
-	const char *why;
-
 	switch (err) {
 	case -ETIMEDOUT:
-		why = "card did not answer (firmware hung?)";
-		break;
+		return "card did not answer (firmware hung?)";
 	case -EIO:
-		why = "card not answering, or a bad telemetry block";
-		break;
+		return "card not answering, or a bad telemetry block";
 	case -EAGAIN:
-		why = "card resetting";
-		break;
+		return "card resetting";
 	case -EOPNOTSUPP:
-		why = "the card has no telemetry engine";
-		break;
+		return "the card has no telemetry engine";
 	case -EINTR:
-		why = "interrupted";
-		break;
+		return "interrupted";
 	default:
-		why = NULL;
-		break;
+		return NULL;
 	}
-	if (why)
-		snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", why);
-	return err;
 }
 
 /*
@@ -328,23 +317,20 @@ static int telemetry_dev(struct oio_ctx *ctx, uint32_t card,
 		len = ioctl(fd, OIO_IOC_TELEMETRY, &rd);
 	}
 	if (len < 0) {
+		const char *why;
+
 		err = -errno;
-		switch (err) {
-		case -ETIMEDOUT:
-		case -EIO:
-		case -EAGAIN:
-		case -EOPNOTSUPP:
-		case -EINTR:
-			return dev_failed(ctx, err);
-		case -ENODEV:
-			/* the card left, or another took its number: reopen */
-			dev_drop(ctx, card, 0);
-			return 1;
-		default:
-			/* not the node liboio knows: netlink for a while */
-			dev_drop(ctx, card, LIO_DEV_RETRY_MS);
-			return 1;
+		why = dev_reason(err);
+		if (why) {
+			snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s", why);
+			return err;
 		}
+		/*
+		 * ENODEV: the card left, or another took its number: reopen.
+		 * Anything else: not the node liboio knows, netlink a while.
+		 */
+		dev_drop(ctx, card, err == -ENODEV ? 0 : LIO_DEV_RETRY_MS);
+		return 1;
 	}
 	nlh = ctx->rx;
 	if ((size_t)len < sizeof(*nlh) || nlh->nlmsg_len != (uint32_t)len)
