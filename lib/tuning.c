@@ -490,12 +490,68 @@ static bool shows(const struct oio_tune *t, const struct naming *nm,
 	return pos <= hi;
 }
 
+/* Heater laws refine() tries: -LAW_MAX to LAW_MAX in tenths of it. */
+#define LAWS_TRIED	21
+
+/*
+ * What judging a ring's namings needs of each peak that does not depend
+ * on the naming, worked out once per ring: a naming search judges some
+ * two hundred responses, and these terms were most of each judgement.
+ */
+struct ring_terms {
+	/* peak_weight() of peak i on line l */
+	double w[OIO_TUNE_MAX_PEAKS][MAX_W];
+	/* its cost on line l: NAN to pay for distance plus add[][], else this */
+	double fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
+	double add[OIO_TUNE_MAX_PEAKS][MAX_W];
+	/* lio_tune_law(x of peak i, name_ring()'s law k) */
+	double u3[3][OIO_TUNE_MAX_PEAKS];
+	/* the laws refine() tries, and lio_tune_law() of each peak there */
+	double law[LAWS_TRIED];
+	double u[LAWS_TRIED][OIO_TUNE_MAX_PEAKS];
+};
+
+static const double name_laws[3] = { -0.12, 0, 0.12 };
+
+static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		       struct ring_terms *tm)
+{
+	unsigned int i, l, k;
+	double h;
+
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+
+		for (l = 0; l < t->g.wavelengths; l++) {
+			tm->w[i][l] = peak_weight(rg, p, (int)l);
+			tm->fixed[i][l] = NAN;
+			tm->add[i][l] = 0;
+			if (!(t->emitting >> l & 1))
+				tm->fixed[i][l] = COST_CAP;
+			else if (p->anchor >= 0 && p->anchor != (int)l)
+				tm->fixed[i][l] = ANCHOR_COST;
+			else if (!p->edge && p->anchor < 0)
+				tm->add[i][l] = dim_cost(t, rg, p, l);
+		}
+		for (k = 0; k < 3; k++)
+			tm->u3[k][i] = lio_tune_law(p->x, name_laws[k]);
+	}
+	/* the same sums as refine()'s loop always made */
+	for (k = 0, h = -LAW_MAX; k < LAWS_TRIED; k++, h += LAW_MAX / 10) {
+		tm->law[k] = h;
+		for (i = 0; i < rg->n; i++)
+			tm->u[k][i] = lio_tune_law(rg->pk[i].x, h);
+	}
+}
+
 /*
  * What a response (o, q, h) makes of a ring's peaks: each goes to the
  * nearest line, and pays for its distance and for a height ratio that is
- * not its line's. Two peaks on one line pay too.
+ * not its line's. Two peaks on one line pay too. u: the law at each
+ * peak's drive, if known.
  */
 static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		  const struct ring_terms *tm, const double *u,
 		  struct naming *nm, double sigma)
 {
 	double w[OIO_TUNE_MAX_PEAKS], c[OIO_TUNE_MAX_PEAKS];
@@ -504,18 +560,17 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	nm->cost = 0;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
-		double pos = nm->o + nm->q * lio_tune_law(p->x, nm->h);
+		double pos = nm->o + nm->q * (u ? u[i] :
+					      lio_tune_law(p->x, nm->h));
 		double d = nearest_line(t, pos, &nm->line[i], &nm->order[i]);
-		unsigned int l = (unsigned int)nm->line[i];
 
+		l = (unsigned int)nm->line[i];
 		c[i] = fmin(d * d / (sigma * sigma), COST_CAP);
-		w[i] = peak_weight(rg, p, nm->line[i]);
-		if (!(t->emitting >> l & 1))
-			c[i] = COST_CAP;
-		else if (p->anchor >= 0 && p->anchor != (int)l)
-			c[i] = ANCHOR_COST;
-		else if (!p->edge && p->anchor < 0)
-			c[i] += dim_cost(t, rg, p, l);
+		w[i] = tm->w[i][l];
+		if (!isnan(tm->fixed[i][l]))
+			c[i] = tm->fixed[i][l];
+		else
+			c[i] += tm->add[i][l];
 		/*
 		 * A peak that tells little costs what an unexplained one
 		 * does, whatever line it is put on: a naming cannot get
@@ -555,12 +610,13 @@ struct named_peaks {
 
 static void named_peaks(const struct oio_tune *t,
 			const struct oio_tune_ring *rg,
+			const struct ring_terms *tm,
 			const struct naming *nm, struct named_peaks *np)
 {
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++) {
-		np->w[i] = peak_weight(rg, &rg->pk[i], nm->line[i]);
+		np->w[i] = tm->w[i][nm->line[i]];
 		np->pos[i] = t->line_pm[nm->line[i]] +
 			     nm->order[i] * t->fsr_pm;
 	}
@@ -569,16 +625,14 @@ static void named_peaks(const struct oio_tune *t,
 /* Least squares o, q for a given law over the named peaks; rss back. */
 static double fit_oq(const struct oio_tune_ring *rg,
 		     const struct named_peaks *np, struct naming *nm,
-		     double h, double sigma)
+		     double h, const double *u, double sigma)
 {
 	double sw = 0, su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
-	double u[OIO_TUNE_MAX_PEAKS];
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++) {
 		double w = np->w[i], pos = np->pos[i], d;
 
-		u[i] = lio_tune_law(rg->pk[i].x, h);
 		d = nm->o + nm->q * u[i] - pos;
 		/* a peak far off the last fit does not pull this one */
 		if (fabs(d) > 3 * sigma)
@@ -605,7 +659,7 @@ static double fit_oq(const struct oio_tune_ring *rg,
 
 /* Refit o, q and the law to a naming, renaming in between. */
 static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
-		   struct naming *nm, double sigma)
+		   const struct ring_terms *tm, struct naming *nm, double sigma)
 {
 	/* from a rough start, a peak far off is not yet an outlier */
 	static const double widen[] = { 4, 2, 1 };
@@ -614,15 +668,16 @@ static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
 
 	for (pass = 0; pass < 3; pass++) {
 		struct naming best = *nm, tr = *nm;
-		double best_rss = INFINITY, h;
+		double best_rss = INFINITY;
 		struct named_peaks np;
+		unsigned int k;
 
-		named_peaks(t, rg, nm, &np);
-		for (h = -LAW_MAX; h <= LAW_MAX + 1e-9; h += LAW_MAX / 10) {
+		named_peaks(t, rg, tm, nm, &np);
+		for (k = 0; k < LAWS_TRIED; k++) {
 			double rss;
 
 			tr = *nm;
-			rss = fit_oq(rg, &np, &tr, h,
+			rss = fit_oq(rg, &np, &tr, tm->law[k], tm->u[k],
 				     fmax(sigma, 100) * widen[pass]);
 			if (tr.q < qlo || tr.q > qhi)
 				continue;
@@ -635,7 +690,7 @@ static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		if (!isfinite(best_rss))
 			return;
 		*nm = best;
-		judge(t, rg, nm, sigma);
+		judge(t, rg, tm, NULL, nm, sigma);
 	}
 }
 
@@ -766,8 +821,8 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		      unsigned int w, double sigma)
 {
-	static const double laws[] = { -0.12, 0, 0.12 };
 	struct naming cand[CANDIDATES];
+	struct ring_terms tm;
 	/* a heater's own range: some ten percent off the nominal */
 	double qlo = 0.6 * t->g.range_pm, qhi = 1.6 * t->g.range_pm;
 	unsigned int W = t->g.wavelengths, i, tall = 0, a, b, l, dk, k, c;
@@ -779,6 +834,7 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		tall += trusted(rg, &rg->pk[i]);
 	if (tall < 2)
 		return anchor_alone(t, rg, w);
+	ring_terms(t, rg, &tm);
 	for (a = 0; a + 1 < rg->n && pairs < 3; a++) {
 		const struct oio_tune_peak *p0 = &rg->pk[a], *p1 = NULL;
 
@@ -796,19 +852,20 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 					double m1 = (double)((l + dk) / W);
 					double c0 = t->line_pm[l];
 					double c1 = t->line_pm[l1] + m1 * t->fsr_pm;
-					double g0 = lio_tune_law(p0->x, laws[k]);
-					double g1 = lio_tune_law(p1->x, laws[k]);
+					double g0 = tm.u3[k][p0 - rg->pk];
+					double g1 = tm.u3[k][p1 - rg->pk];
 					struct naming nm;
 					unsigned int worst = 0;
 
 					if (g1 - g0 <= 1e-9 || c1 <= c0)
 						continue;
-					nm.h = laws[k];
+					nm.h = name_laws[k];
 					nm.q = (c1 - c0) / (g1 - g0);
 					nm.o = c0 - nm.q * g0;
 					if (nm.q < qlo || nm.q > qhi)
 						continue;
-					judge(t, rg, &nm, sigma);
+					judge(t, rg, &tm, tm.u3[k], &nm,
+					      sigma);
 					/* keep the cheapest few, one of each naming */
 					for (c = 0; c < nc; c++)
 						if (same_naming(rg, &cand[c], &nm))
@@ -834,7 +891,7 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 	for (c = 0; c < nc; c++) {
 		double e;
 
-		refine(t, rg, &cand[c], sigma);
+		refine(t, rg, &tm, &cand[c], sigma);
 		/*
 		 * A ring is not where none of the card's others is, nor has
 		 * a heater or a law unlike all of theirs.
