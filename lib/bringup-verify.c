@@ -78,6 +78,14 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			continue;
 		run->rep->lane[n].tx_code = tx->heater;
 		run->rep->lane[n].rx_code = rx->heater;
+		/*
+		 * A loop that ran its ring to an end of its heater's range
+		 * found the line there: at the end of its reach, wherever the
+		 * plan had put it.
+		 */
+		if (want[n] && (run_at_end(run, 2 * n, tx->heater) ||
+				run_at_end(run, 2 * n + 1, rx->heater)))
+			run->at_end[n] = true;
 		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
 				rx->lock_state != OIO_LOCK_STATE_LOCKED))
 			run_fail_lane(run, n, OIO_LINK_UNLOCKED, want);
