@@ -132,8 +132,92 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 }
 
 /*
+ * Where the first verification left a port - which lanes it passed, every
+ * ring's code, each lane's reason - so that placing its failed lanes in
+ * place can be undone if it cost more lanes than it won.
+ */
+struct port_state {
+	bool want[OIO_MAX_LANES];
+	bool at_end[OIO_MAX_LANES];
+	uint32_t code[OIO_MAX_RINGS];
+	enum oio_link_fail fail[OIO_MAX_LANES];
+};
+
+static void save_ports(const struct run *run, const bool *want,
+		       struct port_state *ps)
+{
+	unsigned int n;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		const struct oio_link_lane *ll = &run->rep->lane[n];
+
+		ps->want[n] = want[n];
+		ps->at_end[n] = run->at_end[n];
+		ps->fail[n] = ll->fail;
+		/* run_verify() read them all, at lock time */
+		ps->code[2 * n] = ll->tx_code;
+		ps->code[2 * n + 1] = ll->rx_code;
+	}
+}
+
+/*
+ * A port with fewer lanes up than before its failed lanes were placed in
+ * place goes back to how the first verification left it: a ring placed
+ * on a line out of its lane's reach can still heat a neighbour off its
+ * own, or take its line. Its rings back at their codes, the lanes that
+ * had passed locked and verified again.
+ */
+static int undo_harm(struct run *run, const bool *mask,
+		     const struct port_state *ps, bool *want)
+{
+	unsigned int W = run->info.wavelengths, p, n, r;
+	const struct oio_card_io *io = run->io;
+	bool back[OIO_MAX_PORTS] = { false }, any = false;
+	int err;
+
+	for (p = 0; p < run->info.ports; p++) {
+		unsigned int was = 0, now = 0;
+
+		if (!mask[p])
+			continue;
+		for (n = p * W; n < (p + 1) * W; n++) {
+			was += ps->want[n];
+			now += want[n];
+		}
+		if (now >= was)
+			continue;
+		back[p] = any = true;
+		for (n = p * W; n < (p + 1) * W; n++) {
+			if (want[n] || run->primed[n])
+				io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE,
+					 0, 0);
+			want[n] = ps->want[n];
+			run->primed[n] = false;
+			run->at_end[n] = ps->at_end[n];
+			run->rep->lane[n].fail = ps->fail[n];
+			for (r = 2 * n; r < 2 * n + 2; r++) {
+				io->lock(io->h, r, false);
+				io->heater(io->h, r, ps->code[r]);
+			}
+		}
+	}
+	if (!any)
+		return 0;
+	err = io->run(io->h);
+	if (err)
+		return err;
+	run_settle(run);
+	for (p = 0; p < run->info.ports; p++)
+		if (back[p])
+			lock_port(run, p, want);
+	err = io->run(io->h) ?: run_wait_locks(run);
+	return err ?: run_verify(run, back, want);
+}
+
+/*
  * Tune the ports of mask as planned, lock, verify; place in place what
- * failed, then what that broke in the ports of all (the run's).
+ * failed, then what that broke in the ports of all (the run's), and undo
+ * it where that lost lanes.
  */
 static int place_ports(struct run *run, const bool *mask, const bool *all,
 		       bool *want)
@@ -172,7 +256,11 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 	      run_verify(run, mask, want);
 	if (!err) {
 		bool again, harmed[OIO_MAX_LANES], any = false;
+		struct port_state *ps = malloc(sizeof(*ps));
 
+		if (!ps)
+			return -ENOMEM;
+		save_ports(run, want, ps);
 		memcpy(harmed, want, sizeof(harmed));
 		err = run_place_in_situ(run, mask, NULL, want, &again);
 		if (!err && again)
@@ -197,6 +285,9 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 				err = run_park(run, all, want, &moved) ?:
 				      run_verify(run, all, want);
 		}
+		if (!err && any)
+			err = undo_harm(run, all, ps, want);
+		free(ps);
 	}
 	return err;
 }
