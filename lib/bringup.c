@@ -293,14 +293,15 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 }
 
 /*
- * A port left with a lane whose line a sweep in place met nowhere is
- * planned again knowing that: the fits that chose its line shift missed
- * by more than they allow for, and may have missed elsewhere too. If
- * another shift now promises more lanes than this one brought up, or as
- * many with lanes it is unsure of that a sweep in place may find, and was
- * not tried yet, the port goes in redo with that plan. The last round
- * (last) only takes a port back to the best shift it tried. Return:
- * whether any port goes in redo.
+ * A port left with a lane down is planned again. One whose line a sweep
+ * in place met nowhere is planned knowing that: the fits that chose its
+ * line shift missed by more than they allow for, and may have missed
+ * elsewhere too. Whatever the lane failed of (an unnamed ring, a lock, its
+ * BER), if another shift now promises more lanes than this one brought
+ * up, or as many with lanes it is unsure of that a sweep in place may
+ * find, and was not tried yet, the port goes in redo with that plan. The
+ * last round (last) only takes a port back to the best shift it tried.
+ * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
 		   bool last, bool *redo)
@@ -311,8 +312,6 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 	int s, k, pick;
 
 	for (p = 0; p < run->info.ports; p++) {
-		bool missed = false;
-
 		redo[p] = false;
 		s = run->plan[p].shift;
 		if (!mask[p] || s < 0)
@@ -322,10 +321,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			up += want[p * W + w];
 			if (run->rep->lane[p * W + w].fail ==
 			    OIO_LINK_NO_RESONANCE &&
-			    run->plan[p].why[w] != OIO_TUNE_UNNAMED) {
+			    run->plan[p].why[w] != OIO_TUNE_UNNAMED)
 				run->t->unreach[p][s] |= 1u << w;
-				missed = true;
-			}
 		}
 		if (!run->tried_up[p] || up >= run->best_up[p]) {
 			run->best_up[p] = up;
@@ -340,8 +337,6 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 					     1u << run->best_shift[p], &tp);
 			pick = tp.shift;
 		} else {
-			if (!missed)
-				continue;
 			lio_tune_plan(run->t, p, &tp);
 			for (w = 0, ok = 0; w < W; w++)
 				ok += tp.usable[w];

@@ -89,7 +89,7 @@ static const struct corner corners[] = {
 	{ "noise-1%", "monitor-noise-na=14000", 1, false },
 	{ "q-2500", "ring-q=2500", 1, false },
 	{ "q-10000", "ring-q=10000", 1, false },
-	{ "spread-3nm", "ring-spread-pm=3000", 1, true },
+	{ "spread-3nm", "ring-spread-pm=3000", 1, false },
 	{ "range-5.5nm", "heater-range-pm=5500", 1, false },
 	{ "range-8nm", "heater-range-pm=8000", 1, false },
 	/* combined: the heat, then the light, at their worst together */
