@@ -311,6 +311,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 	bool any = false;
 	int s, k, pick;
 
+	/* a line that went dark since the sweeps promises no lane */
+	run->t->emitting &= run->emitting;
 	for (p = 0; p < run->info.ports; p++) {
 		redo[p] = false;
 		s = run->plan[p].shift;
