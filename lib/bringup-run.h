@@ -60,6 +60,7 @@ struct run {
 	bool tried_up[OIO_MAX_PORTS];
 	unsigned int best_up[OIO_MAX_PORTS];
 	int best_shift[OIO_MAX_PORTS];
+	uint32_t best_lit[OIO_MAX_PORTS];	/* lines lit then */
 	struct oio_link_report *rep;
 	oio_progress_cb progress;
 	void *arg;

@@ -81,7 +81,9 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		/*
 		 * A loop that ran its ring to an end of its heater's range
 		 * found the line there: at the end of its reach, wherever the
-		 * plan had put it.
+		 * plan had put it. That holds until the port is planned
+		 * again (apply_plan()): a later failure of the lane, with its
+		 * ring back inside, is the same line at the same reach.
 		 */
 		if (want[n] && (run_at_end(run, 2 * n, tx->heater) ||
 				run_at_end(run, 2 * n + 1, rx->heater)))

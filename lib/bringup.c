@@ -132,69 +132,77 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 }
 
 /*
- * Where the first verification left a port - which lanes it passed, every
- * ring's code, each lane's reason - so that placing its failed lanes in
- * place can be undone if it cost more lanes than it won.
+ * Where the first verification left the ports - which lanes it passed,
+ * every ring's code, each lane's verdict - so that placing their failed
+ * lanes in place can be undone where it cost more lanes than it won.
  */
 struct port_state {
 	bool want[OIO_MAX_LANES];
 	bool at_end[OIO_MAX_LANES];
 	uint32_t code[OIO_MAX_RINGS];
 	enum oio_link_fail fail[OIO_MAX_LANES];
+	enum oio_lane_reason reason[OIO_MAX_LANES];
 };
 
 static void save_ports(const struct run *run, const bool *want,
 		       struct port_state *ps)
 {
-	unsigned int n;
+	unsigned int n, r;
 
 	for (n = 0; n < lanes_of(run); n++) {
-		const struct oio_link_lane *ll = &run->rep->lane[n];
-
 		ps->want[n] = want[n];
 		ps->at_end[n] = run->at_end[n];
-		ps->fail[n] = ll->fail;
-		/* run_verify() read them all, at lock time */
-		ps->code[2 * n] = ll->tx_code;
-		ps->code[2 * n + 1] = ll->rx_code;
+		ps->fail[n] = run->rep->lane[n].fail;
+		ps->reason[n] = run->rep->lane[n].reason;
 	}
+	/* run_verify() took every ring of the card at lock time */
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		ps->code[r] = run->tel->ring[r].heater;
 }
 
 /*
  * A port with fewer lanes up than before its failed lanes were placed in
  * place goes back to how the first verification left it: a ring placed
  * on a line out of its lane's reach can still heat a neighbour off its
- * own, or take its line. Its rings back at their codes, the lanes that
- * had passed locked and verified again.
+ * own, or take its line. Its rings back at their codes - those of its
+ * failed lanes too, where they were when the others passed, for the
+ * park that follows to move - and the lanes that had passed locked and
+ * verified again. A failed lane keeps what placing it in place found.
  */
 static int undo_harm(struct run *run, const bool *mask,
 		     const struct port_state *ps, bool *want)
 {
-	unsigned int W = run->info.wavelengths, p, n, r;
+	unsigned int W = run->info.wavelengths, p, n, r, was[OIO_MAX_PORTS];
 	const struct oio_card_io *io = run->io;
 	bool back[OIO_MAX_PORTS] = { false }, any = false;
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
-		unsigned int was = 0, now = 0;
+		unsigned int now = 0;
 
+		was[p] = 0;
 		if (!mask[p])
 			continue;
 		for (n = p * W; n < (p + 1) * W; n++) {
-			was += ps->want[n];
+			was[p] += ps->want[n];
 			now += want[n];
 		}
-		if (now >= was)
+		if (now >= was[p])
 			continue;
 		back[p] = any = true;
 		for (n = p * W; n < (p + 1) * W; n++) {
+			struct oio_link_lane *ll = &run->rep->lane[n];
+
 			if (want[n] || run->primed[n])
 				io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE,
 					 0, 0);
 			want[n] = ps->want[n];
 			run->primed[n] = false;
 			run->at_end[n] = ps->at_end[n];
-			run->rep->lane[n].fail = ps->fail[n];
+			if (want[n] || ll->fail == OIO_LINK_OK) {
+				ll->fail = ps->fail[n];
+				ll->reason = ps->reason[n];
+			}
 			for (r = 2 * n; r < 2 * n + 2; r++) {
 				io->lock(io->h, r, false);
 				io->heater(io->h, r, ps->code[r]);
@@ -210,8 +218,18 @@ static int undo_harm(struct run *run, const bool *mask,
 	for (p = 0; p < run->info.ports; p++)
 		if (back[p])
 			lock_port(run, p, want);
-	err = io->run(io->h) ?: run_wait_locks(run);
-	return err ?: run_verify(run, back, want);
+	err = io->run(io->h) ?: run_wait_locks(run) ?:
+	      run_verify(run, back, want);
+	for (p = 0; p < run->info.ports && !err; p++) {
+		unsigned int now = 0;
+
+		for (n = p * W; n < (p + 1) * W && back[p]; n++)
+			now += want[n];
+		if (back[p] && now < was[p])
+			run_explain(run, "port %u put back as it was: %u of its %u lanes verify again",
+				    p, now, was[p]);
+	}
+	return err;
 }
 
 /*
@@ -256,11 +274,9 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 	      run_verify(run, mask, want);
 	if (!err) {
 		bool again, harmed[OIO_MAX_LANES], any = false;
-		struct port_state *ps = malloc(sizeof(*ps));
+		struct port_state ps;
 
-		if (!ps)
-			return -ENOMEM;
-		save_ports(run, want, ps);
+		save_ports(run, want, &ps);
 		memcpy(harmed, want, sizeof(harmed));
 		err = run_place_in_situ(run, mask, NULL, want, &again);
 		if (!err && again)
@@ -286,8 +302,7 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 				      run_verify(run, all, want);
 		}
 		if (!err && any)
-			err = undo_harm(run, all, ps, want);
-		free(ps);
+			err = undo_harm(run, all, &ps, want);
 	}
 	return err;
 }
@@ -314,6 +329,15 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 	/* a line that went dark since the sweeps promises no lane */
 	run->t->emitting &= run->emitting;
 	for (p = 0; p < run->info.ports; p++) {
+		/* nor carries one at the best shift any more */
+		unsigned int gone = (unsigned int)__builtin_popcount(
+			run->best_lit[p] & ~run->emitting);
+
+		if (run->tried_up[p]) {
+			run->best_up[p] -= gone < run->best_up[p] ? gone :
+					   run->best_up[p];
+			run->best_lit[p] &= run->emitting;
+		}
 		redo[p] = false;
 		s = run->plan[p].shift;
 		if (!mask[p] || s < 0)
@@ -329,6 +353,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		if (!run->tried_up[p] || up >= run->best_up[p]) {
 			run->best_up[p] = up;
 			run->best_shift[p] = s;
+			run->best_lit[p] = run->emitting;
 		}
 		run->tried_up[p] = true;
 		/* the last round only goes back to the best shift tried */

@@ -501,7 +501,8 @@ static bool shows(const struct oio_tune *t, const struct naming *nm,
 struct ring_terms {
 	/* peak_weight() of peak i on line l */
 	double w[OIO_TUNE_MAX_PEAKS][MAX_W];
-	/* its cost on line l: NAN to pay for distance plus add[][], else this */
+	/* its cost on line l: fixed[][] if is_fixed, else distance + add[][] */
+	bool is_fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double add[OIO_TUNE_MAX_PEAKS][MAX_W];
 	/* lio_tune_law(x of peak i, name_ring()'s law k) */
@@ -524,13 +525,16 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 
 		for (l = 0; l < t->g.wavelengths; l++) {
 			tm->w[i][l] = peak_weight(rg, p, (int)l);
-			tm->fixed[i][l] = NAN;
+			tm->is_fixed[i][l] = true;
+			tm->fixed[i][l] = 0;
 			tm->add[i][l] = 0;
 			if (!(t->emitting >> l & 1))
 				tm->fixed[i][l] = COST_CAP;
 			else if (p->anchor >= 0 && p->anchor != (int)l)
 				tm->fixed[i][l] = ANCHOR_COST;
-			else if (!p->edge && p->anchor < 0)
+			else
+				tm->is_fixed[i][l] = false;
+			if (!tm->is_fixed[i][l] && !p->edge && p->anchor < 0)
 				tm->add[i][l] = dim_cost(t, rg, p, l);
 		}
 		for (k = 0; k < 3; k++)
@@ -567,7 +571,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		l = (unsigned int)nm->line[i];
 		c[i] = fmin(d * d / (sigma * sigma), COST_CAP);
 		w[i] = tm->w[i][l];
-		if (!isnan(tm->fixed[i][l]))
+		if (tm->is_fixed[i][l])
 			c[i] = tm->fixed[i][l];
 		else
 			c[i] += tm->add[i][l];

@@ -107,7 +107,8 @@ struct oio_tune {
 	struct oio_tune_geom g;
 	struct oio_tune_sweep sa, sb, sc;
 	uint32_t code;		/* lines dimmed in sweep B */
-	uint32_t emitting;	/* lines that gave light */
+	uint32_t emitting;	/* lines that gave light (and still do: a
+				 * re-plan drops one that went dark) */
 	double dim_ratio[OIO_MAX_WAVELENGTHS];	/* power dimmed / full */
 	bool dark;		/* the coded lines were off in sweep B */
 	double line_rel[OIO_MAX_WAVELENGTHS];	/* power / lines' mean */
