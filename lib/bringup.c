@@ -308,13 +308,15 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 }
 
 /*
- * A port left with a lane down is planned again. One whose line a sweep
- * in place met nowhere is planned knowing that: the fits that chose its
- * line shift missed by more than they allow for, and may have missed
- * elsewhere too. Whatever the lane failed of (an unnamed ring, a lock, its
- * BER), if another shift now promises more lanes than this one brought
- * up, or as many with lanes it is unsure of that a sweep in place may
- * find, and was not tried yet, the port goes in redo with that plan. The
+ * A port left with a lane whose rings could not be put on its line (no
+ * resonance, out of range, a lock not held) is planned again. One whose
+ * line a sweep in place met nowhere is planned knowing that: the fits that
+ * chose its line shift missed by more than they allow for, and may have
+ * missed elsewhere too. If another shift now promises more lanes than this
+ * one brought up, or as many with lanes it is unsure of that a sweep in
+ * place may find, and was not tried yet, the port goes in redo with that
+ * plan. A lane that failed only its BER, its rings on its line, is not
+ * a reason: a weak line errs at every shift. The
  * last round (last) only takes a port back to the best shift it tried.
  * Return: whether any port goes in redo.
  */
@@ -323,7 +325,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 {
 	unsigned int W = run->info.wavelengths, p, w, up, ok, best;
 	struct oio_tune_port tp;
-	bool any = false;
+	bool any = false, placing;
 	int s, k, pick;
 
 	/* a line that went dark since the sweeps promises no lane */
@@ -343,12 +345,22 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		if (!mask[p] || s < 0)
 			continue;
 		run->tried[p] |= 1u << s;
-		for (w = 0, up = 0; w < W; w++) {
+		for (w = 0, up = 0, placing = false; w < W; w++) {
+			enum oio_link_fail f = run->rep->lane[p * W + w].fail;
+
 			up += want[p * W + w];
-			if (run->rep->lane[p * W + w].fail ==
-			    OIO_LINK_NO_RESONANCE &&
+			if (f == OIO_LINK_NO_RESONANCE &&
 			    run->plan[p].why[w] != OIO_TUNE_UNNAMED)
 				run->t->unreach[p][s] |= 1u << w;
+			/*
+			 * where its rings could not be put on its line; a lane
+			 * they reached that errs (a weak line, a narrow eye)
+			 * fares no better at another shift
+			 */
+			placing |= !want[p * W + w] &&
+				   (f == OIO_LINK_NO_RESONANCE ||
+				    f == OIO_LINK_OUT_OF_RANGE ||
+				    f == OIO_LINK_UNLOCKED);
 		}
 		if (!run->tried_up[p] || up >= run->best_up[p]) {
 			run->best_up[p] = up;
@@ -364,6 +376,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 					     1u << run->best_shift[p], &tp);
 			pick = tp.shift;
 		} else {
+			if (!placing)
+				continue;
 			lio_tune_plan(run->t, p, &tp);
 			for (w = 0, ok = 0; w < W; w++)
 				ok += tp.usable[w];
