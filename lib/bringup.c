@@ -315,10 +315,10 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
  * missed elsewhere too. If another shift now promises more lanes than this
  * one brought up, or as many with lanes it is unsure of that a sweep in
  * place may find, and was not tried yet, the port goes in redo with that
- * plan. A lane that failed only its BER, its rings on its line, is not
- * a reason: a weak line errs at every shift. The
- * last round (last) only takes a port back to the best shift it tried.
- * Return: whether any port goes in redo.
+ * plan. A lane that failed only its BER, its rings on its line, is no
+ * reason: a weak line errs at every shift. The last round (last) only
+ * takes a port back to the best shift it tried. Return: whether any port
+ * goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
 		   bool last, bool *redo)
