@@ -83,7 +83,7 @@ $(B)/guest/nlfuzz: tests/guest/nlfuzz.c $(SPEC_TABLE) $(GUEST_LIB) $(GUEST_HDRS)
 	gcc $(GUEST_CFLAGS) -I$(B)/guest-gen -o $@ $< $(GUEST_LIB) -lm
 
 # Guest programs that use liboio link against it like any user would.
-GUEST_LIB_TESTS := link-bringup link-lock bench-lib
+GUEST_LIB_TESTS := link-bringup link-lock bench-lib lib-sized
 GUEST_BINS := $(B)/guest/vmctl $(addprefix $(B)/guest/,$(GUEST_TESTS)) \
 	$(B)/guest/nlfuzz \
 	$(addprefix $(B)/guest/,$(GUEST_SCRIPTS)) \
@@ -361,10 +361,10 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/peaks.c lib/strings.c \
-	lib/link-sized.c
+	lib/link-sized.c lib/objects-sized.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h \
 	lib/tuning.h lib/liboio.h lib/oio-api.h lib/link-sized.h \
-	include/uapi/linux/oio.h \
+	lib/objects-sized.h include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
 	$(SIM_DEPS)
@@ -409,17 +409,19 @@ $(B)/unit/test-ber: tests/unit/test-ber.c driver/oio_ber.h \
 		-o $@ tests/unit/test-ber.c $$(pkg-config --cflags --libs check)
 
 $(B)/unit/test-prometheus: tests/unit/test-prometheus.c tools/prometheus.c \
-		tools/prometheus.h lib/headroom.c lib/liboio.h | $(DEPS)
+		tools/prometheus.h lib/headroom.c lib/objects-sized.c \
+		lib/objects-sized.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Itools -Ilib -o $@ tests/unit/test-prometheus.c \
-		tools/prometheus.c lib/headroom.c \
+		tools/prometheus.c lib/headroom.c lib/objects-sized.c \
 		$$(pkg-config --cflags --libs check) -lm
 
 $(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
-		lib/liboio.h | $(DEPS)
+		lib/objects-sized.c lib/objects-sized.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-headroom.c \
-		lib/headroom.c $$(pkg-config --cflags --libs check) -lm
+		lib/headroom.c lib/objects-sized.c \
+		$$(pkg-config --cflags --libs check) -lm
 
 # The link calls' structs at the caller's size, alone.
 $(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
@@ -427,6 +429,16 @@ $(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-sized.c \
 		lib/link-sized.c $$(pkg-config --cflags --libs check)
+
+# The object structs at the caller's size, alone, with the _ex calls that
+# need no card.
+$(B)/unit/test-objects-sized: tests/unit/test-objects-sized.c \
+		lib/objects-sized.c lib/objects-sized.h lib/link-sized.h \
+		lib/headroom.c lib/peaks.c lib/liboio.h | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-objects-sized.c \
+		lib/objects-sized.c lib/headroom.c lib/peaks.c \
+		$$(pkg-config --cflags --libs check) -lm
 
 # liboio's card lock file, alone: plain POSIX, no netlink.
 $(B)/unit/test-cardlock: tests/unit/test-cardlock.c lib/cardlock.c \
@@ -455,7 +467,8 @@ $(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
 	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber test-cardlock test-reply test-linkmsg test-sized)
+	test-ber test-cardlock test-reply test-linkmsg test-sized \
+	test-objects-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

@@ -21,25 +21,33 @@
  * Structs that grow. liboio.so.0 keeps every program built against an
  * earlier liboio.so.0 working; members are only ever appended, and how a
  * struct may gain them depends on who allocates it:
- * - handles (struct oio_ctx, struct oio_monitor) are opaque: anything goes;
- * - what the library allocates and hands over one at a time (struct
- *   oio_sweep from oio_sweep_run(), struct oio_event to oio_event_cb) may
+ * - handles (struct oio_ctx, oio_monitor, oio_snapshot) are opaque:
+ *   anything goes;
+ * - what the library allocates and hands over (struct oio_sweep from
+ *   oio_sweep_run(), struct oio_event to oio_event_cb, a snapshot's head
+ *   and objects from oio_snapshot_head(), oio_snapshot_lane(), ...) may
  *   gain members at the end: read them through the pointer, never
  *   allocate, copy or take sizeof of them;
- * - sized structs (struct oio_link_params and struct oio_link_report) may
- *   gain members at the end: the calls that take them have an _ex form
- *   with the caller's sizeof of each (oio_link_params_init_ex(),
- *   oio_link_up_ex(), oio_link_recover_ex()), and the library reads and
- *   writes only that much. Members a caller built against an older
- *   liboio.h does not have take their defaults, or are not reported; a
- *   newer caller's members this library does not know must be zero in
- *   params (-E2BIG otherwise) and come back zeroed in the report. The
- *   forms without _ex are 0.1.0's, and use 0.1.0's sizes;
- * - every other struct (the *_info structs, which lists return as arrays
- *   and struct oio_telemetry embeds; struct oio_telemetry, oio_pci_dev,
- *   oio_sweep_req, oio_headroom, oio_trace_peak) keeps 0.1.0's layout
- *   for as long as the SONAME is liboio.so.0: it grows only as a new
- *   struct with calls of its own.
+ * - sized structs (the *_info structs, oio_pci_dev, oio_sweep_req,
+ *   oio_headroom, oio_trace_peak, oio_link_params, oio_link_report) may
+ *   gain members at the end: each call that takes them has an _ex form
+ *   with the caller's sizeof of each (of an element, for arrays: a list
+ *   comes back that many bytes apart), and the library reads and writes
+ *   only that much. A size short of 0.1.0's is -EINVAL. Members a caller
+ *   built against an older liboio.h does not have take their defaults,
+ *   or are not reported; a newer caller's members this library does not
+ *   know must be zero going in (-E2BIG otherwise) and come back zeroed.
+ *   The forms without _ex are 0.1.0's, at 0.1.0's sizes: lists at 0.1.0's
+ *   stride, so a release that appends to a struct that lists return
+ *   versions those calls, as oio_link_up@LIBOIO_1 is, for the programs
+ *   built against it. New members start at the last release's sizeof,
+ *   which the size then tells apart;
+ * - every other struct keeps 0.1.0's layout for as long as the SONAME is
+ *   liboio.so.0: struct oio_telemetry, which embeds arrays of laser, lane
+ *   and ring info (so a release that appends to one of those versions
+ *   oio_telemetry_get() and oio_telemetry_get_parts(), the LIBOIO_1 ones
+ *   filling 0.1.0's layout; snapshots are the telemetry that grows), and
+ *   struct oio_link_lane and oio_link_card, which oio_link_report embeds.
  * New symbols go in the version node of the release that adds them
  * (liboio.map); make check's lib-abidiff suite compares the library with
  * the released ABI (lib/abi/).
@@ -145,8 +153,18 @@ struct oio_pci_dev {
 };
 
 int oio_pci_scan(struct oio_pci_dev **devs, size_t *n);
+/* Elements size bytes apart: oio_pci_scan_ex(&devs, &n, sizeof(*devs)) */
+int oio_pci_scan_ex(struct oio_pci_dev **devs, size_t *n, size_t size);
 
-/* ---- objects ---- */
+/*
+ * ---- objects ----
+ *
+ * Each get and list has an _ex form taking the caller's sizeof of the
+ * struct ("Structs that grow", above): oio_lane_get_ex(ctx, card, i, &l,
+ * sizeof(l)); oio_lane_list_ex(ctx, card, &lanes, &n, sizeof(*lanes)),
+ * whose elements are size bytes apart. -EINVAL if size is short of
+ * 0.1.0's.
+ */
 
 struct oio_card_info {
 	uint32_t id;
@@ -178,8 +196,12 @@ struct oio_card_info {
 };
 
 int oio_card_get(struct oio_ctx *ctx, uint32_t id, struct oio_card_info *out);
+int oio_card_get_ex(struct oio_ctx *ctx, uint32_t id,
+		    struct oio_card_info *out, size_t size);
 int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 		  size_t *n);
+int oio_card_list_ex(struct oio_ctx *ctx, struct oio_card_info **cards,
+		     size_t *n, size_t size);
 /*
  * Arming needs the interlock closed and its last opening acknowledged
  * (-EBUSY otherwise); disarming turns every line off.
@@ -202,6 +224,8 @@ struct oio_port_info {
 
 int oio_port_list(struct oio_ctx *ctx, uint32_t card,
 		  struct oio_port_info **ports, size_t *n);
+int oio_port_list_ex(struct oio_ctx *ctx, uint32_t card,
+		     struct oio_port_info **ports, size_t *n, size_t size);
 int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 			    uint32_t port, uint32_t shift);
 
@@ -224,8 +248,12 @@ struct oio_laser_info {
 
 int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 		  struct oio_laser_info *out);
+int oio_laser_get_ex(struct oio_ctx *ctx, uint32_t card, uint32_t line,
+		     struct oio_laser_info *out, size_t size);
 int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
 		   struct oio_laser_info **lasers, size_t *n);
+int oio_laser_list_ex(struct oio_ctx *ctx, uint32_t card,
+		      struct oio_laser_info **lasers, size_t *n, size_t size);
 int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 			 bool enable);
 int oio_laser_set_bias(struct oio_ctx *ctx, uint32_t card, uint32_t line,
@@ -248,8 +276,12 @@ struct oio_lane_info {
 
 int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		 struct oio_lane_info *out);
+int oio_lane_get_ex(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
+		    struct oio_lane_info *out, size_t size);
 int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
 		  struct oio_lane_info **lanes, size_t *n);
+int oio_lane_list_ex(struct oio_ctx *ctx, uint32_t card,
+		     struct oio_lane_info **lanes, size_t *n, size_t size);
 int oio_lane_request(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 		     enum oio_lane_request req);
 /* generator and checker: 0 off, 1 on, -1 leave as is */
@@ -274,8 +306,12 @@ struct oio_ring_info {
 
 int oio_ring_get(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 		 struct oio_ring_info *out);
+int oio_ring_get_ex(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
+		    struct oio_ring_info *out, size_t size);
 int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
 		  struct oio_ring_info **rings, size_t *n);
+int oio_ring_list_ex(struct oio_ctx *ctx, uint32_t card,
+		     struct oio_ring_info **rings, size_t *n, size_t size);
 int oio_ring_set_heater(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 			uint32_t code);
 int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
@@ -289,6 +325,14 @@ int oio_ring_set_lock(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
  * unprivileged callers cannot make the card work at will.
  *
  * A handle opened with OIO_CTX_DEVNODE reads it from /dev/oioN (see there).
+ *
+ * Two ways to have it. struct oio_telemetry and oio_telemetry_get*()
+ * keep their layout for the SONAME's life: the struct embeds arrays of
+ * the *_info structs, so it cannot grow with them (a release that appends
+ * to laser, lane or ring info versions these two calls, as
+ * oio_link_up@LIBOIO_1 is, their LIBOIO_1 versions filling 0.1.0's
+ * layout). A snapshot (struct oio_snapshot, below) is the way that grows:
+ * an opaque object whose head and objects are read through pointers.
  */
 
 struct oio_telemetry {
@@ -312,6 +356,41 @@ int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
  */
 int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 			    unsigned int parts, struct oio_telemetry *out);
+
+/*
+ * A snapshot, reusable: oio_snapshot_new() allocates it, each
+ * oio_snapshot_read() refills it at the cost of oio_telemetry_get_parts()
+ * (the same call underneath, parts and errors alike) and allocates
+ * nothing; oio_snapshot_free() frees it. After a failed read it is empty.
+ */
+struct oio_snapshot;
+
+struct oio_snapshot_head {
+	uint32_t card_id;
+	uint32_t seq;
+	uint64_t time_ns;	/* the card's clock */
+	int32_t temp_mc;
+	uint32_t alarms;	/* enum oio_card_alarm flags */
+	size_t n_lasers, n_lanes, n_rings;	/* 0: the part was not read */
+};
+
+int oio_snapshot_new(struct oio_snapshot **snap);
+void oio_snapshot_free(struct oio_snapshot *snap);
+int oio_snapshot_read(struct oio_ctx *ctx, uint32_t card, unsigned int parts,
+		      struct oio_snapshot *snap);
+/*
+ * The library's own, valid until the next read or the free: read through
+ * the pointer, never copy ("Structs that grow", above). The objects are
+ * NULL for an index out of the head's n_*.
+ */
+const struct oio_snapshot_head *oio_snapshot_head(
+	const struct oio_snapshot *snap);
+const struct oio_laser_info *oio_snapshot_laser(const struct oio_snapshot *snap,
+						size_t i);
+const struct oio_lane_info *oio_snapshot_lane(const struct oio_snapshot *snap,
+					      size_t i);
+const struct oio_ring_info *oio_snapshot_ring(const struct oio_snapshot *snap,
+					      size_t i);
 
 /* ---- thermal headroom ---- */
 
@@ -344,6 +423,16 @@ int oio_port_headroom(const struct oio_card_info *card,
 		      const struct oio_lane_info *lanes, size_t n_lanes,
 		      const struct oio_ring_info *rings, size_t n_rings,
 		      uint32_t port, struct oio_headroom *out);
+/*
+ * The same with the caller's sizeof of card, of the elements of lanes and
+ * rings (as lists returned them: oio_lane_list_ex() with the same size)
+ * and of out.
+ */
+int oio_port_headroom_ex(const struct oio_card_info *card, size_t card_size,
+			 const struct oio_lane_info *lanes, size_t n_lanes,
+			 size_t lane_size, const struct oio_ring_info *rings,
+			 size_t n_rings, size_t ring_size, uint32_t port,
+			 struct oio_headroom *out, size_t out_size);
 
 /* ---- heater sweeps ---- */
 
@@ -378,6 +467,10 @@ struct oio_sweep {
  */
 int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
 		  const struct oio_sweep_req *req, struct oio_sweep **out);
+/* req of the caller's size: oio_sweep_run_ex(ctx, card, &r, sizeof(r), &s) */
+int oio_sweep_run_ex(struct oio_ctx *ctx, uint32_t card,
+		     const struct oio_sweep_req *req, size_t req_size,
+		     struct oio_sweep **out);
 void oio_sweep_free(struct oio_sweep *s);
 
 /*
@@ -409,6 +502,13 @@ double oio_trace_noise(const uint32_t *trace, unsigned int points);
  */
 unsigned int oio_trace_peaks(const uint32_t *trace, unsigned int points,
 			     struct oio_trace_peak *out, unsigned int max);
+/*
+ * The same into elements size bytes apart (sizeof(*out)): how many, or
+ * -EINVAL if size is short of 0.1.0's, -ENOMEM.
+ */
+int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
+		       struct oio_trace_peak *out, unsigned int max,
+		       size_t size);
 
 /* ---- events from the driver's monitor group ---- */
 

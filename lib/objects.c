@@ -8,6 +8,7 @@
 
 #include <netlink/genl/genl.h>
 
+#include "objects-sized.h"
 #include "oio-private.h"
 
 static uint32_t u32_of(struct nlattr *a)
@@ -102,15 +103,17 @@ struct oio_kind {
 	const struct oio_attr_set *set;
 	int card_attr;		/* card id attribute */
 	int index_attr;		/* index attribute, 0 for cards */
-	size_t size;
+	size_t size;		/* this library's struct */
+	size_t size_1;		/* 0.1.0's: no caller has less */
 	void (*parse)(struct nlattr **tb, void *out);
 };
 
-#define KIND(cmd, up, low, idx, type, fn) {				\
+#define KIND(cmd, up, low, idx, type, size1, fn) {			\
 	.get_cmd = OIO_CMD_##cmd##_GET, .set_cmd = OIO_CMD_##cmd##_SET,	\
 	.set = &lio_set_##low,						\
 	.card_attr = OIO_A_##up##_CARD_ID, .index_attr = idx,		\
-	.size = sizeof(type), .parse = (void (*)(struct nlattr **, void *))fn }
+	.size = sizeof(type), .size_1 = size1,				\
+	.parse = (void (*)(struct nlattr **, void *))fn }
 
 void lio_parse_port(struct nlattr **tb, struct oio_port_info *p)
 {
@@ -121,21 +124,22 @@ void lio_parse_port(struct nlattr **tb, struct oio_port_info *p)
 
 static const struct oio_kind lio_port_kind =
 	KIND(PORT, PORT, port, OIO_A_PORT_PORT, struct oio_port_info,
-	     lio_parse_port);
+	     LIO_PORT_INFO_SIZE_1, lio_parse_port);
 static const struct oio_kind lio_laser_kind =
 	KIND(LASER, LASER, laser, OIO_A_LASER_LINE, struct oio_laser_info,
-	     lio_parse_laser);
+	     LIO_LASER_INFO_SIZE_1, lio_parse_laser);
 static const struct oio_kind lio_lane_kind =
 	KIND(LANE, LANE, lane, OIO_A_LANE_LANE, struct oio_lane_info,
-	     lio_parse_lane);
+	     LIO_LANE_INFO_SIZE_1, lio_parse_lane);
 static const struct oio_kind lio_ring_kind =
 	KIND(RING, RING, ring, OIO_A_RING_RING, struct oio_ring_info,
-	     lio_parse_ring);
+	     LIO_RING_INFO_SIZE_1, lio_parse_ring);
 static const struct oio_kind lio_card_kind = {
 	.get_cmd = OIO_CMD_CARD_GET, .set_cmd = OIO_CMD_CARD_SET,
 	.set = &lio_set_card,
 	.card_attr = OIO_A_CARD_ID, .index_attr = 0,
 	.size = sizeof(struct oio_card_info),
+	.size_1 = LIO_CARD_INFO_SIZE_1,
 	.parse = (void (*)(struct nlattr **, void *))lio_parse_card,
 };
 
@@ -143,7 +147,17 @@ struct oio_one {
 	struct oio_ctx *ctx;
 	const struct oio_kind *kind;
 	void *out;
+	size_t size;		/* the caller's struct (gets) */
 	bool got;
+};
+
+/* Room for one object of any kind, as this library has it. */
+union lio_object {
+	struct oio_card_info card;
+	struct oio_port_info port;
+	struct oio_laser_info laser;
+	struct oio_lane_info lane;
+	struct oio_ring_info ring;
 };
 
 /* An object's reply names the object, or it is no answer to the request. */
@@ -160,24 +174,29 @@ static int lio_take_one(struct nlmsghdr *nlh, struct nlattr **tb,
 			void *arg)
 {
 	struct oio_one *one = arg;
+	union lio_object obj;
 	int err = lio_named(one, tb);
 
 	(void)nlh;
 	if (err)
 		return err;
-	one->kind->parse(tb, one->out);
+	/* parsed whole, handed over at the caller's size */
+	memset(&obj, 0, sizeof(obj));
+	one->kind->parse(tb, &obj);
+	lio_sized_out(one->out, one->size, &obj, one->kind->size);
 	one->got = true;
 	return 0;
 }
 
 static int lio_get(struct oio_ctx *ctx, const struct oio_kind *k,
-		   uint32_t card, uint32_t index, void *out)
+		   uint32_t card, uint32_t index, void *out, size_t size)
 {
 	struct nl_msg *msg = lio_msg_new(ctx, k->get_cmd, false);
-	struct oio_one one = { .ctx = ctx, .kind = k, .out = out };
+	struct oio_one one = { .ctx = ctx, .kind = k, .out = out,
+			       .size = size };
 	int err;
 
-	if (!out) {
+	if (!out || size < k->size_1) {
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
@@ -208,16 +227,19 @@ static int lio_take_all(struct nlmsghdr *nlh, struct nlattr **tb,
 	return 0;
 }
 
-/* All objects of one card, or of every card if card is UINT32_MAX. */
+/*
+ * All objects of one card, or of every card if card is UINT32_MAX, in an
+ * array of the caller's size apart.
+ */
 static int lio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
-		    uint32_t card, void **items, size_t *n)
+		    uint32_t card, void **items, size_t *n, size_t size)
 {
 	struct nl_msg *msg = lio_msg_new(ctx, k->get_cmd, true);
 	struct oio_vec v = { .size = k->size };
 	struct oio_one one = { .ctx = ctx, .kind = k, .out = &v };
 	int err;
 
-	if (!items || !n) {
+	if (!items || !n || size < k->size_1) {
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
@@ -226,7 +248,8 @@ static int lio_dump(struct oio_ctx *ctx, const struct oio_kind *k,
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	err = lio_xfer(ctx, msg, k->set, lio_take_all, &one);
+	err = lio_xfer(ctx, msg, k->set, lio_take_all, &one) ?:
+	      lio_sized_array(&v.items, v.n, k->size, size);
 	if (err) {
 		free(v.items);
 		return err;
@@ -282,16 +305,30 @@ static int lio_set_one(struct oio_ctx *ctx, const struct oio_kind *k,
 
 /* ---- cards ---- */
 
+OIO_API int oio_card_get_ex(struct oio_ctx *ctx, uint32_t id,
+			    struct oio_card_info *out, size_t size)
+{
+	return lio_get(ctx, &lio_card_kind, id, 0, out, size);
+}
+
 OIO_API int oio_card_get(struct oio_ctx *ctx, uint32_t id,
 			 struct oio_card_info *out)
 {
-	return lio_get(ctx, &lio_card_kind, id, 0, out);
+	return oio_card_get_ex(ctx, id, out, LIO_CARD_INFO_SIZE_1);
+}
+
+OIO_API int oio_card_list_ex(struct oio_ctx *ctx,
+			     struct oio_card_info **cards, size_t *n,
+			     size_t size)
+{
+	return lio_dump(ctx, &lio_card_kind, UINT32_MAX, (void **)cards, n,
+			size);
 }
 
 OIO_API int oio_card_list(struct oio_ctx *ctx, struct oio_card_info **cards,
 			  size_t *n)
 {
-	return lio_dump(ctx, &lio_card_kind, UINT32_MAX, (void **)cards, n);
+	return oio_card_list_ex(ctx, cards, n, LIO_CARD_INFO_SIZE_1);
 }
 
 OIO_API int oio_card_set_armed(struct oio_ctx *ctx, uint32_t id, bool armed)
@@ -315,10 +352,17 @@ OIO_API int oio_card_clear_alarms(struct oio_ctx *ctx, uint32_t id,
 
 /* ---- ports ---- */
 
+OIO_API int oio_port_list_ex(struct oio_ctx *ctx, uint32_t card,
+			     struct oio_port_info **ports, size_t *n,
+			     size_t size)
+{
+	return lio_dump(ctx, &lio_port_kind, card, (void **)ports, n, size);
+}
+
 OIO_API int oio_port_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_port_info **ports, size_t *n)
 {
-	return lio_dump(ctx, &lio_port_kind, card, (void **)ports, n);
+	return oio_port_list_ex(ctx, card, ports, n, LIO_PORT_INFO_SIZE_1);
 }
 
 OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
@@ -330,16 +374,30 @@ OIO_API int oio_port_set_line_shift(struct oio_ctx *ctx, uint32_t card,
 
 /* ---- laser lines ---- */
 
+OIO_API int oio_laser_get_ex(struct oio_ctx *ctx, uint32_t card,
+			     uint32_t line, struct oio_laser_info *out,
+			     size_t size)
+{
+	return lio_get(ctx, &lio_laser_kind, card, line, out, size);
+}
+
 OIO_API int oio_laser_get(struct oio_ctx *ctx, uint32_t card, uint32_t line,
 			  struct oio_laser_info *out)
 {
-	return lio_get(ctx, &lio_laser_kind, card, line, out);
+	return oio_laser_get_ex(ctx, card, line, out, LIO_LASER_INFO_SIZE_1);
+}
+
+OIO_API int oio_laser_list_ex(struct oio_ctx *ctx, uint32_t card,
+			      struct oio_laser_info **lasers, size_t *n,
+			      size_t size)
+{
+	return lio_dump(ctx, &lio_laser_kind, card, (void **)lasers, n, size);
 }
 
 OIO_API int oio_laser_list(struct oio_ctx *ctx, uint32_t card,
 			   struct oio_laser_info **lasers, size_t *n)
 {
-	return lio_dump(ctx, &lio_laser_kind, card, (void **)lasers, n);
+	return oio_laser_list_ex(ctx, card, lasers, n, LIO_LASER_INFO_SIZE_1);
 }
 
 OIO_API int oio_laser_set_enable(struct oio_ctx *ctx, uint32_t card,
@@ -365,16 +423,30 @@ OIO_API int oio_laser_clear_alarms(struct oio_ctx *ctx, uint32_t card,
 
 /* ---- lanes ---- */
 
+OIO_API int oio_lane_get_ex(struct oio_ctx *ctx, uint32_t card,
+			    uint32_t lane, struct oio_lane_info *out,
+			    size_t size)
+{
+	return lio_get(ctx, &lio_lane_kind, card, lane, out, size);
+}
+
 OIO_API int oio_lane_get(struct oio_ctx *ctx, uint32_t card, uint32_t lane,
 			 struct oio_lane_info *out)
 {
-	return lio_get(ctx, &lio_lane_kind, card, lane, out);
+	return oio_lane_get_ex(ctx, card, lane, out, LIO_LANE_INFO_SIZE_1);
+}
+
+OIO_API int oio_lane_list_ex(struct oio_ctx *ctx, uint32_t card,
+			     struct oio_lane_info **lanes, size_t *n,
+			     size_t size)
+{
+	return lio_dump(ctx, &lio_lane_kind, card, (void **)lanes, n, size);
 }
 
 OIO_API int oio_lane_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_lane_info **lanes, size_t *n)
 {
-	return lio_dump(ctx, &lio_lane_kind, card, (void **)lanes, n);
+	return oio_lane_list_ex(ctx, card, lanes, n, LIO_LANE_INFO_SIZE_1);
 }
 
 struct nl_msg *lio_msg_lane_set(struct oio_ctx *ctx, uint32_t card,
@@ -425,16 +497,30 @@ OIO_API int oio_lane_set_prbs(struct oio_ctx *ctx, uint32_t card,
 
 /* ---- rings ---- */
 
+OIO_API int oio_ring_get_ex(struct oio_ctx *ctx, uint32_t card,
+			    uint32_t ring, struct oio_ring_info *out,
+			    size_t size)
+{
+	return lio_get(ctx, &lio_ring_kind, card, ring, out, size);
+}
+
 OIO_API int oio_ring_get(struct oio_ctx *ctx, uint32_t card, uint32_t ring,
 			 struct oio_ring_info *out)
 {
-	return lio_get(ctx, &lio_ring_kind, card, ring, out);
+	return oio_ring_get_ex(ctx, card, ring, out, LIO_RING_INFO_SIZE_1);
+}
+
+OIO_API int oio_ring_list_ex(struct oio_ctx *ctx, uint32_t card,
+			     struct oio_ring_info **rings, size_t *n,
+			     size_t size)
+{
+	return lio_dump(ctx, &lio_ring_kind, card, (void **)rings, n, size);
 }
 
 OIO_API int oio_ring_list(struct oio_ctx *ctx, uint32_t card,
 			  struct oio_ring_info **rings, size_t *n)
 {
-	return lio_dump(ctx, &lio_ring_kind, card, (void **)rings, n);
+	return oio_ring_list_ex(ctx, card, rings, n, LIO_RING_INFO_SIZE_1);
 }
 
 struct nl_msg *lio_msg_ring_heater(struct oio_ctx *ctx, uint32_t card,

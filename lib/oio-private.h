@@ -79,6 +79,12 @@ int lio_family_check(struct oio_ctx *ctx, int err);
 /* Close the handle's /dev/oioN nodes; ctx->lock held (telemetry.c). */
 void lio_dev_close_all(struct oio_ctx *ctx);
 /*
+ * A telemetry snapshot into this library's struct oio_telemetry: what
+ * oio_telemetry_get_parts() and oio_snapshot_read() both are.
+ */
+int lio_telemetry_read(struct oio_ctx *ctx, uint32_t card,
+		       unsigned int parts, struct oio_telemetry *out);
+/*
  * One datagram into ctx->rx, grown to fit; caller holds ctx->lock. A
  * kernel silent for the socket's timeout is -ETIMEDOUT, said in errmsg.
  */

@@ -13,6 +13,7 @@
 
 #include <pci/pci.h>
 
+#include "objects-sized.h"
 #include "oio-private.h"
 
 static void lio_pci_sysfs(struct oio_pci_dev *d)
@@ -51,13 +52,15 @@ static int lio_pci_cmp(const void *a, const void *b)
 		      ((const struct oio_pci_dev *)b)->address);
 }
 
-OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
+OIO_API int oio_pci_scan_ex(struct oio_pci_dev **devs, size_t *n,
+			    size_t size)
 {
 	struct oio_vec v = { .size = sizeof(struct oio_pci_dev) };
 	struct pci_access *pacc;
 	struct pci_dev *p;
+	int err;
 
-	if (!devs || !n)
+	if (!devs || !n || size < LIO_PCI_DEV_SIZE_1)
 		return -EINVAL;
 	/* libpci ends the process when no access method works: check first */
 	if (access("/sys/bus/pci/devices", R_OK))
@@ -92,7 +95,16 @@ OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
 	pci_cleanup(pacc);
 	if (v.n)
 		qsort(v.items, v.n, v.size, lio_pci_cmp);
+	/* the caller's stride */
+	err = lio_sized_array(&v.items, v.n, v.size, size);
+	if (err)
+		return err;
 	*devs = v.items;
 	*n = v.n;
 	return 0;
+}
+
+OIO_API int oio_pci_scan(struct oio_pci_dev **devs, size_t *n)
+{
+	return oio_pci_scan_ex(devs, n, LIO_PCI_DEV_SIZE_1);
 }

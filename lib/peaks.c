@@ -10,11 +10,14 @@
  * a weighted least-squares parabola through the samples above half height
  * gives the centre, the height and the width between samples.
  */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "liboio.h"
+#include "objects-sized.h"
 #include "oio-api.h"
 
 #define PROMINENCE_SIGMAS	6.0	/* a peak stands this far out of noise */
@@ -146,19 +149,25 @@ static bool fit(const uint32_t *trace, unsigned int points, unsigned int top,
 	return true;
 }
 
-OIO_API unsigned int oio_trace_peaks(const uint32_t *trace,
-				     unsigned int points,
-				     struct oio_trace_peak *out,
-				     unsigned int max)
+/* Each peak found whole, handed over at the caller's size apart. */
+OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
+			       struct oio_trace_peak *out, unsigned int max,
+			       size_t size)
 {
-	double sigma = oio_trace_noise(trace, points), top = 0, *y;
+	double sigma, top = 0, *y;
 	unsigned int i, n = 0;
 
+	if (size < LIO_TRACE_PEAK_SIZE_1)
+		return -EINVAL;
+	/* a count the return can carry; no trace has that many peaks */
+	if (max > INT_MAX)
+		max = INT_MAX;
 	if (points < 3 || !max)
 		return 0;
+	sigma = oio_trace_noise(trace, points);
 	y = malloc(points * sizeof(*y));
 	if (!y)
-		return 0;
+		return -ENOMEM;
 	/* find on a lightly smoothed copy, fit on the trace itself */
 	for (i = 0; i < points; i++) {
 		double l = trace[i ? i - 1 : i], r = trace[i + 1 < points ?
@@ -168,7 +177,7 @@ OIO_API unsigned int oio_trace_peaks(const uint32_t *trace,
 		top = fmax(top, y[i]);
 	}
 	for (i = 0; i < points && n < max; i++) {
-		struct oio_trace_peak *pk = &out[n];
+		struct oio_trace_peak peak, *pk = &peak;
 		double vl, vr, floor_na, prom;
 		bool edge_l, edge_r;
 
@@ -210,8 +219,25 @@ OIO_API unsigned int oio_trace_peaks(const uint32_t *trace,
 			pk->height_na = pk->value_na - floor_na;
 			pk->width = 0;
 		}
+		lio_sized_out((char *)out + (size_t)n * size, size, pk,
+			      sizeof(*pk));
 		n++;
 	}
 	free(y);
-	return n;
+	return (int)n;
+}
+
+/*
+ * 0.1.0's. Bring-up calls it too, with arrays of this library's struct:
+ * see objects-sized.c before appending to struct oio_trace_peak.
+ */
+OIO_API unsigned int oio_trace_peaks(const uint32_t *trace,
+				     unsigned int points,
+				     struct oio_trace_peak *out,
+				     unsigned int max)
+{
+	int n = oio_trace_peaks_ex(trace, points, out, max,
+				   LIO_TRACE_PEAK_SIZE_1);
+
+	return n < 0 ? 0 : (unsigned int)n;
 }

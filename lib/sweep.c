@@ -15,6 +15,7 @@
 #include <netlink/genl/genl.h>
 
 #include "cardlock.h"
+#include "objects-sized.h"
 #include "oio-private.h"
 
 struct lio_sweep_part {
@@ -136,23 +137,43 @@ static bool bad_req(const struct oio_sweep_req *req)
 
 /*
  * A sweep moves heaters and leaves its rings cold: not in the middle of
- * another's bring-up, so it takes the card's lock.
+ * another's bring-up, so it takes the card's lock. The caller's request
+ * of req_size bytes is read as this library's whole one first.
  */
-OIO_API int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
-			  const struct oio_sweep_req *req,
-			  struct oio_sweep **out)
+OIO_API int oio_sweep_run_ex(struct oio_ctx *ctx, uint32_t card,
+			     const struct oio_sweep_req *req, size_t req_size,
+			     struct oio_sweep **out)
 {
+	struct oio_sweep_req r;
 	struct cardlock lock;
 	int err;
 
-	if (!ctx || !out || bad_req(req))
+	if (!ctx || !out || !req)
+		return -EINVAL;
+	err = lio_sized_in(&r, sizeof(r), req, req_size,
+			   LIO_SWEEP_REQ_SIZE_1);
+	if (err) {
+		lio_ctx_set_err(ctx, "a sweep request of %zu bytes: %s",
+				req_size, err == -E2BIG ?
+				"members this liboio does not know are set" :
+				"shorter than liboio 0.1.0's");
+		return err;
+	}
+	if (bad_req(&r))
 		return -EINVAL;
 	err = ctx_card_lock(ctx, card, NULL, &lock);
 	if (err)
 		return err;
-	err = sweep_run_held(ctx, card, req, out);
+	err = sweep_run_held(ctx, card, &r, out);
 	cardlock_drop(&lock);
 	return err;
+}
+
+OIO_API int oio_sweep_run(struct oio_ctx *ctx, uint32_t card,
+			  const struct oio_sweep_req *req,
+			  struct oio_sweep **out)
+{
+	return oio_sweep_run_ex(ctx, card, req, LIO_SWEEP_REQ_SIZE_1, out);
 }
 
 int sweep_run_held(struct oio_ctx *ctx, uint32_t card,

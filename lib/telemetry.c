@@ -349,9 +349,8 @@ static int telemetry_dev(struct oio_ctx *ctx, uint32_t card,
 					 &(struct lio_telemetry_take){ ctx, out });
 }
 
-OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
-				    unsigned int parts,
-				    struct oio_telemetry *out)
+int lio_telemetry_read(struct oio_ctx *ctx, uint32_t card,
+		       unsigned int parts, struct oio_telemetry *out)
 {
 	const unsigned int all = OIO_TELEMETRY_PARTS_LASERS |
 				 OIO_TELEMETRY_PARTS_LANES |
@@ -380,8 +379,15 @@ OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
 			&(struct lio_telemetry_take){ ctx, out });
 }
 
+OIO_API int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
+				    unsigned int parts,
+				    struct oio_telemetry *out)
+{
+	return lio_telemetry_read(ctx, card, parts, out);
+}
+
 OIO_API int oio_telemetry_get(struct oio_ctx *ctx, uint32_t card,
 			      struct oio_telemetry *out)
 {
-	return oio_telemetry_get_parts(ctx, card, 0, out);
+	return lio_telemetry_read(ctx, card, 0, out);
 }

@@ -8,8 +8,9 @@
 # changed value: all fail, but for members appended to the sized structs
 # (lib/abi/growable.supp). Then the check itself, on copies of the
 # library with a member put in front of struct oio_lane_info, appended to
-# struct oio_ring_info (both must fail) and to struct oio_link_report
-# (must pass). TAP.
+# struct oio_ring_info (which struct oio_telemetry embeds) or to struct
+# oio_telemetry (all must fail), and appended to struct oio_link_report
+# or to each sized struct no other embeds (must pass). TAP.
 #
 # usage: check-lib-abidiff.sh BUILD_LIB_DIR
 set -u
@@ -59,19 +60,37 @@ probe() {
 	compare "$tmp/src/liboio.so.0" "$tmp/src"
 }
 
+# appended STRUCT...: the sed script that appends a member to each.
+appended() {
+	for s; do
+		printf '/^struct %s {$/,/^};$/s/^};$/\\tuint32_t abi_probe;\\n};/;' "$s"
+	done
+}
+
 # A member in front of a struct the library fills: offsets move.
 probe 's/^struct oio_lane_info {$/&\n\tuint32_t abi_probe;/'
 rc=$?
 [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && grep -q 'oio_lane_info' "$tmp/report"
 ok $? "a member put in front of struct oio_lane_info fails the check (status $rc)"
-# A member at the end of a struct of fixed layout: arrays' stride moves.
-probe 's/^\tuint32_t at_limit;$/&\n\tuint32_t abi_probe;/;s/^\tbool at_limit;$/&\n\tuint32_t abi_probe;/'
+# At the end of a sized struct that another embeds: struct oio_telemetry's
+# arrays move, and until the release versions oio_telemetry_get*()
+# (liboio.h, "Structs that grow") that is a break.
+probe "$(appended oio_ring_info)"
 rc=$?
-[ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && grep -q 'oio_ring_info' "$tmp/report"
-ok $? "a member appended to struct oio_ring_info fails the check (status $rc)"
-# ... and at the end of a sized one: what sized structs are for.
+[ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && grep -q 'struct oio_telemetry' "$tmp/report"
+ok $? "a member appended to struct oio_ring_info fails the check on struct oio_telemetry (status $rc)"
+# At the end of a struct of fixed layout.
+probe "$(appended oio_telemetry)"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 2 ] && grep -q 'oio_telemetry' "$tmp/report"
+ok $? "a member appended to struct oio_telemetry fails the check (status $rc)"
+# ... and at the end of sized ones: what sized structs are for.
 probe 's/^\tstruct oio_link_lane lane\[OIO_MAX_LANES\];$/&\n\tuint32_t abi_probe;/'
 rc=$?
 ok "$rc" "a member appended to struct oio_link_report passes (status $rc)"
+probe "$(appended oio_card_info oio_port_info oio_pci_dev oio_sweep_req \
+	oio_headroom oio_trace_peak)"
+rc=$?
+ok "$rc" "members appended to oio_card_info, oio_port_info, oio_pci_dev, oio_sweep_req, oio_headroom and oio_trace_peak pass (status $rc)"
 echo "1..$n"
 exit $failed

@@ -205,6 +205,7 @@ unit unit-linkmsg "$B/unit/test-linkmsg"
 host lib-policy /usr/bin/python3 scripts/lib-policy.py \
 	docs/netlink/specs/oio.yaml --check lib/oio-policy.c
 unit unit-sized "$B/unit/test-sized"
+unit unit-objects-sized "$B/unit/test-objects-sized"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
 style
@@ -264,7 +265,7 @@ vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
 vm link-faults --cards 1 --seed 211 --icount 0 \
 	--tests link-bringup,link-drift-cli --env OIO_PHASES=drift,faults
 # Issue 10, hazards 1 and 2: the writer lock, cancel, the bias journal.
-vm link-lock --cards 2 --seed 261 --tests link-lock
+vm link-lock --cards 2 --seed 261 --tests link-lock,lib-sized
 vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
 vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
 vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli

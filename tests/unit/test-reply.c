@@ -5,7 +5,8 @@
  * messages: a reply that breaks the spec is -EPROTO naming the attribute,
  * never a value read past its end or a silent zero; a socket the kernel
  * never answers on, which must end the call with -ETIMEDOUT; and
- * telemetry from a /dev/oioN played by the test's own ioctl().
+ * telemetry, as struct oio_telemetry and as a snapshot, from a /dev/oioN
+ * played by the test's own ioctl().
  */
 #include <check.h>
 #include <errno.h>
@@ -276,7 +277,12 @@ static void lanes_reply(int ports, int state_len)
 				 8 * 8, col), 0);
 }
 
-static int dev_telemetry_rx(struct oio_telemetry *t, size_t rx_size)
+/*
+ * One read, through oio_telemetry_get_parts() into t, or into snap if t
+ * is NULL.
+ */
+static int dev_read(struct oio_telemetry *t, struct oio_snapshot *snap,
+		    size_t rx_size)
 {
 	int err;
 
@@ -291,12 +297,19 @@ static int dev_telemetry_rx(struct oio_telemetry *t, size_t rx_size)
 	ck_assert_int_ge(ctx.devfd[0], 0);
 	pthread_mutex_init(&ctx.lock, NULL);
 	fake_calls = 0;
-	err = oio_telemetry_get_parts(&ctx, 0, OIO_TELEMETRY_PARTS_LANES, t);
+	err = t ? oio_telemetry_get_parts(&ctx, 0, OIO_TELEMETRY_PARTS_LANES,
+					  t) :
+		  oio_snapshot_read(&ctx, 0, OIO_TELEMETRY_PARTS_LANES, snap);
 	lio_dev_close_all(&ctx);
 	free(ctx.rx);
 	nlmsg_free(fake_reply);
 	fake_errno = 0;
 	return err;
+}
+
+static int dev_telemetry_rx(struct oio_telemetry *t, size_t rx_size)
+{
+	return dev_read(t, NULL, rx_size);
 }
 
 static int dev_telemetry(struct oio_telemetry *t)
@@ -361,6 +374,51 @@ START_TEST(test_dev_telemetry_card_fails)
 }
 END_TEST
 
+/*
+ * A snapshot is the same reply through the same parser as
+ * oio_telemetry_get_parts(), handed out through getters; reused, and
+ * empty after a failed read.
+ */
+START_TEST(test_dev_snapshot)
+{
+	static struct oio_telemetry t;
+	const struct oio_snapshot_head *h;
+	struct oio_snapshot *snap;
+
+	ck_assert_int_eq(oio_snapshot_new(&snap), 0);
+	h = oio_snapshot_head(snap);
+	ck_assert_uint_eq(h->n_lanes, 0);
+	ck_assert_ptr_null(oio_snapshot_lane(snap, 0));
+	lanes_reply(2, 4 * 8);
+	ck_assert_int_eq(dev_telemetry(&t), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		lanes_reply(2, 4 * 8);
+		ck_assert_int_eq(dev_read(NULL, snap, 8192), 0);
+		ck_assert_ptr_eq(oio_snapshot_head(snap), h);
+		ck_assert_uint_eq(h->seq, 77);
+		ck_assert_uint_eq(h->n_lanes, 8);
+		ck_assert_uint_eq(h->n_lasers, 0);
+		ck_assert_uint_eq(h->n_rings, 0);
+		for (size_t i = 0; i < 8; i++)
+			ck_assert(!memcmp(oio_snapshot_lane(snap, i),
+					  &t.lane[i], sizeof(t.lane[i])));
+		ck_assert_ptr_null(oio_snapshot_lane(snap, 8));
+		ck_assert_ptr_null(oio_snapshot_laser(snap, 0));
+		ck_assert_ptr_null(oio_snapshot_ring(snap, 0));
+	}
+	lanes_reply(2, 4 * 7);
+	ck_assert_int_eq(dev_read(NULL, snap, 8192), -EPROTO);
+	ck_assert_uint_eq(h->seq, 0);
+	ck_assert_uint_eq(h->n_lanes, 0);
+	ck_assert_ptr_null(oio_snapshot_lane(snap, 0));
+	oio_snapshot_free(snap);
+	ck_assert_ptr_null(oio_snapshot_head(NULL));
+	ck_assert_ptr_null(oio_snapshot_lane(NULL, 0));
+	ck_assert_int_eq(oio_snapshot_read(&ctx, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(oio_snapshot_new(NULL), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_dev_telemetry_no_ports)
 {
 	static struct oio_telemetry t;
@@ -396,6 +454,7 @@ int main(void)
 	tcase_add_test(tc, test_dev_telemetry_no_ports);
 	tcase_add_test(tc, test_dev_telemetry_grows);
 	tcase_add_test(tc, test_dev_telemetry_card_fails);
+	tcase_add_test(tc, test_dev_snapshot);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
