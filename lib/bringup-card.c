@@ -390,6 +390,9 @@ int run_release_ports(struct run *run, const bool *mask)
 		bool up = li->state != OIO_LANE_STATE_DEACTIVATED;
 
 		lanes[n] = mask[n / w];
+		/* deactivated: a check it passed no longer holds */
+		if (lanes[n])
+			run->primed[n] = false;
 		if (lanes[n] && (up || prbs))
 			io->lane(io->h, n, up ? OIO_LANE_REQUEST_DEACTIVATE : 0,
 				 prbs ? 0 : -1, prbs ? 0 : -1);

@@ -39,6 +39,12 @@ struct run {
 	 * work, so it only dims.
 	 */
 	bool dark;
+	/*
+	 * Recovery placing by link up's calibration: no line is dimmed or
+	 * darkened, so no sweep in place either.
+	 */
+	bool quiet;
+	bool keep_cal;		/* link up: its measurements kept at the end */
 	uint32_t emitting;
 	uint32_t lit0;		/* lines lit at full power when the run began */
 	uint32_t kept;		/* lines whose full bias the journal holds */

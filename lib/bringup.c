@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bringup-run.h"
+#include "calib.h"
 #include "oio-api.h"
 
 /* The second sweep's dwell, times the first's. */
@@ -26,6 +27,13 @@
  * and once more to go back to the best plan tried.
  */
 #define REPLAN_ROUNDS	2
+/*
+ * Recovery by link up's calibration: rings locked on their lines needed
+ * to measure the drift since, and how closely (median deviation, of a
+ * linewidth) they must agree on it.
+ */
+#define CAL_MIN_RINGS	4
+#define CAL_AGREE	0.25
 
 static void measured(struct run *run)
 {
@@ -42,7 +50,8 @@ static void measured(struct run *run)
 	m->heater_tau_ns = t->tau_measured ? t->tau_ns : NAN;
 	m->crosstalk = t->xt1;
 	m->crosstalk_nn = t->xt2;
-	m->noise_na = t->noise_na;
+	/* recovery by the calibration took no trace to measure it in */
+	m->noise_na = run->quiet ? NAN : t->noise_na;
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (t->ring[r].named && t->ring[r].fwhm_pm > 0)
 			v[n++] = t->ring[r].fwhm_pm;
@@ -63,8 +72,11 @@ static void measured(struct run *run)
 	}
 	for (l = 0; l < run->info.wavelengths; l++) {
 		m->line_pm[l] = t->line_pm[l];
-		/* link up darkens the coded lines: no move to measure */
-		m->dim_shift_pm[l] = run->dark ? NAN :
+		/*
+		 * link up darkens the coded lines, recovery by the
+		 * calibration dims none: no move to measure
+		 */
+		m->dim_shift_pm[l] = run->dark || run->quiet ? NAN :
 				     (run->code >> l & 1) ? t->dim_shift_pm[l] :
 							     0;
 	}
@@ -272,7 +284,7 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 			lock_port(run, p, want);
 	err = run->io->run(run->io->h) ?: run_repair(run, mask, want) ?:
 	      run_verify(run, mask, want);
-	if (!err) {
+	if (!err && !run->quiet) {
 		bool again, harmed[OIO_MAX_LANES], any = false;
 		struct port_state ps;
 
@@ -647,6 +659,45 @@ static void forget_full(struct run *run)
 		run->kept = 0;
 }
 
+/*
+ * Link up's measurements, for recovery to place rings by (calib.h). A
+ * failure to keep them costs recovery its way without dimming, not this
+ * run its result: it is explained, and the run goes on.
+ */
+static void save_cal(struct run *run)
+{
+	const struct oio_card_io *io = run->io;
+	struct lio_cal *c;
+	char *text = NULL;
+	unsigned int n, p;
+	int len;
+
+	if (!io->save_cal || !run->t->named)
+		return;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return;
+	lio_cal_take(c, &run->info, run->t);
+	c->temp_mc = run->tel->temp_mc;
+	for (p = 0; p < run->info.ports; p++)
+		c->line_shift[p] = run->rep->line_shift[p];
+	for (n = 0; n < lanes_of(run); n++) {
+		if (run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+			continue;
+		c->lane[n].up = true;
+		c->lane[n].code[0] = run->tel->ring[2 * n].heater;
+		c->lane[n].code[1] = run->tel->ring[2 * n + 1].heater;
+	}
+	len = lio_cal_format(c, &text);
+	free(c);
+	if (len >= 0)
+		len = io->save_cal(io->h, text, (size_t)len);
+	free(text);
+	if (len < 0)
+		run_explain(run, "the calibration could not be kept for link recover (error %d): it will dim lines",
+			    -len);
+}
+
 static int finish(struct run *run, int err)
 {
 	struct oio_link_report *rep = run->rep;
@@ -659,7 +710,7 @@ static int finish(struct run *run, int err)
 	 * last look at the lanes cleans up too.
 	 */
 	if (!err)
-		err = run_snap(run, LANES | LASERS);
+		err = run_snap(run, run->keep_cal ? ALL : LANES | LASERS);
 	if (err && err != -ENOMEM)
 		clean_up(run);
 	forget_full(run);
@@ -685,6 +736,8 @@ static int finish(struct run *run, int err)
 				rep->lane[n].reason = run->tel->lane[n].reason;
 			}
 		}
+		if (run->keep_cal)
+			save_cal(run);
 	}
 	run_free(run);
 	return err;
@@ -754,7 +807,7 @@ int lio_bringup_up(const struct oio_card_io *io,
 		run_free(&run);
 		return err;
 	}
-	run.dark = true;
+	run.dark = run.keep_cal = true;
 	if (!info->interlock_closed) {
 		run_explain(&run, "the card's laser interlock is open");
 		run_free(&run);
@@ -828,14 +881,218 @@ int lio_bringup_down(const struct oio_card_io *io,
 	return err;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Link up's calibration into run->t, moved by the card's drift since: the
+ * median move that the rings still locked on their lines, those of the
+ * ports not in bad, say the rings made. false, with why, if there is none
+ * to trust: none kept, another card's, too few rings locked to measure
+ * the drift by, or rings that disagree on it.
+ */
+static bool recall_cal(struct run *run, const bool *bad, struct lio_cal *c,
+		       double *drift, const char **why)
+{
+	const struct oio_card_io *io = run->io;
+	unsigned int W = run->info.wavelengths, n, side, i, k = 0;
+	struct oio_tune_sweep sw = {
+		.start = 0, .step = run->prm.sweep_step, .points = run->points,
+		.dwell_ns = run->prm.sweep_dwell_ns,
+	};
+	double ones[MAX_W], d[OIO_MAX_RINGS], dev[OIO_MAX_RINGS], m;
+	struct oio_tune *t = run->t;
+	char *text;
+	int err;
+
+	*why = "link up kept no calibration";
+	if (!io->load_cal)
+		return false;
+	err = io->load_cal(io->h, &text);
+	if (err) {
+		if (err != -ENOENT)
+			*why = "the calibration kept cannot be read";
+		return false;
+	}
+	err = lio_cal_parse(c, text);
+	free(text);
+	if (err || !lio_cal_fits(c, &run->info)) {
+		*why = "the calibration kept is not this card's";
+		return false;
+	}
+	for (i = 0; i < MAX_W; i++)
+		ones[i] = 1;
+	lio_tune_init(t, &run->g, &sw, &sw, &sw, run->code, run->emitting,
+		      run->full_uw, ones);
+	lio_cal_give(c, t);
+	for (n = 0; n < lanes_of(run); n++) {
+		unsigned int p = n / W, w = n % W;
+		unsigned int l = (w + run->rep->line_shift[p]) % W;
+
+		if (bad[p] ||
+		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+			continue;
+		for (side = 0; side < 2; side++) {
+			const struct oio_ring_info *ri = &run->tel->ring[2 * n + side];
+			uint32_t code[MAX_W];
+			double pos;
+
+			if (!ri->lock || ri->at_limit ||
+			    ri->lock_state != OIO_LOCK_STATE_LOCKED)
+				continue;
+			for (i = 0; i < W; i++)
+				code[i] = run->tel->ring[
+					lio_tune_ring_of(&run->g, p, side, i)].heater;
+			pos = lio_tune_bus_position(t, p, side, w, code);
+			/* on its line, at whichever order it is */
+			if (!isnan(pos))
+				d[k++] = remainder(t->line_pm[l] - pos,
+						   t->fsr_pm);
+		}
+	}
+	if (k < CAL_MIN_RINGS) {
+		*why = "too few rings are locked to measure the drift since link up by";
+		return false;
+	}
+	qsort(d, k, sizeof(*d), cmp_double);
+	m = d[k / 2];
+	for (i = 0; i < k; i++)
+		dev[i] = fabs(d[i] - m);
+	qsort(dev, k, sizeof(*dev), cmp_double);
+	if (dev[k / 2] > CAL_AGREE * run->g.fwhm_pm) {
+		*why = "the rings still locked disagree on the drift since link up";
+		return false;
+	}
+	for (i = 0; i < 2 * lanes_of(run); i++) {
+		t->ring[i].o += m;
+		t->ring[i].guess_o += m;
+	}
+	/*
+	 * The lines link up's sweeps in place found out of a ring's reach
+	 * may be in it now, and the others out of it: past a linewidth of
+	 * drift, the fits alone say.
+	 */
+	if (fabs(m) > run->g.fwhm_pm)
+		memset(t->unreach, 0, sizeof(t->unreach));
+	*drift = m;
+	return true;
+}
+
+/*
+ * A port of bad planned at the line shift link up left it at, if that
+ * kept more of its lanes up than the fits' best now promises: lanes the
+ * fits missed had been found then by sweeps in place. Those lanes take
+ * the codes they locked at then, moved by the drift, where they stay in
+ * their rings' reach.
+ */
+static void plan_as_before(struct run *run, const struct lio_cal *c,
+			   unsigned int p, double drift)
+{
+	unsigned int W = run->info.wavelengths, w, side, was = 0, ok = 0;
+	struct oio_tune_port *tp = &run->plan[p];
+
+	for (w = 0; w < W; w++) {
+		was += c->lane[p * W + w].up;
+		ok += tp->usable[w];
+	}
+	if (was < ok)
+		return;
+	if ((int)c->line_shift[p] != tp->shift)
+		lio_tune_plan_shifts(run->t, p, 1u << c->line_shift[p], tp);
+	for (w = 0; w < W; w++) {
+		uint32_t code[2];
+
+		if (!c->lane[p * W + w].up)
+			continue;
+		for (side = 0; side < 2; side++) {
+			unsigned int r = lio_tune_ring_of(&run->g, p, side, w);
+			const struct oio_tune_ring *rg = &run->t->ring[r];
+			double y;
+
+			code[side] = c->lane[p * W + w].code[side];
+			if (!rg->named)
+				continue;
+			y = rg->q * lio_tune_law(code[side] /
+						 (double)OIO_HEATER_MAX,
+						 rg->h) - drift;
+			code[side] = y < 0 || y > rg->q ? 0 :
+				     (uint32_t)lround(lio_tune_law_inv(
+					     y / rg->q, rg->h) * OIO_HEATER_MAX);
+		}
+		if (!code[0] || !code[1])
+			continue;
+		for (side = 0; side < 2; side++)
+			tp->code[side][w] = code[side];
+		tp->usable[w] = true;
+		tp->why[w] = OIO_TUNE_OK;
+	}
+}
+
+/*
+ * The ports of bad placed by the calibration, with no sweep and every
+ * line at full power: planned from the fits, tuned, locked, verified,
+ * activated. A port that brings up fewer lanes than its plan promised
+ * goes in left instead, to be recovered by sweeps.
+ */
+static int recover_quiet(struct run *run, const bool *bad,
+			 const struct lio_cal *c, double drift, bool *left)
+{
+	unsigned int W = run->info.wavelengths, p, n, round, up, ok, was;
+	bool want[OIO_MAX_LANES] = { false }, moved;
+	int err;
+
+	for (p = 0; p < run->info.ports; p++) {
+		if (!bad[p])
+			continue;
+		lio_tune_plan(run->t, p, &run->plan[p]);
+		plan_as_before(run, c, p, drift);
+	}
+	run->quiet = true;
+	measured(run);
+	err = place_ports(run, bad, bad, want);
+	for (round = 0; round < PARK_ROUNDS && !err; round++) {
+		err = run_park(run, bad, want, &moved);
+		if (err || !moved)
+			break;
+		err = run_verify(run, bad, want);
+	}
+	run->quiet = false;
+	if (err)
+		return err;
+	for (p = 0; p < run->info.ports; p++) {
+		if (!bad[p])
+			continue;
+		for (up = ok = was = 0, n = p * W; n < (p + 1) * W; n++) {
+			up += want[n];
+			ok += run->plan[p].usable[n % W];
+			was += c->lane[n].up;
+		}
+		left[p] = up < ok || up < was;
+		if (!left[p])
+			continue;
+		run_explain(run, "port %u: %u lanes verify, of %u planned and %u up after link up: it is swept again",
+			    p, up, ok, was);
+		for (n = p * W; n < (p + 1) * W; n++)
+			want[n] = false;
+	}
+	return run_activate(run, want);
+}
+
 int lio_bringup_recover(const struct oio_card_io *io,
 			const struct oio_card_info *info,
 			const struct oio_link_params *prm,
 			struct oio_link_report *rep, oio_progress_cb cb,
 			void *arg)
 {
-	bool bad[OIO_MAX_PORTS] = { false };
-	unsigned int w, n, l, nbad = 0;
+	bool bad[OIO_MAX_PORTS] = { false }, left[OIO_MAX_PORTS] = { false };
+	unsigned int w, n, l, p, nbad = 0;
+	struct lio_cal *cal;
+	const char *why;
+	double drift;
 	struct run run;
 	int err;
 
@@ -891,5 +1148,22 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		return finish(&run, 0);
 	run_progress(&run, "reset", 0, 1);
 	err = run_release_ports(&run, bad);
-	return finish(&run, err ?: bring_ports(&run, bad));
+	if (err)
+		return finish(&run, err);
+	cal = malloc(sizeof(*cal));
+	if (!cal)
+		return finish(&run, -ENOMEM);
+	if (recall_cal(&run, bad, cal, &drift, &why)) {
+		err = recover_quiet(&run, bad, cal, drift, left);
+	} else {
+		run_explain(&run, "%s: the ports are swept again, with lines dimmed",
+			    why);
+		memcpy(left, bad, sizeof(left));
+	}
+	free(cal);
+	for (p = 0, n = 0; p < run.info.ports; p++)
+		n += left[p];
+	if (!err && n)
+		err = run_release_ports(&run, left) ?: bring_ports(&run, left);
+	return finish(&run, err);
 }

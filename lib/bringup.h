@@ -52,6 +52,13 @@ struct oio_card_io {
 	int (*recall_full)(void *h, uint32_t *bias, uint32_t *lines);
 	int (*keep_full)(void *h, const uint32_t *bias, uint32_t lines);
 	/*
+	 * Optional: what link up measured of the card (calib.h), kept for
+	 * recovery, as text. load_cal gives a malloc()ed copy, -ENOENT if
+	 * none is kept.
+	 */
+	int (*save_cal)(void *h, const char *text, size_t len);
+	int (*load_cal)(void *h, char **text);
+	/*
 	 * Optional: the run puts the card back after an error, a cancel
 	 * included, between on and off; its requests must go through.
 	 */

@@ -21,6 +21,8 @@
 
 /* The holder's line and one per line of the card, with room to spare. */
 #define FILE_MAX	2048
+/* A calibration of the largest card, with room to spare */
+#define CAL_FILE_MAX	(1 << 20)
 #define OPEN_FLAGS	(O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
 /* the driver's highest bias set point (oio_regs.h) */
 #define BIAS_MAX_UA	150000
@@ -141,8 +143,9 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
 		snprintf(msg, len, "the card has no PCI address to lock by");
 		return -EINVAL;
 	}
-	if (snprintf(path, sizeof(path), "%s/card-%s.lock", dir, pci) >=
-	    (int)sizeof(path)) {
+	/* room for the calibration's name too: .cal.new is longer */
+	if (snprintf(path, sizeof(path) - 4, "%s/card-%s.lock", dir, pci) >=
+	    (int)sizeof(path) - 4) {
 		snprintf(msg, len, "run directory %s: name too long", dir);
 		return -ENAMETOOLONG;
 	}
@@ -190,6 +193,7 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
 		give_up(lk);
 		return err;
 	}
+	strcpy(lk->path, path);
 	n = pread(lk->fd, buf, sizeof(buf) - 1, 0);
 	/* longer than any file of ours: its size, for the cut, from fstat */
 	if (n < 0 || (n == sizeof(buf) - 1 && fstat(lk->fd, &st))) {
@@ -216,6 +220,97 @@ int cardlock_keep(struct cardlock *lk, const uint32_t *bias, uint32_t lines,
 	for (l = 0; l < OIO_MAX_WAVELENGTHS; l++)
 		lk->bias[l] = lines >> l & 1 ? bias[l] : 0;
 	return put(lk, true, msg, len);
+}
+
+/* The calibration's file name, with suffix after ".cal". */
+static void cal_path(const struct cardlock *lk, const char *suffix,
+		     char *path)
+{
+	size_t n = strlen(lk->path) - strlen(".lock");
+
+	memcpy(path, lk->path, n);
+	sprintf(path + n, ".cal%s", suffix);
+}
+
+int cardlock_save_cal(const struct cardlock *lk, const char *text,
+		      size_t len, char *msg, size_t mlen)
+{
+	char tmp[PATH_MAX], path[PATH_MAX];
+	int fd, err = 0;
+
+	if (lk->fd < 0)
+		return -EBADF;
+	cal_path(lk, ".new", tmp);
+	cal_path(lk, "", path);
+	/* a file left by a run killed while writing it is ours to replace */
+	if (unlink(tmp) && errno != ENOENT) {
+		err = -errno;
+		snprintf(msg, mlen, "cannot replace %s: %m", tmp);
+		return err;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, mlen, "cannot create %s: %m", tmp);
+		return err;
+	}
+	errno = 0;
+	if (write(fd, text, len) != (ssize_t)len)
+		err = errno ? -errno : -ENOSPC;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		errno = -err;
+		snprintf(msg, mlen, "cannot write %s: %m", path);
+		unlink(tmp);
+	}
+	return err;
+}
+
+int cardlock_load_cal(const struct cardlock *lk, char **text, char *msg,
+		      size_t mlen)
+{
+	char path[PATH_MAX], *buf;
+	struct stat st;
+	ssize_t n;
+	int fd, err;
+
+	if (lk->fd < 0)
+		return -EBADF;
+	cal_path(lk, "", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(msg, mlen, "cannot open %s: %m", path);
+		return err;
+	}
+	/* ours, whole, and of a size a calibration can have */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid() || st.st_size > CAL_FILE_MAX) {
+		snprintf(msg, mlen, "%s is not a calibration of ours", path);
+		close(fd);
+		return -EPERM;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	err = n < 0 ? -errno : n != st.st_size ? -EIO : 0;
+	close(fd);
+	if (err) {
+		errno = -err;
+		snprintf(msg, mlen, "cannot read %s: %m", path);
+		free(buf);
+		return err;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	return 0;
 }
 
 void cardlock_drop(struct cardlock *lk)

@@ -13,6 +13,7 @@
 #ifndef OIO_CARDLOCK_H
 #define OIO_CARDLOCK_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@
 
 struct cardlock {
 	int fd;			/* -1: not held */
+	char path[PATH_MAX];	/* of the lock file */
 	size_t size;		/* of the file, as last read or written */
 	/* the journal: lines with a full bias kept, and theirs */
 	uint32_t lines;
@@ -42,6 +44,20 @@ int cardlock_take(struct cardlock *lk, const char *pci, char *msg,
  */
 int cardlock_keep(struct cardlock *lk, const uint32_t *bias, uint32_t lines,
 		  char *msg, size_t len);
+/*
+ * Link up's calibration (calib.h), beside the lock file in
+ * RUN_DIR/card-<name>.cal, the owner's alone: written whole under a
+ * temporary name and renamed over, so that a reader never sees half of
+ * it. The lock must be held. 0 or a negative errno, msg saying why.
+ */
+int cardlock_save_cal(const struct cardlock *lk, const char *text,
+		      size_t len, char *msg, size_t mlen);
+/*
+ * It, malloc()ed and NUL-terminated into *text: 0, -ENOENT if none is
+ * kept, -EPERM if the file is not a regular file of the caller's.
+ */
+int cardlock_load_cal(const struct cardlock *lk, char **text, char *msg,
+		      size_t mlen);
 /* Let go: the journal stays in the file if one is kept, the holder not. */
 void cardlock_drop(struct cardlock *lk);
 

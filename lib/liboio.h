@@ -723,12 +723,19 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 /*
  * Re-assign every port with a lane that is down or a ring at its heater
  * limit or lost. Healthy ports keep their rings, loops and lanes, which
- * stay activated throughout; lasers stay lit. The lines are shared by
- * every port, and naming them for the ports redone dims coded lines to
- * params->dim_bias of full during the sweeps that name them: healthy
- * lanes carry that much less light meanwhile. Returns as oio_link_up():
- * 0 when the run went to its end, lanes still down or not (rep says
- * which), a negative errno when it could not.
+ * stay activated throughout; lasers stay lit at full bias. The ports
+ * redone are placed by what oio_link_up() measured of the card, kept in
+ * RUN_DIR/card-<PCI address>-<serial>.cal, moved by the drift that the
+ * healthy ports' locked rings show since. With no calibration to trust
+ * (none kept, another card's, fewer than 4 rings locked to measure the
+ * drift by, or rings that disagree on it), and for a port that comes back
+ * with fewer lanes than planned or than link up left up, those ports are
+ * swept as link up sweeps them: naming the lines, which every port
+ * shares, dims coded lines to params->dim_bias of full, and healthy lanes
+ * carry that much less light meanwhile (rep->sweeps counts the sweeps
+ * taken: 0 when none was). Returns as
+ * oio_link_up(): 0 when the run went to its end, lanes still down or not
+ * (rep says which), a negative errno when it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,

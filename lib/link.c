@@ -219,6 +219,28 @@ static int nl_keep_full(void *h, const uint32_t *bias, uint32_t lines)
 	return err;
 }
 
+static int nl_save_cal(void *h, const char *text, size_t len)
+{
+	struct nl_card *c = h;
+	char msg[sizeof(c->ctx->errmsg)];
+	int err = cardlock_save_cal(&c->lock, text, len, msg, sizeof(msg));
+
+	if (err)
+		lio_ctx_set_err(c->ctx, "%s", msg);
+	return err;
+}
+
+static int nl_load_cal(void *h, char **text)
+{
+	struct nl_card *c = h;
+	char msg[sizeof(c->ctx->errmsg)];
+	int err = cardlock_load_cal(&c->lock, text, msg, sizeof(msg));
+
+	if (err && err != -ENOENT)
+		lio_ctx_set_err(c->ctx, "%s", msg);
+	return err;
+}
+
 static void nl_cleaning(void *h, bool on)
 {
 	struct nl_card *c = h;
@@ -242,6 +264,8 @@ static const struct oio_card_io nl_io = {
 	.explain = nl_explain,
 	.recall_full = nl_recall_full,
 	.keep_full = nl_keep_full,
+	.save_cal = nl_save_cal,
+	.load_cal = nl_load_cal,
 	.cleaning = nl_cleaning,
 };
 

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +32,7 @@
 static struct oio_card cards[OIOT_MAX_CARDS];
 static int ncards;
 static uint32_t ids[OIOT_MAX_CARDS];
-static char lock_path[96];
+static char lock_path[128];
 static struct oio_link_report rep, rep2;
 
 static void find_ids(struct oio_ctx *ctx)
@@ -284,10 +285,25 @@ static void kill_phase(struct oio_ctx *ctx)
 	unsigned int r, l, low = 0, off, port = 2 % cards[0].ports;
 	unsigned int per_port = 2 * cards[0].wavelengths;
 	int status, err, round;
+	char cal[sizeof(lock_path)];
+	struct stat st = { 0 };
 	pid_t pid;
 
 	if (oio_link_up(ctx, ids[0], NULL, &rep, NULL, NULL))
 		tap_bail("link up before the kill");
+	/*
+	 * Link up keeps its calibration beside the lock file, the owner's
+	 * alone. Without it recovery names lines by dimming them, which is
+	 * what is killed here.
+	 */
+	snprintf(cal, sizeof(cal), "%.*s.cal",
+		 (int)(strlen(lock_path) - strlen(".lock")), lock_path);
+	tap_ok(!stat(cal, &st) && S_ISREG(st.st_mode) &&
+	       (st.st_mode & 07777) == 0600 && st.st_size > 0,
+	       "link up kept its calibration: %s, mode %o, %lld bytes", cal,
+	       (unsigned int)(st.st_mode & 07777), (long long)st.st_size);
+	if (unlink(cal))
+		tap_bail("unlink %s", cal);
 	note_bias(ctx, ids[0], full);
 	/* killed twice: the second run must not take the first's dim */
 	for (round = 0; round < 2; round++) {

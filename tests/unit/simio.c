@@ -333,6 +333,38 @@ static int sim_keep_full(void *h, const uint32_t *bias, uint32_t lines)
 	return 0;
 }
 
+static int sim_save_cal(void *h, const char *text, size_t len)
+{
+	struct simio *s = of(h);
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	free(s->cal);
+	s->cal = copy;
+	s->cal_len = len;
+	s->cal_saves++;
+	return 0;
+}
+
+static int sim_load_cal(void *h, char **text)
+{
+	struct simio *s = of(h);
+
+	if (!s->cal)
+		return -ENOENT;
+	*text = strdup(s->cal);
+	return *text ? 0 : -ENOMEM;
+}
+
+void simio_fini(struct simio *s)
+{
+	free(s->cal);
+	s->cal = NULL;
+}
+
 void simio_init(struct simio *s, struct simcard *c)
 {
 	memset(s, 0, sizeof(*s));
@@ -359,6 +391,8 @@ void simio_init(struct simio *s, struct simcard *c)
 		.explain = sim_explain,
 		.recall_full = sim_recall_full,
 		.keep_full = sim_keep_full,
+		.save_cal = sim_save_cal,
+		.load_cal = sim_load_cal,
 	};
 }
 

@@ -26,10 +26,16 @@ struct simio {
 	/* the journal of the lines' full bias, as liboio keeps it in a file */
 	uint32_t kept;
 	uint32_t kept_bias[OIO_MAX_WAVELENGTHS];
+	/* link up's calibration, as liboio keeps it in a file; NULL none */
+	char *cal;
+	size_t cal_len;
+	unsigned int cal_saves;
 };
 
 void simio_init(struct simio *s, struct simcard *c);
 /* What oio_card_get() would say of the card. */
 void simio_card_info(struct simio *s, struct oio_card_info *info);
+/* What simio_init() took: the calibration kept. */
+void simio_fini(struct simio *s);
 
 #endif

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "bringup-run.h"
+#include "calib.h"
 #include "simio.h"
 #include "verdict.h"
 
@@ -40,6 +41,7 @@ static void make(uint64_t seed, const char *knob, int64_t val)
 static void teardown(void)
 {
 	simcard_free(&card);
+	simio_fini(&sio);
 }
 
 static uint64_t mmio(void)
@@ -156,9 +158,48 @@ START_TEST(test_refusals_change_nothing)
 }
 END_TEST
 
+/* Writes to the lasers during a recovery: it must make none. */
+static unsigned int laser_writes;
+
+static int w_bias(void *h, uint32_t line, uint32_t ua)
+{
+	laser_writes++;
+	return sio.io.laser_bias(h, line, ua);
+}
+
+static int w_enable(void *h, uint32_t line, bool on)
+{
+	laser_writes++;
+	return sio.io.laser_enable(h, line, on);
+}
+
+static int recover_counted(void)
+{
+	struct oio_card_io io = sio.io;
+
+	io.laser_bias = w_bias;
+	io.laser_enable = w_enable;
+	laser_writes = 0;
+	sio.errmsg[0] = '\0';
+	return lio_bringup_recover(&io, &info, NULL, &rep, NULL, NULL);
+}
+
+/* Port 2's rings off their lines and cold, loops off. */
+static void knock_port2(void)
+{
+	unsigned int r;
+
+	for (r = 32; r < 48; r++) {
+		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
+		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
+	}
+	simcard_wait(&card, 100000);
+}
+
 /*
- * One port's rings knocked off their lines: recovery brings that port
- * back by dimming, and leaves every other port's rings and lanes alone.
+ * One port's rings knocked off their lines: recovery places them by link
+ * up's calibration, with no line dimmed - the other ports' lanes keep all
+ * their light - and leaves every other port's rings and lanes alone.
  */
 START_TEST(test_recover_one_port)
 {
@@ -169,16 +210,14 @@ START_TEST(test_recover_one_port)
 	make(5, NULL, 0);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
-	for (r = 32; r < 48; r++) {
-		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
-		simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
-	}
-	simcard_wait(&card, 100000);
+	ck_assert_uint_eq(sio.cal_saves, 1);
+	knock_port2();
 	for (r = 0; r < 128; r++)
 		codes[r] = card.s.ring[r].code;
-	ck_assert_int_eq(lio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
-					     NULL), 0);
+	ck_assert_int_eq(recover_counted(), 0);
 	ck_assert_uint_eq(rep.lanes_up, 64);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
 	judge_clean(&v);
 	for (n = 0; n < 64; n++) {
 		if (n / 8 == 2)
@@ -188,6 +227,113 @@ START_TEST(test_recover_one_port)
 		ck_assert_msg(abs((int)card.s.ring[2 * n].code -
 				  (int)codes[2 * n]) < 40, "ring %u moved", 2 * n);
 	}
+}
+END_TEST
+
+/*
+ * The card warmed by 4 K since link up, every ring moved with it: the
+ * rings still locked tell recovery how far, and it still dims nothing.
+ */
+START_TEST(test_recover_after_drift)
+{
+	int64_t amb;
+
+	make(7, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	amb = simcard_get(&card, "ambient-mc");
+	ck_assert_int_eq(simcard_set(&card, "ambient-mc", amb + 4000), 0);
+	simcard_wait(&card, 2000000000);
+	knock_port2();
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+}
+END_TEST
+
+/*
+ * With no calibration kept (link up's file gone, or another card's),
+ * recovery sweeps the port again, naming lines by dimming them, and
+ * says why.
+ */
+START_TEST(test_recover_without_calibration)
+{
+	make(5, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	knock_port2();
+	simio_fini(&sio);
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	ck_assert_uint_gt(laser_writes, 0);
+	ck_assert_msg(strstr(sio.errmsg, "no calibration"), "said: '%s'",
+		      sio.errmsg);
+
+	/* another card's: its serial number */
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	knock_port2();
+	info.serial++;
+	ck_assert_int_eq(recover_counted(), 0);
+	info.serial--;
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	ck_assert_uint_gt(laser_writes, 0);
+	ck_assert_msg(strstr(sio.errmsg, "not this card's"), "said: '%s'",
+		      sio.errmsg);
+}
+END_TEST
+
+/*
+ * The calibration as text: read back as written, and refused whole when
+ * cut short, repeated or damaged.
+ */
+START_TEST(test_calibration_text)
+{
+	struct lio_cal *c = malloc(sizeof(*c));
+	char *again, *bad, *at;
+	int len;
+
+	ck_assert_ptr_nonnull(c);
+	make(5, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_ptr_nonnull(sio.cal);
+	ck_assert_int_eq(lio_cal_parse(c, sio.cal), 0);
+	ck_assert(lio_cal_fits(c, &info));
+	ck_assert_uint_eq(c->ports, 8);
+	len = lio_cal_format(c, &again);
+	ck_assert_int_eq(len, (int)sio.cal_len);
+	ck_assert_str_eq(again, sio.cal);
+	free(again);
+
+	bad = strdup(sio.cal);
+	ck_assert_ptr_nonnull(bad);
+	/* cut before its end */
+	bad[sio.cal_len - 4] = '\0';
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a ring said twice, another never */
+	strcpy(bad, sio.cal);
+	at = strstr(bad, "ring 7 ");
+	ck_assert_ptr_nonnull(at);
+	at[5] = '6';
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a named ring with no full scale */
+	strcpy(bad, sio.cal);
+	at = strstr(bad, "ring 0 1 ");
+	ck_assert_ptr_nonnull(at);
+	/* past stuck, guessed and o: q */
+	for (len = 0, at += 8; len < 3; len++)
+		at = strchr(at + 1, ' ');
+	memcpy(at + 1, "-0", 2);
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* another version's */
+	strcpy(bad, sio.cal);
+	bad[16] = '2';
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	free(bad);
+	free(c);
 }
 END_TEST
 
@@ -387,6 +533,8 @@ START_TEST(test_killed_recover_no_ratchet)
 			simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
 		}
 		simcard_wait(&card, 100000);
+		/* no calibration: recovery names lines by dimming */
+		simio_fini(&sio);
 		kill_when_dimmed(true);
 	}
 	ck_assert_int_eq(lio_bringup_recover(&sio.io, &info, NULL, &rep, NULL,
@@ -590,6 +738,9 @@ int main(void)
 	tcase_add_test(tc, test_stuck_heater);
 	tcase_add_test(tc, test_refusals_change_nothing);
 	tcase_add_test(tc, test_recover_one_port);
+	tcase_add_test(tc, test_recover_after_drift);
+	tcase_add_test(tc, test_recover_without_calibration);
+	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
 	tcase_add_test(tc, test_killed_up_no_ratchet);

@@ -4,7 +4,8 @@
  * card, whichever process or thread, the holder named to those refused;
  * the journal of the lines' full bias outliving a holder killed with
  * SIGKILL and going once forgotten; the run directory from OIO_RUN_DIR,
- * created when missing, its failures returned rather than run unlocked.
+ * created when missing, its failures returned rather than run unlocked;
+ * link up's calibration file beside the lock.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -185,6 +186,62 @@ START_TEST(test_journal_parsing)
 END_TEST
 
 /* Nowhere to put the lock: the errno and a reason, never a run unlocked. */
+/*
+ * Link up's calibration beside the lock: written whole, read back as
+ * written, the owner's alone; none kept, a link in its place or a file
+ * too big to be one are refused.
+ */
+START_TEST(test_calibration_file)
+{
+	char cal[160], tmp[170], *text = NULL;
+	struct cardlock lk;
+	struct stat st;
+	int fd;
+
+	snprintf(cal, sizeof(cal), "%s/card-" PCI ".cal", dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", cal);
+	ck_assert_int_eq(cardlock_take(&lk, PCI, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)),
+			 -ENOENT);
+	/* a run killed while writing left its temporary file */
+	fd = open(tmp, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(cardlock_save_cal(&lk, "one\ntwo\n", 8, msg,
+					   sizeof(msg)), 0);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	ck_assert_int_eq(stat(cal, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(text, "one\ntwo\n");
+	free(text);
+	/* replaced whole */
+	ck_assert_int_eq(cardlock_save_cal(&lk, "three\n", 6, msg,
+					   sizeof(msg)), 0);
+	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)), 0);
+	ck_assert_str_eq(text, "three\n");
+	free(text);
+	/* a link in its place is not followed */
+	ck_assert_int_eq(unlink(cal), 0);
+	ck_assert_int_eq(symlink("/etc/passwd", cal), 0);
+	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)),
+			 -ELOOP);
+	ck_assert_msg(strstr(msg, cal), "said: '%s'", msg);
+	/* nor a file bigger than any calibration */
+	ck_assert_int_eq(unlink(cal), 0);
+	fd = open(cal, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 2 << 20), 0);
+	close(fd);
+	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)),
+			 -EPERM);
+	cardlock_drop(&lk);
+	/* not held: nothing to write by */
+	ck_assert_int_eq(cardlock_save_cal(&lk, "x\n", 2, msg, sizeof(msg)),
+			 -EBADF);
+}
+END_TEST
+
 START_TEST(test_no_run_dir)
 {
 	struct cardlock lk;
@@ -248,6 +305,7 @@ int main(void)
 	tcase_add_test(tc, test_one_writer_per_card);
 	tcase_add_test(tc, test_journal_outlives_a_killed_holder);
 	tcase_add_test(tc, test_journal_parsing);
+	tcase_add_test(tc, test_calibration_file);
 	tcase_add_test(tc, test_no_run_dir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -276,6 +276,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	if (verbose)
 		explain(&card, &rep, o);
 	simcard_free(&card);
+	simio_fini(&sio);
 }
 
 struct tally {

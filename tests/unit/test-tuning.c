@@ -196,6 +196,7 @@ static void bring(uint64_t seed, const char *knob, int64_t val,
 static void teardown(void)
 {
 	simcard_free(&card);
+	simio_fini(&sio);
 }
 
 static void close_to(const char *what, double got, double want, double tol)
