@@ -340,9 +340,9 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 	double mid = lio_tune_law_inv(0.5, 0) * OIO_HEATER_MAX;
 	unsigned int i, n;
 
-	n = oio_trace_peaks(trace, run->points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks(trace, run->points, pk, OIO_TUNE_MAX_PEAKS);
 	if (ref)
-		nr = oio_trace_peaks(ref, run->points, rk, OIO_TUNE_MAX_PEAKS);
+		nr = lio_trace_peaks(ref, run->points, rk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		double code = pk[i].index * run->prm.sweep_step - lag;
 

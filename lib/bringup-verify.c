@@ -303,9 +303,11 @@ static bool follow_lines(struct run *run, const bool *mask,
  * to a BER the dwell does show - Q(3 / bits) / Q(target), three errors
  * expected - a lane with less margin than the target errs, twice or
  * more, and one with the margin stays (all but) clean.
- * Link up only: recovery keeps working lanes at full power.
+ * Recovery checks so only where it sweeps, which dims the lines anyway,
+ * or for lanes link up did not check on the line they now carry.
  */
-int run_margin(struct run *run, const bool *mask, bool *want)
+int run_margin(struct run *run, const bool *mask, const bool *judge,
+	       bool *want)
 {
 	uint64_t bits = UINT64_MAX, base[OIO_MAX_LANES];
 	const struct oio_card_io *io = run->io;
@@ -316,7 +318,8 @@ int run_margin(struct run *run, const bool *mask, bool *want)
 	int err, lerr;
 
 	for (n = 0; n < lanes_of(run); n++)
-		if (want[n] && run->rep->lane[n].prbs_bits) {
+		if (want[n] && (!judge || judge[n]) &&
+		    run->rep->lane[n].prbs_bits) {
 			any++;
 			if (run->rep->lane[n].prbs_bits < bits)
 				bits = run->rep->lane[n].prbs_bits;
@@ -353,7 +356,8 @@ int run_margin(struct run *run, const bool *mask, bool *want)
 		 * A lane at the target makes MARGIN_ERRORS errors; one error
 		 * alone may be what an earlier dwell had nearly made.
 		 */
-		if (!want[n] || run->tel->lane[n].prbs_errors < base[n] + 2)
+		if (!want[n] || (judge && !judge[n]) ||
+		    run->tel->lane[n].prbs_errors < base[n] + 2)
 			continue;
 		run->rep->lane[n].prbs_errors +=
 			run->tel->lane[n].prbs_errors - base[n];

@@ -485,8 +485,9 @@ static int bring_ports(struct run *run, const bool *mask)
 		err = run_release_ports(run, redo) ?:
 		      place_ports(run, redo, mask, want);
 	}
-	if (!err && run->dark)
-		err = run_margin(run, mask, want);
+	/* recovery's sweeps dim the lines already: its margin check too */
+	if (!err)
+		err = run_margin(run, mask, NULL, want);
 	/*
 	 * What failed takes no light from what comes up; as that moves the
 	 * heat the others see, they are checked again.
@@ -495,9 +496,8 @@ static int bring_ports(struct run *run, const bool *mask)
 		err = run_park(run, mask, want, &moved);
 		if (err || !moved)
 			break;
-		err = run_verify(run, mask, want);
-		if (!err && run->dark)
-			err = run_margin(run, mask, want);
+		err = run_verify(run, mask, want) ?:
+		      run_margin(run, mask, NULL, want);
 	}
 	return err ?: run_activate(run, want);
 }
@@ -808,6 +808,9 @@ int lio_bringup_up(const struct oio_card_io *io,
 		return err;
 	}
 	run.dark = run.keep_cal = true;
+	/* this run's measurements replace it, or none: never an older run's */
+	if (io->save_cal && io->save_cal(io->h, NULL, 0))
+		run_explain(&run, "the calibration of an earlier link up could not be removed");
 	if (!info->interlock_closed) {
 		run_explain(&run, "the card's laser interlock is open");
 		run_free(&run);
@@ -889,23 +892,12 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * Link up's calibration into run->t, moved by the card's drift since: the
- * median move that the rings still locked on their lines, those of the
- * ports not in bad, say the rings made. false, with why, if there is none
- * to trust: none kept, another card's, too few rings locked to measure
- * the drift by, or rings that disagree on it.
+ * Link up's calibration: read, and checked to be this card's. false, with
+ * why, if there is none to trust.
  */
-static bool recall_cal(struct run *run, const bool *bad, struct lio_cal *c,
-		       double *drift, const char **why)
+static bool load_cal(struct run *run, struct lio_cal *c, const char **why)
 {
 	const struct oio_card_io *io = run->io;
-	unsigned int W = run->info.wavelengths, n, side, i, k = 0;
-	struct oio_tune_sweep sw = {
-		.start = 0, .step = run->prm.sweep_step, .points = run->points,
-		.dwell_ns = run->prm.sweep_dwell_ns,
-	};
-	double ones[MAX_W], d[OIO_MAX_RINGS], dev[OIO_MAX_RINGS], m;
-	struct oio_tune *t = run->t;
 	char *text;
 	int err;
 
@@ -920,10 +912,35 @@ static bool recall_cal(struct run *run, const bool *bad, struct lio_cal *c,
 	}
 	err = lio_cal_parse(c, text);
 	free(text);
-	if (err || !lio_cal_fits(c, &run->info)) {
+	if (err) {
+		*why = "the calibration kept is damaged";
+		return false;
+	}
+	if (!lio_cal_fits(c, &run->info)) {
 		*why = "the calibration kept is not this card's";
 		return false;
 	}
+	return true;
+}
+
+/*
+ * The calibration into run->t, moved by the card's drift since link up:
+ * the median move that the rings locked on their lines say the rings
+ * made, those of every lane still up, whatever its port. Before the sick
+ * ports are released. false, with why, if too few rings are locked to
+ * measure it by, or if they disagree on it.
+ */
+static bool recall_cal(struct run *run, const struct lio_cal *c,
+		       double *drift, const char **why)
+{
+	unsigned int W = run->info.wavelengths, n, side, i, k = 0;
+	struct oio_tune_sweep sw = {
+		.start = 0, .step = run->prm.sweep_step, .points = run->points,
+		.dwell_ns = run->prm.sweep_dwell_ns,
+	};
+	double ones[MAX_W], d[OIO_MAX_RINGS], dev[OIO_MAX_RINGS], m;
+	struct oio_tune *t = run->t;
+
 	for (i = 0; i < MAX_W; i++)
 		ones[i] = 1;
 	lio_tune_init(t, &run->g, &sw, &sw, &sw, run->code, run->emitting,
@@ -933,8 +950,8 @@ static bool recall_cal(struct run *run, const bool *bad, struct lio_cal *c,
 		unsigned int p = n / W, w = n % W;
 		unsigned int l = (w + run->rep->line_shift[p]) % W;
 
-		if (bad[p] ||
-		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+		if (run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED ||
+		    !(run->emitting >> l & 1))
 			continue;
 		for (side = 0; side < 2; side++) {
 			const struct oio_ring_info *ri = &run->tel->ring[2 * n + side];
@@ -982,12 +999,45 @@ static bool recall_cal(struct run *run, const bool *bad, struct lio_cal *c,
 	return true;
 }
 
+/* Whether lane n's line at line shift s emits now. */
+static bool lit_at(const struct run *run, unsigned int n, unsigned int s)
+{
+	unsigned int W = run->info.wavelengths;
+
+	return run->emitting >> ((n % W + s) % W) & 1;
+}
+
+/*
+ * The share of a uniform move of a bus's rings that ring w's own heater
+ * makes: its neighbours' heat moves with theirs (plan.c's model).
+ */
+static double own_share(const struct run *run, unsigned int p,
+			unsigned int side, unsigned int w)
+{
+	const struct oio_tune *t = run->t;
+	unsigned int W = run->info.wavelengths;
+	double x = 0;
+	int d;
+
+	for (d = -2; d <= 2; d++) {
+		int k = (int)w + d;
+
+		if (!d || k < 0 || k >= (int)W)
+			continue;
+		x += abs(d) == 1 ?
+		     t->xt1 * t->ring[lio_tune_ring_of(&run->g, p, side, w)].xt_gain :
+		     t->xt2;
+	}
+	return 1 / (1 + x);
+}
+
 /*
  * A port of bad planned at the line shift link up left it at, if that
- * kept more of its lanes up than the fits' best now promises: lanes the
- * fits missed had been found then by sweeps in place. Those lanes take
- * the codes they locked at then, moved by the drift, where they stay in
- * their rings' reach.
+ * kept more of its lanes up than the fits' best now promises (lanes on
+ * lines lit now): lanes the fits missed had been found then by sweeps in
+ * place. Those lanes take the codes they locked at then, moved by the
+ * drift (their neighbours moving with them), where they stay in their
+ * rings' reach. A ring never named keeps its code as it was.
  */
 static void plan_as_before(struct run *run, const struct lio_cal *c,
 			   unsigned int p, double drift)
@@ -996,7 +1046,8 @@ static void plan_as_before(struct run *run, const struct lio_cal *c,
 	struct oio_tune_port *tp = &run->plan[p];
 
 	for (w = 0; w < W; w++) {
-		was += c->lane[p * W + w].up;
+		was += c->lane[p * W + w].up && lit_at(run, p * W + w,
+						       c->line_shift[p]);
 		ok += tp->usable[w];
 	}
 	if (was < ok)
@@ -1006,7 +1057,7 @@ static void plan_as_before(struct run *run, const struct lio_cal *c,
 	for (w = 0; w < W; w++) {
 		uint32_t code[2];
 
-		if (!c->lane[p * W + w].up)
+		if (!c->lane[p * W + w].up || tp->why[w] == OIO_TUNE_DARK)
 			continue;
 		for (side = 0; side < 2; side++) {
 			unsigned int r = lio_tune_ring_of(&run->g, p, side, w);
@@ -1018,8 +1069,9 @@ static void plan_as_before(struct run *run, const struct lio_cal *c,
 				continue;
 			y = rg->q * lio_tune_law(code[side] /
 						 (double)OIO_HEATER_MAX,
-						 rg->h) - drift;
-			code[side] = y < 0 || y > rg->q ? 0 :
+						 rg->h) -
+			    drift * own_share(run, p, side, w);
+			code[side] = !(y >= 0 && y <= rg->q) ? 0 :
 				     (uint32_t)lround(lio_tune_law_inv(
 					     y / rg->q, rg->h) * OIO_HEATER_MAX);
 		}
@@ -1032,17 +1084,57 @@ static void plan_as_before(struct run *run, const struct lio_cal *c,
 	}
 }
 
+/* A lane that failed because its rings were not put on its line. */
+static bool misplaced(enum oio_link_fail f)
+{
+	return f == OIO_LINK_NO_RESONANCE || f == OIO_LINK_OUT_OF_RANGE ||
+	       f == OIO_LINK_UNLOCKED;
+}
+
+/*
+ * Lanes the calibration's placement verified but whose margin nothing
+ * proves - link up's margin check passed them on no line, or on another
+ * - are checked for it (which dims the lines for a dwell); those link up
+ * found short of it on this very line fail so again.
+ */
+static int margin_as_before(struct run *run, const bool *bad,
+			    const struct lio_cal *c, bool *want)
+{
+	bool unproven[OIO_MAX_LANES] = { false }, any = false;
+	unsigned int W = run->info.wavelengths, n;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		unsigned int p = n / W;
+		bool same = run->rep->line_shift[p] == c->line_shift[p];
+
+		if (!bad[p] || !want[n])
+			continue;
+		if (same && c->lane[n].weak) {
+			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+			run->primed[n] = false;
+			run->io->lane(run->io->h, n,
+				      OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+		} else if (!(same && c->lane[n].up)) {
+			unproven[n] = any = true;
+		}
+	}
+	return run->io->run(run->io->h) ?:
+	       (any ? run_margin(run, bad, unproven, want) : 0);
+}
+
 /*
  * The ports of bad placed by the calibration, with no sweep and every
  * line at full power: planned from the fits, tuned, locked, verified,
- * activated. A port that brings up fewer lanes than its plan promised
- * goes in left instead, to be recovered by sweeps.
+ * activated. A port left with a lane down that was up after link up, or
+ * with one planned whose rings could not be put on its line, goes in left
+ * instead, to be recovered by sweeps.
  */
 static int recover_quiet(struct run *run, const bool *bad,
 			 const struct lio_cal *c, double drift, bool *left)
 {
-	unsigned int W = run->info.wavelengths, p, n, round, up, ok, was;
+	unsigned int W = run->info.wavelengths, p, n, round, up, short_of;
 	bool want[OIO_MAX_LANES] = { false }, moved;
+	bool healthy[OIO_MAX_PORTS] = { false }, up_now[OIO_MAX_LANES];
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -1053,7 +1145,19 @@ static int recover_quiet(struct run *run, const bool *bad,
 	}
 	run->quiet = true;
 	measured(run);
-	err = place_ports(run, bad, bad, want);
+	/*
+	 * The drift moves every parked ring with the card, unlocked, and may
+	 * bring one onto a line upstream of the lane that carries it: in the
+	 * healthy ports too, those rings are parked again, clear of the
+	 * lines where the calibration now puts them.
+	 */
+	for (p = 0; p < run->info.ports; p++)
+		healthy[p] = !bad[p];
+	for (n = 0; n < lanes_of(run); n++)
+		up_now[n] = healthy[n / W] &&
+			    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED;
+	err = run_park(run, healthy, up_now, &moved) ?:
+	      place_ports(run, bad, bad, want);
 	for (round = 0; round < PARK_ROUNDS && !err; round++) {
 		err = run_park(run, bad, want, &moved);
 		if (err || !moved)
@@ -1061,21 +1165,34 @@ static int recover_quiet(struct run *run, const bool *bad,
 		err = run_verify(run, bad, want);
 	}
 	run->quiet = false;
+	err = err ?: margin_as_before(run, bad, c, want);
 	if (err)
 		return err;
 	for (p = 0; p < run->info.ports; p++) {
 		if (!bad[p])
 			continue;
-		for (up = ok = was = 0, n = p * W; n < (p + 1) * W; n++) {
+		for (up = short_of = 0, n = p * W; n < (p + 1) * W; n++) {
+			enum oio_link_fail f = run->rep->lane[n].fail;
+			bool was_up = c->lane[n].up &&
+				      lit_at(run, n, c->line_shift[p]);
+
 			up += want[n];
-			ok += run->plan[p].usable[n % W];
-			was += c->lane[n].up;
+			/*
+			 * A lane up after link up that is not now, on a
+			 * line still lit, whatever failed it, and one
+			 * planned whose rings were not put on its line;
+			 * not one that only erred, which a weak line does
+			 * at every shift.
+			 */
+			short_of += !want[n] && f != OIO_LINK_LINE_DARK &&
+				    (was_up || (run->plan[p].usable[n % W] &&
+						misplaced(f)));
 		}
-		left[p] = up < ok || up < was;
+		left[p] = short_of > 0;
 		if (!left[p])
 			continue;
-		run_explain(run, "port %u: %u lanes verify, of %u planned and %u up after link up: it is swept again",
-			    p, up, ok, was);
+		run_explain(run, "port %u: %u lanes up, %u short of link up's or of the plan: it is swept again",
+			    p, up, short_of);
 		for (n = p * W; n < (p + 1) * W; n++)
 			want[n] = false;
 	}
@@ -1091,8 +1208,9 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	bool bad[OIO_MAX_PORTS] = { false }, left[OIO_MAX_PORTS] = { false };
 	unsigned int w, n, l, p, nbad = 0;
 	struct lio_cal *cal;
-	const char *why;
-	double drift;
+	const char *why = NULL;
+	bool have, quiet;
+	double drift = 0;
 	struct run run;
 	int err;
 
@@ -1123,20 +1241,38 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		return -ENOLINK;
 	}
 	run.lit0 = run.emitting;
+	cal = malloc(sizeof(*cal));
+	if (!cal)
+		return finish(&run, -ENOMEM);
+	have = load_cal(&run, cal, &why);
 	for (n = 0; n < rep->lanes; n++) {
 		const struct oio_ring_info *rg = &run.tel->ring[2 * n];
 		unsigned int line = (n % w + rep->line_shift[n / w]) % w;
+		bool lit = run.emitting >> line & 1;
+		bool same = have &&
+			    cal->line_shift[n / w] == rep->line_shift[n / w];
+		/* a lane link up found too weak on this line stays down */
+		bool weak = same && cal->lane[n].weak;
+		/*
+		 * A port is redone for what broke since link up, not for a
+		 * lane that link up could not bring up: that would take down
+		 * its working lanes for nothing new.
+		 */
 		bool sick = run.tel->lane[n].state != OIO_LANE_STATE_ACTIVATED &&
-			    (run.emitting & (1u << line));
+			    lit && (!same || cal->lane[n].up);
 
 		/* healthy ports keep theirs; sick ones get theirs anew */
 		rep->lane[n].line = line;
 		rep->lane[n].tx_code = rg[0].heater;
 		rep->lane[n].rx_code = rg[1].heater;
-		if (!(run.emitting >> line & 1))
+		if (!lit)
 			rep->lane[n].fail = OIO_LINK_LINE_DARK;
+		else if (weak && run.tel->lane[n].state !=
+				 OIO_LANE_STATE_ACTIVATED)
+			rep->lane[n].fail = OIO_LINK_BER_HIGH;
 
-		for (l = 0; l < 2; l++)
+		/* a ring on a dark line has nothing to hold */
+		for (l = 0; l < 2 && lit; l++)
 			sick |= rg[l].lock && (rg[l].at_limit ||
 					       rg[l].lock_state != OIO_LOCK_STATE_LOCKED);
 		if (sick && !bad[n / w]) {
@@ -1144,18 +1280,17 @@ int lio_bringup_recover(const struct oio_card_io *io,
 			nbad++;
 		}
 	}
-	if (!nbad)
+	if (!nbad) {
+		free(cal);
 		return finish(&run, 0);
+	}
+	/* the drift from every ring still locked, the sick ports' too */
+	quiet = have && recall_cal(&run, cal, &drift, &why);
 	run_progress(&run, "reset", 0, 1);
 	err = run_release_ports(&run, bad);
-	if (err)
-		return finish(&run, err);
-	cal = malloc(sizeof(*cal));
-	if (!cal)
-		return finish(&run, -ENOMEM);
-	if (recall_cal(&run, bad, cal, &drift, &why)) {
+	if (!err && quiet) {
 		err = recover_quiet(&run, bad, cal, drift, left);
-	} else {
+	} else if (!err) {
 		run_explain(&run, "%s: the ports are swept again, with lines dimmed",
 			    why);
 		memcpy(left, bad, sizeof(left));

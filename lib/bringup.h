@@ -53,8 +53,8 @@ struct oio_card_io {
 	int (*keep_full)(void *h, const uint32_t *bias, uint32_t lines);
 	/*
 	 * Optional: what link up measured of the card (calib.h), kept for
-	 * recovery, as text. load_cal gives a malloc()ed copy, -ENOENT if
-	 * none is kept.
+	 * recovery, as text; save_cal with text NULL forgets it. load_cal
+	 * gives a malloc()ed copy, -ENOENT if none is kept.
 	 */
 	int (*save_cal)(void *h, const char *text, size_t len);
 	int (*load_cal)(void *h, char **text);

@@ -4,11 +4,12 @@
  *
  *   oio-calibration 1
  *   card SERIAL PORTS WAVELENGTHS FIRST_PM SPACING_PM FSR_PM RANGE_PM TEMP_MC
- *   fit FSR_PM TAU_NS XT1 XT2
+ *   fit FSR_PM TAU_NS TAU_MEASURED XT1 XT2
  *   line L PM                                    (a line per laser line)
  *   port P SHIFT UNREACH...                      (a line per port)
  *   ring R NAMED STUCK GUESSED O Q H GUESS_O XT_GAIN TAU_NS  (per ring)
  *   lane N TX_CODE RX_CODE                       (the lanes that came up)
+ *   weak N                                (those that failed their BER)
  *   end
  *
  * UNREACH: a bus-position mask per line shift, hex. "end" last, so that
@@ -23,6 +24,19 @@
 #include "calib.h"
 
 #define CAL_MAGIC	"oio-calibration 1"
+/*
+ * The widest a sane analysis goes: the FSR within a quarter of nominal,
+ * crosstalk and its per-ring share within what plan.c searches, heater
+ * laws within twice what tuning.c tries, full scales within twice the
+ * nominal range, positions within a few FSR of the grid.
+ */
+#define FSR_SLACK	0.25
+#define XT1_MAX		0.35
+#define GAIN_MAX	2.5
+#define LAW_MAX		0.5
+#define Q_MAX		2.0
+#define ORDERS		4
+#define TAU_MAX_NS	1e6
 /* a ring's line with every value at its longest, and a margin */
 #define RING_LINE_MAX	200
 
@@ -41,6 +55,7 @@ void lio_cal_take(struct lio_cal *c, const struct oio_card_info *info,
 	c->heater_range_pm = info->heater_range_pm;
 	c->fsr_pm = t->fsr_pm;
 	c->tau_ns = t->tau_ns;
+	c->tau_measured = t->tau_measured;
 	c->xt1 = t->xt1;
 	c->xt2 = t->xt2;
 	for (l = 0; l < info->wavelengths; l++)
@@ -66,7 +81,7 @@ void lio_cal_give(const struct lio_cal *c, struct oio_tune *t)
 
 	t->fsr_pm = c->fsr_pm;
 	t->tau_ns = c->tau_ns;
-	t->tau_measured = true;
+	t->tau_measured = c->tau_measured;
 	t->xt1 = c->xt1;
 	t->xt2 = c->xt2;
 	t->named = 0;
@@ -113,10 +128,11 @@ int lio_cal_format(const struct lio_cal *c, char **text)
 	if (!b)
 		return -ENOMEM;
 #define PUT(...) (n += (size_t)snprintf(b + n, n < cap ? cap - n : 0, __VA_ARGS__))
-	PUT("%s\ncard %u %u %u %u %u %u %u %d\nfit %.9g %.9g %.9g %.9g\n",
+	PUT("%s\ncard %u %u %u %u %u %u %u %d\nfit %.9g %.9g %d %.9g %.9g\n",
 	    CAL_MAGIC, c->serial, c->ports, c->wavelengths, c->grid_first_pm,
 	    c->grid_spacing_pm, c->fsr_nominal_pm, c->heater_range_pm,
-	    c->temp_mc, c->fsr_pm, c->tau_ns, c->xt1, c->xt2);
+	    c->temp_mc, c->fsr_pm, c->tau_ns, c->tau_measured, c->xt1,
+	    c->xt2);
 	for (l = 0; l < c->wavelengths; l++)
 		PUT("line %u %.9g\n", l, c->line_pm[l]);
 	for (p = 0; p < c->ports; p++) {
@@ -132,10 +148,13 @@ int lio_cal_format(const struct lio_cal *c, char **text)
 		    cr->named, cr->stuck, cr->guessed, cr->o, cr->q, cr->h,
 		    cr->guess_o, cr->xt_gain, cr->tau_ns);
 	}
-	for (r = 0; r < R / 2; r++)
+	for (r = 0; r < R / 2; r++) {
 		if (c->lane[r].up)
 			PUT("lane %u %u %u\n", r, c->lane[r].code[0],
 			    c->lane[r].code[1]);
+		else if (c->lane[r].weak)
+			PUT("weak %u\n", r);
+	}
 	PUT("end\n");
 #undef PUT
 	if (n >= cap) {
@@ -155,9 +174,20 @@ static bool flag(int v)
 /* What the text said so far: each item once. */
 struct seen {
 	bool fit, line[OIO_MAX_WAVELENGTHS], port[OIO_MAX_PORTS];
-	bool ring[OIO_MAX_RINGS];
+	bool ring[OIO_MAX_RINGS], lane[OIO_MAX_LANES];
 	unsigned int lines, ports, rings;
 };
+
+/* Within ORDERS FSRs of the grid, where a ring or a line can be. */
+static bool placed(const struct lio_cal *c, double pm)
+{
+	double lo = c->grid_first_pm - ORDERS * c->fsr_pm;
+	double hi = c->grid_first_pm +
+		    (double)c->wavelengths * c->grid_spacing_pm +
+		    ORDERS * c->fsr_pm;
+
+	return pm >= lo && pm <= hi;
+}
 
 /* One line of text into c; false if it is not one of ours. */
 static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
@@ -168,13 +198,16 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 	double v;
 
 	if (sscanf(s, "line %u %lf%n", &i, &v, &at) == 2 && !s[at]) {
-		if (i >= W || sn->line[i] || !isfinite(v))
+		if (i >= W || sn->line[i] || !placed(c, v))
 			return false;
 		c->line_pm[i] = v;
 		sn->line[i] = true;
 		sn->lines++;
 		return true;
 	}
+	/* counts and codes: no sign, which %u would wrap */
+	if (strchr(s, '-') && strncmp(s, "ring ", 5) && strncmp(s, "line ", 5))
+		return false;
 	if (sscanf(s, "port %u %u%n", &i, &a, &at) == 2) {
 		if (i >= c->ports || sn->port[i] || a >= W)
 			return false;
@@ -201,9 +234,13 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 		cr.named = f1;
 		cr.stuck = f2;
 		cr.guessed = f3;
-		/* what the plan divides by and compares with */
-		if (cr.named && (!isfinite(cr.o) || !(cr.q > 0) ||
-				 !isfinite(cr.h) || !isfinite(cr.xt_gain)))
+		/* what the plan divides by, inverts and compares with */
+		if (!(cr.xt_gain >= 0 && cr.xt_gain <= GAIN_MAX) ||
+		    !(cr.tau_ns >= 0 && cr.tau_ns <= TAU_MAX_NS) ||
+		    (cr.named && (!placed(c, cr.o) || !(cr.q > 0) ||
+				  cr.q > Q_MAX * c->heater_range_pm ||
+				  !(fabs(cr.h) <= LAW_MAX))) ||
+		    (cr.guessed && !placed(c, cr.guess_o)))
 			return false;
 		c->ring[i] = cr;
 		sn->ring[i] = true;
@@ -211,11 +248,19 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 		return true;
 	}
 	if (sscanf(s, "lane %u %u %u%n", &i, &a, &b, &at) == 3 && !s[at]) {
-		if (i >= c->ports * W || a > OIO_HEATER_MAX ||
+		if (i >= c->ports * W || sn->lane[i] || a > OIO_HEATER_MAX ||
 		    b > OIO_HEATER_MAX)
 			return false;
 		c->lane[i] = (struct lio_cal_lane){ .up = true,
 						    .code = { a, b } };
+		sn->lane[i] = true;
+		return true;
+	}
+	if (sscanf(s, "weak %u%n", &i, &at) == 1 && !s[at]) {
+		if (i >= c->ports * W || sn->lane[i])
+			return false;
+		c->lane[i].weak = true;
+		sn->lane[i] = true;
 		return true;
 	}
 	return false;
@@ -257,18 +302,29 @@ int lio_cal_parse(struct lio_cal *c, const char *text)
 				   &c->temp_mc, &at) != 8 || line[at] ||
 			    !c->ports || c->ports > OIO_MAX_PORTS ||
 			    !c->wavelengths ||
-			    c->wavelengths > OIO_MAX_WAVELENGTHS)
+			    c->wavelengths > OIO_MAX_WAVELENGTHS ||
+			    !c->grid_spacing_pm || !c->fsr_nominal_pm ||
+			    !c->heater_range_pm ||
+			    /* a sign only in the temperature, the last */
+			    (strchr(line, '-') &&
+			     strchr(line, '-') < strrchr(line, ' ')))
 				goto out;
 			continue;
 		}
 		if (!strncmp(line, "fit ", 4)) {
+			int tm;
+
 			if (sn->fit ||
-			    sscanf(line, "fit %lf %lf %lf %lf%n", &c->fsr_pm,
-				   &c->tau_ns, &c->xt1, &c->xt2, &at) != 4 ||
-			    line[at] || !(c->fsr_pm > 0) ||
-			    !(c->tau_ns > 0) || !isfinite(c->xt1) ||
-			    !isfinite(c->xt2))
+			    sscanf(line, "fit %lf %lf %d %lf %lf%n",
+				   &c->fsr_pm, &c->tau_ns, &tm, &c->xt1,
+				   &c->xt2, &at) != 5 || line[at] ||
+			    !(fabs(c->fsr_pm / c->fsr_nominal_pm - 1) <=
+			      FSR_SLACK) ||
+			    !(c->tau_ns > 0 && c->tau_ns <= TAU_MAX_NS) ||
+			    !flag(tm) || !(c->xt1 >= 0 && c->xt1 <= XT1_MAX) ||
+			    !(c->xt2 >= 0 && c->xt2 <= XT1_MAX / 2))
 				goto out;
+			c->tau_measured = tm;
 			sn->fit = true;
 			continue;
 		}

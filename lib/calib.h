@@ -25,10 +25,11 @@ struct lio_cal_ring {
 	double o, q, h, guess_o, xt_gain, tau_ns;
 };
 
-/* Where link up left a lane that came up. */
+/* Where link up left a lane. */
 struct lio_cal_lane {
-	bool up;
-	uint32_t code[2];	/* TX, RX heater codes, locked */
+	bool up;		/* activated, margin checked */
+	bool weak;		/* failed the BER target or its margin */
+	uint32_t code[2];	/* TX, RX heater codes, locked, if up */
 };
 
 struct lio_cal {
@@ -38,6 +39,7 @@ struct lio_cal {
 	uint32_t heater_range_pm;
 	int32_t temp_mc;	/* card temperature when measured */
 	double fsr_pm, tau_ns, xt1, xt2;
+	bool tau_measured;	/* tau_ns from the rings, not a guess */
 	double line_pm[OIO_MAX_WAVELENGTHS];
 	uint32_t line_shift[OIO_MAX_PORTS];
 	uint32_t unreach[OIO_MAX_PORTS][OIO_MAX_WAVELENGTHS];
@@ -55,7 +57,10 @@ bool lio_cal_fits(const struct lio_cal *c, const struct oio_card_info *info);
 
 /* As text, malloc()ed into *text: its length, or -ENOMEM. */
 int lio_cal_format(const struct lio_cal *c, char **text);
-/* From text: 0, or -EINVAL if it is not one this library wrote. */
+/*
+ * From text: 0, or -EINVAL if it is not one this library wrote, or holds
+ * a value no analysis of a card within its nominal optics would give.
+ */
 int lio_cal_parse(struct lio_cal *c, const char *text);
 
 #endif /* OIO_CALIB_H */

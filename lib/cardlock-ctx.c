@@ -56,7 +56,8 @@ int ctx_card_lock(struct oio_ctx *ctx, uint32_t card,
 	if (!known) {
 		if (sysfs_card(card, info.pci_address,
 			       sizeof(info.pci_address), &info.serial)) {
-			err = oio_card_get(ctx, card, &info);
+			err = oio_card_get_ex(ctx, card, &info,
+					      sizeof(info));
 			if (err)
 				return err;
 		}

@@ -242,6 +242,13 @@ int cardlock_save_cal(const struct cardlock *lk, const char *text,
 		return -EBADF;
 	cal_path(lk, ".new", tmp);
 	cal_path(lk, "", path);
+	if (!text) {
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			snprintf(msg, mlen, "cannot remove %s: %m", path);
+		}
+		return err;
+	}
 	/* a file left by a run killed while writing it is ours to replace */
 	if (unlink(tmp) && errno != ENOENT) {
 		err = -errno;
@@ -255,9 +262,18 @@ int cardlock_save_cal(const struct cardlock *lk, const char *text,
 		snprintf(msg, mlen, "cannot create %s: %m", tmp);
 		return err;
 	}
-	errno = 0;
-	if (write(fd, text, len) != (ssize_t)len)
-		err = errno ? -errno : -ENOSPC;
+	while (len && !err) {
+		ssize_t n = write(fd, text, len);
+
+		if (n > 0) {
+			text += n;
+			len -= (size_t)n;
+		} else if (n == 0) {
+			err = -ENOSPC;
+		} else if (errno != EINTR) {
+			err = -errno;
+		}
+	}
 	if (close(fd) && !err)
 		err = -errno;
 	if (!err && rename(tmp, path))
@@ -287,12 +303,20 @@ int cardlock_load_cal(const struct cardlock *lk, char **text, char *msg,
 		snprintf(msg, mlen, "cannot open %s: %m", path);
 		return err;
 	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		snprintf(msg, mlen, "cannot read %s: %m", path);
+		close(fd);
+		return err;
+	}
 	/* ours, whole, and of a size a calibration can have */
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 ||
 	    st.st_uid != geteuid() || st.st_size > CAL_FILE_MAX) {
+		err = st.st_size > CAL_FILE_MAX && S_ISREG(st.st_mode) ?
+		      -EFBIG : -EPERM;
 		snprintf(msg, mlen, "%s is not a calibration of ours", path);
 		close(fd);
-		return -EPERM;
+		return err;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {

@@ -48,13 +48,15 @@ int cardlock_keep(struct cardlock *lk, const uint32_t *bias, uint32_t lines,
  * Link up's calibration (calib.h), beside the lock file in
  * RUN_DIR/card-<name>.cal, the owner's alone: written whole under a
  * temporary name and renamed over, so that a reader never sees half of
- * it. The lock must be held. 0 or a negative errno, msg saying why.
+ * it; text NULL removes it. The lock must be held. 0 or a negative
+ * errno, msg saying why.
  */
 int cardlock_save_cal(const struct cardlock *lk, const char *text,
 		      size_t len, char *msg, size_t mlen);
 /*
  * It, malloc()ed and NUL-terminated into *text: 0, -ENOENT if none is
- * kept, -EPERM if the file is not a regular file of the caller's.
+ * kept, -ELOOP for a symbolic link, -EPERM if the file is not a regular
+ * file of the caller's, -EFBIG if it is bigger than any calibration.
  */
 int cardlock_load_cal(const struct cardlock *lk, char **text, char *msg,
 		      size_t mlen);

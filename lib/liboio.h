@@ -37,11 +37,11 @@
  *   built against an older liboio.h does not have take their defaults,
  *   or are not reported; a newer caller's members this library does not
  *   know must be zero going in (-E2BIG otherwise) and come back zeroed.
- *   The forms without _ex are 0.1.0's, at 0.1.0's sizes: lists at 0.1.0's
- *   stride, so a release that appends to a struct that lists return
- *   versions those calls, as oio_link_up@LIBOIO_1 is, for the programs
- *   built against it. New members start at the last release's sizeof,
- *   which the size then tells apart;
+ *   The forms without _ex are 0.1.0's, at 0.1.0's sizes (lists at
+ *   0.1.0's stride), so a release that appends to a struct versions every
+ *   plain call that takes or returns it, as oio_link_up@LIBOIO_1 is, for
+ *   the programs built against the header then. New members start at the
+ *   last release's sizeof, which the size then tells apart;
  * - every other struct keeps 0.1.0's layout for as long as the SONAME is
  *   liboio.so.0: struct oio_telemetry, which embeds arrays of laser, lane
  *   and ring info (so a release that appends to one of those versions
@@ -362,6 +362,8 @@ int oio_telemetry_get_parts(struct oio_ctx *ctx, uint32_t card,
  * oio_snapshot_read() refills it at the cost of oio_telemetry_get_parts()
  * (the same call underneath, parts and errors alike) and allocates
  * nothing; oio_snapshot_free() frees it. After a failed read it is empty.
+ * A snapshot has no lock of its own: one thread at a time reads into it,
+ * and a read ends the pointers the getters gave before.
  */
 struct oio_snapshot;
 
@@ -531,7 +533,9 @@ const char *oio_event_type_name(enum oio_event_type t);
 /*
  * Every change raises its event, whoever made it (netlink, sysfs, the card).
  * CARD_DELETE carries the card's identity only; so does CARD_CHANGE when
- * the card stops answering (card.health says so).
+ * the card stops answering (card.health says so). The library allocates
+ * events, so the info structs of the union may grow: read them through
+ * the pointer the callback gets, never copy the event.
  */
 struct oio_event {
 	enum oio_event_type type;
@@ -721,21 +725,25 @@ int oio_link_up_ex(struct oio_ctx *ctx, uint32_t card,
 int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 
 /*
- * Re-assign every port with a lane that is down or a ring at its heater
- * limit or lost. Healthy ports keep their rings, loops and lanes, which
- * stay activated throughout; lasers stay lit at full bias. The ports
- * redone are placed by what oio_link_up() measured of the card, kept in
- * RUN_DIR/card-<PCI address>-<serial>.cal, moved by the drift that the
- * healthy ports' locked rings show since. With no calibration to trust
- * (none kept, another card's, fewer than 4 rings locked to measure the
- * drift by, or rings that disagree on it), and for a port that comes back
- * with fewer lanes than planned or than link up left up, those ports are
- * swept as link up sweeps them: naming the lines, which every port
+ * Re-assign every port where something broke since link up: a lane it
+ * brought up is down, or a ring is at its heater limit or lost (with no
+ * calibration kept, every port with a lane down). Healthy ports keep their
+ * rings, loops and lanes, which stay activated throughout; lasers stay lit
+ * at full bias. The ports redone are placed by what oio_link_up()
+ * measured of the card, kept in RUN_DIR/card-<PCI address>-<serial>.cal,
+ * moved by the drift that the rings still locked show since; the rings
+ * parked for lanes that are down are parked again in every port, clear of
+ * the lines; a lane link up found too weak on its line stays down. With no calibration to trust
+ * (none kept, damaged, another card's, fewer than 4 rings locked to
+ * measure the drift by, or rings that disagree on it), and for a port
+ * left with a lane whose rings could not be put on its line, those ports
+ * are swept as link up sweeps them: naming the lines, which every port
  * shares, dims coded lines to params->dim_bias of full, and healthy lanes
- * carry that much less light meanwhile (rep->sweeps counts the sweeps
- * taken: 0 when none was). Returns as
- * oio_link_up(): 0 when the run went to its end, lanes still down or not
- * (rep says which), a negative errno when it could not.
+ * carry that much less light meanwhile. So does the margin check of a
+ * lane that comes up on a line where link up's did not pass it, for one
+ * PRBS dwell. rep->sweeps counts the sweeps taken: 0 when none was.
+ * Returns as oio_link_up(): 0 when the run went to its end, lanes still
+ * down or not (rep says which), a negative errno when it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,

@@ -123,7 +123,8 @@ static int nl_line_shifts(void *h, uint32_t *shift)
 	size_t n, i;
 	int err;
 
-	err = cancelled(c) ?: oio_port_list(c->ctx, c->card, &ports, &n);
+	err = cancelled(c) ?: oio_port_list_ex(c->ctx, c->card, &ports, &n,
+						 sizeof(*ports));
 	if (err)
 		return noted(c, err);
 	for (i = 0; i < n; i++)
@@ -290,7 +291,7 @@ static int open_card(struct oio_ctx *ctx, uint32_t card, struct nl_card *c,
 	lio_batch_init(&c->batch, ctx);
 	*io = nl_io;
 	io->h = c;
-	err = oio_card_get(ctx, card, info);
+	err = oio_card_get_ex(ctx, card, info, sizeof(*info));
 	return err ?: ctx_card_lock(ctx, card, info, &c->lock);
 }
 

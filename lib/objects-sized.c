@@ -11,10 +11,9 @@
 
 /*
  * 0.1.0's can only be shorter (tests/unit/test-objects-sized.c checks
- * each against lib/abi/'s 0.1.0 ABI). Bring-up calls oio_trace_peaks()
- * with arrays of this library's struct oio_trace_peak (bringup-place.c,
- * tuning.c): the release that appends to it moves those calls to
- * oio_trace_peaks_ex() with sizeof first.
+ * each against lib/abi/'s 0.1.0 ABI). The library's own callers use the
+ * _ex forms with their sizeof (bring-up's lio_trace_peaks(), link.c,
+ * cardlock-ctx.c), so that appending to a struct moves none of them.
  */
 _Static_assert(LIO_CARD_INFO_SIZE_1 <= sizeof(struct oio_card_info), "");
 _Static_assert(LIO_PORT_INFO_SIZE_1 <= sizeof(struct oio_port_info), "");

@@ -195,7 +195,7 @@ void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 
 	memset(rg, 0, sizeof(*rg));
 	rg->noise_na = oio_trace_noise(a, t->sa.points);
-	n = oio_trace_peaks(a, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks(a, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		struct oio_tune_peak *p = &rg->pk[rg->n++];
 
@@ -212,13 +212,13 @@ void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 			rg->top_na = fmax(rg->top_na, p->height);
 	}
 	rg->ref_na = ref_height(rg);
-	n = oio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		rg->b_code[rg->nb] = t->sb.start + pk[i].index * t->sb.step;
 		rg->b_height[rg->nb++] = pk[i].height_na;
 	}
 	/* C's drives are made lag-free once the time constant is known */
-	n = oio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
 		    pk[i].index > t->sc.points - 1 - EDGE_SAMPLES)
@@ -1209,7 +1209,7 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 	double lag = lag_codes(&t->sa, rg->tau_ns);
 	unsigned int i, j, n, shown = 0;
 
-	n = oio_trace_peaks(trace, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks(trace, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		double code = t->sa.start + pk[i].index * t->sa.step;
 		struct oio_tune_peak np = {

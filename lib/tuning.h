@@ -140,6 +140,20 @@ struct oio_tune {
 	double scratch[OIO_MAX_WAVELENGTHS][OIO_MAX_RINGS * 2];
 };
 
+/*
+ * The peaks of a trace into this library's own struct oio_trace_peak,
+ * whatever size 0.1.0's oio_trace_peaks() writes; 0 for none or no memory.
+ */
+static inline unsigned int lio_trace_peaks(const uint32_t *trace,
+					   unsigned int points,
+					   struct oio_trace_peak *out,
+					   unsigned int max)
+{
+	int n = oio_trace_peaks_ex(trace, points, out, max, sizeof(*out));
+
+	return n > 0 ? (unsigned int)n : 0;
+}
+
 /* Ring of the card at bus position w of port p, side 0 (TX) or 1 (RX). */
 static inline unsigned int lio_tune_ring_of(const struct oio_tune_geom *g,
 					    unsigned int p, unsigned int side,

@@ -208,6 +208,9 @@ unit unit-sized "$B/unit/test-sized"
 unit unit-objects-sized "$B/unit/test-objects-sized"
 host lib-abi scripts/check-lib-abi.sh "$B/lib"
 host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
+# Recovery over the envelope: link up, port 2 knocked off, recover; no
+# lane up in error, no recovery failing (10 seeds a corner).
+host envelope-recover "$B/unit/test-envelope" --recover 0 -n 10 -j 1
 style
 kernel_style
 vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2

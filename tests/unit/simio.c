@@ -336,8 +336,13 @@ static int sim_keep_full(void *h, const uint32_t *bias, uint32_t lines)
 static int sim_save_cal(void *h, const char *text, size_t len)
 {
 	struct simio *s = of(h);
-	char *copy = malloc(len + 1);
+	char *copy;
 
+	if (!text) {
+		simio_fini(s);
+		return 0;
+	}
+	copy = malloc(len + 1);
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, text, len);

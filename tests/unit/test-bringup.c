@@ -254,6 +254,33 @@ START_TEST(test_recover_after_drift)
 END_TEST
 
 /*
+ * A laser line failed since link up: its lanes are down, and their rings,
+ * with nothing to hold, do not make their ports sick. Port 2 knocked off
+ * its lines comes back by the calibration, the drift measured from every
+ * ring still locked, with no line dimmed.
+ */
+START_TEST(test_recover_line_dark)
+{
+	unsigned int n;
+
+	make(5, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_int_eq(simcard_set(&card, "laser-fail-mask", 1 << 5), 0);
+	simcard_wait(&card, 2000000);
+	knock_port2();
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+	ck_assert_uint_eq(rep.sweeps, 0);
+	ck_assert_uint_eq(rep.lanes_up, 56);
+	for (n = 0; n < 64; n++)
+		ck_assert_int_eq(rep.lane[n].fail, rep.lane[n].line == 5 ?
+				 OIO_LINK_LINE_DARK : OIO_LINK_OK);
+}
+END_TEST
+
+/*
  * With no calibration kept (link up's file gone, or another card's),
  * recovery sweeps the port again, naming lines by dimming them, and
  * says why.
@@ -286,6 +313,26 @@ START_TEST(test_recover_without_calibration)
 END_TEST
 
 /*
+ * Field k (0: the keyword) of the line of text starting with prefix, set
+ * to val; text has room for it.
+ */
+static void set_field(char *text, const char *prefix, unsigned int k,
+		      const char *val)
+{
+	char *at = strstr(text, prefix), *end, *tail;
+
+	ck_assert_ptr_nonnull(at);
+	while (k--)
+		at = strchr(at, ' ') + 1;
+	end = at + strcspn(at, " \n");
+	tail = strdup(end);
+	ck_assert_ptr_nonnull(tail);
+	strcpy(at, val);
+	strcat(at, tail);
+	free(tail);
+}
+
+/*
  * The calibration as text: read back as written, and refused whole when
  * cut short, repeated or damaged.
  */
@@ -308,8 +355,9 @@ START_TEST(test_calibration_text)
 	ck_assert_str_eq(again, sio.cal);
 	free(again);
 
-	bad = strdup(sio.cal);
+	bad = malloc(sio.cal_len + 64);
 	ck_assert_ptr_nonnull(bad);
+	strcpy(bad, sio.cal);
 	/* cut before its end */
 	bad[sio.cal_len - 4] = '\0';
 	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
@@ -321,12 +369,29 @@ START_TEST(test_calibration_text)
 	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
 	/* a named ring with no full scale */
 	strcpy(bad, sio.cal);
-	at = strstr(bad, "ring 0 1 ");
+	set_field(bad, "ring 0 1 ", 6, "-0.5");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a heater law no fit gives (it would divide by zero) */
+	strcpy(bad, sio.cal);
+	set_field(bad, "ring 0 1 ", 7, "-1");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* an FSR far from the card's */
+	strcpy(bad, sio.cal);
+	set_field(bad, "\nfit ", 1, "1e300");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* crosstalk no fit gives */
+	strcpy(bad, sio.cal);
+	set_field(bad, "\nfit ", 4, "-5");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a count with a sign, which would wrap */
+	strcpy(bad, sio.cal);
+	set_field(bad, "\nport 1 ", 2, "-4294967293");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a lane said twice */
+	strcpy(bad, sio.cal);
+	at = strstr(bad, "\nlane 3 ");
 	ck_assert_ptr_nonnull(at);
-	/* past stuck, guessed and o: q */
-	for (len = 0, at += 8; len < 3; len++)
-		at = strchr(at + 1, ' ');
-	memcpy(at + 1, "-0", 2);
+	memcpy(at + 6, "4", 1);
 	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
 	/* another version's */
 	strcpy(bad, sio.cal);
@@ -740,6 +805,7 @@ int main(void)
 	tcase_add_test(tc, test_recover_one_port);
 	tcase_add_test(tc, test_recover_after_drift);
 	tcase_add_test(tc, test_recover_without_calibration);
+	tcase_add_test(tc, test_recover_line_dark);
 	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);

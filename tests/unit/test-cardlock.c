@@ -234,7 +234,11 @@ START_TEST(test_calibration_file)
 	ck_assert_int_eq(ftruncate(fd, 2 << 20), 0);
 	close(fd);
 	ck_assert_int_eq(cardlock_load_cal(&lk, &text, msg, sizeof(msg)),
-			 -EPERM);
+			 -EFBIG);
+	/* forgotten */
+	ck_assert_int_eq(cardlock_save_cal(&lk, NULL, 0, msg, sizeof(msg)), 0);
+	ck_assert_int_eq(access(cal, F_OK), -1);
+	ck_assert_int_eq(cardlock_save_cal(&lk, NULL, 0, msg, sizeof(msg)), 0);
 	cardlock_drop(&lk);
 	/* not held: nothing to write by */
 	ck_assert_int_eq(cardlock_save_cal(&lk, "x\n", 2, msg, sizeof(msg)),

@@ -20,6 +20,14 @@
  * time (lasers settled to every ring locked) and MMIO per bring-up.
  * --sums adds each corner's raw sums, to tell whether a change to the
  * library changed any outcome at all (a speed-up must not).
+ *
+ *   test-envelope --recover K [-n SEEDS] [-c CORNER,...]
+ *
+ * instead follows each link up with K kelvin of ambient drift (0: none),
+ * knocks port 2's rings off their lines and recovers: per corner, how
+ * many recoveries dimmed a line (wrote a laser), how many ended with
+ * fewer lanes up than link up had, the net change, and any lane up in
+ * error, which fails the corner.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -113,7 +121,31 @@ struct outcome {
 	struct verdict v;
 	double tuning_ms;
 	uint64_t mmio;
+	/* --recover: its return, lanes up before and after, lines dimmed */
+	int rec_err;
+	unsigned int rec_before, rec_after;
+	bool rec_dimmed;
+	unsigned long rec_wrong;
 };
+
+/* --recover K; -1: bring-up only. A worker's copy, set before the fork. */
+static int recover_k = -1;
+
+/* Laser writes of the recovery under way (one per worker process). */
+static struct simio *counted;
+static unsigned int laser_writes;
+
+static int count_bias(void *h, uint32_t line, uint32_t ua)
+{
+	laser_writes++;
+	return counted->io.laser_bias(h, line, ua);
+}
+
+static int count_enable(void *h, uint32_t line, bool on)
+{
+	laser_writes++;
+	return counted->io.laser_enable(h, line, on);
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -247,6 +279,41 @@ static void watch(const char *stage, unsigned int done, unsigned int total,
 	printf("\n");
 }
 
+/*
+ * After link up: recover_k kelvin warmer, port 2's rings off their lines
+ * and cold, then a recovery whose laser writes are counted.
+ */
+static void recover_seed(struct simcard *card, struct simio *sio,
+			 const struct oio_card_info *info,
+			 struct oio_link_report *rep, struct outcome *o)
+{
+	struct oio_card_io io = sio->io;
+	struct verdict v;
+	unsigned int r;
+
+	o->rec_before = rep->lanes_up;
+	if (recover_k > 0) {
+		simcard_set(card, "ambient-mc",
+			    simcard_get(card, "ambient-mc") + recover_k * 1000);
+		/* five of the card's thermal time constants */
+		simcard_wait(card, 2000000000);
+	}
+	for (r = 32; r < 48; r++) {
+		simcard_wr(card, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), 0);
+		simcard_wr(card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
+	}
+	simcard_wait(card, 100000);
+	counted = sio;
+	io.laser_bias = count_bias;
+	io.laser_enable = count_enable;
+	laser_writes = 0;
+	o->rec_err = lio_bringup_recover(&io, info, NULL, rep, NULL, NULL);
+	o->rec_after = rep->lanes_up;
+	o->rec_dimmed = laser_writes > 0;
+	verdict_judge(card, rep, BER, &v);
+	o->rec_wrong = v.wrongly_up;
+}
+
 static void run_seed(const struct corner *cr, uint64_t seed,
 		     struct outcome *o, bool verbose)
 {
@@ -275,6 +342,8 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	verdict_judge(&card, &rep, BER, &o->v);
 	if (verbose)
 		explain(&card, &rep, o);
+	if (recover_k >= 0 && !o->err)
+		recover_seed(&card, &sio, &info, &rep, o);
 	simcard_free(&card);
 	simio_fini(&sio);
 }
@@ -289,6 +358,10 @@ struct tally {
 	bool any_worst;
 	uint64_t wrong_seed;	/* one with a lane up in error */
 	bool any_wrong;
+	/* --recover */
+	unsigned int rec_failed, rec_dimmed, rec_fewer;
+	long rec_net;
+	unsigned long rec_wrong;
 };
 
 static void add(struct tally *t, const struct outcome *o, uint64_t seed)
@@ -319,6 +392,11 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed)
 	t->mmio_sum += o->mmio;
 	if (o->mmio > t->mmio_max)
 		t->mmio_max = o->mmio;
+	t->rec_failed += o->rec_err != 0;
+	t->rec_dimmed += o->rec_dimmed;
+	t->rec_fewer += o->rec_after < o->rec_before;
+	t->rec_net += (long)o->rec_after - (long)o->rec_before;
+	t->rec_wrong += o->rec_wrong;
 }
 
 /* The seeds of corner k, spread over jobs workers; the tally back. */
@@ -414,11 +492,17 @@ int main(int argc, char **argv)
 			sums = true;
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			one = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--recover") && i + 1 < argc)
+			recover_k = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--recover KELVIN]\n",
 				argv[0]);
 			return 2;
 		}
+	}
+	if (recover_k > 60 || (recover_k < 0 && recover_k != -1)) {
+		fprintf(stderr, "%s: --recover takes 0 to 60 kelvin\n", argv[0]);
+		return 2;
 	}
 	/* one seed of each corner asked for, lane by lane */
 	if (one) {
@@ -462,6 +546,16 @@ int main(int argc, char **argv)
 			printf("not ok %u - %s: a worker failed\n", ++test,
 			       cr->name);
 			failed++;
+			continue;
+		}
+		if (recover_k >= 0) {
+			ok = !t.failed_runs && !t.rec_failed && !t.rec_wrong;
+			failed += !ok;
+			printf("%s %u - %s: port 2 recovered after +%d K on %u cards: %u dimmed a line, %u ended with fewer lanes up than link up (net %+ld lanes), %lu up in error, %u recoveries failed\n",
+			       ok ? "ok" : "not ok", ++test, cr->name,
+			       recover_k, t.seeds, t.rec_dimmed, t.rec_fewer,
+			       t.rec_net, t.rec_wrong, t.rec_failed);
+			fflush(stdout);
 			continue;
 		}
 		if (table) {

@@ -50,8 +50,10 @@ void oio_ctx_errmsg(struct oio_ctx *c, char *buf, size_t len)
 	snprintf(buf, len, "%s", c->errmsg);
 }
 
-int oio_card_get(struct oio_ctx *c, uint32_t id, struct oio_card_info *out)
+int oio_card_get_ex(struct oio_ctx *c, uint32_t id,
+		    struct oio_card_info *out, size_t size)
 {
+	ck_assert_uint_eq(size, sizeof(*out));
 	simio_card_info(&sio, out);
 	out->id = id;
 	return reply(c, 0, NULL);
@@ -136,8 +138,8 @@ int oio_port_set_line_shift(struct oio_ctx *c, uint32_t id, uint32_t port,
 	return reply(c, sio.io.line_shift(sio.io.h, port, shift), "shift");
 }
 
-int oio_port_list(struct oio_ctx *c, uint32_t id,
-		  struct oio_port_info **ports, size_t *n)
+int oio_port_list_ex(struct oio_ctx *c, uint32_t id,
+		     struct oio_port_info **ports, size_t *n, size_t size)
 {
 	uint32_t shift[OIO_MAX_PORTS];
 	struct oio_port_info *p = calloc(OIO_MAX_PORTS, sizeof(*p));
@@ -241,8 +243,8 @@ START_TEST(test_sweep_refused)
 			 "card did not answer in time (firmware hung?)");
 	/* the message is of the run, not of a later call */
 	before = requests;
-	ck_assert_int_eq(oio_card_get(&ctx, 0, &(struct oio_card_info){ 0 }),
-			 0);
+	ck_assert_int_eq(oio_card_get_ex(&ctx, 0, &(struct oio_card_info){ 0 },
+					 sizeof(struct oio_card_info)), 0);
 	ck_assert_uint_gt(requests, before);
 	ck_assert_str_eq(ctx.errmsg, "");
 }
