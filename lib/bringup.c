@@ -681,9 +681,13 @@ static void save_cal(struct run *run)
 	c->temp_mc = run->tel->temp_mc;
 	for (p = 0; p < run->info.ports; p++)
 		c->line_shift[p] = run->rep->line_shift[p];
+	/* finish() has given every lane its last word */
 	for (n = 0; n < lanes_of(run); n++) {
-		if (run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+		if (run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED) {
+			c->lane[n].fail = run->rep->lane[n].fail;
+			c->lane[n].reason = run->rep->lane[n].reason;
 			continue;
+		}
 		c->lane[n].up = true;
 		c->lane[n].code[0] = run->tel->ring[2 * n].heater;
 		c->lane[n].code[1] = run->tel->ring[2 * n + 1].heater;
@@ -1091,35 +1095,50 @@ static bool misplaced(enum oio_link_fail f)
 	       f == OIO_LINK_UNLOCKED;
 }
 
+/* Whether link up found lane n too weak at the line shift it has now. */
+static bool weak(const struct run *run, const struct lio_cal *c,
+		 unsigned int n)
+{
+	unsigned int p = n / run->info.wavelengths;
+
+	return c->lane[n].fail == OIO_LINK_BER_HIGH &&
+	       run->rep->line_shift[p] == c->line_shift[p];
+}
+
 /*
  * Lanes the calibration's placement verified but whose margin nothing
  * proves - link up's margin check passed them on no line, or on another
- * - are checked for it (which dims the lines for a dwell); those link up
- * found short of it on this very line fail so again.
+ * - are checked for it, which dims the lines for a dwell; those failing
+ * are parked with the others, and the rest verified again.
  */
-static int margin_as_before(struct run *run, const bool *bad,
+static int margin_as_before(struct run *run, const bool *mask,
 			    const struct lio_cal *c, bool *want)
 {
-	bool unproven[OIO_MAX_LANES] = { false }, any = false;
-	unsigned int W = run->info.wavelengths, n;
+	bool unproven[OIO_MAX_LANES] = { false }, any = false, moved;
+	unsigned int W = run->info.wavelengths, n, k = 0;
+	int err;
 
 	for (n = 0; n < lanes_of(run); n++) {
 		unsigned int p = n / W;
 		bool same = run->rep->line_shift[p] == c->line_shift[p];
 
-		if (!bad[p] || !want[n])
-			continue;
-		if (same && c->lane[n].weak) {
-			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
-			run->primed[n] = false;
-			run->io->lane(run->io->h, n,
-				      OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
-		} else if (!(same && c->lane[n].up)) {
+		if (mask[p] && want[n] && !(same && c->lane[n].up)) {
 			unproven[n] = any = true;
+			k++;
 		}
 	}
-	return run->io->run(run->io->h) ?:
-	       (any ? run_margin(run, bad, unproven, want) : 0);
+	if (!any)
+		return 0;
+	run_explain(run, "%u lanes link up did not check on their line: lines dimmed for a PRBS dwell to check their margin",
+		    k);
+	err = run_margin(run, mask, unproven, want);
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (unproven[n] && !want[n])
+			break;
+	if (err || n == lanes_of(run))
+		return err;
+	err = run_park(run, mask, want, &moved);
+	return err || !moved ? err : run_verify(run, mask, want);
 }
 
 /*
@@ -1135,6 +1154,7 @@ static int recover_quiet(struct run *run, const bool *bad,
 	unsigned int W = run->info.wavelengths, p, n, round, up, short_of;
 	bool want[OIO_MAX_LANES] = { false }, moved;
 	bool healthy[OIO_MAX_PORTS] = { false }, up_now[OIO_MAX_LANES];
+	bool kept[OIO_MAX_PORTS] = { false };
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -1142,6 +1162,11 @@ static int recover_quiet(struct run *run, const bool *bad,
 			continue;
 		lio_tune_plan(run->t, p, &run->plan[p]);
 		plan_as_before(run, c, p, drift);
+		/* too weak there at link up: its rings are parked */
+		for (n = p * W; n < (p + 1) * W; n++)
+			if ((int)c->line_shift[p] == run->plan[p].shift &&
+			    c->lane[n].fail == OIO_LINK_BER_HIGH)
+				run->plan[p].usable[n % W] = false;
 	}
 	run->quiet = true;
 	measured(run);
@@ -1165,9 +1190,11 @@ static int recover_quiet(struct run *run, const bool *bad,
 		err = run_verify(run, bad, want);
 	}
 	run->quiet = false;
-	err = err ?: margin_as_before(run, bad, c, want);
 	if (err)
 		return err;
+	for (n = 0; n < lanes_of(run); n++)
+		if (bad[n / W] && weak(run, c, n))
+			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
 	for (p = 0; p < run->info.ports; p++) {
 		if (!bad[p])
 			continue;
@@ -1196,7 +1223,10 @@ static int recover_quiet(struct run *run, const bool *bad,
 		for (n = p * W; n < (p + 1) * W; n++)
 			want[n] = false;
 	}
-	return run_activate(run, want);
+	for (p = 0; p < run->info.ports; p++)
+		kept[p] = bad[p] && !left[p];
+	return margin_as_before(run, kept, c, want) ?:
+	       run_activate(run, want);
 }
 
 int lio_bringup_recover(const struct oio_card_io *io,
@@ -1251,25 +1281,25 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		bool lit = run.emitting >> line & 1;
 		bool same = have &&
 			    cal->line_shift[n / w] == rep->line_shift[n / w];
-		/* a lane link up found too weak on this line stays down */
-		bool weak = same && cal->lane[n].weak;
+		bool down = run.tel->lane[n].state != OIO_LANE_STATE_ACTIVATED;
 		/*
 		 * A port is redone for what broke since link up, not for a
-		 * lane that link up could not bring up: that would take down
-		 * its working lanes for nothing new.
+		 * lane that link up could not bring up (too weak, out of
+		 * reach, ...): that would take down its working lanes for
+		 * nothing new. Such a lane keeps link up's reason.
 		 */
-		bool sick = run.tel->lane[n].state != OIO_LANE_STATE_ACTIVATED &&
-			    lit && (!same || cal->lane[n].up);
+		bool sick = down && lit && (!same || cal->lane[n].up);
 
 		/* healthy ports keep theirs; sick ones get theirs anew */
 		rep->lane[n].line = line;
 		rep->lane[n].tx_code = rg[0].heater;
 		rep->lane[n].rx_code = rg[1].heater;
-		if (!lit)
+		if (!lit) {
 			rep->lane[n].fail = OIO_LINK_LINE_DARK;
-		else if (weak && run.tel->lane[n].state !=
-				 OIO_LANE_STATE_ACTIVATED)
-			rep->lane[n].fail = OIO_LINK_BER_HIGH;
+		} else if (down && same && !cal->lane[n].up) {
+			rep->lane[n].fail = cal->lane[n].fail;
+			rep->lane[n].reason = cal->lane[n].reason;
+		}
 
 		/* a ring on a dark line has nothing to hold */
 		for (l = 0; l < 2 && lit; l++)

@@ -9,7 +9,7 @@
  *   port P SHIFT UNREACH...                      (a line per port)
  *   ring R NAMED STUCK GUESSED O Q H GUESS_O XT_GAIN TAU_NS  (per ring)
  *   lane N TX_CODE RX_CODE                       (the lanes that came up)
- *   weak N                                (those that failed their BER)
+ *   down N FAIL REASON     (the others: enum oio_link_fail, the card's)
  *   end
  *
  * UNREACH: a bus-position mask per line shift, hex. "end" last, so that
@@ -152,8 +152,9 @@ int lio_cal_format(const struct lio_cal *c, char **text)
 		if (c->lane[r].up)
 			PUT("lane %u %u %u\n", r, c->lane[r].code[0],
 			    c->lane[r].code[1]);
-		else if (c->lane[r].weak)
-			PUT("weak %u\n", r);
+		else if (c->lane[r].fail)
+			PUT("down %u %u %u\n", r, c->lane[r].fail,
+			    c->lane[r].reason);
 	}
 	PUT("end\n");
 #undef PUT
@@ -256,10 +257,12 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 		sn->lane[i] = true;
 		return true;
 	}
-	if (sscanf(s, "weak %u%n", &i, &at) == 1 && !s[at]) {
-		if (i >= c->ports * W || sn->lane[i])
+	if (sscanf(s, "down %u %u %u%n", &i, &a, &b, &at) == 3 && !s[at]) {
+		if (i >= c->ports * W || sn->lane[i] || a == OIO_LINK_OK ||
+		    a > OIO_LINK_ABORTED || b > OIO_LANE_REASON_MAX)
 			return false;
-		c->lane[i].weak = true;
+		c->lane[i].fail = (enum oio_link_fail)a;
+		c->lane[i].reason = (enum oio_lane_reason)b;
 		sn->lane[i] = true;
 		return true;
 	}

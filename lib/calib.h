@@ -28,8 +28,10 @@ struct lio_cal_ring {
 /* Where link up left a lane. */
 struct lio_cal_lane {
 	bool up;		/* activated, margin checked */
-	bool weak;		/* failed the BER target or its margin */
 	uint32_t code[2];	/* TX, RX heater codes, locked, if up */
+	/* why not, if not: OIO_LINK_BER_HIGH is a lane too weak there */
+	enum oio_link_fail fail;
+	enum oio_lane_reason reason;	/* the card's, for NOT_ACTIVATED */
 };
 
 struct lio_cal {

@@ -281,6 +281,44 @@ START_TEST(test_recover_line_dark)
 END_TEST
 
 /*
+ * Line 3 too weak for the BER target at link up: its lanes are down,
+ * ber-too-high. Port 2 knocked off its lines comes back without its
+ * line-3 lane, whose rings stay parked, loops off; the other ports are not
+ * redone, and their line-3 lanes keep link up's reason; no line dimmed.
+ */
+START_TEST(test_recover_weak_line)
+{
+	unsigned int n, weak = 0;
+
+	make(5, NULL, 0);
+	simcard_wr(&card, OIO_LASER_REG(3, OIO_LASER_BIAS_SET), 30000);
+	simcard_wait(&card, 2000000);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	for (n = 0; n < 64; n++)
+		weak += rep.lane[n].fail == OIO_LINK_BER_HIGH;
+	ck_assert_uint_eq(weak, 8);
+	ck_assert_ptr_nonnull(strstr(sio.cal, "\ndown "));
+	knock_port2();
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+	ck_assert_uint_eq(rep.lanes_up, 56);
+	for (n = 0; n < 64; n++) {
+		if (rep.lane[n].line != 3) {
+			ck_assert_int_eq(rep.lane[n].fail, OIO_LINK_OK);
+			continue;
+		}
+		ck_assert_msg(rep.lane[n].fail == OIO_LINK_BER_HIGH,
+			      "lane %u: %s", n,
+			      oio_link_fail_name(rep.lane[n].fail));
+		ck_assert(!card.s.ring[2 * n].lock_en);
+		ck_assert(!card.s.ring[2 * n + 1].lock_en);
+	}
+}
+END_TEST
+
+/*
  * With no calibration kept (link up's file gone, or another card's),
  * recovery sweeps the port again, naming lines by dimming them, and
  * says why.
@@ -387,6 +425,20 @@ START_TEST(test_calibration_text)
 	strcpy(bad, sio.cal);
 	set_field(bad, "\nport 1 ", 2, "-4294967293");
 	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* a reason the library does not have */
+	strcpy(bad, sio.cal);
+	set_field(bad, "\nlane 0 ", 2, "99");
+	set_field(bad, "\nlane 0 ", 3, "0");
+	at = strstr(bad, "\nlane 0 ");
+	ck_assert_ptr_nonnull(at);
+	memcpy(at + 1, "down", 4);
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	/* and one it has: down 0 for its BER, reason 0, parses */
+	set_field(bad, "\ndown 0 ", 2, "5");
+	set_field(bad, "\ndown 0 ", 3, "0");
+	ck_assert_int_eq(lio_cal_parse(c, bad), 0);
+	ck_assert_int_eq(c->lane[0].fail, OIO_LINK_BER_HIGH);
+	ck_assert(!c->lane[0].up);
 	/* a lane said twice */
 	strcpy(bad, sio.cal);
 	at = strstr(bad, "\nlane 3 ");
@@ -806,6 +858,7 @@ int main(void)
 	tcase_add_test(tc, test_recover_after_drift);
 	tcase_add_test(tc, test_recover_without_calibration);
 	tcase_add_test(tc, test_recover_line_dark);
+	tcase_add_test(tc, test_recover_weak_line);
 	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
