@@ -21,7 +21,7 @@
  * --sums adds each corner's raw sums, to tell whether a change to the
  * library changed any outcome at all (a speed-up must not).
  *
- *   test-envelope --recover K [-n SEEDS] [-c CORNER,...]
+ *   test-envelope --recover K [--no-calibration] [-n SEEDS] [-c CORNER,...]
  *
  * instead follows each link up with K kelvin of ambient drift (0: none),
  * knocks port 2's rings off their lines and recovers: per corner, how
@@ -29,7 +29,8 @@
  * fewer lanes up than link up had, the net change, and any lane up in
  * error, which fails the corner; so does, with no drift, a lane of
  * another port, one with every ring of its lanes up locked within range,
- * that went down or changed its reason.
+ * that went down or changed its reason. --no-calibration drops link up's
+ * calibration first, to compare with recovery by sweeps alone.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -134,6 +135,8 @@ struct outcome {
 
 /* --recover K; -1: bring-up only. A worker's copy, set before the fork. */
 static int recover_k = -1;
+/* --no-calibration: link up's calibration dropped before recovering */
+static bool no_cal;
 
 /* Laser writes of the recovery under way (one per worker process). */
 static struct simio *counted;
@@ -321,6 +324,8 @@ static void recover_seed(struct simcard *card, struct simio *sio,
 		simcard_wr(card, OIO_RING_REG(r, OIO_RING_HEATER), 0);
 	}
 	simcard_wait(card, 100000);
+	if (no_cal)
+		simio_fini(sio);
 	counted = sio;
 	io.laser_bias = count_bias;
 	io.laser_enable = count_enable;
@@ -514,6 +519,8 @@ int main(int argc, char **argv)
 			sums = true;
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			one = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--no-calibration"))
+			no_cal = true;
 		else if (!strcmp(argv[i], "--recover") && i + 1 < argc) {
 			char *end;
 			long k = strtol(argv[++i], &end, 10);
@@ -526,7 +533,7 @@ int main(int argc, char **argv)
 			recover_k = (int)k;
 		}
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--recover KELVIN]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--recover KELVIN [--no-calibration]]\n",
 				argv[0]);
 			return 2;
 		}
