@@ -126,7 +126,9 @@ module() {
 		cat "$log"
 		exit 1
 	fi
-	if grep -v 'Skipping BTF generation' "$log" | grep -q 'warning:\|sparse is not available'; then
+	# make's own notes (a parent make's jobserver) are not the compiler's
+	if grep -v 'Skipping BTF generation\|^make\[[0-9]*\]: ' "$log" |
+		grep -q 'warning:\|sparse is not available'; then
 		grep -B2 -A3 'warning:\|sparse is not' "$log"
 		echo "$0: warnings building against $rel" >&2
 		exit 1
