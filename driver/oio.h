@@ -10,6 +10,9 @@
  *   lock         one register sequence; never held across a wait for the
  *                card's firmware
  *
+ * The control bits the driver keeps as written (oio_shadow.c) are @lock's;
+ * the count of lapses that makes them unknown is atomic and lock-free.
+ *
  * Engine waits (telemetry, sweeps) hold no lock: they sleep interruptibly
  * on a wait queue until the engine's vector, a timeout, a signal, a reset
  * or the card's removal.
@@ -153,6 +156,12 @@ enum {
  * @lock: serialises every multi-register sequence; see above
  * @health: enum oio_card_health; only leaves OIO_CARD_HEALTH_GONE by rebind
  * @in_reset: a PCI reset is under way: no register access
+ * @lapses: resets and lapses in the card's answers so far; see oio_shadow.c
+ * @shadow_lapses: @lapses when the shadow below was last valid
+ * @lock_known: rings whose @lock_on is known
+ * @lock_on: rings whose lock loop was last enabled
+ * @prbs_known: lanes whose @prbs_ctrl is known
+ * @prbs_ctrl: PRBS_CTRL's GEN and CHECK as last written
  * @health_lock: protects @health_stop against the queueing of @health_work
  * @health_stop: set at teardown: @health_work is not queued any more
  * @health_work: announces a change of @health
@@ -217,6 +226,13 @@ struct oio_dev {
 	u32 sweep_positions;
 	atomic_t health;
 	bool in_reset;
+	atomic_t lapses;
+	/* control bits as last written, see oio_shadow.c; @lock */
+	int shadow_lapses;
+	DECLARE_BITMAP(lock_known, OIO_MAX_RINGS);
+	DECLARE_BITMAP(lock_on, OIO_MAX_RINGS);
+	DECLARE_BITMAP(prbs_known, OIO_MAX_LANES);
+	u8 prbs_ctrl[OIO_MAX_LANES];
 	spinlock_t health_lock;	/* protects health_stop */
 	bool health_stop;
 	struct work_struct health_work;
@@ -375,6 +391,16 @@ int oio_clear_laser_alarms(struct oio_dev *od, unsigned int l, u32 uapi,
 			   struct oio_news *news);
 int oio_clear_lane_alarms(struct oio_dev *od, unsigned int n, u32 uapi,
 			  struct oio_news *news);
+
+/* oio_shadow.c: see each for its context */
+void oio_shadow_forget(struct oio_dev *od);
+void oio_shadow_reset(struct oio_dev *od);
+int oio_shadow_lock_on(struct oio_dev *od, unsigned int r, bool *on);
+void oio_shadow_kept_lock(struct oio_dev *od, unsigned int r, bool on,
+			  int lapses);
+int oio_shadow_prbs(struct oio_dev *od, unsigned int n, u32 *v);
+void oio_shadow_kept_prbs(struct oio_dev *od, unsigned int n, u32 v,
+			  int lapses);
 
 /* oio_nl.c, oio_nl_family.c */
 struct genl_family;

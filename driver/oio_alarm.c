@@ -113,7 +113,15 @@ void oio_alarm_service(struct oio_dev *od)
 	u32 summary;
 
 	mutex_lock(&od->lock);
-	if (!oio_read(od, OIO_REG_ALARM_SUMMARY, &summary)) {
+	/*
+	 * The raises this service answers are acknowledged once, before it
+	 * reads what latched: a lane's state changes come in bursts, and an
+	 * ack at every raise cost a bring-up more accesses than its heaters.
+	 * A flag latching after the summary read raises the vector again,
+	 * and the thread runs again.
+	 */
+	if (!oio_write(od, OIO_REG_INT_STATUS, OIO_INT_ALARM) &&
+	    !oio_read(od, OIO_REG_ALARM_SUMMARY, &summary)) {
 		if (summary & OIO_SUMMARY_CARD)
 			oio_service_card(od, &news);
 		if (summary & OIO_SUMMARY_LASER)

@@ -192,24 +192,30 @@ int oio_set_laser_bias(struct oio_dev *od, unsigned int l, u32 ua,
  * @clear: OIO_PRBS_* bits to clear
  * @news: what changed
  *
- * One read-modify-write whatever the bits, so both switch together.
+ * One write whatever the bits, so both switch together, from the bits the
+ * driver last wrote (read from the card once if it does not know them).
  *
  * Context: @od->lock held.
- * Return: 0, -ENODEV, -EIO.
+ * Return: 0, -ENODEV, -EIO, -EAGAIN.
  */
 int oio_set_prbs(struct oio_dev *od, unsigned int n, u32 set, u32 clear,
 		 struct oio_news *news)
 {
+	int lapses = atomic_read(&od->lapses);
 	u32 v = 0;
 	int err;
 
 	lockdep_assert_held(&od->lock);
-	err = oio_read(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), &v) ?:
-	      oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL),
-			(v & ~clear) | set);
-	if (!err)
-		__set_bit(n, news->lanes);
-	return err;
+	err = oio_shadow_prbs(od, n, &v);
+	if (err)
+		return err;
+	v = (v & ~clear) | set;
+	err = oio_write(od, OIO_LANE_REG(n, OIO_LANE_PRBS_CTRL), v);
+	if (err)
+		return err;
+	oio_shadow_kept_prbs(od, n, v, lapses);
+	__set_bit(n, news->lanes);
+	return 0;
 }
 
 static const u32 oio_lane_reqs[] = {
@@ -302,15 +308,15 @@ int oio_lane_request_checked(struct oio_dev *od, unsigned int n, u32 req,
 int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 		   struct oio_news *news)
 {
-	u32 lock = 0;
+	bool loop_on = false;
 	int err;
 
 	if (code > OIO_HEATER_MAX)
 		return -ERANGE;
 	lockdep_assert_held(&od->lock);
 	err = oio_ring_swept(od, r) ? -EBUSY :
-	      oio_read(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL), &lock);
-	if (!err && (lock & OIO_LOCK_ENABLE))
+	      oio_shadow_lock_on(od, r, &loop_on);
+	if (!err && loop_on)
 		err = -EBUSY;
 	if (!err)
 		err = oio_write(od, OIO_RING_REG(r, OIO_RING_HEATER), code);
@@ -332,15 +338,18 @@ int oio_set_heater(struct oio_dev *od, unsigned int r, u32 code,
 int oio_set_lock(struct oio_dev *od, unsigned int r, bool on,
 		 struct oio_news *news)
 {
+	int lapses = atomic_read(&od->lapses);
 	int err;
 
 	lockdep_assert_held(&od->lock);
 	err = oio_ring_swept(od, r) ? -EBUSY :
 	      oio_write(od, OIO_RING_REG(r, OIO_RING_LOCK_CTRL),
 			on ? OIO_LOCK_ENABLE : 0);
-	if (!err)
-		__set_bit(r, news->rings);
-	return err;
+	if (err)
+		return err;
+	oio_shadow_kept_lock(od, r, on, lapses);
+	__set_bit(r, news->rings);
+	return 0;
 }
 
 /**

@@ -88,6 +88,8 @@ static int oio_not_answering(struct oio_dev *od)
 	/* A reset under way reads all ones by design. */
 	if (READ_ONCE(od->in_reset))
 		return -EAGAIN;
+	/* Writes may have been lost while it did not answer. */
+	oio_shadow_forget(od);
 	if (!pci_device_is_present(od->pdev)) {
 		oio_set_health(od, OIO_CARD_HEALTH_GONE);
 		return -ENODEV;
@@ -107,6 +109,11 @@ static int oio_access_ok(struct oio_dev *od)
 		/* Back? One read of the magic says. */
 		if (readl(od->regs + OIO_REG_MAGIC) != OIO_MAGIC_VALUE)
 			return oio_not_answering(od);
+		/*
+		 * A write made between another access finding it silent and
+		 * the health saying so may be lost too.
+		 */
+		oio_shadow_forget(od);
 		oio_set_health(od, OIO_CARD_HEALTH_OK);
 		return 0;
 	default:
@@ -220,12 +227,15 @@ static int oio_reset(struct oio_dev *od)
 	u32 st;
 	int err;
 
+	oio_shadow_forget(od);
 	writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
 	err = readl_poll_timeout(od->regs + OIO_REG_STATUS, st,
 				 st != U32_MAX && (st & OIO_STATUS_READY), 10,
 				 100000);
 	if (err)
 		dev_err(&od->pdev->dev, "card not ready after reset\n");
+	else
+		oio_shadow_reset(od);
 	return err;
 }
 
@@ -237,6 +247,7 @@ static int oio_reset(struct oio_dev *od)
  */
 static void oio_quiesce(struct oio_dev *od)
 {
+	oio_shadow_forget(od);
 	writel(OIO_RESET_KEY, od->regs + OIO_REG_RESET);
 	/* The reset stops the engines; wait for it before DMA goes off. */
 	readl(od->regs + OIO_REG_STATUS);
@@ -316,7 +327,7 @@ static irqreturn_t oio_irq_alarm(int irq, void *data)
 {
 	struct oio_dev *od = data;
 
-	writel(OIO_INT_ALARM, od->regs + OIO_REG_INT_STATUS);
+	/* No access here: the thread acknowledges a burst of raises once. */
 	atomic_inc(&od->alarm_irqs);
 	oio_alarm_hard(od, irq);
 	return IRQ_WAKE_THREAD;

@@ -485,7 +485,7 @@ static const struct row rows[] = {
 	/* identity, geometry and the calibration block, drift included */
 	{ "card get", do_card_get, 10 },
 	{ "telemetry get, lanes only", do_telemetry_lanes, 3 },
-	{ "ring set heater", do_heater, 2 },
+	{ "ring set heater", do_heater, 1 },
 	{ "lane get", do_lane_get, 7 },
 	{ "telemetry get", do_telemetry, 3 },
 	/* one access more than before register map 2.0: SWEEP_POS_MASK */
