@@ -425,16 +425,18 @@ $(B)/unit/test-headroom: tests/unit/test-headroom.c lib/headroom.c \
 
 # The link calls' structs at the caller's size, alone.
 $(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
-		lib/link-sized.h lib/liboio.h | $(DEPS)
+		lib/link-sized.h lib/objects-sized.c lib/objects-sized.h \
+		tests/unit/marked.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-sized.c \
-		lib/link-sized.c $$(pkg-config --cflags --libs check)
+		lib/link-sized.c lib/objects-sized.c \
+		$$(pkg-config --cflags --libs check)
 
 # The object structs at the caller's size, alone, with the _ex calls that
 # need no card.
 $(B)/unit/test-objects-sized: tests/unit/test-objects-sized.c \
 		lib/objects-sized.c lib/objects-sized.h lib/link-sized.h \
-		lib/headroom.c lib/peaks.c lib/liboio.h | $(DEPS)
+		tests/unit/marked.h lib/headroom.c lib/peaks.c lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-objects-sized.c \
 		lib/objects-sized.c lib/headroom.c lib/peaks.c \

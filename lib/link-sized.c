@@ -3,10 +3,10 @@
  * liboio: the link calls' structs at the size the caller has, so that
  * they can gain members without breaking programs built before.
  */
-#include <errno.h>
 #include <string.h>
 
 #include "link-sized.h"
+#include "objects-sized.h"
 #include "oio-api.h"
 
 static void params_defaults(struct oio_link_params *p)
@@ -25,9 +25,7 @@ OIO_API void oio_link_params_init_ex(struct oio_link_params *p, size_t size)
 	struct oio_link_params d;
 
 	params_defaults(&d);
-	memcpy(p, &d, size < sizeof(d) ? size : sizeof(d));
-	if (size > sizeof(d))
-		memset((char *)p + sizeof(d), 0, size - sizeof(d));
+	lio_sized_out(p, size, &d, sizeof(d));
 }
 
 OIO_API void oio_link_params_init(struct oio_link_params *p)
@@ -38,27 +36,20 @@ OIO_API void oio_link_params_init(struct oio_link_params *p)
 int lio_link_params_in(struct oio_link_params *out,
 		       const struct oio_link_params *p, size_t size)
 {
-	const unsigned char *tail;
-	size_t i;
+	int err;
 
 	params_defaults(out);
 	if (!p)
 		return 0;
-	if (size < LIO_LINK_PARAMS_SIZE_1)
-		return -EINVAL;
-	/* a newer caller's members this library would silently ignore */
-	tail = (const unsigned char *)p;
-	for (i = sizeof(*out); i < size; i++)
-		if (tail[i])
-			return -E2BIG;
-	memcpy(out, p, size < sizeof(*out) ? size : sizeof(*out));
-	return 0;
+	/* members the caller lacks keep their defaults, not zero */
+	err = lio_sized_check(p, size, sizeof(*out), LIO_LINK_PARAMS_SIZE_1);
+	if (!err)
+		memcpy(out, p, size < sizeof(*out) ? size : sizeof(*out));
+	return err;
 }
 
 void lio_link_report_out(struct oio_link_report *rep, size_t size,
 			 const struct oio_link_report *full)
 {
-	memcpy(rep, full, size < sizeof(*full) ? size : sizeof(*full));
-	if (size > sizeof(*full))
-		memset((char *)rep + sizeof(*full), 0, size - sizeof(*full));
+	lio_sized_out(rep, size, full, sizeof(*full));
 }

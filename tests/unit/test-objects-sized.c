@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "marked.h"
 #include "objects-sized.h"
 
-#define MARK	0xa5
 #define MORE	24	/* a newer caller's members */
 #define ROOM	512	/* more than any struct here, with MORE */
 
@@ -47,22 +47,6 @@ static void fill(unsigned char *p, size_t n, unsigned int seed)
 {
 	for (size_t i = 0; i < n; i++)
 		p[i] = (unsigned char)((i + 31 * seed) % 250 + 1);
-}
-
-static int marked_from(const unsigned char *buf, size_t from, size_t end)
-{
-	for (size_t i = from; i < end; i++)
-		if (buf[i] != MARK)
-			return 0;
-	return 1;
-}
-
-static int zero(const unsigned char *p, size_t from, size_t end)
-{
-	for (size_t i = from; i < end; i++)
-		if (p[i])
-			return 0;
-	return 1;
 }
 
 START_TEST(test_size_1_is_0_1_0s)
@@ -99,7 +83,7 @@ START_TEST(test_out)
 	memset(buf, MARK, sizeof(buf));
 	lio_sized_out(buf, k->size + MORE, full, k->size);
 	ck_assert(!memcmp(buf, full, k->size));
-	ck_assert_msg(zero(buf, k->size, k->size + MORE), "%s", k->name);
+	ck_assert_msg(zero_from(buf, k->size, k->size + MORE), "%s", k->name);
 	ck_assert(marked_from(buf, k->size + MORE, sizeof(buf)));
 }
 END_TEST
@@ -138,7 +122,7 @@ START_TEST(test_in)
 	fill(src, sizeof(src), 3);
 	ck_assert_int_eq(lio_sized_in(out, k->size, src, 8, 8), 0);
 	ck_assert(!memcmp(out, src, 8));
-	ck_assert(zero(out, 8, k->size));
+	ck_assert(zero_from(out, 8, k->size));
 }
 END_TEST
 
@@ -168,7 +152,7 @@ START_TEST(test_array)
 			ck_assert_msg(!memcmp(e, orig + i * k->size, have),
 				      "%s element %zu at %zu", k->name, i,
 				      size);
-			ck_assert(zero(e, have, size));
+			ck_assert(zero_from(e, have, size));
 		}
 		free(p);
 		free(orig);
@@ -225,7 +209,7 @@ START_TEST(test_trace_peaks_ex)
 					    size), 3);
 	for (unsigned int i = 0; i < n; i++) {
 		ck_assert(!memcmp(buf + i * size, &plain[i], sizeof(plain[i])));
-		ck_assert(zero(buf + i * size, sizeof(plain[i]), size));
+		ck_assert(zero_from(buf + i * size, sizeof(plain[i]), size));
 	}
 	/* nothing past the peaks found */
 	ck_assert(marked_from(buf, n * size, sizeof(buf)));
@@ -300,7 +284,7 @@ START_TEST(test_headroom_ex)
 					      (void *)r, 8, rs, 0, h, hs), 0);
 	ck_assert(h->known && h->warm_k == plain.warm_k &&
 		  h->cool_k == plain.cool_k);
-	ck_assert(zero(out, sizeof(plain), hs));
+	ck_assert(zero_from(out, sizeof(plain), hs));
 	ck_assert(marked_from(out, hs, sizeof(out)));
 
 	/* 0.1.0's sizes: the plain call */

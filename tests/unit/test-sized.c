@@ -11,21 +11,10 @@
 #include <string.h>
 
 #include "link-sized.h"
-
-#define MARK	0xa5
+#include "marked.h"
 
 /* A caller's struct of size bytes, in a buffer marked past it. */
 static unsigned char buf[sizeof(struct oio_link_report) + 64];
-
-static int marked_from(size_t from)
-{
-	size_t i;
-
-	for (i = from; i < sizeof(buf); i++)
-		if (buf[i] != MARK)
-			return 0;
-	return 1;
-}
 
 START_TEST(test_init_writes_only_the_callers)
 {
@@ -36,13 +25,13 @@ START_TEST(test_init_writes_only_the_callers)
 	oio_link_params_init_ex(p, short_size);
 	ck_assert_uint_eq(p->sweep_step, 28);
 	ck_assert_uint_eq(p->prbs_dwell_us, 1000);
-	ck_assert(marked_from(short_size));
+	ck_assert(marked_from(buf, short_size, sizeof(buf)));
 
 	/* 0.1.0's call: 0.1.0's members, not one byte more */
 	memset(buf, MARK, sizeof(buf));
 	oio_link_params_init(p);
 	ck_assert_uint_eq(p->timeout_ms, 2000);
-	ck_assert(marked_from(LIO_LINK_PARAMS_SIZE_1));
+	ck_assert(marked_from(buf, LIO_LINK_PARAMS_SIZE_1, sizeof(buf)));
 
 	/* a newer caller's members this library does not know: zero */
 	memset(buf, MARK, sizeof(buf));
@@ -50,7 +39,7 @@ START_TEST(test_init_writes_only_the_callers)
 	ck_assert(p->dim_bias == 0.75);
 	for (size_t i = sizeof(*p); i < sizeof(*p) + 16; i++)
 		ck_assert_uint_eq(buf[i], 0);
-	ck_assert(marked_from(sizeof(*p) + 16));
+	ck_assert(marked_from(buf, sizeof(*p) + 16, sizeof(buf)));
 }
 END_TEST
 
@@ -95,14 +84,14 @@ START_TEST(test_report_out)
 	lio_link_report_out(rep, LIO_LINK_REPORT_SIZE_1, full);
 	ck_assert_uint_eq(rep->lanes_up, 63);
 	ck_assert_uint_eq(rep->lane[OIO_MAX_LANES - 1].prbs_bits, 12345);
-	ck_assert(marked_from(LIO_LINK_REPORT_SIZE_1));
+	ck_assert(marked_from(buf, LIO_LINK_REPORT_SIZE_1, sizeof(buf)));
 
 	/* an older caller's, as 0.1.0's will be once the report grows */
 	memset(buf, MARK, sizeof(buf));
 	lio_link_report_out(rep, offsetof(struct oio_link_report, lanes_up),
 			    full);
 	ck_assert_uint_eq(rep->lanes, 64);
-	ck_assert(marked_from(offsetof(struct oio_link_report, lanes_up)));
+	ck_assert(marked_from(buf, offsetof(struct oio_link_report, lanes_up), sizeof(buf)));
 
 	/* a newer caller's: its members zeroed, then its end respected */
 	memset(buf, MARK, sizeof(buf));
@@ -110,7 +99,7 @@ START_TEST(test_report_out)
 	ck_assert_uint_eq(rep->lanes, 64);
 	for (size_t i = sizeof(*rep); i < sizeof(*rep) + 32; i++)
 		ck_assert_uint_eq(buf[i], 0);
-	ck_assert(marked_from(sizeof(*rep) + 32));
+	ck_assert(marked_from(buf, sizeof(*rep) + 32, sizeof(buf)));
 	free(full);
 }
 END_TEST
