@@ -66,7 +66,7 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
     }
 
     for (pass = 0; pass < 4; pass++) {
-        oio_bus_view(s, port, side, t, NULL, &b);
+        oio_bus_place(s, port, side, t, NULL, &b);
         for (w = 0; w < W; w++) {
             unsigned int r = oio_bus_ring(s, port, side, w);
             OioRing *g = &s->ring[r];

@@ -432,8 +432,8 @@ static double bus_heat(OioEngineState *s, unsigned int port, unsigned int side,
     return heat;
 }
 
-void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
-                  int64_t t, const double *own, BusView *b)
+void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,
+                   int64_t t, const double *own, BusView *b)
 {
     double drift = s->cfg.drift_pm_per_k * (oio_card_temp(s, t) - T_REF_C);
     double now[OIO_MAX_WAVELENGTHS];
@@ -468,6 +468,12 @@ void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
         .fsr_slope = s->fsr_slope, .centre_pm = s->cfg.grid_center_pm,
         .drop = OIO_RING_DROP,
     };
+}
+
+void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
+                  int64_t t, const double *own, BusView *b)
+{
+    oio_bus_place(s, port, side, t, own, b);
     oio_bus_eval(&b->bus, b->drop, b->in);
 }
 

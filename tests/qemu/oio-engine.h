@@ -302,7 +302,11 @@ void oio_silicon_init(OioEngineState *s);
 /*
  * Evaluate a bus at time t with its rings' own heater shifts as they are,
  * or as given in own[] (pm per bus position) for a what-if.
+ * oio_bus_place() stops short of the light: resonances and lines only,
+ * for the loops, which need nothing more and solve a bus several times.
  */
+void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,
+                   int64_t t, const double *own, BusView *b);
 void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,
                   int64_t t, const double *own, BusView *b);
 double oio_line_pm(OioEngineState *s, unsigned int l, int64_t t);

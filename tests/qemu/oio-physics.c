@@ -59,24 +59,56 @@ double oio_wrap_detune(double line_pm, double res_pm, double fsr_pm)
     return d;
 }
 
-double oio_detune(double line_pm, double res_pm, double fsr_pm,
-                  double fsr_slope, double centre_pm)
-{
-    double a, orders, k, fsr_here;
+/*
+ * The terms of oio_detune() that depend on the ring alone: a bus evaluates
+ * every line against each ring, and log1p() is most of the model's time.
+ */
+struct ring_orders {
+    double res_pm, fsr_pm, slope, centre_pm;
+    double a, res_term, scale;
+};
 
+static inline void ring_orders_init(struct ring_orders *o, double res_pm,
+                                    double fsr_pm, double fsr_slope,
+                                    double centre_pm)
+{
+    o->res_pm = res_pm;
+    o->fsr_pm = fsr_pm;
+    o->slope = fsr_slope;
+    o->centre_pm = centre_pm;
     if (fsr_slope == 0.0) {
-        return oio_wrap_detune(line_pm, res_pm, fsr_pm);
+        return;
     }
     /*
      * With F(l) = F0 (1 + a (l - c)), the orders between two wavelengths
      * are the integral of dl / F(l).
      */
-    a = fsr_slope / fsr_pm;
-    orders = (log1p(a * (line_pm - centre_pm)) -
-              log1p(a * (res_pm - centre_pm))) / (a * fsr_pm);
+    o->a = fsr_slope / fsr_pm;
+    o->res_term = log1p(o->a * (res_pm - centre_pm));
+    o->scale = o->a * fsr_pm;
+}
+
+static inline double ring_detune(const struct ring_orders *o, double line_pm)
+{
+    double orders, k, fsr_here;
+
+    if (o->slope == 0.0) {
+        return oio_wrap_detune(line_pm, o->res_pm, o->fsr_pm);
+    }
+    orders = (log1p(o->a * (line_pm - o->centre_pm)) - o->res_term) /
+             o->scale;
     k = floor(orders + 0.5);
-    fsr_here = fsr_pm + fsr_slope * (line_pm - centre_pm);
+    fsr_here = o->fsr_pm + o->slope * (line_pm - o->centre_pm);
     return (orders - k) * fsr_here;
+}
+
+double oio_detune(double line_pm, double res_pm, double fsr_pm,
+                  double fsr_slope, double centre_pm)
+{
+    struct ring_orders o;
+
+    ring_orders_init(&o, res_pm, fsr_pm, fsr_slope, centre_pm);
+    return ring_detune(&o, line_pm);
 }
 
 double oio_heater_shift(uint32_t code, double range_pm, double law)
@@ -161,11 +193,12 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
 
     for (r = 0; r < bus->rings; r++) {
         double total = 0.0;
+        struct ring_orders o;
 
+        ring_orders_init(&o, bus->res_pm[r], bus->fsr_pm[r], bus->fsr_slope,
+                         bus->centre_pm);
         for (l = 0; l < bus->lines && l < 64; l++) {
-            double d = oio_detune(bus->line_pm[l], bus->res_pm[r],
-                                  bus->fsr_pm[r], bus->fsr_slope,
-                                  bus->centre_pm);
+            double d = ring_detune(&o, bus->line_pm[l]);
             double dropped = power[l] * bus->drop *
                              oio_lorentzian(d, bus->fwhm_pm[r]);
 
@@ -183,12 +216,13 @@ double oio_bus_drop_at(const struct oio_bus *bus, const double *in_uw,
                        unsigned int r, double delta_pm)
 {
     double total = 0.0;
+    struct ring_orders o;
     unsigned int l;
 
+    ring_orders_init(&o, bus->res_pm[r] + delta_pm, bus->fsr_pm[r],
+                     bus->fsr_slope, bus->centre_pm);
     for (l = 0; l < bus->lines; l++) {
-        double d = oio_detune(bus->line_pm[l], bus->res_pm[r] + delta_pm,
-                              bus->fsr_pm[r], bus->fsr_slope,
-                              bus->centre_pm);
+        double d = ring_detune(&o, bus->line_pm[l]);
 
         total += in_uw[r * bus->lines + l] * bus->drop *
                  oio_lorentzian(d, bus->fwhm_pm[r]);
@@ -207,6 +241,7 @@ bool oio_capture_climb(const struct oio_bus *bus, const double *in_uw,
 {
     double fwhm = bus->fwhm_pm[r], dither = fwhm / 10, step = fwhm / 20;
     double here = 0.0, y, lo, hi, err, best = 0.0;
+    struct ring_orders o;
     unsigned int l, n;
     int dir;
 
@@ -246,10 +281,10 @@ bool oio_capture_climb(const struct oio_bus *bus, const double *in_uw,
         here += 0.5 * step * (lo - hi) / (lo + hi - 2 * y);
     }
     *delta_pm = here;
+    ring_orders_init(&o, bus->res_pm[r] + here, bus->fsr_pm[r],
+                     bus->fsr_slope, bus->centre_pm);
     for (l = 0; l < bus->lines; l++) {
-        double d = oio_detune(bus->line_pm[l], bus->res_pm[r] + here,
-                              bus->fsr_pm[r], bus->fsr_slope,
-                              bus->centre_pm);
+        double d = ring_detune(&o, bus->line_pm[l]);
         double p = in_uw[r * bus->lines + l] * oio_lorentzian(d, fwhm);
 
         if (p > best) {
