@@ -3,8 +3,15 @@
 #
 # Run every suite: host unit tests, then the VM suites on emulated cards.
 # Called by `make check`, which builds everything first and passes the
-# paths below. Each suite's TAP goes to the terminal; a table of results
-# and one closing "N passed, N failed" line come last.
+# paths below. A table of results and one closing "N passed, N failed"
+# line come last.
+#
+# Two lanes share the two cores. Lane A runs the host suites and then the
+# VM suites in order, its TAP going to the terminal as it comes. Lane B
+# waits for the envelope (started by make before the rest of the build,
+# or here), then takes VM suites from the end of the same list; a suite
+# is run by whichever lane claims it first. Lane B's TAP is printed when
+# both are done. Each VM suite boots its own VM in its own log directory.
 #
 # The last line before the totals is the reliability line, summed from
 # what the suites report ("# reliability: KEY VALUE" in their TAP, the
@@ -15,6 +22,7 @@
 #      INITRD_DEBUG KERNEL_NEWEST INITRD_NEWEST QEMU_SRC CHECKPATCH
 #      DEBIAN_IMAGE DEBIAN_INITRD DEBIAN_PAYLOAD (from the Makefile)
 #      OIO_CHECK_ONLY=name,name  run only these suites
+#      OIO_ENVELOPE_STARTED=1    make started tests/envelope-bg.sh already
 set -u
 : "${B:?}" "${PY:?}" "${QEMU:?}" "${KERNEL:?}" "${INITRD:?}" "${QEMU_SRC:?}"
 : "${CHECKPATCH:?}" "${KERNEL_612:?}" "${INITRD_612:?}" "${KERNEL_DEBUG:?}"
@@ -23,10 +31,10 @@ set -u
 
 logs=$B/vm-logs
 mkdir -p "$logs"
-total_pass=0
-total_fail=0
-table=""
-ran=""
+rm -rf "$logs/claims" "$logs/results.a" "$logs/results.b" "$logs/ran.a" \
+	"$logs/ran.b" "$logs/lane-b.out"
+mkdir "$logs/claims"
+lane=a
 
 wanted() {
 	case ",${OIO_CHECK_ONLY:-$1}," in
@@ -35,12 +43,14 @@ wanted() {
 	esac
 }
 
+# record NAME PASSED FAILED SECONDS: a row of the table, in the lane's file.
 record() {
-	name=$1 pass=$2 fail=$3 secs=$4
-	total_pass=$((total_pass + pass))
-	total_fail=$((total_fail + fail))
-	table="$table$(printf '%-22s %6s %6s %6ss' "$name" "$pass" "$fail" "$secs")
-"
+	printf '%-22s %6s %6s %6ss\n' "$1" "$2" "$3" "$4" >> "$logs/results.$lane"
+}
+
+# claim NAME: true for the first lane to ask.
+claim() {
+	mkdir "$logs/claims/$1" 2> /dev/null
 }
 
 # unit NAME BINARY: one Check suite on the host.
@@ -80,24 +90,6 @@ host() {
 	start=$(date +%s)
 	out=$("$@" 2>&1)
 	host_tap "$suite" "$start" $? "$out"
-}
-
-# bg_host NAME COMMAND...: the same, started now on one core beside the
-# VM suites (which keep one core busy and leave the other mostly idle);
-# bg_wait collects it before the totals.
-bg_host() {
-	bg_name=$1
-	shift
-	wanted "$bg_name" || return 0
-	bg_start=$(date +%s)
-	nice -n 5 "$@" > "$logs/$bg_name.tap" 2>&1 &
-	bg_pid=$!
-}
-
-bg_wait() {
-	[ -n "${bg_pid:-}" ] || return 0
-	wait "$bg_pid"
-	host_tap "$bg_name" "$bg_start" $? "$(cat "$logs/$bg_name.tap")"
 }
 
 # The model is compiled into QEMU: it keeps QEMU's coding style.
@@ -174,7 +166,7 @@ vm() {
 		--initrd "$INITRD" --log-dir "$logs/$name" --name "$name" "$@" \
 		> "$logs/$name.tap" 2>&1
 	rc=$?
-	ran="$ran $logs/$name.tap"
+	echo "$logs/$name.tap" >> "$logs/ran.$lane"
 	cat "$logs/$name.tap"
 	last=$(tail -n 1 "$logs/$name.tap")
 	pass=$(echo "$last" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
@@ -187,9 +179,196 @@ vm() {
 	record "$name" "$pass" "$fail" $(($(date +%s) - start))
 }
 
-# liboio's bring-up over the envelope of cards, 500 seeds a corner: the
-# longest host suite, one job, reported with the others at the end.
-bg_host envelope "$B/unit/test-envelope" -n 500 -j 1
+# What a lab server runs, in the Debian guest (README, "Install on a lab
+# server"): from source, make install-files and DKMS, then the next boot
+# (autoload, udev, group oio) on the same disk; from the packages, apt,
+# modprobe and the distribution's tools.
+debian() {
+	vm "$@" --initrd "$DEBIAN_INITRD" --payload "$DEBIAN_PAYLOAD" \
+		--mem 1024 --smp 2 --timeout 900
+}
+
+# vm_suite NAME: one entry of the list below.
+vm_suite() {
+	case $1 in
+	smoke)
+		vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
+		;;
+	conformance)
+		# Under -icount the card's clock is the guest's instructions: a register
+		# read right after a write sees what the datasheet says about that instant
+		# (a lane in DataPathInit, a loop ACQUIRING) whatever the host is doing.
+		vm conformance --cards 1 --seed 1 --icount 0 --tests conformance
+		;;
+	conformance-seed7)
+		vm conformance-seed7 --cards 1 --seed 7 --icount 0 --tests conformance
+		;;
+	conformance-2x4)
+		vm conformance-2x4 --cards 1 --seed 3 --icount 0 --prop ports=2 \
+			--prop wavelengths=4 --tests conformance
+		;;
+	multicard-2)
+		vm multicard-2 --cards 2 --seed 11 --tests multicard
+		;;
+	multicard-8)
+		vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
+		;;
+	bringup)
+		vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
+		;;
+	hotplug)
+		vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
+		;;
+	driver-sysfs)
+		vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs,sysfs-poll
+		;;
+	driver-hwmon)
+		vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
+		;;
+	driver-netlink)
+		vm driver-netlink --cards 2 --seed 71 --tests driver-netlink,driver-cdev
+		;;
+	driver-1card)
+		vm driver-1card --cards 1 --seed 91 \
+			--tests driver-sysfs,sysfs-poll,driver-netlink
+		;;
+	driver-6.12)
+		vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
+			--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev
+		;;
+	driver-faults)
+		vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
+		;;
+	driver-faults-8)
+		vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
+			--env OIO_CYCLES=3
+		;;
+	driver-defects)
+		# The defects a maintainer's read found (issue 12), one check each.
+		vm driver-defects --cards 2 --seed 301 --tests driver-defects
+		;;
+	privilege)
+		vm privilege --cards 1 --seed 601 --tests privilege
+		;;
+	fuzz)
+		# Bad input in bulk: 100,000 netlink messages built from the spec, and the
+		# sysfs tables (10,000 more messages on the debug kernel below).
+		vm fuzz --cards 2 --seed 501 --tests nlfuzz
+		;;
+	debug-driver)
+		# The debug kernel (KASAN, lockdep, kmemleak, UBSAN, debug objects, fault
+		# injection): the driver and fault suites, stress and fuzzing; each run
+		# ends with a kmemleak scan. Hot removal comes last in its run: lockdep
+		# stops after its first report, and pciehp's own is expected there. Cards
+		# of 1 x 2 lanes where a suite binds them over and over: probe's sysfs
+		# tree is most of its cost on this kernel.
+		vm debug-driver --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+			--seed 401 --mem 1024 --timeout 1500 --env OIO_FUZZ_N=10000 \
+			--tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,nlfuzz,driver-defects,kmemleak
+		;;
+	debug-faults)
+		vm debug-faults --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+			--seed 61 --mem 1024 --pciehp --timeout 1500 \
+			--tests driver-faults,kmemleak --env OIO_CYCLES=1
+		;;
+	stress)
+		vm stress --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
+			--seed 411 --mem 1024 --prop ports=1 --prop wavelengths=2 \
+			--timeout 1500 --env OIO_STRESS_SECS=10 \
+			--tests driver-lifetime,fault-nth,driver-stress,kmemleak
+		;;
+	driver-newest)
+		# The newest kernel in Debian's archive.
+		vm driver-newest --kernel "$KERNEL_NEWEST" --initrd "$INITRD_NEWEST" --cards 2 \
+			--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,driver-defects
+		;;
+	link-seeds)
+		# liboio's bring-up: figures in card time under -icount, MMIO counted.
+		vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
+			--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
+		;;
+	link-parallel)
+		vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
+			--tests link-bringup --env OIO_PHASES=parallel
+		;;
+	link-faults)
+		vm link-faults --cards 1 --seed 211 --icount 0 \
+			--tests link-bringup,link-drift-cli --env OIO_PHASES=drift,faults
+		;;
+	link-lock)
+		# Issue 10, hazards 1 and 2: the writer lock, cancel, the bias journal.
+		vm link-lock --cards 2 --seed 261 --tests link-lock,lib-sized
+		;;
+	bench-lib)
+		vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
+		;;
+	oioctl-1)
+		vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
+		;;
+	oioctl-2)
+		vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli
+		;;
+	oioctl-8)
+		vm oioctl-8 --cards 8 --seed 251 --mem 768 --tests oioctl-cli
+		;;
+	monitor-cli)
+		# Issue 10, hazard 6 and the monitor's contract.
+		vm monitor-cli --cards 2 --seed 271 --tests monitor-cli
+		;;
+	link-6.12)
+		vm link-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
+			--seed 231 --icount 0 --tests link-bringup,oioctl-cli \
+			--env OIO_PHASES=seeds,faults --env OIO_SEEDS=10
+		;;
+	debian-dkms)
+		# the two share a disk, one after the other in one lane
+		disk=$logs/debian-dkms.img
+		if wanted debian-dkms || wanted debian-dkms-boot; then
+			cp --sparse=always "$DEBIAN_IMAGE" "$disk"
+		fi
+		debian debian-dkms --disk "$disk" --cards 2 --seed 301 \
+			--tests dkms-source
+		debian debian-dkms-boot --disk "$disk" --cards 2 --seed 301 \
+			--tests dkms-boot
+		rm -f "$disk"
+		;;
+	debian-packages)
+		debian debian-packages --disk "$DEBIAN_IMAGE" --snapshot \
+			--cards 2 --seed 311 --tests deb-install,deb-tools
+		;;
+	esac
+}
+
+vm_suites="smoke conformance conformance-seed7 conformance-2x4 \
+	multicard-2 multicard-8 bringup hotplug driver-sysfs driver-hwmon \
+	driver-netlink driver-1card driver-6.12 driver-faults driver-faults-8 \
+	driver-defects privilege fuzz debug-driver debug-faults stress \
+	driver-newest link-seeds link-parallel link-faults link-lock bench-lib \
+	oioctl-1 oioctl-2 oioctl-8 monitor-cli link-6.12 debian-dkms \
+	debian-packages"
+
+
+# Lane B: the envelope, then VM suites from the end of the list.
+lane_b() {
+	lane=b
+	if wanted envelope; then
+		if [ -z "${OIO_ENVELOPE_STARTED:-}" ]; then
+			tests/envelope-bg.sh start "$logs" "$B/unit/test-envelope"
+		fi
+		tests/envelope-bg.sh wait "$logs"
+		rc=$?
+		host_tap envelope "$(cat "$logs/envelope.start")" "$rc" \
+			"$(cat "$logs/envelope.tap")"
+	fi
+	# shellcheck disable=SC2086 # one word per suite
+	for s in $(printf '%s\n' $vm_suites | tac); do
+		! claim "$s" || vm_suite "$s"
+	done
+}
+
+lane_b > "$logs/lane-b.out" 2>&1 &
+lane_b_pid=$!
+
 unit unit-physics "$B/unit/test-physics"
 unit unit-card "$B/unit/test-card"
 unit unit-tuning "$B/unit/test-tuning"
@@ -213,100 +392,23 @@ host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
 host envelope-recover "$B/unit/test-envelope" --recover 0 -n 10 -j 1
 style
 kernel_style
-vm smoke --cards 2 --tests smoke --env OIO_EXPECT_CARDS=2
-# Under -icount the card's clock is the guest's instructions: a register
-# read right after a write sees what the datasheet says about that instant
-# (a lane in DataPathInit, a loop ACQUIRING) whatever the host is doing.
-vm conformance --cards 1 --seed 1 --icount 0 --tests conformance
-vm conformance-seed7 --cards 1 --seed 7 --icount 0 --tests conformance
-vm conformance-2x4 --cards 1 --seed 3 --icount 0 --prop ports=2 \
-	--prop wavelengths=4 --tests conformance
-vm multicard-2 --cards 2 --seed 11 --tests multicard
-vm multicard-8 --cards 8 --seed 21 --mem 768 --tests multicard
-vm bringup --cards 1 --seed 1 --tests bringup --env OIO_SEEDS=20 --timeout 600
-vm hotplug --cards 2 --seed 31 --pciehp --tests hotplug
-vm driver-sysfs --cards 2 --seed 41 --tests driver-sysfs,sysfs-poll
-vm driver-hwmon --cards 2 --seed 51 --tests driver-hwmon
-vm driver-netlink --cards 2 --seed 71 --tests driver-netlink,driver-cdev
-vm driver-1card --cards 1 --seed 91 \
-	--tests driver-sysfs,sysfs-poll,driver-netlink
-vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
-	--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev
-vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
-vm driver-faults-8 --cards 8 --seed 81 --mem 768 --tests driver-faults \
-	--env OIO_CYCLES=3
-# The defects a maintainer's read found (issue 12), one check each.
-vm driver-defects --cards 2 --seed 301 --tests driver-defects
-vm privilege --cards 1 --seed 601 --tests privilege
-# Bad input in bulk: 100,000 netlink messages built from the spec, and the
-# sysfs tables (10,000 more messages on the debug kernel below).
-vm fuzz --cards 2 --seed 501 --tests nlfuzz
-# The debug kernel (KASAN, lockdep, kmemleak, UBSAN, debug objects, fault
-# injection): the driver and fault suites, stress and fuzzing; each run
-# ends with a kmemleak scan. Hot removal comes last in its run: lockdep
-# stops after its first report, and pciehp's own is expected there. Cards
-# of 1 x 2 lanes where a suite binds them over and over: probe's sysfs
-# tree is most of its cost on this kernel.
-vm debug-driver --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
-	--seed 401 --mem 1024 --timeout 1500 --env OIO_FUZZ_N=10000 \
-	--tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,nlfuzz,driver-defects,kmemleak
-vm debug-faults --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
-	--seed 61 --mem 1024 --pciehp --timeout 1500 \
-	--tests driver-faults,kmemleak --env OIO_CYCLES=1
-vm stress --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
-	--seed 411 --mem 1024 --prop ports=1 --prop wavelengths=2 \
-	--timeout 1500 --env OIO_STRESS_SECS=10 \
-	--tests driver-lifetime,fault-nth,driver-stress,kmemleak
-# The newest kernel in Debian's archive.
-vm driver-newest --kernel "$KERNEL_NEWEST" --initrd "$INITRD_NEWEST" --cards 2 \
-	--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,driver-defects
-# liboio's bring-up: figures in card time under -icount, MMIO counted.
-vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
-	--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
-vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
-	--tests link-bringup --env OIO_PHASES=parallel
-vm link-faults --cards 1 --seed 211 --icount 0 \
-	--tests link-bringup,link-drift-cli --env OIO_PHASES=drift,faults
-# Issue 10, hazards 1 and 2: the writer lock, cancel, the bias journal.
-vm link-lock --cards 2 --seed 261 --tests link-lock,lib-sized
-vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
-vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli
-vm oioctl-2 --cards 2 --seed 5 --tests oioctl-cli
-vm oioctl-8 --cards 8 --seed 251 --mem 768 --tests oioctl-cli
-# Issue 10, hazard 6 and the monitor's contract.
-vm monitor-cli --cards 2 --seed 271 --tests monitor-cli
-vm link-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
-	--seed 231 --icount 0 --tests link-bringup,oioctl-cli \
-	--env OIO_PHASES=seeds,faults --env OIO_SEEDS=10
+host make-shell tests/shell-test.sh
+host packaging tests/packaging.sh "$B"
+for s in $vm_suites; do
+	! claim "$s" || vm_suite "$s"
+done
+wait "$lane_b_pid"
+cat "$logs/lane-b.out"
 
-# What a lab server runs, in the Debian guest (README, "Install on a lab
-# server"): from source, make install-files and DKMS, then the next boot
-# (autoload, udev, group oio) on the same disk; from the packages, apt,
-# modprobe and the distribution's tools.
-debian() {
-	vm "$@" --initrd "$DEBIAN_INITRD" --payload "$DEBIAN_PAYLOAD" \
-		--mem 1024 --smp 2 --timeout 900
-}
-disk=$logs/debian-dkms.img
-if wanted debian-dkms || wanted debian-dkms-boot; then
-	cp --sparse=always "$DEBIAN_IMAGE" "$disk"
-fi
-debian debian-dkms --disk "$disk" --cards 2 --seed 301 --tests dkms-source
-debian debian-dkms-boot --disk "$disk" --cards 2 --seed 301 --tests dkms-boot
-rm -f "$disk"
-debian debian-packages --disk "$DEBIAN_IMAGE" --snapshot --cards 2 \
-	--seed 311 --tests deb-install,deb-tools
 # Issue 10: every JSON output the suites above printed ("# json-out" in
 # their tap.log) against its schema, tools/schema/.
 host json-schema "$PY" tests/json-schema.py tools/schema "$logs" \
 	--suites oioctl-1,oioctl-2,oioctl-8,link-faults,monitor-cli --commands tools/oioctl.c
-host make-shell tests/shell-test.sh
-host packaging tests/packaging.sh "$B"
 
 # The reliability line: the figures the suites computed, summed.
 reliability() {
-	# shellcheck disable=SC2086 # one word per file
-	cat /dev/null $ran | awk '
+	# shellcheck disable=SC2046 # one word per file
+	cat /dev/null $(cat "$logs"/ran.* 2> /dev/null) | awk '
 		/^# reliability: splats [0-9]+/ { splats += $4; runs++ }
 		/^# (.*: )?reliability: leaks [0-9]+/ { leaks += $NF; scans++ }
 		/reliability: faults [0-9]+\/[0-9]+/ {
@@ -331,11 +433,14 @@ reliability() {
 		}'
 }
 
-bg_wait
-
 echo
 printf '%-22s %6s %6s %7s\n' suite passed failed time
-printf '%s' "$table"
+cat /dev/null "$logs/results.a" "$logs/results.b" 2> /dev/null
+# shellcheck disable=SC2046 # two numbers
+set -- $(cat /dev/null "$logs/results.a" "$logs/results.b" 2> /dev/null |
+	awk '{ p += $2; f += $3 } END { print p + 0, f + 0 }')
+total_pass=$1
+total_fail=$2
 if reliability; then
 	rel_fail=0
 else

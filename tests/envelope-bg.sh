@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The envelope suite in the background. It needs only test-envelope, a
+# host build of a minute, and takes the better part of half an hour on a
+# core: make check starts it before building QEMU, the kernels and the
+# Debian image, at nice 19, so that it runs on what those leave idle
+# (downloads, debootstrap, configure and link steps), and check.sh waits
+# for it and reports it with the other suites.
+#
+# usage: envelope-bg.sh start LOG_DIR BINARY
+#        envelope-bg.sh wait LOG_DIR    until it ends; exits with its status
+#        envelope-bg.sh stop LOG_DIR    ends it (the build failed)
+# LOG_DIR/envelope.tap gets its TAP, envelope.start its start (epoch s).
+set -u
+[ $# -ge 2 ] || { echo "usage: $0 start|wait|stop LOG_DIR [BINARY]" >&2; exit 2; }
+dir=$2
+
+stop() {
+	pid=$(cat "$dir/envelope.pid" 2> /dev/null) || return 0
+	# its own session: the suite goes with the shell that runs it
+	kill -TERM "-$pid" 2> /dev/null
+	rm -f "$dir/envelope.pid"
+}
+
+case $1 in
+start)
+	[ $# -eq 3 ] || { echo "usage: $0 start LOG_DIR BINARY" >&2; exit 2; }
+	stop
+	mkdir -p "$dir"
+	rm -f "$dir/envelope.rc" "$dir/envelope.rc.new" "$dir/envelope.tap"
+	date +%s > "$dir/envelope.start"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	setsid nice -n 19 sh -c '"$1" -n 500 -j 1 > "$2/envelope.tap" 2>&1
+		echo $? > "$2/envelope.rc.new"
+		mv "$2/envelope.rc.new" "$2/envelope.rc"' sh "$3" "$dir" \
+		< /dev/null > /dev/null 2>&1 &
+	echo $! > "$dir/envelope.pid"
+	;;
+wait)
+	pid=$(cat "$dir/envelope.pid" 2> /dev/null) || {
+		echo "envelope: not started" >&2
+		exit 1
+	}
+	while [ ! -e "$dir/envelope.rc" ] && kill -0 "$pid" 2> /dev/null; do
+		sleep 2
+	done
+	rm -f "$dir/envelope.pid"
+	[ -e "$dir/envelope.rc" ] || {
+		echo "envelope: ended without an exit status (killed?)" >&2
+		exit 1
+	}
+	exit "$(cat "$dir/envelope.rc")"
+	;;
+stop)
+	stop
+	;;
+*)
+	echo "usage: $0 start|wait|stop LOG_DIR [BINARY]" >&2
+	exit 2
+	;;
+esac
