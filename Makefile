@@ -4,6 +4,8 @@
 #
 #   make demo    boot a VM with two emulated OIO cards and bring them up
 #   make check   every test: host unit tests and VM tests on emulated cards
+#                (make check-suites: the same without starting the envelope
+#                before the rest of the build)
 #   make bench   deterministic cost figures (guest time, MMIO) as tables
 #   make shell   boot the Debian guest with CARDS (2) cards and a root shell
 #   make install everything a lab server needs (see "install" below);
@@ -491,11 +493,13 @@ $(CHECKPATCH): | $(DEPS)
 
 # The envelope needs only its own host build: it starts first, in the
 # background, and runs on what the rest of the build leaves idle.
+# A failed or interrupted build takes it with it.
 check: $(ENVELOPE)
 	@case ",$${OIO_CHECK_ONLY:-envelope}," in *,envelope,*) \
-		tests/envelope-bg.sh start $(B)/vm-logs $(ENVELOPE) ;; esac
-	@$(MAKE) --no-print-directory check-suites OIO_ENVELOPE_STARTED=1 || \
-		{ tests/envelope-bg.sh stop $(B)/vm-logs; exit 1; }
+		tests/envelope-bg.sh start $(B)/vm-logs $(ENVELOPE) ;; esac; \
+	trap 'tests/envelope-bg.sh stop $(B)/vm-logs' EXIT; \
+	trap 'exit 130' INT TERM HUP; \
+	$(MAKE) --no-print-directory check-suites OIO_ENVELOPE_STARTED=1
 
 check-suites: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
 		$(KERNEL_DEBUG) $(INITRD_DEBUG) $(KERNEL_NEWEST) $(INITRD_NEWEST) \
@@ -643,6 +647,7 @@ $(DEB_STAMP): $(DEB_SOURCES) | $(DEPS)
 		grep -v 'root privileges' $(DEB_DIR)/lintian.log; exit $$rc
 
 clean:
+	tests/envelope-bg.sh stop $(B)/vm-logs
 	rm -rf $(B)/guest $(B)/guest-gen $(B)/unit $(B)/vm-logs $(INITRD) \
 		$(INITRD_612) $(INITRD_DEBUG) $(INITRD_NEWEST)
 

@@ -2,16 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run every suite: host unit tests, then the VM suites on emulated cards.
-# Called by `make check`, which builds everything first and passes the
-# paths below. A table of results and one closing "N passed, N failed"
-# line come last.
+# Called by `make check` (through `make check-suites`, once everything is
+# built), which passes the paths below. A table of results and one
+# closing "N passed, N failed" line come last.
 #
 # Two lanes share the two cores. Lane A runs the host suites and then the
 # VM suites in order, its TAP going to the terminal as it comes. Lane B
 # waits for the envelope (started by make before the rest of the build,
-# or here), then takes VM suites from the end of the same list; a suite
-# is run by whichever lane claims it first. Lane B's TAP is printed when
-# both are done. Each VM suite boots its own VM in its own log directory.
+# or here) and for lane A to reach its VM suites (the host suites build
+# modules and packages and run make), then takes VM suites from the end
+# of the same list; a suite is run by whichever lane claims it first.
+# Lane B's TAP is printed when both are done. Each VM suite boots its own
+# VM in its own log directory. A suite claimed but not finished (a lane
+# killed) fails the run.
 #
 # The last line before the totals is the reliability line, summed from
 # what the suites report ("# reliability: KEY VALUE" in their TAP, the
@@ -48,9 +51,16 @@ record() {
 	printf '%-22s %6s %6s %6ss\n' "$1" "$2" "$3" "$4" >> "$logs/results.$lane"
 }
 
-# claim NAME: true for the first lane to ask.
+# claim NAME: true for the first lane to ask; done NAME when it has run.
 claim() {
-	mkdir "$logs/claims/$1" 2> /dev/null
+	mkdir "$logs/claims/$1" 2> /dev/null && return 0
+	[ -d "$logs/claims/$1" ] && return 1
+	echo "# cannot claim $1 in $logs/claims: running it" >&2
+	return 0
+}
+
+done_claim() {
+	touch "$logs/claims/$1/done" 2> /dev/null
 }
 
 # unit NAME BINARY: one Check suite on the host.
@@ -79,7 +89,7 @@ host_tap() {
 	pass=$(printf '%s\n' "$4" | grep -c '^ok ')
 	fail=$(printf '%s\n' "$4" | grep '^not ok ' | grep -vc '# TODO')
 	[ "$3" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
-	record "$1" "$pass" "$fail" $(($(date +%s) - $2))
+	record "$1" "$pass" "$fail" $(($(date +%s) - ${2:-$(date +%s)}))
 }
 
 # host NAME COMMAND...: a host-side TAP producer.
@@ -357,14 +367,39 @@ lane_b() {
 		fi
 		tests/envelope-bg.sh wait "$logs"
 		rc=$?
-		host_tap envelope "$(cat "$logs/envelope.start")" "$rc" \
-			"$(cat "$logs/envelope.tap")"
+		# its own run time, build time included, not the wait's
+		t1=$(cat "$logs/envelope.end" 2> /dev/null) || t1=$(date +%s)
+		t0=$(cat "$logs/envelope.start" 2> /dev/null) || t0=$t1
+		host_tap envelope $(($(date +%s) - t1 + t0)) "$rc" \
+			"$(cat "$logs/envelope.tap" 2> /dev/null)"
 	fi
+	while [ ! -e "$logs/claims/.vm" ] && kill -0 $$ 2> /dev/null; do
+		sleep 1
+	done
 	# shellcheck disable=SC2086 # one word per suite
 	for s in $(printf '%s\n' $vm_suites | tac); do
-		! claim "$s" || vm_suite "$s"
+		! claim "$s" || { vm_suite "$s"; done_claim "$s"; }
 	done
+	return 0
 }
+
+# kill_tree PID: PID and everything it started (a lane's VM and QEMU).
+kill_tree() {
+	for c in $(ps -o pid= --ppid "$1" 2> /dev/null); do
+		kill_tree "$c"
+	done
+	kill -TERM "$1" 2> /dev/null
+}
+
+# An interrupted run takes lane B (which ignores SIGINT, being started in
+# the background) and the envelope with it.
+stop_all() {
+	trap - INT TERM HUP
+	[ -z "${lane_b_pid:-}" ] || kill_tree "$lane_b_pid"
+	tests/envelope-bg.sh stop "$logs"
+	exit 130
+}
+trap stop_all INT TERM HUP
 
 lane_b > "$logs/lane-b.out" 2>&1 &
 lane_b_pid=$!
@@ -394,11 +429,18 @@ style
 kernel_style
 host make-shell tests/shell-test.sh
 host packaging tests/packaging.sh "$B"
+touch "$logs/claims/.vm"
 for s in $vm_suites; do
-	! claim "$s" || vm_suite "$s"
+	! claim "$s" || { vm_suite "$s"; done_claim "$s"; }
 done
-wait "$lane_b_pid"
+wait "$lane_b_pid" || record lane-b 0 1 0
 cat "$logs/lane-b.out"
+for s in $vm_suites; do
+	if [ -d "$logs/claims/$s" ] && [ ! -e "$logs/claims/$s/done" ]; then
+		echo "not ok - $s: its lane ended before it did"
+		record "$s" 0 1 0
+	fi
+done
 
 # Issue 10: every JSON output the suites above printed ("# json-out" in
 # their tap.log) against its schema, tools/schema/.

@@ -10,17 +10,31 @@
 #
 # usage: envelope-bg.sh start LOG_DIR BINARY
 #        envelope-bg.sh wait LOG_DIR    until it ends; exits with its status
-#        envelope-bg.sh stop LOG_DIR    ends it (the build failed)
-# LOG_DIR/envelope.tap gets its TAP, envelope.start its start (epoch s).
+#        envelope-bg.sh stop LOG_DIR    ends it (a failed or interrupted run)
+# LOG_DIR/envelope.tap gets its TAP; envelope.start and envelope.end its
+# start and end (epoch seconds); envelope.rc its exit status, written only
+# by the run that envelope.pid names, so a run left over from an earlier
+# make check cannot answer for this one.
 set -u
 [ $# -ge 2 ] || { echo "usage: $0 start|wait|stop LOG_DIR [BINARY]" >&2; exit 2; }
 dir=$2
 
+# ours PID: PID is a running (not zombie) envelope run of this LOG_DIR.
+ours() {
+	state=$(sed -n 's/^[0-9]* (.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" \
+		2> /dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ] || return 1
+	tr '\0' '\n' < "/proc/$1/cmdline" 2> /dev/null | grep -qxF "$dir"
+}
+
 stop() {
 	pid=$(cat "$dir/envelope.pid" 2> /dev/null) || return 0
-	# its own session: the suite goes with the shell that runs it
-	kill -TERM "-$pid" 2> /dev/null
 	rm -f "$dir/envelope.pid"
+	# its own session: the suite goes with the shell that runs it
+	if ours "$pid"; then
+		kill -TERM "-$pid" 2> /dev/null
+	fi
+	return 0
 }
 
 case $1 in
@@ -28,11 +42,15 @@ start)
 	[ $# -eq 3 ] || { echo "usage: $0 start LOG_DIR BINARY" >&2; exit 2; }
 	stop
 	mkdir -p "$dir"
-	rm -f "$dir/envelope.rc" "$dir/envelope.rc.new" "$dir/envelope.tap"
+	rm -f "$dir/envelope.rc" "$dir/envelope.rc.new" "$dir/envelope.tap" \
+		"$dir/envelope.end"
 	date +%s > "$dir/envelope.start"
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	setsid nice -n 19 sh -c '"$1" -n 500 -j 1 > "$2/envelope.tap" 2>&1
-		echo $? > "$2/envelope.rc.new"
+		rc=$?
+		[ "$(cat "$2/envelope.pid" 2> /dev/null)" = $$ ] || exit 0
+		date +%s > "$2/envelope.end"
+		echo $rc > "$2/envelope.rc.new"
 		mv "$2/envelope.rc.new" "$2/envelope.rc"' sh "$3" "$dir" \
 		< /dev/null > /dev/null 2>&1 &
 	echo $! > "$dir/envelope.pid"
@@ -42,7 +60,7 @@ wait)
 		echo "envelope: not started" >&2
 		exit 1
 	}
-	while [ ! -e "$dir/envelope.rc" ] && kill -0 "$pid" 2> /dev/null; do
+	while [ ! -e "$dir/envelope.rc" ] && ours "$pid"; do
 		sleep 2
 	done
 	rm -f "$dir/envelope.pid"

@@ -302,8 +302,9 @@ void oio_silicon_init(OioEngineState *s);
 /*
  * Evaluate a bus at time t with its rings' own heater shifts as they are,
  * or as given in own[] (pm per bus position) for a what-if.
- * oio_bus_place() stops short of the light: resonances and lines only,
- * for the loops, which need nothing more and solve a bus several times.
+ * oio_bus_place() stops short of the light: resonances and lines only
+ * (drop[] and in[] are left unset), for the loops, which need nothing
+ * more and solve a bus several times.
  */
 void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,
                    int64_t t, const double *own, BusView *b);
