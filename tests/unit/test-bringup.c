@@ -482,7 +482,7 @@ static struct oio_card_io faulty;
 static unsigned int fail_at, calls;
 static int fail_kind;
 
-enum { F_ENABLE, F_BIAS, F_SWEEP };
+enum { F_ENABLE, F_BIAS, F_SWEEP, F_RUN, F_SNAPSHOT };
 
 static int fault(int kind)
 {
@@ -502,6 +502,22 @@ static int f_bias(void *h, uint32_t line, uint32_t ua)
 static int f_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
 {
 	return fault(F_SWEEP) ?: sio.io.sweep(h, req, trace);
+}
+
+/* A batch lost on its way: none of its requests reaches the card. */
+static int f_run(void *h)
+{
+	if (fault(F_RUN)) {
+		sio.nq = 0;
+		sio.err = 0;
+		return -EIO;
+	}
+	return sio.io.run(h);
+}
+
+static int f_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
+{
+	return fault(F_SNAPSHOT) ?: sio.io.snapshot(h, parts, t);
 }
 
 /*
@@ -545,6 +561,77 @@ START_TEST(test_failure_midway_leaves_card_sane)
 		up += st == OIO_DP_ACTIVATED;
 	}
 	ck_assert_uint_eq(rep.lanes_up, up);
+	ck_assert_uint_eq(sio.kept, 0);
+}
+END_TEST
+
+/*
+ * Recovery by link up's calibration, a batch lost or a snapshot failing
+ * at points through it: an error back, the lines at full power, every
+ * lane up or down (a failed first look changes nothing, and the knock
+ * left port 2's lanes initialised), the ports it had no business with
+ * still up, no more lanes counted up in the report than are (a failed
+ * run's report is zeroed or partly filled, liboio.h) and no journal of
+ * dimmed lines left behind.
+ */
+START_TEST(test_recover_failure_midway)
+{
+	/* its first look failing, recovery has changed nothing */
+	static const struct {
+		int kind;
+		unsigned int at;
+		bool first;
+	} cases[] = {
+		{ F_RUN, 1, false }, { F_RUN, 2, false }, { F_RUN, 4, false },
+		{ F_RUN, 6, false }, { F_SNAPSHOT, 1, true },
+		{ F_SNAPSHOT, 2, false }, { F_SNAPSHOT, 4, false },
+	};
+	uint32_t before[64];
+	struct oio_card_io io;
+	unsigned int n, l, up = 0;
+	int err;
+
+	make(5, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	knock_port2();
+	for (n = 0; n < 64; n++)
+		before[n] = card.s.lane[n].state;
+	io = sio.io;
+	io.run = f_run;
+	io.snapshot = f_snapshot;
+	fail_kind = cases[_i].kind;
+	fail_at = cases[_i].at;
+	calls = 0;
+	err = lio_bringup_recover(&io, &info, NULL, &rep, NULL, NULL);
+	simcard_wait(&card, 2000000);
+	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", _i);
+	ck_assert_int_ne(err, 0);
+	for (l = 0; l < 8; l++) {
+		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
+			      "case %d: line %u left dark", _i, l);
+		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
+			      "case %d: line %u left at %u uA", _i, l,
+			      card.s.laser[l].bias_set_ua);
+	}
+	for (n = 0; n < 64; n++) {
+		uint32_t st = card.s.lane[n].state;
+
+		if (cases[_i].first)
+			ck_assert_msg(st == before[n],
+				      "case %d: lane %u went from state %u to %u",
+				      _i, n, before[n], st);
+		else
+			ck_assert_msg(st == OIO_DP_ACTIVATED ||
+				      st == OIO_DP_DEACTIVATED,
+				      "case %d: lane %u left in state %u", _i,
+				      n, st);
+		ck_assert_msg(n / 8 == 2 || st == OIO_DP_ACTIVATED,
+			      "case %d: lane %u of a healthy port went down",
+			      _i, n);
+		up += st == OIO_DP_ACTIVATED;
+	}
+	ck_assert_uint_le(rep.lanes_up, up);
 	ck_assert_uint_eq(sio.kept, 0);
 }
 END_TEST
@@ -862,6 +949,7 @@ int main(void)
 	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
+	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 7);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
