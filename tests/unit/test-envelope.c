@@ -7,7 +7,7 @@
  * feasibility reference (verdict.h).
  *
  *   test-envelope [-n SEEDS] [-j JOBS] [-c CORNER[,CORNER]] [--table]
- *		  [--sums]
+ *		  [--sums] [--misses]
  *   test-envelope -c CORNER -s SEED	one seed, lane by lane, and the
  *					ports short of the reference's best
  *
@@ -19,7 +19,9 @@
  * `make bench` shows instead: whole cards, lanes up, tuning phase in card
  * time (lasers settled to every ring locked) and MMIO per bring-up.
  * --sums adds each corner's raw sums, to tell whether a change to the
- * library changed any outcome at all (a speed-up must not).
+ * library changed any outcome at all (a speed-up must not). --misses
+ * names every seed that missed a lane the reference allows or gave a
+ * reason it would not, for -s to look at.
  *
  *   test-envelope --recover K [--no-calibration] [-n SEEDS] [-c CORNER,...]
  *
@@ -390,8 +392,19 @@ struct tally {
 	unsigned long rec_wrong;
 };
 
-static void add(struct tally *t, const struct outcome *o, uint64_t seed)
+/* --misses: every seed short of the reference, named as it is tallied */
+static bool misses;
+
+static void add(struct tally *t, const struct outcome *o, uint64_t seed,
+		const char *corner)
 {
+	if (misses && !o->err &&
+	    (o->v.up_possible < o->v.possible || o->v.disagree))
+		printf("# %s: seed %llu: %lu of %lu possible lanes up, %lu reasons off the reference\n",
+		       corner, (unsigned long long)seed,
+		       (unsigned long)o->v.up_possible,
+		       (unsigned long)o->v.possible,
+		       (unsigned long)o->v.disagree);
 	t->seeds++;
 	/* lanes down are in the verdict: any errno is a run that failed */
 	if (o->err)
@@ -468,7 +481,7 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 				rc = -EIO;
 				break;
 			}
-			add(t, &o, 100000 + 10000 * k + i);
+			add(t, &o, 100000 + 10000 * k + i, cr->name);
 		}
 		close(fds[j][0]);
 		waitpid(pid[j], &status, 0);
@@ -517,6 +530,8 @@ int main(int argc, char **argv)
 			table = true;
 		else if (!strcmp(argv[i], "--sums"))
 			sums = true;
+		else if (!strcmp(argv[i], "--misses"))
+			misses = true;
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			one = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--no-calibration"))
@@ -533,7 +548,7 @@ int main(int argc, char **argv)
 			recover_k = (int)k;
 		}
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--recover KELVIN [--no-calibration]]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--misses] [--recover KELVIN [--no-calibration]]\n",
 				argv[0]);
 			return 2;
 		}
