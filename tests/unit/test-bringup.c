@@ -521,6 +521,26 @@ static int f_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 }
 
 /*
+ * After a run that failed midway: the fault did strike, the run said so,
+ * and every line is lit at full power again.
+ */
+static void struck_and_lit(int i, int err)
+{
+	unsigned int l;
+
+	simcard_wait(&card, 2000000);
+	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", i);
+	ck_assert_int_ne(err, 0);
+	for (l = 0; l < 8; l++) {
+		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
+			      "case %d: line %u left dark", i, l);
+		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
+			      "case %d: line %u left at %u uA", i, l,
+			      card.s.laser[l].bias_set_ua);
+	}
+}
+
+/*
  * Whichever call fails, and when: the lines it lit back at full power,
  * no lane left half started, and a report that says what is up.
  */
@@ -531,7 +551,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 		{ F_BIAS, 1 }, { F_BIAS, 5 }, { F_BIAS, 9 }, { F_BIAS, 12 },
 		{ F_SWEEP, 1 }, { F_SWEEP, 4 }, { F_SWEEP, 7 }, { F_SWEEP, 9 },
 	};
-	unsigned int n, l, up = 0;
+	unsigned int n, up = 0;
 	int err;
 
 	make(7, NULL, 0);
@@ -543,16 +563,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 	fail_at = cases[_i].at;
 	calls = 0;
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
-	simcard_wait(&card, 2000000);
-	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", _i);
-	ck_assert_int_ne(err, 0);
-	for (l = 0; l < 8; l++) {
-		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
-			      "case %d: line %u left dark", _i, l);
-		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
-			      "case %d: line %u left at %u uA", _i, l,
-			      card.s.laser[l].bias_set_ua);
-	}
+	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
 		uint32_t st = card.s.lane[n].state;
 
@@ -588,7 +599,7 @@ START_TEST(test_recover_failure_midway)
 	};
 	uint32_t before[64];
 	struct oio_card_io io;
-	unsigned int n, l, up = 0;
+	unsigned int n, up = 0;
 	int err;
 
 	make(5, NULL, 0);
@@ -604,16 +615,7 @@ START_TEST(test_recover_failure_midway)
 	fail_at = cases[_i].at;
 	calls = 0;
 	err = lio_bringup_recover(&io, &info, NULL, &rep, NULL, NULL);
-	simcard_wait(&card, 2000000);
-	ck_assert_msg(calls >= fail_at, "case %d: the fault never struck", _i);
-	ck_assert_int_ne(err, 0);
-	for (l = 0; l < 8; l++) {
-		ck_assert_msg(oio_laser_emitting(&card.s, l, card.now),
-			      "case %d: line %u left dark", _i, l);
-		ck_assert_msg(card.s.laser[l].bias_set_ua == 80000,
-			      "case %d: line %u left at %u uA", _i, l,
-			      card.s.laser[l].bias_set_ua);
-	}
+	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
 		uint32_t st = card.s.lane[n].state;
 
