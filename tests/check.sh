@@ -357,7 +357,6 @@ vm_suites="smoke conformance conformance-seed7 conformance-2x4 \
 	oioctl-1 oioctl-2 oioctl-8 monitor-cli link-6.12 debian-dkms \
 	debian-packages"
 
-
 # Lane B: the envelope, then VM suites from the end of the list.
 lane_b() {
 	lane=b
