@@ -198,7 +198,7 @@ debian() {
 		--mem 1024 --smp 2 --timeout 900
 }
 
-# vm_suite NAME: one entry of the list below.
+# vm_suite NAME: one VM suite (a lone "NAME)" line per arm: see vm_suites).
 vm_suite() {
 	case $1 in
 	smoke)
@@ -349,13 +349,9 @@ vm_suite() {
 	esac
 }
 
-vm_suites="smoke conformance conformance-seed7 conformance-2x4 \
-	multicard-2 multicard-8 bringup hotplug driver-sysfs driver-hwmon \
-	driver-netlink driver-1card driver-6.12 driver-faults driver-faults-8 \
-	driver-defects privilege fuzz debug-driver debug-faults stress \
-	driver-newest link-seeds link-parallel link-faults link-lock bench-lib \
-	oioctl-1 oioctl-2 oioctl-8 monitor-cli link-6.12 debian-dkms \
-	debian-packages"
+# The list is the case arms above, in order: one place to add a suite.
+vm_suites=$(sed -n '/^vm_suite() {/,/^}/s/^\t\([a-z0-9.-]*\))$/\1/p' "$0")
+[ -n "$vm_suites" ] || { echo "check.sh: no VM suites found in $0" >&2; exit 1; }
 
 # Lane B: the envelope, then VM suites from the end of the list.
 lane_b() {
