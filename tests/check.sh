@@ -284,8 +284,8 @@ vm_suite() {
 	stress)
 		vm stress --kernel "$KERNEL_DEBUG" --initrd "$INITRD_DEBUG" --cards 2 \
 			--seed 411 --mem 1024 --prop ports=1 --prop wavelengths=2 \
-			--timeout 1500 --env OIO_STRESS_SECS=10 \
-			--tests driver-lifetime,fault-nth,driver-stress,kmemleak
+			--timeout 1500 --env OIO_STRESS_SECS=10 --env OIO_EXPECT_CARDS=2 \
+			--tests smoke,driver-lifetime,fault-nth,driver-stress,kmemleak
 		;;
 	driver-newest)
 		# The newest kernel in Debian's archive.

@@ -24,6 +24,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -36,6 +37,7 @@ TEST_NAME = re.compile(r"[A-Za-z0-9_.+-]+\Z")
 # reports by itself).
 KERNEL_TROUBLE = ("WARNING:", "BUG:", "Oops", "Kernel panic", "Call Trace:",
                   "UBSAN:", "INFO: task", "ODEBUG:", "possible circular",
+                  "detected stall",
                   "possible recursive", "DEBUG_LOCKS_WARN_ON",
                   "general protection fault", "unreferenced object")
 # Reports of the kernel core that are not oio's, recognised narrowly: a
@@ -53,7 +55,12 @@ KNOWN_CORE_REPORTS = (
                   "pci_rescan_remove_lock", "reset_lock"),
     },
 )
+# A report begins with one of these; its stack dump and the like follow.
+REPORT_HEAD = re.compile(r"WARNING:|BUG:|UBSAN:|INFO: task|Oops|Kernel panic|"
+                         r"general protection fault|unreferenced object|"
+                         r"rcu: INFO: .*detected stall")
 EXCERPT_LINES = 40
+EXCERPT_REPORTS = 3
 TAP_RESULT = re.compile(r"(ok|not ok)\b(?:\s+\d+)?\s*(?:-\s*)?(.*)\Z")
 TAP_DIRECTIVE = re.compile(r"\s*#\s*(SKIP|TODO)\b.*\Z", re.IGNORECASE)
 TAP_PLAN = re.compile(r"1\.\.(\d+)\s*(?:#.*)?\Z")
@@ -144,6 +151,15 @@ def kernel_cmdline(args):
              # KERN_DEFAULT (4), which loglevel=4 keeps off the console.
              # An interactive session keeps the console for the shell.
              "loglevel=4" if args.interactive else "loglevel=5",
+             # Under TCG the guest's clocks follow the host's, so a host
+             # that stops this run for a while (a shared machine, the
+             # other lane's VM) looks to the guest like a CPU that
+             # stopped: RCU's stall report and the hung-task detector get
+             # the margin of the stock kernels' 120 s, not the 21 s and
+             # the debug kernel's 30 s meant for hardware. A real hang
+             # still fails: every suite has its own deadline.
+             "rcupdate.rcu_cpu_stall_timeout=60",
+             "sysctl.kernel.hung_task_timeout_secs=120",
              "OIO_TESTS=" + ",".join(args.tests),
              f"OIO_CARDS={args.cards}", f"OIO_SEED={args.seed}"]
     if args.disk:
@@ -469,10 +485,7 @@ def check_console(report, text):
                         f"(lines {start + 1}-{end + 1}): {k['why']}")
             for i in range(start, end + 1):
                 keep[i] = False
-    # One report per headline; its Call Trace and the like follow it.
-    heads = [l for i, l in enumerate(lines) if keep[i] and
-             re.search(r"WARNING:|BUG:|UBSAN:|INFO: task|Oops|Kernel panic|"
-                       r"general protection fault|unreferenced object", l)]
+    heads = [i for i, l in enumerate(lines) if keep[i] and REPORT_HEAD.search(l)]
     report.diag(f"reliability: splats {len(heads)}")
     first = None
     for pattern in KERNEL_TROUBLE:
@@ -481,11 +494,20 @@ def check_console(report, text):
             first = hits[0] if first is None else min(first, hits[0])
             report.fail(f"console has '{pattern}' ({len(hits)}x), first: "
                         f"{lines[hits[0]].strip()}")
-    if first is not None:
-        # the report itself, so the failure can be read from the run's output
-        begin = max(first - 5, 0)
-        for l in lines[begin:begin + EXCERPT_LINES]:
+    if first is None:
+        return
+    # The reports themselves, each from its headline, so a failure can be
+    # read from the run's output: a stall's dump shows where each CPU was,
+    # a hung task's where it sleeps.
+    starts = heads[:EXCERPT_REPORTS]
+    if not starts or first < starts[0]:
+        # trouble with no headline known here: what came just before it
+        starts = [max(first - 5, 0)] + starts[:EXCERPT_REPORTS - 1]
+    end = 0
+    for s in starts:
+        for l in lines[max(s - 1, end):s + EXCERPT_LINES]:
             report.diag(f"console: {l.rstrip()}")
+        end = max(end, s + EXCERPT_LINES)
 
 
 def read_text(path):
@@ -513,6 +535,36 @@ def check_exit(report, timed_out, rc, guest_code, timeout):
             report.fail(f"guest exit code {guest_code}")
         return False
     return True
+
+
+class PauseWatch(threading.Thread):
+    """The harness's own clock, read every TICK s: a far longer gap is time
+    the host gave no one here, and the guest's report of a stall (above)
+    may be that pause rather than the guest's."""
+    TICK = 0.5
+    SHOWN = 5.0
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.start_time = time.monotonic()
+        self.pauses = []        # (seconds, at seconds from the start)
+        self.stop = threading.Event()
+
+    def run(self):
+        last = time.monotonic()
+        while not self.stop.wait(self.TICK):
+            now = time.monotonic()
+            if now - last - self.TICK >= self.SHOWN:
+                self.pauses.append((now - last, last - self.start_time))
+            last = now
+
+    def report(self, report):
+        self.stop.set()
+        if self.pauses:
+            longest = max(self.pauses)
+            report.diag(f"host: {len(self.pauses)} pause(s) of the harness "
+                        f"over {self.SHOWN:g} s, the longest {longest[0]:.1f} s "
+                        f"at {longest[1]:.0f} s")
 
 
 def run(args):
@@ -587,11 +639,14 @@ def main(argv):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         timed_out, rc, _, _ = run(args)
         return 1 if timed_out or rc != 0 else 0
+    pauses = PauseWatch()
+    pauses.start()
     timed_out, rc, guest_code, secs = run(args)
     log = lambda f: os.path.join(args.log_dir, f)  # noqa: E731
     report = Report(args.name)
     report_tap(report, read_text(log("tap.log")), args.tests)
     check_console(report, read_text(log("console.log")))
+    pauses.report(report)
     report.diag(f"{args.name}: {secs:.1f} s, qemu status {rc}, guest exit code {guest_code}")
     if check_exit(report, timed_out, rc, guest_code, args.timeout):
         print(f"--- {args.name}: last console lines ({log('console.log')}):", file=sys.stderr)
