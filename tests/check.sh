@@ -244,7 +244,8 @@ vm_suite() {
 		;;
 	driver-6.12)
 		vm driver-6.12 --kernel "$KERNEL_612" --initrd "$INITRD_612" --cards 2 \
-			--seed 101 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev
+			--seed 101 --env OIO_EXPECT_CARDS=2 \
+			--tests smoke,driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev
 		;;
 	driver-faults)
 		vm driver-faults --cards 2 --seed 61 --pciehp --tests driver-faults
@@ -290,7 +291,8 @@ vm_suite() {
 	driver-newest)
 		# The newest kernel in Debian's archive.
 		vm driver-newest --kernel "$KERNEL_NEWEST" --initrd "$INITRD_NEWEST" --cards 2 \
-			--seed 111 --tests driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,driver-defects
+			--seed 111 --env OIO_EXPECT_CARDS=2 \
+			--tests smoke,driver-sysfs,sysfs-poll,driver-netlink,driver-hwmon,driver-cdev,privilege,driver-defects
 		;;
 	link-seeds)
 		# liboio's bring-up: figures in card time under -icount, MMIO counted.

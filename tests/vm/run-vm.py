@@ -37,7 +37,7 @@ TEST_NAME = re.compile(r"[A-Za-z0-9_.+-]+\Z")
 # reports by itself).
 KERNEL_TROUBLE = ("WARNING:", "BUG:", "Oops", "Kernel panic", "Call Trace:",
                   "UBSAN:", "INFO: task", "ODEBUG:", "possible circular",
-                  "detected stall",
+                  "detected stall", "detected expedited stall",
                   "possible recursive", "DEBUG_LOCKS_WARN_ON",
                   "general protection fault", "unreferenced object")
 # Reports of the kernel core that are not oio's, recognised narrowly: a
@@ -56,9 +56,13 @@ KNOWN_CORE_REPORTS = (
     },
 )
 # A report begins with one of these; its stack dump and the like follow.
-REPORT_HEAD = re.compile(r"WARNING:|BUG:|UBSAN:|INFO: task|Oops|Kernel panic|"
-                         r"general protection fault|unreferenced object|"
-                         r"rcu: INFO: .*detected stall")
+# (ODEBUG's "BUG:" heads no report of its own: its WARNING does.) RCU's
+# stalls: "rcu: INFO: rcu_preempt detected stalls", "... self-detected
+# stall", "... detected expedited stalls", "INFO: rcu_tasks detected stalls".
+REPORT_HEAD = re.compile(r"WARNING:|(?<![A-Z])BUG:|UBSAN:|INFO: task|Oops|"
+                         r"Kernel panic|general protection fault|"
+                         r"unreferenced object|"
+                         r"INFO: \S+ (self-)?detected (expedited )?stall")
 EXCERPT_LINES = 40
 EXCERPT_REPORTS = 3
 TAP_RESULT = re.compile(r"(ok|not ok)\b(?:\s+\d+)?\s*(?:-\s*)?(.*)\Z")
@@ -153,13 +157,15 @@ def kernel_cmdline(args):
              "loglevel=4" if args.interactive else "loglevel=5",
              # Under TCG the guest's clocks follow the host's, so a host
              # that stops this run for a while (a shared machine, the
-             # other lane's VM) looks to the guest like a CPU that
-             # stopped: RCU's stall report and the hung-task detector get
-             # the margin of the stock kernels' 120 s, not the 21 s and
-             # the debug kernel's 30 s meant for hardware. A real hang
-             # still fails: every suite has its own deadline.
+             # other lane's VM) looks to the guest like a CPU or a task
+             # that stopped. RCU's stall report gets 60 s, not 21; the
+             # hung-task detector the stock kernels' 120 s, not the debug
+             # kernel's 30, checked every 10 s so that a task stuck late
+             # in a run is still seen before it ends. A hang that
+             # outlasts a suite fails on the suite's own deadline.
              "rcupdate.rcu_cpu_stall_timeout=60",
              "sysctl.kernel.hung_task_timeout_secs=120",
+             "sysctl.kernel.hung_task_check_interval_secs=10",
              "OIO_TESTS=" + ",".join(args.tests),
              f"OIO_CARDS={args.cards}", f"OIO_SEED={args.seed}"]
     if args.disk:
@@ -500,12 +506,14 @@ def check_console(report, text):
     # read from the run's output: a stall's dump shows where each CPU was,
     # a hung task's where it sleeps.
     starts = heads[:EXCERPT_REPORTS]
-    if not starts or first < starts[0]:
+    if not starts or starts[0] - first > 5:
         # trouble with no headline known here: what came just before it
         starts = [max(first - 5, 0)] + starts[:EXCERPT_REPORTS - 1]
     end = 0
-    for s in starts:
-        for l in lines[max(s - 1, end):s + EXCERPT_LINES]:
+    for k, s in enumerate(starts):
+        # a line of trouble just before the first headline (ODEBUG's) too
+        begin = min(first, s - 1) if k == 0 else s - 1
+        for l in lines[max(begin, end):s + EXCERPT_LINES]:
             report.diag(f"console: {l.rstrip()}")
         end = max(end, s + EXCERPT_LINES)
 
@@ -538,11 +546,13 @@ def check_exit(report, timed_out, rc, guest_code, timeout):
 
 
 class PauseWatch(threading.Thread):
-    """The harness's own clock, read every TICK s: a far longer gap is time
-    the host gave no one here, and the guest's report of a stall (above)
-    may be that pause rather than the guest's."""
+    """The harness's own clock, read every TICK s: a gap of SHOWN s or more
+    is time the host gave no one here, and the guest's report of a stall
+    (above) may be that pause rather than the guest's. (It does not see
+    QEMU alone starved of CPU.)"""
     TICK = 0.5
     SHOWN = 5.0
+    LISTED = 5
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -554,17 +564,20 @@ class PauseWatch(threading.Thread):
         last = time.monotonic()
         while not self.stop.wait(self.TICK):
             now = time.monotonic()
-            if now - last - self.TICK >= self.SHOWN:
+            if now - last >= self.SHOWN:
                 self.pauses.append((now - last, last - self.start_time))
             last = now
 
     def report(self, report):
         self.stop.set()
+        self.join(2 * self.TICK)
         if self.pauses:
-            longest = max(self.pauses)
+            listed = ", ".join(f"{p:.1f} s at {at:.0f} s"
+                               for p, at in self.pauses[:self.LISTED])
+            more = len(self.pauses) - self.LISTED
             report.diag(f"host: {len(self.pauses)} pause(s) of the harness "
-                        f"over {self.SHOWN:g} s, the longest {longest[0]:.1f} s "
-                        f"at {longest[1]:.0f} s")
+                        f"of {self.SHOWN:g} s or more, from its start: "
+                        f"{listed}{f' and {more} more' if more > 0 else ''}")
 
 
 def run(args):
