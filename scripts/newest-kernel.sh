@@ -43,6 +43,16 @@ in_root() {
 	umount "$root/proc"
 	return $rc
 }
+# A signal too: never leave /proc mounted inside build/ for rm -rf (a
+# chroot killed with us may still hold it: detach it then).
+unmount_proc() {
+	if mountpoint -q "$root/proc" 2>/dev/null; then
+		umount "$root/proc" 2>/dev/null || umount -l "$root/proc"
+	fi
+	return 0
+}
+trap 'unmount_proc' EXIT
+trap 'exit 1' HUP INT TERM
 
 fetch() {
 	if ! ls "$aptdir"/lists/*_Packages* >/dev/null 2>&1; then
