@@ -15,6 +15,11 @@ dir=$1
 tool=$2
 shift 2
 mkdir -p "$dir/sources.list.d" "$dir/lists/partial" "$dir/cache/archives/partial"
+# One at a time: make -j runs several fetches at once, and apt-get refuses
+# a lists or cache folder another one holds. The lock (fd 9) lasts until
+# the tool exec'd below exits.
+exec 9> "$dir/private.lock"
+flock 9
 src="$dir/sources.list.d/oio.list"
 if [ ! -f "$src" ] && [ -n "${APT_SUITES:-}" ]; then
 	for suite in $APT_SUITES; do
