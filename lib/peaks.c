@@ -202,7 +202,12 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 		if (prom < PROMINENCE_SIGMAS * sigma ||
 		    prom < PROMINENCE_SHARE * top)
 			continue;
-		floor_na = edge_l ? vr : edge_r ? vl : fmin(vl, vr);
+		/*
+		 * The trace's tallest peak runs off both sides: its floor is
+		 * the lower valley, as one cut short at an end, the last
+		 * sample still on its flank, would otherwise take that flank.
+		 */
+		floor_na = edge_l == edge_r ? fmin(vl, vr) : edge_l ? vr : vl;
 		memset(pk, 0, sizeof(*pk));
 		pk->sample = i;
 		pk->value_na = trace[i];

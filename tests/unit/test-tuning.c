@@ -155,6 +155,7 @@ END_TEST
 START_TEST(test_peaks_flat_and_edges)
 {
 	static const double c[] = { 0, 146 }, h[] = { 1e6, 8e5 };
+	static const double cut[] = { 144 };
 	struct oio_trace_peak pk[16];
 	uint32_t y[147];
 	unsigned int n;
@@ -167,6 +168,17 @@ START_TEST(test_peaks_flat_and_edges)
 	n = oio_trace_peaks(y, 147, pk, 16);
 	ck_assert_uint_eq(n, 2);
 	ck_assert(pk[0].edge && pk[1].edge);
+	/*
+	 * The tallest peak, the last sample still on its flank: the trace
+	 * runs off both sides without a higher sample, and its floor is the
+	 * lower valley, not the flank it was cut on.
+	 */
+	synth(y, 147, cut, h, 1, 6, 2000);
+	n = oio_trace_peaks(y, 147, pk, 16);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_msg(pk[0].floor_na < 60000, "floor %g", pk[0].floor_na);
+	ck_assert_msg(fabs(pk[0].height_na / h[0] - 1) < 0.15, "height %g",
+		      pk[0].height_na);
 	/* too short for a noise figure */
 	ck_assert(oio_trace_noise(y, 5) == 0);
 }
