@@ -27,6 +27,8 @@
  * and once more to go back to the best plan tried.
  */
 #define REPLAN_ROUNDS	2
+/* Ports planned again after lanes failed their margin check: so often. */
+#define MARGIN_REPLANS	2
 /*
  * Recovery by link up's calibration: rings locked on their lines needed
  * to measure the drift since, and how closely (median deviation, of a
@@ -266,6 +268,9 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 
 			ll->line = (n % w + (uint32_t)tp->shift) % w;
 			ll->fail = fail_of(tp->why[n % w]);
+			/* an earlier placement's verification is not this one's */
+			ll->prbs_bits = ll->prbs_errors = 0;
+			ll->reason = 0;
 		}
 		err = apply_plan(run, p, want);
 		run_progress(run, "tune", p + 1, run->info.ports);
@@ -328,12 +333,14 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
  * one brought up, or as many with lanes it is unsure of that a sweep in
  * place may find, and was not tried yet, the port goes in redo with that
  * plan. A lane that failed only its BER, its rings on its line, is no
- * reason: a weak line errs at every shift. The last round (last) only
- * takes a port back to the best shift it tried. Return: whether any port
- * goes in redo.
+ * reason: a weak line errs at every shift. One the margin check took down
+ * (lost) may be that too, or a ring near an end of its reach that the
+ * fits put inside it: worth the try, once a margin check has said so. The
+ * last round (last) only takes a port back to the best shift it tried.
+ * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
-		   bool last, bool *redo)
+		   const bool *lost, bool last, bool *redo)
 {
 	unsigned int W = run->info.wavelengths, p, w, up, ok, best;
 	struct oio_tune_port tp;
@@ -367,12 +374,13 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			/*
 			 * where its rings could not be put on its line; a lane
 			 * they reached that errs (a weak line, a narrow eye)
-			 * fares no better at another shift
+			 * fares no better at another shift, unless lost says
 			 */
 			placing |= !want[p * W + w] &&
 				   (f == OIO_LINK_NO_RESONANCE ||
 				    f == OIO_LINK_OUT_OF_RANGE ||
-				    f == OIO_LINK_UNLOCKED);
+				    f == OIO_LINK_UNLOCKED ||
+				    (lost && lost[p * W + w]));
 		}
 		if (!run->tried_up[p] || up >= run->best_up[p]) {
 			run->best_up[p] = up;
@@ -417,11 +425,151 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 	return any;
 }
 
+/*
+ * Re-plans of the ports of mask while they promise more, then back to
+ * each port's best; all the run's ports, whose lanes a placement may harm
+ * (place_ports()); lost, if not NULL, as replan() takes it, in the first
+ * round. placed, if not NULL, gets the ports placed again.
+ */
+static int replan_rounds(struct run *run, const bool *mask, const bool *all,
+			 bool *want, const bool *lost, bool *placed)
+{
+	unsigned int round, p;
+	bool redo[OIO_MAX_PORTS];
+	int err = 0;
+
+	for (round = 0; round <= REPLAN_ROUNDS && !err; round++) {
+		bool last = round == REPLAN_ROUNDS;
+
+		if (!replan(run, mask, want, round ? NULL : lost, last,
+			    redo)) {
+			if (last)
+				break;
+			round = REPLAN_ROUNDS - 1;
+			continue;
+		}
+		for (p = 0; p < run->info.ports && placed; p++)
+			placed[p] |= redo[p];
+		err = run_release_ports(run, redo) ?:
+		      place_ports(run, redo, all, want);
+	}
+	return err;
+}
+
+/*
+ * The margin check of every lane up, the parked rings of mask, the run's
+ * ports, following the dimmed lines: a placement may have moved lanes of
+ * other ports too (in place, or put back). What failed takes no light
+ * from what comes up, and as that moves the heat the others see, they are
+ * checked again. (Recovery's sweeps dim the lines already: its margin
+ * check too.)
+ */
+static int margin_rounds(struct run *run, const bool *mask, bool *want)
+{
+	unsigned int round;
+	bool moved;
+	int err;
+
+	err = run_margin(run, mask, NULL, want);
+	for (round = 0; round < PARK_ROUNDS && !err; round++) {
+		err = run_park(run, mask, want, &moved);
+		if (err || !moved)
+			break;
+		err = run_verify(run, mask, want) ?:
+		      run_margin(run, mask, NULL, want);
+	}
+	return err;
+}
+
+/* Lanes of port p wanted. */
+static unsigned int port_up(const struct run *run, unsigned int p,
+			    const bool *want)
+{
+	unsigned int W = run->info.wavelengths, n, up = 0;
+
+	for (n = p * W; n < (p + 1) * W; n++)
+		up += want[n];
+	return up;
+}
+
+/*
+ * A lane the margin check took down (held before it, not now) had a ring
+ * near an end of its reach, or a narrow eye, where its line shift puts
+ * it; another may centre it. Its port is planned again from the lanes it
+ * holds now, placed and checked again; MARGIN_REPLANS bounds the rounds,
+ * as each costs a port up to REPLAN_ROUNDS + 1 placements and a margin
+ * check. Each port then ends at the shift that kept the most lanes
+ * through a margin check: placed there again (not restored), and checked,
+ * if it now holds fewer.
+ */
+static int after_margin(struct run *run, const bool *mask, bool *held,
+			bool *want)
+{
+	unsigned int W = run->info.wavelengths, p, n, round;
+	unsigned int most[OIO_MAX_PORTS] = { 0 };
+	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = true;
+	uint32_t lit_then[OIO_MAX_PORTS];
+	bool lost[OIO_MAX_LANES];
+	int at[OIO_MAX_PORTS], err = 0;
+
+	for (p = 0; p < run->info.ports; p++) {
+		at[p] = run->plan[p].shift;
+		most[p] = port_up(run, p, want);
+		lit_then[p] = run->emitting;
+	}
+	for (round = 0; round < MARGIN_REPLANS && any && !err; round++) {
+		memset(again, false, sizeof(again));
+		for (n = 0, any = false; n < lanes_of(run); n++) {
+			lost[n] = mask[n / W] && held[n] && !want[n];
+			again[n / W] |= lost[n];
+			any |= lost[n];
+		}
+		for (p = 0; p < run->info.ports && any; p++) {
+			if (!again[p])
+				continue;
+			/* what its shift holds through the margin check */
+			run->best_up[p] = port_up(run, p, want);
+			run->best_shift[p] = run->plan[p].shift;
+			run->best_lit[p] = run->emitting;
+		}
+		if (!any)
+			break;
+		/* a port placed again, at whatever shift, is checked again */
+		memset(back, false, sizeof(back));
+		err = replan_rounds(run, again, mask, want, lost, back);
+		for (p = 0, any = false; p < run->info.ports; p++)
+			any |= back[p];
+		memcpy(held, want, lanes_of(run) * sizeof(*held));
+		if (!err && any)
+			err = margin_rounds(run, mask, want);
+		for (p = 0; p < run->info.ports && !err; p++)
+			if (back[p] && port_up(run, p, want) > most[p]) {
+				most[p] = port_up(run, p, want);
+				at[p] = run->plan[p].shift;
+				lit_then[p] = run->emitting;
+			}
+	}
+	for (p = 0, any = false; p < run->info.ports && !err; p++) {
+		again[p] = mask[p] && port_up(run, p, want) < most[p];
+		if (!again[p])
+			continue;
+		run->best_up[p] = most[p];
+		run->best_shift[p] = at[p];
+		run->best_lit[p] = lit_then[p];
+		any = true;
+	}
+	if (err || !any || !replan(run, again, want, NULL, true, back))
+		return err;
+	return run_release_ports(run, back) ?:
+	       place_ports(run, back, mask, want) ?:
+	       margin_rounds(run, mask, want);
+}
+
 /* Sweep, measure, assign, place, lock, verify and activate a mask. */
 static int bring_ports(struct run *run, const bool *mask)
 {
-	unsigned int w = run->info.wavelengths, p, r, l, round;
-	bool want[OIO_MAX_LANES] = { false }, moved, redo[OIO_MAX_PORTS];
+	unsigned int w = run->info.wavelengths, p, r, l;
+	bool want[OIO_MAX_LANES] = { false }, held[OIO_MAX_LANES];
 	uint32_t lit = run->emitting;
 	double dim_ratio[MAX_W];
 	struct oio_tune_sweep sa = {
@@ -471,34 +619,11 @@ static int bring_ports(struct run *run, const bool *mask)
 	if (err)
 		return err;
 	measured(run);
-	err = place_ports(run, mask, mask, want);
-	/* re-plans while they promise more, then back to each port's best */
-	for (round = 0; round <= REPLAN_ROUNDS && !err; round++) {
-		bool last = round == REPLAN_ROUNDS;
-
-		if (!replan(run, mask, want, last, redo)) {
-			if (last)
-				break;
-			round = REPLAN_ROUNDS - 1;
-			continue;
-		}
-		err = run_release_ports(run, redo) ?:
-		      place_ports(run, redo, mask, want);
-	}
-	/* recovery's sweeps dim the lines already: its margin check too */
-	if (!err)
-		err = run_margin(run, mask, NULL, want);
-	/*
-	 * What failed takes no light from what comes up; as that moves the
-	 * heat the others see, they are checked again.
-	 */
-	for (round = 0; round < PARK_ROUNDS && !err; round++) {
-		err = run_park(run, mask, want, &moved);
-		if (err || !moved)
-			break;
-		err = run_verify(run, mask, want) ?:
-		      run_margin(run, mask, NULL, want);
-	}
+	err = place_ports(run, mask, mask, want) ?:
+	      replan_rounds(run, mask, mask, want, NULL, NULL);
+	memcpy(held, want, sizeof(held));
+	err = err ?: margin_rounds(run, mask, want) ?:
+	      after_margin(run, mask, held, want);
 	return err ?: run_activate(run, want);
 }
 
