@@ -174,6 +174,17 @@ static void save_ports(const struct run *run, const bool *want,
 		ps->code[r] = run->tel->ring[r].heater;
 }
 
+/* Lanes of port p wanted. */
+static unsigned int port_up(const struct run *run, unsigned int p,
+			    const bool *want)
+{
+	unsigned int W = run->info.wavelengths, n, up = 0;
+
+	for (n = p * W; n < (p + 1) * W; n++)
+		up += want[n];
+	return up;
+}
+
 /*
  * A port with fewer lanes up than before its failed lanes were placed in
  * place goes back to how the first verification left it: a ring placed
@@ -192,16 +203,8 @@ static int undo_harm(struct run *run, const bool *mask,
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
-		unsigned int now = 0;
-
-		was[p] = 0;
-		if (!mask[p])
-			continue;
-		for (n = p * W; n < (p + 1) * W; n++) {
-			was[p] += ps->want[n];
-			now += want[n];
-		}
-		if (now >= was[p])
+		was[p] = port_up(run, p, ps->want);
+		if (!mask[p] || port_up(run, p, want) >= was[p])
 			continue;
 		back[p] = any = true;
 		for (n = p * W; n < (p + 1) * W; n++) {
@@ -234,15 +237,10 @@ static int undo_harm(struct run *run, const bool *mask,
 			lock_port(run, p, want);
 	err = io->run(io->h) ?: run_wait_locks(run) ?:
 	      run_verify(run, back, want);
-	for (p = 0; p < run->info.ports && !err; p++) {
-		unsigned int now = 0;
-
-		for (n = p * W; n < (p + 1) * W && back[p]; n++)
-			now += want[n];
-		if (back[p] && now < was[p])
+	for (p = 0; p < run->info.ports && !err; p++)
+		if (back[p] && port_up(run, p, want) < was[p])
 			run_explain(run, "port %u put back as it was: %u of its %u lanes verify again",
-				    p, now, was[p]);
-	}
+				    p, port_up(run, p, want), was[p]);
 	return err;
 }
 
@@ -479,17 +477,6 @@ static int margin_rounds(struct run *run, const bool *mask, bool *want)
 		      run_margin(run, mask, NULL, want);
 	}
 	return err;
-}
-
-/* Lanes of port p wanted. */
-static unsigned int port_up(const struct run *run, unsigned int p,
-			    const bool *want)
-{
-	unsigned int W = run->info.wavelengths, n, up = 0;
-
-	for (n = p * W; n < (p + 1) * W; n++)
-		up += want[n];
-	return up;
 }
 
 /*
