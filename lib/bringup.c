@@ -479,31 +479,63 @@ static int margin_rounds(struct run *run, const bool *mask, bool *want)
 	return err;
 }
 
+/* The shift of each port that kept the most lanes through a margin check. */
+struct best_held {
+	unsigned int most[OIO_MAX_PORTS];
+	int at[OIO_MAX_PORTS];
+	uint32_t lit[OIO_MAX_PORTS];		/* lines lit then */
+	uint32_t checked[OIO_MAX_PORTS];	/* shifts margin-checked */
+};
+
+/* The ports of placed have been through a margin check where they are. */
+static void note_checked(const struct run *run, const bool *placed,
+			 const bool *want, struct best_held *bh)
+{
+	unsigned int p, up;
+
+	for (p = 0; p < run->info.ports; p++) {
+		if (!placed[p] || run->plan[p].shift < 0)
+			continue;
+		bh->checked[p] |= 1u << run->plan[p].shift;
+		up = port_up(run, p, want);
+		if (up > bh->most[p] || bh->at[p] < 0) {
+			bh->most[p] = up;
+			bh->at[p] = run->plan[p].shift;
+			bh->lit[p] = run->emitting;
+		}
+	}
+}
+
+/* Place the ports of redo as planned, and check every lane up again. */
+static int place_checked(struct run *run, const bool *mask, const bool *redo,
+			 bool *want, struct best_held *bh)
+{
+	int err = run_release_ports(run, redo) ?:
+		  place_ports(run, redo, mask, want) ?:
+		  margin_rounds(run, mask, want);
+
+	if (!err)
+		note_checked(run, redo, want, bh);
+	return err;
+}
+
 /*
  * A lane the margin check took down (held before it, not now) had a ring
  * near an end of its reach, or a narrow eye, where its line shift puts
  * it; another may centre it. Its port is planned again from the lanes it
  * holds now, placed and checked again; MARGIN_REPLANS bounds the rounds,
  * as each costs a port up to REPLAN_ROUNDS + 1 placements and a margin
- * check. Each port then ends at the shift that kept the most lanes
- * through a margin check: placed there again (not restored), and checked,
- * if it now holds fewer.
+ * check. A shift the port was placed at before but that no margin check
+ * judged is worth a try again: what it held then says nothing of now.
  */
-static int after_margin(struct run *run, const bool *mask, bool *held,
-			bool *want)
+static int margin_replans(struct run *run, const bool *mask, bool *held,
+			  bool *want, struct best_held *bh)
 {
 	unsigned int W = run->info.wavelengths, p, n, round;
-	unsigned int most[OIO_MAX_PORTS] = { 0 };
 	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = true;
-	uint32_t lit_then[OIO_MAX_PORTS];
 	bool lost[OIO_MAX_LANES];
-	int at[OIO_MAX_PORTS], err = 0;
+	int err = 0;
 
-	for (p = 0; p < run->info.ports; p++) {
-		at[p] = run->plan[p].shift;
-		most[p] = port_up(run, p, want);
-		lit_then[p] = run->emitting;
-	}
 	for (round = 0; round < MARGIN_REPLANS && any && !err; round++) {
 		memset(again, false, sizeof(again));
 		for (n = 0, any = false; n < lanes_of(run); n++) {
@@ -511,45 +543,124 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 			again[n / W] |= lost[n];
 			any |= lost[n];
 		}
-		for (p = 0; p < run->info.ports && any; p++) {
+		if (!any)
+			break;
+		for (p = 0; p < run->info.ports; p++) {
 			if (!again[p])
 				continue;
 			/* what its shift holds through the margin check */
+			run->tried[p] = bh->checked[p];
 			run->best_up[p] = port_up(run, p, want);
 			run->best_shift[p] = run->plan[p].shift;
 			run->best_lit[p] = run->emitting;
 		}
-		if (!any)
-			break;
 		/* a port placed again, at whatever shift, is checked again */
 		memset(back, false, sizeof(back));
 		err = replan_rounds(run, again, mask, want, lost, back);
 		for (p = 0, any = false; p < run->info.ports; p++)
 			any |= back[p];
 		memcpy(held, want, lanes_of(run) * sizeof(*held));
-		if (!err && any)
+		if (!err && any) {
 			err = margin_rounds(run, mask, want);
-		for (p = 0; p < run->info.ports && !err; p++)
-			if (back[p] && port_up(run, p, want) > most[p]) {
-				most[p] = port_up(run, p, want);
-				at[p] = run->plan[p].shift;
-				lit_then[p] = run->emitting;
-			}
+			if (!err)
+				note_checked(run, back, want, bh);
+		}
 	}
-	for (p = 0, any = false; p < run->info.ports && !err; p++) {
-		again[p] = mask[p] && port_up(run, p, want) < most[p];
+	return err;
+}
+
+/*
+ * A port short of the lanes its lit lines could carry tries, once, the
+ * unchecked shift that promises most if that is at least what it holds:
+ * the fits cannot tell two shifts that promise alike apart, and a sweep
+ * in place may find a lane they put just out of reach. A line that errs
+ * on every port and is up on none is weak, and no shift mends that.
+ */
+static int try_another(struct run *run, const bool *mask, bool *want,
+		       struct best_held *bh)
+{
+	unsigned int W = run->info.wavelengths, p, k, w, n, up, could, got;
+	bool redo[OIO_MAX_PORTS] = { false }, any = false;
+	uint32_t errs = 0, carried = 0, shifts;
+	struct oio_tune_port tp;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		const struct oio_link_lane *ll = &run->rep->lane[n];
+
+		if (!mask[n / W])
+			continue;
+		if (want[n])
+			carried |= 1u << ll->line;
+		else if (ll->fail == OIO_LINK_BER_HIGH)
+			errs |= 1u << ll->line;
+	}
+	for (p = 0; p < run->info.ports; p++) {
+		const struct oio_tune_port *now = &run->plan[p];
+
+		if (!mask[p] || now->shift < 0)
+			continue;
+		up = port_up(run, p, want);
+		for (w = 0, could = 0; w < W; w++)
+			could += now->why[w] != OIO_TUNE_DARK &&
+				 now->why[w] != OIO_TUNE_STUCK &&
+				 !((errs & ~carried) >>
+				   ((w + (unsigned int)now->shift) % W) & 1);
+		if (up >= could)
+			continue;
+		lio_tune_plan(run->t, p, &tp);
+		for (k = 0, shifts = 0; k < W; k++) {
+			got = tp.ok_at[k] + tp.unsure_at[k];
+			if (!(bh->checked[p] >> k & 1) && tp.ok_at[k] &&
+			    got >= up && got >= bh->most[p])
+				shifts |= 1u << k;
+		}
+		if (!shifts)
+			continue;
+		/* of those, the one the plan itself would pick */
+		lio_tune_plan_shifts(run->t, p, shifts, &run->plan[p]);
+		run->tried[p] |= 1u << run->plan[p].shift;
+		for (w = 0; w < W; w++)
+			run->primed[p * W + w] = false;
+		redo[p] = any = true;
+	}
+	return any ? place_checked(run, mask, redo, want, bh) : 0;
+}
+
+/*
+ * After the margin check: re-plans for the lanes it took, a try of
+ * another shift for the ports still short, and then each port ends at
+ * the shift that kept the most lanes through a margin check: placed there
+ * again (not restored), and checked, if it now holds fewer.
+ */
+static int after_margin(struct run *run, const bool *mask, bool *held,
+			bool *want)
+{
+	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = false;
+	struct best_held bh;
+	unsigned int p;
+	int err;
+
+	for (p = 0; p < run->info.ports; p++) {
+		bh.most[p] = 0;
+		bh.at[p] = -1;
+		bh.checked[p] = 0;
+	}
+	note_checked(run, mask, want, &bh);
+	err = margin_replans(run, mask, held, want, &bh) ?:
+	      try_another(run, mask, want, &bh);
+	for (p = 0; p < run->info.ports && !err; p++) {
+		again[p] = mask[p] && bh.at[p] >= 0 &&
+			   port_up(run, p, want) < bh.most[p];
 		if (!again[p])
 			continue;
-		run->best_up[p] = most[p];
-		run->best_shift[p] = at[p];
-		run->best_lit[p] = lit_then[p];
+		run->best_up[p] = bh.most[p];
+		run->best_shift[p] = bh.at[p];
+		run->best_lit[p] = bh.lit[p];
 		any = true;
 	}
 	if (err || !any || !replan(run, again, want, NULL, true, back))
 		return err;
-	return run_release_ports(run, back) ?:
-	       place_ports(run, back, mask, want) ?:
-	       margin_rounds(run, mask, want);
+	return place_checked(run, mask, back, want, &bh);
 }
 
 /* Sweep, measure, assign, place, lock, verify and activate a mask. */

@@ -405,7 +405,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		fixed[w] = !want[w];
 		tried[w] = 1;
 		y[w] = 0;
-		miss[w] = 0;
+		miss[w] = INFINITY;
 	}
 	for (round = 0; round < 4 * W; round++) {
 		bool moved = false;
@@ -427,13 +427,18 @@ static void place(const struct oio_tune *t, const struct bus *b,
 			else
 				continue;
 			moved = true;
+			/*
+			 * by how much it missed, at the order it came nearest
+			 * at: a ring just blue of its line that its neighbours'
+			 * heat pushes past it misses by that push, not by
+			 * the FSR less its reach one order up
+			 */
+			miss[w] = fmin(miss[w], y[w] < 0 ? -y[w] :
+						y[w] - own(t, b, w, 1));
 			if (next >= 0 && next <= 2 && !(tried[w] >> next & 1)) {
 				order[w] = next;
 				tried[w] |= 1u << next;
 			} else {
-				/* by how much it missed, at the last order */
-				miss[w] = y[w] < 0 ? -y[w] :
-						     y[w] - own(t, b, w, 1);
 				fixed[w] = true;
 				y[w] = 0;
 			}
@@ -444,6 +449,8 @@ static void place(const struct oio_tune *t, const struct bus *b,
 	*margin = INFINITY;
 	for (w = 0; w < W; w++) {
 		ok[w] = !fixed[w];
+		if (ok[w] || !want[w])
+			miss[w] = 0;
 		if (ok[w])
 			*margin = fmin(*margin, fmin(y[w], own(t, b, w, 1) -
 							   y[w]));
