@@ -27,7 +27,11 @@
  * and once more to go back to the best plan tried.
  */
 #define REPLAN_ROUNDS	2
-/* Ports planned again after lanes failed their margin check: so often. */
+/*
+ * Ports planned again after lanes failed their margin check: so often.
+ * Then one more placement and margin check for a port still short, and
+ * one to go back where it did better.
+ */
 #define MARGIN_REPLANS	2
 /*
  * Recovery by link up's calibration: rings locked on their lines needed
@@ -322,6 +326,18 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 	return err;
 }
 
+/* Port p goes with plan tp: a shift tried, its lanes to be started anew. */
+static void adopt_plan(struct run *run, unsigned int p,
+		       const struct oio_tune_port *tp)
+{
+	unsigned int W = run->info.wavelengths, w;
+
+	run->plan[p] = *tp;
+	run->tried[p] |= 1u << tp->shift;
+	for (w = 0; w < W; w++)
+		run->primed[p * W + w] = false;
+}
+
 /*
  * A port left with a lane whose rings could not be put on its line (no
  * resonance, out of range, a lock not held) is planned again. One whose
@@ -412,11 +428,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			continue;
 		if (pick != tp.shift)
 			lio_tune_plan_shifts(run->t, p, 1u << pick, &tp);
-		run->plan[p] = tp;
-		run->tried[p] |= 1u << pick;
+		adopt_plan(run, p, &tp);
 		redo[p] = any = true;
-		for (w = 0; w < W; w++)
-			run->primed[p * W + w] = false;
 	}
 	if (any)
 		run_progress(run, "re-plan", 1, 1);
@@ -487,7 +500,7 @@ struct best_held {
 	uint32_t checked[OIO_MAX_PORTS];	/* shifts margin-checked */
 };
 
-/* The ports of placed have been through a margin check where they are. */
+/* Note the shift of each port of placed, just margin-checked, as checked. */
 static void note_checked(const struct run *run, const bool *placed,
 			 const bool *want, struct best_held *bh)
 {
@@ -510,10 +523,11 @@ static void note_checked(const struct run *run, const bool *placed,
 static int place_checked(struct run *run, const bool *mask, const bool *redo,
 			 bool *want, struct best_held *bh)
 {
-	int err = run_release_ports(run, redo) ?:
-		  place_ports(run, redo, mask, want) ?:
-		  margin_rounds(run, mask, want);
+	int err;
 
+	err = run_release_ports(run, redo) ?:
+	      place_ports(run, redo, mask, want) ?:
+	      margin_rounds(run, mask, want);
 	if (!err)
 		note_checked(run, redo, want, bh);
 	return err;
@@ -571,10 +585,13 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
 
 /*
  * A port short of the lanes its lit lines could carry tries, once, the
- * unchecked shift that promises most if that is at least what it holds:
- * the fits cannot tell two shifts that promise alike apart, and a sweep
- * in place may find a lane they put just out of reach. A line that errs
- * on every port and is up on none is weak, and no shift mends that.
+ * shift the plan prefers among those no margin check judged that promise
+ * at least what it holds and what it held at its best: the fits cannot
+ * tell apart shifts that promise alike, and those ties are where the
+ * lanes are found; a sweep in place may also find a lane they put just
+ * out of reach. A line that errs on the ports of mask and is up on none
+ * of them is weak, and no shift mends that (a port recovered alone is
+ * its only judge). run->best_* are replan()'s, which is done with them.
  */
 static int try_another(struct run *run, const bool *mask, bool *want,
 		       struct best_held *bh)
@@ -584,6 +601,8 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 	uint32_t errs = 0, carried = 0, shifts;
 	struct oio_tune_port tp;
 
+	/* a line that went dark since promises no lane */
+	run->t->emitting &= run->emitting;
 	for (n = 0; n < lanes_of(run); n++) {
 		const struct oio_link_lane *ll = &run->rep->lane[n];
 
@@ -600,11 +619,14 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 		if (!mask[p] || now->shift < 0)
 			continue;
 		up = port_up(run, p, want);
-		for (w = 0, could = 0; w < W; w++)
+		for (w = 0, could = 0; w < W; w++) {
+			unsigned int l = (w + (unsigned int)now->shift) % W;
+
 			could += now->why[w] != OIO_TUNE_DARK &&
 				 now->why[w] != OIO_TUNE_STUCK &&
-				 !((errs & ~carried) >>
-				   ((w + (unsigned int)now->shift) % W) & 1);
+				 (run->emitting >> l & 1) &&
+				 !((errs & ~carried) >> l & 1);
+		}
 		if (up >= could)
 			continue;
 		lio_tune_plan(run->t, p, &tp);
@@ -617,10 +639,8 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 		if (!shifts)
 			continue;
 		/* of those, the one the plan itself would pick */
-		lio_tune_plan_shifts(run->t, p, shifts, &run->plan[p]);
-		run->tried[p] |= 1u << run->plan[p].shift;
-		for (w = 0; w < W; w++)
-			run->primed[p * W + w] = false;
+		lio_tune_plan_shifts(run->t, p, shifts, &tp);
+		adopt_plan(run, p, &tp);
 		redo[p] = any = true;
 	}
 	return any ? place_checked(run, mask, redo, want, bh) : 0;
