@@ -540,7 +540,7 @@ static int place_checked(struct run *run, const bool *mask, const bool *redo,
  * holds now, placed and checked again; MARGIN_REPLANS bounds the rounds,
  * as each costs a port up to REPLAN_ROUNDS + 1 placements and a margin
  * check. A shift the port was placed at before but that no margin check
- * judged is worth a try again: what it held then says nothing of now.
+ * judged may be tried again: it lost to one the check has now cut down.
  */
 static int margin_replans(struct run *run, const bool *mask, bool *held,
 			  bool *want, struct best_held *bh)
@@ -656,15 +656,12 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 			bool *want)
 {
 	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = false;
-	struct best_held bh;
+	struct best_held bh = { 0 };
 	unsigned int p;
 	int err;
 
-	for (p = 0; p < run->info.ports; p++) {
-		bh.most[p] = 0;
+	for (p = 0; p < run->info.ports; p++)
 		bh.at[p] = -1;
-		bh.checked[p] = 0;
-	}
 	note_checked(run, mask, want, &bh);
 	err = margin_replans(run, mask, held, want, &bh) ?:
 	      try_another(run, mask, want, &bh);

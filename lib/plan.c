@@ -428,10 +428,10 @@ static void place(const struct oio_tune *t, const struct bus *b,
 				continue;
 			moved = true;
 			/*
-			 * by how much it missed, at the order it came nearest
-			 * at: a ring just blue of its line that its neighbours'
-			 * heat pushes past it misses by that push, not by
-			 * the FSR less its reach one order up
+			 * by how much it missed at the order where it came
+			 * nearest: a ring just blue of its line that its
+			 * neighbours' heat pushes past it misses by that
+			 * push, not by the FSR less its reach one order up
 			 */
 			miss[w] = fmin(miss[w], y[w] < 0 ? -y[w] :
 						y[w] - own(t, b, w, 1));
