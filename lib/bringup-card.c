@@ -419,12 +419,41 @@ int run_release_ports(struct run *run, const bool *mask)
 	return err;
 }
 
-bool run_at_end(const struct run *run, unsigned int r, uint32_t code)
+/* Ring r's heater law: its fit, or the nominal one for a ring never named. */
+static void ring_law(const struct run *run, unsigned int r, double *q,
+		     double *h)
 {
 	const struct oio_tune_ring *rg = &run->t->ring[r];
-	double q = rg->named ? rg->q : run->g.range_pm;
-	double y = q * lio_tune_law(code / (double)OIO_HEATER_MAX,
-				    rg->named ? rg->h : 0);
 
-	return y < run->g.fwhm_pm / 2 || y > q - run->g.fwhm_pm / 2;
+	*q = rg->named ? rg->q : run->g.range_pm;
+	*h = rg->named ? rg->h : 0;
+}
+
+uint32_t run_code_moved(const struct run *run, unsigned int r,
+			uint32_t code, double pm)
+{
+	double q, h, y;
+
+	ring_law(run, r, &q, &h);
+	y = q * lio_tune_law(code / (double)OIO_HEATER_MAX, h) + pm;
+	if (!(q > 0) || y >= q)
+		return OIO_HEATER_MAX;
+	return (uint32_t)lround(lio_tune_law_inv(fmax(y, 0) / q, h) *
+				OIO_HEATER_MAX);
+}
+
+int run_near_end(const struct run *run, unsigned int r, uint32_t code,
+		 double linewidths)
+{
+	double room = linewidths * run->g.fwhm_pm, q, h, y;
+
+	ring_law(run, r, &q, &h);
+	y = q * lio_tune_law(code / (double)OIO_HEATER_MAX, h);
+
+	return y < room ? -1 : y > q - room ? 1 : 0;
+}
+
+bool run_at_end(const struct run *run, unsigned int r, uint32_t code)
+{
+	return run_near_end(run, r, code, 0.5) != 0;
 }

@@ -123,6 +123,15 @@ int run_release_ports(struct run *run, const bool *mask);
  * heater's range, where its loop has no room to hold a line?
  */
 bool run_at_end(const struct run *run, unsigned int r, uint32_t code);
+/*
+ * Is ring r at code within that many linewidths of an end of its range:
+ * -1 of the cold end, 1 of the hot one, 0 of neither?
+ */
+int run_near_end(const struct run *run, unsigned int r, uint32_t code,
+		 double linewidths);
+/* The code that moves ring r, at code, pm red (blue if negative). */
+uint32_t run_code_moved(const struct run *run, unsigned int r,
+			uint32_t code, double pm);
 
 /* ---- placing rings the sweeps left unsure (bringup-place.c) ---- */
 

@@ -15,6 +15,12 @@
 #define MARGIN_ERRORS	3.0
 /* How close a dimmed line's power must come to the share asked for. */
 #define POWER_TOL	0.02
+/* How near an end a loop that saw nothing is tried again from the end. */
+#define PROBE_LINEWIDTHS	2.0
+/* Monitor readings averaged for a detuned ring's share of its line. */
+#define MONITOR_READS	4
+/* A lane that errs on this share of its bits gets none of its data. */
+#define WRONG_LINE_BER	0.45
 
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want)
@@ -29,6 +35,78 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 	if (run->rep->lane[n].fail == OIO_LINK_OK)
 		run->rep->lane[n].fail = why;
 	want[n] = false;
+}
+
+/*
+ * A loop that saw no slope where the plan put its ring found no line
+ * within a linewidth or two of it. Near an end of the heater's range the
+ * line may lie past that end: a loop started at the end runs into it
+ * still climbing, and says so (at limit). That only names the reason of a
+ * lane already lost, so every ring probed goes back to its code with its
+ * loop off, whatever it found - a lock from the end may be on another
+ * lane's line - and a loop its probe knocked off its line acquires again.
+ * After a probe, run->tel is a snapshot taken after it.
+ */
+static int probe_ends(struct run *run, const bool *mask, const bool *want)
+{
+	unsigned int r, rings = 2 * lanes_of(run), w = run->info.wavelengths;
+	const struct oio_card_io *io = run->io;
+	bool locked[OIO_MAX_RINGS], relock = false;
+	uint32_t was[OIO_MAX_RINGS];
+	int err;
+
+	for (r = 0; r < rings; r++) {
+		const struct oio_ring_info *ri = &run->tel->ring[r];
+		int end;
+
+		locked[r] = ri->lock_state == OIO_LOCK_STATE_LOCKED;
+		was[r] = UINT32_MAX;
+		if (!mask[r / 2 / w] || !want[r / 2] ||
+		    ri->lock_state != OIO_LOCK_STATE_NO_SIGNAL || ri->at_limit)
+			continue;
+		end = run_near_end(run, r, ri->heater, PROBE_LINEWIDTHS);
+		if (!end)
+			continue;
+		was[r] = ri->heater;
+		io->lock(io->h, r, false);
+		io->heater(io->h, r, end > 0 ? OIO_HEATER_MAX : 0);
+	}
+	for (r = 0; r < rings && was[r] == UINT32_MAX; r++)
+		;
+	if (r == rings)
+		return 0;
+	err = io->run(io->h);
+	if (err)
+		return err;
+	run_settle(run);
+	for (r = 0; r < rings; r++)
+		if (was[r] != UINT32_MAX)
+			io->lock(io->h, r, true);
+	err = io->run(io->h) ?: run_wait_locks(run);
+	if (err)
+		return err;
+	for (r = 0; r < rings; r++) {
+		if (was[r] == UINT32_MAX)
+			continue;
+		if (run->tel->ring[r].at_limit)
+			run->at_end[r / 2] = true;
+		io->lock(io->h, r, false);
+		io->heater(io->h, r, was[r]);
+	}
+	err = io->run(io->h);
+	if (err)
+		return err;
+	for (r = 0; r < rings; r++)
+		if (locked[r] &&
+		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED) {
+			io->lock(io->h, r, true);
+			relock = true;
+		}
+	if (relock) {
+		run_settle(run);
+		err = io->run(io->h) ?: run_wait_locks(run);
+	}
+	return err ?: run_snap(run, LANES | RINGS);
 }
 
 /*
@@ -52,7 +130,8 @@ static int start_lanes(struct run *run, const bool *want)
  * PRBS over a dwell; the lanes that fail go back to DEACTIVATED and the
  * others wait INITIALIZED. One snapshot serves as the lock check and the
  * PRBS baseline, so the lanes start first; the time it carries, which the
- * report calls locked, is then a little late, never early.
+ * report calls locked, is then a little late, never early (later still
+ * after a probe of the ends).
  */
 int run_verify(struct run *run, const bool *mask, bool *want)
 {
@@ -63,7 +142,8 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 	int err;
 
 	memcpy(started, want, sizeof(started));
-	err = start_lanes(run, started) ?: run_snap(run, LANES | RINGS);
+	err = start_lanes(run, started) ?: run_snap(run, LANES | RINGS) ?:
+	      probe_ends(run, mask, want);
 	if (err)
 		return err;
 	run->rep->t_locked = run->tel->time_ns;
@@ -80,12 +160,15 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		run->rep->lane[n].rx_code = rx->heater;
 		/*
 		 * A loop that ran its ring to an end of its heater's range
-		 * found the line there: at the end of its reach, wherever the
-		 * plan had put it. That holds until the port is planned
-		 * again (apply_plan()): a later failure of the lane, with its
-		 * ring back inside, is the same line at the same reach.
+		 * found the line there, and one that ran into the end still
+		 * climbing (at limit) found it past there: at or beyond the
+		 * end of its reach, wherever the plan had put it. That holds
+		 * until the port is planned again (apply_plan()): a later
+		 * failure of the lane, with its ring back inside, is the same
+		 * line at the same reach.
 		 */
-		if (want[n] && (run_at_end(run, 2 * n, tx->heater) ||
+		if (want[n] && (tx->at_limit || rx->at_limit ||
+				run_at_end(run, 2 * n, tx->heater) ||
 				run_at_end(run, 2 * n + 1, rx->heater)))
 			run->at_end[n] = true;
 		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
@@ -105,6 +188,16 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		ll->prbs_errors = li->prbs_errors - errs[n];
 		if (!want[n]) {
 			/* its rings did not lock */
+		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
+			   WRONG_LINE_BER * (double)ll->prbs_bits &&
+			   ll->line < w && run->t->line_rel[ll->line] >= 0.5) {
+			/*
+			 * On a line as bright as the others, its receiver
+			 * decodes none of its data: its rings hold another
+			 * lane's line, and its own was not where they were
+			 * put (a weak line errs too, but it is weak).
+			 */
+			run_fail_lane(run, n, OIO_LINK_NO_RESONANCE, want);
 		} else if (!ll->prbs_bits || (double)ll->prbs_errors >
 			   run->prm.ber_target * (double)ll->prbs_bits) {
 			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
@@ -295,6 +388,205 @@ static bool follow_lines(struct run *run, const bool *mask,
 	return any_moved;
 }
 
+/* A lane that failed a check after it verified: down again, PRBS off. */
+static void drop_lane(struct run *run, unsigned int n, enum oio_link_fail why,
+		      bool *want)
+{
+	run_fail_lane(run, n, why, want);
+	run->primed[n] = false;
+	run->io->lane(run->io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+}
+
+/*
+ * One PRBS dwell from the counters in run->tel: a lane of judged fails if
+ * it errs twice or more. A lane at the target makes MARGIN_ERRORS errors;
+ * one error alone may be what an earlier dwell had nearly made.
+ */
+static int margin_dwell(struct run *run, const bool *judged, bool *want)
+{
+	uint64_t base[OIO_MAX_LANES];
+	unsigned int n;
+	int err;
+
+	for (n = 0; n < lanes_of(run); n++)
+		base[n] = run->tel->lane[n].prbs_errors;
+	run->io->sleep_us(run->io->h, run->prm.prbs_dwell_us);
+	err = run_snap(run, LANES);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		if (!judged[n] || run->tel->lane[n].prbs_errors < base[n] + 2)
+			continue;
+		run->rep->lane[n].prbs_errors +=
+			run->tel->lane[n].prbs_errors - base[n];
+		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+	}
+	return err;
+}
+
+/*
+ * Each RX ring's monitor in the lanes on, averaged over MONITOR_READS
+ * snapshots: a share of two readings carries the noise of both.
+ */
+static int rx_monitors(struct run *run, const bool *on, double *na)
+{
+	unsigned int n, k;
+	int err = 0;
+
+	for (n = 0; n < lanes_of(run); n++)
+		na[n] = 0;
+	for (k = 0; k < MONITOR_READS && !err; k++) {
+		err = run_snap(run, RINGS);
+		for (n = 0; n < lanes_of(run) && !err; n++)
+			if (on[n])
+				na[n] += run->tel->ring[2 * n + 1].monitor_na /
+					 (double)MONITOR_READS;
+	}
+	return err;
+}
+
+/* A loop the blue move of its line ran into the cold end of its heater. */
+static bool cold_end(const struct run *run, unsigned int r)
+{
+	const struct oio_ring_info *ri = &run->tel->ring[r];
+
+	return ri->at_limit && run_near_end(run, r, ri->heater, 0.5) < 0;
+}
+
+/* Lanes on whose rings did not come back to LOCKED fail, as unlocked. */
+static void fail_unlocked(struct run *run, bool *on, bool *want)
+{
+	unsigned int n;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		if (!on[n] ||
+		    (run->tel->ring[2 * n].lock_state ==
+		     OIO_LOCK_STATE_LOCKED &&
+		     run->tel->ring[2 * n + 1].lock_state ==
+		     OIO_LOCK_STATE_LOCKED))
+			continue;
+		on[n] = false;
+		drop_lane(run, n, OIO_LINK_UNLOCKED, want);
+	}
+}
+
+/*
+ * A ring near the cold end of its reach cannot follow its line as far
+ * blue as dimming moves it (a DFB line follows its bias): its loop runs
+ * into the end, and its lane errs for that, not for want of margin. With
+ * every line back at full power, such a loop finds its line again, and
+ * a lane judge asks for is given the dimmed share s of its light another
+ * way: its RX ring, loop off, is detuned - red, or blue from near the hot
+ * end - until its monitor reads that share of what it read on the line.
+ * The drop is a Lorentzian and the receiver's Q follows the power it
+ * drops (datasheet 7.8); the ring also picks up a little more of the next
+ * line, so the check is if anything a little harsher than dimming. One
+ * dwell then judges the lane as the dimmed check would have, and the ring
+ * goes back on its line: a lane whose loop does not find it again, or
+ * whose share could not be set within the tolerance dimming has, fails.
+ */
+static int margin_detuned(struct run *run, const bool *cramped,
+			  const bool *judge, bool *want, double s)
+{
+	double peak[OIO_MAX_LANES], pm[OIO_MAX_LANES], got[OIO_MAX_LANES];
+	double aim[OIO_MAX_LANES];
+	bool on[OIO_MAX_LANES] = { false }, adjust = true, any = false;
+	bool judged[OIO_MAX_LANES];
+	const struct oio_card_io *io = run->io;
+	uint32_t at[OIO_MAX_LANES];
+	unsigned int n, r, step;
+	int err, lerr;
+
+	err = run_snap(run, RINGS);
+	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
+		if (cramped[r / 2] &&
+		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED)
+			io->lock(io->h, r, true);
+	err = err ?: io->run(io->h) ?: run_wait_locks(run);
+	if (err)
+		return err;
+	for (n = 0; n < lanes_of(run); n++)
+		on[n] = cramped[n] && want[n];
+	fail_unlocked(run, on, want);
+	for (n = 0; n < lanes_of(run); n++) {
+		on[n] &= !judge || judge[n];
+		any |= on[n];
+		at[n] = run->tel->ring[2 * n + 1].heater;
+	}
+	if (!any)
+		return io->run(io->h);
+	memcpy(judged, on, sizeof(judged));
+	err = rx_monitors(run, on, peak);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		const struct oio_tune_ring *rg = &run->t->ring[2 * n + 1];
+		double fwhm = rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
+		double noise = rg->noise_na > 0 ? rg->noise_na :
+			       run->t->noise_na;
+
+		if (!on[n])
+			continue;
+		/*
+		 * Below s by three times the noise of the share read, so
+		 * that a share set by a reading is not above s; never by
+		 * more than the check's own tolerance thrice.
+		 */
+		aim[n] = s - fmin(3 * (noise > 0 ? noise : 0) / peak[n] *
+				  sqrt((1 + s * s) / MONITOR_READS),
+				  3 * POWER_TOL);
+		pm[n] = fwhm / 2 * sqrt(1 / aim[n] - 1);
+		if (run_near_end(run, 2 * n + 1, at[n], 1) > 0)
+			pm[n] = -pm[n];
+		io->lock(io->h, 2 * n + 1, false);
+	}
+	/* a first guess from its linewidth, then rescaled to the reading */
+	for (step = 0; step < 3 && adjust && !err; step++) {
+		for (n = 0; n < lanes_of(run); n++)
+			if (on[n])
+				io->heater(io->h, 2 * n + 1,
+					   run_code_moved(run, 2 * n + 1, at[n],
+							  pm[n]));
+		err = io->run(io->h);
+		if (err)
+			break;
+		run_settle(run);
+		err = rx_monitors(run, on, got);
+		for (n = 0, adjust = false; n < lanes_of(run) && !err; n++) {
+			if (!on[n])
+				continue;
+			got[n] /= peak[n];
+			if (!(got[n] > 0 && got[n] < 1) ||
+			    fabs(got[n] - aim[n]) < POWER_TOL)
+				continue;
+			pm[n] *= sqrt((1 / aim[n] - 1) / (1 / got[n] - 1));
+			adjust = true;
+		}
+	}
+	/* a share above s would not check the margin asked for */
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (on[n] && got[n] > s + POWER_TOL) {
+			drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+			judged[n] = false;
+		}
+	err = err ?: run_snap(run, LANES) ?: margin_dwell(run, judged, want);
+	/* back on its line, whatever happened */
+	for (n = 0; n < lanes_of(run); n++)
+		if (on[n])
+			io->heater(io->h, 2 * n + 1, at[n]);
+	lerr = io->run(io->h);
+	if (!lerr)
+		run_settle(run);
+	for (n = 0; n < lanes_of(run); n++)
+		if (on[n])
+			io->lock(io->h, 2 * n + 1, true);
+	lerr = lerr ?: io->run(io->h) ?: run_wait_locks(run);
+	err = err ?: lerr;
+	if (!err) {
+		for (n = 0; n < lanes_of(run); n++)
+			on[n] &= want[n];
+		fail_unlocked(run, on, want);
+		err = io->run(io->h);
+	}
+	return err;
+}
+
 /*
  * A dwell short enough for bring-up cannot show a BER as low as the
  * target: at 32 Gb/s a millisecond holds 3e7 bits. But the receiver's
@@ -309,10 +601,12 @@ static bool follow_lines(struct run *run, const bool *mask,
 int run_margin(struct run *run, const bool *mask, const bool *judge,
 	       bool *want)
 {
-	uint64_t bits = UINT64_MAX, base[OIO_MAX_LANES];
+	uint64_t bits = UINT64_MAX;
 	const struct oio_card_io *io = run->io;
 	uint32_t lit = run->emitting, full[OIO_MAX_RINGS];
 	bool moved[OIO_MAX_RINGS] = { false }, any_moved = false;
+	bool cramped[OIO_MAX_LANES] = { false }, any_cramped = false;
+	bool judged[OIO_MAX_LANES];
 	unsigned int n, r, any = 0;
 	double s;
 	int err, lerr;
@@ -338,6 +632,11 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	if (!err)
 		run_settle(run);
 	err = err ?: run_snap(run, LANES | RINGS);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		cramped[n] = want[n] && (cold_end(run, 2 * n) ||
+					 cold_end(run, 2 * n + 1));
+		any_cramped |= cramped[n];
+	}
 	if (!err && follow_lines(run, mask, full, want, moved)) {
 		any_moved = true;
 		err = io->run(io->h);
@@ -345,26 +644,9 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 			run_settle(run);
 		err = err ?: run_snap(run, LANES);
 	}
-	for (n = 0; n < lanes_of(run) && !err; n++)
-		base[n] = run->tel->lane[n].prbs_errors;
-	if (!err) {
-		io->sleep_us(io->h, run->prm.prbs_dwell_us);
-		err = run_snap(run, LANES);
-	}
-	for (n = 0; n < lanes_of(run) && !err; n++) {
-		/*
-		 * A lane at the target makes MARGIN_ERRORS errors; one error
-		 * alone may be what an earlier dwell had nearly made.
-		 */
-		if (!want[n] || (judge && !judge[n]) ||
-		    run->tel->lane[n].prbs_errors < base[n] + 2)
-			continue;
-		run->rep->lane[n].prbs_errors +=
-			run->tel->lane[n].prbs_errors - base[n];
-		run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
-		run->primed[n] = false;
-		io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
-	}
+	for (n = 0; n < lanes_of(run); n++)
+		judged[n] = want[n] && (!judge || judge[n]) && !cramped[n];
+	err = err ?: margin_dwell(run, judged, want);
 	/* full power, and the parked rings where it had them, whatever happened */
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (moved[r])
@@ -373,6 +655,8 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	err = err ?: lerr ?: io->run(io->h);
 	if (!err && any_moved)
 		run_settle(run);
+	if (!err && any_cramped)
+		err = margin_detuned(run, cramped, judge, want, s);
 	run_progress(run, "margin", 1, 1);
 	return err;
 }

@@ -1469,6 +1469,40 @@ static int recover_quiet(struct run *run, const bool *bad,
 	       run_activate(run, want);
 }
 
+/*
+ * Recovery dims lines with the working ports' loops on (a sweep, a margin
+ * check): a ring near the cold end of its reach cannot follow its line
+ * that far blue, and its lane drops out of ACTIVATED. With every line
+ * back at full power, its loop finds the line again and the lane goes
+ * back up; one that does not is down in the report, as it would be.
+ */
+static int rejoin(struct run *run, const bool *working)
+{
+	bool again[OIO_MAX_LANES] = { false }, any = false;
+	const struct oio_card_io *io = run->io;
+	unsigned int n, r;
+	int err = run_snap(run, RINGS | LANES);
+
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		if (!working[n] ||
+		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED)
+			continue;
+		for (r = 2 * n; r < 2 * n + 2; r++)
+			if (run->tel->ring[r].lock_state !=
+			    OIO_LOCK_STATE_LOCKED)
+				io->lock(io->h, r, true);
+		again[n] = any = true;
+	}
+	if (err || !any)
+		return err;
+	err = io->run(io->h) ?: run_wait_locks(run);
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (again[n])
+			io->lane(io->h, n, OIO_LANE_REQUEST_ACTIVATE, 0, 0);
+	/* TXTURNON takes 50 us (datasheet 6.12) */
+	return err ?: io->run(io->h) ?: run_wait_lanes(run, again, 60);
+}
+
 int lio_bringup_recover(const struct oio_card_io *io,
 			const struct oio_card_info *info,
 			const struct oio_link_params *prm,
@@ -1476,6 +1510,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 			void *arg)
 {
 	bool bad[OIO_MAX_PORTS] = { false }, left[OIO_MAX_PORTS] = { false };
+	bool working[OIO_MAX_LANES] = { false };
 	unsigned int w, n, l, p, nbad = 0;
 	struct lio_cal *cal;
 	const char *why = NULL;
@@ -1530,6 +1565,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		 */
 		bool sick = down && lit && (!same || cal->lane[n].up);
 
+		working[n] = !down;
 		/* healthy ports keep theirs; sick ones get theirs anew */
 		rep->lane[n].line = line;
 		rep->lane[n].tx_code = rg[0].heater;
@@ -1554,6 +1590,8 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		free(cal);
 		return finish(&run, 0);
 	}
+	for (n = 0; n < rep->lanes; n++)
+		working[n] &= !bad[n / w];
 	/* the drift from every ring still locked, the sick ports' too */
 	quiet = have && recall_cal(&run, cal, &drift, &why);
 	run_progress(&run, "reset", 0, 1);
@@ -1570,5 +1608,5 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		n += left[p];
 	if (!err && n)
 		err = run_release_ports(&run, left) ?: bring_ports(&run, left);
-	return finish(&run, err);
+	return finish(&run, err ?: rejoin(&run, working));
 }
