@@ -429,13 +429,20 @@ static void ring_law(const struct run *run, unsigned int r, double *q,
 	*h = rg->named ? rg->h : 0;
 }
 
+double run_heat_pm(const struct run *run, unsigned int r, uint32_t code)
+{
+	double q, h;
+
+	ring_law(run, r, &q, &h);
+	return q * lio_tune_law(code / (double)OIO_HEATER_MAX, h);
+}
+
 uint32_t run_code_moved(const struct run *run, unsigned int r,
 			uint32_t code, double pm)
 {
-	double q, h, y;
+	double q, h, y = run_heat_pm(run, r, code) + pm;
 
 	ring_law(run, r, &q, &h);
-	y = q * lio_tune_law(code / (double)OIO_HEATER_MAX, h) + pm;
 	if (!(q > 0) || y >= q)
 		return OIO_HEATER_MAX;
 	return (uint32_t)lround(lio_tune_law_inv(fmax(y, 0) / q, h) *
@@ -445,10 +452,10 @@ uint32_t run_code_moved(const struct run *run, unsigned int r,
 int run_near_end(const struct run *run, unsigned int r, uint32_t code,
 		 double linewidths)
 {
-	double room = linewidths * run->g.fwhm_pm, q, h, y;
+	double room = linewidths * run->g.fwhm_pm, q, h;
+	double y = run_heat_pm(run, r, code);
 
 	ring_law(run, r, &q, &h);
-	y = q * lio_tune_law(code / (double)OIO_HEATER_MAX, h);
 
 	return y < room ? -1 : y > q - room ? 1 : 0;
 }

@@ -129,6 +129,8 @@ bool run_at_end(const struct run *run, unsigned int r, uint32_t code);
  */
 int run_near_end(const struct run *run, unsigned int r, uint32_t code,
 		 double linewidths);
+/* How far ring r's heater moves it at code, by its law: pm red of cold. */
+double run_heat_pm(const struct run *run, unsigned int r, uint32_t code);
 /* The code that moves ring r, at code, pm red (blue if negative). */
 uint32_t run_code_moved(const struct run *run, unsigned int r,
 			uint32_t code, double pm);

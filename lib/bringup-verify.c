@@ -190,7 +190,8 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			/* its rings did not lock */
 		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
 			   WRONG_LINE_BER * (double)ll->prbs_bits &&
-			   ll->line < w && run->t->line_rel[ll->line] >= 0.5) {
+			   ll->line < w && (run->emitting >> ll->line & 1) &&
+			   run->t->line_rel[ll->line] >= 0.5) {
 			/*
 			 * On a line as bright as the others, its receiver
 			 * decodes none of its data: its rings hold another
@@ -489,7 +490,7 @@ static int margin_detuned(struct run *run, const bool *cramped,
 	double peak[OIO_MAX_LANES], pm[OIO_MAX_LANES], got[OIO_MAX_LANES];
 	double aim[OIO_MAX_LANES];
 	bool on[OIO_MAX_LANES] = { false }, adjust = true, any = false;
-	bool judged[OIO_MAX_LANES];
+	bool judged[OIO_MAX_LANES], off = false;
 	const struct oio_card_io *io = run->io;
 	uint32_t at[OIO_MAX_LANES];
 	unsigned int n, r, step;
@@ -535,6 +536,7 @@ static int margin_detuned(struct run *run, const bool *cramped,
 		if (run_near_end(run, 2 * n + 1, at[n], 1) > 0)
 			pm[n] = -pm[n];
 		io->lock(io->h, 2 * n + 1, false);
+		off = true;
 	}
 	/* a first guess from its linewidth, then rescaled to the reading */
 	for (step = 0; step < 3 && adjust && !err; step++) {
@@ -566,6 +568,8 @@ static int margin_detuned(struct run *run, const bool *cramped,
 			judged[n] = false;
 		}
 	err = err ?: run_snap(run, LANES) ?: margin_dwell(run, judged, want);
+	if (!off)
+		return err;	/* its loop never left the line */
 	/* back on its line, whatever happened */
 	for (n = 0; n < lanes_of(run); n++)
 		if (on[n])

@@ -1470,22 +1470,50 @@ static int recover_quiet(struct run *run, const bool *bad,
 }
 
 /*
- * Recovery dims lines with the working ports' loops on (a sweep, a margin
+ * The lanes ACTIVATED now in ports outside skip: working, their heater
+ * codes held. A lane once noted stays noted.
+ */
+static int note_working(struct run *run, const bool *skip, bool *working,
+			uint32_t *held)
+{
+	unsigned int n, w = run->info.wavelengths;
+	int err = run_snap(run, RINGS | LANES);
+
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		if (skip[n / w] ||
+		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+			continue;
+		working[n] = true;
+		held[2 * n] = run->tel->ring[2 * n].heater;
+		held[2 * n + 1] = run->tel->ring[2 * n + 1].heater;
+	}
+	return err;
+}
+
+/*
+ * Recovery dims lines with the working lanes' loops on (a sweep, a margin
  * check): a ring near the cold end of its reach cannot follow its line
  * that far blue, and its lane drops out of ACTIVATED. With every line
  * back at full power, its loop finds the line again and the lane goes
- * back up; one that does not is down in the report, as it would be.
+ * back up - if its line is lit, and its rings lock within half a spacing
+ * of where they held it: a ring further off climbed to another line, and
+ * its lane is left down, its loops off, lock-not-held.
  */
-static int rejoin(struct run *run, const bool *working)
+static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 {
 	bool again[OIO_MAX_LANES] = { false }, any = false;
 	const struct oio_card_io *io = run->io;
 	unsigned int n, r;
-	int err = run_snap(run, RINGS | LANES);
+	int err = run_snap(run, ALL);
 
 	for (n = 0; n < lanes_of(run) && !err; n++) {
+		const struct oio_laser_info *li =
+			&run->tel->laser[run->rep->lane[n].line];
+
 		if (!working[n] ||
-		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED)
+		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED ||
+		    !li->enable || !(li->status & OIO_LASER_EMITTING) ||
+		    (li->status & OIO_LASER_FAILED))
 			continue;
 		for (r = 2 * n; r < 2 * n + 2; r++)
 			if (run->tel->ring[r].lock_state !=
@@ -1496,9 +1524,24 @@ static int rejoin(struct run *run, const bool *working)
 	if (err || !any)
 		return err;
 	err = io->run(io->h) ?: run_wait_locks(run);
-	for (n = 0; n < lanes_of(run) && !err; n++)
-		if (again[n])
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		bool ok = again[n];
+
+		for (r = 2 * n; r < 2 * n + 2 && ok; r++)
+			ok = run->tel->ring[r].lock_state ==
+			     OIO_LOCK_STATE_LOCKED &&
+			     fabs(run_heat_pm(run, r, run->tel->ring[r].heater) -
+				  run_heat_pm(run, r, held[r])) <
+			     run->g.spacing_pm / 2;
+		if (ok) {
 			io->lane(io->h, n, OIO_LANE_REQUEST_ACTIVATE, 0, 0);
+		} else if (again[n]) {
+			again[n] = false;
+			io->lock(io->h, 2 * n, false);
+			io->lock(io->h, 2 * n + 1, false);
+			run->rep->lane[n].fail = OIO_LINK_UNLOCKED;
+		}
+	}
 	/* TXTURNON takes 50 us (datasheet 6.12) */
 	return err ?: io->run(io->h) ?: run_wait_lanes(run, again, 60);
 }
@@ -1511,6 +1554,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 {
 	bool bad[OIO_MAX_PORTS] = { false }, left[OIO_MAX_PORTS] = { false };
 	bool working[OIO_MAX_LANES] = { false };
+	uint32_t held[OIO_MAX_RINGS];
 	unsigned int w, n, l, p, nbad = 0;
 	struct lio_cal *cal;
 	const char *why = NULL;
@@ -1565,7 +1609,6 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		 */
 		bool sick = down && lit && (!same || cal->lane[n].up);
 
-		working[n] = !down;
 		/* healthy ports keep theirs; sick ones get theirs anew */
 		rep->lane[n].line = line;
 		rep->lane[n].tx_code = rg[0].heater;
@@ -1590,8 +1633,11 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		free(cal);
 		return finish(&run, 0);
 	}
-	for (n = 0; n < rep->lanes; n++)
-		working[n] &= !bad[n / w];
+	err = note_working(&run, bad, working, held);
+	if (err) {
+		free(cal);
+		return finish(&run, err);
+	}
 	/* the drift from every ring still locked, the sick ports' too */
 	quiet = have && recall_cal(&run, cal, &drift, &why);
 	run_progress(&run, "reset", 0, 1);
@@ -1607,6 +1653,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	for (p = 0, n = 0; p < run.info.ports; p++)
 		n += left[p];
 	if (!err && n)
-		err = run_release_ports(&run, left) ?: bring_ports(&run, left);
-	return finish(&run, err ?: rejoin(&run, working));
+		err = note_working(&run, left, working, held) ?:
+		      run_release_ports(&run, left) ?: bring_ports(&run, left);
+	return finish(&run, err ?: rejoin(&run, working, held));
 }
