@@ -238,7 +238,7 @@ $(B)/guest/%: tests/guest/%.c $(GUEST_LIB) $(GUEST_HDRS) | $(DEPS)
 	gcc $(GUEST_CFLAGS) -o $@ $< $(GUEST_LIB) -lm
 
 $(addprefix $(B)/guest/,$(GUEST_LIB_TESTS)): $(B)/guest/%: tests/guest/%.c \
-		$(GUEST_LIB) $(GUEST_HDRS) $(LIBOIO)
+		$(GUEST_LIB) $(GUEST_HDRS) $(LIBOIO) tests/unit/corners.h
 	@mkdir -p $(@D)
 	gcc -O2 -std=gnu11 -Wall -Wextra -Werror -Idriver -Itests/guest -Ilib -Iinclude/uapi \
 		-o $@ $< $(GUEST_LIB) -L$(B)/lib -loio -lpthread -lm
@@ -385,8 +385,8 @@ $(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(DEPS)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-bringup.c \
 		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
 
-$(B)/unit/test-envelope: tests/unit/test-envelope.c $(BRINGUP_DEPS) \
-		| $(DEPS)
+$(B)/unit/test-envelope: tests/unit/test-envelope.c tests/unit/corners.h \
+		$(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-envelope.c \
 		$(BRINGUP_TEST_SOURCES) -lm

@@ -299,6 +299,11 @@ vm_suite() {
 		vm link-seeds --cards 1 --seed 1 --icount 0 --tests link-bringup \
 			--env OIO_PHASES=seeds --env OIO_SEEDS=100 --timeout 1500
 		;;
+	link-corners)
+		# Issue 9: a sample of the envelope through the driver and oioctl.
+		vm link-corners --cards 1 --seed 1 --icount 0 --tests link-bringup \
+			--env OIO_PHASES=corners --env OIO_CORNER_SEEDS=2 --timeout 1500
+		;;
 	link-parallel)
 		vm link-parallel --cards 8 --seed 201 --mem 768 --icount 0 \
 			--tests link-bringup --env OIO_PHASES=parallel

@@ -48,77 +48,7 @@
 
 #define BER	1e-12
 
-struct knob {
-	const char *name;
-	int64_t lo, hi;		/* the envelope, typical to worst */
-};
-
-/* Every knob of the envelope and its range; "inside" draws each. */
-static const struct knob knobs[] = {
-	{ "fsr-permille", 937, 1125 },
-	{ "fsr-order-permille", 0, 20 },
-	{ "crosstalk-permille", 0, 150 },
-	{ "crosstalk-spread-permille", 0, 300 },
-	{ "crosstalk-nn-permille", 0, 30 },
-	{ "heater-tau-ns", 2000, 10000 },
-	{ "heater-tau-spread-permille", 0, 200 },
-	{ "heater-law-permille", 0, 150 },
-	{ "laser-error-pm", 0, 250 },
-	{ "laser-offset-pm", 0, 5000 },
-	{ "laser-drift-pm-per-ma", 0, 15 },
-	{ "monitor-noise-na", 0, 14000 },
-	{ "ring-q", 2500, 10000 },
-	{ "ring-spread-pm", 0, 3000 },
-	{ "heater-range-pm", 5500, 8000 },
-};
-
-struct corner {
-	const char *name;
-	const char *props;	/* knob=value ..., NULL: drawn inside */
-	unsigned int seeds;	/* times the -n given */
-	/*
-	 * Known not to meet the targets yet (issue 9's note says by how
-	 * much): reported as TAP TODO, so that it shows without failing the
-	 * suite, while a corner that meets them fails the suite if it stops.
-	 */
-	bool todo;
-};
-
-static const struct corner corners[] = {
-	{ "default", "", 2, false },
-	{ "fsr-7.5", "fsr-permille=937", 1, false },
-	{ "fsr-9", "fsr-permille=1125", 1, false },
-	{ "fsr-order-2%", "fsr-order-permille=20", 1, false },
-	{ "crosstalk-0", "crosstalk-permille=0", 1, false },
-	{ "crosstalk-15%",
-	  "crosstalk-permille=150 crosstalk-spread-permille=300 "
-	  "crosstalk-nn-permille=30", 1, false },
-	{ "tau-2us", "heater-tau-ns=2000 heater-tau-spread-permille=200", 1, false },
-	{ "tau-10us", "heater-tau-ns=10000 heater-tau-spread-permille=200", 1, false },
-	{ "law-15%", "heater-law-permille=150", 1, false },
-	{ "line-error-250pm", "laser-error-pm=250", 1, false },
-	{ "offset-5nm", "laser-offset-pm=5000", 1, false },
-	{ "drift-15pm/mA", "laser-drift-pm-per-ma=15", 1, false },
-	{ "noise-1%", "monitor-noise-na=14000", 1, false },
-	{ "q-2500", "ring-q=2500", 1, false },
-	{ "q-10000", "ring-q=10000", 1, false },
-	{ "spread-3nm", "ring-spread-pm=3000", 1, false },
-	{ "range-5.5nm", "heater-range-pm=5500", 1, false },
-	{ "range-8nm", "heater-range-pm=8000", 1, false },
-	/* combined: the heat, then the light, at their worst together */
-	{ "thermal-worst",
-	  "crosstalk-permille=150 crosstalk-spread-permille=300 "
-	  "crosstalk-nn-permille=30 heater-tau-ns=10000 "
-	  "heater-tau-spread-permille=200 heater-law-permille=150", 1, false },
-	{ "optical-worst",
-	  "laser-error-pm=250 laser-offset-pm=5000 laser-drift-pm-per-ma=15 "
-	  "monitor-noise-na=14000 ring-spread-pm=3000", 1, false },
-	{ "inside", NULL, 1, false },
-	/* a failed laser: its lanes dark, every other one up */
-	{ "line-dark", "laser-fail-mask=4", 1, false },
-};
-
-#define NCORNERS	(sizeof(corners) / sizeof(corners[0]))
+#include "corners.h"
 
 /* One seed's outcome, as a worker sends it. */
 struct outcome {
@@ -156,17 +86,9 @@ static int count_enable(void *h, uint32_t line, bool on)
 	return counted->io.laser_enable(h, line, on);
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
 static int set_props(struct simcard *c, const char *props)
 {
-	char buf[512], *tok, *save;
+	char buf[CORNER_PROPS_MAX], *tok, *save;
 
 	snprintf(buf, sizeof(buf), "%s", props);
 	for (tok = strtok_r(buf, " ", &save); tok;
@@ -180,20 +102,6 @@ static int set_props(struct simcard *c, const char *props)
 			return -EINVAL;
 	}
 	return 0;
-}
-
-/* A point inside the envelope for this seed: every knob drawn. */
-static void draw_inside(struct simcard *c, uint64_t seed)
-{
-	unsigned int k;
-
-	for (k = 0; k < sizeof(knobs) / sizeof(knobs[0]); k++) {
-		uint64_t u = mix(seed * 31 + k);
-		int64_t span = knobs[k].hi - knobs[k].lo;
-
-		simcard_set(c, knobs[k].name,
-			    knobs[k].lo + (int64_t)(u % (uint64_t)(span + 1)));
-	}
 }
 
 /* What went wrong on one seed, lane by lane, for -s. */
@@ -349,15 +257,14 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	static struct simio sio;
 	static struct oio_link_report rep;
 	struct oio_card_info info;
+	char props[CORNER_PROPS_MAX];
 	uint64_t mmio0;
 
 	memset(o, 0, sizeof(*o));
 	simcard_init(&card, 8, 8);
 	simcard_set(&card, "seed", (int64_t)seed);
-	if (cr->props)
-		set_props(&card, cr->props);
-	else
-		draw_inside(&card, seed);
+	corner_props((unsigned int)(cr - corners), seed, props, sizeof(props));
+	set_props(&card, props);
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
