@@ -193,10 +193,11 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			   ll->line < w && (run->emitting >> ll->line & 1) &&
 			   run->t->line_rel[ll->line] >= 0.5) {
 			/*
-			 * On a line as bright as the others, its receiver
-			 * decodes none of its data: its rings hold another
-			 * lane's line, and its own was not where they were
-			 * put (a weak line errs too, but it is weak).
+			 * On a lit line at least half as bright as their
+			 * mean, its receiver decodes none of its data: its
+			 * rings hold another lane's line, and its own was not
+			 * where they were put (a weak line errs so too, but
+			 * it is weak).
 			 */
 			run_fail_lane(run, n, OIO_LINK_NO_RESONANCE, want);
 		} else if (!ll->prbs_bits || (double)ll->prbs_errors >
