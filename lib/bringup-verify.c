@@ -51,7 +51,7 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 {
 	unsigned int r, rings = 2 * lanes_of(run), w = run->info.wavelengths;
 	const struct oio_card_io *io = run->io;
-	bool locked[OIO_MAX_RINGS], relock = false;
+	bool locked[OIO_MAX_RINGS], relock = false, any = false;
 	uint32_t was[OIO_MAX_RINGS];
 	int err;
 
@@ -68,12 +68,11 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 		if (!end)
 			continue;
 		was[r] = ri->heater;
+		any = true;
 		io->lock(io->h, r, false);
 		io->heater(io->h, r, end > 0 ? OIO_HEATER_MAX : 0);
 	}
-	for (r = 0; r < rings && was[r] == UINT32_MAX; r++)
-		;
-	if (r == rings)
+	if (!any)
 		return 0;
 	err = io->run(io->h);
 	if (err)

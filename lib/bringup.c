@@ -1470,16 +1470,15 @@ static int recover_quiet(struct run *run, const bool *bad,
 }
 
 /*
- * The lanes ACTIVATED now in ports outside skip: working, their heater
- * codes held. A lane once noted stays noted.
+ * The lanes ACTIVATED in run->tel in ports outside skip: working, their
+ * heater codes held. A lane once noted stays noted.
  */
-static int note_working(struct run *run, const bool *skip, bool *working,
-			uint32_t *held)
+static void note_working(struct run *run, const bool *skip, bool *working,
+			 uint32_t *held)
 {
 	unsigned int n, w = run->info.wavelengths;
-	int err = run_snap(run, RINGS | LANES);
 
-	for (n = 0; n < lanes_of(run) && !err; n++) {
+	for (n = 0; n < lanes_of(run); n++) {
 		if (skip[n / w] ||
 		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
 			continue;
@@ -1487,7 +1486,6 @@ static int note_working(struct run *run, const bool *skip, bool *working,
 		held[2 * n] = run->tel->ring[2 * n].heater;
 		held[2 * n + 1] = run->tel->ring[2 * n + 1].heater;
 	}
-	return err;
 }
 
 /*
@@ -1633,11 +1631,8 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		free(cal);
 		return finish(&run, 0);
 	}
-	err = note_working(&run, bad, working, held);
-	if (err) {
-		free(cal);
-		return finish(&run, err);
-	}
+	/* run.tel is still the snapshot the sick ports were found in */
+	note_working(&run, bad, working, held);
 	/* the drift from every ring still locked, the sick ports' too */
 	quiet = have && recall_cal(&run, cal, &drift, &why);
 	run_progress(&run, "reset", 0, 1);
@@ -1652,8 +1647,13 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	free(cal);
 	for (p = 0, n = 0; p < run.info.ports; p++)
 		n += left[p];
-	if (!err && n)
-		err = note_working(&run, left, working, held) ?:
-		      run_release_ports(&run, left) ?: bring_ports(&run, left);
+	if (!err && n) {
+		/* the lanes recover_quiet() brought back work too */
+		err = run_snap(&run, RINGS | LANES);
+		if (!err)
+			note_working(&run, left, working, held);
+		err = err ?: run_release_ports(&run, left) ?:
+		      bring_ports(&run, left);
+	}
 	return finish(&run, err ?: rejoin(&run, working, held));
 }

@@ -263,46 +263,55 @@ static void seeds_phase(struct oio_ctx **ctxp)
 	free(rep);
 }
 
-/* A card property a phase set, and what it was before. */
+/* The card properties a phase set, and what each was before. */
 struct touched {
-	char name[48];
-	long long was;
+	struct oio_card *c;
+	unsigned int n;
+	struct {
+		char name[48];
+		long long was;
+	} p[32];
 };
 
-/*
- * Corner k's properties on card c for seed, every property an earlier
- * corner set back as it was first.
- */
-static void set_corner(struct oio_card *c, unsigned int k, long long seed,
-		       struct touched *t, unsigned int *nt, unsigned int max)
+static int set_touched(void *arg, const char *knob, long long value)
 {
-	char props[CORNER_PROPS_MAX], *tok, *save;
+	struct touched *t = arg;
 	unsigned int i;
 
-	for (i = 0; i < *nt; i++)
-		qset_int(c, t[i].name, t[i].was);
-	corner_props(k, (uint64_t)seed, props, sizeof(props));
-	for (tok = strtok_r(props, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			tap_bail("corner %s: '%s' is not knob=value",
-				 corners[k].name, tok);
-		*eq = 0;
-		for (i = 0; i < *nt && strcmp(t[i].name, tok); i++)
-			;
-		if (i == *nt) {
-			if (*nt == max || strlen(tok) >= sizeof(t[i].name))
-				tap_bail("corner %s: too many properties",
-					 corners[k].name);
-			strcpy(t[i].name, tok);
-			t[i].was = qget_int(c, tok);
-			(*nt)++;
-		}
-		qset_int(c, tok, atoll(eq + 1));
+	for (i = 0; i < t->n && strcmp(t->p[i].name, knob); i++)
+		;
+	if (i == t->n) {
+		if (t->n == sizeof(t->p) / sizeof(t->p[0]) ||
+		    strlen(knob) >= sizeof(t->p[i].name))
+			return -E2BIG;
+		strcpy(t->p[i].name, knob);
+		t->p[i].was = qget_int(t->c, knob);
+		t->n++;
 	}
-	qset_int(c, "seed", seed);
+	qset_int(t->c, knob, value);
+	return 0;
+}
+
+/* Every property an earlier corner set back as it was. */
+static void untouch(struct touched *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < t->n; i++)
+		qset_int(t->c, t->p[i].name, t->p[i].was);
+}
+
+/* Corner k's properties on the card for seed, the earlier ones undone. */
+static void set_corner(struct touched *t, unsigned int k, long long seed)
+{
+	char props[CORNER_PROPS_MAX];
+
+	untouch(t);
+	corner_props(k, (uint64_t)seed, props, sizeof(props));
+	if (corner_each(props, set_touched, t))
+		tap_bail("corner %s: properties '%s' not set", corners[k].name,
+			 props);
+	qset_int(t->c, "seed", seed);
 }
 
 /*
@@ -320,8 +329,8 @@ static void corners_phase(struct oio_ctx **ctxp)
 			   (unsigned int)atoi(getenv("OIO_CORNER_SEEDS")) : 2;
 	struct oio_link_report *rep = calloc(1, sizeof(*rep));
 	long long orig = qget_int(&cards[0], "seed");
-	unsigned int k, i, n, nt = 0, whole = 0, runs = 0;
-	struct touched t[32];
+	struct touched t = { .c = &cards[0] };
+	unsigned int k, i, n, whole = 0, runs = 0;
 
 	if (!rep)
 		tap_bail("out of memory");
@@ -337,8 +346,7 @@ static void corners_phase(struct oio_ctx **ctxp)
 
 			oio_ctx_free(*ctxp);
 			*ctxp = NULL;
-			set_corner(&cards[0], k, seed, t, &nt,
-				   sizeof(t) / sizeof(t[0]));
+			set_corner(&t, k, seed);
 			reload();
 			if (oio_ctx_new(ctxp, 0) || card_ids(*ctxp, ids))
 				tap_bail("no oio family after insmod");
@@ -375,8 +383,7 @@ static void corners_phase(struct oio_ctx **ctxp)
 	tap_diag("%u of %u cards whole over %u corners (the host suite says "
 		 "which lanes each could bring up)", whole, runs,
 		 (unsigned int)NCORNERS);
-	for (i = 0; i < nt; i++)
-		qset_int(&cards[0], t[i].name, t[i].was);
+	untouch(&t);
 	qset_int(&cards[0], "seed", orig);
 	free(rep);
 }

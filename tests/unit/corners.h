@@ -9,9 +9,12 @@
 #ifndef OIO_CORNERS_H
 #define OIO_CORNERS_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct knob {
 	const char *name;
@@ -123,6 +126,31 @@ static inline void corner_props(unsigned int k, uint64_t seed, char *buf,
 			return;
 		used += (size_t)n;
 	}
+}
+
+/*
+ * Each knob=value of props to set(arg, knob, value), in order: 0, -EINVAL
+ * for a word that is not knob=value, or the first error set returns.
+ */
+static inline int corner_each(const char *props,
+			      int (*set)(void *arg, const char *knob,
+					 long long value),
+			      void *arg)
+{
+	char buf[CORNER_PROPS_MAX], *tok, *save;
+	int err = 0;
+
+	snprintf(buf, sizeof(buf), "%s", props);
+	for (tok = strtok_r(buf, " ", &save); tok && !err;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			return -EINVAL;
+		*eq = 0;
+		err = set(arg, tok, strtoll(eq + 1, NULL, 0));
+	}
+	return err;
 }
 
 #endif

@@ -86,22 +86,9 @@ static int count_enable(void *h, uint32_t line, bool on)
 	return counted->io.laser_enable(h, line, on);
 }
 
-static int set_props(struct simcard *c, const char *props)
+static int set_knob(void *card, const char *knob, long long value)
 {
-	char buf[CORNER_PROPS_MAX], *tok, *save;
-
-	snprintf(buf, sizeof(buf), "%s", props);
-	for (tok = strtok_r(buf, " ", &save); tok;
-	     tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
-
-		if (!eq)
-			return -EINVAL;
-		*eq = 0;
-		if (simcard_set(c, tok, strtoll(eq + 1, NULL, 0)))
-			return -EINVAL;
-	}
-	return 0;
+	return simcard_set(card, knob, value) ? -EINVAL : 0;
 }
 
 /* What went wrong on one seed, lane by lane, for -s. */
@@ -264,7 +251,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	simcard_init(&card, 8, 8);
 	simcard_set(&card, "seed", (int64_t)seed);
 	corner_props((unsigned int)(cr - corners), seed, props, sizeof(props));
-	set_props(&card, props);
+	corner_each(props, set_knob, &card);
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
