@@ -96,18 +96,29 @@ static double wrap(double d, double fsr, double inv)
 	return d - fsr * (double)(long long)(k + (k >= 0 ? 0.5 : -0.5));
 }
 
-/* Distance of position p from the nearest line, and that line's position. */
-static double off_line(const struct oio_tune *t, double p, double *at)
+/*
+ * Distance of position p from the nearest line, and that line's position:
+ * of the lines either side of p on cb if it can tell, else of every line;
+ * a tie goes to the lower line either way.
+ */
+static double off_line(const struct oio_tune *t, const struct oio_comb *cb,
+		       double p, double *at)
 {
 	double best = INFINITY, inv = 1 / t->fsr_pm;
-	unsigned int l;
+	unsigned int pair[2], l, i, n = t->g.wavelengths;
+	bool fast = lio_comb_pair(cb, p, pair);
+	unsigned int bl = n;
 
 	*at = p;
-	for (l = 0; l < t->g.wavelengths; l++) {
-		double d = wrap(p - t->line_pm[l], t->fsr_pm, inv);
+	for (i = 0; i < (fast ? 2 : n); i++) {
+		double d;
 
-		if (fabs(d) < fabs(best)) {
+		l = fast ? pair[i] : i;
+		d = wrap(p - t->line_pm[l], t->fsr_pm, inv);
+		if (fabs(d) < fabs(best) ||
+		    (bl < n && fabs(d) == fabs(best) && l < bl)) {
 			best = d;
+			bl = l;
 			*at = p - d;
 		}
 	}
@@ -158,15 +169,19 @@ static unsigned int c_peaks(const struct oio_tune *t, const double *qmed,
 	return n;
 }
 
-/* How well adjacent share x1 (and x2) put sweep C's peaks on lines. */
-static double c_cost(const struct oio_tune *t, const struct c_peak *cp,
-		     unsigned int n, double x1, double x2)
+/*
+ * How well adjacent share x1 (and x2) put sweep C's peaks on lines; no
+ * less than limit once the sum reaches it, which is all the grid asks.
+ */
+static double c_cost(const struct oio_tune *t, const struct oio_comb *cb,
+		     const struct c_peak *cp, unsigned int n, double x1,
+		     double x2, double limit)
 {
 	double cost = 0, at;
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		double d = off_line(t, cp[i].base + x1 * cp[i].n1 +
+	for (i = 0; i < n && cost < limit; i++) {
+		double d = off_line(t, cb, cp[i].base + x1 * cp[i].n1 +
 				       x2 * cp[i].n2, &at) / C_SIGMA;
 
 		cost += fmin(d * d, 9);
@@ -178,7 +193,8 @@ static double c_cost(const struct oio_tune *t, const struct c_peak *cp,
  * Least squares for x1, x2 with each tall peak of C held to the line the
  * present estimate puts it on.
  */
-static void c_fit(struct oio_tune *t, const double *qmed)
+static void c_fit(struct oio_tune *t, const struct oio_comb *cb,
+		  const double *qmed)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
 	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0, det, at;
@@ -196,7 +212,8 @@ static void c_fit(struct oio_tune *t, const double *qmed)
 			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
 			n1 *= rg->xt_gain;
 			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]);
-			d = off_line(t, base + t->xt1 * n1 + t->xt2 * n2, &at);
+			d = off_line(t, cb, base + t->xt1 * n1 + t->xt2 * n2,
+				     &at);
 			if (fabs(d) > 3 * C_SIGMA)
 				continue;
 			/* base + x1 n1 + x2 n2 = at */
@@ -219,7 +236,8 @@ static void c_fit(struct oio_tune *t, const double *qmed)
  * tall peaks of C, pulled towards the card's mean by GAIN_PRIOR peaks'
  * worth of belief, since a ring shows only a few.
  */
-static void c_gains(struct oio_tune *t, const double *qmed)
+static void c_gains(struct oio_tune *t, const struct oio_comb *cb,
+		    const double *qmed)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
 	double at;
@@ -239,7 +257,7 @@ static void c_gains(struct oio_tune *t, const double *qmed)
 			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]) +
 			       t->xt2 * n2;
 			u = t->xt1 * n1;
-			d = off_line(t, base + rg->xt_gain * u, &at);
+			d = off_line(t, cb, base + rg->xt_gain * u, &at);
 			if (fabs(d) > 3 * C_SIGMA || u <= 0)
 				continue;
 			/* base + gain u = at */
@@ -259,8 +277,10 @@ void lio_tune_crosstalk(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it, n;
 	double qmed[2], best = INFINITY, x1;
+	struct oio_comb cb;
 	struct c_peak *cp;
 
+	lio_comb_init(&cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
 	for (r = 0; r < R; r++)
 		t->ring[r].xt_gain = 1;
 	medians(t, qmed);
@@ -269,7 +289,7 @@ void lio_tune_crosstalk(struct oio_tune *t)
 	cp = malloc((size_t)R * OIO_TUNE_MAX_PEAKS * sizeof(*cp));
 	n = cp ? c_peaks(t, qmed, cp) : 0;
 	for (x1 = 0; x1 <= XT_MAX + 1e-9 && cp; x1 += XT_STEP) {
-		double c = c_cost(t, cp, n, x1, x1 / 8);
+		double c = c_cost(t, &cb, cp, n, x1, x1 / 8, best);
 
 		if (c < best) {
 			best = c;
@@ -279,8 +299,8 @@ void lio_tune_crosstalk(struct oio_tune *t)
 	}
 	free(cp);
 	for (it = 0; it < 3; it++) {
-		c_fit(t, qmed);
-		c_gains(t, qmed);
+		c_fit(t, &cb, qmed);
+		c_gains(t, &cb, qmed);
 	}
 }
 
@@ -291,6 +311,7 @@ struct bus {
 	unsigned int ring[MAX_W];
 	double x[MAX_W][MAX_W];	/* share of ring j's shift on ring i */
 	double qmed[2];
+	struct oio_comb comb;
 };
 
 static void bus_init(const struct oio_tune *t, unsigned int port,
@@ -300,6 +321,7 @@ static void bus_init(const struct oio_tune *t, unsigned int port,
 
 	memset(b, 0, sizeof(*b));
 	medians(t, b->qmed);
+	lio_comb_init(&b->comb, t->line_pm, t->g.wavelengths, t->fsr_pm);
 	b->w = W;
 	for (i = 0; i < W; i++) {
 		const struct oio_tune_ring *rg;
@@ -483,7 +505,7 @@ static void park(const struct oio_tune *t, const struct bus *b,
 		for (k = 0; k * step <= top; k++) {
 			double p = o + k * step + heat(b, w, y);
 
-			if (fabs(off_line(t, p, &at)) >=
+			if (fabs(off_line(t, &b->comb, p, &at)) >=
 			    PARK_CLEAR * t->g.spacing_pm) {
 				y[w] = k * step;
 				break;
@@ -648,7 +670,8 @@ void lio_tune_park(const struct oio_tune *t, unsigned int port,
 
 			for (i = 0; i < 2 && best < 0; i++)
 				if (c[i] >= 0 && c[i] <= top &&
-				    fabs(off_line(t, o + c[i] + heat(&b, w, y),
+				    fabs(off_line(t, &b.comb,
+						  o + c[i] + heat(&b, w, y),
 						  &at)) >= PARK_CLEAR *
 							  t->g.spacing_pm)
 					best = c[i];

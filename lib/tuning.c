@@ -413,24 +413,47 @@ static void lags(struct oio_tune *t)
 
 /* ---- naming the peaks ------------------------------------------------- */
 
-/* Nearest comb element (line l, order m) to position p; returns offset. */
-static double nearest_line(const struct oio_tune *t, double p, int *line,
-			   int *order)
+/* p's offset from line l at the order nearest it, which goes to *order. */
+static double line_offset(const struct oio_tune *t, double p, unsigned int l,
+			  double inv, int *order)
+{
+	/* judging namings asks this most of all: no floor(), no division */
+	double k = (p - t->line_pm[l]) * inv + 0.5;
+	double m = (double)(long long)k - (k < (double)(long long)k);
+
+	*order = (int)m;
+	return p - (t->line_pm[l] + m * t->fsr_pm);
+}
+
+/*
+ * Nearest comb element (line l, order m) to position p; returns offset.
+ * The lines either side of p on cb, if it can tell, else every line; a
+ * tie goes to the lower line either way.
+ */
+static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
+			   double p, int *line, int *order)
 {
 	double best = INFINITY, inv = 1 / t->fsr_pm;
-	unsigned int l;
+	unsigned int pair[2], l, n = t->g.wavelengths, i;
+	bool fast = lio_comb_pair(cb, p, pair);
+	int bl = -1, bm = 0;
 
-	/* judging namings asks this most of all: no floor(), no division */
-	for (l = 0; l < t->g.wavelengths; l++) {
-		double k = (p - t->line_pm[l]) * inv + 0.5;
-		double m = (double)(long long)k - (k < (double)(long long)k);
-		double d = p - (t->line_pm[l] + m * t->fsr_pm);
+	for (i = 0; i < (fast ? 2 : n); i++) {
+		int m;
+		double d;
 
-		if (fabs(d) < fabs(best)) {
+		l = fast ? pair[i] : i;
+		d = line_offset(t, p, l, inv, &m);
+		if (fabs(d) < fabs(best) ||
+		    (bl >= 0 && fabs(d) == fabs(best) && (int)l < bl)) {
 			best = d;
-			*line = (int)l;
-			*order = (int)m;
+			bl = (int)l;
+			bm = m;
 		}
+	}
+	if (bl >= 0) {
+		*line = bl;
+		*order = bm;
 	}
 	return best;
 }
@@ -510,6 +533,7 @@ struct ring_terms {
 	/* the laws refine() tries, and lio_tune_law() of each peak there */
 	double law[LAWS_TRIED];
 	double u[LAWS_TRIED][OIO_TUNE_MAX_PEAKS];
+	struct oio_comb comb;
 };
 
 static const double name_laws[3] = { -0.12, 0, 0.12 };
@@ -520,6 +544,7 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	unsigned int i, l, k;
 	double h;
 
+	lio_comb_init(&tm->comb, t->line_pm, t->g.wavelengths, t->fsr_pm);
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 
@@ -552,23 +577,25 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
  * What a response (o, q, h) makes of a ring's peaks: each goes to the
  * nearest line, and pays for its distance and for a height ratio that is
  * not its line's. Two peaks on one line pay too. u: the law at each
- * peak's drive, if known.
+ * peak's drive, if known. A naming that is bound to cost limit or more
+ * is left half judged, at cost INFINITY: many a search tries are.
  */
 static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  const struct ring_terms *tm, const double *u,
-		  struct naming *nm, double sigma)
+		  struct naming *nm, double sigma, double limit)
 {
-	double w[OIO_TUNE_MAX_PEAKS], c[OIO_TUNE_MAX_PEAKS];
-	unsigned int i, j, l;
+	double w[OIO_TUNE_MAX_PEAKS], c[OIO_TUNE_MAX_PEAKS], least = 0;
+	unsigned int i, j, l, on[MAX_W] = { 0 };
 
-	nm->cost = 0;
 	for (i = 0; i < rg->n; i++) {
-		const struct oio_tune_peak *p = &rg->pk[i];
-		double pos = nm->o + nm->q * (u ? u[i] :
-					      lio_tune_law(p->x, nm->h));
-		double d = nearest_line(t, pos, &nm->line[i], &nm->order[i]);
+		double pos, d;
 
+		pos = nm->o + nm->q * (u ? u[i] :
+				       lio_tune_law(rg->pk[i].x, nm->h));
+		d = nearest_line(t, &tm->comb, pos, &nm->line[i],
+				 &nm->order[i]);
 		l = (unsigned int)nm->line[i];
+		on[l]++;
 		c[i] = fmin(d * d / (sigma * sigma), COST_CAP);
 		w[i] = tm->w[i][l];
 		if (tm->is_fixed[i][l])
@@ -581,7 +608,17 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		 * cheap by putting peaks where they would be shaded.
 		 */
 		c[i] = w[i] * c[i] + (1 - w[i]) * UNTOLD;
+		/*
+		 * It costs at least this below, whatever the others: the
+		 * rounded sums of these are no more than the cost's.
+		 */
+		least += fmin(c[i], (1 - w[i]) * UNTOLD + w[i] * COST_CAP);
+		if (least >= limit) {
+			nm->cost = INFINITY;
+			return;
+		}
 	}
+	nm->cost = 0;
 	/* a line its lone sweep did not show is not well inside its reach */
 	for (l = 0; l < t->g.wavelengths; l++)
 		if ((rg->absent >> l & 1) && shows(t, nm, l))
@@ -591,7 +628,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	 * unexplained, and two full peaks on one line cannot be.
 	 */
 	for (i = 0; i < rg->n; i++) {
-		for (j = 0; j < rg->n; j++)
+		for (j = on[nm->line[i]] > 1 ? 0 : rg->n; j < rg->n; j++)
 			if (j != i && nm->line[j] == nm->line[i] &&
 			    nm->order[j] == nm->order[i] &&
 			    (c[j] < c[i] || (c[j] == c[i] && j < i)))
@@ -626,10 +663,14 @@ static void named_peaks(const struct oio_tune *t,
 	}
 }
 
-/* Least squares o, q for a given law over the named peaks; rss back. */
+/*
+ * Least squares *o, *q for a given law over the named peaks, from the
+ * last fit (o, q) on; rss back, or INFINITY once it reaches limit.
+ */
 static double fit_oq(const struct oio_tune_ring *rg,
-		     const struct named_peaks *np, struct naming *nm,
-		     double h, const double *u, double sigma)
+		     const struct named_peaks *np, double o, double q,
+		     const double *u, double sigma, double limit, double *fo,
+		     double *fq)
 {
 	double sw = 0, su = 0, sp = 0, suu = 0, sup = 0, rss = 0, den;
 	unsigned int i;
@@ -637,7 +678,7 @@ static double fit_oq(const struct oio_tune_ring *rg,
 	for (i = 0; i < rg->n; i++) {
 		double w = np->w[i], pos = np->pos[i], d;
 
-		d = nm->o + nm->q * u[i] - pos;
+		d = o + q * u[i] - pos;
 		/* a peak far off the last fit does not pull this one */
 		if (fabs(d) > 3 * sigma)
 			continue;
@@ -650,13 +691,14 @@ static double fit_oq(const struct oio_tune_ring *rg,
 	den = sw * suu - su * su;
 	if (sw < 2 || den <= 0)
 		return INFINITY;
-	nm->q = (sw * sup - su * sp) / den;
-	nm->o = (sp - nm->q * su) / sw;
-	nm->h = h;
+	*fq = (sw * sup - su * sp) / den;
+	*fo = (sp - *fq * su) / sw;
 	for (i = 0; i < rg->n; i++) {
-		double d = nm->o + nm->q * u[i] - np->pos[i];
+		double d = *fo + *fq * u[i] - np->pos[i];
 
 		rss += np->w[i] * fmin(d * d, 9 * sigma * sigma);
+		if (rss >= limit)
+			return INFINITY;
 	}
 	return rss;
 }
@@ -671,30 +713,34 @@ static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	int pass;
 
 	for (pass = 0; pass < 3; pass++) {
-		struct naming best = *nm, tr = *nm;
-		double best_rss = INFINITY;
+		double best_rss = INFINITY, bo = 0, bq = 0, bh = 0;
 		struct named_peaks np;
 		unsigned int k;
 
 		named_peaks(t, rg, tm, nm, &np);
 		for (k = 0; k < LAWS_TRIED; k++) {
-			double rss;
+			double rss, o = nm->o, q = nm->q;
 
-			tr = *nm;
-			rss = fit_oq(rg, &np, &tr, tm->law[k], tm->u[k],
-				     fmax(sigma, 100) * widen[pass]);
-			if (tr.q < qlo || tr.q > qhi)
+			/* a law no better than the best so far is not kept */
+			rss = fit_oq(rg, &np, nm->o, nm->q, tm->u[k],
+				     fmax(sigma, 100) * widen[pass], best_rss,
+				     &o, &q);
+			if (q < qlo || q > qhi)
 				continue;
 
 			if (rss < best_rss) {
 				best_rss = rss;
-				best = tr;
+				bo = o;
+				bq = q;
+				bh = tm->law[k];
 			}
 		}
 		if (!isfinite(best_rss))
 			return;
-		*nm = best;
-		judge(t, rg, tm, NULL, nm, sigma);
+		nm->o = bo;
+		nm->q = bq;
+		nm->h = bh;
+		judge(t, rg, tm, NULL, nm, sigma, INFINITY);
 	}
 }
 
@@ -807,8 +853,8 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 
-		nearest_line(t, rg->o + rg->q * lio_tune_law(p->x, 0), &p->line,
-			     &p->order);
+		nearest_line(t, NULL, rg->o + rg->q * lio_tune_law(p->x, 0),
+			     &p->line, &p->order);
 	}
 	rg->named = true;
 	return true;
@@ -868,8 +914,18 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 					nm.o = c0 - nm.q * g0;
 					if (nm.q < qlo || nm.q > qhi)
 						continue;
-					judge(t, rg, &tm, tm.u3[k], &nm,
-					      sigma);
+					for (c = 1; c < nc; c++)
+						if (cand[c].cost > cand[worst].cost)
+							worst = c;
+					/*
+					 * Kept only if cheaper than a kept one:
+					 * than the dearest, once there are enough.
+					 */
+					judge(t, rg, &tm, tm.u3[k], &nm, sigma,
+					      nc < CANDIDATES ? INFINITY :
+							       cand[worst].cost);
+					if (nm.cost == INFINITY)
+						continue;
 					/* keep the cheapest few, one of each naming */
 					for (c = 0; c < nc; c++)
 						if (same_naming(rg, &cand[c], &nm))
@@ -883,9 +939,6 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 						cand[nc++] = nm;
 						continue;
 					}
-					for (c = 1; c < nc; c++)
-						if (cand[c].cost > cand[worst].cost)
-							worst = c;
 					if (nm.cost < cand[worst].cost)
 						cand[worst] = nm;
 				}

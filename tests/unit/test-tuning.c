@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Unit tests of liboio's bring-up arithmetic: the heater law, the code of
- * darkened lines and the classes of swept positions, the one peak finder
- * (lib/peaks.c) on synthetic traces, and what bring-up measures of a card
+ * Unit tests of liboio's bring-up arithmetic: the heater law, the comb of
+ * lines that finds the nearest one, the code of darkened lines and the
+ * classes of swept positions, the one peak finder (lib/peaks.c) on
+ * synthetic traces, and what bring-up measures of a card
  * (FSR, time constants, crosstalk, noise, linewidth, line positions)
  * against the emulated card's truth, on cards far from the default one.
  */
@@ -39,6 +40,79 @@ START_TEST(test_law_inverts)
 	ck_assert(lio_tune_law(0.5, 0.15) > 0.25);
 	ck_assert(lio_tune_law(0.5, -0.15) < 0.25);
 	ck_assert(lio_tune_law_inv(-1, 0) == 0 && lio_tune_law_inv(2, 0) == 1);
+}
+END_TEST
+
+/* The nearest line to p by asking every line, ties to the lower one. */
+static unsigned int scan_nearest(const double *line, unsigned int n,
+				 double fsr, double p, double *off)
+{
+	unsigned int l, best = 0;
+
+	*off = INFINITY;
+	for (l = 0; l < n; l++) {
+		double d = p - line[l] - fsr * floor((p - line[l]) / fsr + 0.5);
+
+		if (fabs(d) < fabs(*off)) {
+			*off = d;
+			best = l;
+		}
+	}
+	return best;
+}
+
+/*
+ * The comb's pair holds the nearest line, or one as near: on random
+ * combs (lines out of order, off the first FSR, two at one place), at
+ * random positions many orders away, on lines and half-way between.
+ */
+START_TEST(test_comb_pair_nearest)
+{
+	struct oio_comb cb;
+	unsigned int seed = 12345, trial, i, pair[2];
+
+	for (trial = 0; trial < 2000; trial++) {
+		double line[OIO_MAX_WAVELENGTHS], fsr, off, d0, d1;
+		unsigned int n = 1 + rand_r(&seed) % OIO_MAX_WAVELENGTHS, near;
+
+		fsr = 2000 + rand_r(&seed) % 20000;
+		for (i = 0; i < n; i++)
+			line[i] = 1550000 + (rand_r(&seed) % 4000 - 2000) *
+					    fsr / 1000.0;
+		if (n > 2)
+			line[n - 1] = line[0];
+		lio_comb_init(&cb, line, n, fsr);
+		ck_assert_uint_ge(cb.n, 1);
+		for (i = 0; i < 200; i++) {
+			double p = 1550000 + (rand_r(&seed) % 200001 - 100000) *
+					     fsr / 1000.0;
+
+			if (i % 5 == 0)
+				p = line[i % n] + (rand_r(&seed) % 7 - 3) * fsr;
+			if (i % 5 == 1 && n > 1)
+				p = (line[0] + line[1]) / 2;
+			near = scan_nearest(line, n, fsr, p, &off);
+			ck_assert(lio_comb_pair(&cb, p, pair));
+			ck_assert_uint_lt(pair[0], n);
+			ck_assert_uint_lt(pair[1], n);
+			if (pair[0] == near || pair[1] == near)
+				continue;
+			scan_nearest(&line[pair[0]], 1, fsr, p, &d0);
+			scan_nearest(&line[pair[1]], 1, fsr, p, &d1);
+			ck_assert_msg(fmin(fabs(d0), fabs(d1)) <= fabs(off) + 1e-6,
+				      "fsr %g p %.3f: line %u at %g, pair %u %u",
+				      fsr, p, near, off, pair[0], pair[1]);
+		}
+	}
+	/* nothing it can tell: every line is asked instead */
+	lio_comb_init(&cb, (const double[]){ 1550000, NAN }, 2, 8000);
+	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
+	lio_comb_init(&cb, (const double[]){ 1550000 }, 1, 0);
+	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
+	lio_comb_init(&cb, (const double[]){ 1550000 }, 1, 8000);
+	ck_assert(!lio_comb_pair(&cb, NAN, pair));
+	ck_assert(!lio_comb_pair(&cb, INFINITY, pair));
+	ck_assert(!lio_comb_pair(NULL, 1550000, pair));
 }
 END_TEST
 
@@ -290,6 +364,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, test_law_inverts);
+	tcase_add_test(tc, test_comb_pair_nearest);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_peaks_found_and_fitted);
