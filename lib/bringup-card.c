@@ -207,6 +207,21 @@ void run_settle(struct run *run)
 	run->io->sleep_us(run->io->h, (unsigned long)(SETTLE_TAUS * tau / 1000));
 }
 
+int run_relock(struct run *run, const bool *relock)
+{
+	const struct oio_card_io *io = run->io;
+	unsigned int r;
+	int err = io->run(io->h);
+
+	if (err)
+		return err;
+	run_settle(run);
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (relock[r])
+			io->lock(io->h, r, true);
+	return io->run(io->h) ?: run_wait_locks(run);
+}
+
 /*
  * Before the first line goes below its full bias, the full bias of every
  * line the run found lit goes to the journal: killed while lines are

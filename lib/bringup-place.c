@@ -58,12 +58,10 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 	const struct oio_card_io *io = run->io;
 	int err;
 
-	for (round = 0; round < REPAIR_ROUNDS; round++) {
-		bool again = false;
+	err = run_wait_locks(run);
+	for (round = 0; round < REPAIR_ROUNDS && !err; round++) {
+		bool again = false, relock[OIO_MAX_RINGS] = { false };
 
-		err = run_wait_locks(run);
-		if (err)
-			return err;
 		for (p = 0; p < run->info.ports; p++) {
 			if (!mask[p])
 				continue;
@@ -123,10 +121,6 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 		}
 		if (!again)
 			return 0;
-		err = io->run(io->h);
-		if (err)
-			return err;
-		run_settle(run);
 		for (p = 0; p < run->info.ports; p++) {
 			if (!mask[p])
 				continue;
@@ -135,17 +129,14 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 					unsigned int r = lio_tune_ring_of(
 						&run->g, p, side, w);
 
-					if (want[p * W + w] &&
-					    run->tel->ring[r].lock_state !=
-					    OIO_LOCK_STATE_LOCKED)
-						io->lock(io->h, r, true);
+					relock[r] = want[p * W + w] &&
+						    run->tel->ring[r].lock_state !=
+						    OIO_LOCK_STATE_LOCKED;
 				}
 		}
-		err = io->run(io->h);
-		if (err)
-			return err;
+		err = run_relock(run, relock);
 	}
-	return run_wait_locks(run);
+	return err;
 }
 
 /* Sweep, as sweep A was, the positions in need[port] for line l alone. */

@@ -97,6 +97,12 @@ int run_wait_locks(struct run *run);
 /* Let heaters just written settle, by the slowest time constant seen. */
 void run_settle(struct run *run);
 /*
+ * Heaters queued with their loops off: send them, let them settle, then
+ * turn on the loops of relock[ring] and wait for them to acquire - not
+ * before, or a loop would chase the ring while its heater still moves it.
+ */
+int run_relock(struct run *run, const bool *relock);
+/*
  * Every line of lit to bias[l] (0: off): each written, whatever was there,
  * past any write that fails; then the ramps waited for, and run->emitting
  * the lines that give light. The first error back.

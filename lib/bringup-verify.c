@@ -52,6 +52,7 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 	unsigned int r, rings = 2 * lanes_of(run), w = run->info.wavelengths;
 	const struct oio_card_io *io = run->io;
 	bool locked[OIO_MAX_RINGS], relock = false, any = false;
+	bool probed[OIO_MAX_RINGS];
 	uint32_t was[OIO_MAX_RINGS];
 	int err;
 
@@ -74,14 +75,9 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 	}
 	if (!any)
 		return 0;
-	err = io->run(io->h);
-	if (err)
-		return err;
-	run_settle(run);
 	for (r = 0; r < rings; r++)
-		if (was[r] != UINT32_MAX)
-			io->lock(io->h, r, true);
-	err = io->run(io->h) ?: run_wait_locks(run);
+		probed[r] = was[r] != UINT32_MAX;
+	err = run_relock(run, probed);
 	if (err)
 		return err;
 	for (r = 0; r < rings; r++) {
@@ -490,7 +486,7 @@ static int margin_detuned(struct run *run, const bool *cramped,
 	double peak[OIO_MAX_LANES], pm[OIO_MAX_LANES], got[OIO_MAX_LANES];
 	double aim[OIO_MAX_LANES];
 	bool on[OIO_MAX_LANES] = { false }, adjust = true, any = false;
-	bool judged[OIO_MAX_LANES], off = false;
+	bool judged[OIO_MAX_LANES], off = false, relock[OIO_MAX_RINGS];
 	const struct oio_card_io *io = run->io;
 	uint32_t at[OIO_MAX_LANES];
 	unsigned int n, r, step;
@@ -571,16 +567,12 @@ static int margin_detuned(struct run *run, const bool *cramped,
 	if (!off)
 		return err;	/* its loop never left the line */
 	/* back on its line, whatever happened */
-	for (n = 0; n < lanes_of(run); n++)
-		if (on[n])
-			io->heater(io->h, 2 * n + 1, at[n]);
-	lerr = io->run(io->h);
-	if (!lerr)
-		run_settle(run);
-	for (n = 0; n < lanes_of(run); n++)
-		if (on[n])
-			io->lock(io->h, 2 * n + 1, true);
-	lerr = lerr ?: io->run(io->h) ?: run_wait_locks(run);
+	for (r = 0; r < 2 * lanes_of(run); r++) {
+		relock[r] = r % 2 && on[r / 2];
+		if (relock[r])
+			io->heater(io->h, r, at[r / 2]);
+	}
+	lerr = run_relock(run, relock);
 	err = err ?: lerr;
 	if (!err) {
 		for (n = 0; n < lanes_of(run); n++)

@@ -204,6 +204,7 @@ static int undo_harm(struct run *run, const bool *mask,
 	unsigned int W = run->info.wavelengths, p, n, r, was[OIO_MAX_PORTS];
 	const struct oio_card_io *io = run->io;
 	bool back[OIO_MAX_PORTS] = { false }, any = false;
+	bool relock[OIO_MAX_RINGS];
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -232,15 +233,9 @@ static int undo_harm(struct run *run, const bool *mask,
 	}
 	if (!any)
 		return 0;
-	err = io->run(io->h);
-	if (err)
-		return err;
-	run_settle(run);
-	for (p = 0; p < run->info.ports; p++)
-		if (back[p])
-			lock_port(run, p, want);
-	err = io->run(io->h) ?: run_wait_locks(run) ?:
-	      run_verify(run, back, want);
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		relock[r] = back[r / 2 / W] && want[r / 2];
+	err = run_relock(run, relock) ?: run_verify(run, back, want);
 	for (p = 0; p < run->info.ports && !err; p++)
 		if (back[p] && port_up(run, p, want) < was[p])
 			run_explain(run, "port %u put back as it was: %u of its %u lanes verify again",
