@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * liboio: which laser lines sit either side of a position, every FSR over
- * (see tuning.h). Naming a card's peaks and fitting its crosstalk ask it
- * some millions of times a bring-up; scanning every line each time was
- * most of the analysis.
+ * liboio: the comb of laser lines (see comb.h).
  */
-#include <math.h>
 #include <string.h>
 
-#include "tuning.h"
+#include "comb.h"
+
+/* Two lines closer than this on the fold, of an FSR: one place. */
+#define SAME_PLACE	1e-7
 
 void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
 		   double fsr)
@@ -23,17 +22,12 @@ void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
 	for (i = 0; i < n; i++) {
 		double at;
 
-		if (!(fabs(line_pm[i] * c->inv) <= 1e15)) {
+		if (!(fabs(line_pm[i] * c->inv) <= OIO_COMB_FAR)) {
 			c->n = 0;
 			return;
 		}
-		/* a line where an earlier one is: the scan took the earlier */
-		for (j = 0; j < i && line_pm[j] != line_pm[i]; j++)
-			;
-		if (j < i)
-			continue;
 		at = fmin(fmax(lio_comb_fold(c, line_pm[i]), 0), fsr);
-		/* insertion by position, then by line */
+		/* insertion by position */
 		for (j = c->n; j > 0 && c->at[j - 1] > at; j--) {
 			c->at[j] = c->at[j - 1];
 			c->line[j] = c->line[j - 1];
@@ -42,12 +36,22 @@ void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
 		c->line[j] = (unsigned char)i;
 		c->n++;
 	}
+	/* two at one place, round the end of the fold too */
+	for (j = 0; j < c->n; j++) {
+		double gap = j + 1 < c->n ? c->at[j + 1] - c->at[j] :
+			     c->at[0] + fsr - c->at[j];
+
+		if (gap < SAME_PLACE * fsr) {
+			c->n = 0;
+			return;
+		}
+	}
 	/* each bin's start: the last line at or below it, -1 for none */
 	for (b = 0, j = 0; b < OIO_COMB_BINS; b++) {
 		double start = fsr * b / OIO_COMB_BINS;
 
 		while (j < c->n && c->at[j] <= start)
 			j++;
-		c->below[b] = (signed char)j - 1;
+		c->below[b] = (signed char)((int)j - 1);
 	}
 }

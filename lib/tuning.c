@@ -451,10 +451,9 @@ static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
 			bm = m;
 		}
 	}
-	if (bl >= 0) {
-		*line = bl;
-		*order = bm;
-	}
+	/* no line nearer than INFINITY (p NaN): line 0, as good as any */
+	*line = bl >= 0 ? bl : 0;
+	*order = bm;
 	return best;
 }
 
@@ -628,6 +627,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	 * unexplained, and two full peaks on one line cannot be.
 	 */
 	for (i = 0; i < rg->n; i++) {
+		/* a peak alone on its line, in any order, has no rival */
 		for (j = on[nm->line[i]] > 1 ? 0 : rg->n; j < rg->n; j++)
 			if (j != i && nm->line[j] == nm->line[i] &&
 			    nm->order[j] == nm->order[i] &&

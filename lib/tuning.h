@@ -23,10 +23,10 @@
 #ifndef OIO_TUNING_H
 #define OIO_TUNING_H
 
-#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "comb.h"
 #include "liboio.h"
 
 #define OIO_TUNE_MAX_PEAKS	24
@@ -219,54 +219,6 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r);
 
 /* The crosstalk, from sweep C once the rings are named (plan.c). */
 void lio_tune_crosstalk(struct oio_tune *t);
-
-/*
- * The lines folded into one FSR, sorted, with a coarse index over it: the
- * two lines either side of a position without scanning them all (comb.c).
- */
-#define OIO_COMB_BINS	64
-struct oio_comb {
-	double fsr, inv;
-	unsigned int n;			/* 0: unusable, ask every line */
-	double at[OIO_MAX_WAVELENGTHS];	/* in [0, fsr), ascending */
-	unsigned char line[OIO_MAX_WAVELENGTHS];
-	signed char below[OIO_COMB_BINS]; /* last at[] <= a bin's start */
-};
-
-void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
-		   double fsr);
-/* p less the whole FSRs below it: in [0, fsr), give or take a rounding. */
-static inline double lio_comb_fold(const struct oio_comb *c, double p)
-{
-	double k = p * c->inv, m = (double)(long long)k;
-
-	return p - c->fsr * (m - (m > k));
-}
-
-/*
- * The lines just below and above position p, one FSR round; false if c
- * cannot tell (no lines, p not finite), when every line must be asked.
- * Of lines at the same position, the first stands for them all. Inline:
- * the analysis asks it some millions of times.
- */
-static inline bool lio_comb_pair(const struct oio_comb *c, double p,
-				 unsigned int pair[2])
-{
-	double r;
-	int b, i;
-
-	/* false for NaN and infinities too */
-	if (!c || !c->n || !(fabs(p * c->inv) <= 1e15))
-		return false;
-	r = lio_comb_fold(c, p);
-	b = (int)(r * c->inv * OIO_COMB_BINS);
-	b = b < 0 ? 0 : b >= OIO_COMB_BINS ? OIO_COMB_BINS - 1 : b;
-	for (i = c->below[b]; i + 1 < (int)c->n && c->at[i + 1] <= r; i++)
-		;
-	pair[0] = c->line[i < 0 ? (int)c->n - 1 : i];
-	pair[1] = c->line[i + 1 < (int)c->n ? i + 1 : 0];
-	return true;
-}
 
 /* Position of ring r at drive x, pm; NAN if it was not named. */
 double lio_tune_position(const struct oio_tune *t, unsigned int r, double x);

@@ -43,76 +43,179 @@ START_TEST(test_law_inverts)
 }
 END_TEST
 
-/* The nearest line to p by asking every line, ties to the lower one. */
-static unsigned int scan_nearest(const double *line, unsigned int n,
-				 double fsr, double p, double *off)
+/* nearest_line()'s arithmetic (tuning.c): p's offset from line l. */
+static double offset_of(const double *line, double fsr, double p,
+			unsigned int l, int *order)
 {
-	unsigned int l, best = 0;
+	double k = (p - line[l]) * (1 / fsr) + 0.5;
+	double m = (double)(long long)k - (k < (double)(long long)k);
 
-	*off = INFINITY;
-	for (l = 0; l < n; l++) {
-		double d = p - line[l] - fsr * floor((p - line[l]) / fsr + 0.5);
+	*order = (int)m;
+	return p - (line[l] + m * fsr);
+}
 
-		if (fabs(d) < fabs(*off)) {
-			*off = d;
-			best = l;
+/* The nearest of the lines asked, a tie to the lower line. */
+static unsigned int pick(const double *line, double fsr, double p,
+			 const unsigned int *ask, unsigned int n, int *order,
+			 double *d)
+{
+	unsigned int i, best = 0;
+
+	*d = INFINITY;
+	for (i = 0; i < n; i++) {
+		int m;
+		double e = offset_of(line, fsr, p, ask[i], &m);
+
+		if (fabs(e) < fabs(*d) ||
+		    (fabs(e) == fabs(*d) && ask[i] < best)) {
+			*d = e;
+			best = ask[i];
+			*order = m;
 		}
 	}
 	return best;
 }
 
 /*
- * The comb's pair holds the nearest line, or one as near: on random
- * combs (lines out of order, off the first FSR, two at one place), at
- * random positions many orders away, on lines and half-way between.
+ * The comb's pair gives what asking every line gives - line, order and
+ * offset to the bit - or the comb says it cannot tell.
+ */
+static bool same_as_scan(const struct oio_comb *cb, const double *line,
+			 unsigned int n, double fsr, double p)
+{
+	unsigned int all[OIO_MAX_WAVELENGTHS], pair[2], i, a, b;
+	int oa = 0, ob = 0;
+	double da, db;
+
+	for (i = 0; i < n; i++)
+		all[i] = i;
+	if (!lio_comb_pair(cb, p, pair))
+		return false;
+	a = pick(line, fsr, p, all, n, &oa, &da);
+	b = pick(line, fsr, p, pair, 2, &ob, &db);
+	ck_assert_msg(a == b && oa == ob && !memcmp(&da, &db, sizeof(da)),
+		      "fsr %.17g p %.17g: line %u order %d at %.17g, the "
+		      "comb's %u order %d at %.17g", fsr, p, a, oa, da, b, ob,
+		      db);
+	return true;
+}
+
+/*
+ * On random combs (lines out of order, several FSRs apart), at random
+ * positions many orders away, on lines, an ulp either side of them and
+ * of the fold's ends, and half-way between.
  */
 START_TEST(test_comb_pair_nearest)
 {
 	struct oio_comb cb;
-	unsigned int seed = 12345, trial, i, pair[2];
+	unsigned int seed = 12345, trial, i, told = 0;
 
 	for (trial = 0; trial < 2000; trial++) {
-		double line[OIO_MAX_WAVELENGTHS], fsr, off, d0, d1;
-		unsigned int n = 1 + rand_r(&seed) % OIO_MAX_WAVELENGTHS, near;
+		double line[OIO_MAX_WAVELENGTHS], fsr;
+		unsigned int n = 1 + rand_r(&seed) % OIO_MAX_WAVELENGTHS;
 
-		fsr = 2000 + rand_r(&seed) % 20000;
+		fsr = 2000 + rand_r(&seed) % 20000 + rand_r(&seed) % 1000 / 7.0;
 		for (i = 0; i < n; i++)
 			line[i] = 1550000 + (rand_r(&seed) % 4000 - 2000) *
 					    fsr / 1000.0;
-		if (n > 2)
-			line[n - 1] = line[0];
 		lio_comb_init(&cb, line, n, fsr);
-		ck_assert_uint_ge(cb.n, 1);
-		for (i = 0; i < 200; i++) {
+		for (i = 0; i < 400; i++) {
 			double p = 1550000 + (rand_r(&seed) % 200001 - 100000) *
 					     fsr / 1000.0;
 
-			if (i % 5 == 0)
+			switch (i % 6) {
+			case 1:
 				p = line[i % n] + (rand_r(&seed) % 7 - 3) * fsr;
-			if (i % 5 == 1 && n > 1)
-				p = (line[0] + line[1]) / 2;
-			near = scan_nearest(line, n, fsr, p, &off);
-			ck_assert(lio_comb_pair(&cb, p, pair));
-			ck_assert_uint_lt(pair[0], n);
-			ck_assert_uint_lt(pair[1], n);
-			if (pair[0] == near || pair[1] == near)
-				continue;
-			scan_nearest(&line[pair[0]], 1, fsr, p, &d0);
-			scan_nearest(&line[pair[1]], 1, fsr, p, &d1);
-			ck_assert_msg(fmin(fabs(d0), fabs(d1)) <= fabs(off) + 1e-6,
-				      "fsr %g p %.3f: line %u at %g, pair %u %u",
-				      fsr, p, near, off, pair[0], pair[1]);
+				break;
+			case 2:
+				p = nextafter(line[i % n] + 2 * fsr,
+					      i % 12 < 6 ? 0 : INFINITY);
+				break;
+			case 3:
+				p = (line[i % n] + line[(i + 1) % n]) / 2;
+				break;
+			case 4:
+				p = nextafter(fsr * (int)(p / fsr),
+					      i % 12 < 6 ? 0 : INFINITY);
+				break;
+			case 5:
+				p = nextafter(fsr * 250 + fsr * (i % 64) / 64,
+					      i % 12 < 6 ? 0 : INFINITY);
+				break;
+			}
+			told += same_as_scan(&cb, line, n, fsr, p);
 		}
 	}
+	/* two random lines rarely share a place: nearly always told */
+	ck_assert_uint_gt(told, 2000 * 400 * 9 / 10);
+}
+END_TEST
+
+/* Where the comb cannot tell, it says so; at its edges, it can. */
+START_TEST(test_comb_pair_edges)
+{
+	static const double apart[] = { 1550000, 1558000, 1554000 };
+	double grid[8], line[3];
+	struct oio_comb cb;
+	unsigned int i, pair[2];
+
+	/* lines an FSR apart: which wins a tie, the fold cannot say */
+	lio_comb_init(&cb, apart, 3, 8000);
+	ck_assert(!lio_comb_pair(&cb, 1550100, pair));
+	for (i = 0; i < 8; i++)
+		grid[i] = 1550000 + 800 * i;
+	lio_comb_init(&cb, grid, 8, 4800);
+	ck_assert(!lio_comb_pair(&cb, 1550100, pair));
+	lio_comb_init(&cb, (const double[]){ 1550000, 1550000 }, 2, 8000);
+	ck_assert(!lio_comb_pair(&cb, 1550100, pair));
+	/* on the grid with a whole FSR of lines, every position */
+	lio_comb_init(&cb, grid, 8, 6400);
+	for (i = 0; i < 10000; i++)
+		ck_assert(same_as_scan(&cb, grid, 8, 6400,
+				       1540000 + 2.37 * i));
+	/* a line at the fold's start, another near its end */
+	line[0] = 8000 * 190;
+	line[1] = 8000 * 191 - 1e-3;
+	line[2] = 8000 * 190 + 3000;
+	lio_comb_init(&cb, line, 3, 8000);
+	for (i = 0; i < 3; i++) {
+		ck_assert(same_as_scan(&cb, line, 3, 8000,
+				       nextafter(line[i], 0)));
+		ck_assert(same_as_scan(&cb, line, 3, 8000,
+				       nextafter(line[i], INFINITY)));
+		ck_assert(same_as_scan(&cb, line, 3, 8000, line[i] + 8000));
+	}
+	/*
+	 * Below the first line on the fold: the last, one FSR round, and
+	 * the first (line 0 folds to 6700, line 1 to 3000).
+	 */
+	line[0] = 1550000 + 700;
+	line[1] = 1550000 + 5000;
+	lio_comb_init(&cb, line, 2, 8000);
+	ck_assert(lio_comb_pair(&cb, 8000 * 200 + 10, pair));
+	ck_assert_uint_eq(pair[0], 0);
+	ck_assert_uint_eq(pair[1], 1);
+	ck_assert(lio_comb_pair(&cb, 8000 * 200 + 7000, pair));
+	ck_assert_uint_eq(pair[0], 0);
+	ck_assert_uint_eq(pair[1], 1);
+	ck_assert(lio_comb_pair(&cb, 8000 * 200 + 4000, pair));
+	ck_assert_uint_eq(pair[0], 1);
+	ck_assert_uint_eq(pair[1], 0);
+	/* just below 0, a position folds to the fold's end itself */
+	ck_assert(same_as_scan(&cb, line, 2, 8000, -1e-20));
+	ck_assert(same_as_scan(&cb, line, 2, 8000, -8000 * 3 - 1e-12));
+	/* one line: it */
+	lio_comb_init(&cb, line, 1, 8000);
+	ck_assert(same_as_scan(&cb, line, 1, 8000, 1234567.5));
 	/* nothing it can tell: every line is asked instead */
+	ck_assert(!lio_comb_pair(&cb, 8000 * 1e12, pair));
+	ck_assert(!lio_comb_pair(&cb, NAN, pair));
+	ck_assert(!lio_comb_pair(&cb, -INFINITY, pair));
+	ck_assert(!lio_comb_pair(NULL, 1550000, pair));
 	lio_comb_init(&cb, (const double[]){ 1550000, NAN }, 2, 8000);
 	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
-	lio_comb_init(&cb, (const double[]){ 1550000 }, 1, 0);
+	lio_comb_init(&cb, line, 1, 0);
 	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
-	lio_comb_init(&cb, (const double[]){ 1550000 }, 1, 8000);
-	ck_assert(!lio_comb_pair(&cb, NAN, pair));
-	ck_assert(!lio_comb_pair(&cb, INFINITY, pair));
-	ck_assert(!lio_comb_pair(NULL, 1550000, pair));
 }
 END_TEST
 
@@ -365,6 +468,7 @@ int main(void)
 
 	tcase_add_test(tc, test_law_inverts);
 	tcase_add_test(tc, test_comb_pair_nearest);
+	tcase_add_test(tc, test_comb_pair_edges);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_peaks_found_and_fitted);

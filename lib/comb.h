@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio: the laser lines folded into one FSR, sorted, with a coarse index
+ * over it - the two lines either side of a position without asking every
+ * line. Naming a card's peaks and fitting its crosstalk ask it some
+ * millions of times a bring-up (tuning.c, plan.c).
+ *
+ * A comb that could not keep the answer the same as asking every line
+ * says so (n = 0): no lines, a line not finite, or two lines at one place
+ * on the fold (an FSR apart, say), where a tie between them goes to the
+ * lower line and neighbours on the fold cannot tell which that is.
+ */
+#ifndef OIO_COMB_H
+#define OIO_COMB_H
+
+#include <math.h>
+#include <stdbool.h>
+
+#include "liboio.h"
+
+#define OIO_COMB_BINS	64
+/* Positions this many FSRs out are rounded too coarsely to fold. */
+#define OIO_COMB_FAR	1048576.0
+
+_Static_assert(OIO_MAX_WAVELENGTHS <= 127, "lines index as signed chars");
+
+struct oio_comb {
+	double fsr, inv;
+	unsigned int n;			/* 0: unusable, ask every line */
+	double at[OIO_MAX_WAVELENGTHS];	/* in [0, fsr], ascending */
+	unsigned char line[OIO_MAX_WAVELENGTHS];
+	signed char below[OIO_COMB_BINS]; /* last at[] <= a bin's start */
+};
+
+void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
+		   double fsr);
+
+/* p less the whole FSRs below it: in [0, fsr], give or take a rounding. */
+static inline double lio_comb_fold(const struct oio_comb *c, double p)
+{
+	double k = p * c->inv, m = (double)(long long)k;
+
+	return p - c->fsr * (m - (m > k));
+}
+
+/*
+ * The lines just below and above position p, one FSR round; false if c
+ * cannot tell (see above; p not finite or far out), when every line must
+ * be asked. Inline: the analysis asks it some millions of times.
+ */
+static inline bool lio_comb_pair(const struct oio_comb *c, double p,
+				 unsigned int pair[2])
+{
+	double r;
+	int b, i;
+
+	/* false for NaN and infinities too */
+	if (!c || !c->n || !(fabs(p * c->inv) <= OIO_COMB_FAR))
+		return false;
+	r = lio_comb_fold(c, p);
+	b = (int)(r * c->inv * OIO_COMB_BINS);
+	b = b < 0 ? 0 : b >= OIO_COMB_BINS ? OIO_COMB_BINS - 1 : b;
+	/* the bin's start rounded past r: back, then on */
+	for (i = c->below[b]; i >= 0 && c->at[i] > r; i--)
+		;
+	for (; i + 1 < (int)c->n && c->at[i + 1] <= r; i++)
+		;
+	pair[0] = c->line[i < 0 ? (int)c->n - 1 : i];
+	pair[1] = c->line[i + 1 < (int)c->n ? i + 1 : 0];
+	return true;
+}
+
+#endif
