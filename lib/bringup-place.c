@@ -116,6 +116,8 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 					io->lock(io->h, r, false);
 					io->heater(io->h, r, code[w]);
 					run->plan[p].code[side][w] = code[w];
+					/* the snapshot still has it locked */
+					relock[r] = true;
 				}
 			}
 		}
@@ -129,9 +131,9 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 					unsigned int r = lio_tune_ring_of(
 						&run->g, p, side, w);
 
-					relock[r] = want[p * W + w] &&
-						    run->tel->ring[r].lock_state !=
-						    OIO_LOCK_STATE_LOCKED;
+					relock[r] |= want[p * W + w] &&
+						     run->tel->ring[r].lock_state !=
+						     OIO_LOCK_STATE_LOCKED;
 				}
 		}
 		err = run_relock(run, relock);

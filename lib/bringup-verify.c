@@ -51,8 +51,8 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 {
 	unsigned int r, rings = 2 * lanes_of(run), w = run->info.wavelengths;
 	const struct oio_card_io *io = run->io;
-	bool locked[OIO_MAX_RINGS], relock = false, any = false;
-	bool probed[OIO_MAX_RINGS];
+	bool locked[OIO_MAX_RINGS], knocked = false, any = false;
+	bool relock[OIO_MAX_RINGS];
 	uint32_t was[OIO_MAX_RINGS];
 	int err;
 
@@ -76,8 +76,8 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 	if (!any)
 		return 0;
 	for (r = 0; r < rings; r++)
-		probed[r] = was[r] != UINT32_MAX;
-	err = run_relock(run, probed);
+		relock[r] = was[r] != UINT32_MAX;
+	err = run_relock(run, relock);
 	if (err)
 		return err;
 	for (r = 0; r < rings; r++) {
@@ -95,9 +95,9 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 		if (locked[r] &&
 		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED) {
 			io->lock(io->h, r, true);
-			relock = true;
+			knocked = true;
 		}
-	if (relock) {
+	if (knocked) {
 		run_settle(run);
 		err = io->run(io->h) ?: run_wait_locks(run);
 	}

@@ -451,7 +451,7 @@ static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
 			bm = m;
 		}
 	}
-	/* no line nearer than INFINITY (p NaN): line 0, as good as any */
+	/* no line nearer than INFINITY (p NaN): line 0 at INFINITY, a misfit */
 	*line = bl >= 0 ? bl : 0;
 	*order = bm;
 	return best;
