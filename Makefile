@@ -364,10 +364,12 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/comb.c lib/peaks.c \
-	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c
+	lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \
+	lib/objects-sized.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
-	lib/tuning.h lib/comb.h lib/liboio.h lib/oio-api.h lib/link-sized.h \
-	lib/objects-sized.h include/uapi/linux/oio.h \
+	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/liboio.h \
+	lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
+	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
 	$(SIM_DEPS)
@@ -439,10 +441,11 @@ $(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
 # need no card.
 $(B)/unit/test-objects-sized: tests/unit/test-objects-sized.c \
 		lib/objects-sized.c lib/objects-sized.h lib/link-sized.h \
-		tests/unit/marked.h lib/headroom.c lib/peaks.c lib/liboio.h | $(DEPS)
+		tests/unit/marked.h lib/headroom.c lib/peaks.c lib/select.c \
+		lib/select.h lib/minmax.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-objects-sized.c \
-		lib/objects-sized.c lib/headroom.c lib/peaks.c \
+		lib/objects-sized.c lib/headroom.c lib/peaks.c lib/select.c \
 		$$(pkg-config --cflags --libs check) -lm
 
 # liboio's card lock file, alone: plain POSIX, no netlink.

@@ -70,4 +70,21 @@ static inline bool lio_comb_pair(const struct oio_comb *c, double p,
 	return true;
 }
 
+/*
+ * The lines to ask which is nearest position p, into ask[] (room for n,
+ * and for 2): the pair either side of p if c can tell, else all n lines
+ * in order. How many, back.
+ */
+static inline unsigned int lio_comb_ask(const struct oio_comb *c, double p,
+					unsigned int n, unsigned int *ask)
+{
+	unsigned int i;
+
+	if (lio_comb_pair(c, p, ask))
+		return 2;
+	for (i = 0; i < n; i++)
+		ask[i] = i;
+	return n;
+}
+
 #endif

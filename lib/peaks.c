@@ -18,19 +18,14 @@
 
 #include "liboio.h"
 #include "objects-sized.h"
+#include "minmax.h"
 #include "oio-api.h"
+#include "select.h"
 
 #define PROMINENCE_SIGMAS	6.0	/* a peak stands this far out of noise */
 #define PROMINENCE_SHARE	0.02	/* and this far out of the trace's top */
 #define FIT_LEVEL		0.35	/* samples above this share of the peak */
 #define FIT_MAX_SIDE		12	/* samples each side, at most */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /*
  * The fourth difference of a trace kills everything smooth up to a cubic,
@@ -53,15 +48,13 @@ OIO_API double oio_trace_noise(const uint32_t *trace, unsigned int points)
 	lv = d + m;
 	for (i = 0; i < m; i++)
 		lv[i] = trace[i + 2];
-	qsort(lv, m, sizeof(*lv), cmp_double);
-	cut = lv[m / 3];
+	cut = lio_select(lv, m, m / 3);
 	for (i = 2; i + 2 < points; i++)
 		if (trace[i] <= cut)
 			d[n++] = fabs((double)trace[i - 2] -
 				      4.0 * trace[i - 1] + 6.0 * trace[i] -
 				      4.0 * trace[i + 1] + trace[i + 2]);
-	qsort(d, n, sizeof(*d), cmp_double);
-	q = d[n / 2];
+	q = lio_select(d, n, n / 2);
 	free(d);
 	return q / (0.6745 * sqrt(70));
 }
@@ -77,7 +70,7 @@ static double valley(const double *y, unsigned int points, unsigned int i,
 	for (; j >= 0 && j < (long)points; j += dir) {
 		if (y[j] > y[i])
 			return low;
-		low = fmin(low, y[j]);
+		low = lio_fmin(low, y[j]);
 	}
 	*edge = true;
 	return low;
@@ -174,7 +167,7 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 							  i + 1 : i];
 
 		y[i] = (l + 2.0 * trace[i] + r) / 4;
-		top = fmax(top, y[i]);
+		top = lio_fmax(top, y[i]);
 	}
 	for (i = 0; i < points && n < max; i++) {
 		struct oio_trace_peak peak, *pk = &peak;
@@ -192,13 +185,13 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 		 * the side it has.
 		 */
 		if (edge_l && edge_r)
-			prom = y[i] - fmin(vl, vr);
+			prom = y[i] - lio_fmin(vl, vr);
 		else if (edge_l)
 			prom = y[i] - vr;
 		else if (edge_r)
 			prom = y[i] - vl;
 		else
-			prom = y[i] - fmax(vl, vr);
+			prom = y[i] - lio_fmax(vl, vr);
 		if (prom < PROMINENCE_SIGMAS * sigma ||
 		    prom < PROMINENCE_SHARE * top)
 			continue;
@@ -207,7 +200,7 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 		 * the lower valley, as one cut short at an end, the last
 		 * sample still on its flank, would otherwise take that flank.
 		 */
-		floor_na = edge_l == edge_r ? fmin(vl, vr) : edge_l ? vr : vl;
+		floor_na = edge_l == edge_r ? lio_fmin(vl, vr) : edge_l ? vr : vl;
 		memset(pk, 0, sizeof(*pk));
 		pk->sample = i;
 		pk->value_na = trace[i];

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minmax.h"
+#include "select.h"
 #include "tuning.h"
 
 #define MAX_W		OIO_MAX_WAVELENGTHS
@@ -37,33 +39,20 @@ static double own_shift(const struct oio_tune *t, const double *qmed,
 	return rg->q * lio_tune_law(x, rg->h);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Median own full scale of each side's named rings. */
 static void medians(const struct oio_tune *t, double *qmed)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, side;
-	double *v = malloc(R * sizeof(*v));
-	unsigned int n;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, side, n;
+	double v[OIO_MAX_RINGS];
 
 	for (side = 0; side < 2; side++) {
 		qmed[side] = t->g.range_pm;
-		if (!v)
-			continue;
 		for (n = 0, r = side; r < R; r += 2)
 			if (t->ring[r].named)
 				v[n++] = t->ring[r].q;
-		if (!n)
-			continue;
-		qsort(v, n, sizeof(*v), cmp_double);
-		qmed[side] = v[n / 2];
+		if (n)
+			qmed[side] = lio_select(v, n, n / 2);
 	}
-	free(v);
 }
 
 /* Neighbours' own shifts at drive x: adjacent and two places away. */
@@ -105,15 +94,14 @@ static double off_line(const struct oio_tune *t, const struct oio_comb *cb,
 		       double p, double *at)
 {
 	double best = INFINITY, inv = 1 / t->fsr_pm;
-	unsigned int pair[2], l, i, n = t->g.wavelengths;
-	bool fast = lio_comb_pair(cb, p, pair);
-	unsigned int bl = n;
+	unsigned int ask[MAX_W], l, i, n = t->g.wavelengths, bl = n;
+	unsigned int k = lio_comb_ask(cb, p, n, ask);
 
 	*at = p;
-	for (i = 0; i < (fast ? 2 : n); i++) {
+	for (i = 0; i < k; i++) {
 		double d;
 
-		l = fast ? pair[i] : i;
+		l = ask[i];
 		d = wrap(p - t->line_pm[l], t->fsr_pm, inv);
 		if (fabs(d) < fabs(best) ||
 		    (bl < n && fabs(d) == fabs(best) && l < bl)) {
@@ -132,7 +120,7 @@ static bool c_tall(const struct oio_tune_ring *rg, unsigned int i)
 	unsigned int j;
 
 	for (j = 0; j < rg->nc; j++)
-		top = fmax(top, rg->c_height[j]);
+		top = lio_fmax(top, rg->c_height[j]);
 	return rg->c_height[i] >= C_TALL * top;
 }
 
@@ -184,7 +172,7 @@ static double c_cost(const struct oio_tune *t, const struct oio_comb *cb,
 		double d = off_line(t, cb, cp[i].base + x1 * cp[i].n1 +
 				       x2 * cp[i].n2, &at) / C_SIGMA;
 
-		cost += fmin(d * d, 9);
+		cost += lio_fmin(d * d, 9);
 	}
 	return cost;
 }
@@ -227,8 +215,8 @@ static void c_fit(struct oio_tune *t, const struct oio_comb *cb,
 	det = a11 * a22 - a12 * a12;
 	if (det <= 0 || a22 <= 0)
 		return;
-	t->xt1 = fmin(fmax((b1 * a22 - b2 * a12) / det, 0), XT_MAX);
-	t->xt2 = fmin(fmax((a11 * b2 - a12 * b1) / det, 0), XT_MAX / 2);
+	t->xt1 = lio_fmin(lio_fmax((b1 * a22 - b2 * a12) / det, 0), XT_MAX);
+	t->xt2 = lio_fmin(lio_fmax((a11 * b2 - a12 * b1) / det, 0), XT_MAX / 2);
 }
 
 /*
@@ -268,7 +256,7 @@ static void c_gains(struct oio_tune *t, const struct oio_comb *cb,
 		if (!n)
 			continue;
 		m = suu / n;
-		rg->xt_gain = fmin(fmax((sue + GAIN_PRIOR * m) /
+		rg->xt_gain = lio_fmin(lio_fmax((sue + GAIN_PRIOR * m) /
 					(suu + GAIN_PRIOR * m), 0.3), 2.5);
 	}
 }
@@ -455,7 +443,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 			 * neighbours' heat pushes past it misses by that
 			 * push, not by the FSR less its reach one order up
 			 */
-			miss[w] = fmin(miss[w], y[w] < 0 ? -y[w] :
+			miss[w] = lio_fmin(miss[w], y[w] < 0 ? -y[w] :
 						y[w] - own(t, b, w, 1));
 			if (next >= 0 && next <= 2 && !(tried[w] >> next & 1)) {
 				order[w] = next;
@@ -474,7 +462,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		if (ok[w] || !want[w])
 			miss[w] = 0;
 		if (ok[w])
-			*margin = fmin(*margin, fmin(y[w], own(t, b, w, 1) -
+			*margin = lio_fmin(*margin, lio_fmin(y[w], own(t, b, w, 1) -
 							   y[w]));
 	}
 }
@@ -560,7 +548,7 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 				place(t, &bus[side], s, want, ok[side],
 				      y[side], &m, miss[side]);
 				if (pass)
-					margin = fmin(margin, m);
+					margin = lio_fmin(margin, m);
 			}
 			for (w = 0; w < W; w++)
 				if (want[w] && (!ok[0][w] || !ok[1][w])) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minmax.h"
 #include "tuning.h"
 
 #define MAX_W		OIO_MAX_WAVELENGTHS
@@ -209,7 +210,7 @@ void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 		p->line = -1;
 		p->anchor = -1;
 		if (!p->edge)
-			rg->top_na = fmax(rg->top_na, p->height);
+			rg->top_na = lio_fmax(rg->top_na, p->height);
 	}
 	rg->ref_na = ref_height(rg);
 	n = lio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
@@ -238,7 +239,7 @@ static double peak_weight(const struct oio_tune_ring *rg,
 			  const struct oio_tune_peak *p, int line)
 {
 	double h = rg->ref_na > 0 ? p->height / rg->ref_na : 0;
-	double w = fmin(fmax((h - 0.4) / 0.35, 0), 1);
+	double w = lio_fmin(lio_fmax((h - 0.4) / 0.35, 0), 1);
 
 	if (p->anchor >= 0)
 		return 1;
@@ -291,7 +292,7 @@ static double tau_from_lag(const struct oio_tune *t, double d)
 /* Slope of the nominal position against code, pm per code. */
 static double nominal_slope(const struct oio_tune *t, double code)
 {
-	double x = fmax(code / OIO_HEATER_MAX, 0.05);
+	double x = lio_fmax(code / OIO_HEATER_MAX, 0.05);
 
 	return t->g.range_pm * 1.2 * 2 * x / OIO_HEATER_MAX;
 }
@@ -356,7 +357,7 @@ static bool looks_undimmed(const struct oio_tune *t,
 	unsigned int l;
 
 	for (l = 0; l < t->g.wavelengths; l++)
-		lowest = fmin(lowest, t->dim_ratio[l]);
+		lowest = lio_fmin(lowest, t->dim_ratio[l]);
 	return !isnan(p->code_b) && p->ratio > (1 + lowest) / 2;
 }
 
@@ -434,15 +435,15 @@ static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
 			   double p, int *line, int *order)
 {
 	double best = INFINITY, inv = 1 / t->fsr_pm;
-	unsigned int pair[2], l, n = t->g.wavelengths, i;
-	bool fast = lio_comb_pair(cb, p, pair);
+	unsigned int ask[MAX_W], i;
+	unsigned int k = lio_comb_ask(cb, p, t->g.wavelengths, ask);
 	int bl = -1, bm = 0;
 
-	for (i = 0; i < (fast ? 2 : n); i++) {
+	for (i = 0; i < k; i++) {
+		unsigned int l = ask[i];
 		int m;
 		double d;
 
-		l = fast ? pair[i] : i;
 		d = line_offset(t, p, l, inv, &m);
 		if (fabs(d) < fabs(best) ||
 		    (bl >= 0 && fabs(d) == fabs(best) && (int)l < bl)) {
@@ -480,8 +481,8 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	 * shaded as they were: the ratio alone says which.
 	 */
 	if (t->dark) {
-		e = (fmin(p->ratio, 1.5) - r) / DARK_SIGMA;
-		return fmin(e * e, COST_CAP);
+		e = (lio_fmin(p->ratio, 1.5) - r) / DARK_SIGMA;
+		return lio_fmin(e * e, COST_CAP);
 	}
 	/* a ring upstream took the line in B: its height there says nothing */
 	if (rg->ref_na <= 0 || (p->shadow_b >> l & 1))
@@ -490,10 +491,10 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	if (p->height >= FULL_PEAK * full) {
 		/* shaded in B (a dimmed line moved under a ring upstream)? */
 		e = (p->ratio - r) / RATIO_SIGMA;
-		return fmin(e * e, COST_CAP);
+		return lio_fmin(e * e, COST_CAP);
 	}
 	e = (p->ratio * p->height / full - r) / RATIO_SIGMA;
-	return e > 0 ? fmin(e * e, COST_CAP) : 0;
+	return e > 0 ? lio_fmin(e * e, COST_CAP) : 0;
 }
 
 /*
@@ -532,18 +533,19 @@ struct ring_terms {
 	/* the laws refine() tries, and lio_tune_law() of each peak there */
 	double law[LAWS_TRIED];
 	double u[LAWS_TRIED][OIO_TUNE_MAX_PEAKS];
-	struct oio_comb comb;
+	/* the lines, as the pass naming the ring has them */
+	const struct oio_comb *comb;
 };
 
 static const double name_laws[3] = { -0.12, 0, 0.12 };
 
 static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
-		       struct ring_terms *tm)
+		       const struct oio_comb *cb, struct ring_terms *tm)
 {
 	unsigned int i, l, k;
 	double h;
 
-	lio_comb_init(&tm->comb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+	tm->comb = cb;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 
@@ -591,11 +593,11 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 
 		pos = nm->o + nm->q * (u ? u[i] :
 				       lio_tune_law(rg->pk[i].x, nm->h));
-		d = nearest_line(t, &tm->comb, pos, &nm->line[i],
+		d = nearest_line(t, tm->comb, pos, &nm->line[i],
 				 &nm->order[i]);
 		l = (unsigned int)nm->line[i];
 		on[l]++;
-		c[i] = fmin(d * d / (sigma * sigma), COST_CAP);
+		c[i] = lio_fmin(d * d / (sigma * sigma), COST_CAP);
 		w[i] = tm->w[i][l];
 		if (tm->is_fixed[i][l])
 			c[i] = tm->fixed[i][l];
@@ -611,7 +613,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		 * It costs at least this below, whatever the others: the
 		 * rounded sums of these are no more than the cost's.
 		 */
-		least += fmin(c[i], (1 - w[i]) * UNTOLD + w[i] * COST_CAP);
+		least += lio_fmin(c[i], (1 - w[i]) * UNTOLD + w[i] * COST_CAP);
 		if (least >= limit) {
 			nm->cost = INFINITY;
 			return;
@@ -696,7 +698,7 @@ static double fit_oq(const struct oio_tune_ring *rg,
 	for (i = 0; i < rg->n; i++) {
 		double d = *fo + *fq * u[i] - np->pos[i];
 
-		rss += np->w[i] * fmin(d * d, 9 * sigma * sigma);
+		rss += np->w[i] * lio_fmin(d * d, 9 * sigma * sigma);
 		if (rss >= limit)
 			return INFINITY;
 	}
@@ -723,7 +725,7 @@ static void refine(const struct oio_tune *t, const struct oio_tune_ring *rg,
 
 			/* a law no better than the best so far is not kept */
 			rss = fit_oq(rg, &np, nm->o, nm->q, tm->u[k],
-				     fmax(sigma, 100) * widen[pass], best_rss,
+				     lio_fmax(sigma, 100) * widen[pass], best_rss,
 				     &o, &q);
 			if (q < qlo || q > qhi)
 				continue;
@@ -751,7 +753,7 @@ static double beyond_spread(const struct oio_tune *t, unsigned int w, double o)
 
 	if (t->spread_pm <= 0)
 		return 0;
-	return fmax(fabs(remainder(o - nominal, t->fsr_pm)) - t->spread_pm, 0);
+	return lio_fmax(fabs(remainder(o - nominal, t->fsr_pm)) - t->spread_pm, 0);
 }
 
 /*
@@ -869,7 +871,7 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
  * distinct one is nearly as cheap.
  */
 static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
-		      unsigned int w, double sigma)
+		      unsigned int w, double sigma, const struct oio_comb *cb)
 {
 	struct naming cand[CANDIDATES];
 	struct ring_terms tm;
@@ -884,7 +886,7 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		tall += trusted(rg, &rg->pk[i]);
 	if (tall < 2)
 		return anchor_alone(t, rg, w);
-	ring_terms(t, rg, &tm);
+	ring_terms(t, rg, cb, &tm);
 	for (a = 0; a + 1 < rg->n && pairs < 3; a++) {
 		const struct oio_tune_peak *p0 = &rg->pk[a], *p1 = NULL;
 
@@ -954,15 +956,15 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		 * a heater or a law unlike all of theirs.
 		 */
 		e = beyond_spread(t, w, cand[c].o) / PRIOR_SLACK;
-		cand[c].cost += fmin(e * e, 2 * COST_CAP);
+		cand[c].cost += lio_fmin(e * e, 2 * COST_CAP);
 		if (t->spread_pm > 0) {
-			e = fmax(fmax(t->q_lo - cand[c].q,
+			e = lio_fmax(lio_fmax(t->q_lo - cand[c].q,
 				      cand[c].q - t->q_hi), 0) /
 			    (Q_SLACK * t->q_pm);
-			cand[c].cost += fmin(e * e, 2 * COST_CAP);
-			e = fmax(fmax(t->h_lo - cand[c].h,
+			cand[c].cost += lio_fmin(e * e, 2 * COST_CAP);
+			e = lio_fmax(lio_fmax(t->h_lo - cand[c].h,
 				      cand[c].h - t->h_hi), 0) / H_SLACK;
-			cand[c].cost += fmin(e * e, 2 * COST_CAP);
+			cand[c].cost += lio_fmin(e * e, 2 * COST_CAP);
 		}
 	}
 	best = 0;
@@ -1128,7 +1130,8 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 			reach = SHADE_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
 					      t->g.fwhm_pm);
 			pos = swept_position(t, port, side, j, w, p->x);
-			pos_b = swept_position(t, port, side, j, w, xb);
+			pos_b = xb == p->x ? pos :
+				swept_position(t, port, side, j, w, xb);
 			for (l = 0; l < t->g.wavelengths; l++) {
 				/* in B a dimmed line sits where it moved to */
 				double dl = (t->code >> l & 1) ?
@@ -1192,6 +1195,7 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass;
 	unsigned int W = t->g.wavelengths, p, side, w, nv = 0;
 	double v[OIO_MAX_RINGS];
+	struct oio_comb cb;
 
 	lags(t);
 	/*
@@ -1201,6 +1205,8 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	 * known.
 	 */
 	for (pass = 0; pass < 3; pass++) {
+		/* the lines move only at a pass's end, in refine_card() */
+		lio_comb_init(&cb, t->line_pm, W, t->fsr_pm);
 		t->named = 0;
 		for (p = 0; p < t->g.ports; p++)
 			for (side = 0; side < 2; side++)
@@ -1211,7 +1217,8 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 
 					if (pass)
 						shade(t, p, side, w);
-					if (!name_ring(t, rg, w, sigmas[pass]))
+					if (!name_ring(t, rg, w, sigmas[pass],
+						       &cb))
 						continue;
 					t->named++;
 					linewidth(rg);
@@ -1316,9 +1323,11 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 {
 	unsigned int W = t->g.wavelengths, w = r / 2 % W;
 	struct oio_tune_ring *rg = &t->ring[r];
+	struct oio_comb cb;
 
 	shade(t, r / (2 * W), r % 2, w);
-	if (!name_ring(t, rg, w, FINAL_SIGMA))
+	lio_comb_init(&cb, t->line_pm, W, t->fsr_pm);
+	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb))
 		return false;
 	linewidth(rg);
 	t->named++;

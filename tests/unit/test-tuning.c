@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of liboio's bring-up arithmetic: the heater law, the comb of
- * lines that finds the nearest one, the code of darkened lines and the
- * classes of swept positions, the one peak finder (lib/peaks.c) on
- * synthetic traces, and what bring-up measures of a card
+ * lines that finds the nearest one, order statistics by selection, the
+ * code of darkened lines and the classes of swept positions, the one
+ * peak finder (lib/peaks.c) on synthetic traces, and what bring-up
+ * measures of a card
  * (FSR, time constants, crosstalk, noise, linewidth, line positions)
  * against the emulated card's truth, on cards far from the default one.
  */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "select.h"
 #include "simio.h"
 #include "tuning.h"
 
@@ -216,6 +218,43 @@ START_TEST(test_comb_pair_edges)
 	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
 	lio_comb_init(&cb, line, 1, 0);
 	ck_assert(!lio_comb_pair(&cb, 1550000, pair));
+}
+END_TEST
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Selection gives what sorting would, at every rank: random values, few
+ * distinct ones (a quantised trace), flat, sorted and reversed runs.
+ */
+START_TEST(test_select_ranks)
+{
+	double v[257], sorted[257], work[257];
+	unsigned int seed = 7, trial, n, i, k, kind;
+
+	for (trial = 0; trial < 400; trial++) {
+		n = 1 + trial % 257;
+		kind = trial % 5;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i] = kind == 0 ? (double)(seed >> 8) / 3.0 - 1e6 :
+			       kind == 1 ? (double)(seed >> 28) :
+			       kind == 2 ? 42.0 :
+			       kind == 3 ? (double)i : -(double)i;
+		}
+		memcpy(sorted, v, n * sizeof(*v));
+		qsort(sorted, n, sizeof(*sorted), cmp_double);
+		for (k = 0; k < n; k++) {
+			memcpy(work, v, n * sizeof(*v));
+			ck_assert_msg(lio_select(work, n, k) == sorted[k],
+				      "kind %u n %u k %u", kind, n, k);
+		}
+	}
 }
 END_TEST
 
@@ -469,6 +508,7 @@ int main(void)
 	tcase_add_test(tc, test_law_inverts);
 	tcase_add_test(tc, test_comb_pair_nearest);
 	tcase_add_test(tc, test_comb_pair_edges);
+	tcase_add_test(tc, test_select_ranks);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_peaks_found_and_fitted);

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * liboio: the k-th smallest of some values, without sorting them - a
+ * trace's noise floor and the rings' median heater scales are order
+ * statistics of hundreds of values, asked for every sweep and every bus.
+ */
+#ifndef OIO_SELECT_H
+#define OIO_SELECT_H
+
+/*
+ * The k-th smallest (from 0) of v[0..n-1], which it reorders; v holds no
+ * NaN and k < n.
+ */
+double lio_select(double *v, unsigned int n, unsigned int k);
+
+#endif
