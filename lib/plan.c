@@ -352,13 +352,16 @@ static double own_inv(const struct oio_tune *t, const struct bus *b,
 	return (lo + hi) / 2;
 }
 
-/* Neighbours' heat on ring w, own shifts y. */
+/*
+ * Neighbours' heat on ring w, own shifts y: from two places either side,
+ * as far as bus_init() gives shares.
+ */
 static double heat(const struct bus *b, unsigned int w, const double *y)
 {
+	unsigned int j = w > 2 ? w - 2 : 0, end = w + 3 < b->w ? w + 3 : b->w;
 	double s = 0;
-	unsigned int j;
 
-	for (j = 0; j < b->w; j++)
+	for (; j < end; j++)
 		if (j != w)
 			s += b->x[w][j] * y[j];
 	return s;
@@ -372,11 +375,19 @@ static void solve(const struct bus *b, const bool *fixed,
 		  const double *target, double *y)
 {
 	unsigned int w, it;
+	bool moved = true;
 
-	for (it = 0; it < 50; it++)
-		for (w = 0; w < b->w; w++)
-			if (!fixed[w])
-				y[w] = target[w] - heat(b, w, y);
+	/* a round that moves nothing leaves every later one the same */
+	for (it = 0; it < 50 && moved; it++)
+		for (moved = false, w = 0; w < b->w; w++) {
+			double v;
+
+			if (fixed[w])
+				continue;
+			v = target[w] - heat(b, w, y);
+			moved |= v != y[w];
+			y[w] = v;
+		}
 }
 
 /*
