@@ -849,6 +849,30 @@ static void run_free(struct run *run)
  * its PRBS off, so that nothing is left half done; the report says which
  * lanes are up and which the run did not finish.
  */
+/*
+ * A run that ends in an error without a look at its lanes (a card gone,
+ * say): none is known to be up, and each says why not.
+ */
+static void none_seen_up(struct oio_link_report *rep)
+{
+	unsigned int n;
+
+	rep->lanes_up = 0;
+	for (n = 0; n < rep->lanes; n++)
+		if (rep->lane[n].fail == OIO_LINK_OK)
+			rep->lane[n].fail = OIO_LINK_ABORTED;
+}
+
+/* An error before the run did anything to the lanes: the report says so. */
+static int run_refused(struct run *run, int err)
+{
+	/* no report to fill if run_init() found none */
+	if (run->rep)
+		none_seen_up(run->rep);
+	run_free(run);
+	return err;
+}
+
 static void clean_up(struct run *run)
 {
 	const struct oio_card_io *io = run->io;
@@ -860,8 +884,10 @@ static void clean_up(struct run *run)
 		io->cleaning(io->h, true);
 	if (run->lit0)
 		run_full_power(run, run->lit0);
-	if (run_snap(run, LANES))
+	if (run_snap(run, LANES)) {
+		none_seen_up(rep);
 		goto out;
+	}
 	rep->lanes_up = 0;
 	for (n = 0; n < rep->lanes; n++) {
 		enum oio_lane_state st = run->tel->lane[n].state;
@@ -950,7 +976,9 @@ static int finish(struct run *run, int err)
 	 */
 	if (!err)
 		err = run_snap(run, run->keep_cal ? ALL : LANES | LASERS);
-	if (err && err != -ENOMEM)
+	if (err == -ENOMEM)
+		none_seen_up(rep);
+	else if (err)
 		clean_up(run);
 	forget_full(run);
 	if (!err) {
@@ -1042,18 +1070,15 @@ int lio_bringup_up(const struct oio_card_io *io,
 	int err, lerr = 0;
 
 	err = run_init(&run, io, info, prm, rep, cb, arg);
-	if (err) {
-		run_free(&run);
-		return err;
-	}
+	if (err)
+		return run_refused(&run, err);
 	run.dark = run.keep_cal = true;
 	/* this run's measurements replace it, or none: never an older run's */
 	if (io->save_cal && io->save_cal(io->h, NULL, 0))
 		run_explain(&run, "the calibration of an earlier link up could not be removed");
 	if (!info->interlock_closed) {
 		run_explain(&run, "the card's laser interlock is open");
-		run_free(&run);
-		return -EBUSY;
+		return run_refused(&run, -EBUSY);
 	}
 	for (p = 0; p < OIO_MAX_PORTS; p++)
 		all[p] = p < info->ports;
@@ -1564,8 +1589,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		err = run_snap(&run, ALL);
 	if (err) {
 		forget_full(&run);
-		run_free(&run);
-		return err;
+		return run_refused(&run, err);
 	}
 	w = run.info.wavelengths;
 	rep->t_start = rep->t_lasers = run.tel->time_ns;
@@ -1579,8 +1603,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	}
 	if (!run.emitting) {
 		run_explain(&run, "no laser line is lit: run link up");
-		run_free(&run);
-		return -ENOLINK;
+		return run_refused(&run, -ENOLINK);
 	}
 	run.lit0 = run.emitting;
 	cal = malloc(sizeof(*cal));

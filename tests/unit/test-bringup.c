@@ -476,17 +476,24 @@ END_TEST
 
 /*
  * A card interface whose k-th call of one kind fails with -EIO, as a
- * refused write or a lost engine would.
+ * refused write or a lost engine would; or, with lose, every call from
+ * then on with -ENODEV, as a card that is gone.
  */
 static struct oio_card_io faulty;
 static unsigned int fail_at, calls;
 static int fail_kind;
+static bool lose, lost;
 
 enum { F_ENABLE, F_BIAS, F_SWEEP, F_RUN, F_SNAPSHOT };
 
 static int fault(int kind)
 {
-	return kind == fail_kind && ++calls == fail_at ? -EIO : 0;
+	if (lost)
+		return -ENODEV;
+	if (kind != fail_kind || ++calls != fail_at)
+		return 0;
+	lost = lose;
+	return lost ? -ENODEV : -EIO;
 }
 
 static int f_enable(void *h, uint32_t line, bool on)
@@ -507,10 +514,12 @@ static int f_sweep(void *h, const struct oio_sweep_req *req, uint32_t *trace)
 /* A batch lost on its way: none of its requests reaches the card. */
 static int f_run(void *h)
 {
-	if (fault(F_RUN)) {
+	int err = fault(F_RUN);
+
+	if (err) {
 		sio.nq = 0;
 		sio.err = 0;
-		return -EIO;
+		return err;
 	}
 	return sio.io.run(h);
 }
@@ -562,6 +571,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 	fail_kind = cases[_i].kind;
 	fail_at = cases[_i].at;
 	calls = 0;
+	lose = lost = false;
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
@@ -577,13 +587,57 @@ START_TEST(test_failure_midway_leaves_card_sane)
 END_TEST
 
 /*
+ * The card lost at points through link up, from its first sweeps to its
+ * last batches (every call failing from then on): an error back, and a
+ * report that counts no lane up and gives each a reason, since no look
+ * at the lanes could tell which are.
+ */
+START_TEST(test_card_lost_midway_report)
+{
+	unsigned int n, runs;
+	int err;
+
+	make(7, NULL, 0);
+	faulty = sio.io;
+	faulty.laser_enable = f_enable;
+	faulty.laser_bias = f_bias;
+	faulty.sweep = f_sweep;
+	faulty.run = f_run;
+	faulty.snapshot = f_snapshot;
+	/* a whole run first, to count its batches */
+	fail_kind = F_RUN;
+	fail_at = 0;
+	calls = 0;
+	lose = lost = false;
+	ck_assert_int_eq(lio_bringup_up(&faulty, &info, NULL, &rep, NULL,
+					NULL), 0);
+	runs = calls;
+	ck_assert_uint_ge(runs, 4);
+	make(7, NULL, 0);
+	fail_kind = _i < 4 ? F_RUN : F_SNAPSHOT;
+	fail_at = _i < 4 ? 1 + (runs - 1) * (unsigned int)(_i + 1) / 4 :
+		  1 + (unsigned int)(_i - 4) * 3;
+	calls = 0;
+	lose = true;
+	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
+	ck_assert_msg(lost, "case %d: the card was never lost", _i);
+	ck_assert_int_lt(err, 0);
+	ck_assert_uint_eq(rep.lanes_up, 0);
+	for (n = 0; n < 64; n++)
+		ck_assert_msg(rep.lane[n].fail != OIO_LINK_OK,
+			      "case %d: lane %u reads ok", _i, n);
+	lose = lost = false;
+}
+END_TEST
+
+/*
  * Recovery by link up's calibration, a batch lost or a snapshot failing
  * at points through it: an error back, the lines at full power, every
  * lane up or down (a failed first look changes nothing, and the knock
  * left port 2's lanes initialised), the ports it had no business with
  * still up, no more lanes counted up in the report than are (a failed
- * run's report is zeroed or partly filled, liboio.h) and no journal of
- * dimmed lines left behind.
+ * run's report counts up only the lanes a last look saw, liboio.h) and no
+ * journal of dimmed lines left behind.
  */
 START_TEST(test_recover_failure_midway)
 {
@@ -614,6 +668,7 @@ START_TEST(test_recover_failure_midway)
 	fail_kind = cases[_i].kind;
 	fail_at = cases[_i].at;
 	calls = 0;
+	lose = lost = false;
 	err = lio_bringup_recover(&io, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
@@ -952,6 +1007,7 @@ int main(void)
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
 	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 7);
+	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 6);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
