@@ -22,6 +22,7 @@ echo "targets (issue 10)"
 sed -n 's/^# target: \(.*\)$/\1/p' "$tap"
 missed=0
 grep -q '^# target: .* MISSED$' "$tap" && missed=1
+# shellcheck disable=SC2016 # the backquotes are the label's, not a command
 for t in 'telemetry, whole card, cached' 'telemetry, lanes only, cached' \
 	'idle MMIO/s, no monitor' 'idle MMIO/s, `oioctl monitor`'; do
 	grep -qF "# target: $t " "$tap" || { echo "no figure: $t"; missed=1; }

@@ -74,9 +74,9 @@ unit() {
 	# Check: "100%: Checks: 31, Failures: 0, Errors: 0"
 	line=$(printf '%s\n' "$out" | grep 'Checks:' | tail -n 1)
 	checks=$(echo "$line" | sed -n 's/.*Checks: \([0-9]*\).*/\1/p')
-	fails=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2/p')
-	set -- $fails
-	failed=$((${1:-1} + ${2:-0}))
+	fails=$(echo "$line" | sed -n 's/.*Failures: \([0-9]*\),.*/\1/p')
+	errors=$(echo "$line" | sed -n 's/.*Errors: \([0-9]*\).*/\1/p')
+	failed=$((${fails:-1} + ${errors:-0}))
 	[ -n "$checks" ] || { checks=1; failed=1; }
 	[ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
 	record "$suite" $((checks - failed)) "$failed" $(($(date +%s) - start))
