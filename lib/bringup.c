@@ -844,39 +844,51 @@ static void run_free(struct run *run)
 }
 
 /*
+ * The report of a run that ends in an error: up, the lanes its last look
+ * at them (run->tel, if seen) found activated; every other lane says why
+ * not - aborted, if nothing before. Unseen (a card gone, say), no lane is
+ * known to be up.
+ */
+static void report_error(struct run *run, bool seen)
+{
+	struct oio_link_report *rep = run->rep;
+	unsigned int n;
+
+	rep->lanes_up = 0;
+	for (n = 0; n < rep->lanes; n++) {
+		if (seen &&
+		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED) {
+			rep->lanes_up++;
+			continue;
+		}
+		if (rep->lane[n].fail == OIO_LINK_OK)
+			rep->lane[n].fail = OIO_LINK_ABORTED;
+	}
+}
+
+/*
+ * An error before the run did anything to the lanes; seen: run->tel
+ * holds a look at them. run_init() may have failed before the run had
+ * a report to fill.
+ */
+static int run_refused(struct run *run, int err, bool seen)
+{
+	if (run->rep)
+		report_error(run, seen);
+	run_free(run);
+	return err;
+}
+
+/*
  * After an error midway, best effort: the lines lit as the run found them,
  * at full power, and every lane that is not up back to DEACTIVATED with
  * its PRBS off, so that nothing is left half done; the report says which
  * lanes are up and which the run did not finish.
  */
-/*
- * A run that ends in an error without a look at its lanes (a card gone,
- * say): none is known to be up, and each says why not.
- */
-static void none_seen_up(struct oio_link_report *rep)
-{
-	unsigned int n;
-
-	rep->lanes_up = 0;
-	for (n = 0; n < rep->lanes; n++)
-		if (rep->lane[n].fail == OIO_LINK_OK)
-			rep->lane[n].fail = OIO_LINK_ABORTED;
-}
-
-/* An error before the run did anything to the lanes: the report says so. */
-static int run_refused(struct run *run, int err)
-{
-	/* no report to fill if run_init() found none */
-	if (run->rep)
-		none_seen_up(run->rep);
-	run_free(run);
-	return err;
-}
-
 static void clean_up(struct run *run)
 {
 	const struct oio_card_io *io = run->io;
-	struct oio_link_report *rep = run->rep;
+	bool seen;
 	unsigned int n;
 
 	/* a cancelled run still puts the card back */
@@ -884,25 +896,17 @@ static void clean_up(struct run *run)
 		io->cleaning(io->h, true);
 	if (run->lit0)
 		run_full_power(run, run->lit0);
-	if (run_snap(run, LANES)) {
-		none_seen_up(rep);
-		goto out;
-	}
-	rep->lanes_up = 0;
-	for (n = 0; n < rep->lanes; n++) {
+	seen = !run_snap(run, LANES);
+	report_error(run, seen);
+	for (n = 0; seen && n < run->rep->lanes; n++) {
 		enum oio_lane_state st = run->tel->lane[n].state;
 
-		if (st == OIO_LANE_STATE_ACTIVATED) {
-			rep->lanes_up++;
-			continue;
-		}
-		if (rep->lane[n].fail == OIO_LINK_OK)
-			rep->lane[n].fail = OIO_LINK_ABORTED;
-		if (st != OIO_LANE_STATE_DEACTIVATED)
+		if (st != OIO_LANE_STATE_ACTIVATED &&
+		    st != OIO_LANE_STATE_DEACTIVATED)
 			io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
 	}
-	io->run(io->h);
-out:
+	if (seen)
+		io->run(io->h);
 	if (io->cleaning)
 		io->cleaning(io->h, false);
 }
@@ -976,8 +980,9 @@ static int finish(struct run *run, int err)
 	 */
 	if (!err)
 		err = run_snap(run, run->keep_cal ? ALL : LANES | LASERS);
+	/* no memory: the lanes as they are, with no look at them */
 	if (err == -ENOMEM)
-		none_seen_up(rep);
+		report_error(run, false);
 	else if (err)
 		clean_up(run);
 	forget_full(run);
@@ -1071,14 +1076,14 @@ int lio_bringup_up(const struct oio_card_io *io,
 
 	err = run_init(&run, io, info, prm, rep, cb, arg);
 	if (err)
-		return run_refused(&run, err);
+		return run_refused(&run, err, false);
 	run.dark = run.keep_cal = true;
 	/* this run's measurements replace it, or none: never an older run's */
 	if (io->save_cal && io->save_cal(io->h, NULL, 0))
 		run_explain(&run, "the calibration of an earlier link up could not be removed");
 	if (!info->interlock_closed) {
 		run_explain(&run, "the card's laser interlock is open");
-		return run_refused(&run, -EBUSY);
+		return run_refused(&run, -EBUSY, false);
 	}
 	for (p = 0; p < OIO_MAX_PORTS; p++)
 		all[p] = p < info->ports;
@@ -1576,20 +1581,24 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	unsigned int w, n, l, p, nbad = 0;
 	struct lio_cal *cal;
 	const char *why = NULL;
-	bool have, quiet;
+	bool have, quiet, seen;
 	double drift = 0;
 	struct run run;
 	int err;
 
 	err = run_init(&run, io, info, prm, rep, cb, arg);
 	err = err ?: io->line_shifts(io->h, rep->line_shift) ?:
-	      run_snap(&run, ALL) ?: recall_full(&run);
+	      run_snap(&run, ALL);
+	seen = !err;
+	err = err ?: recall_full(&run);
 	/* lines put back: the lanes and rings seen again as they are now */
-	if (!err && run.kept)
+	if (!err && run.kept) {
 		err = run_snap(&run, ALL);
+		seen = !err;
+	}
 	if (err) {
 		forget_full(&run);
-		return run_refused(&run, err);
+		return run_refused(&run, err, seen);
 	}
 	w = run.info.wavelengths;
 	rep->t_start = rep->t_lasers = run.tel->time_ns;
@@ -1603,7 +1612,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	}
 	if (!run.emitting) {
 		run_explain(&run, "no laser line is lit: run link up");
-		return run_refused(&run, -ENOLINK);
+		return run_refused(&run, -ENOLINK, true);
 	}
 	run.lit0 = run.emitting;
 	cal = malloc(sizeof(*cal));

@@ -698,13 +698,13 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * or a request failed on the way (-EIO the kernel's I/O failure, like any
  * other; oio_ctx_errmsg() has its reason): -ECANCELED after
  * oio_ctx_cancel() (the lines are back at full power), -EBUSY or another
- * errno of the writer lock (above). After an error rep counts up only
- * the lanes a last look saw activated, none without one, and each other
- * lane says why: aborted, if nothing before (a bad argument may leave rep
- * as it was). params and progress may be NULL. (Programs built against
- * liboio 0.1.0 call its version, oio_link_up@LIBOIO_1, which keeps
- * 0.1.0's contract: -EIO when a lane stays down; the same goes for
- * oio_link_recover().)
+ * errno of the writer lock (above). After an error rep->lanes is 0 if
+ * the run never got to the card's lanes; else rep counts up no lane that
+ * its last look at them did not see activated (none, without a look),
+ * and each lane not counted says why: aborted, if nothing before. params
+ * and progress may be NULL. (Programs built against liboio 0.1.0 call
+ * its version, oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO
+ * when a lane stays down; the same goes for oio_link_recover().)
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

@@ -327,6 +327,8 @@ static int link_run(struct oio_ctx *ctx, uint32_t card, bool recover,
 
 	if (!rep || rep_size < LIO_LINK_REPORT_SIZE_1)
 		return -EINVAL;
+	/* a run that never gets to the card reports no lanes */
+	memset(rep, 0, rep_size);
 	err = lio_link_params_in(&prm, params, params_size);
 	if (err) {
 		lio_ctx_set_err(ctx, "link parameters of %zu bytes: %s",

@@ -126,6 +126,7 @@ END_TEST
 START_TEST(test_refusals_change_nothing)
 {
 	struct oio_link_params prm;
+	unsigned int n;
 	uint64_t m0;
 
 	make(4, "interlock", 0);
@@ -133,6 +134,11 @@ START_TEST(test_refusals_change_nothing)
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), -EBUSY);
 	ck_assert_uint_eq(card.s.cnt_mmio_wr, m0);
+	/* nothing was looked at: no lane up, each says why */
+	ck_assert_uint_eq(rep.lanes, 64);
+	ck_assert_uint_eq(rep.lanes_up, 0);
+	for (n = 0; n < 64; n++)
+		ck_assert_int_eq(rep.lane[n].fail, OIO_LINK_ABORTED);
 	teardown();
 
 	make(4, NULL, 0);
@@ -155,6 +161,38 @@ START_TEST(test_refusals_change_nothing)
 					     NULL), -ENOLINK);
 	ck_assert(!card.s.armed);
 	ck_assert(!oio_laser_emitting(&card.s, 0, card.now));
+	ck_assert_uint_eq(rep.lanes_up, 0);
+	ck_assert_int_eq(rep.lane[0].fail, OIO_LINK_ABORTED);
+}
+END_TEST
+
+static int no_journal(void *h, uint32_t *bias, uint32_t *lines)
+{
+	return -EACCES;
+}
+
+/*
+ * Recovery that fails after its first look, before it touches a lane:
+ * its report counts up the lanes that look saw activated, all of them.
+ */
+START_TEST(test_recover_refused_after_look)
+{
+	struct oio_card_io io;
+	unsigned int n;
+
+	make(4, NULL, 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	io = sio.io;
+	io.recall_full = no_journal;
+	ck_assert_int_eq(lio_bringup_recover(&io, &info, NULL, &rep, NULL,
+					     NULL), -EACCES);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	for (n = 0; n < 64; n++) {
+		ck_assert_int_eq(card.s.lane[n].state, OIO_DP_ACTIVATED);
+		ck_assert_int_eq(rep.lane[n].fail, OIO_LINK_OK);
+	}
 }
 END_TEST
 
@@ -998,6 +1036,7 @@ int main(void)
 	tcase_add_test(tc, test_dark_line);
 	tcase_add_test(tc, test_stuck_heater);
 	tcase_add_test(tc, test_refusals_change_nothing);
+	tcase_add_test(tc, test_recover_refused_after_look);
 	tcase_add_test(tc, test_recover_one_port);
 	tcase_add_test(tc, test_recover_after_drift);
 	tcase_add_test(tc, test_recover_without_calibration);
@@ -1007,7 +1046,7 @@ int main(void)
 	tcase_add_test(tc, test_down);
 	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
 	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 7);
-	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 6);
+	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 7);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
