@@ -2,8 +2,9 @@
 /*
  * liboio: fmin() and fmax() inline. glibc's are calls out of line, and
  * judging a card's namings and fits makes over a million a bring-up.
- * Their answers are C's: a NaN loses to a number, and of two that compare
- * equal (+0 and -0) the second is returned, as glibc's do on x86-64.
+ * A NaN loses to a number, as in C, and comparing raises no exception.
+ * Which of +0 and -0, or of two NaNs, comes back C leaves open (and GCC
+ * may swap fmin()'s arguments): no caller here may depend on it.
  */
 #ifndef OIO_MINMAX_H
 #define OIO_MINMAX_H
@@ -12,12 +13,12 @@
 
 static inline double lio_fmin(double a, double b)
 {
-	return a < b || isnan(b) ? a : b;
+	return isless(a, b) || isnan(b) ? a : b;
 }
 
 static inline double lio_fmax(double a, double b)
 {
-	return a > b || isnan(b) ? a : b;
+	return isgreater(a, b) || isnan(b) ? a : b;
 }
 
 #endif

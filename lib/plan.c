@@ -354,7 +354,8 @@ static double own_inv(const struct oio_tune *t, const struct bus *b,
 
 /*
  * Neighbours' heat on ring w, own shifts y: from two places either side,
- * as far as bus_init() gives shares.
+ * as far as bus_init() gives shares. (The zero shares beyond would add
+ * nothing: every y here is finite.)
  */
 static double heat(const struct bus *b, unsigned int w, const double *y)
 {

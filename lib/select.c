@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * liboio: Hoare's selection (see select.h). Expected linear time; the
- * pivot is the median of three, so sorted and flat input cost no more.
+ * liboio: Hoare's selection (see select.h). The pivot is the median of
+ * three, so sorted and flat input cost no more than random; input made to
+ * defeat that pivot is sorted instead, once the rounds run past twice the
+ * depth a fair split would need.
  */
+#include <stdlib.h>
+
 #include "select.h"
 
 static void swap(double *a, double *b)
@@ -13,14 +17,29 @@ static void swap(double *a, double *b)
 	*b = t;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 double lio_select(double *v, unsigned int n, unsigned int k)
 {
 	long lo = 0, hi = (long)n - 1;
+	unsigned int rounds = 0, depth = 0;
 
+	while (n >> depth)
+		depth++;
 	while (lo < hi) {
 		long mid = lo + (hi - lo) / 2, i = lo, j = hi;
 		double pivot;
 
+		if (++rounds > 2 * depth + 8) {
+			qsort(v + lo, (size_t)(hi - lo + 1), sizeof(*v),
+			      cmp_double);
+			break;
+		}
 		/* v[lo] <= v[mid] <= v[hi]: the loops below stop at either end */
 		if (v[mid] < v[lo])
 			swap(&v[mid], &v[lo]);
