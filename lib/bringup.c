@@ -844,10 +844,10 @@ static void run_free(struct run *run)
 }
 
 /*
- * The report of a run that ends in an error: up, the lanes its last look
- * at them (run->tel, if seen) found activated; every other lane says why
- * not - aborted, if nothing before. Unseen (a card gone, say), no lane is
- * known to be up.
+ * The report of a run that ends in an error: up (and ok), the lanes its
+ * last look at them (run->tel, if seen) found activated; every other lane
+ * says why not - aborted, if nothing before. Unseen (a card gone, say),
+ * no lane is known to be up.
  */
 static void report_error(struct run *run, bool seen)
 {
@@ -859,6 +859,7 @@ static void report_error(struct run *run, bool seen)
 		if (seen &&
 		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED) {
 			rep->lanes_up++;
+			rep->lane[n].fail = OIO_LINK_OK;
 			continue;
 		}
 		if (rep->lane[n].fail == OIO_LINK_OK)
@@ -1616,8 +1617,10 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	}
 	run.lit0 = run.emitting;
 	cal = malloc(sizeof(*cal));
-	if (!cal)
-		return finish(&run, -ENOMEM);
+	if (!cal) {
+		forget_full(&run);
+		return run_refused(&run, -ENOMEM, true);
+	}
 	have = load_cal(&run, cal, &why);
 	for (n = 0; n < rep->lanes; n++) {
 		const struct oio_ring_info *rg = &run.tel->ring[2 * n];

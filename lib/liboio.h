@@ -699,7 +699,8 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * other; oio_ctx_errmsg() has its reason): -ECANCELED after
  * oio_ctx_cancel() (the lines are back at full power), -EBUSY or another
  * errno of the writer lock (above). After an error rep->lanes is 0 if
- * the run never got to the card's lanes; else rep counts up no lane that
+ * the run failed before it learned the card's lanes (a report too small
+ * for oio_link_up_ex() is left alone); else rep counts up no lane that
  * its last look at them did not see activated (none, without a look),
  * and each lane not counted says why: aborted, if nothing before. params
  * and progress may be NULL. (Programs built against liboio 0.1.0 call

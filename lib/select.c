@@ -27,9 +27,9 @@ static int cmp_double(const void *a, const void *b)
 double lio_select(double *v, unsigned int n, unsigned int k)
 {
 	long lo = 0, hi = (long)n - 1;
-	unsigned int rounds = 0, depth = 0;
+	unsigned int rounds = 0, depth = 0, m;
 
-	while (n >> depth)
+	for (m = n; m; m >>= 1)
 		depth++;
 	while (lo < hi) {
 		long mid = lo + (hi - lo) / 2, i = lo, j = hi;

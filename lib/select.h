@@ -10,7 +10,7 @@
 /*
  * The k-th smallest (from 0) of v[0..n-1], which it reorders; v holds no
  * NaN and k < n. Of values that compare equal (+0 and -0) any may be the
- * one returned. Linear time expected, n log n at worst.
+ * one returned. Linear time expected; at worst, qsort()'s.
  */
 double lio_select(double *v, unsigned int n, unsigned int k);
 
