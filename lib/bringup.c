@@ -764,11 +764,12 @@ int lio_bringup_check_params(const struct oio_link_params *prm)
 }
 
 /* Nothing measured yet: NAN throughout, as the report promises. */
-static void unmeasured(struct oio_link_card *m)
+void lio_bringup_blank(struct oio_link_report *rep)
 {
+	struct oio_link_card *m = &rep->measured;
 	unsigned int l;
 
-	m->rings_named = 0;
+	memset(rep, 0, sizeof(*rep));
 	m->fsr_pm = m->heater_tau_ns = m->crosstalk = m->crosstalk_nn = NAN;
 	m->noise_na = m->fwhm_pm = NAN;
 	for (l = 0; l < OIO_MAX_WAVELENGTHS; l++)
@@ -786,9 +787,8 @@ static int run_init(struct run *run, const struct oio_card_io *io,
 	run->io = io;
 	if (!rep || !info)
 		return -EINVAL;
-	memset(rep, 0, sizeof(*rep));
+	lio_bringup_blank(rep);
 	rep->card_id = info->id;
-	unmeasured(&rep->measured);
 	if (params)
 		run->prm = *params;
 	else

@@ -82,6 +82,9 @@ int lio_bringup_recover(const struct oio_card_io *io,
 int lio_bringup_down(const struct oio_card_io *io,
 		     const struct oio_card_info *info);
 
+/* A report of no lanes, nothing measured (NAN): a run's before it starts. */
+void lio_bringup_blank(struct oio_link_report *rep);
+
 /* The parameters' check, shared by the public entry points. */
 int lio_bringup_check_params(const struct oio_link_params *prm);
 

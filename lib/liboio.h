@@ -700,12 +700,13 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * oio_ctx_cancel() (the lines are back at full power), -EBUSY or another
  * errno of the writer lock (above). After an error rep->lanes is 0 if
  * the run failed before it learned the card's lanes (a report too small
- * for oio_link_up_ex() is left alone); else rep counts up no lane that
- * its last look at them did not see activated (none, without a look),
- * and each lane not counted says why: aborted, if nothing before. params
- * and progress may be NULL. (Programs built against liboio 0.1.0 call
- * its version, oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO
- * when a lane stays down; the same goes for oio_link_recover().)
+ * for oio_link_up_ex(), or no memory, leaves it alone); else rep counts
+ * up no lane that its last look at them did not see activated (none,
+ * without a look), and each lane not counted says why: aborted, if
+ * nothing before. params and progress may be NULL. (Programs built
+ * against liboio 0.1.0 call its version, oio_link_up@LIBOIO_1, which
+ * keeps 0.1.0's contract: -EIO when a lane stays down; the same goes for
+ * oio_link_recover().)
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

@@ -327,20 +327,19 @@ static int link_run(struct oio_ctx *ctx, uint32_t card, bool recover,
 
 	if (!rep || rep_size < LIO_LINK_REPORT_SIZE_1)
 		return -EINVAL;
+	full = malloc(sizeof(*full));
+	if (!full)
+		return -ENOMEM;
 	/* a run that never gets to the card reports no lanes */
-	memset(rep, 0, rep_size);
+	lio_bringup_blank(full);
 	err = lio_link_params_in(&prm, params, params_size);
-	if (err) {
+	if (err)
 		lio_ctx_set_err(ctx, "link parameters of %zu bytes: %s",
 				params_size, err == -E2BIG ?
 				"members this liboio does not know are set" :
 				"shorter than liboio 0.1.0's");
-		return err;
-	}
-	full = calloc(1, sizeof(*full));
-	if (!full)
-		return -ENOMEM;
-	err = open_card(ctx, card, &c, &io, &info);
+	else
+		err = open_card(ctx, card, &c, &io, &info);
 	if (!err) {
 		err = recover ?
 		      lio_bringup_recover(&io, &info, &prm, full, cb, arg) :
