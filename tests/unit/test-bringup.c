@@ -568,6 +568,22 @@ static int f_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 	return fault(F_SNAPSHOT) ?: sio.io.snapshot(h, parts, t);
 }
 
+/* faulty: the card's interface, its at-th call of kind to fail. */
+static void set_fault(int kind, unsigned int at, bool lose_card)
+{
+	faulty = sio.io;
+	faulty.laser_enable = f_enable;
+	faulty.laser_bias = f_bias;
+	faulty.sweep = f_sweep;
+	faulty.run = f_run;
+	faulty.snapshot = f_snapshot;
+	fail_kind = kind;
+	fail_at = at;
+	calls = 0;
+	lose = lose_card;
+	lost = false;
+}
+
 /*
  * After a run that failed midway: the fault did strike, the run said so,
  * and every line is lit at full power again.
@@ -603,14 +619,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 	int err;
 
 	make(7, NULL, 0);
-	faulty = sio.io;
-	faulty.laser_enable = f_enable;
-	faulty.laser_bias = f_bias;
-	faulty.sweep = f_sweep;
-	fail_kind = cases[_i].kind;
-	fail_at = cases[_i].at;
-	calls = 0;
-	lose = lost = false;
+	set_fault(cases[_i].kind, cases[_i].at, false);
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
@@ -637,27 +646,18 @@ START_TEST(test_card_lost_midway_report)
 	int err;
 
 	make(7, NULL, 0);
-	faulty = sio.io;
-	faulty.laser_enable = f_enable;
-	faulty.laser_bias = f_bias;
-	faulty.sweep = f_sweep;
-	faulty.run = f_run;
-	faulty.snapshot = f_snapshot;
 	/* a whole run first, to count its batches */
-	fail_kind = F_RUN;
-	fail_at = 0;
-	calls = 0;
-	lose = lost = false;
+	set_fault(F_RUN, 0, false);
 	ck_assert_int_eq(lio_bringup_up(&faulty, &info, NULL, &rep, NULL,
 					NULL), 0);
 	runs = calls;
 	ck_assert_uint_ge(runs, 4);
 	make(7, NULL, 0);
-	fail_kind = _i < 4 ? F_RUN : F_SNAPSHOT;
-	fail_at = _i < 4 ? 1 + (runs - 1) * (unsigned int)(_i + 1) / 4 :
-		  1 + (unsigned int)(_i - 4) * 3;
-	calls = 0;
-	lose = true;
+	if (_i < 4)
+		set_fault(F_RUN, 1 + (runs - 1) * (unsigned int)(_i + 1) / 4,
+			  true);
+	else
+		set_fault(F_SNAPSHOT, 1 + (unsigned int)(_i - 4) * 3, true);
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	ck_assert_msg(lost, "case %d: the card was never lost", _i);
 	ck_assert_int_lt(err, 0);
@@ -690,7 +690,6 @@ START_TEST(test_recover_failure_midway)
 		{ F_SNAPSHOT, 2, false }, { F_SNAPSHOT, 4, false },
 	};
 	uint32_t before[64];
-	struct oio_card_io io;
 	unsigned int n, up = 0;
 	int err;
 
@@ -700,14 +699,8 @@ START_TEST(test_recover_failure_midway)
 	knock_port2();
 	for (n = 0; n < 64; n++)
 		before[n] = card.s.lane[n].state;
-	io = sio.io;
-	io.run = f_run;
-	io.snapshot = f_snapshot;
-	fail_kind = cases[_i].kind;
-	fail_at = cases[_i].at;
-	calls = 0;
-	lose = lost = false;
-	err = lio_bringup_recover(&io, &info, NULL, &rep, NULL, NULL);
+	set_fault(cases[_i].kind, cases[_i].at, false);
+	err = lio_bringup_recover(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
 	for (n = 0; n < 64; n++) {
 		uint32_t st = card.s.lane[n].state;
