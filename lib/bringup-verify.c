@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bringup-run.h"
+#include "select.h"
 
 /* Errors a lane at the BER target makes in the margin check's dwell. */
 #define MARGIN_ERRORS	3.0
@@ -277,13 +278,6 @@ static void bus_codes(const struct run *run, const uint32_t *ring_code,
 		code[w] = ring_code[lio_tune_ring_of(&run->g, p, side, w)];
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * How far each line moved from full power, the rings then at codes full,
  * to now (run->tel): the median move of the locked rings on it, which
@@ -326,7 +320,7 @@ static void line_moves(const struct run *run, const uint32_t *full,
 		shift[l] = NAN;
 		if (!n[l])
 			continue;
-		qsort(d[l], n[l], sizeof(d[l][0]), cmp_double);
+		qsort(d[l], n[l], sizeof(d[l][0]), lio_cmp_double);
 		shift[l] = n[l] % 2 ? d[l][n[l] / 2] :
 			   (d[l][n[l] / 2 - 1] + d[l][n[l] / 2]) / 2;
 	}

@@ -17,6 +17,7 @@
 #include "bringup-run.h"
 #include "calib.h"
 #include "oio-api.h"
+#include "select.h"
 
 /* The second sweep's dwell, times the first's. */
 #define SLOW_SWEEP	2
@@ -1154,13 +1155,6 @@ int lio_bringup_down(const struct oio_card_io *io,
 	return err;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * Link up's calibration: read, and checked to be this card's. false, with
  * why, if there is none to trust.
@@ -1245,11 +1239,11 @@ static bool recall_cal(struct run *run, const struct lio_cal *c,
 		*why = "too few rings are locked to measure the drift since link up by";
 		return false;
 	}
-	qsort(d, k, sizeof(*d), cmp_double);
+	qsort(d, k, sizeof(*d), lio_cmp_double);
 	m = d[k / 2];
 	for (i = 0; i < k; i++)
 		dev[i] = fabs(d[i] - m);
-	qsort(dev, k, sizeof(*dev), cmp_double);
+	qsort(dev, k, sizeof(*dev), lio_cmp_double);
 	if (dev[k / 2] > CAL_AGREE * run->g.fwhm_pm) {
 		*why = "the rings still locked disagree on the drift since link up";
 		return false;

@@ -17,7 +17,7 @@ static void swap(double *a, double *b)
 	*b = t;
 }
 
-static int cmp_double(const void *a, const void *b)
+int lio_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 
@@ -37,7 +37,7 @@ double lio_select(double *v, unsigned int n, unsigned int k)
 
 		if (++rounds > 2 * depth + 8) {
 			qsort(v + lo, (size_t)(hi - lo + 1), sizeof(*v),
-			      cmp_double);
+			      lio_cmp_double);
 			break;
 		}
 		/* v[lo] <= v[mid] <= v[hi]: the loops below stop at either end */

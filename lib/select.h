@@ -14,4 +14,7 @@
  */
 double lio_select(double *v, unsigned int n, unsigned int k);
 
+/* qsort()'s comparison of doubles, for what must be sorted whole. */
+int lio_cmp_double(const void *a, const void *b);
+
 #endif

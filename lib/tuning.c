@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "minmax.h"
+#include "select.h"
 #include "tuning.h"
 
 #define MAX_W		OIO_MAX_WAVELENGTHS
@@ -154,18 +155,11 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 
 /* ---- traces --------------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static double median(double *v, unsigned int n)
 {
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), lio_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -183,7 +177,7 @@ static double ref_height(const struct oio_tune_ring *rg)
 			h[n++] = rg->pk[i].height;
 	if (!n)
 		return 0;
-	qsort(h, n, sizeof(*h), cmp_double);
+	qsort(h, n, sizeof(*h), lio_cmp_double);
 	return h[n - 1 - (n - 1) / 4];
 }
 
