@@ -200,6 +200,7 @@ void oio_card_realize(OioEngineState *s, int64_t t)
     s->lane = g_new0(OioLane, s->lanes);
     s->ring = g_new0(OioRing, s->rings);
     s->sweep_saved = g_new0(uint32_t, s->rings);
+    s->bus_terms = g_new0(OioBusTerms, 2 * s->ports);
 
     s->thermal.t0_ns = t;
     s->thermal.amb0 = s->cfg.ambient_mc / 1000.0;
@@ -214,7 +215,9 @@ void oio_card_unrealize(OioEngineState *s)
     g_free(s->lane);
     g_free(s->ring);
     g_free(s->sweep_saved);
+    g_free(s->bus_terms);
     s->lane = NULL;
     s->ring = NULL;
     s->sweep_saved = NULL;
+    s->bus_terms = NULL;
 }

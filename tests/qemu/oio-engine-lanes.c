@@ -264,12 +264,9 @@ void oio_lanes_advance(OioEngineState *s, int64_t now)
     }
 }
 
-static double response(const BusView *b, OioEngineState *s, unsigned int w,
-                       unsigned int l)
+static double response(const BusView *b, unsigned int w, unsigned int l)
 {
-    return oio_lorentzian(oio_detune(b->line[l], b->res[w], b->fsr[w],
-                                     s->fsr_slope, s->cfg.grid_center_pm),
-                          b->fwhm[w]);
+    return oio_lorentzian(oio_bus_detune(&b->bus, w, l), b->fwhm[w]);
 }
 
 /*
@@ -288,15 +285,15 @@ double oio_lane_ber(OioEngineState *s, unsigned int n, const BusView *tx,
     if (tx_in <= 0 || rx_in <= 0 || rx->line_uw[line] <= 0) {
         return 0.5;
     }
-    eye_tx = response(tx, s, w, line);
-    eye_rx = response(rx, s, w, line);
+    eye_tx = response(tx, w, line);
+    eye_rx = response(rx, w, line);
     for (k = 0; k < W; k++) {
         /* k a ring of the TX bus, then k a line */
         if (k != w) {
-            eye_tx -= tx->in[k * W + line] / tx_in * response(tx, s, k, line);
+            eye_tx -= tx->in[k * W + line] / tx_in * response(tx, k, line);
         }
         if (k != line) {
-            eye_rx -= rx->in[w * W + k] / rx_in * response(rx, s, w, k);
+            eye_rx -= rx->in[w * W + k] / rx_in * response(rx, w, k);
         }
     }
     rx_path = rx_in / rx->line_uw[line];

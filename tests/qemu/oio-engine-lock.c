@@ -75,8 +75,7 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
             if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
                 continue;
             }
-            d = oio_detune(b.line[g->lock_line], b.res[w], b.fsr[w],
-                           s->fsr_slope, s->cfg.grid_center_pm);
+            d = oio_bus_detune(&b.bus, w, g->lock_line);
             h = oio_ring_heater_shift(s, r, t) + d - g->residual_pm;
             limit[w] = false;
             if (h < 0) {
@@ -104,8 +103,7 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
         if (!g->lock_en || g->lock_state != OIO_LOCK_LOCKED) {
             continue;
         }
-        d = oio_detune(b.line[g->lock_line], b.res[w], b.fsr[w],
-                       s->fsr_slope, s->cfg.grid_center_pm) - g->residual_pm;
+        d = oio_bus_detune(&b.bus, w, g->lock_line) - g->residual_pm;
         p = b.in[w * W + g->lock_line];
         if (limit[w] && !g->at_limit) {
             oio_latch_lane(s, oio_ring_lane(r),

@@ -432,6 +432,41 @@ static double bus_heat(OioEngineState *s, unsigned int port, unsigned int side,
     return heat;
 }
 
+static bool same_bits(const double *a, const double *b, unsigned int n)
+{
+    return !memcmp(a, b, n * sizeof(*a));
+}
+
+/* b->terms for b's lines and FSRs, from the bus's kept ones where they hold. */
+static void bus_terms(OioEngineState *s, unsigned int port, unsigned int side,
+                      BusView *b)
+{
+    OioBusTerms *k = &s->bus_terms[2 * port + side];
+    double centre = s->cfg.grid_center_pm;
+    bool fresh = !k->valid || !same_bits(&k->slope, &s->fsr_slope, 1) ||
+                 !same_bits(&k->centre, &centre, 1) ||
+                 !same_bits(k->line, b->line, b->w);
+    unsigned int w, l;
+
+    if (fresh) {
+        k->valid = true;
+        k->slope = s->fsr_slope;
+        k->centre = centre;
+        memcpy(k->line, b->line, b->w * sizeof(*b->line));
+    }
+    for (w = 0; w < b->w; w++) {
+        if (!fresh && same_bits(&k->fsr[w], &b->fsr[w], 1)) {
+            continue;
+        }
+        k->fsr[w] = b->fsr[w];
+        for (l = 0; l < b->w; l++) {
+            k->term[w * b->w + l] = oio_line_term(b->line[l], b->fsr[w],
+                                                  s->fsr_slope, centre);
+        }
+    }
+    memcpy(b->terms, k->term, b->w * b->w * sizeof(*b->terms));
+}
+
 void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,
                    int64_t t, const double *own, BusView *b)
 {
@@ -468,6 +503,10 @@ void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,
         .fsr_slope = s->fsr_slope, .centre_pm = s->cfg.grid_center_pm,
         .drop = OIO_RING_DROP,
     };
+    if (s->fsr_slope != 0.0) {
+        bus_terms(s, port, side, b);
+        b->bus.line_terms = b->terms;
+    }
 }
 
 void oio_bus_view(OioEngineState *s, unsigned int port, unsigned int side,

@@ -124,6 +124,21 @@ typedef struct OioLane {
     uint32_t alarm_mask;
 } OioLane;
 
+/*
+ * oio_bus_place()'s oio_line_term()s of one bus, with what they were
+ * computed from, compared bit for bit: the lines and the rings' FSRs hold
+ * still for whole sweeps, and these log1p()s were a third of the model's
+ * time.
+ */
+typedef struct OioBusTerms {
+    bool valid;
+    double slope;
+    double centre;
+    double line[OIO_MAX_WAVELENGTHS];
+    double fsr[OIO_MAX_WAVELENGTHS];
+    double term[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
+} OioBusTerms;
+
 typedef struct OioEngine {
     uint32_t status;            /* OIO_ENG_* */
     uint32_t seq;
@@ -186,6 +201,7 @@ struct OioEngineState {
     OioLaser laser[OIO_MAX_WAVELENGTHS];
     OioLane *lane;
     OioRing *ring;
+    OioBusTerms *bus_terms;             /* [2 * ports]: 2 * port + side */
 
     uint32_t cmd_opcode;
     uint32_t cmd_arg[4];
@@ -266,6 +282,7 @@ typedef struct BusView {
     double line_uw[OIO_MAX_WAVELENGTHS];
     double drop[OIO_MAX_WAVELENGTHS];
     double in[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
+    double terms[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
     struct oio_bus bus;         /* the arrays above, for oio-physics.c */
 } BusView;
 

@@ -88,18 +88,42 @@ static inline void ring_orders_init(struct ring_orders *o, double res_pm,
     o->scale = o->a * fsr_pm;
 }
 
+double oio_line_term(double line_pm, double fsr_pm, double fsr_slope,
+                     double centre_pm)
+{
+    return log1p(fsr_slope / fsr_pm * (line_pm - centre_pm));
+}
+
+/* term: oio_line_term() of this line and ring; o->slope must not be 0. */
+static inline double ring_detune_term(const struct ring_orders *o,
+                                      double line_pm, double term)
+{
+    double orders = (term - o->res_term) / o->scale;
+    double k = floor(orders + 0.5);
+    double fsr_here = o->fsr_pm + o->slope * (line_pm - o->centre_pm);
+
+    return (orders - k) * fsr_here;
+}
+
 static inline double ring_detune(const struct ring_orders *o, double line_pm)
 {
-    double orders, k, fsr_here;
-
     if (o->slope == 0.0) {
         return oio_wrap_detune(line_pm, o->res_pm, o->fsr_pm);
     }
-    orders = (log1p(o->a * (line_pm - o->centre_pm)) - o->res_term) /
-             o->scale;
-    k = floor(orders + 0.5);
-    fsr_here = o->fsr_pm + o->slope * (line_pm - o->centre_pm);
-    return (orders - k) * fsr_here;
+    return ring_detune_term(o, line_pm,
+                            log1p(o->a * (line_pm - o->centre_pm)));
+}
+
+/* Line l against ring r of a bus, from its kept terms if it has them. */
+static inline double bus_detune(const struct oio_bus *bus,
+                                const struct ring_orders *o, unsigned int r,
+                                unsigned int l)
+{
+    if (o->slope == 0.0 || !bus->line_terms) {
+        return ring_detune(o, bus->line_pm[l]);
+    }
+    return ring_detune_term(o, bus->line_pm[l],
+                            bus->line_terms[r * bus->lines + l]);
 }
 
 double oio_detune(double line_pm, double res_pm, double fsr_pm,
@@ -109,6 +133,16 @@ double oio_detune(double line_pm, double res_pm, double fsr_pm,
 
     ring_orders_init(&o, res_pm, fsr_pm, fsr_slope, centre_pm);
     return ring_detune(&o, line_pm);
+}
+
+double oio_bus_detune(const struct oio_bus *bus, unsigned int r,
+                      unsigned int l)
+{
+    struct ring_orders o;
+
+    ring_orders_init(&o, bus->res_pm[r], bus->fsr_pm[r], bus->fsr_slope,
+                     bus->centre_pm);
+    return bus_detune(bus, &o, r, l);
 }
 
 double oio_heater_shift(uint32_t code, double range_pm, double law)
@@ -198,7 +232,7 @@ void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw)
         ring_orders_init(&o, bus->res_pm[r], bus->fsr_pm[r], bus->fsr_slope,
                          bus->centre_pm);
         for (l = 0; l < bus->lines && l < 64; l++) {
-            double d = ring_detune(&o, bus->line_pm[l]);
+            double d = bus_detune(bus, &o, r, l);
             double dropped = power[l] * bus->drop *
                              oio_lorentzian(d, bus->fwhm_pm[r]);
 
@@ -222,7 +256,7 @@ double oio_bus_drop_at(const struct oio_bus *bus, const double *in_uw,
     ring_orders_init(&o, bus->res_pm[r] + delta_pm, bus->fsr_pm[r],
                      bus->fsr_slope, bus->centre_pm);
     for (l = 0; l < bus->lines; l++) {
-        double d = ring_detune(&o, bus->line_pm[l]);
+        double d = bus_detune(bus, &o, r, l);
 
         total += in_uw[r * bus->lines + l] * bus->drop *
                  oio_lorentzian(d, bus->fwhm_pm[r]);
@@ -284,7 +318,7 @@ bool oio_capture_climb(const struct oio_bus *bus, const double *in_uw,
     ring_orders_init(&o, bus->res_pm[r] + here, bus->fsr_pm[r],
                      bus->fsr_slope, bus->centre_pm);
     for (l = 0; l < bus->lines; l++) {
-        double d = ring_detune(&o, bus->line_pm[l]);
+        double d = bus_detune(bus, &o, r, l);
         double p = in_uw[r * bus->lines + l] * oio_lorentzian(d, fwhm);
 
         if (p > best) {

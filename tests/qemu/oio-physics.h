@@ -49,6 +49,14 @@ double oio_detune(double line_pm, double res_pm, double fsr_pm,
                   double fsr_slope, double centre_pm);
 
 /*
+ * The part of oio_detune() that depends on the line and the ring's FSR
+ * only, not on where the resonance sits; bit for bit what oio_detune()
+ * computes for it.
+ */
+double oio_line_term(double line_pm, double fsr_pm, double fsr_slope,
+                     double centre_pm);
+
+/*
  * Heater shift for a 12-bit drive code x = code/4095: a square law bent by
  * law, range * x^2 (1 + law) / (1 + law x^2). Resistive self-heating bends
  * real heaters this way; |law| is how far the shift strays from the square
@@ -96,6 +104,11 @@ struct oio_bus {
     double fsr_slope;           /* see oio_detune() */
     double centre_pm;
     double drop;                /* fraction dropped on resonance, 0..1 */
+    /*
+     * [rings * lines] oio_line_term() of each ring and line, or NULL: a
+     * bus evaluated again and again over the same lines can keep them.
+     */
+    const double *line_terms;
 };
 
 /*
@@ -104,6 +117,10 @@ struct oio_bus {
  * the power of each line at each ring's input.
  */
 void oio_bus_eval(const struct oio_bus *bus, double *drop_uw, double *in_uw);
+
+/* oio_detune() of line l against ring r of the bus, as it sits. */
+double oio_bus_detune(const struct oio_bus *bus, unsigned int r,
+                      unsigned int l);
 
 /* Power ring r of the bus would drop with its resonance moved by delta_pm. */
 double oio_bus_drop_at(const struct oio_bus *bus, const double *in_uw,

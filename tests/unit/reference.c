@@ -16,6 +16,7 @@
  * neighbour's tail, as at an FSR close to a whole number of spacings.
  */
 #include <math.h>
+#include <string.h>
 
 #include "reference.h"
 
@@ -50,13 +51,23 @@ static double xt(OioEngineState *s, unsigned int port, unsigned int side,
 	return 0;
 }
 
-/* Own shifts y for the rings placed, totals target; the others keep y. */
+/*
+ * Own shifts y for the rings placed, totals target; the others keep y.
+ * Gauss-Seidel rounds, up to 60; a round that changes no bit of y is a
+ * fixed point, so the rounds left would change nothing either.
+ */
 static void solve(OioEngineState *s, unsigned int port, unsigned int side,
 		  const bool *placed, const double *target, double *y)
 {
 	unsigned int W = s->wavelengths, w, j, it;
+	double x[W_MAX][W_MAX];
+	bool moved = true;
 
-	for (it = 0; it < 60; it++)
+	for (w = 0; w < W; w++)
+		for (j = 0; j < W; j++)
+			x[w][j] = xt(s, port, side, w, j);
+	for (it = 0; it < 60 && moved; it++) {
+		moved = false;
 		for (w = 0; w < W; w++) {
 			double t = target[w];
 
@@ -64,9 +75,11 @@ static void solve(OioEngineState *s, unsigned int port, unsigned int side,
 				continue;
 			for (j = 0; j < W; j++)
 				if (j != w)
-					t -= xt(s, port, side, w, j) * y[j];
+					t -= x[w][j] * y[j];
+			moved |= memcmp(&t, &y[w], sizeof(t)) != 0;
 			y[w] = t;
 		}
+	}
 }
 
 /*
@@ -103,8 +116,7 @@ static void place_bus(struct simcard *c, unsigned int port,
 			continue;
 		}
 		/* the nearest order red-wards of where it sits cold */
-		order[w] = oio_detune(b.line[l], b.res[w], b.fsr[w],
-				      s->fsr_slope, s->cfg.grid_center_pm) < 0;
+		order[w] = oio_bus_detune(&b.bus, w, l) < 0;
 		tried[w] = 1u << order[w];
 	}
 	/*
@@ -118,10 +130,8 @@ static void place_bus(struct simcard *c, unsigned int port,
 
 		for (w = 0; w < W; w++)
 			if (placed[w])
-				target[w] = oio_detune(b.line[(w + sh) % W],
-						       b.res[w], b.fsr[w],
-						       s->fsr_slope,
-						       s->cfg.grid_center_pm) +
+				target[w] = oio_bus_detune(&b.bus, w,
+							   (w + sh) % W) +
 					    order[w] * b.fsr[w];
 		solve(s, port, side, placed, target, y);
 		for (w = 0; w < W && !moved; w++) {

@@ -177,6 +177,55 @@ START_TEST(test_line_moves_with_bias)
 }
 END_TEST
 
+/*
+ * A bus evaluated from its kept log1p terms must give, bit for bit, what
+ * it gives computed afresh - after its lines have moved too.
+ */
+static void check_terms(struct simcard *c, unsigned int port,
+			unsigned int side)
+{
+	unsigned int W = c->s.wavelengths;
+	double drop[OIO_MAX_WAVELENGTHS], in[OIO_MAX_WAVELENGTHS * W];
+	const OioBusTerms *k = &c->s.bus_terms[2 * port + side];
+	struct oio_bus fresh;
+	BusView b;
+
+	oio_bus_view(&c->s, port, side, c->now, NULL, &b);
+	ck_assert_ptr_eq(b.bus.line_terms, b.terms);
+	/* kept for these very lines */
+	ck_assert(k->valid);
+	ck_assert_mem_eq(k->line, b.line, W * sizeof(double));
+	fresh = b.bus;
+	fresh.line_terms = NULL;
+	oio_bus_eval(&fresh, drop, in);
+	ck_assert_mem_eq(drop, b.drop, W * sizeof(double));
+	ck_assert_mem_eq(in, b.in, W * W * sizeof(double));
+}
+
+START_TEST(test_bus_terms_follow_the_lines)
+{
+	unsigned int side, r;
+
+	make(&card, 12);
+	simcard_set(&card, "laser-drift-pm-per-ma", 15);
+	simcard_set(&card, "fsr-order-permille", 30);
+	simcard_realize(&card);
+	light_all(&card);
+	for (side = 0; side < 2; side++)
+		check_terms(&card, 1, side);
+	/* a ring heated: its resonance moves, the lines do not */
+	r = oio_bus_ring(&card.s, 1, OIO_RING_TX, 3);
+	simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 2500);
+	simcard_wait(&card, 1000000);
+	check_terms(&card, 1, OIO_RING_TX);
+	/* a line moved with its bias: every ring's term of it changes */
+	simcard_wr(&card, OIO_LASER_REG(2, OIO_LASER_BIAS_SET), 60000);
+	simcard_wait(&card, 2000000);
+	for (side = 0; side < 2; side++)
+		check_terms(&card, 1, side);
+}
+END_TEST
+
 /* ---- Heaters ---------------------------------------------------------- */
 
 START_TEST(test_heater_law_and_tau_per_ring)
@@ -487,6 +536,7 @@ static Suite *card_suite(void)
 	tcase_add_test(tc, test_serial_says_nothing);
 	tcase_add_test(tc, test_spreads_follow_their_knobs);
 	tcase_add_test(tc, test_line_moves_with_bias);
+	tcase_add_test(tc, test_bus_terms_follow_the_lines);
 	tcase_add_test(tc, test_heater_law_and_tau_per_ring);
 	tcase_add_test(tc, test_crosstalk_per_pair);
 	tcase_add_test(tc, test_fsr_changes_with_order);
