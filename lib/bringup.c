@@ -982,10 +982,12 @@ static int finish(struct run *run, int err)
 	 */
 	if (!err)
 		err = run_snap(run, run->keep_cal ? ALL : LANES | LASERS);
-	/* no memory: the lanes as they are, with no look at them */
-	if (err == -ENOMEM)
-		report_error(run, false);
-	else if (err)
+	/*
+	 * No memory too: what failed was one allocation, and the clean-up
+	 * needs none of its own (a request that cannot get its message
+	 * fails alone), so the lines still go back to full power.
+	 */
+	if (err)
 		clean_up(run);
 	forget_full(run);
 	if (!err) {

@@ -514,13 +514,14 @@ START_TEST(test_down)
 END_TEST
 
 /*
- * A card interface whose k-th call of one kind fails with -EIO, as a
- * refused write or a lost engine would; or, with lose, every call from
- * then on with -ENODEV, as a card that is gone.
+ * A card interface whose k-th call of one kind fails with fail_err, -EIO
+ * unless a test says otherwise, as a refused write or a lost engine would
+ * (-ENOMEM: no memory for the netlink message); or, with lose, every call
+ * from then on with -ENODEV, as a card that is gone.
  */
 static struct oio_card_io faulty;
 static unsigned int fail_at, calls;
-static int fail_kind;
+static int fail_kind, fail_err;
 static bool lose, lost;
 
 enum { F_ENABLE, F_BIAS, F_SWEEP, F_RUN, F_SNAPSHOT };
@@ -532,7 +533,7 @@ static int fault(int kind)
 	if (kind != fail_kind || ++calls != fail_at)
 		return 0;
 	lost = lose;
-	return lost ? -ENODEV : -EIO;
+	return lost ? -ENODEV : fail_err;
 }
 
 static int f_enable(void *h, uint32_t line, bool on)
@@ -579,6 +580,7 @@ static void set_fault(int kind, unsigned int at, bool lose_card)
 	faulty.snapshot = f_snapshot;
 	fail_kind = kind;
 	fail_at = at;
+	fail_err = -EIO;
 	calls = 0;
 	lose = lose_card;
 	lost = false;
@@ -606,22 +608,30 @@ static void struck_and_lit(int i, int err)
 
 /*
  * Whichever call fails, and when: the lines it lit back at full power,
- * no lane left half started, and a report that says what is up.
+ * no lane left half started, and a report that says what is up. No
+ * memory is no different: the clean-up asks for nothing but messages.
  */
 START_TEST(test_failure_midway_leaves_card_sane)
 {
-	static const struct { int kind; unsigned int at; } cases[] = {
-		{ F_ENABLE, 9 }, { F_ENABLE, 12 }, { F_ENABLE, 16 },
-		{ F_BIAS, 1 }, { F_BIAS, 5 }, { F_BIAS, 9 }, { F_BIAS, 12 },
-		{ F_SWEEP, 1 }, { F_SWEEP, 4 }, { F_SWEEP, 7 }, { F_SWEEP, 9 },
+	static const struct { int kind, err; unsigned int at; } cases[] = {
+		{ F_ENABLE, -EIO, 9 }, { F_ENABLE, -EIO, 12 },
+		{ F_ENABLE, -EIO, 16 }, { F_BIAS, -EIO, 1 },
+		{ F_BIAS, -EIO, 5 }, { F_BIAS, -EIO, 9 }, { F_BIAS, -EIO, 12 },
+		{ F_SWEEP, -EIO, 1 }, { F_SWEEP, -EIO, 4 },
+		{ F_SWEEP, -EIO, 7 }, { F_SWEEP, -EIO, 9 },
+		{ F_BIAS, -ENOMEM, 5 }, { F_BIAS, -ENOMEM, 12 },
+		{ F_RUN, -ENOMEM, 3 }, { F_RUN, -ENOMEM, 6 },
+		{ F_RUN, -ENOMEM, 2 },
 	};
 	unsigned int n, up = 0;
 	int err;
 
 	make(7, NULL, 0);
 	set_fault(cases[_i].kind, cases[_i].at, false);
+	fail_err = cases[_i].err;
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
+	ck_assert_int_eq(err, cases[_i].err);
 	for (n = 0; n < 64; n++) {
 		uint32_t st = card.s.lane[n].state;
 
@@ -1038,7 +1048,7 @@ int main(void)
 	tcase_add_test(tc, test_recover_weak_line);
 	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
-	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 11);
+	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 16);
 	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 7);
 	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 7);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
