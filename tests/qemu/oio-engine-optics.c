@@ -441,30 +441,31 @@ static bool same_bits(const double *a, const double *b, unsigned int n)
 static void bus_terms(OioEngineState *s, unsigned int port, unsigned int side,
                       BusView *b)
 {
-    OioBusTerms *k = &s->bus_terms[2 * port + side];
+    OioBusTerms *kept = &s->bus_terms[2 * port + side];
     double centre = s->cfg.grid_center_pm;
-    bool fresh = !k->valid || !same_bits(&k->slope, &s->fsr_slope, 1) ||
-                 !same_bits(&k->centre, &centre, 1) ||
-                 !same_bits(k->line, b->line, b->w);
+    bool fresh = !kept->valid ||
+                 !same_bits(&kept->slope, &s->fsr_slope, 1) ||
+                 !same_bits(&kept->centre, &centre, 1) ||
+                 !same_bits(kept->line, b->line, b->w);
     unsigned int w, l;
 
     if (fresh) {
-        k->valid = true;
-        k->slope = s->fsr_slope;
-        k->centre = centre;
-        memcpy(k->line, b->line, b->w * sizeof(*b->line));
+        kept->valid = true;
+        kept->slope = s->fsr_slope;
+        kept->centre = centre;
+        memcpy(kept->line, b->line, b->w * sizeof(*b->line));
     }
     for (w = 0; w < b->w; w++) {
-        if (!fresh && same_bits(&k->fsr[w], &b->fsr[w], 1)) {
+        if (!fresh && same_bits(&kept->fsr[w], &b->fsr[w], 1)) {
             continue;
         }
-        k->fsr[w] = b->fsr[w];
+        kept->fsr[w] = b->fsr[w];
         for (l = 0; l < b->w; l++) {
-            k->term[w * b->w + l] = oio_line_term(b->line[l], b->fsr[w],
-                                                  s->fsr_slope, centre);
+            kept->term[w * b->w + l] =
+                oio_line_term(b->line[l], b->fsr[w], s->fsr_slope, centre);
         }
     }
-    memcpy(b->terms, k->term, b->w * b->w * sizeof(*b->terms));
+    memcpy(b->terms, kept->term, b->w * b->w * sizeof(*b->terms));
 }
 
 void oio_bus_place(OioEngineState *s, unsigned int port, unsigned int side,

@@ -68,6 +68,17 @@ struct ring_orders {
     double a, res_term, scale;
 };
 
+/*
+ * Orders from centre_pm to wl_pm, times scale below: one expression for
+ * the resonance's term and the lines' kept ones, so that a bus evaluated
+ * from kept terms is bit for bit the one evaluated afresh.
+ */
+static inline double order_log(double fsr_slope, double fsr_pm, double wl_pm,
+                               double centre_pm)
+{
+    return log1p(fsr_slope / fsr_pm * (wl_pm - centre_pm));
+}
+
 static inline void ring_orders_init(struct ring_orders *o, double res_pm,
                                     double fsr_pm, double fsr_slope,
                                     double centre_pm)
@@ -84,14 +95,14 @@ static inline void ring_orders_init(struct ring_orders *o, double res_pm,
      * are the integral of dl / F(l).
      */
     o->a = fsr_slope / fsr_pm;
-    o->res_term = log1p(o->a * (res_pm - centre_pm));
+    o->res_term = order_log(fsr_slope, fsr_pm, res_pm, centre_pm);
     o->scale = o->a * fsr_pm;
 }
 
 double oio_line_term(double line_pm, double fsr_pm, double fsr_slope,
                      double centre_pm)
 {
-    return log1p(fsr_slope / fsr_pm * (line_pm - centre_pm));
+    return order_log(fsr_slope, fsr_pm, line_pm, centre_pm);
 }
 
 /* term: oio_line_term() of this line and ring; o->slope must not be 0. */
@@ -111,7 +122,8 @@ static inline double ring_detune(const struct ring_orders *o, double line_pm)
         return oio_wrap_detune(line_pm, o->res_pm, o->fsr_pm);
     }
     return ring_detune_term(o, line_pm,
-                            log1p(o->a * (line_pm - o->centre_pm)));
+                            order_log(o->slope, o->fsr_pm, line_pm,
+                                      o->centre_pm));
 }
 
 /* Line l against ring r of a bus, from its kept terms if it has them. */

@@ -105,8 +105,10 @@ struct oio_bus {
     double centre_pm;
     double drop;                /* fraction dropped on resonance, 0..1 */
     /*
-     * [rings * lines] oio_line_term() of each ring and line, or NULL: a
-     * bus evaluated again and again over the same lines can keep them.
+     * NULL, or [r * lines + l] = oio_line_term(line_pm[l], fsr_pm[r],
+     * fsr_slope, centre_pm) for every ring r and line l: a bus evaluated
+     * again and again over the same lines can keep them. Anything else
+     * there gives other optics, silently. Unused when fsr_slope is 0.
      */
     const double *line_terms;
 };

@@ -179,22 +179,28 @@ END_TEST
 
 /*
  * A bus evaluated from its kept log1p terms must give, bit for bit, what
- * it gives computed afresh - after its lines have moved too.
+ * it gives computed afresh, whatever moved since they were kept.
  */
 static void check_terms(struct simcard *c, unsigned int port,
 			unsigned int side)
 {
-	unsigned int W = c->s.wavelengths;
-	double drop[OIO_MAX_WAVELENGTHS], in[OIO_MAX_WAVELENGTHS * W];
-	const OioBusTerms *k = &c->s.bus_terms[2 * port + side];
+	OioEngineState *s = &c->s;
+	unsigned int W = s->wavelengths, w, l;
+	double drop[OIO_MAX_WAVELENGTHS];
+	double in[OIO_MAX_WAVELENGTHS * OIO_MAX_WAVELENGTHS];
 	struct oio_bus fresh;
 	BusView b;
 
-	oio_bus_view(&c->s, port, side, c->now, NULL, &b);
+	oio_bus_view(s, port, side, c->now, NULL, &b);
 	ck_assert_ptr_eq(b.bus.line_terms, b.terms);
-	/* kept for these very lines */
-	ck_assert(k->valid);
-	ck_assert_mem_eq(k->line, b.line, W * sizeof(double));
+	for (w = 0; w < W; w++)
+		for (l = 0; l < W; l++) {
+			double t = oio_line_term(b.line[l], b.fsr[w],
+						 s->fsr_slope,
+						 s->cfg.grid_center_pm);
+
+			ck_assert_mem_eq(&b.terms[w * W + l], &t, sizeof(t));
+		}
 	fresh = b.bus;
 	fresh.line_terms = NULL;
 	oio_bus_eval(&fresh, drop, in);
@@ -202,23 +208,63 @@ static void check_terms(struct simcard *c, unsigned int port,
 	ck_assert_mem_eq(in, b.in, W * W * sizeof(double));
 }
 
-START_TEST(test_bus_terms_follow_the_lines)
+/* Both buses of port 1, lit, after a reset if asked; the lines held. */
+static void check_port(bool reset)
 {
-	unsigned int side, r;
+	double before[OIO_MAX_WAVELENGTHS];
+	unsigned int l, side;
+
+	for (l = 0; l < card.s.wavelengths; l++)
+		before[l] = oio_line_pm(&card.s, l, card.now);
+	if (reset) {
+		simcard_wr(&card, OIO_REG_RESET, OIO_RESET_KEY);
+		light_all(&card);
+	}
+	/* what moved is what the test says, not the lines */
+	for (l = 0; l < card.s.wavelengths; l++) {
+		double now = oio_line_pm(&card.s, l, card.now);
+
+		ck_assert_mem_eq(&now, &before[l], sizeof(now));
+	}
+	for (side = 0; side < 2; side++)
+		check_terms(&card, 1, side);
+}
+
+START_TEST(test_bus_terms_follow_what_they_depend_on)
+{
+	double fsr;
+	unsigned int r, side;
 
 	make(&card, 12);
-	simcard_set(&card, "laser-drift-pm-per-ma", 15);
+	/* lines that do not move with bias, so a reset leaves them be */
+	simcard_set(&card, "laser-drift-pm-per-ma", 0);
 	simcard_set(&card, "fsr-order-permille", 30);
 	simcard_realize(&card);
 	light_all(&card);
-	for (side = 0; side < 2; side++)
-		check_terms(&card, 1, side);
+	check_port(false);
 	/* a ring heated: its resonance moves, the lines do not */
 	r = oio_bus_ring(&card.s, 1, OIO_RING_TX, 3);
 	simcard_wr(&card, OIO_RING_REG(r, OIO_RING_HEATER), 2500);
 	simcard_wait(&card, 1000000);
-	check_terms(&card, 1, OIO_RING_TX);
+	check_port(false);
+	/*
+	 * The grid centre the orders are counted from changes at once; the
+	 * lines follow it only at a reset, so it goes back before one.
+	 */
+	ck_assert_int_eq(simcard_set(&card, "grid-center-pm", 1311000), 0);
+	check_port(false);
+	ck_assert_int_eq(simcard_set(&card, "grid-center-pm", 1310000), 0);
+	check_port(false);
+	/* the rings' FSRs, at a reset */
+	fsr = card.s.ring[r].fsr_pm;
+	ck_assert_int_eq(simcard_set(&card, "fsr-permille", 1040), 0);
+	check_port(true);
+	ck_assert_double_ne(card.s.ring[r].fsr_pm, fsr);
+	/* how the FSR changes from order to order, at a reset */
+	ck_assert_int_eq(simcard_set(&card, "fsr-order-permille", 20), 0);
+	check_port(true);
 	/* a line moved with its bias: every ring's term of it changes */
+	simcard_set(&card, "laser-drift-pm-per-ma", 15);
 	simcard_wr(&card, OIO_LASER_REG(2, OIO_LASER_BIAS_SET), 60000);
 	simcard_wait(&card, 2000000);
 	for (side = 0; side < 2; side++)
@@ -536,7 +582,7 @@ static Suite *card_suite(void)
 	tcase_add_test(tc, test_serial_says_nothing);
 	tcase_add_test(tc, test_spreads_follow_their_knobs);
 	tcase_add_test(tc, test_line_moves_with_bias);
-	tcase_add_test(tc, test_bus_terms_follow_the_lines);
+	tcase_add_test(tc, test_bus_terms_follow_what_they_depend_on);
 	tcase_add_test(tc, test_heater_law_and_tau_per_ring);
 	tcase_add_test(tc, test_crosstalk_per_pair);
 	tcase_add_test(tc, test_fsr_changes_with_order);
