@@ -983,9 +983,10 @@ static int finish(struct run *run, int err)
 	if (!err)
 		err = run_snap(run, run->keep_cal ? ALL : LANES | LASERS);
 	/*
-	 * No memory too: what failed was one allocation, and the clean-up
-	 * needs none of its own (a request that cannot get its message
-	 * fails alone), so the lines still go back to full power.
+	 * No memory too: the clean-up is best effort like any other, and
+	 * allocates nothing of its own. Memory that stays short only makes
+	 * it do less (a batch that cannot get a message fails whole; a
+	 * failed look counts no lane up), never harm.
 	 */
 	if (err)
 		clean_up(run);

@@ -514,10 +514,11 @@ START_TEST(test_down)
 END_TEST
 
 /*
- * A card interface whose k-th call of one kind fails with fail_err, -EIO
- * unless a test says otherwise, as a refused write or a lost engine would
- * (-ENOMEM: no memory for the netlink message); or, with lose, every call
- * from then on with -ENODEV, as a card that is gone.
+ * A card interface whose k-th call of one kind fails with fail_err: -EIO
+ * as a refused write or a lost engine would, -ENOMEM as a request that
+ * got no memory for its message. With lose, every call of every kind
+ * fails so from then on: a card that is gone (-ENODEV), memory that
+ * stays short (-ENOMEM).
  */
 static struct oio_card_io faulty;
 static unsigned int fail_at, calls;
@@ -529,11 +530,11 @@ enum { F_ENABLE, F_BIAS, F_SWEEP, F_RUN, F_SNAPSHOT };
 static int fault(int kind)
 {
 	if (lost)
-		return -ENODEV;
+		return fail_err;
 	if (kind != fail_kind || ++calls != fail_at)
 		return 0;
 	lost = lose;
-	return lost ? -ENODEV : fail_err;
+	return fail_err;
 }
 
 static int f_enable(void *h, uint32_t line, bool on)
@@ -569,8 +570,8 @@ static int f_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 	return fault(F_SNAPSHOT) ?: sio.io.snapshot(h, parts, t);
 }
 
-/* faulty: the card's interface, its at-th call of kind to fail. */
-static void set_fault(int kind, unsigned int at, bool lose_card)
+/* faulty: the card's interface, its at-th call of kind to fail with err. */
+static void set_fault(int kind, unsigned int at, int err, bool lose_all)
 {
 	faulty = sio.io;
 	faulty.laser_enable = f_enable;
@@ -580,9 +581,9 @@ static void set_fault(int kind, unsigned int at, bool lose_card)
 	faulty.snapshot = f_snapshot;
 	fail_kind = kind;
 	fail_at = at;
-	fail_err = -EIO;
+	fail_err = err;
 	calls = 0;
-	lose = lose_card;
+	lose = lose_all;
 	lost = false;
 }
 
@@ -620,15 +621,15 @@ START_TEST(test_failure_midway_leaves_card_sane)
 		{ F_SWEEP, -EIO, 1 }, { F_SWEEP, -EIO, 4 },
 		{ F_SWEEP, -EIO, 7 }, { F_SWEEP, -EIO, 9 },
 		{ F_BIAS, -ENOMEM, 5 }, { F_BIAS, -ENOMEM, 12 },
-		{ F_RUN, -ENOMEM, 3 }, { F_RUN, -ENOMEM, 6 },
-		{ F_RUN, -ENOMEM, 2 },
+		{ F_RUN, -ENOMEM, 2 }, { F_RUN, -ENOMEM, 3 },
+		{ F_RUN, -ENOMEM, 6 }, { F_SWEEP, -ENOMEM, 7 },
+		{ F_SNAPSHOT, -ENOMEM, 5 },
 	};
 	unsigned int n, up = 0;
 	int err;
 
 	make(7, NULL, 0);
-	set_fault(cases[_i].kind, cases[_i].at, false);
-	fail_err = cases[_i].err;
+	set_fault(cases[_i].kind, cases[_i].at, cases[_i].err, false);
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
 	ck_assert_int_eq(err, cases[_i].err);
@@ -646,31 +647,31 @@ END_TEST
 
 /*
  * The card lost at points through link up, from its first sweeps to its
- * last batches (every call failing from then on): an error back, and a
- * report that counts no lane up and gives each a reason, since no look
- * at the lanes could tell which are.
+ * last batches (every call failing from then on), or memory short from
+ * there on, so that the clean-up can do nothing either: that error back,
+ * and a report that counts no lane up and gives each a reason, since no
+ * look at the lanes could tell which are.
  */
 START_TEST(test_card_lost_midway_report)
 {
-	unsigned int n, runs;
-	int err;
+	unsigned int n, runs, at = (unsigned int)_i % 7;
+	int err, why = _i < 7 ? -ENODEV : -ENOMEM;
 
 	make(7, NULL, 0);
 	/* a whole run first, to count its batches */
-	set_fault(F_RUN, 0, false);
+	set_fault(F_RUN, 0, -EIO, false);
 	ck_assert_int_eq(lio_bringup_up(&faulty, &info, NULL, &rep, NULL,
 					NULL), 0);
 	runs = calls;
 	ck_assert_uint_ge(runs, 4);
 	make(7, NULL, 0);
-	if (_i < 4)
-		set_fault(F_RUN, 1 + (runs - 1) * (unsigned int)(_i + 1) / 4,
-			  true);
+	if (at < 4)
+		set_fault(F_RUN, 1 + (runs - 1) * (at + 1) / 4, why, true);
 	else
-		set_fault(F_SNAPSHOT, 1 + (unsigned int)(_i - 4) * 3, true);
+		set_fault(F_SNAPSHOT, 1 + (at - 4) * 3, why, true);
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	ck_assert_msg(lost, "case %d: the card was never lost", _i);
-	ck_assert_int_lt(err, 0);
+	ck_assert_int_eq(err, why);
 	ck_assert_uint_eq(rep.lanes_up, 0);
 	for (n = 0; n < 64; n++)
 		ck_assert_msg(rep.lane[n].fail != OIO_LINK_OK,
@@ -691,13 +692,15 @@ START_TEST(test_recover_failure_midway)
 {
 	/* its first look failing, recovery has changed nothing */
 	static const struct {
-		int kind;
+		int kind, err;
 		unsigned int at;
 		bool first;
 	} cases[] = {
-		{ F_RUN, 1, false }, { F_RUN, 2, false }, { F_RUN, 4, false },
-		{ F_RUN, 6, false }, { F_SNAPSHOT, 1, true },
-		{ F_SNAPSHOT, 2, false }, { F_SNAPSHOT, 4, false },
+		{ F_RUN, -EIO, 1, false }, { F_RUN, -EIO, 2, false },
+		{ F_RUN, -EIO, 4, false }, { F_RUN, -EIO, 6, false },
+		{ F_SNAPSHOT, -EIO, 1, true }, { F_SNAPSHOT, -EIO, 2, false },
+		{ F_SNAPSHOT, -EIO, 4, false }, { F_RUN, -ENOMEM, 2, false },
+		{ F_RUN, -ENOMEM, 4, false }, { F_SNAPSHOT, -ENOMEM, 2, false },
 	};
 	uint32_t before[64];
 	unsigned int n, up = 0;
@@ -709,9 +712,10 @@ START_TEST(test_recover_failure_midway)
 	knock_port2();
 	for (n = 0; n < 64; n++)
 		before[n] = card.s.lane[n].state;
-	set_fault(cases[_i].kind, cases[_i].at, false);
+	set_fault(cases[_i].kind, cases[_i].at, cases[_i].err, false);
 	err = lio_bringup_recover(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
+	ck_assert_int_eq(err, cases[_i].err);
 	for (n = 0; n < 64; n++) {
 		uint32_t st = card.s.lane[n].state;
 
@@ -1048,9 +1052,9 @@ int main(void)
 	tcase_add_test(tc, test_recover_weak_line);
 	tcase_add_test(tc, test_calibration_text);
 	tcase_add_test(tc, test_down);
-	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 16);
-	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 7);
-	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 7);
+	tcase_add_loop_test(tc, test_failure_midway_leaves_card_sane, 0, 18);
+	tcase_add_loop_test(tc, test_recover_failure_midway, 0, 10);
+	tcase_add_loop_test(tc, test_card_lost_midway_report, 0, 14);
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
