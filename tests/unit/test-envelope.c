@@ -7,7 +7,7 @@
  * feasibility reference (verdict.h).
  *
  *   test-envelope [-n SEEDS] [-j JOBS] [-c CORNER[,CORNER]] [--table]
- *		  [--sums] [--misses]
+ *		  [--sums] [--misses] [--seed-base BASE]
  *   test-envelope -c CORNER -s SEED	one seed, lane by lane, and the
  *					ports short of the reference's best
  *
@@ -21,7 +21,10 @@
  * --sums adds each corner's raw sums, to tell whether a change to the
  * library changed any outcome at all (a speed-up must not). --misses
  * names every seed that missed a lane the reference allows or gave a
- * reason it would not, for -s to look at.
+ * reason it would not, for -s to look at. Corner k's seeds are BASE +
+ * 10000 k + i (BASE 100000, far from the CI seeds); --seed-base draws
+ * other cards, to tell whether the figures hold beyond the seeds the
+ * library was tuned on.
  *
  *   test-envelope --recover K [--no-calibration] [-n SEEDS] [-c CORNER,...]
  *
@@ -288,6 +291,8 @@ struct tally {
 
 /* --misses: every seed short of the reference, named as it is tallied */
 static bool misses;
+/* corner k's seed i: seed_base + 10000 k + i */
+static uint64_t seed_base = 100000;
 
 static void add(struct tally *t, const struct outcome *o, uint64_t seed,
 		const char *corner)
@@ -353,8 +358,7 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 		if (!pid[j]) {
 			close(fds[j][0]);
 			for (i = j; i < seeds; i += jobs) {
-				/* seeds of their own, far from the CI seeds */
-				uint64_t seed = 100000 + 10000 * k + i;
+				uint64_t seed = seed_base + 10000 * k + i;
 				struct outcome o;
 
 				run_seed(cr, seed, &o, false);
@@ -375,7 +379,7 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 				rc = -EIO;
 				break;
 			}
-			add(t, &o, 100000 + 10000 * k + i, cr->name);
+			add(t, &o, seed_base + 10000 * k + i, cr->name);
 		}
 		close(fds[j][0]);
 		waitpid(pid[j], &status, 0);
@@ -428,6 +432,18 @@ int main(int argc, char **argv)
 			misses = true;
 		else if (!strcmp(argv[i], "-s") && i + 1 < argc)
 			one = strtoull(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--seed-base") && i + 1 < argc) {
+			char *end;
+			unsigned long long b = strtoull(argv[++i], &end, 10);
+
+			if (*end || end == argv[i] || argv[i][0] == '-' ||
+			    b > UINT64_MAX / 2) {
+				fprintf(stderr, "%s: --seed-base takes a seed number\n",
+					argv[0]);
+				return 2;
+			}
+			seed_base = b;
+		}
 		else if (!strcmp(argv[i], "--no-calibration"))
 			no_cal = true;
 		else if (!strcmp(argv[i], "--recover") && i + 1 < argc) {
@@ -442,7 +458,7 @@ int main(int argc, char **argv)
 			recover_k = (int)k;
 		}
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--misses] [--recover KELVIN [--no-calibration]]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--misses] [--seed-base BASE] [--recover KELVIN [--no-calibration]]\n",
 				argv[0]);
 			return 2;
 		}
