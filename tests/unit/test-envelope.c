@@ -21,7 +21,9 @@
  * --sums adds each corner's raw sums, to tell whether a change to the
  * library changed any outcome at all (a speed-up must not). --misses
  * names every seed that missed a lane the reference allows or gave a
- * reason it would not, for -s to look at. Corner k's seeds are BASE +
+ * reason it would not, each corner's slowest and busiest (MMIO) seed, and
+ * every default card over 20 ms of tuning or 2,000 MMIO, for -s to look
+ * at. Corner k's seeds are BASE +
  * 10000 k + i (BASE 100000, far from the CI seeds); --seed-base draws
  * other cards, to tell whether the figures hold beyond the seeds the
  * library was tuned on.
@@ -279,6 +281,7 @@ struct tally {
 	unsigned long beyond;
 	double ms_sum, ms_max;
 	uint64_t mmio_sum, mmio_max;
+	uint64_t slowest_seed, busiest_seed;	/* of ms_max, of mmio_max */
 	uint64_t worst_seed;	/* a seed that missed a possible lane */
 	bool any_worst;
 	uint64_t wrong_seed;	/* one with a lane up in error */
@@ -294,8 +297,12 @@ static bool misses;
 /* corner k's seed i: seed_base + 10000 k + i */
 static uint64_t seed_base = 100000;
 
+/* The default card's tuning and MMIO targets, per bring-up (issue 9). */
+#define TARGET_MS	20.0
+#define TARGET_MMIO	2000
+
 static void add(struct tally *t, const struct outcome *o, uint64_t seed,
-		const char *corner)
+		const char *corner, bool targets)
 {
 	if (misses && !o->err &&
 	    (o->v.up_possible < o->v.possible || o->v.disagree))
@@ -304,6 +311,11 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed,
 		       (unsigned long)o->v.up_possible,
 		       (unsigned long)o->v.possible,
 		       (unsigned long)o->v.disagree);
+	if (misses && targets &&
+	    (o->tuning_ms > TARGET_MS || o->mmio > TARGET_MMIO))
+		printf("# %s: seed %llu: tuning %.2f ms, %llu MMIO, over the targets of %.0f ms and %d\n",
+		       corner, (unsigned long long)seed, o->tuning_ms,
+		       (unsigned long long)o->mmio, TARGET_MS, TARGET_MMIO);
 	t->seeds++;
 	/* lanes down are in the verdict: any errno is a run that failed */
 	if (o->err)
@@ -326,10 +338,15 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed,
 	t->beyond += o->v.beyond;
 	t->disagree += o->v.disagree;
 	t->ms_sum += o->tuning_ms;
-	t->ms_max = fmax(t->ms_max, o->tuning_ms);
+	if (o->tuning_ms > t->ms_max) {
+		t->ms_max = o->tuning_ms;
+		t->slowest_seed = seed;
+	}
 	t->mmio_sum += o->mmio;
-	if (o->mmio > t->mmio_max)
+	if (o->mmio > t->mmio_max) {
 		t->mmio_max = o->mmio;
+		t->busiest_seed = seed;
+	}
 	t->rec_failed += o->rec_err != 0;
 	t->rec_dimmed += o->rec_dimmed;
 	t->rec_fewer += o->rec_after < o->rec_before;
@@ -379,7 +396,7 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 				rc = -EIO;
 				break;
 			}
-			add(t, &o, seed_base + 10000 * k + i, cr->name);
+			add(t, &o, seed_base + 10000 * k + i, cr->name, !k);
 		}
 		close(fds[j][0]);
 		waitpid(pid[j], &status, 0);
@@ -575,6 +592,12 @@ int main(int argc, char **argv)
 		if (t.failed_runs)
 			printf("# %s: %u bring-ups failed outright\n", cr->name,
 			       t.failed_runs);
+		if (misses)
+			printf("# %s: longest tuning %.2f ms on seed %llu, most MMIO %llu on seed %llu\n",
+			       cr->name, t.ms_max,
+			       (unsigned long long)t.slowest_seed,
+			       (unsigned long long)t.mmio_max,
+			       (unsigned long long)t.busiest_seed);
 		fflush(stdout);
 	}
 	if (!table)
