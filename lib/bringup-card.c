@@ -66,6 +66,7 @@ int run_snap(struct run *run, unsigned int parts)
 struct deadline {
 	uint64_t at;		/* on the card's clock */
 	uint64_t host_at;	/* on the host's monotonic clock */
+	uint64_t card_was;	/* the card's clock when host_at was set */
 	unsigned long polls;
 };
 
@@ -82,17 +83,24 @@ static uint64_t host_ns(void)
  * twice the timeout on the host's clock or twice as many polls as the
  * timeout allows. Polls alone are not enough: each costs a netlink round
  * trip on top of its sleep, and the fastest loops would wait minutes.
+ * The host's clock counts only while the card's stands still: a process
+ * that the host did not run for seconds has not seen a stopped card, and
+ * a card whose time runs only as it is driven (an emulated one) would
+ * otherwise time out under a loaded host with nothing wrong.
  */
 static int deadline_passed(struct run *run, struct deadline *d,
 			   unsigned long poll_us)
 {
 	uint64_t timeout_ns = run->prm.timeout_ms * 1000000ull;
+	uint64_t card = run->tel->time_ns, host = host_ns();
 
-	if (!d->at) {
-		d->at = run->tel->time_ns + timeout_ns;
-		d->host_at = host_ns() + 2 * timeout_ns;
+	if (!d->at)
+		d->at = card + timeout_ns;
+	if (!d->host_at || card != d->card_was) {
+		d->host_at = host + 2 * timeout_ns;
+		d->card_was = card;
 	}
-	return run->tel->time_ns > d->at || host_ns() > d->host_at ||
+	return card > d->at || host > d->host_at ||
 	       ++d->polls > 2 * (run->prm.timeout_ms * 1000ul / poll_us + 1);
 }
 

@@ -1031,6 +1031,58 @@ START_TEST(test_stopped_clock_wait_ends)
 }
 END_TEST
 
+/*
+ * A card whose clock runs, 10 us a poll, its loop locking at the fifth
+ * poll, reached from a host that did not run the process for 250 ms -
+ * more than twice the timeout of 100 ms - after the second: nothing is
+ * wrong with the card, and the wait must not end on the host's clock.
+ */
+static unsigned int clock_polls;
+
+static int running_snapshot(void *h, unsigned int parts,
+			    struct oio_telemetry *t)
+{
+	(void)h;
+	t->time_ns = 123456789 + 10000ull * clock_polls;
+	t->n_rings = parts & OIO_TELEMETRY_PARTS_RINGS ? 2 : 0;
+	t->ring[0].lock_state = clock_polls < 5 ? OIO_LOCK_STATE_ACQUIRING :
+						  OIO_LOCK_STATE_LOCKED;
+	t->ring[1].lock_state = OIO_LOCK_STATE_LOCKED;
+	clock_polls++;
+	return 0;
+}
+
+static void stalled_sleep_us(void *h, unsigned long us)
+{
+	struct timespec ts = { .tv_nsec = 250000000L };
+
+	(void)h;
+	(void)us;
+	if (clock_polls == 2)
+		nanosleep(&ts, NULL);
+}
+
+START_TEST(test_host_stall_is_no_timeout)
+{
+	const struct oio_card_io io = {
+		.snapshot = running_snapshot,
+		.sleep_us = stalled_sleep_us,
+		.explain = quiet,
+	};
+	struct run run = { .io = &io };
+
+	run.info.ports = 1;
+	run.info.wavelengths = 1;
+	run.prm.timeout_ms = 100;
+	run.tel = calloc(1, sizeof(*run.tel));
+	ck_assert_ptr_nonnull(run.tel);
+	clock_polls = 0;
+	ck_assert_int_eq(run_wait_locks(&run), 0);
+	ck_assert_uint_eq(clock_polls, 6);
+	free(run.tel);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("bringup");
@@ -1058,6 +1110,7 @@ int main(void)
 	tcase_add_test(tc, test_killed_up_no_ratchet);
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
+	tcase_add_test(tc, test_host_stall_is_no_timeout);
 	tcase_add_loop_test(tc, test_cancel_cleans_up, 0, 24);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
