@@ -701,9 +701,15 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 					continue;
 				if (run->tel->ring[r].lock)
 					io->lock(io->h, r, false);
-				if (code[w] != was[w] || run->tel->ring[r].lock)
+				/*
+				 * One parked already, where it would be parked
+				 * again, has not moved: another round of checks
+				 * would only check the same again.
+				 */
+				if (code[w] != was[w] || run->tel->ring[r].lock) {
 					io->heater(io->h, r, code[w]);
-				*moved = true;
+					*moved = true;
+				}
 			}
 		}
 	}

@@ -158,7 +158,7 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 /*
  * Rings of the lanes of mask not wanted, locked or heated: loops off,
  * parked where they take no line from the lanes that are up; *moved if
- * any was.
+ * any loop went off or heater changed (not if all sat parked already).
  */
 int run_park(struct run *run, const bool *mask, const bool *want,
 	     bool *moved);
