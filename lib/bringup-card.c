@@ -64,9 +64,10 @@ int run_snap(struct run *run, unsigned int parts)
 
 /* A wait's end: timeout_ms of card time, polled every poll_us. */
 struct deadline {
-	uint64_t at;		/* on the card's clock */
+	bool armed;
+	uint64_t ran;		/* card time gone forwards since the start */
+	uint64_t card_was;	/* the card's clock at the last poll */
 	uint64_t host_at;	/* on the host's monotonic clock */
-	uint64_t card_was;	/* the card's clock when host_at was set */
 	unsigned long polls;
 };
 
@@ -79,14 +80,16 @@ static uint64_t host_ns(void)
 }
 
 /*
- * Past the deadline on the card's clock - or, should that clock stop,
- * twice the timeout on the host's clock or twice as many polls as the
- * timeout allows. Polls alone are not enough: each costs a netlink round
- * trip on top of its sleep, and the fastest loops would wait minutes.
- * The host's clock counts only while the card's stands still: a process
- * that the host did not run for seconds has not seen a stopped card, and
- * a card whose time runs only as it is driven (an emulated one) would
- * otherwise time out under a loaded host with nothing wrong.
+ * Past the deadline on the card's clock - the time it went forwards, so
+ * that a clock set back (a card reset) does not put the end off - or,
+ * should that clock stop, twice the timeout on the host's clock since it
+ * last went forwards, or twice as many polls as the timeout allows. Polls
+ * alone are not enough: each costs a netlink round trip on top of its
+ * sleep, and the fastest loops would wait minutes. The host's clock
+ * counts only while the card's stands still: a process that the host did
+ * not run for seconds has not seen a stopped card, and a card whose time
+ * runs only as it is driven (an emulated one) would otherwise time out
+ * under a loaded host with nothing wrong.
  */
 static int deadline_passed(struct run *run, struct deadline *d,
 			   unsigned long poll_us)
@@ -94,13 +97,14 @@ static int deadline_passed(struct run *run, struct deadline *d,
 	uint64_t timeout_ns = run->prm.timeout_ms * 1000000ull;
 	uint64_t card = run->tel->time_ns, host = host_ns();
 
-	if (!d->at)
-		d->at = card + timeout_ns;
-	if (!d->host_at || card != d->card_was) {
+	if (!d->armed || card > d->card_was) {
+		if (d->armed)
+			d->ran += card - d->card_was;
+		d->armed = true;
 		d->host_at = host + 2 * timeout_ns;
-		d->card_was = card;
 	}
-	return card > d->at || host > d->host_at ||
+	d->card_was = card;
+	return d->ran > timeout_ns || host > d->host_at ||
 	       ++d->polls > 2 * (run->prm.timeout_ms * 1000ul / poll_us + 1);
 }
 

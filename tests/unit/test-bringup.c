@@ -1059,7 +1059,8 @@ static void stalled_sleep_us(void *h, unsigned long us)
 	(void)h;
 	(void)us;
 	if (clock_polls == 2)
-		nanosleep(&ts, NULL);
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
 }
 
 START_TEST(test_host_stall_is_no_timeout)
@@ -1079,6 +1080,55 @@ START_TEST(test_host_stall_is_no_timeout)
 	clock_polls = 0;
 	ck_assert_int_eq(run_wait_locks(&run), 0);
 	ck_assert_uint_eq(clock_polls, 6);
+	free(run.tel);
+}
+END_TEST
+
+/*
+ * A card reset mid-wait: its clock, 10 ms a poll, set back from near
+ * 2 s to 1 us at the third poll and running on, its loop never locking.
+ * The wait must end after the timeout's 100 ms of the clock running, not
+ * once the clock is back where it was, nor after the full count of polls.
+ */
+static int clock_set_back(void *h, unsigned int parts,
+			  struct oio_telemetry *t)
+{
+	(void)h;
+	t->time_ns = clock_polls < 3 ?
+		     1900000000ull + 10000000ull * clock_polls :
+		     1000ull + 10000000ull * (clock_polls - 3);
+	t->n_rings = parts & OIO_TELEMETRY_PARTS_RINGS ? 2 : 0;
+	t->ring[0].lock_state = OIO_LOCK_STATE_ACQUIRING;
+	t->ring[1].lock_state = OIO_LOCK_STATE_LOCKED;
+	clock_polls++;
+	return 0;
+}
+
+static void no_sleep_us(void *h, unsigned long us)
+{
+	(void)h;
+	(void)us;
+}
+
+START_TEST(test_clock_set_back_wait_ends)
+{
+	const struct oio_card_io io = {
+		.snapshot = clock_set_back,
+		.sleep_us = no_sleep_us,
+		.explain = quiet,
+	};
+	struct run run = { .io = &io };
+
+	run.info.ports = 1;
+	run.info.wavelengths = 1;
+	run.prm.timeout_ms = 100;
+	run.tel = calloc(1, sizeof(*run.tel));
+	ck_assert_ptr_nonnull(run.tel);
+	clock_polls = 0;
+	ck_assert_int_eq(run_wait_locks(&run), -ETIMEDOUT);
+	/* 20 ms before the reset, 90 after it, then one poll past 100 */
+	ck_assert_uint_le(clock_polls, 14);
+	ck_assert_uint_ge(clock_polls, 12);
 	free(run.tel);
 }
 END_TEST
@@ -1111,6 +1161,7 @@ int main(void)
 	tcase_add_test(tc, test_killed_recover_no_ratchet);
 	tcase_add_test(tc, test_stopped_clock_wait_ends);
 	tcase_add_test(tc, test_host_stall_is_no_timeout);
+	tcase_add_test(tc, test_clock_set_back_wait_ends);
 	tcase_add_loop_test(tc, test_cancel_cleans_up, 0, 24);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
