@@ -1006,28 +1006,43 @@ static void quiet(void *h, const char *fmt, va_list ap)
 	(void)ap;
 }
 
-START_TEST(test_stopped_clock_wait_ends)
+/*
+ * run_wait_locks() on a card of one lane reached through snapshot and
+ * sleep, with a timeout of 100 ms: what it returns.
+ */
+static int wait_locks_on(int (*snapshot)(void *, unsigned int,
+					 struct oio_telemetry *),
+			 void (*sleep)(void *, unsigned long))
 {
 	const struct oio_card_io io = {
-		.snapshot = frozen_snapshot,
-		.sleep_us = slow_sleep_us,
+		.snapshot = snapshot,
+		.sleep_us = sleep,
 		.explain = quiet,
 	};
 	struct run run = { .io = &io };
-	struct timespec t0, t1;
-	double s;
+	int err;
 
 	run.info.ports = 1;
 	run.info.wavelengths = 1;
 	run.prm.timeout_ms = 100;
 	run.tel = calloc(1, sizeof(*run.tel));
 	ck_assert_ptr_nonnull(run.tel);
+	err = run_wait_locks(&run);
+	free(run.tel);
+	return err;
+}
+
+START_TEST(test_stopped_clock_wait_ends)
+{
+	struct timespec t0, t1;
+	double s;
+
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ck_assert_int_eq(run_wait_locks(&run), -ETIMEDOUT);
+	ck_assert_int_eq(wait_locks_on(frozen_snapshot, slow_sleep_us),
+			 -ETIMEDOUT);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	ck_assert_msg(s >= 0.2 && s < 1.0, "the wait took %.3f s", s);
-	free(run.tel);
 }
 END_TEST
 
@@ -1065,22 +1080,9 @@ static void stalled_sleep_us(void *h, unsigned long us)
 
 START_TEST(test_host_stall_is_no_timeout)
 {
-	const struct oio_card_io io = {
-		.snapshot = running_snapshot,
-		.sleep_us = stalled_sleep_us,
-		.explain = quiet,
-	};
-	struct run run = { .io = &io };
-
-	run.info.ports = 1;
-	run.info.wavelengths = 1;
-	run.prm.timeout_ms = 100;
-	run.tel = calloc(1, sizeof(*run.tel));
-	ck_assert_ptr_nonnull(run.tel);
 	clock_polls = 0;
-	ck_assert_int_eq(run_wait_locks(&run), 0);
+	ck_assert_int_eq(wait_locks_on(running_snapshot, stalled_sleep_us), 0);
 	ck_assert_uint_eq(clock_polls, 6);
-	free(run.tel);
 }
 END_TEST
 
@@ -1112,24 +1114,12 @@ static void no_sleep_us(void *h, unsigned long us)
 
 START_TEST(test_clock_set_back_wait_ends)
 {
-	const struct oio_card_io io = {
-		.snapshot = clock_set_back,
-		.sleep_us = no_sleep_us,
-		.explain = quiet,
-	};
-	struct run run = { .io = &io };
-
-	run.info.ports = 1;
-	run.info.wavelengths = 1;
-	run.prm.timeout_ms = 100;
-	run.tel = calloc(1, sizeof(*run.tel));
-	ck_assert_ptr_nonnull(run.tel);
 	clock_polls = 0;
-	ck_assert_int_eq(run_wait_locks(&run), -ETIMEDOUT);
+	ck_assert_int_eq(wait_locks_on(clock_set_back, no_sleep_us),
+			 -ETIMEDOUT);
 	/* 20 ms before the reset, 90 after it, then one poll past 100 */
 	ck_assert_uint_le(clock_polls, 14);
 	ck_assert_uint_ge(clock_polls, 12);
-	free(run.tel);
 }
 END_TEST
 
