@@ -84,16 +84,40 @@ START_TEST(test_default_cards_whole)
 }
 END_TEST
 
-/* A failed line: its lanes down as dark, every other lane up. */
+/* Progress: how often a stage began (done 0). */
+struct stages {
+	const char *name;
+	unsigned int began;
+};
+
+static void count_stage(const char *stage, unsigned int done,
+			unsigned int total, void *arg)
+{
+	struct stages *st = arg;
+
+	(void)total;
+	st->began += !done && !strcmp(stage, st->name);
+}
+
+/*
+ * A failed line: its lanes down as dark, every other lane up. Their rings
+ * are parked where the plan put them; after the margin check, parking
+ * moves two of them a little for the heat their neighbours' loops settled
+ * at, and the lanes are checked once more. Parking again moves nothing,
+ * and the rounds end there: a ring left where it would be parked again
+ * is no reason to check the same lanes a third time (as once it was).
+ */
 START_TEST(test_dark_line)
 {
+	struct stages margin = { .name = "margin" };
 	struct verdict v;
 	unsigned int n, dark = 0;
 
 	make(2, "laser-fail-mask", 1 << 5);
 	/* lanes down are a result in the report, not an errno */
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep,
+					count_stage, &margin), 0);
+	ck_assert_uint_eq(margin.began, 2);
 	for (n = 0; n < 64; n++)
 		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
 			ck_assert_uint_eq(rep.lane[n].line, 5);
