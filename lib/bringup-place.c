@@ -384,6 +384,8 @@ struct in_situ {
 	bool weak[OIO_MAX_RINGS];	/* met it, too weakly to hold it */
 	/* the codes of its neighbours w-2 ... w+2 when the ring was swept */
 	uint32_t seen[OIO_MAX_RINGS][5];
+	/* and of the rings upstream of it on its bus, 0 ... w-1 */
+	uint32_t upstream[OIO_MAX_RINGS][MAX_W];
 };
 
 /* Ring at w + d on r's bus, or -1. */
@@ -437,6 +439,10 @@ static int sweep_class(struct run *run, struct in_situ *st, unsigned int l,
 						st->seen[r][d + 2] =
 							beside(run, r, d) < 0 ? 0 :
 							st->code[beside(run, r, d)];
+					for (d = 0; d < (int)b; d++)
+						st->upstream[r][d] = st->code[
+							lio_tune_ring_of(&run->g, p,
+									 side, d)];
 				}
 				if (c) {
 					st->code[r] = c;
@@ -502,6 +508,26 @@ static bool neighbours_moved(const struct run *run, const struct in_situ *st,
 				       (double)OIO_HEATER_MAX, 0));
 	}
 	return fabs(moved) > run->g.fwhm_pm / 4;
+}
+
+/*
+ * Has a ring upstream of r moved since r was swept without meeting its
+ * line? It may have sat on that line then, in another order, and taken
+ * all but a tenth of it: a ring placed in place for another line moves
+ * off it, and r may meet it now.
+ */
+static bool upstream_moved(const struct run *run, const struct in_situ *st,
+			   unsigned int r)
+{
+	unsigned int W = run->info.wavelengths, n = r / 2, w = n % W, j;
+
+	if (st->found[r])
+		return false;
+	for (j = 0; j < w; j++)
+		if (st->code[lio_tune_ring_of(&run->g, n / W, r % 2, j)] !=
+		    st->upstream[r][j])
+			return true;
+	return false;
 }
 
 /* Did a ring of lane n, swept in place, meet its line nowhere at all? */
@@ -605,7 +631,9 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 		for (n = 0; n < lanes_of(run); n++)
 			if (fix[n] && (!round ||
 				       neighbours_moved(run, st, 2 * n) ||
-				       neighbours_moved(run, st, 2 * n + 1)))
+				       neighbours_moved(run, st, 2 * n + 1) ||
+				       upstream_moved(run, st, 2 * n) ||
+				       upstream_moved(run, st, 2 * n + 1)))
 				st->need[run->rep->lane[n].line][n / W] |=
 					1u << (n % W);
 		todo = 0;

@@ -331,11 +331,12 @@ static void line_moves(const struct run *run, const uint32_t *full,
  * each by its own amount. The locked rings follow theirs; a parked ring
  * would not, and what it takes of the line beside it - light and eye -
  * would change with the dimming, against the margin check's premise that
- * only the power does. So the parked rings follow the line they sit
- * nearest, by the move the loops on it measured (run->tel, just after
- * dimming), in the ports of mask. full: every ring's code at full
- * power; moved[r]: the rings given another code. Return: whether there
- * is any.
+ * only the power does. So the parked rings - and those of lanes down whose
+ * loop, locked on nothing, only holds the heater: turned off - follow the
+ * line they sit nearest, by the move the loops on it measured (run->tel,
+ * just after dimming), in the ports of mask. full: every ring's code at
+ * full power; moved[r]: the rings given another code. Return: whether
+ * there is any.
  */
 static bool follow_lines(struct run *run, const bool *mask,
 			 const uint32_t *full, const bool *want, bool *moved)
@@ -355,7 +356,8 @@ static bool follow_lines(struct run *run, const bool *mask,
 								  side, w);
 
 				parked[w] = !want[p * W + w] &&
-					    !run->tel->ring[r].lock;
+					    run->tel->ring[r].lock_state !=
+					    OIO_LOCK_STATE_LOCKED;
 				any |= parked[w];
 			}
 			if (!any)
@@ -372,6 +374,8 @@ static bool follow_lines(struct run *run, const bool *mask,
 
 				if (!parked[w] || code[w] == was[w])
 					continue;
+				if (run->tel->ring[r].lock)
+					run->io->lock(run->io->h, r, false);
 				run->io->heater(run->io->h, r, code[w]);
 				moved[r] = any_moved = true;
 			}

@@ -17,6 +17,7 @@
 
 #include "bringup-run.h"
 #include "calib.h"
+#include "corners.h"
 #include "simio.h"
 #include "verdict.h"
 
@@ -33,6 +34,29 @@ static void make(uint64_t seed, const char *knob, int64_t val)
 	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
 	if (knob)
 		ck_assert_int_eq(simcard_set(&card, knob, val), 0);
+	simcard_realize(&card);
+	simio_init(&sio, &card);
+	simio_card_info(&sio, &info);
+}
+
+static int set_knob(void *c, const char *knob, long long value)
+{
+	return simcard_set(c, knob, value) ? -EINVAL : 0;
+}
+
+/* A card of the envelope's corner name (corners.h), drawn from seed. */
+static void make_corner(const char *name, uint64_t seed)
+{
+	char props[CORNER_PROPS_MAX];
+	unsigned int k;
+
+	for (k = 0; k < NCORNERS && strcmp(corners[k].name, name); k++)
+		;
+	ck_assert_uint_lt(k, NCORNERS);
+	simcard_init(&card, 8, 8);
+	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
+	corner_props(k, seed, props, sizeof(props));
+	ck_assert_int_eq(corner_each(props, set_knob, &card), 0);
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
@@ -143,6 +167,52 @@ START_TEST(test_stuck_heater)
 	judge_clean(&v);
 	ck_assert_uint_ge(rep.lanes_up, 62);
 	ck_assert_uint_lt(rep.lanes_up, 64);
+}
+END_TEST
+
+/*
+ * A ring left on the wrong line, a line below its own and upstream on its
+ * bus, takes all but a tenth of another lane's line: swept in place with
+ * that line alone lit, the other lane's ring meets nothing to speak of.
+ * Once its sweep in place moves the first ring off, the second is swept
+ * again and meets its line. (Optical-worst, seed 5190040: port 2, lanes
+ * 16 and 23, the first ring TX ring 0, the second TX ring 7.)
+ */
+START_TEST(test_shaded_ring_swept_again)
+{
+	struct verdict v;
+
+	make_corner("optical-worst", 5190040);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[16].fail), "ok");
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[23].fail), "ok");
+	ck_assert(v.ref_whole);
+}
+END_TEST
+
+/*
+ * A lane down whose TX loop lost its line still holds its heater, 380 pm
+ * from the next lane's line and upstream of its ring. The margin check
+ * dims that line, which moves blue - towards it - so the held ring must
+ * follow the line as a parked one does, or it takes the line's light and
+ * fails the lane; the port then ends at another shift, with a lane
+ * fewer. (Optical-worst, seed 5190170: lane 40's TX ring beside lane 47's
+ * line, port 5 at line shift 0.)
+ */
+START_TEST(test_held_ring_follows_dimmed_line)
+{
+	struct verdict v;
+
+	make_corner("optical-worst", 5190170);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	/* port 5 stays at the shift where its lanes 41 to 47 all hold */
+	ck_assert_uint_eq(rep.line_shift[5], 0);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[47].fail), "ok");
+	ck_assert(v.ref_whole);
 }
 END_TEST
 
@@ -1159,6 +1229,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_default_cards_whole, 0, 10);
 	tcase_add_test(tc, test_dark_line);
 	tcase_add_test(tc, test_stuck_heater);
+	tcase_add_test(tc, test_shaded_ring_swept_again);
+	tcase_add_test(tc, test_held_ring_follows_dimmed_line);
 	tcase_add_test(tc, test_refusals_change_nothing);
 	tcase_add_test(tc, test_recover_refused_after_look);
 	tcase_add_test(tc, test_recover_one_port);
