@@ -409,7 +409,7 @@ static int sweep_class(struct run *run, struct in_situ *st, unsigned int l,
 		       unsigned int k, uint32_t *dst, bool find,
 		       const uint32_t *ref, double others)
 {
-	unsigned int W = run->info.wavelengths, classes, p, b, side;
+	unsigned int W = run->info.wavelengths, classes, p, b, side, j;
 	uint32_t cls = lio_tune_class(W, k, &classes);
 	const struct oio_card_io *io = run->io;
 	int err = 0, d;
@@ -439,10 +439,10 @@ static int sweep_class(struct run *run, struct in_situ *st, unsigned int l,
 						st->seen[r][d + 2] =
 							beside(run, r, d) < 0 ? 0 :
 							st->code[beside(run, r, d)];
-					for (d = 0; d < (int)b; d++)
-						st->upstream[r][d] = st->code[
+					for (j = 0; j < b; j++)
+						st->upstream[r][j] = st->code[
 							lio_tune_ring_of(&run->g, p,
-									 side, d)];
+									 side, j)];
 				}
 				if (c) {
 					st->code[r] = c;
@@ -511,10 +511,11 @@ static bool neighbours_moved(const struct run *run, const struct in_situ *st,
 }
 
 /*
- * Has a ring upstream of r moved since r was swept without meeting its
- * line? It may have sat on that line then, in another order, and taken
- * all but a tenth of it: a ring placed in place for another line moves
- * off it, and r may meet it now.
+ * Has a ring upstream of r moved by a linewidth since r was swept without
+ * meeting its line? It may have sat on that line then, in another order,
+ * and taken all but a tenth of it: a ring placed in place for another line
+ * moves off it, and r may meet it now. (A loop's wobble of a code or two,
+ * held, is no such move.)
  */
 static bool upstream_moved(const struct run *run, const struct in_situ *st,
 			   unsigned int r)
@@ -523,10 +524,17 @@ static bool upstream_moved(const struct run *run, const struct in_situ *st,
 
 	if (st->found[r])
 		return false;
-	for (j = 0; j < w; j++)
-		if (st->code[lio_tune_ring_of(&run->g, n / W, r % 2, j)] !=
-		    st->upstream[r][j])
+	for (j = 0; j < w; j++) {
+		uint32_t now = st->code[lio_tune_ring_of(&run->g, n / W, r % 2,
+							 j)];
+
+		if (run->g.range_pm *
+		    fabs(lio_tune_law(now / (double)OIO_HEATER_MAX, 0) -
+			 lio_tune_law(st->upstream[r][j] /
+				      (double)OIO_HEATER_MAX, 0)) >
+		    run->g.fwhm_pm)
 			return true;
+	}
 	return false;
 }
 
@@ -579,7 +587,8 @@ static uint32_t hold_place(const struct run *run, unsigned int r,
  * swept where it stands, its bus neighbours at their codes, with that line
  * alone at full power, and the peak it shows is where the ring meets its
  * line, neighbours' heat and all; a ring whose neighbour was placed after
- * it is swept again. For link up the other lines go dark meanwhile, and
+ * it is swept again, and so is one that met nothing once a ring upstream
+ * of it moved. For link up the other lines go dark meanwhile, and
  * the loops of the lanes that verified are off through it: a loop follows
  * its line as the line dims, blue with the bias, and would come back to it
  * half a spacing off. Recovery only dims them, and the loops stay on.

@@ -171,7 +171,9 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 int run_verify(struct run *run, const bool *mask, bool *want);
 /*
  * The lanes that verified, checked again with less light: margin. Only
- * those of judge fail for it (NULL: every one).
+ * those of judge fail for it (NULL: every one). A ring of a lane down
+ * whose loop lost its line or found none may have its loop turned off,
+ * to follow the line it sits nearest as a parked one does.
  */
 int run_margin(struct run *run, const bool *mask, const bool *judge,
 	       bool *want);

@@ -356,8 +356,11 @@ static bool follow_lines(struct run *run, const bool *mask,
 								  side, w);
 
 				parked[w] = !want[p * W + w] &&
-					    run->tel->ring[r].lock_state !=
-					    OIO_LOCK_STATE_LOCKED;
+					    (!run->tel->ring[r].lock ||
+					     run->tel->ring[r].lock_state ==
+					     OIO_LOCK_STATE_LOST ||
+					     run->tel->ring[r].lock_state ==
+					     OIO_LOCK_STATE_NO_SIGNAL);
 				any |= parked[w];
 			}
 			if (!any)

