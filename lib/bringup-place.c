@@ -485,6 +485,14 @@ static int sweep_in_situ(struct run *run, struct in_situ *st, unsigned int l,
 	return err;
 }
 
+/* How far (pm) a ring's own heater moves it from code then to code now. */
+static double heat_moved(const struct run *run, uint32_t now, uint32_t then)
+{
+	return run->g.range_pm *
+	       (lio_tune_law(now / (double)OIO_HEATER_MAX, 0) -
+		lio_tune_law(then / (double)OIO_HEATER_MAX, 0));
+}
+
 /*
  * Has a neighbour of ring r moved since r was swept by enough to move r
  * a quarter of a linewidth?
@@ -502,10 +510,8 @@ static bool neighbours_moved(const struct run *run, const struct in_situ *st,
 
 		if (!d || k < 0)
 			continue;
-		moved += share * run->g.range_pm *
-			 (lio_tune_law(st->code[k] / (double)OIO_HEATER_MAX, 0) -
-			  lio_tune_law(st->seen[r][d + 2] /
-				       (double)OIO_HEATER_MAX, 0));
+		moved += share * heat_moved(run, st->code[k],
+					    st->seen[r][d + 2]);
 	}
 	return fabs(moved) > run->g.fwhm_pm / 4;
 }
@@ -525,13 +531,9 @@ static bool upstream_moved(const struct run *run, const struct in_situ *st,
 	if (st->found[r])
 		return false;
 	for (j = 0; j < w; j++) {
-		uint32_t now = st->code[lio_tune_ring_of(&run->g, n / W, r % 2,
-							 j)];
+		unsigned int k = lio_tune_ring_of(&run->g, n / W, r % 2, j);
 
-		if (run->g.range_pm *
-		    fabs(lio_tune_law(now / (double)OIO_HEATER_MAX, 0) -
-			 lio_tune_law(st->upstream[r][j] /
-				      (double)OIO_HEATER_MAX, 0)) >
+		if (fabs(heat_moved(run, st->code[k], st->upstream[r][j])) >
 		    run->g.fwhm_pm)
 			return true;
 	}

@@ -27,15 +27,30 @@ static struct simio sio;
 static struct oio_link_report rep;
 static struct oio_card_info info;
 
-static void make(uint64_t seed, const char *knob, int64_t val)
+struct knob {
+	const char *name;
+	int64_t val;
+};
+
+/* A card drawn from seed with n properties set before it is realized. */
+static void make_set(uint64_t seed, const struct knob *k, unsigned int n)
 {
+	unsigned int i;
+
 	simcard_init(&card, 8, 8);
 	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
-	if (knob)
-		ck_assert_int_eq(simcard_set(&card, knob, val), 0);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(simcard_set(&card, k[i].name, k[i].val), 0);
 	simcard_realize(&card);
 	simio_init(&sio, &card);
 	simio_card_info(&sio, &info);
+}
+
+static void make(uint64_t seed, const char *knob, int64_t val)
+{
+	const struct knob k = { knob, val };
+
+	make_set(seed, &k, knob ? 1 : 0);
 }
 
 /*
@@ -46,24 +61,13 @@ static void make(uint64_t seed, const char *knob, int64_t val)
  */
 static void make_optical_worst(uint64_t seed)
 {
-	static const struct {
-		const char *knob;
-		int64_t val;
-	} props[] = {
+	static const struct knob props[] = {
 		{ "laser-error-pm", 250 }, { "laser-offset-pm", 5000 },
 		{ "laser-drift-pm-per-ma", 15 }, { "monitor-noise-na", 14000 },
 		{ "ring-spread-pm", 3000 },
 	};
-	unsigned int i;
 
-	simcard_init(&card, 8, 8);
-	ck_assert_int_eq(simcard_set(&card, "seed", (int64_t)seed), 0);
-	for (i = 0; i < sizeof(props) / sizeof(props[0]); i++)
-		ck_assert_int_eq(simcard_set(&card, props[i].knob,
-					     props[i].val), 0);
-	simcard_realize(&card);
-	simio_init(&sio, &card);
-	simio_card_info(&sio, &info);
+	make_set(seed, props, sizeof(props) / sizeof(props[0]));
 }
 
 static void teardown(void)
