@@ -363,7 +363,8 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 # liboio's bring-up without netlink - orchestration, arithmetic, the peak
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
-	lib/bringup-verify.c lib/tuning.c lib/plan.c lib/comb.c lib/peaks.c \
+	lib/bringup-verify.c lib/bringup-margin.c lib/tuning.c lib/plan.c \
+	lib/comb.c lib/peaks.c \
 	lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \
 	lib/objects-sized.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \

@@ -169,6 +169,11 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want);
 /* Start the wanted lanes, check their locks and their PRBS over a dwell. */
 int run_verify(struct run *run, const bool *mask, bool *want);
+/* The lanes that verified go to ACTIVATED. */
+int run_activate(struct run *run, bool *want);
+
+/* ---- margin (bringup-margin.c) ---- */
+
 /*
  * The lanes that verified, checked again with less light: margin. Only
  * those of judge fail for it (NULL: every one). A ring of a lane down
@@ -177,7 +182,5 @@ int run_verify(struct run *run, const bool *mask, bool *want);
  */
 int run_margin(struct run *run, const bool *mask, const bool *judge,
 	       bool *want);
-/* The lanes that verified go to ACTIVATED. */
-int run_activate(struct run *run, bool *want);
 
 #endif /* OIO_BRINGUP_RUN_H */

@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * liboio bring-up: the margin check - the lanes that verified, checked
+ * again with less light, as a dwell cannot show a BER as low as the target.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bringup-run.h"
+#include "select.h"
+
+/* Errors a lane at the BER target makes in the margin check's dwell. */
+#define MARGIN_ERRORS	3.0
+/* How close a dimmed line's power must come to the share asked for. */
+#define POWER_TOL	0.02
+/* Monitor readings averaged for a detuned ring's share of its line. */
+#define MONITOR_READS	4
+
+/* The Q-factor of a bit error ratio: BER = erfc(Q / sqrt 2) / 2. */
+static double q_of(double ber)
+{
+	double lo = 0, hi = 40;
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (erfc(mid / M_SQRT2) / 2 > ber)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/*
+ * Every lit line's power to share s of its full: the bias for it found
+ * by a secant from full power, as the threshold is the line's own.
+ */
+static int set_power(struct run *run, uint32_t lit, double s)
+{
+	uint32_t bias[MAX_W];
+	unsigned int l, step;
+	int err = 0;
+
+	for (step = 0; step < 2 && !err; step++) {
+		for (l = 0; l < run->info.wavelengths; l++) {
+			const struct oio_laser_info *li = &run->tel->laser[l];
+			double full = run->full_bias[l], p = li->power_uw;
+			double slope;
+
+			bias[l] = run->full_bias[l];
+			if (!(lit >> l & 1) || run->full_uw[l] <= 0)
+				continue;
+			if (!step) {
+				/* a first guess: threshold a quarter of it */
+				bias[l] = (uint32_t)lround(full * (0.25 + 0.75 * s));
+				continue;
+			}
+			bias[l] = li->bias_set_ua;
+			slope = (run->full_uw[l] - p) / (full - li->bias_set_ua);
+			if (fabs(p / run->full_uw[l] - s) < POWER_TOL ||
+			    !(slope > 0))
+				continue;
+			bias[l] = (uint32_t)lround(fmin(fmax(full - (1 - s) *
+							     run->full_uw[l] /
+							     slope, 1), full));
+		}
+		err = run_set_lasers(run, lit, bias);
+	}
+	return err;
+}
+
+/* The codes of the rings of a bus, side side of port p. */
+static void bus_codes(const struct run *run, const uint32_t *ring_code,
+		      unsigned int p, unsigned int side, uint32_t *code)
+{
+	unsigned int w;
+
+	for (w = 0; w < run->info.wavelengths; w++)
+		code[w] = ring_code[lio_tune_ring_of(&run->g, p, side, w)];
+}
+
+/*
+ * How far each line moved from full power, the rings then at codes full,
+ * to now (run->tel): the median move of the locked rings on it, which
+ * followed it. NAN for a line none of them is on.
+ */
+static void line_moves(const struct run *run, const uint32_t *full,
+		       const bool *want, double *shift)
+{
+	unsigned int W = run->info.wavelengths, p, side, w, l, n[MAX_W] = { 0 };
+	double d[MAX_W][2 * OIO_MAX_PORTS];
+	uint32_t now[OIO_MAX_RINGS];
+
+	for (w = 0; w < 2 * lanes_of(run); w++)
+		now[w] = run->tel->ring[w].heater;
+	for (p = 0; p < run->info.ports; p++)
+		for (side = 0; side < 2; side++) {
+			uint32_t was[MAX_W], is[MAX_W];
+
+			bus_codes(run, full, p, side, was);
+			bus_codes(run, now, p, side, is);
+			for (w = 0; w < W; w++) {
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+				double m;
+
+				l = run->rep->lane[p * W + w].line;
+				if (!want[p * W + w] || l >= W ||
+				    run->tel->ring[r].lock_state !=
+				    OIO_LOCK_STATE_LOCKED)
+					continue;
+				m = lio_tune_bus_position(run->t, p, side, w,
+							  is) -
+				    lio_tune_bus_position(run->t, p, side, w,
+							  was);
+				if (!isnan(m))
+					d[l][n[l]++] = m;
+			}
+		}
+	for (l = 0; l < W; l++) {
+		shift[l] = NAN;
+		if (!n[l])
+			continue;
+		qsort(d[l], n[l], sizeof(d[l][0]), lio_cmp_double);
+		shift[l] = n[l] % 2 ? d[l][n[l] / 2] :
+			   (d[l][n[l] / 2 - 1] + d[l][n[l] / 2]) / 2;
+	}
+}
+
+/*
+ * A DFB laser's line moves with its bias, so dimming moves every line,
+ * each by its own amount. The locked rings follow theirs; a parked ring
+ * would not, and what it takes of the line beside it - light and eye -
+ * would change with the dimming, against the margin check's premise that
+ * only the power does. So the parked rings - and those of lanes down whose
+ * loop, locked on nothing, only holds the heater: turned off - follow the
+ * line they sit nearest, by the move the loops on it measured (run->tel,
+ * just after dimming), in the ports of mask. full: every ring's code at
+ * full power; moved[r]: the rings given another code. Return: whether
+ * there is any.
+ */
+static bool follow_lines(struct run *run, const bool *mask,
+			 const uint32_t *full, const bool *want, bool *moved)
+{
+	unsigned int W = run->info.wavelengths, p, side, w;
+	double shift[MAX_W];
+	bool any_moved = false;
+
+	line_moves(run, full, want, shift);
+	for (p = 0; p < run->info.ports; p++)
+		for (side = 0; side < 2; side++) {
+			uint32_t was[MAX_W], code[MAX_W];
+			bool parked[MAX_W], any = false;
+
+			for (w = 0; w < W && mask[p]; w++) {
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				parked[w] = !want[p * W + w] &&
+					    (!run->tel->ring[r].lock ||
+					     run->tel->ring[r].lock_state ==
+					     OIO_LOCK_STATE_LOST ||
+					     run->tel->ring[r].lock_state ==
+					     OIO_LOCK_STATE_NO_SIGNAL);
+				any |= parked[w];
+			}
+			if (!any)
+				continue;
+			bus_codes(run, full, p, side, was);
+			for (w = 0; w < W; w++)
+				code[w] = run->tel->ring[lio_tune_ring_of(
+					&run->g, p, side, w)].heater;
+			lio_tune_follow(run->t, p, side, parked, was, shift,
+					code);
+			for (w = 0; w < W; w++) {
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				if (!parked[w] || code[w] == was[w])
+					continue;
+				if (run->tel->ring[r].lock)
+					run->io->lock(run->io->h, r, false);
+				run->io->heater(run->io->h, r, code[w]);
+				moved[r] = any_moved = true;
+			}
+		}
+	return any_moved;
+}
+
+/* A lane that failed a check after it verified: down again, PRBS off. */
+static void drop_lane(struct run *run, unsigned int n, enum oio_link_fail why,
+		      bool *want)
+{
+	run_fail_lane(run, n, why, want);
+	run->primed[n] = false;
+	run->io->lane(run->io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+}
+
+/*
+ * One PRBS dwell from the counters in run->tel: a lane of judged fails if
+ * it errs twice or more. A lane at the target makes MARGIN_ERRORS errors;
+ * one error alone may be what an earlier dwell had nearly made.
+ */
+static int margin_dwell(struct run *run, const bool *judged, bool *want)
+{
+	uint64_t base[OIO_MAX_LANES];
+	unsigned int n;
+	int err;
+
+	for (n = 0; n < lanes_of(run); n++)
+		base[n] = run->tel->lane[n].prbs_errors;
+	run->io->sleep_us(run->io->h, run->prm.prbs_dwell_us);
+	err = run_snap(run, LANES);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		if (!judged[n] || run->tel->lane[n].prbs_errors < base[n] + 2)
+			continue;
+		run->rep->lane[n].prbs_errors +=
+			run->tel->lane[n].prbs_errors - base[n];
+		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+	}
+	return err;
+}
+
+/*
+ * Each RX ring's monitor in the lanes on, averaged over MONITOR_READS
+ * snapshots: a share of two readings carries the noise of both.
+ */
+static int rx_monitors(struct run *run, const bool *on, double *na)
+{
+	unsigned int n, k;
+	int err = 0;
+
+	for (n = 0; n < lanes_of(run); n++)
+		na[n] = 0;
+	for (k = 0; k < MONITOR_READS && !err; k++) {
+		err = run_snap(run, RINGS);
+		for (n = 0; n < lanes_of(run) && !err; n++)
+			if (on[n])
+				na[n] += run->tel->ring[2 * n + 1].monitor_na /
+					 (double)MONITOR_READS;
+	}
+	return err;
+}
+
+/* A loop the blue move of its line ran into the cold end of its heater. */
+static bool cold_end(const struct run *run, unsigned int r)
+{
+	const struct oio_ring_info *ri = &run->tel->ring[r];
+
+	return ri->at_limit && run_near_end(run, r, ri->heater, 0.5) < 0;
+}
+
+/* Lanes on whose rings did not come back to LOCKED fail, as unlocked. */
+static void fail_unlocked(struct run *run, bool *on, bool *want)
+{
+	unsigned int n;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		if (!on[n] ||
+		    (run->tel->ring[2 * n].lock_state ==
+		     OIO_LOCK_STATE_LOCKED &&
+		     run->tel->ring[2 * n + 1].lock_state ==
+		     OIO_LOCK_STATE_LOCKED))
+			continue;
+		on[n] = false;
+		drop_lane(run, n, OIO_LINK_UNLOCKED, want);
+	}
+}
+
+/*
+ * A ring near the cold end of its reach cannot follow its line as far
+ * blue as dimming moves it (a DFB line follows its bias): its loop runs
+ * into the end, and its lane errs for that, not for want of margin. With
+ * every line back at full power, such a loop finds its line again, and
+ * a lane judge asks for is given the dimmed share s of its light another
+ * way: its RX ring, loop off, is detuned - red, or blue from near the hot
+ * end - until its monitor reads that share of what it read on the line.
+ * The drop is a Lorentzian and the receiver's Q follows the power it
+ * drops (datasheet 7.8); the ring also picks up a little more of the next
+ * line, so the check is if anything a little harsher than dimming. One
+ * dwell then judges the lane as the dimmed check would have, and the ring
+ * goes back on its line: a lane whose loop does not find it again, or
+ * whose share could not be set within the tolerance dimming has, fails.
+ */
+static int margin_detuned(struct run *run, const bool *cramped,
+			  const bool *judge, bool *want, double s)
+{
+	double peak[OIO_MAX_LANES], pm[OIO_MAX_LANES], got[OIO_MAX_LANES];
+	double aim[OIO_MAX_LANES];
+	bool on[OIO_MAX_LANES] = { false }, adjust = true, any = false;
+	bool judged[OIO_MAX_LANES], off = false, relock[OIO_MAX_RINGS];
+	const struct oio_card_io *io = run->io;
+	uint32_t at[OIO_MAX_LANES];
+	unsigned int n, r, step;
+	int err, lerr;
+
+	err = run_snap(run, RINGS);
+	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
+		if (cramped[r / 2] &&
+		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED)
+			io->lock(io->h, r, true);
+	err = err ?: io->run(io->h) ?: run_wait_locks(run);
+	if (err)
+		return err;
+	for (n = 0; n < lanes_of(run); n++)
+		on[n] = cramped[n] && want[n];
+	fail_unlocked(run, on, want);
+	for (n = 0; n < lanes_of(run); n++) {
+		on[n] &= !judge || judge[n];
+		any |= on[n];
+		at[n] = run->tel->ring[2 * n + 1].heater;
+	}
+	if (!any)
+		return io->run(io->h);
+	memcpy(judged, on, sizeof(judged));
+	err = rx_monitors(run, on, peak);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		const struct oio_tune_ring *rg = &run->t->ring[2 * n + 1];
+		double fwhm = rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
+		double noise = rg->noise_na > 0 ? rg->noise_na :
+			       run->t->noise_na;
+
+		if (!on[n])
+			continue;
+		/*
+		 * Below s by three times the noise of the share read, so
+		 * that a share set by a reading is not above s; never by
+		 * more than the check's own tolerance thrice.
+		 */
+		aim[n] = s - fmin(3 * (noise > 0 ? noise : 0) / peak[n] *
+				  sqrt((1 + s * s) / MONITOR_READS),
+				  3 * POWER_TOL);
+		pm[n] = fwhm / 2 * sqrt(1 / aim[n] - 1);
+		if (run_near_end(run, 2 * n + 1, at[n], 1) > 0)
+			pm[n] = -pm[n];
+		io->lock(io->h, 2 * n + 1, false);
+		off = true;
+	}
+	/* a first guess from its linewidth, then rescaled to the reading */
+	for (step = 0; step < 3 && adjust && !err; step++) {
+		for (n = 0; n < lanes_of(run); n++)
+			if (on[n])
+				io->heater(io->h, 2 * n + 1,
+					   run_code_moved(run, 2 * n + 1, at[n],
+							  pm[n]));
+		err = io->run(io->h);
+		if (err)
+			break;
+		run_settle(run);
+		err = rx_monitors(run, on, got);
+		for (n = 0, adjust = false; n < lanes_of(run) && !err; n++) {
+			if (!on[n])
+				continue;
+			got[n] /= peak[n];
+			if (!(got[n] > 0 && got[n] < 1) ||
+			    fabs(got[n] - aim[n]) < POWER_TOL)
+				continue;
+			pm[n] *= sqrt((1 / aim[n] - 1) / (1 / got[n] - 1));
+			adjust = true;
+		}
+	}
+	/* a share above s would not check the margin asked for */
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (on[n] && got[n] > s + POWER_TOL) {
+			drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+			judged[n] = false;
+		}
+	err = err ?: run_snap(run, LANES) ?: margin_dwell(run, judged, want);
+	if (!off)
+		return err;	/* its loop never left the line */
+	/* back on its line, whatever happened */
+	for (r = 0; r < 2 * lanes_of(run); r++) {
+		relock[r] = r % 2 && on[r / 2];
+		if (relock[r])
+			io->heater(io->h, r, at[r / 2]);
+	}
+	lerr = run_relock(run, relock);
+	err = err ?: lerr;
+	if (!err) {
+		for (n = 0; n < lanes_of(run); n++)
+			on[n] &= want[n];
+		fail_unlocked(run, on, want);
+		err = io->run(io->h);
+	}
+	return err;
+}
+
+/*
+ * A dwell short enough for bring-up cannot show a BER as low as the
+ * target: at 32 Gb/s a millisecond holds 3e7 bits. But the receiver's
+ * Q-factor scales with the optical power it gets (datasheet 7.8), so with
+ * every line dimmed to the share that brings a lane at the target down
+ * to a BER the dwell does show - Q(3 / bits) / Q(target), three errors
+ * expected - a lane with less margin than the target errs, twice or
+ * more, and one with the margin stays (all but) clean.
+ * Recovery checks so only where it sweeps, which dims the lines anyway,
+ * or for lanes link up did not check on the line they now carry.
+ */
+int run_margin(struct run *run, const bool *mask, const bool *judge,
+	       bool *want)
+{
+	uint64_t bits = UINT64_MAX;
+	const struct oio_card_io *io = run->io;
+	uint32_t lit = run->emitting, full[OIO_MAX_RINGS];
+	bool moved[OIO_MAX_RINGS] = { false }, any_moved = false;
+	bool cramped[OIO_MAX_LANES] = { false }, any_cramped = false;
+	bool judged[OIO_MAX_LANES];
+	unsigned int n, r, any = 0;
+	double s;
+	int err, lerr;
+
+	for (n = 0; n < lanes_of(run); n++)
+		if (want[n] && (!judge || judge[n]) &&
+		    run->rep->lane[n].prbs_bits) {
+			any++;
+			if (run->rep->lane[n].prbs_bits < bits)
+				bits = run->rep->lane[n].prbs_bits;
+		}
+	if (!any || run->prm.ber_target <= 0)
+		return 0;
+	s = q_of(MARGIN_ERRORS / (double)bits) / q_of(run->prm.ber_target);
+	if (s >= 1)
+		return 0;	/* the dwell shows the target by itself */
+	run_progress(run, "margin", 0, 1);
+	err = run_snap(run, RINGS);
+	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
+		full[r] = run->tel->ring[r].heater;
+	err = err ?: set_power(run, lit, s);
+	/* the loops follow the lines once the ramps end: let them settle */
+	if (!err)
+		run_settle(run);
+	err = err ?: run_snap(run, LANES | RINGS);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		cramped[n] = want[n] && (cold_end(run, 2 * n) ||
+					 cold_end(run, 2 * n + 1));
+		any_cramped |= cramped[n];
+	}
+	if (!err && follow_lines(run, mask, full, want, moved)) {
+		any_moved = true;
+		err = io->run(io->h);
+		if (!err)
+			run_settle(run);
+		err = err ?: run_snap(run, LANES);
+	}
+	for (n = 0; n < lanes_of(run); n++)
+		judged[n] = want[n] && (!judge || judge[n]) && !cramped[n];
+	err = err ?: margin_dwell(run, judged, want);
+	/* full power, and the parked rings where it had them, whatever happened */
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (moved[r])
+			io->heater(io->h, r, full[r]);
+	lerr = run_full_power(run, lit);
+	err = err ?: lerr ?: io->run(io->h);
+	if (!err && any_moved)
+		run_settle(run);
+	if (!err && any_cramped)
+		err = margin_detuned(run, cramped, judge, want, s);
+	run_progress(run, "margin", 1, 1);
+	return err;
+}
