@@ -7,14 +7,15 @@
 # closing "N passed, N failed" line come last.
 #
 # Two lanes share the two cores. Lane A runs the host suites and then the
-# VM suites in order, its TAP going to the terminal as it comes. Lane B
-# waits for the envelope (started by make before the rest of the build,
-# or here) and for lane A to reach its VM suites (the host suites build
-# modules and packages and run make), then takes VM suites from the end
-# of the same list; a suite is run by whichever lane claims it first.
-# Lane B's TAP is printed when both are done. Each VM suite boots its own
-# VM in its own log directory. A suite claimed but not finished (a lane
-# killed) fails the run.
+# VM suites in order, its TAP going to the terminal as it comes: first
+# those that run make (they build modules and packages), then the ones
+# that only read what make built. Lane B waits for the envelope (started
+# by make before the rest of the build, or here), takes the latter from
+# the end of their list, then waits for lane A to reach its VM suites and
+# takes VM suites from the end of that list; a suite is run by whichever
+# lane claims it first. Lane B's TAP is printed when both are done. Each
+# VM suite boots its own VM in its own log directory. A suite claimed but
+# not finished (a lane killed) fails the run.
 #
 # The last line before the totals is the reliability line, summed from
 # what the suites report ("# reliability: KEY VALUE" in their TAP, the
@@ -356,11 +357,80 @@ vm_suite() {
 	esac
 }
 
-# The list is the case arms above, in order: one place to add a suite.
+# The host suites that read only what make built, so that either lane may
+# run one while lane A's others run make.
+host_suite() {
+	case $1 in
+	unit-physics)
+		unit unit-physics "$B/unit/test-physics"
+		;;
+	unit-card)
+		unit unit-card "$B/unit/test-card"
+		;;
+	unit-tuning)
+		unit unit-tuning "$B/unit/test-tuning"
+		;;
+	unit-bringup)
+		unit unit-bringup "$B/unit/test-bringup"
+		;;
+	unit-parse)
+		unit unit-parse "$B/unit/test-parse"
+		;;
+	unit-output)
+		unit unit-output "$B/unit/test-output"
+		;;
+	unit-prometheus)
+		unit unit-prometheus "$B/unit/test-prometheus"
+		;;
+	unit-headroom)
+		unit unit-headroom "$B/unit/test-headroom"
+		;;
+	unit-cardlock)
+		unit unit-cardlock "$B/unit/test-cardlock"
+		;;
+	unit-ber)
+		unit unit-ber "$B/unit/test-ber"
+		;;
+	unit-reply)
+		unit unit-reply "$B/unit/test-reply"
+		;;
+	unit-linkmsg)
+		unit unit-linkmsg "$B/unit/test-linkmsg"
+		;;
+	lib-policy)
+		host lib-policy /usr/bin/python3 scripts/lib-policy.py \
+			docs/netlink/specs/oio.yaml --check lib/oio-policy.c
+		;;
+	unit-sized)
+		unit unit-sized "$B/unit/test-sized"
+		;;
+	unit-objects-sized)
+		unit unit-objects-sized "$B/unit/test-objects-sized"
+		;;
+	lib-abi)
+		host lib-abi scripts/check-lib-abi.sh "$B/lib"
+		;;
+	lib-abidiff)
+		host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
+		;;
+	envelope-recover)
+		# Recovery over the envelope: link up, port 2 knocked off,
+		# recover; no lane up in error, no recovery failing (10 seeds
+		# a corner).
+		host envelope-recover "$B/unit/test-envelope" --recover 0 \
+			-n 10 -j 1
+		;;
+	esac
+}
+
+# The lists are the case arms above, in order: one place to add a suite.
+host_suites=$(sed -n '/^host_suite() {/,/^}/s/^\t\([a-z0-9.-]*\))$/\1/p' "$0")
+[ -n "$host_suites" ] || { echo "check.sh: no host suites found in $0" >&2; exit 1; }
 vm_suites=$(sed -n '/^vm_suite() {/,/^}/s/^\t\([a-z0-9.-]*\))$/\1/p' "$0")
 [ -n "$vm_suites" ] || { echo "check.sh: no VM suites found in $0" >&2; exit 1; }
 
-# Lane B: the envelope, then VM suites from the end of the list.
+# Lane B: the envelope, then host suites and VM suites from the ends of
+# their lists.
 lane_b() {
 	lane=b
 	if wanted envelope; then
@@ -375,6 +445,10 @@ lane_b() {
 		host_tap envelope $(($(date +%s) - t1 + t0)) "$rc" \
 			"$(cat "$logs/envelope.tap" 2> /dev/null)"
 	fi
+	# shellcheck disable=SC2086 # one word per suite
+	for s in $(printf '%s\n' $host_suites | tac); do
+		! claim "$s" || { host_suite "$s"; done_claim "$s"; }
+	done
 	while [ ! -e "$logs/claims/.vm" ] && kill -0 $$ 2> /dev/null; do
 		sleep 1
 	done
@@ -406,38 +480,20 @@ trap stop_all INT TERM HUP
 lane_b > "$logs/lane-b.out" 2>&1 &
 lane_b_pid=$!
 
-unit unit-physics "$B/unit/test-physics"
-unit unit-card "$B/unit/test-card"
-unit unit-tuning "$B/unit/test-tuning"
-unit unit-bringup "$B/unit/test-bringup"
-unit unit-parse "$B/unit/test-parse"
-unit unit-output "$B/unit/test-output"
-unit unit-prometheus "$B/unit/test-prometheus"
-unit unit-headroom "$B/unit/test-headroom"
-unit unit-cardlock "$B/unit/test-cardlock"
-unit unit-ber "$B/unit/test-ber"
-unit unit-reply "$B/unit/test-reply"
-unit unit-linkmsg "$B/unit/test-linkmsg"
-host lib-policy /usr/bin/python3 scripts/lib-policy.py \
-	docs/netlink/specs/oio.yaml --check lib/oio-policy.c
-unit unit-sized "$B/unit/test-sized"
-unit unit-objects-sized "$B/unit/test-objects-sized"
-host lib-abi scripts/check-lib-abi.sh "$B/lib"
-host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
-# Recovery over the envelope: link up, port 2 knocked off, recover; no
-# lane up in error, no recovery failing (10 seeds a corner).
-host envelope-recover "$B/unit/test-envelope" --recover 0 -n 10 -j 1
 style
 kernel_style
 host make-shell tests/shell-test.sh
 host packaging tests/packaging.sh "$B"
+for s in $host_suites; do
+	! claim "$s" || { host_suite "$s"; done_claim "$s"; }
+done
 touch "$logs/claims/.vm"
 for s in $vm_suites; do
 	! claim "$s" || { vm_suite "$s"; done_claim "$s"; }
 done
 wait "$lane_b_pid" || record lane-b 0 1 0
 cat "$logs/lane-b.out"
-for s in $vm_suites; do
+for s in $host_suites $vm_suites; do
 	if [ -d "$logs/claims/$s" ] && [ ! -e "$logs/claims/$s/done" ]; then
 		echo "not ok - $s: its lane ended before it did"
 		record "$s" 0 1 0
