@@ -16,6 +16,14 @@
 #define POWER_TOL	0.02
 /* Monitor readings averaged for a detuned ring's share of its line. */
 #define MONITOR_READS	4
+/*
+ * Q a lane may gain from the lines' moves under dimming before it gets a
+ * dwell of its own, the lines dimmed further: at 1 %, a lane at the
+ * target makes 2.3 errors in the dimmed dwell where it should make 3.
+ */
+#define Q_GAIN_TOL	0.01
+/* Dwells at most for the lanes whose Q the lines' moves raised. */
+#define FLAT_ROUNDS	3
 
 /* The Q-factor of a bit error ratio: BER = erfc(Q / sqrt 2) / 2. */
 static double q_of(double ber)
@@ -137,22 +145,23 @@ static void line_moves(const struct run *run, const uint32_t *full,
  * would change with the dimming, against the margin check's premise that
  * only the power does. So the parked rings - and those of lanes down whose
  * loop, locked on nothing, only holds the heater: turned off - follow the
- * line they sit nearest, by the move the loops on it measured (run->tel,
- * just after dimming), in the ports of mask. full: every ring's code at
- * full power; moved[r]: the rings given another code. Return: whether
+ * line they sit nearest, by the move the loops on it measured (shift,
+ * from line_moves()), in the ports of mask. full: every ring's code at
+ * full power; moved[r]: the rings given another code - a ring an earlier
+ * call moved is compared with the code it has now, so that it goes to
+ * its new one even if that is its code at full power. Return: whether
  * there is any.
  */
 static bool follow_lines(struct run *run, const bool *mask,
-			 const uint32_t *full, const bool *want, bool *moved)
+			 const uint32_t *full, const double *shift,
+			 const bool *want, bool *moved)
 {
 	unsigned int W = run->info.wavelengths, p, side, w;
-	double shift[MAX_W];
 	bool any_moved = false;
 
-	line_moves(run, full, want, shift);
 	for (p = 0; p < run->info.ports; p++)
 		for (side = 0; side < 2; side++) {
-			uint32_t was[MAX_W], code[MAX_W];
+			uint32_t was[MAX_W], code[MAX_W], cur[MAX_W];
 			bool parked[MAX_W], any = false;
 
 			for (w = 0; w < W && mask[p]; w++) {
@@ -171,15 +180,17 @@ static bool follow_lines(struct run *run, const bool *mask,
 				continue;
 			bus_codes(run, full, p, side, was);
 			for (w = 0; w < W; w++)
-				code[w] = run->tel->ring[lio_tune_ring_of(
-					&run->g, p, side, w)].heater;
+				cur[w] = code[w] = run->tel->ring[
+					lio_tune_ring_of(&run->g, p, side,
+							 w)].heater;
 			lio_tune_follow(run->t, p, side, parked, was, shift,
 					code);
 			for (w = 0; w < W; w++) {
 				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 
-				if (!parked[w] || code[w] == was[w])
+				if (!parked[w] ||
+				    code[w] == (moved[r] ? cur[w] : was[w]))
 					continue;
 				if (run->tel->ring[r].lock)
 					run->io->lock(run->io->h, r, false);
@@ -188,6 +199,14 @@ static bool follow_lines(struct run *run, const bool *mask,
 			}
 		}
 	return any_moved;
+}
+
+/* Ring r's linewidth: measured, or the card's nominal. */
+static double fwhm_of(const struct run *run, unsigned int r)
+{
+	const struct oio_tune_ring *rg = &run->t->ring[r];
+
+	return rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
 }
 
 /* A lane that failed a check after it verified: down again, PRBS off. */
@@ -285,7 +304,7 @@ static void fail_unlocked(struct run *run, bool *on, bool *want)
  * goes back on its line: a lane whose loop does not find it again, or
  * whose share could not be set within the tolerance dimming has, fails.
  */
-static int margin_detuned(struct run *run, const bool *cramped,
+static int margin_detuned(struct run *run, const bool *detune,
 			  const bool *judge, bool *want, double s)
 {
 	double peak[OIO_MAX_LANES], pm[OIO_MAX_LANES], got[OIO_MAX_LANES];
@@ -299,14 +318,14 @@ static int margin_detuned(struct run *run, const bool *cramped,
 
 	err = run_snap(run, RINGS);
 	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
-		if (cramped[r / 2] &&
+		if (detune[r / 2] &&
 		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED)
 			io->lock(io->h, r, true);
 	err = err ?: io->run(io->h) ?: run_wait_locks(run);
 	if (err)
 		return err;
 	for (n = 0; n < lanes_of(run); n++)
-		on[n] = cramped[n] && want[n];
+		on[n] = detune[n] && want[n];
 	fail_unlocked(run, on, want);
 	for (n = 0; n < lanes_of(run); n++) {
 		on[n] &= !judge || judge[n];
@@ -319,7 +338,7 @@ static int margin_detuned(struct run *run, const bool *cramped,
 	err = rx_monitors(run, on, peak);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
 		const struct oio_tune_ring *rg = &run->t->ring[2 * n + 1];
-		double fwhm = rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
+		double fwhm = fwhm_of(run, 2 * n + 1);
 		double noise = rg->noise_na > 0 ? rg->noise_na :
 			       run->t->noise_na;
 
@@ -389,6 +408,204 @@ static int margin_detuned(struct run *run, const bool *cramped,
 }
 
 /*
+ * Every lit line of lit to share s of its full power, the loops settled
+ * on them, run->tel a snapshot then; shift: how far each line moved from
+ * full power, the rings then at codes full (line_moves()).
+ */
+static int dim_lines(struct run *run, uint32_t lit, double s,
+		     const uint32_t *full, const bool *want, double *shift)
+{
+	int err = set_power(run, lit, s);
+
+	/* the loops follow the lines once the ramps end: let them settle */
+	if (!err)
+		run_settle(run);
+	err = err ?: run_snap(run, ALL);
+	if (!err)
+		line_moves(run, full, want, shift);
+	return err;
+}
+
+/* follow_lines(), and if any ring moved, its heater settled. */
+static int follow_settled(struct run *run, const bool *mask,
+			  const uint32_t *full, const double *shift,
+			  const bool *want, bool *moved, bool *any_moved)
+{
+	int err;
+
+	if (!follow_lines(run, mask, full, shift, want, moved))
+		return 0;
+	*any_moved = true;
+	err = run->io->run(run->io->h);
+	if (!err)
+		run_settle(run);
+	return err ?: run_snap(run, LANES);
+}
+
+/*
+ * What lane n's check sees with every line at share x, as a share of its
+ * Q at full power: x times its run_q_gain(), the moves measured at share
+ * s (shift) scaled to x, as they follow the bias and so the power.
+ */
+static double seen_at(const struct run *run, unsigned int n,
+		      const bool *mask, const bool *want,
+		      const uint32_t *full, const double *shift, double s,
+		      double x)
+{
+	double at[MAX_W];
+	unsigned int l;
+
+	for (l = 0; l < run->info.wavelengths; l++)
+		at[l] = shift[l] * (1 - x) / (1 - s);
+	return x * run_q_gain(run, n, mask, want, full, at);
+}
+
+/*
+ * The share at which lane n's check sees s: below s, as it sees more
+ * there (seen_at()), found by stepping down and then halving. NAN if no
+ * share down to s / 1.25 does: a quarter more Q from the moves is past
+ * what the reckoning is good for (the card's worst lanes gain a tenth),
+ * and deeper still the lines would move so far that the loops of lanes
+ * already judged could run into the ends of their heaters.
+ */
+static double share_for(const struct run *run, unsigned int n,
+			const bool *mask, const bool *want,
+			const uint32_t *full, const double *shift, double s)
+{
+	double hi = s, lo = s;
+	unsigned int i;
+
+	do {
+		hi = lo;
+		lo *= 0.9;
+		if (lo < s / 1.25)
+			return NAN;
+	} while (seen_at(run, n, mask, want, full, shift, s, lo) > s);
+	/* to a thousandth of s and better: the power is set to 2 % */
+	for (i = 0; i < 12; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (seen_at(run, n, mask, want, full, shift, s, mid) > s)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return lo;
+}
+
+/*
+ * The lanes of flattered, whose Q the lines' moves raised at share s
+ * (shift), would pass the check short of the margin. Each is judged where
+ * its check sees s, the lines dimmed further: the deeper the dimming, the
+ * further they move. One dwell takes the least flattered lane left and
+ * every other whose check sees s at that share within Q_GAIN_TOL (or a
+ * little harsher), FLAT_ROUNDS at most. One whose ring the deeper move
+ * takes into the cold end is judged detuned instead (detune[n]), as the
+ * lanes that met it at s are. A lane left over fails, and so does one
+ * whose Q, reckoned from the moves and the power measured there, is
+ * raised by more than reckoned: its margin could not be checked.
+ */
+static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
+			    const uint32_t *full, const double *shift,
+			    double s, bool *flattered, bool *want,
+			    bool *moved, bool *any_moved, bool *detune)
+{
+	double x[OIO_MAX_LANES], moves[MAX_W], deeper;
+	bool judged[OIO_MAX_LANES], any;
+	unsigned int n, round;
+	int err = 0;
+
+	for (n = 0; n < lanes_of(run); n++)
+		x[n] = flattered[n] ? share_for(run, n, mask, want, full,
+						shift, s) : NAN;
+	for (round = 0; round < FLAT_ROUNDS && !err; round++) {
+		deeper = NAN;
+		for (n = 0; n < lanes_of(run); n++)
+			if (flattered[n] && want[n] && !isnan(x[n]) &&
+			    (isnan(deeper) || x[n] > deeper))
+				deeper = x[n];
+		if (isnan(deeper))
+			break;
+		for (n = 0; n < lanes_of(run); n++) {
+			double seen = NAN;
+
+			if (flattered[n] && want[n])
+				seen = seen_at(run, n, mask, want, full, shift,
+					       s, deeper);
+			judged[n] = x[n] == deeper ||
+				    (seen <= s * (1 + Q_GAIN_TOL) &&
+				     seen >= s * (1 - 2 * Q_GAIN_TOL));
+			judged[n] &= flattered[n] && want[n];
+		}
+		err = dim_lines(run, lit, deeper, full, want, moves);
+		for (n = 0, any = false; n < lanes_of(run) && !err; n++) {
+			unsigned int l = run->rep->lane[n].line;
+			double got = deeper;
+
+			if (!judged[n])
+				continue;
+			flattered[n] = false;
+			if (l < run->info.wavelengths && run->full_uw[l] > 0)
+				got = run->tel->laser[l].power_uw /
+				      run->full_uw[l];
+			/* its line moved this far blue: judged detuned */
+			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
+				detune[n] = true;
+				judged[n] = false;
+			} else if (got * run_q_gain(run, n, mask, want, full,
+						    moves) >
+				   s * (1 + Q_GAIN_TOL)) {
+				drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+				judged[n] = false;
+			}
+			any |= judged[n];
+		}
+		err = err ?: follow_settled(run, mask, full, moves, want,
+					    moved, any_moved);
+		if (!err && any)
+			err = margin_dwell(run, judged, want);
+	}
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		if (flattered[n] && want[n])
+			drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+	return err;
+}
+
+/*
+ * After dimming deeper than s, a loop of a lane up may have run into its
+ * heater's end and lost its line: back at full power, such a ring goes
+ * back to its code and its loop acquires again; a lane whose loop does
+ * not, fails.
+ */
+static int relock_lanes(struct run *run, const uint32_t *full, bool *want)
+{
+	const struct oio_card_io *io = run->io;
+	bool relock[OIO_MAX_RINGS] = { false }, on[OIO_MAX_LANES];
+	unsigned int n, r;
+	bool any = false;
+	int err;
+
+	err = run_snap(run, RINGS);
+	for (r = 0; r < 2 * lanes_of(run) && !err; r++) {
+		relock[r] = want[r / 2] && run->tel->ring[r].lock_state !=
+					   OIO_LOCK_STATE_LOCKED;
+		if (!relock[r])
+			continue;
+		io->lock(io->h, r, false);
+		io->heater(io->h, r, full[r]);
+		any = true;
+	}
+	if (err || !any)
+		return err;
+	err = run_relock(run, relock);
+	for (n = 0; n < lanes_of(run); n++)
+		on[n] = relock[2 * n] || relock[2 * n + 1];
+	if (!err)
+		fail_unlocked(run, on, want);
+	return err ?: io->run(io->h);
+}
+
+/*
  * A dwell short enough for bring-up cannot show a BER as low as the
  * target: at 32 Gb/s a millisecond holds 3e7 bits. But the receiver's
  * Q-factor scales with the optical power it gets (datasheet 7.8), so with
@@ -406,10 +623,11 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	const struct oio_card_io *io = run->io;
 	uint32_t lit = run->emitting, full[OIO_MAX_RINGS];
 	bool moved[OIO_MAX_RINGS] = { false }, any_moved = false;
-	bool cramped[OIO_MAX_LANES] = { false }, any_cramped = false;
-	bool judged[OIO_MAX_LANES];
+	bool detune[OIO_MAX_LANES] = { false }, any_detune = false;
+	bool judged[OIO_MAX_LANES], flattered[OIO_MAX_LANES];
+	bool any_flattered = false;
 	unsigned int n, r, any = 0;
-	double s;
+	double s, shift[MAX_W];
 	int err, lerr;
 
 	for (n = 0; n < lanes_of(run); n++)
@@ -428,26 +646,26 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	err = run_snap(run, RINGS);
 	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
 		full[r] = run->tel->ring[r].heater;
-	err = err ?: set_power(run, lit, s);
-	/* the loops follow the lines once the ramps end: let them settle */
-	if (!err)
-		run_settle(run);
-	err = err ?: run_snap(run, LANES | RINGS);
+	err = err ?: dim_lines(run, lit, s, full, want, shift);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
-		cramped[n] = want[n] && (cold_end(run, 2 * n) ||
-					 cold_end(run, 2 * n + 1));
-		any_cramped |= cramped[n];
+		detune[n] = want[n] && (cold_end(run, 2 * n) ||
+					cold_end(run, 2 * n + 1));
+		judged[n] = want[n] && (!judge || judge[n]) && !detune[n];
+		flattered[n] = judged[n] &&
+			       run_q_gain(run, n, mask, want, full, shift) >
+			       1 + Q_GAIN_TOL;
+		judged[n] &= !flattered[n];
+		any_flattered |= flattered[n];
 	}
-	if (!err && follow_lines(run, mask, full, want, moved)) {
-		any_moved = true;
-		err = io->run(io->h);
-		if (!err)
-			run_settle(run);
-		err = err ?: run_snap(run, LANES);
-	}
-	for (n = 0; n < lanes_of(run); n++)
-		judged[n] = want[n] && (!judge || judge[n]) && !cramped[n];
+	err = err ?: follow_settled(run, mask, full, shift, want, moved,
+				    &any_moved);
 	err = err ?: margin_dwell(run, judged, want);
+	if (!err && any_flattered)
+		err = margin_flattered(run, mask, lit, full, shift, s,
+				       flattered, want, moved, &any_moved,
+				       detune);
+	for (n = 0; n < lanes_of(run); n++)
+		any_detune |= detune[n];
 	/* full power, and the parked rings where it had them, whatever happened */
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (moved[r])
@@ -456,8 +674,10 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	err = err ?: lerr ?: io->run(io->h);
 	if (!err && any_moved)
 		run_settle(run);
-	if (!err && any_cramped)
-		err = margin_detuned(run, cramped, judge, want, s);
+	if (!err && any_flattered)
+		err = relock_lanes(run, full, want);
+	if (!err && any_detune)
+		err = margin_detuned(run, detune, judge, want, s);
 	run_progress(run, "margin", 1, 1);
 	return err;
 }

@@ -182,5 +182,15 @@ int run_activate(struct run *run, bool *want);
  */
 int run_margin(struct run *run, const bool *mask, const bool *judge,
 	       bool *want);
+/*
+ * Lane n's Q with the lines moved by shift (pm, by line; NAN: not
+ * measured) over its Q at full power, the power they share left out,
+ * from the rings' codes at full power and how run->tel finds their
+ * loops, the rings of the lanes down in the ports of mask following
+ * their lines as run_margin() has them (bringup-qgain.c): 1 where it
+ * cannot tell.
+ */
+double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
+		  const bool *want, const uint32_t *full, const double *shift);
 
 #endif /* OIO_BRINGUP_RUN_H */

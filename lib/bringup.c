@@ -4,9 +4,10 @@
  * (bringup.h): sweep, name, plan, place, lock, verify, activate. The
  * arithmetic is in tuning.c and plan.c, the card accesses in
  * bringup-card.c, the second chances in bringup-place.c, the lanes in
- * bringup-verify.c and their margin in bringup-margin.c. Nothing is taken
- * from the model's defaults: what the card's nominal registers do not give
- * is measured from the sweeps or watched on the card.
+ * bringup-verify.c and their margin in bringup-margin.c (its reckoning in
+ * bringup-qgain.c). Nothing is taken from the model's defaults: what the
+ * card's nominal registers do not give is measured from the sweeps or
+ * watched on the card.
  */
 #include <errno.h>
 #include <math.h>
