@@ -518,13 +518,14 @@ static void t_slow_card(struct card *a, struct card *b)
 	char buf[64], bdf[32];
 	int rfd = -1, err = 0, ok_gets = 0;
 	pid_t kid;
-	uint64_t t0;
+	uint64_t t0, t_req;
 
 	nlreply_init(&rep);
 	snprintf(bdf, sizeof(bdf), "%s", a->bdf);
 	cqset(a, "fw-hang", "true");
 	/* 4096 points of 1 ms: the driver waits for 5 s before giving up. */
 	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
+	t_req = now_us();
 	kid = child_request(&r, &rfd);
 	sleep_us(300000);
 	t0 = now_us();
@@ -545,11 +546,18 @@ static void t_slow_card(struct card *a, struct card *b)
 	tap_ok(ok_gets == 4 && now_us() - t0 < 2500000, "defect 7: gets of the "
 	       "card and of another card answer during a long sweep (%d/4 in "
 	       "%.1f s)", ok_gets, (now_us() - t0) / 1e6);
-	/* remove() does not wait for the sweep to time out (5 s). */
+	/*
+	 * remove() does not wait for the sweep to time out: its wait began
+	 * after the request was sent and would end 5 s later. Counted from
+	 * the request, not from the unbind: a debug kernel under TCG on a
+	 * busy host takes seconds to tear the card down (3.0 s seen), and
+	 * the sweep ending with ENODEV below says remove() ended it.
+	 */
 	t0 = now_us();
 	drv("unbind", bdf);
-	tap_ok(now_us() - t0 < 2500000, "defect 7: unbind returns while the "
-	       "sweep would still wait (%.1f s)", (now_us() - t0) / 1e6);
+	tap_ok(now_us() - t_req < 4500000, "defect 7: unbind returns while "
+	       "the sweep would still wait (%.1f s, %.1f s after the request)",
+	       (now_us() - t0) / 1e6, (now_us() - t_req) / 1e6);
 	if (read(rfd, &err, sizeof(err)) != sizeof(err))
 		err = 1;
 	waitpid(kid, NULL, 0);
