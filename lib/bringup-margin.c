@@ -128,14 +128,8 @@ static void line_moves(const struct run *run, const uint32_t *full,
 					d[l][n[l]++] = m;
 			}
 		}
-	for (l = 0; l < W; l++) {
-		shift[l] = NAN;
-		if (!n[l])
-			continue;
-		qsort(d[l], n[l], sizeof(d[l][0]), lio_cmp_double);
-		shift[l] = n[l] % 2 ? d[l][n[l] / 2] :
-			   (d[l][n[l] / 2 - 1] + d[l][n[l] / 2]) / 2;
-	}
+	for (l = 0; l < W; l++)
+		shift[l] = lio_median(d[l], n[l]);
 }
 
 /*

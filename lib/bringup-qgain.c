@@ -5,7 +5,6 @@
  * reckoned from what the sweeps measured. Arithmetic only.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "bringup-run.h"
 #include "select.h"
@@ -182,8 +181,7 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 			d[k++] = shift[l];
 	if (!k)
 		return 1;
-	qsort(d, k, sizeof(d[0]), lio_cmp_double);
-	mid = k % 2 ? d[k / 2] : (d[k / 2 - 1] + d[k / 2]) / 2;
+	mid = lio_median(d, k);
 	/* a line no loop measured moved as the median line did */
 	for (l = 0; l < W; l++)
 		mv[l] = isnan(shift[l]) ? mid : shift[l];

@@ -5,6 +5,7 @@
  * defeat that pivot is sorted instead, once the rounds run past twice the
  * depth a fair split would need.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "select.h"
@@ -65,4 +66,12 @@ double lio_select(double *v, unsigned int n, unsigned int k)
 			return v[k];
 	}
 	return v[k];
+}
+
+double lio_median(double *v, unsigned int n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof(*v), lio_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }

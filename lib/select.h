@@ -14,6 +14,9 @@
  */
 double lio_select(double *v, unsigned int n, unsigned int k);
 
+/* The median of v[0..n-1], which it sorts; NAN for none. */
+double lio_median(double *v, unsigned int n);
+
 /* qsort()'s comparison of doubles, for what must be sorted whole. */
 int lio_cmp_double(const void *a, const void *b);
 

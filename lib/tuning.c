@@ -155,14 +155,6 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 
 /* ---- traces --------------------------------------------------------- */
 
-static double median(double *v, unsigned int n)
-{
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), lio_cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /*
  * A full peak's height: lines differ by some ten percent, so the median
  * of the taller half of a ring's peaks is one.
@@ -377,14 +369,14 @@ static void lags(struct oio_tune *t)
 				d[n++] = p->code_a - p->code_b;
 		}
 		rg->lag_n = n;
-		rg->lag_codes = median(d, n);
+		rg->lag_codes = lio_median(d, n);
 		rg->tau_ns = n ? tau_from_lag(t, rg->lag_codes) : NAN;
 		if (n >= 2)
 			all[na++] = rg->tau_ns;
 	}
 	/* none measured: a guess to correct lags by, not a measurement */
 	t->tau_measured = na > 0;
-	t->tau_ns = na ? median(all, na) : 4000;
+	t->tau_ns = na ? lio_median(all, na) : 4000;
 	for (r = 0; r < R; r++) {
 		struct oio_tune_ring *rg = &t->ring[r];
 		double tau;
@@ -778,11 +770,11 @@ static void card_spread(struct oio_tune *t)
 		sx += cos(a);
 		sy += sin(a);
 	}
-	t->q_pm = n ? median(q, n) : 0;
+	t->q_pm = n ? lio_median(q, n) : 0;
 	if (n < PRIOR_RINGS)
 		return;
 	/* q is sorted now; h too, next: one odd ring does not widen them */
-	median(h, n);
+	lio_median(h, n);
 	t->q_lo = q[1] * (1 - Q_SLACK);
 	t->q_hi = q[n - 2] * (1 + Q_SLACK);
 	t->h_lo = h[1] - H_SLACK;
@@ -1039,11 +1031,11 @@ static void refine_card(struct oio_tune *t, double sigma)
 			f[nf++] = s0 / n0 - s1 / n1;
 	}
 	for (l = 0; l < W; l++)
-		shift[l] = n[l] ? median(d[l], n[l]) : 0;
+		shift[l] = n[l] ? lio_median(d[l], n[l]) : 0;
 	for (l = 0; l < W; l++)
 		t->line_pm[l] -= shift[l];
 	if (nf >= 3)
-		t->fsr_pm -= median(f, nf) / 2;
+		t->fsr_pm -= lio_median(f, nf) / 2;
 }
 
 /* ---- the card's response ----------------------------------------------- */
@@ -1065,7 +1057,7 @@ static void linewidth(struct oio_tune_ring *rg)
 			(2 * dx * OIO_HEATER_MAX);
 		v[n++] = p->width * slope;
 	}
-	rg->fwhm_pm = n ? median(v, n) : 0;
+	rg->fwhm_pm = n ? lio_median(v, n) : 0;
 }
 
 /*
@@ -1180,7 +1172,7 @@ static void residuals(struct oio_tune *t)
 		rg->rms_pm = n ? sqrt(ss / n) : 0;
 	}
 	for (l = 0; l < t->g.wavelengths; l++)
-		t->dim_shift_pm[l] = nd[l] ? median(d[l], nd[l]) : 0;
+		t->dim_shift_pm[l] = nd[l] ? lio_median(d[l], nd[l]) : 0;
 }
 
 unsigned int lio_tune_analyse(struct oio_tune *t)
@@ -1232,7 +1224,7 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	for (r = 0; r < R; r++)
 		if (t->ring[r].noise_na > 0)
 			v[nv++] = t->ring[r].noise_na;
-	t->noise_na = median(v, nv);
+	t->noise_na = lio_median(v, nv);
 	return t->named;
 }
 
