@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import select
 import shlex
 import signal
@@ -316,7 +317,51 @@ def log_count(path, substring):
         return 0
 
 
-def serve(qemu, ctl, qmp, log_dir, deadline):
+class TapClock:
+    """How long each guest test took, in host seconds: read off tap.log as
+    it grows, at its "# test:" and "# exit:" lines. Where a run's time goes
+    is what shortening `make check` needs to know."""
+    EVERY = 0.5
+    LINE = re.compile(r"# (test|exit): (\S+)")
+
+    def __init__(self, path):
+        self.path = path
+        self.pos = 0
+        self.part = b""
+        self.last = 0.0
+        self.began = {}
+        self.took = []      # (test, seconds), in the order they ended
+
+    def poll(self, force=False):
+        now = time.monotonic()
+        if not force and now - self.last < self.EVERY:
+            return
+        self.last = now
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except OSError:
+            return
+        self.pos += len(data)
+        lines = (self.part + data).split(b"\n")
+        self.part = lines.pop()
+        for raw in lines:
+            m = self.LINE.match(raw.decode("utf-8", "replace"))
+            if not m:
+                continue
+            if m[1] == "test":
+                self.began[m[2]] = now
+            elif m[2] in self.began:
+                self.took.append((m[2], now - self.began.pop(m[2])))
+
+    def report(self, report, name):
+        if self.took:
+            report.diag(f"{name}: host time per test: " +
+                        ", ".join(f"{t} {s:.0f} s" for t, s in self.took))
+
+
+def serve(qemu, ctl, qmp, log_dir, deadline, clock):
     """Answer guest requests until QEMU exits; (timed_out, guest exit code)."""
     guest_code = None
     buf = b""
@@ -326,6 +371,7 @@ def serve(qemu, ctl, qmp, log_dir, deadline):
         if left <= 0:
             return True, guest_code
         ready = select.select(watched, [], [], min(left, 0.2))[0]
+        clock.poll()
         if qmp.sock in ready and not qmp.drain_events():
             watched.remove(qmp.sock)
         if ctl not in ready:
@@ -580,7 +626,7 @@ class PauseWatch(threading.Thread):
                         f"{listed}{f' and {more} more' if more > 0 else ''}")
 
 
-def run(args):
+def run(args, clock):
     """Run QEMU and serve the guest; (timed_out, returncode, guest code, secs)."""
     log_dir = args.log_dir
     os.makedirs(log_dir, exist_ok=True)
@@ -618,7 +664,8 @@ def run(args):
             except (OSError, TimeoutError, ValueError) as e:
                 print(f"{args.name}: QMP handshake failed: {e}", file=sys.stderr)
             else:
-                timed_out, guest_code = serve(qemu, ctl, qmp, log_dir, deadline)
+                timed_out, guest_code = serve(qemu, ctl, qmp, log_dir,
+                                                  deadline, clock)
         elif qemu.poll() is None:
             print(f"{args.name}: QEMU sockets did not appear", file=sys.stderr)
         if not timed_out:
@@ -634,6 +681,7 @@ def run(args):
             except subprocess.TimeoutExpired:
                 qemu.kill()
                 qemu.wait()
+        clock.poll(force=True)
         for s in (ctl, qmp or qsock):
             if s:
                 s.close()
@@ -650,17 +698,23 @@ def main(argv):
         # SIGINT (Ctrl-C) is the guest's: the terminal is raw, but a
         # signal from elsewhere must not kill the harness before QEMU.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        timed_out, rc, _, _ = run(args)
+        timed_out, rc, _, _ = run(args, TapClock(os.devnull))
         return 1 if timed_out or rc != 0 else 0
     pauses = PauseWatch()
     pauses.start()
-    timed_out, rc, guest_code, secs = run(args)
+    clock = TapClock(os.path.join(args.log_dir, "tap.log"))
+    timed_out, rc, guest_code, secs = run(args, clock)
     log = lambda f: os.path.join(args.log_dir, f)  # noqa: E731
     report = Report(args.name)
     report_tap(report, read_text(log("tap.log")), args.tests)
     check_console(report, read_text(log("console.log")))
     pauses.report(report)
-    report.diag(f"{args.name}: {secs:.1f} s, qemu status {rc}, guest exit code {guest_code}")
+    clock.report(report, args.name)
+    # QEMU's CPU time against the wall's: what a lane leaves idle while the
+    # guest sleeps or waits, which another lane's VM could have had.
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    report.diag(f"{args.name}: {secs:.1f} s, qemu cpu {ru.ru_utime + ru.ru_stime:.1f} s, "
+                f"qemu status {rc}, guest exit code {guest_code}")
     if check_exit(report, timed_out, rc, guest_code, args.timeout):
         print(f"--- {args.name}: last console lines ({log('console.log')}):", file=sys.stderr)
         for line in read_text(log("console.log")).splitlines()[-30:]:
