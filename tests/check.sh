@@ -320,8 +320,8 @@ vm_suite() {
 	bench-lib)
 		vm bench-lib --cards 1 --seed 221 --icount 0 --tests bench-lib
 		;;
+	# oioctl on 2 cards: link-6.12 runs the same suite after its bring-up.
 	oioctl-1)
-		# 2 cards: link-6.12 runs the same suite after its bring-up.
 		vm oioctl-1 --cards 1 --seed 241 --tests oioctl-cli --timeout 900
 		;;
 	oioctl-8)

@@ -117,7 +117,7 @@ rm -rf "$root/tmp/debs"
 # page, under TCG for deb-install, and no test reads its index (man -w
 # finds a page without it): off, as the man-db/auto-update question sets.
 echo 'man-db man-db/auto-update boolean false' |
-	chroot "$root" debconf-set-selections
+	chroot "$root" env LC_ALL=C.UTF-8 debconf-set-selections
 rm -f "$root/var/lib/man-db/auto-update"
 umount_all
 rm -f "$root/usr/sbin/policy-rc.d"

@@ -322,7 +322,8 @@ class TapClock:
     it grows, at its "# test:" and "# exit:" lines. Where a run's time goes
     is what shortening `make check` needs to know."""
     EVERY = 0.5
-    LINE = re.compile(r"# (test|exit): (\S+)")
+    BEGIN = re.compile(r"# test: (\S+)\s*\Z")
+    END = re.compile(r"# exit: (\S+) (-?\d+)\s*\Z")     # as report_tap()
 
     def __init__(self, path):
         self.path = path
@@ -339,6 +340,8 @@ class TapClock:
         self.last = now
         try:
             with open(self.path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < self.pos:
+                    self.pos, self.part = 0, b""    # a new file
                 f.seek(self.pos)
                 data = f.read()
         except OSError:
@@ -347,21 +350,26 @@ class TapClock:
         lines = (self.part + data).split(b"\n")
         self.part = lines.pop()
         for raw in lines:
-            m = self.LINE.match(raw.decode("utf-8", "replace"))
-            if not m:
+            line = raw.decode("utf-8", "replace")
+            m = self.BEGIN.match(line)
+            if m:
+                self.began[m.group(1)] = now
                 continue
-            if m[1] == "test":
-                self.began[m[2]] = now
-            elif m[2] in self.began:
-                self.took.append((m[2], now - self.began.pop(m[2])))
+            m = self.END.match(line)
+            if m and m.group(1) in self.began:
+                self.took.append((m.group(1), now - self.began.pop(m.group(1))))
 
     def report(self, report, name):
-        if self.took:
-            report.diag(f"{name}: host time per test: " +
-                        ", ".join(f"{t} {s:.0f} s" for t, s in self.took))
+        """One line: the tests that ended, then any the run cut off."""
+        now = time.monotonic()
+        times = [f"{t} {s:.0f} s" for t, s in self.took]
+        times += [f"{t} {now - at:.0f} s and unfinished"
+                  for t, at in self.began.items()]
+        if times:
+            report.diag(f"{name}: host time per test: " + ", ".join(times))
 
 
-def serve(qemu, ctl, qmp, log_dir, deadline, clock):
+def serve(qemu, ctl, qmp, log_dir, deadline, clock=None):
     """Answer guest requests until QEMU exits; (timed_out, guest exit code)."""
     guest_code = None
     buf = b""
@@ -371,7 +379,8 @@ def serve(qemu, ctl, qmp, log_dir, deadline, clock):
         if left <= 0:
             return True, guest_code
         ready = select.select(watched, [], [], min(left, 0.2))[0]
-        clock.poll()
+        if clock:
+            clock.poll()
         if qmp.sock in ready and not qmp.drain_events():
             watched.remove(qmp.sock)
         if ctl not in ready:
@@ -626,7 +635,7 @@ class PauseWatch(threading.Thread):
                         f"{listed}{f' and {more} more' if more > 0 else ''}")
 
 
-def run(args, clock):
+def run(args, clock=None):
     """Run QEMU and serve the guest; (timed_out, returncode, guest code, secs)."""
     log_dir = args.log_dir
     os.makedirs(log_dir, exist_ok=True)
@@ -664,8 +673,8 @@ def run(args, clock):
             except (OSError, TimeoutError, ValueError) as e:
                 print(f"{args.name}: QMP handshake failed: {e}", file=sys.stderr)
             else:
-                timed_out, guest_code = serve(qemu, ctl, qmp, log_dir,
-                                                  deadline, clock)
+                timed_out, guest_code = serve(qemu, ctl, qmp, log_dir, deadline,
+                                              clock)
         elif qemu.poll() is None:
             print(f"{args.name}: QEMU sockets did not appear", file=sys.stderr)
         if not timed_out:
@@ -681,7 +690,8 @@ def run(args, clock):
             except subprocess.TimeoutExpired:
                 qemu.kill()
                 qemu.wait()
-        clock.poll(force=True)
+        if clock:
+            clock.poll(force=True)
         for s in (ctl, qmp or qsock):
             if s:
                 s.close()
@@ -698,7 +708,7 @@ def main(argv):
         # SIGINT (Ctrl-C) is the guest's: the terminal is raw, but a
         # signal from elsewhere must not kill the harness before QEMU.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        timed_out, rc, _, _ = run(args, TapClock(os.devnull))
+        timed_out, rc, _, _ = run(args)
         return 1 if timed_out or rc != 0 else 0
     pauses = PauseWatch()
     pauses.start()
@@ -710,10 +720,13 @@ def main(argv):
     check_console(report, read_text(log("console.log")))
     pauses.report(report)
     clock.report(report, args.name)
-    # QEMU's CPU time against the wall's: what a lane leaves idle while the
-    # guest sleeps or waits, which another lane's VM could have had.
+    # QEMU's CPU time (its only child) against the wall's: under 1 CPU a
+    # core, what a lane leaves idle while its guest sleeps or waits, which
+    # another lane's VM could have had.
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    report.diag(f"{args.name}: {secs:.1f} s, qemu cpu {ru.ru_utime + ru.ru_stime:.1f} s, "
+    cpu = ru.ru_utime + ru.ru_stime
+    report.diag(f"{args.name}: {secs:.1f} s, qemu cpu {cpu:.1f} s "
+                f"({cpu / max(secs, 0.1):.2f} CPU for {args.smp} guest CPU), "
                 f"qemu status {rc}, guest exit code {guest_code}")
     if check_exit(report, timed_out, rc, guest_code, args.timeout):
         print(f"--- {args.name}: last console lines ({log('console.log')}):", file=sys.stderr)
