@@ -720,9 +720,9 @@ def main(argv):
     check_console(report, read_text(log("console.log")))
     pauses.report(report)
     clock.report(report, args.name)
-    # QEMU's CPU time (its only child) against the wall's: under 1 CPU a
-    # core, what a lane leaves idle while its guest sleeps or waits, which
-    # another lane's VM could have had.
+    # QEMU's CPU time (its only child) against the wall's. Below the guest's
+    # CPUs, its guest idled or the host gave QEMU no core (the other lane's
+    # VM): alone on a core, the lane's idle time another VM could have had.
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = ru.ru_utime + ru.ru_stime
     report.diag(f"{args.name}: {secs:.1f} s, qemu cpu {cpu:.1f} s "
