@@ -9,11 +9,12 @@
 # Two lanes share the two cores. Lane A runs the host suites and then the
 # VM suites in order, its TAP going to the terminal as it comes: first
 # those that run make (they build modules and packages), then the ones
-# that only read what make built. Lane B waits for the envelope (started
-# by make before the rest of the build, or here), takes the latter from
-# the end of their list, then waits for lane A to reach its VM suites and
-# takes VM suites from the end of that list; a suite is run by whichever
-# lane claims it first. Lane B's TAP is printed when both are done. Each
+# that only read what make built. Lane B takes the latter from the end of
+# their list, then waits for lane A to reach its VM suites and takes VM
+# suites from the end of that list; a suite is run by whichever lane
+# claims it first. Lane B then waits for the envelope (started by make
+# before the rest of the build, or here, at nice 19 either way). Lane B's
+# TAP is printed when both are done. Each
 # VM suite boots its own VM in its own log directory. A suite claimed but
 # not finished (a lane killed) fails the run.
 #
@@ -428,21 +429,14 @@ host_suites=$(sed -n '/^host_suite() {/,/^}/s/^\t\([a-z0-9.-]*\))$/\1/p' "$0")
 vm_suites=$(sed -n '/^vm_suite() {/,/^}/s/^\t\([a-z0-9.-]*\))$/\1/p' "$0")
 [ -n "$vm_suites" ] || { echo "check.sh: no VM suites found in $0" >&2; exit 1; }
 
-# Lane B: the envelope, then host suites and VM suites from the ends of
-# their lists.
+# Lane B: host suites and VM suites from the ends of their lists, then
+# the envelope's result. The envelope runs at nice 19 all the while, on
+# what the lanes leave idle (a guest waiting, one lane done before the
+# other), and on both cores once the suites are done.
 lane_b() {
 	lane=b
-	if wanted envelope; then
-		if [ -z "${OIO_ENVELOPE_STARTED:-}" ]; then
-			tests/envelope-bg.sh start "$logs" "$B/unit/test-envelope"
-		fi
-		tests/envelope-bg.sh wait "$logs"
-		rc=$?
-		# its own run time, build time included, not the wait's
-		t1=$(cat "$logs/envelope.end" 2> /dev/null) || t1=$(date +%s)
-		t0=$(cat "$logs/envelope.start" 2> /dev/null) || t0=$t1
-		host_tap envelope $(($(date +%s) - t1 + t0)) "$rc" \
-			"$(cat "$logs/envelope.tap" 2> /dev/null)"
+	if wanted envelope && [ -z "${OIO_ENVELOPE_STARTED:-}" ]; then
+		tests/envelope-bg.sh start "$logs" "$B/unit/test-envelope"
 	fi
 	# shellcheck disable=SC2086 # one word per suite
 	for s in $(printf '%s\n' $host_suites | tac); do
@@ -455,6 +449,15 @@ lane_b() {
 	for s in $(printf '%s\n' $vm_suites | tac); do
 		! claim "$s" || { vm_suite "$s"; done_claim "$s"; }
 	done
+	if wanted envelope; then
+		tests/envelope-bg.sh wait "$logs"
+		rc=$?
+		# its own run time, build time included, not the wait's
+		t1=$(cat "$logs/envelope.end" 2> /dev/null) || t1=$(date +%s)
+		t0=$(cat "$logs/envelope.start" 2> /dev/null) || t0=$t1
+		host_tap envelope $(($(date +%s) - t1 + t0)) "$rc" \
+			"$(cat "$logs/envelope.tap" 2> /dev/null)"
+	fi
 	return 0
 }
 

@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The envelope suite in the background. It needs only test-envelope, a
-# host build of a minute, and takes the better part of half an hour on a
-# core: make check starts it before building QEMU, the kernels and the
-# Debian image, at nice 19, so that it runs on what those leave idle
-# (downloads, debootstrap, configure and link steps), and check.sh waits
-# for it and reports it with the other suites.
+# host build of a minute, and takes about twenty minutes of a core: make
+# check starts it before building QEMU, the kernels and the Debian image,
+# in two workers at nice 19, so that it runs on what everything else
+# leaves idle (downloads, debootstrap, configure and link steps, then
+# guests waiting and a lane done before the other), and check.sh waits
+# for it once its suites are done and reports it with them.
 #
 # usage: envelope-bg.sh start LOG_DIR BINARY
 #        envelope-bg.sh wait LOG_DIR    until it ends; exits with its status
@@ -50,7 +51,7 @@ start)
 	# have, unless the autogroup's own nice is raised too.
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	setsid nice -n 19 sh -c 'echo 19 > /proc/self/autogroup 2> /dev/null
-		"$1" -n 500 -j 1 > "$2/envelope.tap" 2>&1
+		"$1" -n 500 -j 2 > "$2/envelope.tap" 2>&1
 		rc=$?
 		[ "$(cat "$2/envelope.pid" 2> /dev/null)" = $$ ] || exit 0
 		date +%s > "$2/envelope.end"
