@@ -494,6 +494,8 @@ for s in $vm_suites; do
 	! claim "$s" || { vm_suite "$s"; done_claim "$s"; }
 done
 wait "$lane_b_pid" || record lane-b 0 1 0
+# a lane B that died before its wait leaves no envelope running on
+tests/envelope-bg.sh stop "$logs"
 cat "$logs/lane-b.out"
 for s in $host_suites $vm_suites; do
 	if [ -d "$logs/claims/$s" ] && [ ! -e "$logs/claims/$s/done" ]; then

@@ -6,8 +6,8 @@
 # check starts it before building QEMU, the kernels and the Debian image,
 # in two workers at nice 19, so that it runs on what everything else
 # leaves idle (downloads, debootstrap, configure and link steps, then
-# guests waiting and a lane done before the other), and check.sh waits
-# for it once its suites are done and reports it with them.
+# guests waiting and a lane done before the other), and check.sh's lane
+# B waits for it once it has no suite left and reports it with them.
 #
 # usage: envelope-bg.sh start LOG_DIR BINARY
 #        envelope-bg.sh wait LOG_DIR    until it ends; exits with its status

@@ -387,17 +387,24 @@ static int run_corner(unsigned int k, unsigned int seeds, unsigned int jobs,
 		}
 		close(fds[j][1]);
 	}
-	for (j = 0; j < jobs; j++) {
+	/*
+	 * In seed order, as one job would: a worker read after another
+	 * would fill its pipe and wait, and the tally's sums and worst seeds
+	 * would depend on the jobs.
+	 */
+	for (i = 0; i < seeds; i++) {
 		struct outcome o;
+
+		j = i % jobs;
+		if (read(fds[j][0], &o, sizeof(o)) != (ssize_t)sizeof(o)) {
+			rc = -EIO;
+			break;
+		}
+		add(t, &o, seed_base + 10000 * k + i, cr->name, !k);
+	}
+	for (j = 0; j < jobs; j++) {
 		int status;
 
-		for (i = j; i < seeds; i += jobs) {
-			if (read(fds[j][0], &o, sizeof(o)) != (ssize_t)sizeof(o)) {
-				rc = -EIO;
-				break;
-			}
-			add(t, &o, seed_base + 10000 * k + i, cr->name, !k);
-		}
 		close(fds[j][0]);
 		waitpid(pid[j], &status, 0);
 		if (!WIFEXITED(status) || WEXITSTATUS(status))
