@@ -364,13 +364,18 @@ static void crew_start(struct crew *c, unsigned int secs, unsigned int cards,
 		SYSFS_READER, SYSFS_WRITER, NETLINK, MONITOR,
 		SYSFS_READER, SYSFS_WRITER, NETLINK,
 	};
-	unsigned int i, n = twice ? 7 : 4;
+	/* the first MONITOR + 1 are one of each kind */
+	unsigned int i, n = twice ? sizeof(roles) / sizeof(roles[0]) :
+				   MONITOR + 1;
 
 	c->n = 0;
 	c->until = now_us() + secs * 1000000ull;
 	for (i = 0; i < n; i++) {
 		pid_t p = fork();
 
+		/* a pid of -1 would have the parts signal every process */
+		if (p < 0)
+			tap_bail("fork: %s", strerror(errno));
 		if (p == 0)
 			worker(roles[i], i, c->until, cards);
 		c->pid[c->n++] = p;
