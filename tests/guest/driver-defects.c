@@ -246,6 +246,49 @@ static pid_t child_request(struct nlreq *r, int *rfd)
 	return pid;
 }
 
+static uint32_t reg_of(const struct card *c, const char *name)
+{
+	char path[160], line[256];
+	uint32_t v = 0xdeadbeef;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/oio/%s/regs", c->bdf);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char nm[64];
+		unsigned int off, val;
+
+		if (sscanf(line, "%x %63s 0x%x", &off, nm, &val) == 3 &&
+		    !strcmp(nm, name)) {
+			v = val;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/*
+ * Wait until the card runs a sweep a child requested: the child may be
+ * slow to start, and a sweep that reaches the card after whatever the
+ * test does next tests something else. Every test that uses it starts
+ * from a reset card or a finished sweep, so busy is this child's sweep.
+ */
+static bool sweep_started(const struct card *c)
+{
+	uint64_t t0 = now_us();
+
+	while (reg_of(c, "SWEEP_STATUS") != OIO_ENG_BUSY) {
+		if (now_us() - t0 > 10000000) {
+			tap_diag("the sweep did not reach the card in 10 s");
+			return false;
+		}
+		sleep_us(10000);
+	}
+	return true;
+}
+
 static bool alive(pid_t pid)
 {
 	return waitpid(pid, NULL, WNOHANG) == 0;
@@ -527,7 +570,7 @@ static void t_slow_card(struct card *a, struct card *b)
 	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
 	t_req = now_us();
 	kid = child_request(&r, &rfd);
-	sleep_us(300000);
+	sweep_started(a);
 	t0 = now_us();
 	nlraw_req(&nl, &r, OIO_CMD_CARD_GET, 0);
 	nlraw_put_u32(&r, OIO_A_CARD_ID, a->id);
@@ -571,7 +614,7 @@ static void t_slow_card(struct card *a, struct card *b)
 	cqset(a, "fw-hang", "true");
 	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
 	kid = child_request(&r, &rfd);
-	sleep_us(300000);
+	sweep_started(a);
 	t0 = now_us();
 	kill(kid, SIGKILL);
 	waitpid(kid, NULL, 0);
@@ -584,29 +627,6 @@ static void t_slow_card(struct card *a, struct card *b)
 }
 
 /* ---- defect 8: a flag cleared while its condition persists ---- */
-
-static uint32_t reg_of(const struct card *c, const char *name)
-{
-	char path[160], line[256];
-	uint32_t v = 0xdeadbeef;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/oio/%s/regs", c->bdf);
-	f = fopen(path, "r");
-	while (f && fgets(line, sizeof(line), f)) {
-		char nm[64];
-		unsigned int off, val;
-
-		if (sscanf(line, "%x %63s 0x%x", &off, nm, &val) == 3 &&
-		    !strcmp(nm, name)) {
-			v = val;
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return v;
-}
 
 static void t_persisting_clear(struct card *a)
 {
@@ -1051,7 +1071,7 @@ static void t_reset_sweep(struct card *a)
 		_exit(0);
 	}
 	close(p[1]);
-	sleep_us(300000);
+	sweep_started(a);
 	werr = sys_write(path, "1");
 	if (read(p[0], &err, sizeof(err)) != sizeof(err) ||
 	    read(p[0], msg, sizeof(msg)) != sizeof(msg))
