@@ -191,3 +191,58 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 	q1 = lane_q(run, n, &tx, &rx, mv);
 	return q0 > 0 && q1 > 0 ? q1 / q0 : 1;
 }
+
+/*
+ * The share of lane n's line that reaches its rings, the less of its TX
+ * and RX side: what the rings upstream leave of it, from where the sweeps
+ * put the lines and run->tel the rings (1 where it cannot tell). No ring
+ * is taken to follow a line: nothing moves them (mask none).
+ */
+double run_line_reach(const struct run *run, unsigned int n)
+{
+	unsigned int W = run->info.wavelengths, w = n % W, k, side;
+	unsigned int l = run->rep->lane[n].line;
+	bool mask[OIO_MAX_PORTS] = { false }, want[OIO_MAX_LANES] = { false };
+	uint32_t code[OIO_MAX_RINGS];
+	double shift[MAX_W], reach = 1;
+	struct bus_seat b;
+
+	if (l >= W)
+		return 1;
+	for (k = 0; k < 2 * lanes_of(run); k++)
+		code[k] = run->tel->ring[k].heater;
+	for (k = 0; k < W; k++)
+		shift[k] = NAN;
+	for (side = 0; side < 2; side++) {
+		double pass = 1;
+
+		seat_bus(run, n / W, side, mask, want, code, shift, &b);
+		for (k = 0; k < w; k++)
+			pass *= 1 - seat_share(run, &b, k, l, NULL);
+		reach = fmin(reach, pass);
+	}
+	return reach;
+}
+
+/*
+ * The largest share lane n's rings, on its line, take of another lit
+ * line: one within a linewidth of it takes a fifth or more, and the loop
+ * that dithers on the sum of the two may climb onto either.
+ */
+double run_crowding(const struct run *run, unsigned int n)
+{
+	unsigned int W = run->info.wavelengths, l = run->rep->lane[n].line;
+	unsigned int m, r;
+	double most = 0;
+
+	if (l >= W)
+		return 0;
+	for (m = 0; m < W; m++) {
+		if (m == l || !(run->emitting >> m & 1))
+			continue;
+		for (r = 2 * n; r <= 2 * n + 1; r++)
+			most = fmax(most, share_at(run, r, run->t->line_pm[m] -
+							   run->t->line_pm[l]));
+	}
+	return most;
+}

@@ -192,5 +192,18 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
  */
 double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 		  const bool *want, const uint32_t *full, const double *shift);
+/*
+ * The share of lane n's line that reaches its rings past the rings
+ * upstream, the less of its two sides (bringup-qgain.c): 1 where it
+ * cannot tell.
+ */
+double run_line_reach(const struct run *run, unsigned int n);
+/* A share of another line that crowds a lane's own: within a linewidth. */
+#define CROWDED		0.2
+/*
+ * The largest share lane n's rings take of another lit line, centred on
+ * their own (bringup-qgain.c).
+ */
+double run_crowding(const struct run *run, unsigned int n);
 
 #endif /* OIO_BRINGUP_RUN_H */

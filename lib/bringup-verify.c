@@ -176,13 +176,17 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
 			   WRONG_LINE_BER * (double)ll->prbs_bits &&
 			   ll->line < w && (run->emitting >> ll->line & 1) &&
-			   run->t->line_rel[ll->line] >= 0.5) {
+			   run->t->line_rel[ll->line] *
+			   run_line_reach(run, n) >= 0.5 &&
+			   run_crowding(run, n) < CROWDED) {
 			/*
-			 * On a lit line at least half as bright as their
-			 * mean, its receiver decodes none of its data: its
-			 * rings hold another lane's line, and its own was not
-			 * where they were put (a weak line errs so too, but
-			 * it is weak).
+			 * On a lit line of which at least half the mean
+			 * reaches its rings, its receiver decodes none of its
+			 * data: its rings hold another lane's line, and its
+			 * own was not where they were put. A weak line errs
+			 * so too, or one the rings upstream take, but it is
+			 * weak; and one crowded by another, whichever of the
+			 * two its loops climbed onto, errs on its own too.
 			 */
 			run_fail_lane(run, n, OIO_LINK_NO_RESONANCE, want);
 		} else if (!ll->prbs_bits || (double)ll->prbs_errors >

@@ -289,6 +289,51 @@ START_TEST(test_flattered_lane_dimmed_further)
 }
 END_TEST
 
+/*
+ * On this card, drawn inside the envelope (FSR 7.54 spacings, Q 3,071),
+ * line 7's next order sits about half a spacing - under a linewidth -
+ * from line 0. A lane on line 0 is crowded: the reference finds it too
+ * weak, and its loops may climb onto line 7, where PRBS errs on half the
+ * bits as on a lane whose rings hold another lane's line. That is the
+ * crowding, not a line nowhere in reach: ber-too-high.
+ */
+START_TEST(test_crowded_line_too_weak)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 943 }, { "fsr-order-permille", 14 },
+		{ "crosstalk-permille", 121 },
+		{ "crosstalk-spread-permille", 183 },
+		{ "crosstalk-nn-permille", 3 }, { "heater-tau-ns", 4345 },
+		{ "heater-tau-spread-permille", 1 },
+		{ "heater-law-permille", 50 }, { "laser-error-pm", 248 },
+		{ "laser-offset-pm", 2711 }, { "laser-drift-pm-per-ma", 8 },
+		{ "monitor-noise-na", 12727 }, { "ring-q", 3071 },
+		{ "ring-spread-pm", 1596 }, { "heater-range-pm", 6549 },
+	};
+	unsigned int n, half = 0;
+	struct verdict v;
+
+	make_set(5200173, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	verdict_judge(&card, &rep, BER, &v);
+	ck_assert_uint_eq(v.wrongly_up, 0);
+	for (n = 0; n < rep.lanes; n++) {
+		const struct oio_link_lane *ll = &rep.lane[n];
+
+		if (ll->line != 0 || ll->fail == OIO_LINK_OK || !ll->prbs_bits ||
+		    ll->prbs_errors < ll->prbs_bits * 45 / 100)
+			continue;
+		half++;
+		ck_assert_msg(ll->fail == OIO_LINK_BER_HIGH &&
+			      v.why[n] == REF_WEAK, "lane %u: %s (reference: %s)",
+			      n, oio_link_fail_name(ll->fail),
+			      ref_why_name(v.why[n]));
+	}
+	ck_assert_uint_ge(half, 3);
+}
+END_TEST
+
 /* An open interlock and bad parameters: refused before any write. */
 START_TEST(test_refusals_change_nothing)
 {
@@ -1305,6 +1350,7 @@ int main(void)
 	tcase_add_test(tc, test_shaded_ring_swept_again);
 	tcase_add_test(tc, test_held_ring_follows_dimmed_line);
 	tcase_add_test(tc, test_flattered_lane_dimmed_further);
+	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_refusals_change_nothing);
 	tcase_add_test(tc, test_recover_refused_after_look);
 	tcase_add_test(tc, test_recover_one_port);
