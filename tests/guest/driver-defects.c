@@ -270,18 +270,33 @@ static uint32_t reg_of(const struct card *c, const char *name)
 }
 
 /*
- * Wait until the card runs a sweep a child requested: the child may be
- * slow to start, and a sweep that reaches the card after whatever the
+ * Wait until the card runs the sweep child kid requested: the child may
+ * be slow to start, and a sweep that reaches the card after whatever the
  * test does next tests something else. Every test that uses it starts
  * from a reset card or a finished sweep, so busy is this child's sweep.
+ * It gives up before the driver's 5 s wait on hung firmware would end.
  */
-static bool sweep_started(const struct card *c)
+static bool sweep_started(const struct card *c, pid_t kid)
 {
 	uint64_t t0 = now_us();
+	uint32_t st;
 
-	while (reg_of(c, "SWEEP_STATUS") != OIO_ENG_BUSY) {
-		if (now_us() - t0 > 10000000) {
-			tap_diag("the sweep did not reach the card in 10 s");
+	while ((st = reg_of(c, "SWEEP_STATUS")) != OIO_ENG_BUSY) {
+		siginfo_t si = { 0 };
+		const char *why = NULL;
+
+		if (st == 0xdeadbeef)
+			why = "no SWEEP_STATUS in debugfs";
+		else if (kid <= 0)
+			why = "no requester";
+		else if (!waitid(P_PID, (id_t)kid, &si,
+				 WEXITED | WNOHANG | WNOWAIT) &&
+			 si.si_pid == kid)
+			why = "its requester ended first";
+		else if (now_us() - t0 > 4000000)
+			why = "not within 4 s";
+		if (why) {
+			tap_diag("the sweep did not reach the card: %s", why);
 			return false;
 		}
 		sleep_us(10000);
@@ -570,7 +585,8 @@ static void t_slow_card(struct card *a, struct card *b)
 	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
 	t_req = now_us();
 	kid = child_request(&r, &rfd);
-	sweep_started(a);
+	tap_ok(sweep_started(a, kid), "defect 7: the long sweep reaches the "
+	       "card");
 	t0 = now_us();
 	nlraw_req(&nl, &r, OIO_CMD_CARD_GET, 0);
 	nlraw_put_u32(&r, OIO_A_CARD_ID, a->id);
@@ -614,7 +630,8 @@ static void t_slow_card(struct card *a, struct card *b)
 	cqset(a, "fw-hang", "true");
 	sweep_req(&r, &nl, a->id, 0, 1, 4095, 1000000);
 	kid = child_request(&r, &rfd);
-	sweep_started(a);
+	tap_ok(sweep_started(a, kid), "defect 7: the sweep to be killed "
+	       "reaches the card");
 	t0 = now_us();
 	kill(kid, SIGKILL);
 	waitpid(kid, NULL, 0);
@@ -1071,7 +1088,8 @@ static void t_reset_sweep(struct card *a)
 		_exit(0);
 	}
 	close(p[1]);
-	sweep_started(a);
+	tap_ok(sweep_started(a, pid), "review 2: the sweep to be reset "
+	       "reaches the card");
 	werr = sys_write(path, "1");
 	if (read(p[0], &err, sizeof(err)) != sizeof(err) ||
 	    read(p[0], msg, sizeof(msg)) != sizeof(msg))
