@@ -193,41 +193,11 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 }
 
 /*
- * The share of lane n's line that reaches its rings, the less of its TX
- * and RX side: what the rings upstream leave of it, from where the sweeps
- * put the lines and run->tel the rings (1 where it cannot tell). No ring
- * is taken to follow a line: nothing moves them (mask none).
- */
-double run_line_reach(const struct run *run, unsigned int n)
-{
-	unsigned int W = run->info.wavelengths, w = n % W, k, side;
-	unsigned int l = run->rep->lane[n].line;
-	bool mask[OIO_MAX_PORTS] = { false }, want[OIO_MAX_LANES] = { false };
-	uint32_t code[OIO_MAX_RINGS];
-	double shift[MAX_W], reach = 1;
-	struct bus_seat b;
-
-	if (l >= W)
-		return 1;
-	for (k = 0; k < 2 * lanes_of(run); k++)
-		code[k] = run->tel->ring[k].heater;
-	for (k = 0; k < W; k++)
-		shift[k] = NAN;
-	for (side = 0; side < 2; side++) {
-		double pass = 1;
-
-		seat_bus(run, n / W, side, mask, want, code, shift, &b);
-		for (k = 0; k < w; k++)
-			pass *= 1 - seat_share(run, &b, k, l, NULL);
-		reach = fmin(reach, pass);
-	}
-	return reach;
-}
-
-/*
  * The largest share lane n's rings, on its line, take of another lit
  * line: one within a linewidth of it takes a fifth or more, and the loop
- * that dithers on the sum of the two may climb onto either.
+ * that dithers on the sum of the two may climb onto either. 0 where it
+ * cannot tell (no line named, or no FSR: share_at() NAN, which fmax()
+ * drops).
  */
 double run_crowding(const struct run *run, unsigned int n)
 {

@@ -192,18 +192,18 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
  */
 double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 		  const bool *want, const uint32_t *full, const double *shift);
-/*
- * The share of lane n's line that reaches its rings past the rings
- * upstream, the less of its two sides (bringup-qgain.c): 1 where it
- * cannot tell.
- */
-double run_line_reach(const struct run *run, unsigned int n);
 /* A share of another line that crowds a lane's own: within a linewidth. */
 #define CROWDED		0.2
 /*
  * The largest share lane n's rings take of another lit line, centred on
- * their own (bringup-qgain.c).
+ * their own (bringup-qgain.c): 0 where it cannot tell.
  */
 double run_crowding(const struct run *run, unsigned int n);
+/*
+ * Did lane n fail its PRBS as a lane whose rings hold another line does,
+ * on a line crowded by another (bringup-verify.c)? Its reason says too
+ * weak, as a crowded line is, but its rings may sit on the other line.
+ */
+bool run_crowded_miss(const struct run *run, unsigned int n);
 
 #endif /* OIO_BRINGUP_RUN_H */

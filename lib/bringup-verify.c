@@ -27,6 +27,16 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 	want[n] = false;
 }
 
+bool run_crowded_miss(const struct run *run, unsigned int n)
+{
+	const struct oio_link_lane *ll = &run->rep->lane[n];
+
+	return ll->fail == OIO_LINK_BER_HIGH && ll->prbs_bits &&
+	       (double)ll->prbs_errors >=
+	       WRONG_LINE_BER * (double)ll->prbs_bits &&
+	       run_crowding(run, n) >= CROWDED;
+}
+
 /*
  * A loop that saw no slope where the plan put its ring found no line
  * within a linewidth or two of it. Near an end of the heater's range the
@@ -176,17 +186,16 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
 			   WRONG_LINE_BER * (double)ll->prbs_bits &&
 			   ll->line < w && (run->emitting >> ll->line & 1) &&
-			   run->t->line_rel[ll->line] *
-			   run_line_reach(run, n) >= 0.5 &&
+			   run->t->line_rel[ll->line] >= 0.5 &&
 			   run_crowding(run, n) < CROWDED) {
 			/*
-			 * On a lit line of which at least half the mean
-			 * reaches its rings, its receiver decodes none of its
-			 * data: its rings hold another lane's line, and its
-			 * own was not where they were put. A weak line errs
-			 * so too, or one the rings upstream take, but it is
-			 * weak; and one crowded by another, whichever of the
-			 * two its loops climbed onto, errs on its own too.
+			 * On a lit line at least half as bright as their
+			 * mean, its receiver decodes none of its data: its
+			 * rings hold another lane's line, and its own was not
+			 * where they were put. A weak line errs so too, but it
+			 * is weak; and so does one crowded by another lit line,
+			 * whichever of the two its loops climbed onto: too
+			 * weak as well (run_crowded_miss()).
 			 */
 			run_fail_lane(run, n, OIO_LINK_NO_RESONANCE, want);
 		} else if (!ll->prbs_bits || (double)ll->prbs_errors >

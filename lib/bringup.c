@@ -377,10 +377,13 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		run->tried[p] |= 1u << s;
 		for (w = 0, up = 0, placing = false; w < W; w++) {
 			enum oio_link_fail f = run->rep->lane[p * W + w].fail;
+			bool missed;
 
 			up += want[p * W + w];
-			if (f == OIO_LINK_NO_RESONANCE &&
-			    run->plan[p].why[w] != OIO_TUNE_UNNAMED)
+			/* a crowded line's rings may be on the other line */
+			missed = f == OIO_LINK_NO_RESONANCE ||
+				 run_crowded_miss(run, p * W + w);
+			if (missed && run->plan[p].why[w] != OIO_TUNE_UNNAMED)
 				run->t->unreach[p][s] |= 1u << w;
 			/*
 			 * where its rings could not be put on its line; a lane
@@ -388,7 +391,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			 * fares no better at another shift, unless lost says
 			 */
 			placing |= !want[p * W + w] &&
-				   (f == OIO_LINK_NO_RESONANCE ||
+				   (missed ||
 				    f == OIO_LINK_OUT_OF_RANGE ||
 				    f == OIO_LINK_UNLOCKED ||
 				    (lost && lost[p * W + w]));
@@ -588,7 +591,8 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
  * lanes are found; a sweep in place may also find a lane they put just
  * out of reach. A line that errs on the ports of mask and is up on none
  * of them is weak, and no shift mends that (a port recovered alone is
- * its only judge). run->best_* are replan()'s, which is done with them.
+ * its only judge) - unless its rings may have sat on the line crowding
+ * it (run_crowded_miss()). run->best_* are replan()'s, which is done with them.
  */
 static int try_another(struct run *run, const bool *mask, bool *want,
 		       struct best_held *bh)
@@ -607,7 +611,8 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 			continue;
 		if (want[n])
 			carried |= 1u << ll->line;
-		else if (ll->fail == OIO_LINK_BER_HIGH)
+		else if (ll->fail == OIO_LINK_BER_HIGH &&
+			 !run_crowded_miss(run, n))
 			errs |= 1u << ll->line;
 	}
 	for (p = 0; p < run->info.ports; p++) {
