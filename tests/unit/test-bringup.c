@@ -290,9 +290,10 @@ START_TEST(test_flattered_lane_dimmed_further)
 END_TEST
 
 /*
- * On this card, drawn inside the envelope (FSR 7.54 spacings, Q 3,071),
- * line 7's next order sits about half a spacing - under a linewidth -
- * from line 0. A lane on line 0 is crowded: the reference finds it too
+ * On this card, drawn inside the envelope (FSR 7.54 spacings, Q 3,071,
+ * lines up to 248 pm off their grid places), line 7's next order sits
+ * about 300 pm from line 0, under a linewidth (427 pm) where a spacing is
+ * 1,145. A lane on line 0 is crowded: the reference finds it too
  * weak, and its loops may climb onto line 7, where PRBS errs on half the
  * bits as on a lane whose rings hold another lane's line. That is the
  * crowding, not a line nowhere in reach: ber-too-high (lane 27).
