@@ -410,12 +410,22 @@ void oio_telemetry_unlock(struct oio_dev *od)
 /* ---- sweeps ---- */
 
 /*
+ * A reset loses the run. It may begin and end between the start and the
+ * first look at the card, leaving in_reset as it was: the count of resets
+ * since the start says so then.
+ */
+static bool oio_sweep_lost(struct oio_dev *od, int resets)
+{
+	return oio_engine_ended(od) || atomic_read(&od->resets) != resets;
+}
+
+/*
  * Wait for the sweep vector, then for the engine's verdict. A vector from
  * a run that finished late (after a timeout) may come first: while the
  * status still says busy, wait for the next one.
  */
-static int oio_sweep_wait(struct oio_dev *od, int irqs, unsigned long ms,
-			  u32 *status)
+static int oio_sweep_wait(struct oio_dev *od, int irqs, int resets,
+			  unsigned long ms, u32 *status)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(ms);
 	u32 st;
@@ -426,12 +436,14 @@ static int oio_sweep_wait(struct oio_dev *od, int irqs, unsigned long ms,
 
 		left = wait_event_interruptible_timeout(od->sweep_wq,
 							atomic_read(&od->sweep_irqs) != irqs ||
-							oio_engine_ended(od),
+							oio_sweep_lost(od, resets),
 							left);
 		if (left < 0)
 			return -EINTR;
 		if (oio_engine_ended(od))
 			return oio_engine_end_err(od);
+		if (atomic_read(&od->resets) != resets)
+			return -EAGAIN;
 		if (!left)
 			return -ETIMEDOUT;
 		irqs = atomic_read(&od->sweep_irqs);
@@ -524,7 +536,7 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 {
 	u64 bytes = OIO_SWEEP_HDR_SIZE + 4ull * p->swept * p->points;
 	const void *blk = od->sweep_buf.cpu;
-	int err, irqs;
+	int err, irqs, resets;
 
 	*status = OIO_ENG_IDLE;
 	if (bytes > od->sweep_buf.size)
@@ -534,6 +546,8 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 		return err;
 	irqs = atomic_read(&od->sweep_irqs);
 	mutex_lock(&od->lock);
+	/* a reset after this read fails the writes below or ends the wait */
+	resets = atomic_read(&od->resets);
 	/* the card ignores heater and loop writes to these rings meanwhile */
 	od->sweep_first = p->first;
 	od->sweep_count = p->count;
@@ -548,7 +562,7 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 	      oio_write(od, OIO_REG_SWEEP_CTRL, OIO_SWEEP_GO);
 	mutex_unlock(&od->lock);
 	if (!err) {
-		err = oio_sweep_wait(od, irqs, OIO_CMD_TIMEOUT_MS +
+		err = oio_sweep_wait(od, irqs, resets, OIO_CMD_TIMEOUT_MS +
 				     div_u64((u64)p->points * p->dwell_ns,
 					     NSEC_PER_MSEC), status);
 		/* the run may go on after any failure: stop it first */

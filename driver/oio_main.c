@@ -613,6 +613,8 @@ static void oio_reset_prepare(struct pci_dev *pdev)
 
 	/* Register accesses fail from here; waiters of the engines wake. */
 	WRITE_ONCE(od->in_reset, true);
+	/* a waiter that sleeps only after oio_reset_done() still sees it */
+	atomic_inc(&od->resets);
 	oio_engines_reset(od);
 	/* Released by oio_reset_done(), which the PCI core always calls. */
 	mutex_lock(&od->lock);
