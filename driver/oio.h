@@ -156,7 +156,7 @@ enum {
  * @lock: serialises every multi-register sequence; see above
  * @health: enum oio_card_health; only leaves OIO_CARD_HEALTH_GONE by rebind
  * @in_reset: a PCI reset is under way: no register access
- * @resets: PCI resets begun; a sweep started before one is lost with it
+ * @resets: PCI resets done, counted under @lock before @in_reset clears
  * @lapses: resets and lapses in the card's answers so far; see oio_shadow.c
  * @shadow_lapses: @lapses when the shadow below was last valid
  * @lock_known: rings whose @lock_on is known

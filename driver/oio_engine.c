@@ -410,19 +410,32 @@ void oio_telemetry_unlock(struct oio_dev *od)
 /* ---- sweeps ---- */
 
 /*
- * A reset loses the run. It may begin and end between the start and the
- * first look at the card, leaving in_reset as it was: the count of resets
- * since the start says so then.
+ * A reset lost the run. It may have begun and ended before the wait
+ * looked, leaving in_reset as it was: the count of resets done since the
+ * start says so then.
  */
 static bool oio_sweep_lost(struct oio_dev *od, int resets)
 {
 	return oio_engine_ended(od) || atomic_read(&od->resets) != resets;
 }
 
+/* Why a run was lost: a reset that ended meanwhile is still a reset. */
+static int oio_sweep_lost_err(struct oio_dev *od, int resets)
+{
+	int err = oio_engine_end_err(od);
+
+	/* pairs with smp_mb__after_atomic() in oio_reset_done() */
+	smp_rmb();
+	if (err == -EIO && atomic_read(&od->resets) != resets)
+		return -EAGAIN;
+	return err;
+}
+
 /*
  * Wait for the sweep vector, then for the engine's verdict. A vector from
  * a run that finished late (after a timeout) may come first: while the
- * status still says busy, wait for the next one.
+ * status still says busy, wait for the next one. A reset since the start
+ * (@resets, read under @od->lock before it) ends the wait with -EAGAIN.
  */
 static int oio_sweep_wait(struct oio_dev *od, int irqs, int resets,
 			  unsigned long ms, u32 *status)
@@ -440,16 +453,18 @@ static int oio_sweep_wait(struct oio_dev *od, int irqs, int resets,
 							left);
 		if (left < 0)
 			return -EINTR;
-		if (oio_engine_ended(od))
-			return oio_engine_end_err(od);
-		if (atomic_read(&od->resets) != resets)
-			return -EAGAIN;
+		if (oio_sweep_lost(od, resets))
+			return oio_sweep_lost_err(od, resets);
 		if (!left)
 			return -ETIMEDOUT;
 		irqs = atomic_read(&od->sweep_irqs);
 		err = oio_read(od, OIO_REG_SWEEP_STATUS, &st);
 		if (err)
 			return err;
+		/* a reset between the vector and the read leaves it IDLE */
+		smp_rmb();
+		if (atomic_read(&od->resets) != resets)
+			return -EAGAIN;
 		if (st != OIO_ENG_BUSY)
 			break;
 	}
@@ -529,7 +544,8 @@ void oio_sweep_reset_done(struct oio_dev *od)
  * Context: process; sleeps interruptibly, with no lock held, for the run.
  * Return: 0; -EALREADY if a sweep is running, -EBUSY if a ring of the run
  * is locked, -ENOSPC if the trace does not fit the buffer, -ETIMEDOUT,
- * -EINTR, -EIO (see @status), -ENODEV, -EAGAIN.
+ * -EINTR, -EIO (see @status), -ENODEV, -EAGAIN if a PCI reset came before
+ * the run ended.
  */
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 	      u32 *status)
@@ -546,7 +562,10 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 		return err;
 	irqs = atomic_read(&od->sweep_irqs);
 	mutex_lock(&od->lock);
-	/* a reset after this read fails the writes below or ends the wait */
+	/*
+	 * A reset under way fails the writes below, or comes after them:
+	 * oio_reset_done() counts it under this lock.
+	 */
 	resets = atomic_read(&od->resets);
 	/* the card ignores heater and loop writes to these rings meanwhile */
 	od->sweep_first = p->first;

@@ -613,8 +613,6 @@ static void oio_reset_prepare(struct pci_dev *pdev)
 
 	/* Register accesses fail from here; waiters of the engines wake. */
 	WRITE_ONCE(od->in_reset, true);
-	/* a waiter that sleeps only after oio_reset_done() still sees it */
-	atomic_inc(&od->resets);
 	oio_engines_reset(od);
 	/* Released by oio_reset_done(), which the PCI core always calls. */
 	mutex_lock(&od->lock);
@@ -628,7 +626,16 @@ static void oio_reset_done(struct pci_dev *pdev)
 
 	/* lock-free readers wait until the card answers again */
 	err = oio_reset(od);
+	/*
+	 * Counted under @od->lock, which oio_sweep() reads it under: a run
+	 * started before this reset was lost with it. A waiter that slept
+	 * through the whole reset wakes to it.
+	 */
+	atomic_inc(&od->resets);
+	/* whoever sees in_reset clear sees the count: oio_sweep_lost_err() */
+	smp_mb__after_atomic();
 	WRITE_ONCE(od->in_reset, false);
+	wake_up_all(&od->sweep_wq);
 	if (!err)
 		oio_engines_init(od);
 	mutex_unlock(&od->lock);
