@@ -416,7 +416,11 @@ void oio_telemetry_unlock(struct oio_dev *od)
  */
 static bool oio_sweep_lost(struct oio_dev *od, int resets)
 {
-	return oio_engine_ended(od) || atomic_read(&od->resets) != resets;
+	if (oio_engine_ended(od))
+		return true;
+	/* pairs with smp_mb__after_atomic() in oio_reset_done() */
+	smp_rmb();
+	return atomic_read(&od->resets) != resets;
 }
 
 /* Why a run was lost: a reset that ended meanwhile is still a reset. */
@@ -459,12 +463,11 @@ static int oio_sweep_wait(struct oio_dev *od, int irqs, int resets,
 			return -ETIMEDOUT;
 		irqs = atomic_read(&od->sweep_irqs);
 		err = oio_read(od, OIO_REG_SWEEP_STATUS, &st);
+		/* a reset during the read failed it or left the engine IDLE */
+		if (oio_sweep_lost(od, resets))
+			return oio_sweep_lost_err(od, resets);
 		if (err)
 			return err;
-		/* a reset between the vector and the read leaves it IDLE */
-		smp_rmb();
-		if (atomic_read(&od->resets) != resets)
-			return -EAGAIN;
 		if (st != OIO_ENG_BUSY)
 			break;
 	}
@@ -545,7 +548,7 @@ void oio_sweep_reset_done(struct oio_dev *od)
  * Return: 0; -EALREADY if a sweep is running, -EBUSY if a ring of the run
  * is locked, -ENOSPC if the trace does not fit the buffer, -ETIMEDOUT,
  * -EINTR, -EIO (see @status), -ENODEV, -EAGAIN if a PCI reset came before
- * the run ended.
+ * the run's verdict was read.
  */
 int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 	      u32 *status)
@@ -584,9 +587,12 @@ int oio_sweep(struct oio_dev *od, const struct oio_sweep_params *p,
 		err = oio_sweep_wait(od, irqs, resets, OIO_CMD_TIMEOUT_MS +
 				     div_u64((u64)p->points * p->dwell_ns,
 					     NSEC_PER_MSEC), status);
-		/* the run may go on after any failure: stop it first */
+		/*
+		 * The run may go on after any failure but a reset's, which
+		 * stopped it: stop it first.
+		 */
 		if (err && err != -EINVAL && err != -ENODEV &&
-		    !oio_sweep_abort(od)) {
+		    err != -EAGAIN && !oio_sweep_abort(od)) {
 			set_bit(OIO_F_SWEEP_STUCK, &od->flags);
 			return err;
 		}
