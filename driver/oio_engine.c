@@ -409,6 +409,14 @@ void oio_telemetry_unlock(struct oio_dev *od)
 
 /* ---- sweeps ---- */
 
+/* Has a reset ended since @resets was read (under @od->lock)? */
+static bool oio_reset_since(struct oio_dev *od, int resets)
+{
+	/* pairs with smp_mb__after_atomic() in oio_reset_done() */
+	smp_rmb();
+	return atomic_read(&od->resets) != resets;
+}
+
 /*
  * A reset lost the run. It may have begun and ended before the wait
  * looked, leaving in_reset as it was: the count of resets done since the
@@ -416,11 +424,7 @@ void oio_telemetry_unlock(struct oio_dev *od)
  */
 static bool oio_sweep_lost(struct oio_dev *od, int resets)
 {
-	if (oio_engine_ended(od))
-		return true;
-	/* pairs with smp_mb__after_atomic() in oio_reset_done() */
-	smp_rmb();
-	return atomic_read(&od->resets) != resets;
+	return oio_engine_ended(od) || oio_reset_since(od, resets);
 }
 
 /* Why a run was lost: a reset that ended meanwhile is still a reset. */
@@ -428,11 +432,7 @@ static int oio_sweep_lost_err(struct oio_dev *od, int resets)
 {
 	int err = oio_engine_end_err(od);
 
-	/* pairs with smp_mb__after_atomic() in oio_reset_done() */
-	smp_rmb();
-	if (err == -EIO && atomic_read(&od->resets) != resets)
-		return -EAGAIN;
-	return err;
+	return err == -EIO && oio_reset_since(od, resets) ? -EAGAIN : err;
 }
 
 /*

@@ -632,7 +632,7 @@ static void oio_reset_done(struct pci_dev *pdev)
 	 * through the whole reset wakes to it.
 	 */
 	atomic_inc(&od->resets);
-	/* pairs with smp_rmb() in oio_sweep_lost() and oio_sweep_lost_err() */
+	/* pairs with smp_rmb() in oio_reset_since() */
 	smp_mb__after_atomic();
 	WRITE_ONCE(od->in_reset, false);
 	wake_up_all(&od->sweep_wq);
