@@ -419,7 +419,7 @@ int run_release_ports(struct run *run, const bool *mask)
 		lanes[n] = mask[n / w];
 		/* deactivated: a check it passed no longer holds */
 		if (lanes[n])
-			run->primed[n] = false;
+			run->primed[n] = run->on_line[n] = false;
 		if (lanes[n] && (up || prbs))
 			io->lane(io->h, n, up ? OIO_LANE_REQUEST_DEACTIVATE : 0,
 				 prbs ? 0 : -1, prbs ? 0 : -1);

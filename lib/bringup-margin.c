@@ -203,11 +203,17 @@ static double fwhm_of(const struct run *run, unsigned int r)
 	return rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
 }
 
-/* A lane that failed a check after it verified: down again, PRBS off. */
+/*
+ * A lane that failed a check after it verified: down again, PRBS off. One
+ * that errs keeps its rings on its line: the lanes beside it passed with
+ * them there, taking its line from the rings downstream, and parked they
+ * would hand it on to them (run_park()).
+ */
 static void drop_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		      bool *want)
 {
 	run_fail_lane(run, n, why, want);
+	run->on_line[n] = run->rep->lane[n].fail == OIO_LINK_BER_HIGH;
 	run->primed[n] = false;
 	run->io->lane(run->io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
 }

@@ -627,10 +627,11 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 	/*
 	 * A loop turned off leaves its heater where it had it. Dimmed lines
 	 * only move a little, and the loops of the lanes that verified
-	 * follow them; dark ones they would lose.
+	 * follow them; dark ones they would lose - those of a lane down
+	 * whose rings hold its line too (run_holds_line()).
 	 */
 	for (n = 0; n < lanes_of(run); n++) {
-		hold[n] = want[n] && run->dark;
+		hold[n] = (want[n] || run_holds_line(run, n)) && run->dark;
 		if (!hold[n] && !fix[n])
 			continue;
 		io->lock(io->h, 2 * n, false);
@@ -726,7 +727,8 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 
 				code[w] = was[w] = ri->heater;
 				parked[w] = !want[p * W + w] &&
-					    (ri->lock || ri->heater);
+					    (ri->lock || ri->heater) &&
+					    !run_holds_line(run, p * W + w);
 				any |= parked[w];
 			}
 			if (!any)

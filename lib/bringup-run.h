@@ -54,6 +54,12 @@ struct run {
 	bool primed[OIO_MAX_LANES];
 	/* lanes whose line a ring met only at an end of its heater's range */
 	bool at_end[OIO_MAX_LANES];
+	/*
+	 * lanes down for errors whose rings were left locked on their line
+	 * (run_holds_line()): by link up's margin check, or as recovery
+	 * found them; cleared when the port is released or placed anew
+	 */
+	bool on_line[OIO_MAX_LANES];
 	uint32_t full_bias[MAX_W];
 	double full_uw[MAX_W];
 	uint32_t points;
@@ -205,5 +211,11 @@ double run_crowding(const struct run *run, unsigned int n);
  * weak, as a crowded line is, but its rings may sit on the other line.
  */
 bool run_crowded_miss(const struct run *run, unsigned int n);
+/*
+ * Does lane n, down for errors with its rings left on its line, still
+ * have both locked, neither at its limit, in run->tel (bringup-verify.c)?
+ * Parking leaves them there.
+ */
+bool run_holds_line(const struct run *run, unsigned int n);
 
 #endif /* OIO_BRINGUP_RUN_H */

@@ -27,6 +27,19 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 	want[n] = false;
 }
 
+bool run_holds_line(const struct run *run, unsigned int n)
+{
+	unsigned int r;
+
+	if (!run->on_line[n] || run->rep->lane[n].fail != OIO_LINK_BER_HIGH)
+		return false;
+	for (r = 2 * n; r < 2 * n + 2; r++)
+		if (!run->tel->ring[r].lock || run->tel->ring[r].at_limit ||
+		    run->tel->ring[r].lock_state != OIO_LOCK_STATE_LOCKED)
+			return false;
+	return true;
+}
+
 bool run_crowded_miss(const struct run *run, unsigned int n)
 {
 	const struct oio_link_lane *ll = &run->rep->lane[n];

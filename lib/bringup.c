@@ -112,6 +112,7 @@ static int apply_plan(struct run *run, unsigned int p, bool *want)
 					   tp->code[side][i]);
 	for (i = 0; i < w; i++) {
 		want[p * w + i] = tp->usable[i];
+		run->on_line[p * w + i] = false;
 		run->at_end[p * w + i] = tp->usable[i] &&
 			(run_at_end(run, lio_tune_ring_of(&run->g, p, 0, i),
 				    tp->code[0][i]) ||
@@ -1500,7 +1501,8 @@ static int recover_quiet(struct run *run, const bool *bad,
 
 /*
  * The lanes ACTIVATED in run->tel in ports outside skip: working, their
- * heater codes held. A lane once noted stays noted.
+ * heater codes held; and those of the lanes down whose rings hold their
+ * line (run->on_line). A lane once noted stays noted.
  */
 static void note_working(struct run *run, const bool *skip, bool *working,
 			 uint32_t *held)
@@ -1508,10 +1510,12 @@ static void note_working(struct run *run, const bool *skip, bool *working,
 	unsigned int n, w = run->info.wavelengths;
 
 	for (n = 0; n < lanes_of(run); n++) {
-		if (skip[n / w] ||
-		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+		if (skip[n / w])
 			continue;
-		working[n] = true;
+		if (run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED)
+			working[n] = true;
+		else if (!run->on_line[n])
+			continue;
 		held[2 * n] = run->tel->ring[2 * n].heater;
 		held[2 * n + 1] = run->tel->ring[2 * n + 1].heater;
 	}
@@ -1524,23 +1528,32 @@ static void note_working(struct run *run, const bool *skip, bool *working,
  * back at full power, its loop finds the line again and the lane goes
  * back up - if its line is lit, and its rings lock within half a spacing
  * of where they held it: a ring further off climbed to another line, and
- * its lane is left down, its loops off, lock-not-held.
+ * its lane is left down, its loops off, lock-not-held. The rings of a
+ * lane down that held its line (run->on_line) are locked again so too,
+ * and parked if they lock elsewhere.
  */
 static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 {
 	bool again[OIO_MAX_LANES] = { false }, any = false;
+	bool up[OIO_MAX_LANES], gone[OIO_MAX_PORTS] = { false }, lost = false;
+	unsigned int n, r, w = run->info.wavelengths;
 	const struct oio_card_io *io = run->io;
-	unsigned int n, r;
 	int err = run_snap(run, ALL);
 
 	for (n = 0; n < lanes_of(run) && !err; n++) {
 		const struct oio_laser_info *li =
 			&run->tel->laser[run->rep->lane[n].line];
+		bool keep = !working[n] && run->on_line[n];
 
-		if (!working[n] ||
+		if ((!working[n] && !keep) ||
 		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED ||
 		    !li->enable || !(li->status & OIO_LASER_EMITTING) ||
 		    (li->status & OIO_LASER_FAILED))
+			continue;
+		/* holding still, or parked since */
+		if (keep && (run_holds_line(run, n) ||
+			     !run->tel->ring[2 * n].lock ||
+			     !run->tel->ring[2 * n + 1].lock))
 			continue;
 		for (r = 2 * n; r < 2 * n + 2; r++)
 			if (run->tel->ring[r].lock_state !=
@@ -1560,8 +1573,13 @@ static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 			     fabs(run_heat_pm(run, r, run->tel->ring[r].heater) -
 				  run_heat_pm(run, r, held[r])) <
 			     run->g.spacing_pm / 2;
-		if (ok) {
+		if (ok && working[n]) {
 			io->lane(io->h, n, OIO_LANE_REQUEST_ACTIVATE, 0, 0);
+		} else if (!working[n] && again[n]) {
+			again[n] = false;
+			run->on_line[n] = ok;
+			gone[n / w] |= !ok;
+			lost |= !ok;
 		} else if (again[n]) {
 			again[n] = false;
 			io->lock(io->h, 2 * n, false);
@@ -1570,7 +1588,12 @@ static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 		}
 	}
 	/* TXTURNON takes 50 us (datasheet 6.12) */
-	return err ?: io->run(io->h) ?: run_wait_lanes(run, again, 60);
+	err = err ?: io->run(io->h) ?: run_wait_lanes(run, again, 60);
+	if (err || !lost)
+		return err;
+	for (n = 0; n < lanes_of(run); n++)
+		up[n] = working[n] && run->rep->lane[n].fail == OIO_LINK_OK;
+	return run_park(run, gone, up, &lost);
 }
 
 int lio_bringup_recover(const struct oio_card_io *io,
@@ -1639,6 +1662,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		 * nothing new. Such a lane keeps link up's reason.
 		 */
 		bool sick = down && lit && (!same || cal->lane[n].up);
+		bool kept = down && same && !cal->lane[n].up;
 
 		/* healthy ports keep theirs; sick ones get theirs anew */
 		rep->lane[n].line = line;
@@ -1646,13 +1670,19 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		rep->lane[n].rx_code = rg[1].heater;
 		if (!lit) {
 			rep->lane[n].fail = OIO_LINK_LINE_DARK;
-		} else if (down && same && !cal->lane[n].up) {
+		} else if (kept) {
 			rep->lane[n].fail = cal->lane[n].fail;
 			rep->lane[n].reason = cal->lane[n].reason;
+			/* too weak, its rings left on its line: not parked */
+			run.on_line[n] = rg[0].lock && rg[1].lock &&
+					 rep->lane[n].fail == OIO_LINK_BER_HIGH;
 		}
 
-		/* a ring on a dark line has nothing to hold */
-		for (l = 0; l < 2 && lit; l++)
+		/*
+		 * A ring on a dark line has nothing to hold; one of a lane
+		 * left down that lost its line is parked (recover_quiet()).
+		 */
+		for (l = 0; l < 2 && lit && !kept; l++)
 			sick |= rg[l].lock && (rg[l].at_limit ||
 					       rg[l].lock_state != OIO_LOCK_STATE_LOCKED);
 		if (sick && !bad[n / w]) {
