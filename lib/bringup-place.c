@@ -700,6 +700,17 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 			io->lock(io->h, 2 * n + 1, true);
 		}
 	err = io->run(io->h) ?: run_wait_locks(run);
+	/*
+	 * A lane down that held its line is not verified: a ring of it that
+	 * locked half a spacing from where it was put found another line,
+	 * and is parked with the others.
+	 */
+	for (n = 0; n < lanes_of(run) && !err; n++)
+		for (r = 2 * n; r < 2 * n + 2 && hold[n] && !want[n]; r++)
+			if (fabs(run_heat_pm(run, r, run->tel->ring[r].heater) -
+				 run_heat_pm(run, r, st->code[r])) >=
+			    run->g.spacing_pm / 2)
+				run->on_line[n] = false;
 out:
 	free(st);
 	return err;

@@ -1502,10 +1502,12 @@ static int recover_quiet(struct run *run, const bool *bad,
 /*
  * The lanes ACTIVATED in run->tel in ports outside skip: working, their
  * heater codes held; and those of the lanes down whose rings hold their
- * line (run->on_line). A lane once noted stays noted.
+ * line (run_holds_line()), the first time only: a loop that lost its
+ * line left its heater where it lost it, which says little of where the
+ * line is. A lane once noted stays noted.
  */
 static void note_working(struct run *run, const bool *skip, bool *working,
-			 uint32_t *held)
+			 bool *noted, uint32_t *held)
 {
 	unsigned int n, w = run->info.wavelengths;
 
@@ -1514,8 +1516,9 @@ static void note_working(struct run *run, const bool *skip, bool *working,
 			continue;
 		if (run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED)
 			working[n] = true;
-		else if (!run->on_line[n])
+		else if (noted[n] || !run_holds_line(run, n))
 			continue;
+		noted[n] = true;
 		held[2 * n] = run->tel->ring[2 * n].heater;
 		held[2 * n + 1] = run->tel->ring[2 * n + 1].heater;
 	}
@@ -1529,13 +1532,18 @@ static void note_working(struct run *run, const bool *skip, bool *working,
  * back up - if its line is lit, and its rings lock within half a spacing
  * of where they held it: a ring further off climbed to another line, and
  * its lane is left down, its loops off, lock-not-held. The rings of a
- * lane down that held its line (run->on_line) are locked again so too,
- * and parked if they lock elsewhere.
+ * lane down left on its line (run->on_line) that were noted holding it
+ * are locked again so too, and parked if they lock elsewhere; those that
+ * had lost it before are parked (nothing tells which line a loop would
+ * climb to from where it lost its own). The lanes downstream that get
+ * the line then are not checked again.
  */
-static int rejoin(struct run *run, const bool *working, const uint32_t *held)
+static int rejoin(struct run *run, const bool *working, const bool *noted,
+		  const uint32_t *held)
 {
 	bool again[OIO_MAX_LANES] = { false }, any = false;
-	bool up[OIO_MAX_LANES], gone[OIO_MAX_PORTS] = { false }, lost = false;
+	bool keep_up[OIO_MAX_LANES], gone[OIO_MAX_PORTS] = { false };
+	bool drop[OIO_MAX_LANES] = { false }, lost = false;
 	unsigned int n, r, w = run->info.wavelengths;
 	const struct oio_card_io *io = run->io;
 	int err = run_snap(run, ALL);
@@ -1555,16 +1563,22 @@ static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 			     !run->tel->ring[2 * n].lock ||
 			     !run->tel->ring[2 * n + 1].lock))
 			continue;
+		if (keep && !noted[n]) {
+			run->on_line[n] = false;
+			drop[n] = gone[n / w] = lost = true;
+			continue;
+		}
 		for (r = 2 * n; r < 2 * n + 2; r++)
 			if (run->tel->ring[r].lock_state !=
 			    OIO_LOCK_STATE_LOCKED)
 				io->lock(io->h, r, true);
 		again[n] = any = true;
 	}
-	if (err || !any)
+	if (err || (!any && !lost))
 		return err;
-	err = io->run(io->h) ?: run_wait_locks(run);
-	for (n = 0; n < lanes_of(run) && !err; n++) {
+	if (any)
+		err = io->run(io->h) ?: run_wait_locks(run);
+	for (n = 0; n < lanes_of(run) && !err && any; n++) {
 		bool ok = again[n];
 
 		for (r = 2 * n; r < 2 * n + 2 && ok; r++)
@@ -1578,6 +1592,7 @@ static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 		} else if (!working[n] && again[n]) {
 			again[n] = false;
 			run->on_line[n] = ok;
+			drop[n] = !ok;
 			gone[n / w] |= !ok;
 			lost |= !ok;
 		} else if (again[n]) {
@@ -1588,12 +1603,14 @@ static int rejoin(struct run *run, const bool *working, const uint32_t *held)
 		}
 	}
 	/* TXTURNON takes 50 us (datasheet 6.12) */
-	err = err ?: io->run(io->h) ?: run_wait_lanes(run, again, 60);
+	if (!err && any)
+		err = io->run(io->h) ?: run_wait_lanes(run, again, 60);
 	if (err || !lost)
 		return err;
+	/* only the rings that lost their line: everything else stays */
 	for (n = 0; n < lanes_of(run); n++)
-		up[n] = working[n] && run->rep->lane[n].fail == OIO_LINK_OK;
-	return run_park(run, gone, up, &lost);
+		keep_up[n] = !drop[n];
+	return run_park(run, gone, keep_up, &lost);
 }
 
 int lio_bringup_recover(const struct oio_card_io *io,
@@ -1604,11 +1621,12 @@ int lio_bringup_recover(const struct oio_card_io *io,
 {
 	bool bad[OIO_MAX_PORTS] = { false }, left[OIO_MAX_PORTS] = { false };
 	bool working[OIO_MAX_LANES] = { false };
+	bool noted[OIO_MAX_LANES] = { false };
 	uint32_t held[OIO_MAX_RINGS];
 	unsigned int w, n, l, p, nbad = 0;
 	struct lio_cal *cal;
 	const char *why = NULL;
-	bool have, quiet, seen;
+	bool have, quiet, seen, loose = false;
 	double drift = 0;
 	struct run run;
 	int err;
@@ -1676,6 +1694,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 			/* too weak, its rings left on its line: not parked */
 			run.on_line[n] = rg[0].lock && rg[1].lock &&
 					 rep->lane[n].fail == OIO_LINK_BER_HIGH;
+			loose |= run.on_line[n] && !run_holds_line(&run, n);
 		}
 
 		/*
@@ -1690,12 +1709,14 @@ int lio_bringup_recover(const struct oio_card_io *io,
 			nbad++;
 		}
 	}
-	if (!nbad) {
-		free(cal);
-		return finish(&run, 0);
-	}
 	/* run.tel is still the snapshot the sick ports were found in */
-	note_working(&run, bad, working, held);
+	note_working(&run, bad, working, noted, held);
+	if (!nbad) {
+		/* a loop of a lane left on its line that lost it: again */
+		free(cal);
+		return finish(&run, loose ? rejoin(&run, working, noted, held) :
+				     0);
+	}
 	/* the drift from every ring still locked, the sick ports' too */
 	quiet = have && recall_cal(&run, cal, &drift, &why);
 	run_progress(&run, "reset", 0, 1);
@@ -1714,9 +1735,9 @@ int lio_bringup_recover(const struct oio_card_io *io,
 		/* the lanes recover_quiet() brought back work too */
 		err = run_snap(&run, RINGS | LANES);
 		if (!err)
-			note_working(&run, left, working, held);
+			note_working(&run, left, working, noted, held);
 		err = err ?: run_release_ports(&run, left) ?:
 		      bring_ports(&run, left);
 	}
-	return finish(&run, err ?: rejoin(&run, working, held));
+	return finish(&run, err ?: rejoin(&run, working, noted, held));
 }

@@ -704,12 +704,12 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * up no lane that its last look at them did not see activated (none,
  * without a look), and each lane not counted says why: aborted, if
  * nothing before. A lane down for errors after it verified (its margin
- * check failed) keeps its rings locked on its line, not activated: the
- * lanes downstream passed their checks with those rings taking that line
- * off the bus. params and progress may be NULL. (Programs built against
- * liboio 0.1.0 call its version, oio_link_up@LIBOIO_1, which keeps
- * 0.1.0's contract: -EIO when a lane stays down; the same goes for
- * oio_link_recover().)
+ * check failed) keeps its rings locked on its line while their loops
+ * hold it, not activated: the lanes downstream passed their checks with
+ * those rings taking that line off the bus. params and progress may be
+ * NULL. (Programs built against liboio 0.1.0 call its version,
+ * oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO when a lane
+ * stays down; the same goes for oio_link_recover().)
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,
@@ -733,16 +733,18 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 
 /*
  * Re-assign every port where something broke since link up: a lane it
- * brought up is down, or a ring is at its heater limit or lost (with no
- * calibration kept, every port with a lane down). Healthy ports keep their
+ * brought up is down, or a ring of a lane not left down by link up is at
+ * its heater limit or lost (with no calibration kept, every port with a
+ * lane down). Healthy ports keep their
  * rings, loops and lanes, which stay activated throughout; lasers stay lit
  * at full bias. The ports redone are placed by what oio_link_up()
  * measured of the card, kept in RUN_DIR/card-<PCI address>-<serial>.cal,
  * moved by the drift that the rings still locked show since; the rings
  * parked for lanes that are down are parked again in every port, clear of
- * the lines, but for those link up left locked on a line (below), which
- * stay; a lane link up found too weak on its line stays down, and does
- * not make its port sick. With no calibration to trust
+ * the lines, but for those link up left locked on their line (see
+ * oio_link_up()), which stay while their loops hold it and are parked
+ * once they lose it; a lane link up found too weak on its line stays
+ * down. With no calibration to trust
  * (none kept, damaged, another card's, fewer than 4 rings locked to
  * measure the drift by, or rings that disagree on it), and for a port
  * left with a lane whose rings could not be put on its line, those ports

@@ -615,6 +615,24 @@ static uint64_t held_lanes(unsigned int *held)
 	return outside;
 }
 
+/* An inside-corner card whose line 0 is crowded (below). */
+static void make_crowded_6200076(void)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 950 }, { "fsr-order-permille", 0 },
+		{ "crosstalk-permille", 80 },
+		{ "crosstalk-spread-permille", 121 },
+		{ "crosstalk-nn-permille", 11 }, { "heater-tau-ns", 3926 },
+		{ "heater-tau-spread-permille", 90 },
+		{ "heater-law-permille", 39 }, { "laser-error-pm", 192 },
+		{ "laser-offset-pm", 92 }, { "laser-drift-pm-per-ma", 12 },
+		{ "monitor-noise-na", 4171 }, { "ring-q", 2571 },
+		{ "ring-spread-pm", 1359 }, { "heater-range-pm", 7678 },
+	};
+
+	make_set(6200076, props, sizeof(props) / sizeof(props[0]));
+}
+
 /*
  * On this card, drawn inside the envelope (FSR 7.6 spacings, Q 2,571),
  * lanes on line 0, crowded by line 7's next order, verify a little above
@@ -629,22 +647,11 @@ static uint64_t held_lanes(unsigned int *held)
  */
 START_TEST(test_margin_failure_holds_line)
 {
-	static const struct knob props[] = {
-		{ "fsr-permille", 950 }, { "fsr-order-permille", 0 },
-		{ "crosstalk-permille", 80 },
-		{ "crosstalk-spread-permille", 121 },
-		{ "crosstalk-nn-permille", 11 }, { "heater-tau-ns", 3926 },
-		{ "heater-tau-spread-permille", 90 },
-		{ "heater-law-permille", 39 }, { "laser-error-pm", 192 },
-		{ "laser-offset-pm", 92 }, { "laser-drift-pm-per-ma", 12 },
-		{ "monitor-noise-na", 4171 }, { "ring-q", 2571 },
-		{ "ring-spread-pm", 1359 }, { "heater-range-pm", 7678 },
-	};
 	unsigned int n, held, again;
 	uint64_t outside;
 	struct verdict v;
 
-	make_set(6200076, props, sizeof(props) / sizeof(props[0]));
+	make_crowded_6200076();
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	verdict_judge(&card, &rep, BER, &v);
@@ -671,6 +678,48 @@ START_TEST(test_margin_failure_holds_line)
 	ck_assert_uint_eq(v.wrongly_up, 0);
 	ck_assert_uint_ge(rep.lanes_up, 56);
 	ck_assert(held_lanes(&again) == outside);
+}
+END_TEST
+
+/*
+ * The same card: line 0 dimmed to nothing for a while after link up, the
+ * held rings' loops follow it blue and lose it there. Nothing tells which
+ * line they would climb to from where they lost it: recovery parks them,
+ * loops off, with no port redone and no line dimmed, and the lanes up
+ * stay up and clean.
+ */
+START_TEST(test_held_line_lost_parked)
+{
+	unsigned int n, held, lost = 0;
+	uint32_t bias;
+	struct verdict v;
+
+	make_crowded_6200076();
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	held_lanes(&held);
+	ck_assert_uint_eq(held, 8);
+	bias = simcard_rd(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET));
+	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), 1000);
+	simcard_wait(&card, 2000000);
+	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), bias);
+	simcard_wait(&card, 2000000);
+	for (n = 0; n < rep.lanes; n++)
+		lost += card.s.ring[2 * n].lock_state == OIO_LOCK_LOST;
+	ck_assert_uint_eq(lost, 8);
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+	ck_assert_uint_eq(rep.sweeps, 0);
+	verdict_judge(&card, &rep, BER, &v);
+	ck_assert_uint_eq(v.wrongly_up, 0);
+	ck_assert_uint_eq(rep.lanes_up, 56);
+	held_lanes(&held);
+	ck_assert_uint_eq(held, 0);
+	for (n = 0; n < rep.lanes; n++)
+		ck_assert_msg(!card.s.ring[2 * n].lock_en ||
+			      rep.lane[n].fail == OIO_LINK_OK,
+			      "lane %u down, loop on", n);
 }
 END_TEST
 
@@ -1457,6 +1506,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_dimmed_further);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_margin_failure_holds_line);
+	tcase_add_test(tc, test_held_line_lost_parked);
 	tcase_add_test(tc, test_refusals_change_nothing);
 	tcase_add_test(tc, test_recover_refused_after_look);
 	tcase_add_test(tc, test_recover_one_port);
