@@ -604,6 +604,7 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 	bool fix[OIO_MAX_LANES] = { false }, hold[OIO_MAX_LANES];
 	uint32_t lit = run->emitting;
 	struct in_situ *st;
+	bool any_off = false;
 	int err, lerr;
 
 	*again = false;
@@ -702,15 +703,29 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 	err = io->run(io->h) ?: run_wait_locks(run);
 	/*
 	 * A lane down that held its line is not verified: a ring of it that
-	 * locked half a spacing from where it was put found another line,
-	 * and is parked with the others.
+	 * locked half a spacing from where it was put found another line.
+	 * Its loops go off and its rings back to where they were put, near
+	 * their own line, for the next park to move.
 	 */
-	for (n = 0; n < lanes_of(run) && !err; n++)
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		bool off = false;
+
 		for (r = 2 * n; r < 2 * n + 2 && hold[n] && !want[n]; r++)
-			if (fabs(run_heat_pm(run, r, run->tel->ring[r].heater) -
-				 run_heat_pm(run, r, st->code[r])) >=
-			    run->g.spacing_pm / 2)
-				run->on_line[n] = false;
+			off |= fabs(run_heat_pm(run, r,
+						run->tel->ring[r].heater) -
+				    run_heat_pm(run, r, st->code[r])) >=
+			       run->g.spacing_pm / 2;
+		if (!off)
+			continue;
+		run->on_line[n] = false;
+		any_off = true;
+		for (r = 2 * n; r < 2 * n + 2; r++) {
+			io->lock(io->h, r, false);
+			io->heater(io->h, r, st->code[r]);
+		}
+	}
+	if (!err && any_off)
+		err = io->run(io->h);
 out:
 	free(st);
 	return err;

@@ -1533,19 +1533,19 @@ static void note_working(struct run *run, const bool *skip, bool *working,
  * of where they held it: a ring further off climbed to another line, and
  * its lane is left down, its loops off, lock-not-held. The rings of a
  * lane down left on its line (run->on_line) that were noted holding it
- * are locked again so too, and parked if they lock elsewhere; those that
- * had lost it before are parked (nothing tells which line a loop would
- * climb to from where it lost its own). The lanes downstream that get
- * the line then are not checked again.
+ * are locked again so too, and their loops turned off if they lock
+ * elsewhere; so are those that had lost it before (nothing tells which
+ * line a loop would climb to from where it lost its own). Their heaters
+ * stay where the loops left them, as a parked ring's would: parking
+ * needs the fits, which recovery has only for the ports it redoes, and
+ * the next recovery that redoes a port parks them with the others.
  */
 static int rejoin(struct run *run, const bool *working, const bool *noted,
 		  const uint32_t *held)
 {
-	bool again[OIO_MAX_LANES] = { false }, any = false;
-	bool keep_up[OIO_MAX_LANES], gone[OIO_MAX_PORTS] = { false };
-	bool drop[OIO_MAX_LANES] = { false }, lost = false;
-	unsigned int n, r, w = run->info.wavelengths;
+	bool again[OIO_MAX_LANES] = { false }, any = false, lost = false;
 	const struct oio_card_io *io = run->io;
+	unsigned int n, r;
 	int err = run_snap(run, ALL);
 
 	for (n = 0; n < lanes_of(run) && !err; n++) {
@@ -1565,7 +1565,9 @@ static int rejoin(struct run *run, const bool *working, const bool *noted,
 			continue;
 		if (keep && !noted[n]) {
 			run->on_line[n] = false;
-			drop[n] = gone[n / w] = lost = true;
+			io->lock(io->h, 2 * n, false);
+			io->lock(io->h, 2 * n + 1, false);
+			lost = true;
 			continue;
 		}
 		for (r = 2 * n; r < 2 * n + 2; r++)
@@ -1591,10 +1593,12 @@ static int rejoin(struct run *run, const bool *working, const bool *noted,
 			io->lane(io->h, n, OIO_LANE_REQUEST_ACTIVATE, 0, 0);
 		} else if (!working[n] && again[n]) {
 			again[n] = false;
-			run->on_line[n] = ok;
-			drop[n] = !ok;
-			gone[n / w] |= !ok;
-			lost |= !ok;
+			/* back on its line, and holding it */
+			run->on_line[n] = ok && run_holds_line(run, n);
+			if (!run->on_line[n]) {
+				io->lock(io->h, 2 * n, false);
+				io->lock(io->h, 2 * n + 1, false);
+			}
 		} else if (again[n]) {
 			again[n] = false;
 			io->lock(io->h, 2 * n, false);
@@ -1605,12 +1609,9 @@ static int rejoin(struct run *run, const bool *working, const bool *noted,
 	/* TXTURNON takes 50 us (datasheet 6.12) */
 	if (!err && any)
 		err = io->run(io->h) ?: run_wait_lanes(run, again, 60);
-	if (err || !lost)
-		return err;
-	/* only the rings that lost their line: everything else stays */
-	for (n = 0; n < lanes_of(run); n++)
-		keep_up[n] = !drop[n];
-	return run_park(run, gone, keep_up, &lost);
+	else if (!err && lost)
+		err = io->run(io->h);
+	return err;
 }
 
 int lio_bringup_recover(const struct oio_card_io *io,
@@ -1699,7 +1700,9 @@ int lio_bringup_recover(const struct oio_card_io *io,
 
 		/*
 		 * A ring on a dark line has nothing to hold; one of a lane
-		 * left down that lost its line is parked (recover_quiet()).
+		 * left down that lost its line is parked with the others of
+		 * its port (recover_quiet()), or has its loops turned off
+		 * (rejoin()).
 		 */
 		for (l = 0; l < 2 && lit && !kept; l++)
 			sick |= rg[l].lock && (rg[l].at_limit ||

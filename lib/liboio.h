@@ -732,29 +732,28 @@ int oio_link_up_ex(struct oio_ctx *ctx, uint32_t card,
 int oio_link_down(struct oio_ctx *ctx, uint32_t card);
 
 /*
- * Re-assign every port where something broke since link up: a lane it
- * brought up is down, or a ring of a lane not left down by link up is at
- * its heater limit or lost (with no calibration kept, every port with a
- * lane down). Healthy ports keep their
- * rings, loops and lanes, which stay activated throughout; lasers stay lit
- * at full bias. The ports redone are placed by what oio_link_up()
- * measured of the card, kept in RUN_DIR/card-<PCI address>-<serial>.cal,
- * moved by the drift that the rings still locked show since; the rings
- * parked for lanes that are down are parked again in every port, clear of
- * the lines, but for those link up left locked on their line (see
- * oio_link_up()), which stay while their loops hold it and are parked
- * once they lose it; a lane link up found too weak on its line stays
- * down. With no calibration to trust
- * (none kept, damaged, another card's, fewer than 4 rings locked to
- * measure the drift by, or rings that disagree on it), and for a port
- * left with a lane whose rings could not be put on its line, those ports
- * are swept as link up sweeps them: naming the lines, which every port
- * shares, dims coded lines to params->dim_bias of full, and healthy lanes
- * carry that much less light meanwhile. So does the margin check of a
- * lane that comes up on a line where link up's did not pass it, for one
- * PRBS dwell. rep->sweeps counts the sweeps taken: 0 when none was.
- * Returns as oio_link_up(): 0 when the run went to its end, lanes still
- * down or not (rep says which), a negative errno when it could not.
+ * Re-assign every port where something broke since link up: a lane it brought
+ * up is down, or a ring of a lane not left down by link up is at its heater
+ * limit or lost (with no calibration kept, every port with a lane down).
+ * Healthy ports keep their rings, loops and lanes, which stay activated
+ * throughout; lasers stay lit at full bias. The ports redone are placed by what
+ * oio_link_up() measured of the card, kept in RUN_DIR/card-<PCI
+ * address>-<serial>.cal, moved by the drift that the rings still locked show
+ * since; the rings parked for lanes that are down are parked again in every
+ * port, clear of the lines, but for those link up left locked on their line
+ * (see oio_link_up()), which stay while their loops hold it; a loop found to
+ * have lost it has its loops turned off, or is parked when its port is redone.
+ * A lane link up found too weak on its line stays down. With no calibration to
+ * trust (none kept, damaged, another card's, fewer than 4 rings locked to
+ * measure the drift by, or rings that disagree on it), and for a port left with
+ * a lane whose rings could not be put on its line, those ports are swept as
+ * link up sweeps them: naming the lines, which every port shares, dims coded
+ * lines to params->dim_bias of full, and healthy lanes carry that much less
+ * light meanwhile. So does the margin check of a lane that comes up on a line
+ * where link up's did not pass it, for one PRBS dwell. rep->sweeps counts the
+ * sweeps taken: 0 when none was. Returns as oio_link_up(): 0 when the run went
+ * to its end, lanes still down or not (rep says which), a negative errno when
+ * it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,

@@ -684,14 +684,14 @@ END_TEST
 /*
  * The same card: line 0 dimmed to nothing for a while after link up, the
  * held rings' loops follow it blue and lose it there. Nothing tells which
- * line they would climb to from where they lost it: recovery parks them,
- * loops off, with no port redone and no line dimmed, and the lanes up
- * stay up and clean.
+ * line they would climb to from where they lost it: recovery turns their
+ * loops off, with no port redone and no line dimmed - every other ring
+ * where it was - and the lanes up stay up and clean.
  */
 START_TEST(test_held_line_lost_parked)
 {
-	unsigned int n, held, lost = 0;
-	uint32_t bias;
+	uint32_t bias, codes[128];
+	unsigned int n, r, held, lost = 0;
 	struct verdict v;
 
 	make_crowded_6200076();
@@ -704,9 +704,11 @@ START_TEST(test_held_line_lost_parked)
 	simcard_wait(&card, 2000000);
 	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), bias);
 	simcard_wait(&card, 2000000);
-	for (n = 0; n < rep.lanes; n++)
-		lost += card.s.ring[2 * n].lock_state == OIO_LOCK_LOST;
-	ck_assert_uint_eq(lost, 8);
+	for (r = 0; r < 128; r++) {
+		codes[r] = card.s.ring[r].code;
+		lost += card.s.ring[r].lock_state == OIO_LOCK_LOST;
+	}
+	ck_assert_uint_eq(lost, 16);
 	ck_assert_int_eq(recover_counted(), 0);
 	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
 		      sio.errmsg);
@@ -716,10 +718,18 @@ START_TEST(test_held_line_lost_parked)
 	ck_assert_uint_eq(rep.lanes_up, 56);
 	held_lanes(&held);
 	ck_assert_uint_eq(held, 0);
-	for (n = 0; n < rep.lanes; n++)
-		ck_assert_msg(!card.s.ring[2 * n].lock_en ||
+	for (r = 0; r < 128; r++) {
+		n = r / 2;
+		ck_assert_msg(!card.s.ring[r].lock_en ||
 			      rep.lane[n].fail == OIO_LINK_OK,
-			      "lane %u down, loop on", n);
+			      "ring %u: lane %u down, loop on", r, n);
+		ck_assert_msg(card.s.ring[r].code == codes[r] ||
+			      rep.lane[n].fail == OIO_LINK_OK,
+			      "ring %u of lane %u down moved", r, n);
+		if (rep.lane[n].fail == OIO_LINK_OK)
+			ck_assert_int_eq(card.s.lane[n].state,
+					 OIO_DP_ACTIVATED);
+	}
 }
 END_TEST
 
