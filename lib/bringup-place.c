@@ -724,8 +724,10 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 			io->heater(io->h, r, st->code[r]);
 		}
 	}
-	if (!err && any_off)
+	if (!err && any_off) {
 		err = io->run(io->h);
+		run_settle(run);
+	}
 out:
 	free(st);
 	return err;

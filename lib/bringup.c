@@ -1533,12 +1533,13 @@ static void note_working(struct run *run, const bool *skip, bool *working,
  * of where they held it: a ring further off climbed to another line, and
  * its lane is left down, its loops off, lock-not-held. The rings of a
  * lane down left on its line (run->on_line) that were noted holding it
- * are locked again so too, and their loops turned off if they lock
- * elsewhere; so are those that had lost it before (nothing tells which
- * line a loop would climb to from where it lost its own). Their heaters
- * stay where the loops left them, as a parked ring's would: parking
- * needs the fits, which recovery has only for the ports it redoes, and
- * the next recovery that redoes a port parks them with the others.
+ * are locked again so too; one that locks elsewhere, or at its limit,
+ * has its loops turned off, its heaters back where it held its line.
+ * Those that had lost it before recovery looked have their loops turned
+ * off where they left them: nothing tells which line a loop would climb
+ * to from there, nor where its own line is. Parking needs the fits,
+ * which recovery has only for the ports it redoes; the next recovery
+ * that redoes a port parks them with the others.
  */
 static int rejoin(struct run *run, const bool *working, const bool *noted,
 		  const uint32_t *held)
@@ -1595,9 +1596,10 @@ static int rejoin(struct run *run, const bool *working, const bool *noted,
 			again[n] = false;
 			/* back on its line, and holding it */
 			run->on_line[n] = ok && run_holds_line(run, n);
-			if (!run->on_line[n]) {
-				io->lock(io->h, 2 * n, false);
-				io->lock(io->h, 2 * n + 1, false);
+			for (r = 2 * n; r < 2 * n + 2 && !run->on_line[n];
+			     r++) {
+				io->lock(io->h, r, false);
+				io->heater(io->h, r, held[r]);
 			}
 		} else if (again[n]) {
 			again[n] = false;

@@ -741,8 +741,8 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
  * address>-<serial>.cal, moved by the drift that the rings still locked show
  * since; the rings parked for lanes that are down are parked again in every
  * port, clear of the lines, but for those link up left locked on their line
- * (see oio_link_up()), which stay while their loops hold it; a loop found to
- * have lost it has its loops turned off, or is parked when its port is redone.
+ * (see oio_link_up()), which stay while their loops hold it; a ring whose loop
+ * lost it has its loops turned off, or is parked when its port is redone.
  * A lane link up found too weak on its line stays down. With no calibration to
  * trust (none kept, damaged, another card's, fewer than 4 rings locked to
  * measure the drift by, or rings that disagree on it), and for a port left with
