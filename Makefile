@@ -141,7 +141,8 @@ TOOL_SOURCES := $(wildcard tools/*.c)
 OIOCTL := $(B)/tools/oioctl
 PREFIX ?= /usr/local
 
-.PHONY: all deps qemu kernel driver initramfs unit demo check check-suites \
+.PHONY: all deps qemu kernel driver initramfs unit demo check check-build \
+	check-suites \
 	clean distclean \
 	lib tools bench install install-files install-lib install-tools \
 	install-module install-dkms \
@@ -151,10 +152,12 @@ all: $(QEMU) $(KERNEL) $(INITRD) $(MODULE_612) $(UNIT_TESTS) $(OIOCTL)
 
 # ---- host packages ----------------------------------------------------
 
-# apt-get install whichever of $(1) is missing.
+# apt-get install whichever of $(1) is missing, one install at a time
+# (make -j may want both stamps at once; dpkg takes one).
 define apt_install
 	@mkdir -p $(B)
-	@missing=$$(for p in $(1); do \
+	@exec 9> $(B)/.apt-install.lock; flock 9; \
+	missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -494,20 +497,31 @@ CHECKPATCH := $(B)/checkpatch/linux-source-6.1/scripts/checkpatch.pl
 $(CHECKPATCH): | $(DEPS)
 	scripts/fetch-checkpatch.sh $(B)
 
+# What the suites need, the longest chains first: make -j starts them in
+# this order.
+CHECK_PREREQS := $(INITRD_DEBUG) $(QEMU) $(DEBIAN_PAYLOAD) $(DEBIAN_IMAGE) \
+	$(INITRD_NEWEST) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
+	$(KERNEL_DEBUG) $(KERNEL_NEWEST) $(CHECKPATCH) $(UNIT_TESTS) \
+	$(ENVELOPE) $(LIBOIO)
+
 # The envelope needs only its own host build: it starts first, in the
 # background, and runs on what the rest of the build leaves idle.
-# A failed or interrupted build takes it with it.
+# A failed or interrupted build takes it with it. The rest is built
+# CHECK_JOBS at a time (check-build), so that downloads and debootstrap
+# wait beside the compilers rather than between them; the suites then
+# run from a make of their own, without a jobserver.
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: $(ENVELOPE)
 	@case ",$${OIO_CHECK_ONLY:-envelope}," in *,envelope,*) \
 		tests/envelope-bg.sh start $(B)/vm-logs $(ENVELOPE) ;; esac; \
 	trap 'tests/envelope-bg.sh stop $(B)/vm-logs' EXIT; \
 	trap 'exit 130' INT TERM HUP; \
+	$(MAKE) --no-print-directory -j$(CHECK_JOBS) check-build && \
 	$(MAKE) --no-print-directory check-suites OIO_ENVELOPE_STARTED=1
 
-check-suites: $(QEMU) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
-		$(KERNEL_DEBUG) $(INITRD_DEBUG) $(KERNEL_NEWEST) $(INITRD_NEWEST) \
-		$(CHECKPATCH) $(UNIT_TESTS) $(ENVELOPE) $(LIBOIO) $(DEBIAN_IMAGE) \
-		$(DEBIAN_PAYLOAD)
+check-build: $(CHECK_PREREQS)
+
+check-suites: $(CHECK_PREREQS)
 	@env OIO_ENVELOPE_STARTED=$(OIO_ENVELOPE_STARTED) \
 		B=$(B) PY=$(PY) QEMU=$(QEMU) KERNEL=$(KERNEL) INITRD=$(INITRD) \
 		KERNEL_612=$(KERNEL_612) INITRD_612=$(INITRD_612) \

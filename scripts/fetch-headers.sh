@@ -45,6 +45,12 @@ esac
 
 top=$build/headers/$rel
 kdir=$top/usr/src/linux-headers-$rel
+# make -j builds the module and the Debian image at once, and both want
+# 6.1's headers: the second waits for the first to unpack them (fd 8,
+# held until this script exits) rather than unpacking over it.
+mkdir -p "$build/headers"
+exec 8> "$build/headers/.lock"
+flock 8
 if [ ! -f "$top/.done" ]; then
 	pkgs="linux-headers-$rel $(apt apt-cache depends "linux-headers-$rel" |
 		sed -n 's/^ *|\{0,1\}Depends: \(linux-\(headers-.*-common\|kbuild-.*\)\)$/\1/p' |
