@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bringup-run.h"
+#include "minmax.h"
 #include "select.h"
 
 /* Errors a lane at the BER target makes in the margin check's dwell. */
@@ -501,9 +502,11 @@ static double share_for(const struct run *run, unsigned int n,
  * every other whose check sees s at that share within Q_GAIN_TOL (or a
  * little harsher), FLAT_ROUNDS at most. One whose ring the deeper move
  * takes into the cold end is judged detuned instead (detune[n]), as the
- * lanes that met it at s are. A lane left over fails, and so does one
- * whose Q, reckoned from the moves and the power measured there, is
- * raised by more than reckoned: its margin could not be checked.
+ * lanes that met it at s are. A lane left over fails, and so does the
+ * lane that set a round's share if its Q, reckoned from the moves and the
+ * power measured there, is raised by more than reckoned: its margin could
+ * not be checked. One taken along that sees more than reckoned waits for
+ * a later round, at the share what it saw calls for (or deeper).
  */
 static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			    const uint32_t *full, const double *shift,
@@ -540,7 +543,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 		err = dim_lines(run, lit, deeper, full, want, moves);
 		for (n = 0, any = false; n < lanes_of(run) && !err; n++) {
 			unsigned int l = run->rep->lane[n].line;
-			double got = deeper;
+			double got = deeper, seen;
 
 			if (!judged[n])
 				continue;
@@ -548,13 +551,23 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			if (l < run->info.wavelengths && run->full_uw[l] > 0)
 				got = run->tel->laser[l].power_uw /
 				      run->full_uw[l];
+			seen = got * run_q_gain(run, n, mask, want, full, moves);
 			/* its line moved this far blue: judged detuned */
 			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
 				detune[n] = true;
 				judged[n] = false;
-			} else if (got * run_q_gain(run, n, mask, want, full,
-						    moves) >
-				   s * (1 + Q_GAIN_TOL)) {
+			} else if (seen > s * (1 + Q_GAIN_TOL) &&
+				   x[n] != deeper) {
+				/*
+				 * Taken along at another lane's share, reckoned
+				 * to see s there and seeing more: a later round
+				 * judges it at the share what it saw calls for,
+				 * or at its reckoned one if that is deeper.
+				 */
+				flattered[n] = true;
+				judged[n] = false;
+				x[n] = lio_fmin(x[n], got * s / seen);
+			} else if (seen > s * (1 + Q_GAIN_TOL)) {
 				drop_lane(run, n, OIO_LINK_BER_HIGH, want);
 				judged[n] = false;
 			}
