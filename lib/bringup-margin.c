@@ -25,6 +25,8 @@
 #define Q_GAIN_TOL	0.01
 /* Dwells at most for the lanes whose Q the lines' moves raised. */
 #define FLAT_ROUNDS	3
+/* The most Q the moves may give a lane judged so (share_for()). */
+#define FLAT_GAIN_MAX	1.25
 
 /* The Q-factor of a bit error ratio: BER = erfc(Q / sqrt 2) / 2. */
 static double q_of(double ber)
@@ -479,7 +481,7 @@ static double share_for(const struct run *run, unsigned int n,
 	do {
 		hi = lo;
 		lo *= 0.9;
-		if (lo < s / 1.25)
+		if (lo < s / FLAT_GAIN_MAX)
 			return NAN;
 	} while (seen_at(run, n, mask, want, full, shift, s, lo) > s);
 	/* to a thousandth of s and better: the power is set to 2 % */
@@ -506,7 +508,8 @@ static double share_for(const struct run *run, unsigned int n,
  * lane that set a round's share if its Q, reckoned from the moves and the
  * power measured there, is raised by more than reckoned: its margin could
  * not be checked. One taken along that sees more than reckoned waits for
- * a later round, at the share what it saw calls for (or deeper).
+ * a later round if one is left, at the share what it saw calls for (or
+ * its reckoned one, if deeper), no deeper than share_for() would go.
  */
 static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			    const uint32_t *full, const double *shift,
@@ -543,7 +546,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 		err = dim_lines(run, lit, deeper, full, want, moves);
 		for (n = 0, any = false; n < lanes_of(run) && !err; n++) {
 			unsigned int l = run->rep->lane[n].line;
-			double got = deeper, seen;
+			double got = deeper, seen, nx;
 
 			if (!judged[n])
 				continue;
@@ -552,12 +555,14 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 				got = run->tel->laser[l].power_uw /
 				      run->full_uw[l];
 			seen = got * run_q_gain(run, n, mask, want, full, moves);
+			nx = lio_fmin(got, deeper) * s / seen;
 			/* its line moved this far blue: judged detuned */
 			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
 				detune[n] = true;
 				judged[n] = false;
 			} else if (seen > s * (1 + Q_GAIN_TOL) &&
-				   x[n] != deeper) {
+				   x[n] != deeper && round + 1 < FLAT_ROUNDS &&
+				   nx >= s / FLAT_GAIN_MAX) {
 				/*
 				 * Taken along at another lane's share, reckoned
 				 * to see s there and seeing more: a later round
@@ -566,7 +571,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 				 */
 				flattered[n] = true;
 				judged[n] = false;
-				x[n] = lio_fmin(x[n], got * s / seen);
+				x[n] = lio_fmin(x[n], nx);
 			} else if (seen > s * (1 + Q_GAIN_TOL)) {
 				drop_lane(run, n, OIO_LINK_BER_HIGH, want);
 				judged[n] = false;
