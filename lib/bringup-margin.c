@@ -555,26 +555,27 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 				got = run->tel->laser[l].power_uw /
 				      run->full_uw[l];
 			seen = got * run_q_gain(run, n, mask, want, full, moves);
-			nx = lio_fmin(got, deeper) * s / seen;
 			/* its line moved this far blue: judged detuned */
 			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
 				detune[n] = true;
 				judged[n] = false;
-			} else if (seen > s * (1 + Q_GAIN_TOL) &&
-				   x[n] != deeper && round + 1 < FLAT_ROUNDS &&
-				   nx >= s / FLAT_GAIN_MAX) {
+			} else if (seen > s * (1 + Q_GAIN_TOL)) {
+				judged[n] = false;
+				nx = lio_fmin(got, deeper) * s / seen;
 				/*
 				 * Taken along at another lane's share, reckoned
 				 * to see s there and seeing more: a later round
 				 * judges it at the share what it saw calls for,
 				 * or at its reckoned one if that is deeper.
 				 */
-				flattered[n] = true;
-				judged[n] = false;
-				x[n] = lio_fmin(x[n], nx);
-			} else if (seen > s * (1 + Q_GAIN_TOL)) {
-				drop_lane(run, n, OIO_LINK_BER_HIGH, want);
-				judged[n] = false;
+				if (x[n] != deeper && round + 1 < FLAT_ROUNDS &&
+				    nx >= s / FLAT_GAIN_MAX) {
+					flattered[n] = true;
+					x[n] = lio_fmin(x[n], nx);
+				} else {
+					drop_lane(run, n, OIO_LINK_BER_HIGH,
+						  want);
+				}
 			}
 			any |= judged[n];
 		}
