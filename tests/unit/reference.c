@@ -14,6 +14,11 @@
  * line to capture, and each lane must meet the BER target with both rings
  * centred - which catches lines too weak, and lines crowded by a
  * neighbour's tail, as at an FSR close to a whole number of spacings.
+ * A lane out of reach may be too weak as well: its rings are put where
+ * they would need to be, the bus evaluated again, and a lane that would
+ * miss the target even there has both reasons. Out of reach alone is no
+ * more true of it than too weak: a bring-up whose rings beside it stay
+ * cold can reach its line, and find it too weak.
  */
 #include <math.h>
 #include <string.h>
@@ -83,12 +88,44 @@ static void solve(OioEngineState *s, unsigned int port, unsigned int side,
 }
 
 /*
+ * Where a ring out of reach would need its own heat to sit on its line,
+ * the others as placed: in the order whose need lies nearest the room its
+ * heater has.
+ */
+static double reach_need(OioEngineState *s, unsigned int port,
+			 unsigned int side, unsigned int sh, const BusView *b,
+			 unsigned int w, const double *y)
+{
+	const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
+	double lo = g->fwhm_pm / 2, hi = g->range_pm - g->fwhm_pm / 2;
+	double best = INFINITY, at = 0;
+	unsigned int W = s->wavelengths, j;
+	int m;
+
+	for (m = 0; m <= 2; m++) {
+		double need = oio_bus_detune(&b->bus, w, (w + sh) % W) +
+			      m * b->fsr[w], off;
+
+		for (j = 0; j < W; j++)
+			if (j != w)
+				need -= xt(s, port, side, w, j) * y[j];
+		off = need < lo ? lo - need : need > hi ? need - hi : 0;
+		if (off < best) {
+			best = off;
+			at = need;
+		}
+	}
+	return at;
+}
+
+/*
  * Place the rings of one bus for shift sh: ok[w] says which could be,
- * y[] their own heater shifts (cold for the rest).
+ * y[] their own heater shifts (cold for the rest), and reach_y[] the same
+ * with each ring out of reach where it would need to be.
  */
 static void place_bus(struct simcard *c, unsigned int port,
 		      unsigned int side, unsigned int sh, const bool *want,
-		      bool *ok, double *y, enum ref_why *why)
+		      bool *ok, double *y, double *reach_y, enum ref_why *why)
 {
 	OioEngineState *s = &c->s;
 	unsigned int W = s->wavelengths, w, round;
@@ -161,8 +198,27 @@ static void place_bus(struct simcard *c, unsigned int port,
 		if (!moved)
 			break;
 	}
-	for (w = 0; w < W; w++)
+	for (w = 0; w < W; w++) {
 		ok[w] = placed[w];
+		reach_y[w] = placed[w] || why[w] != REF_REACH ? y[w] :
+			     reach_need(s, port, side, sh, &b, w, y);
+	}
+}
+
+/*
+ * Lane w of port p, out of reach at shift sh: would it miss the BER
+ * target even with its rings on its line (views with reach_y)?
+ */
+static bool weak_if_reached(struct simcard *c, unsigned int p,
+			    unsigned int sh, unsigned int w, const BusView *h,
+			    double ber)
+{
+	OioEngineState *s = &c->s;
+	unsigned int W = s->wavelengths, l = (w + sh) % W;
+
+	return h[0].in[w * W + l] < OIO_SIGNAL_MIN_UW ||
+	       h[1].in[w * W + l] < OIO_SIGNAL_MIN_UW ||
+	       oio_lane_ber(s, p * W + w, &h[0], &h[1]) > ber;
 }
 
 void ref_card(struct simcard *c, double ber, struct ref_card *out)
@@ -177,10 +233,10 @@ void ref_card(struct simcard *c, double ber, struct ref_card *out)
 
 		for (sh = 0; sh < W; sh++) {
 			enum ref_why *why = rp->why[sh];
-			bool want[W_MAX], ok[2][W_MAX];
-			double y[2][W_MAX];
+			bool want[W_MAX], ok[2][W_MAX], any_reach = false;
+			double y[2][W_MAX], reach_y[2][W_MAX];
 			unsigned int n = 0;
-			BusView b[2];
+			BusView b[2], h[2];
 
 			for (w = 0; w < W; w++) {
 				unsigned int l = (w + sh) % W;
@@ -192,7 +248,7 @@ void ref_card(struct simcard *c, double ber, struct ref_card *out)
 			}
 			for (side = 0; side < 2; side++)
 				place_bus(c, p, side, sh, want, ok[side],
-					  y[side], why);
+					  y[side], reach_y[side], why);
 			for (side = 0; side < 2; side++)
 				oio_bus_view(s, p, side, c->now, y[side],
 					     &b[side]);
@@ -215,6 +271,15 @@ void ref_card(struct simcard *c, double ber, struct ref_card *out)
 				}
 				n++;
 			}
+			for (w = 0; w < W; w++)
+				any_reach |= why[w] == REF_REACH;
+			for (side = 0; side < 2 && any_reach; side++)
+				oio_bus_view(s, p, side, c->now, reach_y[side],
+					     &h[side]);
+			for (w = 0; w < W && any_reach; w++)
+				rp->also_weak[sh][w] =
+					why[w] == REF_REACH &&
+					weak_if_reached(c, p, sh, w, h, ber);
 			if (n > rp->best) {
 				rp->best = n;
 				rp->shift = sh;

@@ -28,6 +28,13 @@ struct ref_port {
 	unsigned int shift;		/* a shift that does */
 	/* per shift and lane: can it come up, and if not why */
 	enum ref_why why[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
+	/*
+	 * Out of reach, and too weak as well: with its rings on its line
+	 * (each ring out of reach with the heat it would need, the others
+	 * as placed) it would still miss the BER target. Either is its
+	 * reason.
+	 */
+	bool also_weak[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
 };
 
 struct ref_card {

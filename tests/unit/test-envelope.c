@@ -122,9 +122,10 @@ static void explain(struct simcard *card, const struct oio_link_report *rep,
 		    s->ring[2 * n + 1].lock_line == (int)line &&
 		    s->lane[n].state == OIO_DP_ACTIVATED && ber <= BER)
 			continue;
-		printf("# lane %2u port %u line %u: %s (reference: %s), state %u, TX on %d code %u, RX on %d code %u, PRBS %llu/%llu, BER now %.2g\n",
+		printf("# lane %2u port %u line %u: %s (reference: %s%s), state %u, TX on %d code %u, RX on %d code %u, PRBS %llu/%llu, BER now %.2g\n",
 		       n, p, line, oio_link_fail_name(l->fail),
 		       ref_why_name(o->v.why[n]),
+		       o->v.also_weak[n] ? ", too weak too" : "",
 		       s->lane[n].state, s->ring[2 * n].lock_line,
 		       s->ring[2 * n].code, s->ring[2 * n + 1].lock_line,
 		       s->ring[2 * n + 1].code,

@@ -6,18 +6,24 @@
 
 #include "verdict.h"
 
-/* Does the library's reason for a lane down say what the reference does? */
-static bool agrees(enum oio_link_fail f, enum ref_why why)
+/*
+ * Does the library's reason for a lane down say what the reference does?
+ * also_weak: out of reach, and too weak as well (reference.h).
+ */
+static bool agrees(enum oio_link_fail f, enum ref_why why, bool also_weak)
 {
+	bool weak = f == OIO_LINK_BER_HIGH || f == OIO_LINK_UNLOCKED;
+
 	switch (why) {
 	case REF_DARK:
 		return f == OIO_LINK_LINE_DARK;
 	case REF_STUCK:
 		return f == OIO_LINK_HEATER_STUCK;
 	case REF_REACH:
-		return f == OIO_LINK_NO_RESONANCE || f == OIO_LINK_OUT_OF_RANGE;
+		return f == OIO_LINK_NO_RESONANCE ||
+		       f == OIO_LINK_OUT_OF_RANGE || (also_weak && weak);
 	case REF_WEAK:
-		return f == OIO_LINK_BER_HIGH || f == OIO_LINK_UNLOCKED;
+		return weak;
 	case REF_OK:
 		break;
 	}
@@ -72,6 +78,7 @@ void verdict_judge(struct simcard *c, const struct oio_link_report *rep,
 			enum oio_link_fail f = rep->lane[n].fail;
 
 			v->why[n] = rp->why[sh][w];
+			v->also_weak[n] = rp->also_weak[sh][w];
 			if (f == OIO_LINK_OK) {
 				up++;
 				if (!really_up(s, c->now, n, ber))
@@ -80,7 +87,8 @@ void verdict_judge(struct simcard *c, const struct oio_link_report *rep,
 			}
 			if (rp->why[sh][w] == REF_OK) {
 				v->ref_ok_down++;
-			} else if (!agrees(f, rp->why[sh][w])) {
+			} else if (!agrees(f, rp->why[sh][w],
+					   rp->also_weak[sh][w])) {
 				if (!v->disagree)
 					v->first_disagree = n;
 				v->disagree++;

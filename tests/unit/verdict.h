@@ -26,6 +26,7 @@ struct verdict {
 	unsigned int ref_ok_down;	/* down though the reference allows it */
 	/* the reference's word on each lane at the shift the library chose */
 	enum ref_why why[OIO_MAX_LANES];
+	bool also_weak[OIO_MAX_LANES];	/* out of reach, too weak too */
 };
 
 /*
