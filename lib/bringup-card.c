@@ -476,18 +476,35 @@ uint32_t run_code_moved(const struct run *run, unsigned int r,
 				OIO_HEATER_MAX);
 }
 
+double run_fwhm_pm(const struct run *run, unsigned int r)
+{
+	const struct oio_tune_ring *rg = &run->t->ring[r];
+
+	return rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
+}
+
+/* Is ring r at code within room pm of an end: -1 cold, 1 hot, 0 neither? */
+static int within_of_end(const struct run *run, unsigned int r,
+			 uint32_t code, double room)
+{
+	double y = run_heat_pm(run, r, code), q, h;
+
+	ring_law(run, r, &q, &h);
+	return y < room ? -1 : y > q - room ? 1 : 0;
+}
+
 int run_near_end(const struct run *run, unsigned int r, uint32_t code,
 		 double linewidths)
 {
-	double room = linewidths * run->g.fwhm_pm, q, h;
-	double y = run_heat_pm(run, r, code);
+	return within_of_end(run, r, code, linewidths * run->g.fwhm_pm);
+}
 
-	ring_law(run, r, &q, &h);
-
-	return y < room ? -1 : y > q - room ? 1 : 0;
+int run_end_of_reach(const struct run *run, unsigned int r, uint32_t code)
+{
+	return within_of_end(run, r, code, run_fwhm_pm(run, r) / 2);
 }
 
 bool run_at_end(const struct run *run, unsigned int r, uint32_t code)
 {
-	return run_near_end(run, r, code, 0.5) != 0;
+	return run_end_of_reach(run, r, code) != 0;
 }

@@ -198,14 +198,6 @@ static bool follow_lines(struct run *run, const bool *mask,
 	return any_moved;
 }
 
-/* Ring r's linewidth: measured, or the card's nominal. */
-static double fwhm_of(const struct run *run, unsigned int r)
-{
-	const struct oio_tune_ring *rg = &run->t->ring[r];
-
-	return rg->fwhm_pm > 0 ? rg->fwhm_pm : run->g.fwhm_pm;
-}
-
 /*
  * A lane that failed a check after it verified: down again, PRBS off. One
  * that errs keeps its rings on its line: the lanes beside it passed with
@@ -272,7 +264,7 @@ static bool cold_end(const struct run *run, unsigned int r)
 {
 	const struct oio_ring_info *ri = &run->tel->ring[r];
 
-	return ri->at_limit && run_near_end(run, r, ri->heater, 0.5) < 0;
+	return ri->at_limit && run_end_of_reach(run, r, ri->heater) < 0;
 }
 
 /* Lanes on whose rings did not come back to LOCKED fail, as unlocked. */
@@ -341,7 +333,7 @@ static int margin_detuned(struct run *run, const bool *detune,
 	err = rx_monitors(run, on, peak);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
 		const struct oio_tune_ring *rg = &run->t->ring[2 * n + 1];
-		double fwhm = fwhm_of(run, 2 * n + 1);
+		double fwhm = run_fwhm_pm(run, 2 * n + 1);
 		double noise = rg->noise_na > 0 ? rg->noise_na :
 			       run->t->noise_na;
 

@@ -131,16 +131,25 @@ int run_sweep_classes(struct run *run, const bool *mask, uint32_t *dst,
 /* Rings of the ports in mask back to cold: lanes off, loops off. */
 int run_release_ports(struct run *run, const bool *mask);
 /*
- * Would ring r at code be within half a linewidth of an end of its
- * heater's range, where its loop has no room to hold a line?
+ * Ring r's linewidth: as its sweeps measured it, or the card's nominal.
+ * Rings differ from the nominal by several percent, cards of another
+ * design by more.
  */
-bool run_at_end(const struct run *run, unsigned int r, uint32_t code);
+double run_fwhm_pm(const struct run *run, unsigned int r);
 /*
- * Is ring r at code within that many linewidths of an end of its range:
- * -1 of the cold end, 1 of the hot one, 0 of neither?
+ * Is ring r at code within that many of the card's nominal linewidths of
+ * an end of its range: -1 of the cold end, 1 of the hot one, 0 of
+ * neither? For the windows a loop is probed or moved in, which are wide.
  */
 int run_near_end(const struct run *run, unsigned int r, uint32_t code,
 		 double linewidths);
+/*
+ * The same within half ring r's own linewidth (run_fwhm_pm()): where its
+ * loop has no room to hold a line, which a ring's own linewidth decides.
+ */
+int run_end_of_reach(const struct run *run, unsigned int r, uint32_t code);
+/* Either end: run_end_of_reach() != 0. */
+bool run_at_end(const struct run *run, unsigned int r, uint32_t code);
 /* How far ring r's heater moves it at code, by its law: pm red of cold. */
 double run_heat_pm(const struct run *run, unsigned int r, uint32_t code);
 /* The code that moves ring r, at code, pm red (blue if negative). */

@@ -366,6 +366,40 @@ START_TEST(test_crowded_line_too_weak)
 }
 END_TEST
 
+/*
+ * On this card, drawn inside the envelope (Q 2,699: a linewidth of 485 pm
+ * by the card's register), lane 31's TX ring meets line 0 some 255 pm
+ * from the cold end of its heater, where its own linewidth is 450 (396 as
+ * its sweeps measure it): within half the card's nominal linewidth of
+ * that end where it was placed, clear of half its own. The lane errs
+ * (5 errors in its dwell) for a weak line, not a line out of reach: the
+ * ring's measured linewidth says so, and the reference agrees.
+ */
+START_TEST(test_heater_end_by_own_linewidth)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 938 }, { "fsr-order-permille", 5 },
+		{ "crosstalk-permille", 70 },
+		{ "crosstalk-spread-permille", 171 },
+		{ "crosstalk-nn-permille", 30 }, { "heater-tau-ns", 2981 },
+		{ "heater-tau-spread-permille", 196 },
+		{ "heater-law-permille", 17 }, { "laser-error-pm", 79 },
+		{ "laser-offset-pm", 2419 }, { "laser-drift-pm-per-ma", 10 },
+		{ "monitor-noise-na", 10174 }, { "ring-q", 2699 },
+		{ "ring-spread-pm", 1523 }, { "heater-range-pm", 5599 },
+	};
+	struct verdict v;
+
+	make_set(5200259, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_int_eq(v.why[31], REF_WEAK);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[31].fail),
+			 "ber-too-high");
+}
+END_TEST
+
 /* An open interlock and bad parameters: refused before any write. */
 START_TEST(test_refusals_change_nothing)
 {
@@ -1543,6 +1577,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_dimmed_further);
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_crowded_line_too_weak);
+	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_margin_failure_holds_line);
 	tcase_add_test(tc, test_held_line_lost_parked);
 	tcase_add_test(tc, test_refusals_change_nothing);
