@@ -60,6 +60,12 @@ struct run {
 	 * found them; cleared when the port is released or placed anew
 	 */
 	bool on_line[OIO_MAX_LANES];
+	/*
+	 * by port and line shift: the lanes t->unreach holds out of the
+	 * plan only because a line crowded theirs (run_crowded_miss()) -
+	 * too weak, not out of reach, whenever that plan leaves them down
+	 */
+	uint32_t crowded[OIO_MAX_PORTS][MAX_W];
 	uint32_t full_bias[MAX_W];
 	double full_uw[MAX_W];
 	uint32_t points;

@@ -268,6 +268,10 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 
 			ll->line = (n % w + (uint32_t)tp->shift) % w;
 			ll->fail = fail_of(tp->why[n % w]);
+			if (ll->fail == OIO_LINK_OUT_OF_RANGE &&
+			    tp->shift >= 0 &&
+			    run->crowded[p][tp->shift] >> (n % w) & 1)
+				ll->fail = OIO_LINK_BER_HIGH;
 			/* an earlier placement's verification is not this one's */
 			ll->prbs_bits = ll->prbs_errors = 0;
 			ll->reason = 0;
@@ -384,8 +388,14 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			/* a crowded line's rings may be on the other line */
 			missed = f == OIO_LINK_NO_RESONANCE ||
 				 run_crowded_miss(run, p * W + w);
-			if (missed && run->plan[p].why[w] != OIO_TUNE_UNNAMED)
+			if (missed && run->plan[p].why[w] != OIO_TUNE_UNNAMED) {
+				/* crowded only if never missed otherwise here */
+				if (f == OIO_LINK_NO_RESONANCE)
+					run->crowded[p][s] &= ~(1u << w);
+				else if (!(run->t->unreach[p][s] >> w & 1))
+					run->crowded[p][s] |= 1u << w;
 				run->t->unreach[p][s] |= 1u << w;
+			}
 			/*
 			 * where its rings could not be put on its line; a lane
 			 * they reached that errs (a weak line, a narrow eye)
@@ -1267,8 +1277,10 @@ static bool recall_cal(struct run *run, const struct lio_cal *c,
 	 * may be in it now, and the others out of it: past a linewidth of
 	 * drift, the fits alone say.
 	 */
-	if (fabs(m) > run->g.fwhm_pm)
+	if (fabs(m) > run->g.fwhm_pm) {
 		memset(t->unreach, 0, sizeof(t->unreach));
+		memset(run->crowded, 0, sizeof(run->crowded));
+	}
 	*drift = m;
 	return true;
 }
