@@ -14,11 +14,12 @@
  * line to capture, and each lane must meet the BER target with both rings
  * centred - which catches lines too weak, and lines crowded by a
  * neighbour's tail, as at an FSR close to a whole number of spacings.
- * A lane out of reach may be too weak as well: its rings are put where
- * they would need to be, the bus evaluated again, and a lane that would
- * miss the target even there has both reasons. Out of reach alone is no
- * more true of it than too weak: a bring-up whose rings beside it stay
- * cold can reach its line, and find it too weak.
+ * A lane out of reach may be too weak as well: its rings are given the
+ * heat they would need, the bus solved again with every ring on its line
+ * and evaluated, and a lane that would miss the target even there has
+ * both reasons. Out of reach alone is no more true of it than too weak: a
+ * bring-up whose rings beside it stay cold can reach its line, and find
+ * it too weak.
  */
 #include <math.h>
 #include <string.h>
@@ -88,19 +89,18 @@ static void solve(OioEngineState *s, unsigned int port, unsigned int side,
 }
 
 /*
- * Where a ring out of reach would need its own heat to sit on its line,
- * the others as placed: in the order whose need lies nearest the room its
- * heater has.
+ * The order in which a ring out of reach comes nearest to its heater's
+ * room, the others as placed (own heat y).
  */
-static double reach_need(OioEngineState *s, unsigned int port,
-			 unsigned int side, unsigned int sh, const BusView *b,
-			 unsigned int w, const double *y)
+static int reach_order(OioEngineState *s, unsigned int port,
+		       unsigned int side, unsigned int sh, const BusView *b,
+		       unsigned int w, const double *y)
 {
 	const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
 	double lo = g->fwhm_pm / 2, hi = g->range_pm - g->fwhm_pm / 2;
-	double best = INFINITY, at = 0;
 	unsigned int W = s->wavelengths, j;
-	int m;
+	double best = INFINITY;
+	int m, at = 0;
 
 	for (m = 0; m <= 2; m++) {
 		double need = oio_bus_detune(&b->bus, w, (w + sh) % W) +
@@ -112,7 +112,7 @@ static double reach_need(OioEngineState *s, unsigned int port,
 		off = need < lo ? lo - need : need > hi ? need - hi : 0;
 		if (off < best) {
 			best = off;
-			at = need;
+			at = m;
 		}
 	}
 	return at;
@@ -120,8 +120,9 @@ static double reach_need(OioEngineState *s, unsigned int port,
 
 /*
  * Place the rings of one bus for shift sh: ok[w] says which could be,
- * y[] their own heater shifts (cold for the rest), and reach_y[] the same
- * with each ring out of reach where it would need to be.
+ * y[] their own heater shifts (cold for the rest), and reach_y[] those
+ * that would put every ring on its line, each ring out of reach in the
+ * order that comes nearest its heater's room, whatever heat it takes.
  */
 static void place_bus(struct simcard *c, unsigned int port,
 		      unsigned int side, unsigned int sh, const bool *want,
@@ -132,7 +133,7 @@ static void place_bus(struct simcard *c, unsigned int port,
 	double target[W_MAX], zero[W_MAX] = { 0 };
 	unsigned int tried[W_MAX];
 	int order[W_MAX] = { 0 };
-	bool placed[W_MAX];
+	bool placed[W_MAX], reach[W_MAX] = { false }, on[W_MAX];
 	BusView b;
 
 	/* where every ring sits cold, the lines as they are lit */
@@ -191,8 +192,11 @@ static void place_bus(struct simcard *c, unsigned int port,
 				tried[w] |= 1u << next;
 			} else {
 				placed[w] = false;
+				reach[w] = true;
 				y[w] = 0;
-				why[w] = REF_REACH;
+				/* a stuck heater on the other side says more */
+				if (why[w] == REF_OK)
+					why[w] = REF_REACH;
 			}
 		}
 		if (!moved)
@@ -200,14 +204,21 @@ static void place_bus(struct simcard *c, unsigned int port,
 	}
 	for (w = 0; w < W; w++) {
 		ok[w] = placed[w];
-		reach_y[w] = placed[w] || why[w] != REF_REACH ? y[w] :
-			     reach_need(s, port, side, sh, &b, w, y);
+		on[w] = placed[w] || reach[w];
+		reach_y[w] = y[w];
+		if (reach[w])
+			order[w] = reach_order(s, port, side, sh, &b, w, y);
+		if (on[w])
+			target[w] = oio_bus_detune(&b.bus, w, (w + sh) % W) +
+				    order[w] * b.fsr[w];
 	}
+	solve(s, port, side, on, target, reach_y);
 }
 
 /*
  * Lane w of port p, out of reach at shift sh: would it miss the BER
- * target even with its rings on its line (views with reach_y)?
+ * target even with its rings on its line, every other ring on its own
+ * (views with reach_y)?
  */
 static bool weak_if_reached(struct simcard *c, unsigned int p,
 			    unsigned int sh, unsigned int w, const BusView *h,

@@ -30,9 +30,9 @@ struct ref_port {
 	enum ref_why why[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
 	/*
 	 * Out of reach, and too weak as well: with its rings on its line
-	 * (each ring out of reach with the heat it would need, the others
-	 * as placed) it would still miss the BER target. Either is its
-	 * reason.
+	 * (each ring out of reach given the heat it would need, every ring
+	 * of the bus on its own line) it would still miss the BER target.
+	 * Either is its reason.
 	 */
 	bool also_weak[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
 };
