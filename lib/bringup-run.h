@@ -63,7 +63,7 @@ struct run {
 	/*
 	 * by port and line shift: the lanes t->unreach holds out of the
 	 * plan only because a line crowded theirs (run_crowded_miss()) -
-	 * too weak, not out of reach, whenever that plan leaves them down
+	 * too weak, not out of reach, if the run ends with them left out
 	 */
 	uint32_t crowded[OIO_MAX_PORTS][MAX_W];
 	uint32_t full_bias[MAX_W];

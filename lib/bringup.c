@@ -268,10 +268,6 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 
 			ll->line = (n % w + (uint32_t)tp->shift) % w;
 			ll->fail = fail_of(tp->why[n % w]);
-			if (ll->fail == OIO_LINK_OUT_OF_RANGE &&
-			    tp->shift >= 0 &&
-			    run->crowded[p][tp->shift] >> (n % w) & 1)
-				ll->fail = OIO_LINK_BER_HIGH;
 			/* an earlier placement's verification is not this one's */
 			ll->prbs_bits = ll->prbs_errors = 0;
 			ll->reason = 0;
@@ -389,7 +385,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			missed = f == OIO_LINK_NO_RESONANCE ||
 				 run_crowded_miss(run, p * W + w);
 			if (missed && run->plan[p].why[w] != OIO_TUNE_UNNAMED) {
-				/* crowded only if never missed otherwise here */
+				/* crowded unless missed otherwise here */
 				if (f == OIO_LINK_NO_RESONANCE)
 					run->crowded[p][s] &= ~(1u << w);
 				else if (!(run->t->unreach[p][s] >> w & 1))
@@ -731,6 +727,8 @@ static int bring_ports(struct run *run, const bool *mask)
 	run_progress(run, "analyse", 0, 1);
 	lio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
 		      run->emitting, run->full_uw, dim_ratio);
+	/* with t->unreach, which lio_tune_init() cleared */
+	memset(run->crowded, 0, sizeof(run->crowded));
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (mask[r / (2 * w)])
 			lio_tune_traces(run->t, r,
@@ -986,6 +984,20 @@ static void save_cal(struct run *run)
 			    -len);
 }
 
+/*
+ * Lane n, left out of its port's plan at the shift it ended at only for
+ * a crowded miss there: too weak, whatever the plan called it. Judged
+ * once the run is over, as the run itself treats such a lane as one its
+ * rings could not reach (replan(), try_another()).
+ */
+static bool crowded_out(const struct run *run, unsigned int n)
+{
+	unsigned int w = run->info.wavelengths, s;
+
+	s = run->rep->line_shift[n / w];
+	return s < w && (run->crowded[n / w][s] >> (n % w) & 1);
+}
+
 static int finish(struct run *run, int err)
 {
 	struct oio_link_report *rep = run->rep;
@@ -1028,6 +1040,9 @@ static int finish(struct run *run, int err)
 			} else if (rep->lane[n].fail == OIO_LINK_OK) {
 				rep->lane[n].fail = OIO_LINK_NOT_ACTIVATED;
 				rep->lane[n].reason = run->tel->lane[n].reason;
+			} else if (rep->lane[n].fail == OIO_LINK_OUT_OF_RANGE &&
+				   crowded_out(run, n)) {
+				rep->lane[n].fail = OIO_LINK_BER_HIGH;
 			}
 		}
 		if (run->keep_cal)
@@ -1277,10 +1292,8 @@ static bool recall_cal(struct run *run, const struct lio_cal *c,
 	 * may be in it now, and the others out of it: past a linewidth of
 	 * drift, the fits alone say.
 	 */
-	if (fabs(m) > run->g.fwhm_pm) {
+	if (fabs(m) > run->g.fwhm_pm)
 		memset(t->unreach, 0, sizeof(t->unreach));
-		memset(run->crowded, 0, sizeof(run->crowded));
-	}
 	*drift = m;
 	return true;
 }
