@@ -51,14 +51,32 @@ bool run_crowded_miss(const struct run *run, unsigned int n)
 }
 
 /*
+ * Is lane n's line one a loop can lock on when it reaches it: lit, at
+ * least half as bright as the lines' mean, no other lit line crowding it?
+ */
+static bool bright_alone(const struct run *run, unsigned int n)
+{
+	unsigned int l = run->rep->lane[n].line;
+
+	return l < run->info.wavelengths && (run->emitting >> l & 1) &&
+	       run->t->line_rel[l] >= 0.5 && run_crowding(run, n) < CROWDED;
+}
+
+/*
  * A loop that saw no slope where the plan put its ring found no line
  * within a linewidth or two of it. Near an end of the heater's range the
  * line may lie past that end: a loop started at the end runs into it
- * still climbing, and says so (at limit). That only names the reason of a
- * lane already lost, so every ring probed goes back to its code with its
- * loop off, whatever it found - a lock from the end may be on another
- * lane's line - and a loop its probe knocked off its line acquires again.
- * After a probe, run->tel is a snapshot taken after it.
+ * still climbing, and says so (at limit). Near the cold end, one that
+ * sees no slope from the end either, on a bright line no other crowds,
+ * has it further past the end than a loop can see: the heat its
+ * neighbours' loops settled at moves a ring red, so a line met near the
+ * cold end can end up bluer than the ring gets cold. (A weak line gives a
+ * loop no slope anywhere, and near the hot end the neighbours' heat only
+ * brings a line nearer.) That only names the reason of a lane already
+ * lost, so every ring probed goes back to its code with its loop off,
+ * whatever it found - a lock from the end may be on another lane's line -
+ * and a loop its probe knocked off its line acquires again. After a
+ * probe, run->tel is a snapshot taken after it.
  */
 static int probe_ends(struct run *run, const bool *mask, const bool *want)
 {
@@ -96,7 +114,10 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 	for (r = 0; r < rings; r++) {
 		if (was[r] == UINT32_MAX)
 			continue;
-		if (run->tel->ring[r].at_limit)
+		if (run->tel->ring[r].at_limit ||
+		    (run->tel->ring[r].lock_state == OIO_LOCK_STATE_NO_SIGNAL &&
+		     run_near_end(run, r, was[r], PROBE_LINEWIDTHS) < 0 &&
+		     bright_alone(run, r / 2)))
 			run->at_end[r / 2] = true;
 		io->lock(io->h, r, false);
 		io->heater(io->h, r, was[r]);

@@ -413,6 +413,31 @@ START_TEST(test_heater_end_by_own_linewidth)
 }
 END_TEST
 
+/*
+ * On this optical-worst card lane 3's RX ring, swept in place, met its
+ * line some 140 pm from the cold end of its heater. With its neighbours'
+ * loops locked their heat carries the line past that end: its loop sees
+ * no slope where it was put, nor when probed from the end. Out of reach,
+ * as the reference has it (it would need 510 pm of cooling there), not
+ * lock-not-held.
+ */
+START_TEST(test_probe_from_end_sees_nothing)
+{
+	struct verdict v;
+
+	make_optical_worst(5190010);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	/* with every ring of the bus on its line, it would be clean */
+	ck_assert_int_eq(v.why[3], REF_REACH);
+	ck_assert(!v.also_weak[3]);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[3].fail),
+			 "no-resonance-in-range");
+	ck_assert_uint_eq(v.up_possible, v.possible);
+}
+END_TEST
+
 /* An open interlock and bad parameters: refused before any write. */
 START_TEST(test_refusals_change_nothing)
 {
@@ -1591,6 +1616,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
+	tcase_add_test(tc, test_probe_from_end_sees_nothing);
 	tcase_add_test(tc, test_margin_failure_holds_line);
 	tcase_add_test(tc, test_held_line_lost_parked);
 	tcase_add_test(tc, test_refusals_change_nothing);
