@@ -546,12 +546,14 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			if (l < run->info.wavelengths && run->full_uw[l] > 0)
 				got = run->tel->laser[l].power_uw /
 				      run->full_uw[l];
-			seen = got * run_q_gain(run, n, mask, want, full, moves);
 			/* its line moved this far blue: judged detuned */
 			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
 				detune[n] = true;
 				judged[n] = false;
-			} else if (seen > s * (1 + Q_GAIN_TOL)) {
+				continue;
+			}
+			seen = got * run_q_gain(run, n, mask, want, full, moves);
+			if (seen > s * (1 + Q_GAIN_TOL)) {
 				judged[n] = false;
 				nx = lio_fmin(got, deeper) * s / seen;
 				/*

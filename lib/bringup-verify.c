@@ -219,9 +219,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			/* its rings did not lock */
 		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
 			   WRONG_LINE_BER * (double)ll->prbs_bits &&
-			   ll->line < w && (run->emitting >> ll->line & 1) &&
-			   run->t->line_rel[ll->line] >= 0.5 &&
-			   run_crowding(run, n) < CROWDED) {
+			   bright_alone(run, n)) {
 			/*
 			 * On a lit line at least half as bright as their
 			 * mean, its receiver decodes none of its data: its
