@@ -514,7 +514,7 @@ struct ring_terms {
 	bool is_fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double add[OIO_TUNE_MAX_PEAKS][MAX_W];
-	/* lio_tune_law(x of peak i, name_ring()'s law k) */
+	/* lio_tune_law(x of peak i, name_ring_span()'s law k) */
 	double u3[3][OIO_TUNE_MAX_PEAKS];
 	/* the laws refine() tries, and lio_tune_law() of each peak there */
 	double law[LAWS_TRIED];
@@ -849,22 +849,25 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 }
 
 #define CANDIDATES	4	/* distinct namings refined */
+#define NEAR_PLACES	3	/* lines apart a pair of full peaks may be */
 
 /*
- * Name a ring's peaks: try responses through pairs of neighbouring full
- * peaks on every pair of lines one to three places apart, refine the
- * cheapest few distinct namings, keep the cheapest, and give up if a
- * distinct one is nearly as cheap.
+ * Name a ring's peaks: try responses through its first three pairs of
+ * neighbouring full peaks on every pair of lines one to three places
+ * apart (wide: and a place more for each peak between them that is not
+ * full, up to W - 1), refine the cheapest few distinct namings, keep the
+ * cheapest, and give up if a distinct one is nearly as cheap.
  */
-static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
-		      unsigned int w, double sigma, const struct oio_comb *cb)
+static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
+			   unsigned int w, double sigma,
+			   const struct oio_comb *cb, bool wide)
 {
 	struct naming cand[CANDIDATES];
 	struct ring_terms tm;
 	/* a heater's own range: some ten percent off the nominal */
 	double qlo = 0.6 * t->g.range_pm, qhi = 1.6 * t->g.range_pm;
 	unsigned int W = t->g.wavelengths, i, tall = 0, a, b, l, dk, k, c;
-	unsigned int pairs = 0, nc = 0, best;
+	unsigned int pairs = 0, nc = 0, best, span;
 
 	rg->named = false;
 	rg->guessed = false;
@@ -876,15 +879,25 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 	for (a = 0; a + 1 < rg->n && pairs < 3; a++) {
 		const struct oio_tune_peak *p0 = &rg->pk[a], *p1 = NULL;
 
-		/* the next full peak: weak ones between are no line's own */
+		/* the next full peak: a weak one between ends no pair */
 		for (b = a + 1; b < rg->n && !p1; b++)
 			if (trusted(rg, &rg->pk[b]))
 				p1 = &rg->pk[b];
 		if (!trusted(rg, p0) || !p1)
 			continue;
 		pairs++;
+		span = NEAR_PLACES;
+		/*
+		 * though it may be a line of its own: a place more each, up
+		 * to W - 1 (W apart is the same line an order up)
+		 */
+		if (wide) {
+			span += (unsigned int)(p1 - p0) - 1;
+			if (span >= W)
+				span = W - 1 > NEAR_PLACES ? W - 1 : NEAR_PLACES;
+		}
 		for (l = 0; l < W; l++)
-			for (dk = 1; dk <= 3; dk++)
+			for (dk = 1; dk <= span; dk++)
 				for (k = 0; k < 3; k++) {
 					unsigned int l1 = (l + dk) % W;
 					double m1 = (double)((l + dk) / W);
@@ -976,6 +989,43 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 	}
 	rg->named = true;
 	return true;
+}
+
+/* Has the ring a peak that is not full between two full ones? */
+static bool weak_between(const struct oio_tune_ring *rg)
+{
+	bool full = false, weak = false;
+	unsigned int i;
+
+	for (i = 0; i < rg->n; i++) {
+		if (!trusted(rg, &rg->pk[i])) {
+			weak |= full;
+			continue;
+		}
+		if (weak)
+			return true;
+		full = true;
+	}
+	return false;
+}
+
+/*
+ * Name a ring's peaks. A naming whose heater is smaller than the card's
+ * others' is searched again with its pairs of full peaks further apart:
+ * a peak between them that is not full may be a line of its own (a dim
+ * one, or one a ring upstream takes), and a naming that skips it puts
+ * the pair on lines too close, at too small a full scale. That search
+ * stands as it comes out: if it finds a distinct naming nearly as cheap,
+ * the ring is unnamed, and swept alone later (an anchor).
+ */
+static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
+		      unsigned int w, double sigma, const struct oio_comb *cb)
+{
+	if (!name_ring_span(t, rg, w, sigma, cb, false))
+		return false;
+	if (t->spread_pm <= 0 || rg->q >= t->q_lo || !weak_between(rg))
+		return true;
+	return name_ring_span(t, rg, w, sigma, cb, true);
 }
 
 /* Residual of a named peak against its line. */

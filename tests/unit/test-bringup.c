@@ -438,6 +438,48 @@ START_TEST(test_probe_from_end_sees_nothing)
 }
 END_TEST
 
+/*
+ * On this card, drawn inside the envelope (FSR 8.63 spacings, Q 2,662,
+ * crosstalk 13 %), port 1's lane 3 RX ring shows four peaks in its
+ * sweep, on lines 3, 4, 6 and 7 (line 5 shows none); only the first and
+ * the last are full, the two between under 0.7 of the ring's height.
+ * Paired on lines one to three places apart, the two full peaks could
+ * only be lines 3 and 6, at a full scale of 3,930 pm, smaller than the
+ * card's other heaters' (this one has 5,603): the plan found the lane out
+ * of reach at line shift 5, and the port ended at shift 4 with 7 lanes,
+ * where shift 5 gives the reference 8. A naming with a heater smaller
+ * than the card's is searched again, a place further apart for each peak
+ * between: named so in the first pass, its naming ambiguous in the next,
+ * the ring is swept alone and named by its line.
+ */
+START_TEST(test_ring_named_across_weak_peaks)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1079 }, { "fsr-order-permille", 7 },
+		{ "crosstalk-permille", 130 },
+		{ "crosstalk-spread-permille", 288 },
+		{ "crosstalk-nn-permille", 29 }, { "heater-tau-ns", 5212 },
+		{ "heater-tau-spread-permille", 58 },
+		{ "heater-law-permille", 85 }, { "laser-error-pm", 207 },
+		{ "laser-offset-pm", 2434 }, { "laser-drift-pm-per-ma", 3 },
+		{ "monitor-noise-na", 13311 }, { "ring-q", 2662 },
+		{ "ring-spread-pm", 2257 }, { "heater-range-pm", 5927 },
+	};
+	unsigned int w;
+	struct verdict v;
+
+	make_set(6200489, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[1], 5);
+	for (w = 0; w < info.wavelengths; w++)
+		ck_assert_str_eq(oio_link_fail_name(
+				 rep.lane[info.wavelengths + w].fail), "ok");
+}
+END_TEST
+
 /* An open interlock and bad parameters: refused before any write. */
 START_TEST(test_refusals_change_nothing)
 {
@@ -1617,6 +1659,7 @@ int main(void)
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_probe_from_end_sees_nothing);
+	tcase_add_test(tc, test_ring_named_across_weak_peaks);
 	tcase_add_test(tc, test_margin_failure_holds_line);
 	tcase_add_test(tc, test_held_line_lost_parked);
 	tcase_add_test(tc, test_refusals_change_nothing);
