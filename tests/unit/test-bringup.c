@@ -449,8 +449,9 @@ END_TEST
  * of reach at line shift 5, and the port ended at shift 4 with 7 lanes,
  * where shift 5 gives the reference 8. A naming with a heater smaller
  * than the card's is searched again, a place further apart for each peak
- * between: named so in the first pass, its naming ambiguous in the next,
- * the ring is swept alone and named by its line.
+ * between: named so in the analysis' second pass (lines 3, 4, 6 and 7,
+ * at 5,451 pm), ambiguous in its third, the ring is swept alone and
+ * named so again with its anchor.
  */
 START_TEST(test_ring_named_across_weak_peaks)
 {
