@@ -71,20 +71,23 @@ static inline bool lio_comb_pair(const struct oio_comb *c, double p,
 }
 
 /*
- * The lines to ask which is nearest position p, into ask[] (room for n,
- * and for 2): the pair either side of p if c can tell, else all n lines
- * in order. How many, back.
+ * fabs(remainder(x, fsr)) < reach, to the bit (inv: 1 / fsr). remainder()
+ * is a call of some 80 instructions, and the analysis asks this some
+ * 100,000 times a bring-up: a plain fold decides it wherever it is clearly
+ * on one side, for its rounding is some 1e-11 of x, and a tie of x between
+ * two orders folds to fsr / 2 either way.
  */
-static inline unsigned int lio_comb_ask(const struct oio_comb *c, double p,
-					unsigned int n, unsigned int *ask)
+static inline bool lio_fold_within(double x, double fsr, double inv,
+				   double reach)
 {
-	unsigned int i;
+	double k = x * inv, r;
 
-	if (lio_comb_pair(c, p, ask))
-		return 2;
-	for (i = 0; i < n; i++)
-		ask[i] = i;
-	return n;
+	if (!(fabs(k) < 1e9))
+		return fabs(remainder(x, fsr)) < reach;
+	r = fabs(x - fsr * (double)(long long)(k + (k >= 0 ? 0.5 : -0.5)));
+	if (fabs(r - reach) > 1e-6 * (1 + fabs(x)))
+		return r < reach;
+	return fabs(remainder(x, fsr)) < reach;
 }
 
 #endif

@@ -414,23 +414,19 @@ static double line_offset(const struct oio_tune *t, double p, unsigned int l,
 
 /*
  * Nearest comb element (line l, order m) to position p; returns offset.
- * The lines either side of p on cb, if it can tell, else every line; a
- * tie goes to the lower line either way.
+ * Every line is asked; a tie goes to the lower line. inv: 1 / the FSR.
  */
-static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
-			   double p, int *line, int *order)
+static double nearest_of_all(const struct oio_tune *t, double p, double inv,
+			     int *line, int *order)
 {
-	double best = INFINITY, inv = 1 / t->fsr_pm;
-	unsigned int ask[MAX_W], i;
-	unsigned int k = lio_comb_ask(cb, p, t->g.wavelengths, ask);
+	double best = INFINITY;
+	unsigned int l;
 	int bl = -1, bm = 0;
 
-	for (i = 0; i < k; i++) {
-		unsigned int l = ask[i];
+	for (l = 0; l < t->g.wavelengths; l++) {
 		int m;
-		double d;
+		double d = line_offset(t, p, l, inv, &m);
 
-		d = line_offset(t, p, l, inv, &m);
 		if (fabs(d) < fabs(best) ||
 		    (bl >= 0 && fabs(d) == fabs(best) && (int)l < bl)) {
 			best = d;
@@ -442,6 +438,34 @@ static double nearest_line(const struct oio_tune *t, const struct oio_comb *cb,
 	*line = bl >= 0 ? bl : 0;
 	*order = bm;
 	return best;
+}
+
+/*
+ * The same, asking only the lines either side of p on cb if it can tell:
+ * the nearer, the lower on a tie, as asking every line would choose.
+ * Inline: judging namings asks this most of all.
+ */
+static inline double nearest_line(const struct oio_tune *t,
+				  const struct oio_comb *cb, double p,
+				  double inv, int *line, int *order)
+{
+	unsigned int pair[2];
+	double d0, d1;
+	int m0, m1;
+
+	if (!lio_comb_pair(cb, p, pair))
+		return nearest_of_all(t, p, inv, line, order);
+	d0 = line_offset(t, p, pair[0], inv, &m0);
+	d1 = line_offset(t, p, pair[1], inv, &m1);
+	if (fabs(d1) < fabs(d0) ||
+	    (fabs(d1) == fabs(d0) && pair[1] < pair[0])) {
+		*line = (int)pair[1];
+		*order = m1;
+		return d1;
+	}
+	*line = (int)pair[0];
+	*order = m0;
+	return d0;
 }
 
 struct naming {
@@ -514,6 +538,16 @@ struct ring_terms {
 	bool is_fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double add[OIO_TUNE_MAX_PEAKS][MAX_W];
+	/*
+	 * What judge() makes of those, in the same sums: (1 - w) UNTOLD,
+	 * the weighted cost if fixed, and the most a peak can cost there
+	 * unless another on its line outranks it
+	 */
+	double untold[OIO_TUNE_MAX_PEAKS][MAX_W];
+	double fixed_c[OIO_TUNE_MAX_PEAKS][MAX_W];
+	double most[OIO_TUNE_MAX_PEAKS][MAX_W];
+	/* 1 / the FSR */
+	double inv;
 	/* lio_tune_law(x of peak i, name_ring_span()'s law k) */
 	double u3[3][OIO_TUNE_MAX_PEAKS];
 	/* the laws refine() tries, and lio_tune_law() of each peak there */
@@ -532,6 +566,7 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	double h;
 
 	tm->comb = cb;
+	tm->inv = 1 / t->fsr_pm;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 
@@ -548,6 +583,11 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 				tm->is_fixed[i][l] = false;
 			if (!tm->is_fixed[i][l] && !p->edge && p->anchor < 0)
 				tm->add[i][l] = dim_cost(t, rg, p, l);
+			tm->untold[i][l] = (1 - tm->w[i][l]) * UNTOLD;
+			tm->fixed_c[i][l] = tm->w[i][l] * tm->fixed[i][l] +
+					    tm->untold[i][l];
+			tm->most[i][l] = tm->untold[i][l] +
+					 tm->w[i][l] * COST_CAP;
 		}
 		for (k = 0; k < 3; k++)
 			tm->u3[k][i] = lio_tune_law(p->x, name_laws[k]);
@@ -571,35 +611,35 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  const struct ring_terms *tm, const double *u,
 		  struct naming *nm, double sigma, double limit)
 {
-	double w[OIO_TUNE_MAX_PEAKS], c[OIO_TUNE_MAX_PEAKS], least = 0;
-	unsigned int i, j, l, on[MAX_W] = { 0 };
+	double c[OIO_TUNE_MAX_PEAKS], least = 0;
+	unsigned int i, j, l, n = rg->n, on[MAX_W] = { 0 };
 
-	for (i = 0; i < rg->n; i++) {
+	for (i = 0; i < n; i++) {
 		double pos, d;
 
 		pos = nm->o + nm->q * (u ? u[i] :
 				       lio_tune_law(rg->pk[i].x, nm->h));
-		d = nearest_line(t, tm->comb, pos, &nm->line[i],
+		d = nearest_line(t, tm->comb, pos, tm->inv, &nm->line[i],
 				 &nm->order[i]);
 		l = (unsigned int)nm->line[i];
 		on[l]++;
-		c[i] = lio_fmin(d * d / (sigma * sigma), COST_CAP);
-		w[i] = tm->w[i][l];
-		if (tm->is_fixed[i][l])
-			c[i] = tm->fixed[i][l];
-		else
-			c[i] += tm->add[i][l];
 		/*
 		 * A peak that tells little costs what an unexplained one
 		 * does, whatever line it is put on: a naming cannot get
 		 * cheap by putting peaks where they would be shaded.
 		 */
-		c[i] = w[i] * c[i] + (1 - w[i]) * UNTOLD;
+		if (tm->is_fixed[i][l])
+			c[i] = tm->fixed_c[i][l];
+		else
+			c[i] = tm->w[i][l] * (lio_fmin(d * d / (sigma * sigma),
+						       COST_CAP) +
+					      tm->add[i][l]) +
+			       tm->untold[i][l];
 		/*
 		 * It costs at least this below, whatever the others: the
 		 * rounded sums of these are no more than the cost's.
 		 */
-		least += lio_fmin(c[i], (1 - w[i]) * UNTOLD + w[i] * COST_CAP);
+		least += lio_fmin(c[i], tm->most[i][l]);
 		if (least >= limit) {
 			nm->cost = INFINITY;
 			return;
@@ -614,15 +654,15 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	 * A line explains one peak, its best one; another peak put on it is
 	 * unexplained, and two full peaks on one line cannot be.
 	 */
-	for (i = 0; i < rg->n; i++) {
+	for (i = 0; i < n; i++) {
 		/* a peak alone on its line, in any order, has no rival */
-		for (j = on[nm->line[i]] > 1 ? 0 : rg->n; j < rg->n; j++)
+		for (j = on[nm->line[i]] > 1 ? 0 : n; j < n; j++)
 			if (j != i && nm->line[j] == nm->line[i] &&
 			    nm->order[j] == nm->order[i] &&
 			    (c[j] < c[i] || (c[j] == c[i] && j < i)))
 				break;
-		if (j < rg->n) {
-			c[i] = (1 - w[i]) * UNTOLD + w[i] * COST_CAP;
+		if (j < n) {
+			c[i] = tm->most[i][nm->line[i]];
 			/* a ring meets a line once per order: not twice full */
 			if (trusted(rg, &rg->pk[i]) && trusted(rg, &rg->pk[j]))
 				c[i] += ANCHOR_COST;
@@ -842,7 +882,7 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 		struct oio_tune_peak *p = &rg->pk[i];
 
 		nearest_line(t, NULL, rg->o + rg->q * lio_tune_law(p->x, 0),
-			     &p->line, &p->order);
+			     1 / t->fsr_pm, &p->line, &p->order);
 	}
 	rg->named = true;
 	return true;
@@ -1149,6 +1189,7 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 {
 	struct oio_tune_ring *rg =
 		&t->ring[lio_tune_ring_of(&t->g, port, side, w)];
+	double inv = 1 / t->fsr_pm;
 	unsigned int i, j, l;
 
 	for (i = 0; i < rg->n; i++) {
@@ -1173,11 +1214,11 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 				double dl = (t->code >> l & 1) ?
 					    t->dim_shift_pm[l] : 0;
 
-				if (fabs(remainder(pos - t->line_pm[l],
-						   t->fsr_pm)) < reach)
+				if (lio_fold_within(pos - t->line_pm[l],
+						    t->fsr_pm, inv, reach))
 					p->shadow |= 1u << l;
-				if (fabs(remainder(pos_b - t->line_pm[l] - dl,
-						   t->fsr_pm)) < reach)
+				if (lio_fold_within(pos_b - t->line_pm[l] - dl,
+						    t->fsr_pm, inv, reach))
 					p->shadow_b |= 1u << l;
 			}
 		}

@@ -153,6 +153,54 @@ START_TEST(test_comb_pair_nearest)
 }
 END_TEST
 
+/*
+ * The fold's check says what remainder() says, at random, an ulp either
+ * side of the reach's edge and of half an FSR, and far out, NaN or infinite.
+ */
+START_TEST(test_fold_within)
+{
+	unsigned int seed = 54321, trial, near = 0;
+
+	for (trial = 0; trial < 200000; trial++) {
+		double fsr = 2000 + rand_r(&seed) % 20000 +
+			     rand_r(&seed) % 1000 / 7.0;
+		double reach = rand_r(&seed) % 3000 / 3.0, inv = 1 / fsr;
+		double x = (rand_r(&seed) % 2000001 - 1000000) * fsr / 1000.0;
+		double m = (double)(rand_r(&seed) % 4001) - 2000;
+		bool want, got;
+
+		switch (trial % 8) {
+		case 1:
+		case 2:
+			x = m * fsr + (trial % 16 < 8 ? reach : -reach);
+			x = nextafter(x, trial % 8 == 1 ? 0 : INFINITY);
+			near++;
+			break;
+		case 3:
+			x = m * fsr + fsr / 2;
+			reach = fsr / 2;
+			break;
+		case 4:
+			x = nextafter(m * fsr - fsr / 2, -INFINITY);
+			reach = nextafter(fsr / 2, trial % 16 < 8 ? 0 : 1e9);
+			break;
+		case 5:
+			x = m * 1e12 * fsr + x;
+			break;
+		case 6:
+			x = trial % 24 < 8 ? NAN : trial % 24 < 16 ? INFINITY :
+								   -INFINITY;
+			break;
+		}
+		want = fabs(remainder(x, fsr)) < reach;
+		got = lio_fold_within(x, fsr, inv, reach);
+		ck_assert_msg(got == want, "fsr %.17g reach %.17g x %.17g: %d",
+			      fsr, reach, x, got);
+	}
+	ck_assert_uint_gt(near, 40000);
+}
+END_TEST
+
 /* Where the comb cannot tell, it says so; at its edges, it can. */
 START_TEST(test_comb_pair_edges)
 {
@@ -508,6 +556,7 @@ int main(void)
 	tcase_add_test(tc, test_law_inverts);
 	tcase_add_test(tc, test_comb_pair_nearest);
 	tcase_add_test(tc, test_comb_pair_edges);
+	tcase_add_test(tc, test_fold_within);
 	tcase_add_test(tc, test_select_ranks);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
