@@ -11,6 +11,12 @@
  *   test-envelope -c CORNER -s SEED	one seed, lane by lane, and the
  *					ports short of the reference's best
  *
+ * With OIO_WATCH set (a list of lanes, or empty), -s prints every stage
+ * of the bring-up as it is reached: the card's time, this thread's CPU
+ * since the stage before (the library's, and the model's, which runs on
+ * it too: between "analyse 0/1" and "analyse 1/1" the library's alone),
+ * and the BER of the lanes listed.
+ *
  * Prints TAP, one line per corner, against the targets of issue 9: at
  * least 99.5 % of the lanes the reference calls possible come up, at least
  * 99 % of the seeds get all of them (the default card: every one), no lane
@@ -46,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "simio.h"
@@ -157,18 +164,30 @@ static void explain(struct simcard *card, const struct oio_link_report *rep,
 
 static struct simcard *watched;
 
+/* Thread CPU time, ns. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 /* -s: the BER of the lanes in $OIO_WATCH (a,b,...) at every stage. */
+static uint64_t watch_cpu;
+
 static void watch(const char *stage, unsigned int done, unsigned int total,
 		  void *arg)
 {
 	OioEngineState *s = &watched->s;
 	const char *w = getenv("OIO_WATCH");
+	uint64_t cpu = cpu_ns();
 
 	(void)arg;
 	if (!w)
 		return;
-	printf("# %-9s %u/%u t %7.3f ms:", stage, done, total,
-	       watched->now / 1e6);
+	printf("# %-9s %u/%u t %7.3f ms cpu +%7.3f ms:", stage, done, total,
+	       watched->now / 1e6, (cpu - watch_cpu) / 1e6);
 	while (*w) {
 		unsigned int n = (unsigned int)strtoul(w, (char **)&w, 10);
 		BusView tx, rx;
@@ -187,6 +206,8 @@ static void watch(const char *stage, unsigned int done, unsigned int total,
 			w++;
 	}
 	printf("\n");
+	/* not the printing's */
+	watch_cpu = cpu_ns();
 }
 
 /*
@@ -263,6 +284,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	simio_card_info(&sio, &info);
 	mmio0 = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr;
 	watched = &card;
+	watch_cpu = cpu_ns();
 	o->err = lio_bringup_up(&sio.io, &info, NULL, &rep,
 				verbose ? watch : NULL, NULL);
 	o->mmio = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr - mmio0;
