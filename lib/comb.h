@@ -74,8 +74,8 @@ static inline bool lio_comb_pair(const struct oio_comb *c, double p,
  * fabs(remainder(x, fsr)) < reach, to the bit (inv: 1 / fsr). remainder()
  * is a call of some 80 instructions, and the analysis asks this some
  * 100,000 times a bring-up: a plain fold decides it wherever it is clearly
- * on one side, for its rounding is some 1e-11 of x, and a tie of x between
- * two orders folds to fsr / 2 either way.
+ * on one side, for it rounds by a few ulps of x (the margin is 1e-6 of
+ * it), and a tie of x between two orders folds to fsr / 2 either way.
  */
 static inline bool lio_fold_within(double x, double fsr, double inv,
 				   double reach)

@@ -22,6 +22,14 @@
 #define RATIO_SIGMA	0.09	/* spread of a measured height ratio */
 #define COST_CAP	9.0	/* a misfit costs at most 3 sigma squared */
 #define AMBIGUOUS	6.0	/* another naming must cost this much more */
+/*
+ * A ring the middle pass named with a lead of this much or more over any
+ * distinct naming keeps it in the last: refitted and renamed there, not
+ * searched again - that search was a fifth of the analysis. With the
+ * lead at AMBIGUOUS (every ring named), a few cards left a lane down for
+ * another reason than the reference's; at twice it, none (README).
+ */
+#define DECISIVE	(2 * AMBIGUOUS)
 /* A dimmed line may move this far (pm), its sweep-B peak with it. */
 #define DIM_SHIFT_MAX	450.0
 /* The spread of a ratio across a darkened line's absence. */
@@ -911,6 +919,7 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 
 	rg->named = false;
 	rg->guessed = false;
+	rg->lead = 0;
 	for (i = 0; i < rg->n; i++)
 		tall += trusted(rg, &rg->pk[i]);
 	if (tall < 2)
@@ -1020,6 +1029,11 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 			rg->guess_o = cand[best].o;
 			return false;
 		}
+	rg->lead = INFINITY;
+	for (c = 0; c < nc; c++)
+		if (c != best && !same_naming(rg, &cand[c], &cand[best]))
+			rg->lead = lio_fmin(rg->lead,
+					    cand[c].cost - cand[best].cost);
 	rg->o = cand[best].o;
 	rg->q = cand[best].q;
 	rg->h = cand[best].h;
@@ -1047,6 +1061,44 @@ static bool weak_between(const struct oio_tune_ring *rg)
 		full = true;
 	}
 	return false;
+}
+
+/*
+ * A named ring's naming, refitted at sigma with the lines as they are now
+ * (cb) and its peaks renamed to the lines the fit puts them nearest. No
+ * search, so no rival: it stays named - unless the refit names its full
+ * peaks otherwise, or gives it a heater smaller than the card's with weak
+ * peaks between its full ones (name_ring() would search that again):
+ * then false, the ring as it was, to be named afresh.
+ */
+static bool rename_kept(const struct oio_tune *t, struct oio_tune_ring *rg,
+			double sigma, const struct oio_comb *cb)
+{
+	struct ring_terms tm;
+	struct naming nm, was;
+	unsigned int i;
+
+	ring_terms(t, rg, cb, &tm);
+	for (i = 0; i < rg->n; i++) {
+		was.line[i] = rg->pk[i].line;
+		was.order[i] = rg->pk[i].order;
+	}
+	nm.o = rg->o;
+	nm.q = rg->q;
+	nm.h = rg->h;
+	judge(t, rg, &tm, NULL, &nm, sigma, INFINITY);
+	refine(t, rg, &tm, &nm, sigma);
+	if (!same_naming(rg, &nm, &was) ||
+	    (t->spread_pm > 0 && nm.q < t->q_lo && weak_between(rg)))
+		return false;
+	rg->o = nm.o;
+	rg->q = nm.q;
+	rg->h = nm.h;
+	for (i = 0; i < rg->n; i++) {
+		rg->pk[i].line = nm.line[i];
+		rg->pk[i].order = nm.order[i];
+	}
+	return true;
 }
 
 /*
@@ -1291,11 +1343,17 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 					struct oio_tune_ring *rg = &t->ring[
 						lio_tune_ring_of(&t->g, p, side,
 								 w)];
+					bool kept;
 
 					if (pass)
 						shade(t, p, side, w);
-					if (!name_ring(t, rg, w, sigmas[pass],
-						       &cb))
+					kept = pass == 2 && rg->named &&
+					       rg->lead >= DECISIVE &&
+					       rename_kept(t, rg, sigmas[pass],
+							   &cb);
+					if (!kept && !name_ring(t, rg, w,
+								sigmas[pass],
+								&cb))
 						continue;
 					t->named++;
 					linewidth(rg);

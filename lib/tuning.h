@@ -99,6 +99,12 @@ struct oio_tune_ring {
 	 */
 	bool guessed;
 	double guess_o;
+	/*
+	 * What the cheapest distinct naming cost over the ring's own when its
+	 * search named it, INFINITY if it found none; 0 if unnamed or named
+	 * by its anchor alone. A ring the last pass kept has the middle's.
+	 */
+	double lead;
 	double rms_pm;		/* how well the named peaks fit */
 	double fwhm_pm;		/* measured linewidth, 0 if unknown */
 	double xt_gain;		/* its share of the card's crosstalk, 1 mean */

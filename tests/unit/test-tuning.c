@@ -191,6 +191,11 @@ START_TEST(test_fold_within)
 			x = trial % 24 < 8 ? NAN : trial % 24 < 16 ? INFINITY :
 								   -INFINITY;
 			break;
+		case 7:
+			/* either side of where the fold gives way to remainder() */
+			x = (1e9 + m * 1e6) * fsr + (trial % 16 < 8 ? reach :
+							      fsr / 2);
+			break;
 		}
 		want = fabs(remainder(x, fsr)) < reach;
 		got = lio_fold_within(x, fsr, inv, reach);
