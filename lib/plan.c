@@ -74,18 +74,6 @@ static void neighbours(const struct oio_tune *t, const double *qmed,
 }
 
 /*
- * d less the whole FSRs nearest it (inv: 1 / fsr): remainder()'s result,
- * ties aside, for a fraction of its cost - the crosstalk fit asks it
- * millions of times.
- */
-static double wrap(double d, double fsr, double inv)
-{
-	double k = d * inv;
-
-	return d - fsr * (double)(long long)(k + (k >= 0 ? 0.5 : -0.5));
-}
-
-/*
  * Distance of position p from the nearest line, and that line's position,
  * asking every line; a tie goes to the lower line.
  */
@@ -97,7 +85,7 @@ static double off_every_line(const struct oio_tune *t, double p, double inv,
 
 	*at = p;
 	for (l = 0; l < n; l++) {
-		double d = wrap(p - t->line_pm[l], t->fsr_pm, inv);
+		double d = lio_comb_wrap(p - t->line_pm[l], t->fsr_pm, inv);
 
 		if (fabs(d) < fabs(best) ||
 		    (bl < n && fabs(d) == fabs(best) && l < bl)) {
@@ -122,8 +110,8 @@ static inline double off_line(const struct oio_tune *t,
 
 	if (!lio_comb_pair(cb, p, pair))
 		return off_every_line(t, p, inv, at);
-	d0 = wrap(p - t->line_pm[pair[0]], t->fsr_pm, inv);
-	d1 = wrap(p - t->line_pm[pair[1]], t->fsr_pm, inv);
+	d0 = lio_comb_wrap(p - t->line_pm[pair[0]], t->fsr_pm, inv);
+	d1 = lio_comb_wrap(p - t->line_pm[pair[1]], t->fsr_pm, inv);
 	if (fabs(d1) < fabs(d0) || (fabs(d1) == fabs(d0) && pair[1] < pair[0]))
 		d0 = d1;
 	*at = p - d0;

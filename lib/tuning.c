@@ -842,6 +842,20 @@ static void card_spread(struct oio_tune *t)
 	t->spread_pm = next + PRIOR_SLACK;
 }
 
+/* A naming's response and its peaks' lines, the ring's own. */
+static void take_naming(struct oio_tune_ring *rg, const struct naming *nm)
+{
+	unsigned int i;
+
+	rg->o = nm->o;
+	rg->q = nm->q;
+	rg->h = nm->h;
+	for (i = 0; i < rg->n; i++) {
+		rg->pk[i].line = nm->line[i];
+		rg->pk[i].order = nm->order[i];
+	}
+}
+
 /* Do two namings say the same of the full peaks (an order apart or not)? */
 static bool same_naming(const struct oio_tune_ring *rg, const struct naming *a,
 			const struct naming *b)
@@ -1034,13 +1048,7 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 		if (c != best && !same_naming(rg, &cand[c], &cand[best]))
 			rg->lead = lio_fmin(rg->lead,
 					    cand[c].cost - cand[best].cost);
-	rg->o = cand[best].o;
-	rg->q = cand[best].q;
-	rg->h = cand[best].h;
-	for (i = 0; i < rg->n; i++) {
-		rg->pk[i].line = cand[best].line[i];
-		rg->pk[i].order = cand[best].order[i];
-	}
+	take_naming(rg, &cand[best]);
 	rg->named = true;
 	return true;
 }
@@ -1091,13 +1099,7 @@ static bool rename_kept(const struct oio_tune *t, struct oio_tune_ring *rg,
 	if (!same_naming(rg, &nm, &was) ||
 	    (t->spread_pm > 0 && nm.q < t->q_lo && weak_between(rg)))
 		return false;
-	rg->o = nm.o;
-	rg->q = nm.q;
-	rg->h = nm.h;
-	for (i = 0; i < rg->n; i++) {
-		rg->pk[i].line = nm.line[i];
-		rg->pk[i].order = nm.order[i];
-	}
+	take_naming(rg, &nm);
 	return true;
 }
 
