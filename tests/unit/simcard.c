@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <time.h>
 
 #include "qemu/log.h"
 #include "simcard.h"
@@ -98,17 +99,15 @@ void simcard_free(struct simcard *c)
 	c->dma = NULL;
 }
 
-uint32_t simcard_rd(struct simcard *c, uint32_t addr)
+static int64_t host_ns(void)
 {
-	return (uint32_t)oio_bar_read(&c->s, addr, 4, c->now);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void simcard_wr(struct simcard *c, uint32_t addr, uint32_t val)
-{
-	oio_bar_write(&c->s, addr, val, 4, c->now);
-}
-
-void simcard_wait(struct simcard *c, int64_t ns)
+static void pass(struct simcard *c, int64_t ns)
 {
 	int64_t end = c->now + ns;
 
@@ -121,4 +120,47 @@ void simcard_wait(struct simcard *c, int64_t ns)
 	c->now = end;
 	oio_advance(&c->s, c->now);
 	oio_schedule(&c->s, c->now);
+}
+
+/* A call comes in: the host's time since the last one left passes. */
+static void enter(struct simcard *c)
+{
+	if (c->realtime)
+		pass(c, host_ns() - c->host_mark);
+}
+
+static void leave(struct simcard *c)
+{
+	if (c->realtime)
+		c->host_mark = host_ns();
+}
+
+void simcard_realtime(struct simcard *c, bool on)
+{
+	c->realtime = on;
+	c->host_mark = host_ns();
+}
+
+uint32_t simcard_rd(struct simcard *c, uint32_t addr)
+{
+	uint32_t v;
+
+	enter(c);
+	v = (uint32_t)oio_bar_read(&c->s, addr, 4, c->now);
+	leave(c);
+	return v;
+}
+
+void simcard_wr(struct simcard *c, uint32_t addr, uint32_t val)
+{
+	enter(c);
+	oio_bar_write(&c->s, addr, val, 4, c->now);
+	leave(c);
+}
+
+void simcard_wait(struct simcard *c, int64_t ns)
+{
+	enter(c);
+	pass(c, ns);
+	leave(c);
 }

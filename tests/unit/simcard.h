@@ -16,6 +16,14 @@ struct simcard {
 	OioEngineState s;	/* first: the model's callbacks find us by it */
 	QEMUTimer timer;
 	int64_t now;		/* virtual time, ns */
+	/*
+	 * A card in real time, as a real one is: the host's time between
+	 * two calls of the test's into the card (the library's computing)
+	 * passes on the card too; the model's own does not. Off: the card
+	 * is frozen between calls, and the figures are reproducible.
+	 */
+	bool realtime;
+	int64_t host_mark;	/* the host's clock when the last call left */
 	uint64_t dma_base;	/* the one window the card may write to */
 	uint8_t *dma;
 	size_t dma_size;
@@ -37,6 +45,8 @@ uint32_t simcard_rd(struct simcard *c, uint32_t addr);
 void simcard_wr(struct simcard *c, uint32_t addr, uint32_t val);
 /* Let ns of virtual time pass, firing the model's timer on the way. */
 void simcard_wait(struct simcard *c, int64_t ns);
+/* From now on the card runs in real time (above) or not. */
+void simcard_realtime(struct simcard *c, bool on);
 
 /* Guest errors the model logged since the process started. */
 unsigned long simcard_guest_errors(void);

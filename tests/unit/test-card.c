@@ -12,6 +12,7 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "simcard.h"
 
@@ -573,6 +574,58 @@ START_TEST(test_interferer_closes_the_eye)
 }
 END_TEST
 
+static int64_t host_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Busy, as a library computing between two calls into the card is. */
+static void spin_ns(int64_t ns)
+{
+	int64_t end = host_ns() + ns;
+
+	while (host_ns() < end)
+		;
+}
+
+/*
+ * A card in real time sees the host's time between calls pass, at least
+ * as much as went by; a card out of it, none: its clock moves only in
+ * simcard_wait(), by what that asks.
+ */
+START_TEST(test_realtime_card_sees_host_time)
+{
+	int64_t t0;
+
+	make(&card, 3);
+	simcard_realize(&card);
+	simcard_rd(&card, OIO_REG_SCRATCH);
+	t0 = card.now;
+	spin_ns(2000000);
+	simcard_rd(&card, OIO_REG_SCRATCH);
+	ck_assert_int_eq(card.now, t0);
+	simcard_wait(&card, 1000);
+	ck_assert_int_eq(card.now, t0 + 1000);
+	simcard_realtime(&card, true);
+	t0 = card.now;
+	spin_ns(2000000);
+	simcard_wr(&card, OIO_REG_SCRATCH, 1);
+	ck_assert_int_ge(card.now - t0, 2000000);
+	t0 = card.now;
+	spin_ns(2000000);
+	simcard_wait(&card, 1000);
+	ck_assert_int_ge(card.now - t0, 2001000);
+	simcard_realtime(&card, false);
+	t0 = card.now;
+	spin_ns(2000000);
+	simcard_rd(&card, OIO_REG_SCRATCH);
+	ck_assert_int_eq(card.now, t0);
+}
+END_TEST
+
 static Suite *card_suite(void)
 {
 	Suite *s = suite_create("card");
@@ -592,6 +645,7 @@ static Suite *card_suite(void)
 	tcase_add_test(tc, test_lock_needs_a_slope);
 	tcase_add_test(tc, test_wrong_line_shows_only_as_errors);
 	tcase_add_test(tc, test_interferer_closes_the_eye);
+	tcase_add_test(tc, test_realtime_card_sees_host_time);
 	suite_add_tcase(s, tc);
 	return s;
 }

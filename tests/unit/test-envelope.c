@@ -29,7 +29,11 @@
  * names every seed that missed a lane the reference allows or gave a
  * reason it would not, each corner's slowest and busiest (MMIO) seed, and
  * every default card over 20 ms of tuning or 2,000 MMIO, for -s to look
- * at. Corner k's seeds are BASE +
+ * at. --realtime runs each card in real time, as a real card is (its
+ * clock does not stop while the library computes between two of its
+ * calls; simcard.h): the tuning it prints is what this host, as busy as
+ * it is, would take with such a card, not a reproducible figure; run it
+ * alone, with -j 1. Corner k's seeds are BASE +
  * 10000 k + i (BASE 100000, far from the CI seeds); --seed-base draws
  * other cards, to tell whether the figures hold beyond the seeds the
  * library was tuned on.
@@ -81,6 +85,8 @@ struct outcome {
 static int recover_k = -1;
 /* --no-calibration: link up's calibration dropped before recovering */
 static bool no_cal;
+/* --realtime: the card's clock runs on through the library's computing */
+static bool realtime;
 
 /* Laser writes of the recovery under way (one per worker process). */
 static struct simio *counted;
@@ -284,6 +290,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	simio_card_info(&sio, &info);
 	mmio0 = card.s.cnt_mmio_rd + card.s.cnt_mmio_wr;
 	watched = &card;
+	simcard_realtime(&card, realtime);
 	watch_cpu = cpu_ns();
 	o->err = lio_bringup_up(&sio.io, &info, NULL, &rep,
 				verbose ? watch : NULL, NULL);
@@ -493,6 +500,8 @@ int main(int argc, char **argv)
 		}
 		else if (!strcmp(argv[i], "--no-calibration"))
 			no_cal = true;
+		else if (!strcmp(argv[i], "--realtime"))
+			realtime = true;
 		else if (!strcmp(argv[i], "--recover") && i + 1 < argc) {
 			char *end;
 			long k = strtol(argv[++i], &end, 10);
@@ -505,7 +514,7 @@ int main(int argc, char **argv)
 			recover_k = (int)k;
 		}
 		else {
-			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--misses] [--seed-base BASE] [--recover KELVIN [--no-calibration]]\n",
+			fprintf(stderr, "usage: %s [-n SEEDS] [-j JOBS] [-c CORNER,...] [-s SEED] [--table] [--sums] [--misses] [--seed-base BASE] [--realtime] [--recover KELVIN [--no-calibration]]\n",
 				argv[0]);
 			return 2;
 		}
