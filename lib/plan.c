@@ -129,18 +129,9 @@ static bool c_tall(const struct oio_tune_ring *rg, unsigned int i)
 	return rg->c_height[i] >= C_TALL * top;
 }
 
-/*
- * A tall peak of sweep C as the crosstalk grid sees it: where the ring's
- * own heat puts it, and its neighbours' own shifts, adjacent (times the
- * ring's gain) and two places away - the same at every grid point.
- */
-struct c_peak {
-	double base, n1, n2;
-};
-
-/* The tall peaks of C of every named ring; their number back. */
+/* The tall peaks of C of every named ring, in ring order; how many. */
 static unsigned int c_peaks(const struct oio_tune *t, const double *qmed,
-			    struct c_peak *cp)
+			    struct oio_tune_cpeak *cp)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i, n = 0;
 
@@ -154,8 +145,8 @@ static unsigned int c_peaks(const struct oio_tune *t, const double *qmed,
 				continue;
 			neighbours(t, qmed, r, rg->c_x[i], &cp[n].n1,
 				   &cp[n].n2);
-			cp[n].n1 *= rg->xt_gain;
 			cp[n].base = rg->o + own_shift(t, qmed, r, rg->c_x[i]);
+			cp[n].r = r;
 			n++;
 		}
 	}
@@ -163,12 +154,13 @@ static unsigned int c_peaks(const struct oio_tune *t, const double *qmed,
 }
 
 /*
- * How well adjacent share x1 (and x2) put sweep C's peaks on lines; no
- * less than limit once the sum reaches it, which is all the grid asks.
+ * How well adjacent share x1 (and x2) put sweep C's peaks on lines, every
+ * ring's gain 1; no less than limit once the sum reaches it, which is all
+ * the grid asks.
  */
 static double c_cost(const struct oio_tune *t, const struct oio_comb *cb,
-		     const struct c_peak *cp, unsigned int n, double x1,
-		     double x2, double limit)
+		     const struct oio_tune_cpeak *cp, unsigned int n,
+		     double x1, double x2, double limit)
 {
 	double cost = 0, at;
 	unsigned int i;
@@ -187,35 +179,25 @@ static double c_cost(const struct oio_tune *t, const struct oio_comb *cb,
  * present estimate puts it on.
  */
 static void c_fit(struct oio_tune *t, const struct oio_comb *cb,
-		  const double *qmed)
+		  unsigned int n)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	const struct oio_tune_cpeak *cp = t->cpeak;
 	double a11 = 0, a12 = 0, a22 = 0, b1 = 0, b2 = 0, det, at;
+	unsigned int i;
 
-	for (r = 0; r < R; r++) {
-		const struct oio_tune_ring *rg = &t->ring[r];
+	for (i = 0; i < n; i++) {
+		double n1 = cp[i].n1 * t->ring[cp[i].r].xt_gain, n2 = cp[i].n2;
+		double base = cp[i].base, d;
 
-		if (!rg->named)
+		d = off_line(t, cb, base + t->xt1 * n1 + t->xt2 * n2, &at);
+		if (fabs(d) > 3 * C_SIGMA)
 			continue;
-		for (i = 0; i < rg->nc; i++) {
-			double n1, n2, base, d;
-
-			if (!c_tall(rg, i))
-				continue;
-			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
-			n1 *= rg->xt_gain;
-			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]);
-			d = off_line(t, cb, base + t->xt1 * n1 + t->xt2 * n2,
-				     &at);
-			if (fabs(d) > 3 * C_SIGMA)
-				continue;
-			/* base + x1 n1 + x2 n2 = at */
-			a11 += n1 * n1;
-			a12 += n1 * n2;
-			a22 += n2 * n2;
-			b1 += n1 * (at - base);
-			b2 += n2 * (at - base);
-		}
+		/* base + x1 n1 + x2 n2 = at */
+		a11 += n1 * n1;
+		a12 += n1 * n2;
+		a22 += n2 * n2;
+		b1 += n1 * (at - base);
+		b2 += n2 * (at - base);
 	}
 	det = a11 * a22 - a12 * a12;
 	if (det <= 0 || a22 <= 0)
@@ -230,70 +212,78 @@ static void c_fit(struct oio_tune *t, const struct oio_comb *cb,
  * worth of belief, since a ring shows only a few.
  */
 static void c_gains(struct oio_tune *t, const struct oio_comb *cb,
-		    const double *qmed)
+		    unsigned int n)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
+	const struct oio_tune_cpeak *cp = t->cpeak;
+	unsigned int i = 0, r;
 	double at;
 
-	for (r = 0; r < R; r++) {
-		struct oio_tune_ring *rg = &t->ring[r];
-		double suu = 0, sue = 0, n = 0, m;
+	if (t->xt1 <= 0)
+		return;
+	while (i < n) {
+		double suu = 0, sue = 0, k = 0, m;
+		struct oio_tune_ring *rg;
 
-		if (!rg->named || t->xt1 <= 0)
-			continue;
-		for (i = 0; i < rg->nc; i++) {
-			double n1, n2, base, d, u;
+		/* a ring's peaks are together in cp */
+		for (r = cp[i].r; i < n && cp[i].r == r; i++) {
+			double base = cp[i].base + t->xt2 * cp[i].n2, d;
+			double u = t->xt1 * cp[i].n1;
 
-			if (!c_tall(rg, i))
-				continue;
-			neighbours(t, qmed, r, rg->c_x[i], &n1, &n2);
-			base = rg->o + own_shift(t, qmed, r, rg->c_x[i]) +
-			       t->xt2 * n2;
-			u = t->xt1 * n1;
-			d = off_line(t, cb, base + rg->xt_gain * u, &at);
+			d = off_line(t, cb, base + t->ring[r].xt_gain * u, &at);
 			if (fabs(d) > 3 * C_SIGMA || u <= 0)
 				continue;
 			/* base + gain u = at */
 			suu += u * u;
 			sue += u * (at - base);
-			n++;
+			k++;
 		}
-		if (!n)
+		if (!k)
 			continue;
-		m = suu / n;
+		rg = &t->ring[r];
+		m = suu / k;
 		rg->xt_gain = lio_fmin(lio_fmax((sue + GAIN_PRIOR * m) /
 					(suu + GAIN_PRIOR * m), 0.3), 2.5);
 	}
 }
 
+#define XT_POINTS	72	/* 0 to XT_MAX by XT_STEP, and one spare */
+
 void lio_tune_crosstalk(struct oio_tune *t)
 {
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it, n;
-	double qmed[2], best = INFINITY, x1;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, it, n, i, at;
+	double qmed[2], x1[XT_POINTS], was = t->xt1, best, x;
+	unsigned int points = 0, probe;
 	struct oio_comb cb;
-	struct c_peak *cp;
 
 	lio_comb_init(&cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
 	for (r = 0; r < R; r++)
 		t->ring[r].xt_gain = 1;
 	medians(t, qmed);
-	t->xt1 = t->xt2 = 0;
-	/* without memory for the grid, the fits below start from none */
-	cp = malloc((size_t)R * OIO_TUNE_MAX_PEAKS * sizeof(*cp));
-	n = cp ? c_peaks(t, qmed, cp) : 0;
-	for (x1 = 0; x1 <= XT_MAX + 1e-9 && cp; x1 += XT_STEP) {
-		double c = c_cost(t, &cb, cp, n, x1, x1 / 8, best);
+	n = c_peaks(t, qmed, t->cpeak);
+	for (x = 0; x <= XT_MAX + 1e-9 && points < XT_POINTS; x += XT_STEP)
+		x1[points++] = x;
+	/*
+	 * The grid's first cheapest point, pruned by the cost of the point
+	 * nearest the last fit's: no dearer, so summed whole where it is.
+	 */
+	for (probe = 0; probe + 1 < points &&
+	     fabs(x1[probe + 1] - was) < fabs(x1[probe] - was); probe++)
+		;
+	best = nextafter(c_cost(t, &cb, t->cpeak, n, x1[probe],
+				x1[probe] / 8, INFINITY), INFINITY);
+	for (i = 0, at = probe; i < points; i++) {
+		double c = c_cost(t, &cb, t->cpeak, n, x1[i], x1[i] / 8, best);
 
 		if (c < best) {
 			best = c;
-			t->xt1 = x1;
-			t->xt2 = x1 / 8;
+			at = i;
 		}
 	}
-	free(cp);
+	t->xt1 = x1[at];
+	t->xt2 = x1[at] / 8;
 	for (it = 0; it < 3; it++) {
-		c_fit(t, &cb, qmed);
-		c_gains(t, &cb, qmed);
+		c_fit(t, &cb, n);
+		c_gains(t, &cb, n);
 	}
 }
 

@@ -110,6 +110,16 @@ struct oio_tune_ring {
 	double xt_gain;		/* its share of the card's crosstalk, 1 mean */
 };
 
+/*
+ * A tall peak of sweep C as the crosstalk fit sees it, the same at every
+ * crosstalk it tries: ring r's position from its own heat, and its
+ * neighbours' own shifts, adjacent and two places away.
+ */
+struct oio_tune_cpeak {
+	double base, n1, n2;
+	unsigned int r;
+};
+
 struct oio_tune {
 	struct oio_tune_geom g;
 	struct oio_tune_sweep sa, sb, sc;
@@ -145,6 +155,8 @@ struct oio_tune {
 	struct oio_tune_ring ring[OIO_MAX_RINGS];
 	/* the card fits' working space: a handle's own, as the whole struct */
 	double scratch[OIO_MAX_WAVELENGTHS][OIO_MAX_RINGS * 2];
+	/* the crosstalk fit's: the tall peaks of sweep C (plan.c) */
+	struct oio_tune_cpeak cpeak[OIO_MAX_RINGS * OIO_TUNE_MAX_PEAKS];
 };
 
 /*
