@@ -368,9 +368,10 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/bringup-verify.c lib/bringup-margin.c lib/bringup-qgain.c \
 	lib/tuning.c lib/plan.c lib/comb.c lib/peaks.c lib/select.c \
-	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c
+	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c \
+	lib/par.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
-	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/liboio.h \
+	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/liboio.h \
 	lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
 	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
@@ -383,18 +384,20 @@ BRINGUP_CFLAGS := $(SIM_CFLAGS) -Ilib -Iinclude/uapi
 $(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-tuning.c \
-		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
+		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) \
+		-lpthread -lm
 
 $(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-bringup.c \
-		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) -lm
+		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) \
+		-lpthread -lm
 
 $(B)/unit/test-envelope: tests/unit/test-envelope.c tests/unit/corners.h \
 		$(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-envelope.c \
-		$(BRINGUP_TEST_SOURCES) -lm
+		$(BRINGUP_TEST_SOURCES) -lpthread -lm
 
 $(B)/unit/test-parse: tests/unit/test-parse.c tools/parse.c tools/parse.h \
 		| $(DEPS)

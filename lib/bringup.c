@@ -18,6 +18,7 @@
 #include "bringup-run.h"
 #include "calib.h"
 #include "oio-api.h"
+#include "par.h"
 #include "select.h"
 
 /* The second sweep's dwell, times the first's. */
@@ -689,10 +690,37 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 	return place_checked(run, mask, back, want, &bh);
 }
 
+/* A run and the ports it brings up, for lio_par_for()'s loops. */
+struct run_mask {
+	struct run *run;
+	const bool *mask;
+};
+
+/* A ring's three sweeps, read apart from every other ring's. */
+static void ring_traces(void *arg, unsigned int r)
+{
+	const struct run_mask *rm = arg;
+	struct run *run = rm->run;
+
+	if (rm->mask[r / (2 * run->info.wavelengths)])
+		lio_tune_traces(run->t, r, run->a + (size_t)r * run->points,
+				run->b + (size_t)r * run->points,
+				run->c + (size_t)r * run->points);
+}
+
+/* A port's plan, from the analysis alone: apart from every other's. */
+static void port_plan(void *arg, unsigned int p)
+{
+	const struct run_mask *rm = arg;
+
+	if (rm->mask[p])
+		lio_tune_plan(rm->run->t, p, &rm->run->plan[p]);
+}
+
 /* Sweep, measure, assign, place, lock, verify and activate a mask. */
 static int bring_ports(struct run *run, const bool *mask)
 {
-	unsigned int w = run->info.wavelengths, p, r, l;
+	unsigned int w = run->info.wavelengths, l;
 	bool want[OIO_MAX_LANES] = { false }, held[OIO_MAX_LANES];
 	uint32_t lit = run->emitting;
 	double dim_ratio[MAX_W];
@@ -700,6 +728,7 @@ static int bring_ports(struct run *run, const bool *mask)
 		.start = 0, .step = run->prm.sweep_step, .points = run->points,
 		.dwell_ns = run->prm.sweep_dwell_ns,
 	}, sb = sa, sc = sa;
+	struct run_mask rm = { .run = run, .mask = mask };
 	int err, lerr;
 
 	sb.dwell_ns = SLOW_SWEEP * sa.dwell_ns;
@@ -729,18 +758,11 @@ static int bring_ports(struct run *run, const bool *mask)
 		      run->emitting, run->full_uw, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
-	for (r = 0; r < 2 * lanes_of(run); r++)
-		if (mask[r / (2 * w)])
-			lio_tune_traces(run->t, r,
-					run->a + (size_t)r * run->points,
-					run->b + (size_t)r * run->points,
-					run->c + (size_t)r * run->points);
+	lio_par_for(2 * lanes_of(run), ring_traces, &rm);
 	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);
 
-	for (p = 0; p < run->info.ports; p++)
-		if (mask[p])
-			lio_tune_plan(run->t, p, &run->plan[p]);
+	lio_par_for(run->info.ports, port_plan, &rm);
 	err = run_anchor_unnamed(run, mask);
 	if (err)
 		return err;

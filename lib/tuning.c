@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "minmax.h"
+#include "par.h"
 #include "select.h"
 #include "tuning.h"
 
@@ -1320,46 +1321,67 @@ static void residuals(struct oio_tune *t)
 		t->dim_shift_pm[l] = nd[l] ? lio_median(d[l], nd[l]) : 0;
 }
 
+/* A pass of the analysis: what it names by, and how many of a bus. */
+struct pass {
+	struct oio_tune *t;
+	const struct oio_comb *cb;	/* the lines as the pass began */
+	double sigma;
+	bool shaded;		/* from the second pass: the rings upstream's */
+	bool keep;		/* the last pass: decisive namings kept */
+	unsigned int named[2 * OIO_MAX_PORTS];
+};
+
+/*
+ * Name a bus's rings, upstream first, so that each ring knows where the
+ * rings before it shade it - from the second pass on, when they have
+ * names and the crosstalk and the dimmed lines' moves are known. A bus
+ * touches only its own rings and reads the card's fits, which move only
+ * between passes: the buses are named side by side.
+ */
+static void name_bus(void *arg, unsigned int bus)
+{
+	struct pass *ps = arg;
+	struct oio_tune *t = ps->t;
+	unsigned int p = bus / 2, side = bus % 2, w, n = 0;
+
+	for (w = 0; w < t->g.wavelengths; w++) {
+		struct oio_tune_ring *rg =
+			&t->ring[lio_tune_ring_of(&t->g, p, side, w)];
+		bool kept;
+
+		if (ps->shaded)
+			shade(t, p, side, w);
+		kept = ps->keep && rg->named && rg->lead >= DECISIVE &&
+		       rename_kept(t, rg, ps->sigma, ps->cb);
+		if (!kept && !name_ring(t, rg, w, ps->sigma, ps->cb))
+			continue;
+		n++;
+		linewidth(rg);
+	}
+	ps->named[bus] = n;
+}
+
 unsigned int lio_tune_analyse(struct oio_tune *t)
 {
 	static const double sigmas[] = { 160, 80, FINAL_SIGMA };
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass;
-	unsigned int W = t->g.wavelengths, p, side, w, nv = 0;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass, bus;
+	unsigned int nv = 0;
 	double v[OIO_MAX_RINGS];
 	struct oio_comb cb;
 
 	lags(t);
-	/*
-	 * Bus by bus, upstream first, so that each ring knows where the
-	 * rings before it shade it - from the second pass on, when they
-	 * have names and the crosstalk and the dimmed lines' moves are
-	 * known.
-	 */
 	for (pass = 0; pass < 3; pass++) {
-		/* the lines move only at a pass's end, in refine_card() */
-		lio_comb_init(&cb, t->line_pm, W, t->fsr_pm);
-		t->named = 0;
-		for (p = 0; p < t->g.ports; p++)
-			for (side = 0; side < 2; side++)
-				for (w = 0; w < W; w++) {
-					struct oio_tune_ring *rg = &t->ring[
-						lio_tune_ring_of(&t->g, p, side,
-								 w)];
-					bool kept;
+		struct pass ps = {
+			.t = t, .cb = &cb, .sigma = sigmas[pass],
+			.shaded = pass > 0, .keep = pass == 2,
+		};
 
-					if (pass)
-						shade(t, p, side, w);
-					kept = pass == 2 && rg->named &&
-					       rg->lead >= DECISIVE &&
-					       rename_kept(t, rg, sigmas[pass],
-							   &cb);
-					if (!kept && !name_ring(t, rg, w,
-								sigmas[pass],
-								&cb))
-						continue;
-					t->named++;
-					linewidth(rg);
-				}
+		/* the lines move only at a pass's end, in refine_card() */
+		lio_comb_init(&cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+		lio_par_for(2 * t->g.ports, name_bus, &ps);
+		t->named = 0;
+		for (bus = 0; bus < 2 * t->g.ports; bus++)
+			t->named += ps.named[bus];
 		refine_card(t, sigmas[pass]);
 		card_spread(t);
 		residuals(t);

@@ -7,9 +7,11 @@
  * its reason; refusals that change nothing; recovery of one port without
  * touching the others; tear-down.
  */
+#define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +115,50 @@ START_TEST(test_default_cards_whole)
 	ck_assert_uint_ge(rep.measured.rings_named, 120);
 	/* the lines back at full power: no journal left */
 	ck_assert_uint_eq(sio.kept, 0);
+}
+END_TEST
+
+/* A card of the test below: the default one, or an optical-worst one. */
+static void make_either(unsigned int i)
+{
+	if (i)
+		make_optical_worst(7190020);
+	else
+		make(2, NULL, 0);
+}
+
+/*
+ * The analysis runs side by side on the CPUs the process may use (par.h),
+ * and its outcome must not depend on how many: the same card brought up
+ * on one CPU and on all gives the same report, bit for bit, and the same
+ * MMIO. (With one CPU to begin with, both runs are on it.)
+ */
+START_TEST(test_same_on_any_cpus)
+{
+	static struct oio_link_report one;
+	cpu_set_t all, cpu;
+	uint64_t m0, m_one;
+	unsigned int c;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	for (c = 0; c < CPU_SETSIZE && !CPU_ISSET(c, &all); c++)
+		;
+	CPU_ZERO(&cpu);
+	CPU_SET(c, &cpu);
+	make_either(_i);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(cpu), &cpu), 0);
+	m0 = mmio();
+	lio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	m_one = mmio() - m0;
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
+	memcpy(&one, &rep, sizeof(rep));
+	teardown();
+	make_either(_i);
+	m0 = mmio();
+	lio_bringup_up(&sio.io, &info, NULL, &rep, NULL, NULL);
+	ck_assert_uint_eq(mmio() - m0, m_one);
+	ck_assert(!memcmp(&one, &rep, sizeof(rep)));
+	ck_assert_uint_ge(rep.lanes_up, 56);
 }
 END_TEST
 
@@ -1651,6 +1697,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_loop_test(tc, test_default_cards_whole, 0, 10);
+	tcase_add_loop_test(tc, test_same_on_any_cpus, 0, 2);
 	tcase_add_test(tc, test_dark_line);
 	tcase_add_test(tc, test_stuck_heater);
 	tcase_add_test(tc, test_shaded_ring_swept_again);

@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of liboio's bring-up arithmetic: the heater law, the comb of
- * lines that finds the nearest one, order statistics by selection, the
+ * lines that finds the nearest one, order statistics by selection, loops
+ * spread over the CPUs (par.h), the
  * code of darkened lines and the classes of swept positions, the one
  * peak finder (lib/peaks.c) on synthetic traces, and what bring-up
  * measures of a card
  * (FSR, time constants, crosstalk, noise, linewidth, line positions)
  * against the emulated card's truth, on cards far from the default one.
  */
+#define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "par.h"
 #include "select.h"
 #include "simio.h"
 #include "tuning.h"
@@ -551,6 +559,117 @@ START_TEST(test_measures_noise_and_width)
 }
 END_TEST
 
+/* ---- loops side by side -------------------------------------------- */
+
+#define PAR_N	1000
+
+struct par_seen {
+	atomic_uint count[PAR_N];
+	pthread_t who[PAR_N];
+};
+
+static void see(void *arg, unsigned int i)
+{
+	struct par_seen *ps = arg;
+
+	atomic_fetch_add(&ps->count[i], 1);
+	ps->who[i] = pthread_self();
+}
+
+/* Every index once; none for n 0; n 1 on the calling thread. */
+START_TEST(test_par_every_index_once)
+{
+	static struct par_seen ps;
+	unsigned int i;
+
+	lio_par_for(PAR_N, see, &ps);
+	for (i = 0; i < PAR_N; i++)
+		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+	lio_par_for(0, see, &ps);
+	for (i = 0; i < PAR_N; i++)
+		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+	lio_par_for(1, see, &ps);
+	ck_assert_uint_eq(atomic_load(&ps.count[0]), 2);
+	ck_assert(pthread_equal(ps.who[0], pthread_self()));
+}
+END_TEST
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+struct meeting {
+	atomic_uint arrived;
+	atomic_uint stood_up;
+};
+
+/* Wait up to 2 s for the other index: only threads side by side meet. */
+static void meet(void *arg, unsigned int i)
+{
+	struct meeting *m = arg;
+	int64_t end = mono_ns() + 2000000000;
+
+	(void)i;
+	atomic_fetch_add(&m->arrived, 1);
+	while (atomic_load(&m->arrived) < 2)
+		if (mono_ns() > end) {
+			atomic_fetch_add(&m->stood_up, 1);
+			return;
+		}
+}
+
+/* An index that sleeps a little: a thread beside it would take some. */
+static void see_asleep(void *arg, unsigned int i)
+{
+	const struct timespec nap = { 0, 100000 };
+
+	see(arg, i);
+	nanosleep(&nap, NULL);
+}
+
+static unsigned int first_cpu(const cpu_set_t *set)
+{
+	unsigned int c;
+
+	for (c = 0; c < CPU_SETSIZE && !CPU_ISSET(c, set); c++)
+		;
+	return c;
+}
+
+/*
+ * With two CPUs allowed, two indices run at once; with one, every index
+ * runs on the calling thread.
+ */
+START_TEST(test_par_follows_affinity)
+{
+	static struct par_seen ps;
+	struct meeting m = { 0 };
+	cpu_set_t all, one;
+	unsigned int i;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	if (CPU_COUNT(&all) >= 2) {
+		lio_par_for(2, meet, &m);
+		ck_assert_uint_eq(atomic_load(&m.stood_up), 0);
+	} else {
+		fprintf(stderr, "# one CPU: two at once not tried\n");
+	}
+	CPU_ZERO(&one);
+	CPU_SET(first_cpu(&all), &one);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	lio_par_for(100, see_asleep, &ps);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
+	for (i = 0; i < 100; i++) {
+		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+		ck_assert(pthread_equal(ps.who[i], pthread_self()));
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tuning");
@@ -567,6 +686,8 @@ int main(void)
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_peaks_found_and_fitted);
 	tcase_add_test(tc, test_peaks_flat_and_edges);
+	tcase_add_test(tc, test_par_every_index_once);
+	tcase_add_test(tc, test_par_follows_affinity);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("measured");
 	tcase_set_timeout(tc, 60);
