@@ -399,6 +399,15 @@ $(B)/unit/test-envelope: tests/unit/test-envelope.c tests/unit/corners.h \
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-envelope.c \
 		$(BRINGUP_TEST_SOURCES) -lpthread -lm
 
+# The same, built with ThreadSanitizer: the analysis' loops side by side
+# (lib/par.c) must not race (check.sh's tsan-analysis).
+TSAN_ENVELOPE := $(B)/tsan/unit/test-envelope
+$(TSAN_ENVELOPE): tests/unit/test-envelope.c tests/unit/corners.h \
+		$(BRINGUP_DEPS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(BRINGUP_CFLAGS) -O1 -fsanitize=thread -o $@ \
+		tests/unit/test-envelope.c $(BRINGUP_TEST_SOURCES) -lpthread -lm
+
 $(B)/unit/test-parse: tests/unit/test-parse.c tools/parse.c tools/parse.h \
 		| $(DEPS)
 	@mkdir -p $(@D)
@@ -505,7 +514,7 @@ $(CHECKPATCH): | $(DEPS)
 CHECK_PREREQS := $(INITRD_DEBUG) $(QEMU) $(DEBIAN_PAYLOAD) $(DEBIAN_IMAGE) \
 	$(INITRD_NEWEST) $(KERNEL) $(INITRD) $(KERNEL_612) $(INITRD_612) \
 	$(KERNEL_DEBUG) $(KERNEL_NEWEST) $(CHECKPATCH) $(UNIT_TESTS) \
-	$(ENVELOPE) $(LIBOIO)
+	$(ENVELOPE) $(TSAN_ENVELOPE) $(LIBOIO)
 
 # The envelope needs only its own host build: it starts first, in the
 # background, and runs on what the rest of the build leaves idle.

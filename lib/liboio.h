@@ -710,10 +710,10 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * NULL. (Programs built against liboio 0.1.0 call its version,
  * oio_link_up@LIBOIO_1, which keeps 0.1.0's contract: -EIO when a lane
  * stays down; the same goes for oio_link_recover().) The analysis of the
- * sweeps runs on up to 8 threads of the run's own, as many as the calling
- * thread's CPU affinity allows (taskset -c 0: none), every signal blocked
- * in them, all joined before the call returns; its outcome is the same
- * on any number of CPUs.
+ * sweeps runs on the calling thread and up to 7 threads of the run's own,
+ * as many more as the calling thread's CPU affinity allows (taskset -c 0:
+ * none), every signal blocked in them, all joined before the call
+ * returns; its outcome is the same on any number of CPUs.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

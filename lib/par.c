@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * liboio: an independent loop over the CPUs the process may use; see
- * par.h.
+ * liboio: an independent loop over the CPUs the calling thread may use;
+ * see par.h.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* sched_getaffinity, CPU_COUNT */
@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "par.h"
 
@@ -31,17 +32,30 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* The CPUs this process may run on, at most LIO_PAR_MAX; 1 if unknown. */
+/*
+ * The CPUs the calling thread may run on, at most LIO_PAR_MAX; 1 if
+ * unknown. A set sized for the machine: a fixed cpu_set_t is refused
+ * (EINVAL) where there are more than CPU_SETSIZE CPUs.
+ */
 static unsigned int cpus(void)
 {
-	cpu_set_t set;
-	int n;
+	long conf = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned int max = conf > CPU_SETSIZE ? (unsigned int)conf :
+						CPU_SETSIZE;
+	size_t size = CPU_ALLOC_SIZE(max);
+	cpu_set_t *set = CPU_ALLOC(max);
+	int n = 1;
 
-	if (sched_getaffinity(0, sizeof(set), &set))
+	if (!set)
 		return 1;
-	n = CPU_COUNT(&set);
+	if (!sched_getaffinity(0, size, set))
+		n = CPU_COUNT_S(size, set);
+	CPU_FREE(set);
 	return n < 1 ? 1 : n > LIO_PAR_MAX ? LIO_PAR_MAX : (unsigned int)n;
 }
+
+/* Enough for naming a bus (some 26 KiB at most) many times over. */
+#define STACK_SIZE	(256 * 1024)
 
 void lio_par_for(unsigned int n, void (*fn)(void *ctx, unsigned int i),
 		 void *ctx)
@@ -49,12 +63,20 @@ void lio_par_for(unsigned int n, void (*fn)(void *ctx, unsigned int i),
 	struct par p = { .fn = fn, .ctx = ctx, .n = n };
 	pthread_t th[LIO_PAR_MAX];
 	unsigned int want = n < 2 ? 1 : cpus(), k = 0, i;
+	pthread_attr_t attr;
 	sigset_t all, was;
+	int cancel;
 
 	atomic_init(&p.next, 0);
 	if (want > n)
 		want = n;
-	if (want > 1) {
+	/*
+	 * Not cancelled in pthread_join() either: the threads use p, on this
+	 * stack, until they are joined.
+	 */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	if (want > 1 && !pthread_attr_init(&attr)) {
+		pthread_attr_setstacksize(&attr, STACK_SIZE);
 		/*
 		 * The threads start with every signal blocked: a signal for
 		 * the process goes to the application's own threads, whose
@@ -63,11 +85,13 @@ void lio_par_for(unsigned int n, void (*fn)(void *ctx, unsigned int i),
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &was);
 		for (i = 1; i < want; i++)
-			if (!pthread_create(&th[k], NULL, work, &p))
+			if (!pthread_create(&th[k], &attr, work, &p))
 				k++;
 		pthread_sigmask(SIG_SETMASK, &was, NULL);
+		pthread_attr_destroy(&attr);
 	}
 	work(&p);
 	for (i = 0; i < k; i++)
 		pthread_join(th[i], NULL);
+	pthread_setcancelstate(cancel, NULL);
 }

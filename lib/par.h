@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * liboio: a loop whose iterations are independent, spread over the CPUs
- * the process may run on. A bring-up's analysis names the rings of each
- * bus apart from every other bus's, and on a real card the card's clock
- * does not stop while the host computes: the tuning phase is the card's
- * time plus the library's.
+ * the calling thread may run on. A bring-up's analysis names the rings of
+ * each bus apart from every other bus's, and on a real card the card's
+ * clock does not stop while the host computes: the tuning phase is the
+ * card's time plus the library's.
  */
 #ifndef OIO_PAR_H
 #define OIO_PAR_H
@@ -12,7 +12,9 @@
 /*
  * fn(ctx, i) for every i in 0..n-1, each exactly once, on the calling
  * thread and up to LIO_PAR_MAX - 1 threads of its own, as many as the
- * process's CPU affinity allows (taskset -c 0: the calling thread alone).
+ * calling thread's CPU affinity allows (taskset -c 0: it alone), with
+ * every signal blocked and 256 KiB of stack each (fn must fit in it); not
+ * cancelled midway.
  * Returns once every call has returned. Which thread runs an i, and in
  * what order, is not defined: fn must touch nothing another i touches,
  * and then the results do not depend on it. A thread that cannot be

@@ -22,6 +22,8 @@
 #define MAX_W		OIO_MAX_WAVELENGTHS
 #define XT_MAX		0.35	/* adjacent crosstalk searched up to */
 #define XT_STEP		0.005
+/* the grid's points, 0 to XT_MAX by XT_STEP, and one spare: with them */
+#define XT_POINTS	72
 #define C_SIGMA		80.0	/* pm: a line's position in sweep C */
 #define C_TALL		0.6	/* of a ring's tallest peak in C */
 #define GAIN_PRIOR	2.0	/* peaks' worth of belief in gain 1 */
@@ -245,8 +247,6 @@ static void c_gains(struct oio_tune *t, const struct oio_comb *cb,
 					(suu + GAIN_PRIOR * m), 0.3), 2.5);
 	}
 }
-
-#define XT_POINTS	72	/* 0 to XT_MAX by XT_STEP, and one spare */
 
 void lio_tune_crosstalk(struct oio_tune *t)
 {

@@ -413,6 +413,13 @@ host_suite() {
 	lib-abidiff)
 		host lib-abidiff scripts/check-lib-abidiff.sh "$B/lib"
 		;;
+	tsan-analysis)
+		# the analysis' loops side by side under ThreadSanitizer: a
+		# race stops the worker, which fails its corner
+		host tsan-analysis env TSAN_OPTIONS=halt_on_error=1 \
+			"$B/tsan/unit/test-envelope" -n 2 -j 1 \
+			-c default,optical-worst,inside,line-dark
+		;;
 	envelope-recover)
 		# Recovery over the envelope: link up, port 2 knocked off,
 		# recover; no lane up in error, no recovery failing (10 seeds

@@ -7,7 +7,9 @@
  * its reason; refusals that change nothing; recovery of one port without
  * touching the others; tear-down.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* sched_setaffinity, CPU_SET */
+#endif
 #include <check.h>
 #include <errno.h>
 #include <math.h>

@@ -592,13 +592,13 @@ static void spin_ns(int64_t ns)
 }
 
 /*
- * A card in real time sees the host's time between calls pass, at least
- * as much as went by; a card out of it, none: its clock moves only in
+ * A card in real time sees the host's time between calls pass, as much as
+ * went by and no more; a card out of it, none: its clock moves only in
  * simcard_wait(), by what that asks.
  */
 START_TEST(test_realtime_card_sees_host_time)
 {
-	int64_t t0;
+	int64_t t0, h0;
 
 	make(&card, 3);
 	simcard_realize(&card);
@@ -609,15 +609,21 @@ START_TEST(test_realtime_card_sees_host_time)
 	ck_assert_int_eq(card.now, t0);
 	simcard_wait(&card, 1000);
 	ck_assert_int_eq(card.now, t0 + 1000);
+	h0 = host_ns();
 	simcard_realtime(&card, true);
 	t0 = card.now;
 	spin_ns(2000000);
 	simcard_wr(&card, OIO_REG_SCRATCH, 1);
 	ck_assert_int_ge(card.now - t0, 2000000);
+	/* and no more than went by */
+	ck_assert_int_le(card.now - t0, host_ns() - h0);
+	h0 = host_ns();
+	simcard_rd(&card, OIO_REG_SCRATCH);
 	t0 = card.now;
 	spin_ns(2000000);
 	simcard_wait(&card, 1000);
 	ck_assert_int_ge(card.now - t0, 2001000);
+	ck_assert_int_le(card.now - t0, host_ns() - h0 + 1000);
 	simcard_realtime(&card, false);
 	t0 = card.now;
 	spin_ns(2000000);

@@ -2,14 +2,15 @@
 /*
  * Unit tests of liboio's bring-up arithmetic: the heater law, the comb of
  * lines that finds the nearest one, order statistics by selection, loops
- * spread over the CPUs (par.h), the
- * code of darkened lines and the classes of swept positions, the one
- * peak finder (lib/peaks.c) on synthetic traces, and what bring-up
- * measures of a card
- * (FSR, time constants, crosstalk, noise, linewidth, line positions)
- * against the emulated card's truth, on cards far from the default one.
+ * spread over the CPUs (par.h), the code of darkened lines and the
+ * classes of swept positions, the one peak finder (lib/peaks.c) on
+ * synthetic traces, and what bring-up measures of a card (FSR, time
+ * constants, crosstalk, noise, linewidth, line positions) against the
+ * emulated card's truth, on cards far from the default one.
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* sched_setaffinity, CPU_SET */
+#endif
 #include <check.h>
 #include <errno.h>
 #include <math.h>
