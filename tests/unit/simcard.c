@@ -99,7 +99,7 @@ void simcard_free(struct simcard *c)
 	c->dma = NULL;
 }
 
-static int64_t host_ns(void)
+int64_t simcard_host_ns(void)
 {
 	struct timespec ts;
 
@@ -126,19 +126,19 @@ static void pass(struct simcard *c, int64_t ns)
 static void enter(struct simcard *c)
 {
 	if (c->realtime)
-		pass(c, host_ns() - c->host_mark);
+		pass(c, simcard_host_ns() - c->host_mark);
 }
 
 static void leave(struct simcard *c)
 {
 	if (c->realtime)
-		c->host_mark = host_ns();
+		c->host_mark = simcard_host_ns();
 }
 
 void simcard_realtime(struct simcard *c, bool on)
 {
 	c->realtime = on;
-	c->host_mark = host_ns();
+	c->host_mark = simcard_host_ns();
 }
 
 uint32_t simcard_rd(struct simcard *c, uint32_t addr)

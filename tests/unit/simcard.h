@@ -47,6 +47,8 @@ void simcard_wr(struct simcard *c, uint32_t addr, uint32_t val);
 void simcard_wait(struct simcard *c, int64_t ns);
 /* From now on the card runs in real time (above) or not. */
 void simcard_realtime(struct simcard *c, bool on);
+/* The host's clock that a card in real time follows (monotonic), ns. */
+int64_t simcard_host_ns(void);
 
 /* Guest errors the model logged since the process started. */
 unsigned long simcard_guest_errors(void);

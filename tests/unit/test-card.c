@@ -12,7 +12,6 @@
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "simcard.h"
 
@@ -574,20 +573,12 @@ START_TEST(test_interferer_closes_the_eye)
 }
 END_TEST
 
-static int64_t host_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Busy, as a library computing between two calls into the card is. */
 static void spin_ns(int64_t ns)
 {
-	int64_t end = host_ns() + ns;
+	int64_t end = simcard_host_ns() + ns;
 
-	while (host_ns() < end)
+	while (simcard_host_ns() < end)
 		;
 }
 
@@ -609,21 +600,21 @@ START_TEST(test_realtime_card_sees_host_time)
 	ck_assert_int_eq(card.now, t0);
 	simcard_wait(&card, 1000);
 	ck_assert_int_eq(card.now, t0 + 1000);
-	h0 = host_ns();
+	h0 = simcard_host_ns();
 	simcard_realtime(&card, true);
 	t0 = card.now;
 	spin_ns(2000000);
 	simcard_wr(&card, OIO_REG_SCRATCH, 1);
 	ck_assert_int_ge(card.now - t0, 2000000);
 	/* and no more than went by */
-	ck_assert_int_le(card.now - t0, host_ns() - h0);
-	h0 = host_ns();
+	ck_assert_int_le(card.now - t0, simcard_host_ns() - h0);
+	h0 = simcard_host_ns();
 	simcard_rd(&card, OIO_REG_SCRATCH);
 	t0 = card.now;
 	spin_ns(2000000);
 	simcard_wait(&card, 1000);
 	ck_assert_int_ge(card.now - t0, 2001000);
-	ck_assert_int_le(card.now - t0, host_ns() - h0 + 1000);
+	ck_assert_int_le(card.now - t0, simcard_host_ns() - h0 + 1000);
 	simcard_realtime(&card, false);
 	t0 = card.now;
 	spin_ns(2000000);

@@ -595,14 +595,6 @@ START_TEST(test_par_every_index_once)
 }
 END_TEST
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 struct meeting {
 	atomic_uint arrived;
 	atomic_uint stood_up;
@@ -612,12 +604,12 @@ struct meeting {
 static void meet(void *arg, unsigned int i)
 {
 	struct meeting *m = arg;
-	int64_t end = mono_ns() + 2000000000;
+	int64_t end = simcard_host_ns() + 2000000000;
 
 	(void)i;
 	atomic_fetch_add(&m->arrived, 1);
 	while (atomic_load(&m->arrived) < 2)
-		if (mono_ns() > end) {
+		if (simcard_host_ns() > end) {
 			atomic_fetch_add(&m->stood_up, 1);
 			return;
 		}
