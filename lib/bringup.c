@@ -696,16 +696,26 @@ struct run_mask {
 	const bool *mask;
 };
 
-/* A ring's three sweeps, read apart from every other ring's. */
-static void ring_traces(void *arg, unsigned int r)
+/* A ring's sweeps A and C, read apart from every other ring's. */
+static void ring_traces_ac(void *arg, unsigned int r)
 {
 	const struct run_mask *rm = arg;
 	struct run *run = rm->run;
 
 	if (rm->mask[r / (2 * run->info.wavelengths)])
-		lio_tune_traces(run->t, r, run->a + (size_t)r * run->points,
-				run->b + (size_t)r * run->points,
-				run->c + (size_t)r * run->points);
+		lio_tune_traces_ac(run->t, r,
+				   run->a + (size_t)r * run->points,
+				   run->c + (size_t)r * run->points);
+}
+
+/* And its sweep B. */
+static void ring_traces_b(void *arg, unsigned int r)
+{
+	const struct run_mask *rm = arg;
+	struct run *run = rm->run;
+
+	if (rm->mask[r / (2 * run->info.wavelengths)])
+		lio_tune_traces_b(run->t, r, run->b + (size_t)r * run->points);
 }
 
 /* A port's plan, from the analysis alone: apart from every other's. */
@@ -729,6 +739,7 @@ static int bring_ports(struct run *run, const bool *mask)
 		.dwell_ns = run->prm.sweep_dwell_ns,
 	}, sb = sa, sc = sa;
 	struct run_mask rm = { .run = run, .mask = mask };
+	struct lio_par bg;
 	int err, lerr;
 
 	sb.dwell_ns = SLOW_SWEEP * sa.dwell_ns;
@@ -738,6 +749,13 @@ static int bring_ports(struct run *run, const bool *mask)
 	if (err)
 		return err;
 	run_progress(run, "sweep", 2, 3);
+	lio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
+		      run->emitting, run->full_uw);
+	/*
+	 * Sweeps A's and C's peaks are found while the card dims lines and
+	 * makes sweep B: on a real card the host waits for it meanwhile.
+	 */
+	lio_par_start(&bg, 2 * lanes_of(run), ring_traces_ac, &rm);
 	err = run_dim_lines(run, lit, true);
 	for (l = 0; l < w; l++) {
 		const struct oio_laser_info *li = &run->tel->laser[l];
@@ -749,16 +767,16 @@ static int bring_ports(struct run *run, const bool *mask)
 	run_progress(run, "sweep", 3, 3);
 	/* back to full power whatever happened: the next run starts there */
 	lerr = run_full_power(run, lit);
+	lio_par_finish(&bg);
 	err = err ?: lerr;
 	if (err)
 		return err;
 
 	run_progress(run, "analyse", 0, 1);
-	lio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
-		      run->emitting, run->full_uw, dim_ratio);
+	lio_tune_dimmed(run->t, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
-	lio_par_for(2 * lanes_of(run), ring_traces, &rm);
+	lio_par_for(2 * lanes_of(run), ring_traces_b, &rm);
 	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);
 
@@ -1259,13 +1277,11 @@ static bool recall_cal(struct run *run, const struct lio_cal *c,
 		.start = 0, .step = run->prm.sweep_step, .points = run->points,
 		.dwell_ns = run->prm.sweep_dwell_ns,
 	};
-	double ones[MAX_W], d[OIO_MAX_RINGS], dev[OIO_MAX_RINGS], m;
+	double d[OIO_MAX_RINGS], dev[OIO_MAX_RINGS], m;
 	struct oio_tune *t = run->t;
 
-	for (i = 0; i < MAX_W; i++)
-		ones[i] = 1;
 	lio_tune_init(t, &run->g, &sw, &sw, &sw, run->code, run->emitting,
-		      run->full_uw, ones);
+		      run->full_uw);
 	lio_cal_give(c, t);
 	for (n = 0; n < lanes_of(run); n++) {
 		unsigned int p = n / W, w = n % W;

@@ -712,8 +712,11 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * stays down; the same goes for oio_link_recover().) The analysis of the
  * sweeps runs on the calling thread and up to 7 threads of the run's own,
  * as many more as the calling thread's CPU affinity allows (taskset -c 0:
- * none), every signal blocked in them, all joined before the call
- * returns; its outcome is the same on any number of CPUs.
+ * none); the first two sweeps' peaks are found while the card makes the
+ * third, on as many threads as the affinity allows CPUs (one at least).
+ * Every signal is blocked in them, all are joined before the call
+ * returns, and the calling thread is not cancelled (pthread_cancel())
+ * while any runs; the outcome is the same on any number of CPUs.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

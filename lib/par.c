@@ -14,16 +14,9 @@
 
 #include "par.h"
 
-struct par {
-	void (*fn)(void *ctx, unsigned int i);
-	void *ctx;
-	unsigned int n;
-	atomic_uint next;	/* the first i no thread has taken */
-};
-
 static void *work(void *arg)
 {
-	struct par *p = arg;
+	struct lio_par *p = arg;
 	unsigned int i;
 
 	while ((i = atomic_fetch_add_explicit(&p->next, 1,
@@ -57,41 +50,70 @@ static unsigned int cpus(void)
 /* Enough for naming a bus (some 26 KiB at most) many times over. */
 #define STACK_SIZE	(256 * 1024)
 
+/*
+ * Start threads more for p's loop; the caller finishes it. Not cancelled
+ * in pthread_join() either: the threads use p until they are joined.
+ */
+static void begin(struct lio_par *p, unsigned int n,
+		  void (*fn)(void *ctx, unsigned int i), void *ctx,
+		  unsigned int threads)
+{
+	pthread_attr_t attr;
+	sigset_t all, was;
+	unsigned int i;
+
+	p->fn = fn;
+	p->ctx = ctx;
+	p->n = n;
+	p->threads = 0;
+	atomic_init(&p->next, 0);
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &p->cancel);
+	if (threads > LIO_PAR_MAX)
+		threads = LIO_PAR_MAX;
+	if (!threads || pthread_attr_init(&attr))
+		return;
+	pthread_attr_setstacksize(&attr, STACK_SIZE);
+	/*
+	 * The threads start with every signal blocked: a signal for the
+	 * process goes to the application's own threads, whose handlers may
+	 * not expect one of ours.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &was);
+	for (i = 0; i < threads; i++)
+		if (!pthread_create(&p->th[p->threads], &attr, work, p))
+			p->threads++;
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+void lio_par_finish(struct lio_par *p)
+{
+	unsigned int i;
+
+	work(p);
+	for (i = 0; i < p->threads; i++)
+		pthread_join(p->th[i], NULL);
+	pthread_setcancelstate(p->cancel, NULL);
+}
+
+void lio_par_start(struct lio_par *p, unsigned int n,
+		   void (*fn)(void *ctx, unsigned int i), void *ctx)
+{
+	unsigned int want = n ? cpus() : 0;
+
+	begin(p, n, fn, ctx, want > n ? n : want);
+}
+
 void lio_par_for(unsigned int n, void (*fn)(void *ctx, unsigned int i),
 		 void *ctx)
 {
-	struct par p = { .fn = fn, .ctx = ctx, .n = n };
-	pthread_t th[LIO_PAR_MAX];
-	unsigned int want = n < 2 ? 1 : cpus(), k = 0, i;
-	pthread_attr_t attr;
-	sigset_t all, was;
-	int cancel;
+	unsigned int want = n < 2 ? n : cpus();
+	struct lio_par p;
 
-	atomic_init(&p.next, 0);
 	if (want > n)
 		want = n;
-	/*
-	 * Not cancelled in pthread_join() either: the threads use p, on this
-	 * stack, until they are joined.
-	 */
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	if (want > 1 && !pthread_attr_init(&attr)) {
-		pthread_attr_setstacksize(&attr, STACK_SIZE);
-		/*
-		 * The threads start with every signal blocked: a signal for
-		 * the process goes to the application's own threads, whose
-		 * handlers may not expect one of ours.
-		 */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &was);
-		for (i = 1; i < want; i++)
-			if (!pthread_create(&th[k], &attr, work, &p))
-				k++;
-		pthread_sigmask(SIG_SETMASK, &was, NULL);
-		pthread_attr_destroy(&attr);
-	}
-	work(&p);
-	for (i = 0; i < k; i++)
-		pthread_join(th[i], NULL);
-	pthread_setcancelstate(cancel, NULL);
+	/* the calling thread is one of them */
+	begin(&p, n, fn, ctx, want ? want - 1 : 0);
+	lio_par_finish(&p);
 }

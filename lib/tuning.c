@@ -133,8 +133,7 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
 		   const struct oio_tune_sweep *sc, uint32_t code,
-		   uint32_t emitting, const double *line_uw,
-		   const double *dim_ratio)
+		   uint32_t emitting, const double *line_uw)
 {
 	double mean = 0;
 	unsigned int l, n = 0;
@@ -146,11 +145,10 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 	t->sc = *sc;
 	t->code = code;
 	t->emitting = emitting;
-	t->dark = true;
+	/* as lio_tune_dimmed() has it for no line dimmed */
+	t->dark = !(code & emitting);
 	for (l = 0; l < g->wavelengths; l++) {
-		t->dim_ratio[l] = (code >> l & 1) ? dim_ratio[l] : 1;
-		if ((code & emitting) >> l & 1 && dim_ratio[l] > 0.02)
-			t->dark = false;
+		t->dim_ratio[l] = 1;
 		t->line_pm[l] = g->first_pm + l * g->spacing_pm;
 		if (emitting >> l & 1) {
 			mean += line_uw[l];
@@ -160,6 +158,18 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 	for (l = 0; l < g->wavelengths; l++)
 		t->line_rel[l] = n && mean > 0 ? line_uw[l] * n / mean : 1;
 	t->fsr_pm = g->fsr_pm;
+}
+
+void lio_tune_dimmed(struct oio_tune *t, const double *dim_ratio)
+{
+	unsigned int l;
+
+	t->dark = true;
+	for (l = 0; l < t->g.wavelengths; l++) {
+		t->dim_ratio[l] = (t->code >> l & 1) ? dim_ratio[l] : 1;
+		if ((t->code & t->emitting) >> l & 1 && dim_ratio[l] > 0.02)
+			t->dark = false;
+	}
 }
 
 /* ---- traces --------------------------------------------------------- */
@@ -182,8 +192,8 @@ static double ref_height(const struct oio_tune_ring *rg)
 	return h[n - 1 - (n - 1) / 4];
 }
 
-void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
-		     const uint32_t *b, const uint32_t *c)
+void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
+			const uint32_t *a, const uint32_t *c)
 {
 	struct oio_tune_ring *rg = &t->ring[r];
 	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
@@ -208,11 +218,6 @@ void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
 			rg->top_na = lio_fmax(rg->top_na, p->height);
 	}
 	rg->ref_na = ref_height(rg);
-	n = lio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
-	for (i = 0; i < n; i++) {
-		rg->b_code[rg->nb] = t->sb.start + pk[i].index * t->sb.step;
-		rg->b_height[rg->nb++] = pk[i].height_na;
-	}
 	/* C's drives are made lag-free once the time constant is known */
 	n = lio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
@@ -360,29 +365,48 @@ static bool looks_undimmed(const struct oio_tune *t,
  * Time constants: undimmed peaks lag in A behind B by a measure of it.
  * Per ring from its own peaks where it has three, else the card's.
  */
+static void ring_lag(const struct oio_tune *t, struct oio_tune_ring *rg)
+{
+	double d[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n = 0;
+
+	match(t, rg);
+	for (i = 0; i < rg->n; i++) {
+		const struct oio_tune_peak *p = &rg->pk[i];
+
+		if (trusted(rg, p) && looks_undimmed(t, p))
+			d[n++] = p->code_a - p->code_b;
+	}
+	rg->lag_n = n;
+	rg->lag_codes = lio_median(d, n);
+	rg->tau_ns = n ? tau_from_lag(t, rg->lag_codes) : NAN;
+}
+
+/* Sweep B's peaks, matched to A's, give the ring's time constant. */
+void lio_tune_traces_b(struct oio_tune *t, unsigned int r, const uint32_t *b)
+{
+	struct oio_tune_ring *rg = &t->ring[r];
+	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n;
+
+	n = lio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		rg->b_code[rg->nb] = t->sb.start + pk[i].index * t->sb.step;
+		rg->b_height[rg->nb++] = pk[i].height_na;
+	}
+	ring_lag(t, rg);
+}
+
+/* The card's time constant from its rings', and every drive lag-free. */
 static void lags(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, i;
-	double all[OIO_MAX_RINGS], d[OIO_TUNE_MAX_PEAKS];
+	double all[OIO_MAX_RINGS];
 	unsigned int na = 0;
 
-	for (r = 0; r < R; r++) {
-		struct oio_tune_ring *rg = &t->ring[r];
-		unsigned int n = 0;
-
-		match(t, rg);
-		for (i = 0; i < rg->n; i++) {
-			const struct oio_tune_peak *p = &rg->pk[i];
-
-			if (trusted(rg, p) && looks_undimmed(t, p))
-				d[n++] = p->code_a - p->code_b;
-		}
-		rg->lag_n = n;
-		rg->lag_codes = lio_median(d, n);
-		rg->tau_ns = n ? tau_from_lag(t, rg->lag_codes) : NAN;
-		if (n >= 2)
-			all[na++] = rg->tau_ns;
-	}
+	for (r = 0; r < R; r++)
+		if (t->ring[r].lag_n >= 2)
+			all[na++] = t->ring[r].tau_ns;
 	/* none measured: a guess to correct lags by, not a measurement */
 	t->tau_measured = na > 0;
 	t->tau_ns = na ? lio_median(all, na) : 4000;

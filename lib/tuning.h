@@ -203,17 +203,28 @@ uint32_t lio_tune_code(unsigned int wavelengths, unsigned int *k);
 uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 			unsigned int *classes);
 
-/* Start from the nominal card. */
+/* Start from the nominal card, no line dimmed yet. */
 void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
 		   const struct oio_tune_sweep *sc, uint32_t code,
-		   uint32_t emitting, const double *line_uw,
-		   const double *dim_ratio);
+		   uint32_t emitting, const double *line_uw);
 
-/* One ring's three traces: its peaks in A, matched in B; those of C. */
-void lio_tune_traces(struct oio_tune *t, unsigned int r, const uint32_t *a,
-		     const uint32_t *b, const uint32_t *c);
+/* Each line's power in sweep B, as a share of its full power. */
+void lio_tune_dimmed(struct oio_tune *t, const double *dim_ratio);
+
+/*
+ * One ring's traces of sweeps A and C: its peaks in each. Apart from
+ * every other ring's, and from sweep B, which need not have been made.
+ */
+void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
+			const uint32_t *a, const uint32_t *c);
+
+/*
+ * Then its trace of sweep B, after lio_tune_dimmed(): its peaks, matched
+ * to A's, and the time constant they give. Apart from every other ring's.
+ */
+void lio_tune_traces_b(struct oio_tune *t, unsigned int r, const uint32_t *b);
 
 /*
  * Everything from the traces: time constants and lag-free drives, line

@@ -663,6 +663,74 @@ START_TEST(test_par_follows_affinity)
 }
 END_TEST
 
+struct held {
+	atomic_bool began;
+	atomic_bool go;
+	atomic_uint stood_up;
+	pthread_t who;
+};
+
+/* Index 0 says it began, then waits up to 2 s for the caller's go. */
+static void wait_for_go(void *arg, unsigned int i)
+{
+	struct held *h = arg;
+	int64_t end = simcard_host_ns() + 2000000000;
+
+	(void)i;
+	h->who = pthread_self();
+	atomic_store(&h->began, true);
+	while (!atomic_load(&h->go))
+		if (simcard_host_ns() > end) {
+			atomic_fetch_add(&h->stood_up, 1);
+			return;
+		}
+}
+
+/*
+ * A loop started in the background runs while the caller goes on, on a
+ * thread of its own even where one CPU is allowed; finish runs what is
+ * left and joins; the caller is not cancelled in between.
+ */
+START_TEST(test_par_in_background)
+{
+	static struct par_seen ps;
+	struct held h = { 0 };
+	int64_t end = simcard_host_ns() + 2000000000;
+	cpu_set_t all, one;
+	struct lio_par p;
+	unsigned int i;
+	int state;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	CPU_SET(first_cpu(&all), &one);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	lio_par_start(&p, 1, wait_for_go, &h);
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	ck_assert_int_eq(state, PTHREAD_CANCEL_DISABLE);
+	pthread_setcancelstate(state, NULL);
+	while (!atomic_load(&h.began) && simcard_host_ns() < end)
+		sched_yield();
+	ck_assert(atomic_load(&h.began));
+	ck_assert(!pthread_equal(h.who, pthread_self()));
+	atomic_store(&h.go, true);
+	lio_par_finish(&p);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
+	ck_assert_uint_eq(atomic_load(&h.stood_up), 0);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &state);
+	ck_assert_int_eq(state, PTHREAD_CANCEL_ENABLE);
+
+	lio_par_start(&p, PAR_N, see, &ps);
+	lio_par_finish(&p);
+	for (i = 0; i < PAR_N; i++)
+		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+	lio_par_start(&p, 0, see, &ps);
+	lio_par_finish(&p);
+	for (i = 0; i < PAR_N; i++)
+		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tuning");
@@ -681,6 +749,7 @@ int main(void)
 	tcase_add_test(tc, test_peaks_flat_and_edges);
 	tcase_add_test(tc, test_par_every_index_once);
 	tcase_add_test(tc, test_par_follows_affinity);
+	tcase_add_test(tc, test_par_in_background);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("measured");
 	tcase_set_timeout(tc, 60);
