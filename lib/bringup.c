@@ -773,7 +773,7 @@ static int bring_ports(struct run *run, const bool *mask)
 		return err;
 
 	run_progress(run, "analyse", 0, 1);
-	lio_tune_dimmed(run->t, dim_ratio);
+	lio_tune_dimmed(run->t, run->emitting, run->full_uw, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
 	lio_par_for(2 * lanes_of(run), ring_traces_b, &rm);

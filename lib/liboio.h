@@ -713,10 +713,12 @@ typedef void (*oio_progress_cb)(const char *stage, unsigned int done,
  * sweeps runs on the calling thread and up to 7 threads of the run's own,
  * as many more as the calling thread's CPU affinity allows (taskset -c 0:
  * none); the first two sweeps' peaks are found while the card makes the
- * third, on as many threads as the affinity allows CPUs (one at least).
- * Every signal is blocked in them, all are joined before the call
- * returns, and the calling thread is not cancelled (pthread_cancel())
- * while any runs; the outcome is the same on any number of CPUs.
+ * third, on as many threads as the affinity allows CPUs (at least one, at
+ * most 8). Every signal is blocked in them, all are joined before the
+ * call returns, and the calling thread is not cancelled (pthread_cancel())
+ * while any runs - the progress call at the end of the third sweep
+ * included; oio_ctx_cancel() is unaffected. The outcome is the same on
+ * any number of CPUs.
  */
 int oio_link_up(struct oio_ctx *ctx, uint32_t card,
 		const struct oio_link_params *params,

@@ -51,8 +51,9 @@ static unsigned int cpus(void)
 #define STACK_SIZE	(256 * 1024)
 
 /*
- * Start threads more for p's loop; the caller finishes it. Not cancelled
- * in pthread_join() either: the threads use p until they are joined.
+ * Start p's loop on threads of its own; the caller finishes it. The
+ * caller is not cancelled until then, in pthread_join() either: the
+ * threads use p until they are joined.
  */
 static void begin(struct lio_par *p, unsigned int n,
 		  void (*fn)(void *ctx, unsigned int i), void *ctx,

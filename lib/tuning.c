@@ -129,14 +129,30 @@ static unsigned int class_of(const struct oio_tune *t, unsigned int w)
 	return w % classes;
 }
 
+/* The lines lit, and each one's power against the mean of them. */
+static void set_lines(struct oio_tune *t, uint32_t emitting,
+		      const double *line_uw)
+{
+	double mean = 0;
+	unsigned int l, n = 0;
+
+	t->emitting = emitting;
+	for (l = 0; l < t->g.wavelengths; l++)
+		if (emitting >> l & 1) {
+			mean += line_uw[l];
+			n++;
+		}
+	for (l = 0; l < t->g.wavelengths; l++)
+		t->line_rel[l] = n && mean > 0 ? line_uw[l] * n / mean : 1;
+}
+
 void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
 		   const struct oio_tune_sweep *sc, uint32_t code,
 		   uint32_t emitting, const double *line_uw)
 {
-	double mean = 0;
-	unsigned int l, n = 0;
+	unsigned int l;
 
 	memset(t, 0, sizeof(*t));
 	t->g = *g;
@@ -144,30 +160,26 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 	t->sb = *sb;
 	t->sc = *sc;
 	t->code = code;
-	t->emitting = emitting;
+	set_lines(t, emitting, line_uw);
 	/* as lio_tune_dimmed() has it for no line dimmed */
 	t->dark = !(code & emitting);
 	for (l = 0; l < g->wavelengths; l++) {
 		t->dim_ratio[l] = 1;
 		t->line_pm[l] = g->first_pm + l * g->spacing_pm;
-		if (emitting >> l & 1) {
-			mean += line_uw[l];
-			n++;
-		}
 	}
-	for (l = 0; l < g->wavelengths; l++)
-		t->line_rel[l] = n && mean > 0 ? line_uw[l] * n / mean : 1;
 	t->fsr_pm = g->fsr_pm;
 }
 
-void lio_tune_dimmed(struct oio_tune *t, const double *dim_ratio)
+void lio_tune_dimmed(struct oio_tune *t, uint32_t emitting,
+		     const double *line_uw, const double *dim_ratio)
 {
 	unsigned int l;
 
+	set_lines(t, emitting, line_uw);
 	t->dark = true;
 	for (l = 0; l < t->g.wavelengths; l++) {
 		t->dim_ratio[l] = (t->code >> l & 1) ? dim_ratio[l] : 1;
-		if ((t->code & t->emitting) >> l & 1 && dim_ratio[l] > 0.02)
+		if ((t->code & emitting) >> l & 1 && dim_ratio[l] > 0.02)
 			t->dark = false;
 	}
 }
@@ -389,6 +401,7 @@ void lio_tune_traces_b(struct oio_tune *t, unsigned int r, const uint32_t *b)
 	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
 	unsigned int i, n;
 
+	rg->nb = 0;
 	n = lio_trace_peaks(b, t->sb.points, pk, OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		rg->b_code[rg->nb] = t->sb.start + pk[i].index * t->sb.step;

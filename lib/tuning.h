@@ -210,8 +210,13 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sc, uint32_t code,
 		   uint32_t emitting, const double *line_uw);
 
-/* Each line's power in sweep B, as a share of its full power. */
-void lio_tune_dimmed(struct oio_tune *t, const double *dim_ratio);
+/*
+ * Once sweep B is made: the lines lit now (one may have gone dark since
+ * lio_tune_init()), their full power, and each one's power in sweep B as
+ * a share of it.
+ */
+void lio_tune_dimmed(struct oio_tune *t, uint32_t emitting,
+		     const double *line_uw, const double *dim_ratio);
 
 /*
  * One ring's traces of sweeps A and C: its peaks in each. Apart from

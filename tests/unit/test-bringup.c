@@ -210,6 +210,51 @@ START_TEST(test_dark_line)
 }
 END_TEST
 
+/* The sweep calls so far, and the one at which line 3 fails. */
+static unsigned int sweeps_made, fail_at_sweep;
+
+static int fail_sweep(void *h, const struct oio_sweep_req *req,
+		      uint32_t *trace)
+{
+	if (++sweeps_made == fail_at_sweep)
+		ck_assert_int_eq(simcard_set(&card, "laser-fail-mask", 1 << 3),
+				 0);
+	return sio.io.sweep(h, req, trace);
+}
+
+/*
+ * A line that fails midway through sweep B (the sixth sweep: C, three
+ * classes of A, then B's) is dark to the analysis, which takes the lines
+ * lit once B is made, not those lit when A's and C's peaks began to be
+ * found: its lanes down as dark, the others up, the rings whose peaks
+ * were on it left unnamed rather than named on a line that is not there,
+ * and no more sweeps than that needs. (Taking the lines lit before, the
+ * analysis named all 128 rings and made 19 sweeps, not 11.)
+ */
+START_TEST(test_line_fails_in_sweep_b)
+{
+	struct oio_card_io io;
+	unsigned int n, dark = 0;
+
+	make(1, NULL, 0);
+	io = sio.io;
+	io.sweep = fail_sweep;
+	sweeps_made = 0;
+	fail_at_sweep = 6;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
+			 0);
+	for (n = 0; n < 64; n++)
+		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
+			ck_assert_uint_eq(rep.lane[n].line, 3);
+			dark++;
+		}
+	ck_assert_uint_eq(dark, 8);
+	ck_assert_uint_eq(rep.lanes_up, 56);
+	ck_assert_uint_eq(rep.measured.rings_named, 124);
+	ck_assert_uint_eq(rep.sweeps, 11);
+}
+END_TEST
+
 /* A heater that does not move: its lane says so, the others come up. */
 START_TEST(test_stuck_heater)
 {
@@ -1701,6 +1746,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_default_cards_whole, 0, 10);
 	tcase_add_loop_test(tc, test_same_on_any_cpus, 0, 2);
 	tcase_add_test(tc, test_dark_line);
+	tcase_add_test(tc, test_line_fails_in_sweep_b);
 	tcase_add_test(tc, test_stuck_heater);
 	tcase_add_test(tc, test_shaded_ring_swept_again);
 	tcase_add_test(tc, test_held_ring_follows_dimmed_line);

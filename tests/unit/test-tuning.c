@@ -728,6 +728,13 @@ START_TEST(test_par_in_background)
 	lio_par_finish(&p);
 	for (i = 0; i < PAR_N; i++)
 		ck_assert_uint_eq(atomic_load(&ps.count[i]), 1);
+
+	/* a caller that was not to be cancelled still is not */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	lio_par_start(&p, 2, see, &ps);
+	lio_par_finish(&p);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &state);
+	ck_assert_int_eq(state, PTHREAD_CANCEL_DISABLE);
 }
 END_TEST
 
