@@ -33,11 +33,11 @@ void lio_par_for(unsigned int n, void (*fn)(void *ctx, unsigned int i),
  * card: lio_par_start() returns at once, having started as many threads
  * as the calling thread's affinity allows CPUs (at least one, however
  * few, as the caller is mostly asleep meanwhile; at most LIO_PAR_MAX),
- * and lio_par_finish() runs
- * what they have not taken on the calling thread and returns once every
- * call has returned. Nothing fails: with no thread started, finish does
- * it all. Between the two, fn must touch nothing the caller does, p must
- * stay where it is, and the calling thread is not cancelled.
+ * and lio_par_finish() runs what they have not taken on the calling
+ * thread and returns once every call has returned. Nothing fails: with
+ * no thread started, finish does it all. Between the two, fn must touch
+ * nothing the caller does, p must stay where it is, and the calling
+ * thread is not cancelled.
  */
 struct lio_par {
 	void (*fn)(void *ctx, unsigned int i);
