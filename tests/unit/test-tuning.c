@@ -595,6 +595,22 @@ START_TEST(test_par_every_index_once)
 }
 END_TEST
 
+/*
+ * Up to 2 s for *v to reach want, letting other threads run: false if
+ * it does not.
+ */
+static bool reaches(atomic_uint *v, unsigned int want)
+{
+	int64_t end = simcard_host_ns() + 2000000000;
+
+	while (atomic_load(v) < want) {
+		if (simcard_host_ns() > end)
+			return false;
+		sched_yield();
+	}
+	return true;
+}
+
 struct meeting {
 	atomic_uint arrived;
 	atomic_uint stood_up;
@@ -604,15 +620,11 @@ struct meeting {
 static void meet(void *arg, unsigned int i)
 {
 	struct meeting *m = arg;
-	int64_t end = simcard_host_ns() + 2000000000;
 
 	(void)i;
 	atomic_fetch_add(&m->arrived, 1);
-	while (atomic_load(&m->arrived) < 2)
-		if (simcard_host_ns() > end) {
-			atomic_fetch_add(&m->stood_up, 1);
-			return;
-		}
+	if (!reaches(&m->arrived, 2))
+		atomic_fetch_add(&m->stood_up, 1);
 }
 
 /* An index that sleeps a little: a thread beside it would take some. */
@@ -664,8 +676,8 @@ START_TEST(test_par_follows_affinity)
 END_TEST
 
 struct held {
-	atomic_bool began;
-	atomic_bool go;
+	atomic_uint began;
+	atomic_uint go;
 	atomic_uint stood_up;
 	pthread_t who;
 };
@@ -674,16 +686,12 @@ struct held {
 static void wait_for_go(void *arg, unsigned int i)
 {
 	struct held *h = arg;
-	int64_t end = simcard_host_ns() + 2000000000;
 
 	(void)i;
 	h->who = pthread_self();
-	atomic_store(&h->began, true);
-	while (!atomic_load(&h->go))
-		if (simcard_host_ns() > end) {
-			atomic_fetch_add(&h->stood_up, 1);
-			return;
-		}
+	atomic_store(&h->began, 1);
+	if (!reaches(&h->go, 1))
+		atomic_fetch_add(&h->stood_up, 1);
 }
 
 /*
@@ -695,7 +703,6 @@ START_TEST(test_par_in_background)
 {
 	static struct par_seen ps;
 	struct held h = { 0 };
-	int64_t end = simcard_host_ns() + 2000000000;
 	cpu_set_t all, one;
 	struct lio_par p;
 	unsigned int i;
@@ -709,11 +716,9 @@ START_TEST(test_par_in_background)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 	ck_assert_int_eq(state, PTHREAD_CANCEL_DISABLE);
 	pthread_setcancelstate(state, NULL);
-	while (!atomic_load(&h.began) && simcard_host_ns() < end)
-		sched_yield();
-	ck_assert(atomic_load(&h.began));
+	ck_assert(reaches(&h.began, 1));
 	ck_assert(!pthread_equal(h.who, pthread_self()));
-	atomic_store(&h.go, true);
+	atomic_store(&h.go, 1);
 	lio_par_finish(&p);
 	ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
 	ck_assert_uint_eq(atomic_load(&h.stood_up), 0);
