@@ -13,11 +13,13 @@
 #include <check.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
-#include <setjmp.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bringup-run.h"
 #include "calib.h"
@@ -1353,10 +1355,12 @@ END_TEST
 /*
  * A run killed midway (SIGKILL, the OOM killer): from the card's side the
  * run simply stops, clean-up and all. Here the first snapshot after a
- * line's bias was lowered never returns.
+ * line's bias was lowered never returns: the run's thread is parked for
+ * good, not unwound, since the threads finding peaks beside it (which
+ * touch no card) still use its stack; a real kill takes them along.
  */
-static jmp_buf killed;
-static bool lowered;
+static sem_t run_over;	/* posted at the kill, or when the run returns */
+static bool lowered, was_killed;
 
 static int k_bias(void *h, uint32_t line, uint32_t ua)
 {
@@ -1366,22 +1370,46 @@ static int k_bias(void *h, uint32_t line, uint32_t ua)
 
 static int k_snapshot(void *h, unsigned int parts, struct oio_telemetry *t)
 {
-	if (lowered)
-		longjmp(killed, 1);
+	if (lowered) {
+		was_killed = true;
+		sem_post(&run_over);
+		for (;;)
+			pause();
+	}
 	return sio.io.snapshot(h, parts, t);
+}
+
+static const struct oio_card_io *kill_io;
+static bool kill_recover;
+
+static void *killed_run(void *arg)
+{
+	(void)arg;
+	if (kill_recover)
+		lio_bringup_recover(kill_io, &info, NULL, &rep, NULL, NULL);
+	else
+		lio_bringup_up(kill_io, &info, NULL, &rep, NULL, NULL);
+	sem_post(&run_over);
+	return NULL;
 }
 
 /* The run, until the kill; false if it ended before any line was dimmed. */
 static bool run_until_killed(const struct oio_card_io *io, bool recover)
 {
-	lowered = false;
-	if (setjmp(killed))
-		return true;
-	if (recover)
-		lio_bringup_recover(io, &info, NULL, &rep, NULL, NULL);
+	pthread_t th;
+
+	kill_io = io;
+	kill_recover = recover;
+	lowered = was_killed = false;
+	ck_assert_int_eq(sem_init(&run_over, 0, 0), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, killed_run, NULL), 0);
+	while (sem_wait(&run_over))
+		ck_assert_int_eq(errno, EINTR);
+	if (was_killed)
+		ck_assert_int_eq(pthread_detach(th), 0);
 	else
-		lio_bringup_up(io, &info, NULL, &rep, NULL, NULL);
-	return false;
+		ck_assert_int_eq(pthread_join(th, NULL), 0);
+	return was_killed;
 }
 
 static void kill_when_dimmed(bool recover)
