@@ -17,6 +17,16 @@
 #define POWER_TOL	0.02
 /* Monitor readings averaged for a detuned ring's share of its line. */
 #define MONITOR_READS	4
+/* The tolerance rx_gain()'s readings aim at, if MONITOR_READS allow. */
+#define RX_GAIN_TOL	0.05
+/*
+ * The least gain rx_gain() tells: two settles of a loop leave its ring
+ * off its peak by a little more or less (datasheet 6.13), a percent or two
+ * of what it drops, which a reading cannot tell from what the rings
+ * upstream hand on. A lane at the target that gains 3 % makes 1.3 errors
+ * in the dimmed dwell where it should make 3.
+ */
+#define RX_GAIN_MIN	0.03
 /*
  * Q a lane may gain from the lines' moves under dimming before it gets a
  * dwell of its own, the lines dimmed further: at 1 %, a lane at the
@@ -238,25 +248,105 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 	return err;
 }
 
+/* Ring r's monitor noise, rms, as the sweeps read it (or the card's). */
+static double ring_noise(const struct run *run, unsigned int r)
+{
+	double noise = run->t->ring[r].noise_na > 0 ? run->t->ring[r].noise_na :
+			run->t->noise_na;
+
+	return noise > 0 ? noise : 0;
+}
+
+/*
+ * How many readings rx_gain() takes of each side, at most MONITOR_READS:
+ * enough that its tolerance for the lanes of on, on[n] reading na[n] at
+ * full power, comes to RX_GAIN_TOL with their lines at share s.
+ */
+static unsigned int rx_reads(const struct run *run, const bool *on,
+			     const double *na, double s)
+{
+	unsigned int n, k = 1;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		double x;
+
+		if (!on[n] || !(na[n] > 0))
+			continue;
+		x = 3 * ring_noise(run, 2 * n + 1) / na[n] *
+		    sqrt(1 + 1 / (s * s)) / RX_GAIN_TOL;
+		if (x * x > k)
+			k = x * x >= MONITOR_READS ? MONITOR_READS :
+			    (unsigned int)ceil(x * x);
+	}
+	return k;
+}
+
+/*
+ * The RX monitors of the lanes of on, k readings averaged: the one in
+ * run->tel, and k - 1 snapshots more.
+ */
+static int rx_average(struct run *run, const bool *on, unsigned int k,
+		      double *na)
+{
+	unsigned int n, i;
+	int err = 0;
+
+	for (n = 0; n < lanes_of(run); n++)
+		na[n] = on[n] ? run->tel->ring[2 * n + 1].monitor_na : 0;
+	for (i = 1; i < k && !err; i++) {
+		err = run_snap(run, RINGS);
+		for (n = 0; n < lanes_of(run) && !err; n++)
+			if (on[n])
+				na[n] += run->tel->ring[2 * n + 1].monitor_na;
+	}
+	for (n = 0; n < lanes_of(run); n++)
+		na[n] /= k;
+	return err;
+}
+
 /*
  * Each RX ring's monitor in the lanes on, averaged over MONITOR_READS
  * snapshots: a share of two readings carries the noise of both.
  */
 static int rx_monitors(struct run *run, const bool *on, double *na)
 {
-	unsigned int n, k;
-	int err = 0;
+	return run_snap(run, RINGS) ?: rx_average(run, on, MONITOR_READS, na);
+}
 
-	for (n = 0; n < lanes_of(run); n++)
-		na[n] = 0;
-	for (k = 0; k < MONITOR_READS && !err; k++) {
-		err = run_snap(run, RINGS);
-		for (n = 0; n < lanes_of(run) && !err; n++)
-			if (on[n])
-				na[n] += run->tel->ring[2 * n + 1].monitor_na /
-					 (double)MONITOR_READS;
-	}
-	return err;
+/* The share of its full power lane n's line is at now; dflt if unknown. */
+static double line_share(const struct run *run, unsigned int n, double dflt)
+{
+	unsigned int l = run->rep->lane[n].line;
+
+	if (l < run->info.wavelengths && run->full_uw[l] > 0)
+		return run->tel->laser[l].power_uw / run->full_uw[l];
+	return dflt;
+}
+
+/*
+ * What dimming did to the light that reaches lane n's RX ring, measured:
+ * its monitor now (na, k readings) against full_na, at full power, over
+ * the share its line's power is now at. The rings upstream on its bus
+ * take what they take of its line as they sit, not as run_q_gain()
+ * reckons them - a parked ring that followed its line by a reckoned move,
+ * which the heater law and the heat of the loops beside it make good only
+ * so far, most of all - and the lane's Q follows that light (datasheet
+ * 7.8). *tol: the noise of the two readings, thrice, never below
+ * RX_GAIN_MIN; 1 and no tolerance where they tell nothing.
+ */
+static double rx_gain(const struct run *run, unsigned int n, double full_na,
+		      double na, unsigned int k, double *tol)
+{
+	const struct oio_ring_info *ri = &run->tel->ring[2 * n + 1];
+	double p = line_share(run, n, 0);
+
+	*tol = 0;
+	if (!(p > 0) || !(full_na > 0) ||
+	    ri->lock_state != OIO_LOCK_STATE_LOCKED)
+		return 1;
+	*tol = fmax(RX_GAIN_MIN, 3 * ring_noise(run, 2 * n + 1) / full_na *
+				sqrt((1 + 1 / (p * p)) / k));
+	return na / full_na / p;
 }
 
 /* A loop the blue move of its line ran into the cold end of its heater. */
@@ -434,7 +524,7 @@ static int follow_settled(struct run *run, const bool *mask,
 	err = run->io->run(run->io->h);
 	if (!err)
 		run_settle(run);
-	return err ?: run_snap(run, LANES);
+	return err ?: run_snap(run, LANES | RINGS);
 }
 
 /*
@@ -489,6 +579,26 @@ static double share_for(const struct run *run, unsigned int n,
 }
 
 /*
+ * Lane n, judged at share deeper, would see more than s. Taken along at
+ * another lane's share and seeing more than that lane's reckoning had it
+ * see, a later round judges it at nx, the share what it saw calls for, or
+ * at its reckoned one if that is deeper; else it fails.
+ */
+static void seen_more(struct run *run, unsigned int n, double s,
+		      double deeper, double nx, unsigned int round, double *x,
+		      bool *flattered, bool *judged, bool *want)
+{
+	judged[n] = false;
+	if (x[n] != deeper && round + 1 < FLAT_ROUNDS &&
+	    nx >= s / FLAT_GAIN_MAX) {
+		flattered[n] = true;
+		x[n] = lio_fmin(x[n], nx);
+	} else {
+		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
+	}
+}
+
+/*
  * The lanes of flattered, whose Q the lines' moves raised at share s
  * (shift), would pass the check short of the margin. Each is judged where
  * its check sees s, the lines dimmed further: the deeper the dimming, the
@@ -505,17 +615,23 @@ static double share_for(const struct run *run, unsigned int n,
  */
 static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			    const uint32_t *full, const double *shift,
-			    double s, bool *flattered, bool *want,
+			    double s, const double *full_na, unsigned int reads,
+			    const double *gain, bool *flattered, bool *want,
 			    bool *moved, bool *any_moved, bool *detune)
 {
-	double x[OIO_MAX_LANES], moves[MAX_W], deeper;
+	double x[OIO_MAX_LANES], moves[MAX_W], deeper, tol, na[OIO_MAX_LANES];
 	bool judged[OIO_MAX_LANES], any;
 	unsigned int n, round;
 	int err = 0;
 
-	for (n = 0; n < lanes_of(run); n++)
+	for (n = 0; n < lanes_of(run); n++) {
 		x[n] = flattered[n] ? share_for(run, n, mask, want, full,
 						shift, s) : NAN;
+		/* measured: where it would see s, the gain held */
+		if (!isnan(x[n]) && gain[n] > 1)
+			x[n] = s / gain[n] < s / FLAT_GAIN_MAX ? NAN :
+			       lio_fmin(x[n], s / gain[n]);
+	}
 	for (round = 0; round < FLAT_ROUNDS && !err; round++) {
 		deeper = NAN;
 		for (n = 0; n < lanes_of(run); n++)
@@ -536,16 +652,12 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			judged[n] &= flattered[n] && want[n];
 		}
 		err = dim_lines(run, lit, deeper, full, want, moves);
-		for (n = 0, any = false; n < lanes_of(run) && !err; n++) {
-			unsigned int l = run->rep->lane[n].line;
-			double got = deeper, seen, nx;
+		for (n = 0; n < lanes_of(run) && !err; n++) {
+			double got = line_share(run, n, deeper), seen;
 
 			if (!judged[n])
 				continue;
 			flattered[n] = false;
-			if (l < run->info.wavelengths && run->full_uw[l] > 0)
-				got = run->tel->laser[l].power_uw /
-				      run->full_uw[l];
 			/* its line moved this far blue: judged detuned */
 			if (cold_end(run, 2 * n) || cold_end(run, 2 * n + 1)) {
 				detune[n] = true;
@@ -553,28 +665,27 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 				continue;
 			}
 			seen = got * run_q_gain(run, n, mask, want, full, moves);
-			if (seen > s * (1 + Q_GAIN_TOL)) {
-				judged[n] = false;
-				nx = lio_fmin(got, deeper) * s / seen;
-				/*
-				 * Taken along at another lane's share, reckoned
-				 * to see s there and seeing more: a later round
-				 * judges it at the share what it saw calls for,
-				 * or at its reckoned one if that is deeper.
-				 */
-				if (x[n] != deeper && round + 1 < FLAT_ROUNDS &&
-				    nx >= s / FLAT_GAIN_MAX) {
-					flattered[n] = true;
-					x[n] = lio_fmin(x[n], nx);
-				} else {
-					drop_lane(run, n, OIO_LINK_BER_HIGH,
-						  want);
-				}
-			}
-			any |= judged[n];
+			if (seen > s * (1 + Q_GAIN_TOL))
+				seen_more(run, n, s, deeper,
+					  lio_fmin(got, deeper) * s / seen,
+					  round, x, flattered, judged, want);
 		}
 		err = err ?: follow_settled(run, mask, full, moves, want,
 					    moved, any_moved);
+		/* and as its own ring measures it, the rings upstream moved */
+		err = err ?: rx_average(run, judged, reads, na);
+		for (n = 0, any = false; n < lanes_of(run) && !err; n++) {
+			double got = line_share(run, n, deeper), g;
+
+			if (!judged[n])
+				continue;
+			g = rx_gain(run, n, full_na[n], na[n], reads, &tol);
+			if (got * g > s * (1 + tol))
+				seen_more(run, n, s, deeper,
+					  lio_fmin(got, deeper) * s / (got * g),
+					  round, x, flattered, judged, want);
+			any |= judged[n];
+		}
 		if (!err && any)
 			err = margin_dwell(run, judged, want);
 	}
@@ -640,7 +751,10 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	bool judged[OIO_MAX_LANES], flattered[OIO_MAX_LANES];
 	bool any_flattered = false;
 	unsigned int n, r, any = 0;
-	double s, shift[MAX_W];
+	double s, shift[MAX_W], full_na[OIO_MAX_LANES], gain[OIO_MAX_LANES];
+	double na[OIO_MAX_LANES], tol;
+	bool on[OIO_MAX_LANES];
+	unsigned int reads;
 	int err, lerr;
 
 	for (n = 0; n < lanes_of(run); n++)
@@ -659,6 +773,12 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	err = run_snap(run, RINGS);
 	for (r = 0; r < 2 * lanes_of(run) && !err; r++)
 		full[r] = run->tel->ring[r].heater;
+	for (n = 0; n < lanes_of(run); n++) {
+		on[n] = want[n] && (!judge || judge[n]);
+		full_na[n] = run->tel->ring[2 * n + 1].monitor_na;
+	}
+	reads = rx_reads(run, on, full_na, s);
+	err = err ?: rx_average(run, on, reads, full_na);
 	err = err ?: dim_lines(run, lit, s, full, want, shift);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
 		detune[n] = want[n] && (cold_end(run, 2 * n) ||
@@ -672,11 +792,25 @@ int run_margin(struct run *run, const bool *mask, const bool *judge,
 	}
 	err = err ?: follow_settled(run, mask, full, shift, want, moved,
 				    &any_moved);
+	/* what the reckoning missed, as the lane's own ring measures it */
+	err = err ?: rx_average(run, on, reads, na);
+	for (n = 0; n < lanes_of(run) && !err; n++) {
+		gain[n] = 1;
+		if (!judged[n] && !flattered[n])
+			continue;
+		gain[n] = rx_gain(run, n, full_na[n], na[n], reads, &tol);
+		if (gain[n] <= 1 + tol) {
+			gain[n] = 1;
+			continue;
+		}
+		flattered[n] = any_flattered = true;
+		judged[n] = false;
+	}
 	err = err ?: margin_dwell(run, judged, want);
 	if (!err && any_flattered)
 		err = margin_flattered(run, mask, lit, full, shift, s,
-				       flattered, want, moved, &any_moved,
-				       detune);
+				       full_na, reads, gain, flattered, want,
+				       moved, &any_moved, detune);
 	for (n = 0; n < lanes_of(run); n++)
 		any_detune |= detune[n];
 	/* full power, and the parked rings where it had them, whatever happened */

@@ -365,6 +365,7 @@ START_TEST(test_flattered_lane_dimmed_further)
 		{ "ring-spread-pm", 275 }, { "heater-range-pm", 5905 },
 	};
 	struct verdict v;
+	unsigned int n;
 
 	make_set(6200413, props, sizeof(props) / sizeof(props[0]));
 	memset(&dw, 0, sizeof(dw));
@@ -375,18 +376,23 @@ START_TEST(test_flattered_lane_dimmed_further)
 	ck_assert_uint_ge(dw.most, 2);
 	judge_clean(&v);
 	/*
-	 * Lanes 7 and 53, near the target, err where 3 errors mark it: a
-	 * margin check's share of the lanes the reference allows. (Lane 5,
-	 * on line 0 too, was that lane until the rings of a lane the check
-	 * fails stayed on their line: it now passes.)
+	 * Lane 53 and one of lanes 5 and 7 (line 0), near the target, err
+	 * where 3 errors mark it: a margin check's share of the lanes the
+	 * reference allows. Which of the two depends on the monitor noise
+	 * the run met (the margin check reads more of it on a card this
+	 * noisy: rx_reads()).
 	 */
 	ck_assert_uint_eq(rep.lanes_up, 62);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[7].fail),
-			 "ber-too-high");
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[53].fail),
 			 "ber-too-high");
-	ck_assert_uint_ge(rep.lane[7].prbs_errors, 2);
-	ck_assert_uint_ge(rep.lane[53].prbs_errors, 2);
+	ck_assert(!rep.lane[5].fail != !rep.lane[7].fail);
+	for (n = 0; n < 64; n++) {
+		if (!rep.lane[n].fail)
+			continue;
+		ck_assert_str_eq(oio_link_fail_name(rep.lane[n].fail),
+				 "ber-too-high");
+		ck_assert_uint_ge(rep.lane[n].prbs_errors, 2);
+	}
 }
 END_TEST
 
@@ -509,25 +515,26 @@ START_TEST(test_heater_end_by_own_linewidth)
 END_TEST
 
 /*
- * On this optical-worst card lane 3's RX ring, swept in place, met its
- * line some 140 pm from the cold end of its heater. With its neighbours'
- * loops locked their heat carries the line past that end: its loop sees
- * no slope where it was put, nor when probed from the end. Out of reach,
- * as the reference has it (it would need 510 pm of cooling there), not
- * lock-not-held.
+ * On this optical-worst card lane 22's RX ring meets its line near the
+ * cold end of its heater. With its neighbours' loops locked their heat
+ * carries the line past that end: its loop sees no slope where it was
+ * put, nor when probed from the end (probe_ends()). Out of reach, as the
+ * reference has it, not lock-not-held. (Until the margin check read the
+ * RX monitors more on noisy cards, seed 5190010's lane 3 was the case;
+ * the noise drawn since leaves its lane 3 to the plan: no-line-shift-fits.)
  */
 START_TEST(test_probe_from_end_sees_nothing)
 {
 	struct verdict v;
 
-	make_optical_worst(5190010);
+	make_optical_worst(5190104);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
 	/* with every ring of the bus on its line, it would be clean */
-	ck_assert_int_eq(v.why[3], REF_REACH);
-	ck_assert(!v.also_weak[3]);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[3].fail),
+	ck_assert_int_eq(v.why[22], REF_REACH);
+	ck_assert(!v.also_weak[22]);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[22].fail),
 			 "no-resonance-in-range");
 	ck_assert_uint_eq(v.up_possible, v.possible);
 }
@@ -874,14 +881,14 @@ static void make_crowded_6200076(void)
  * them, checked with those rings on it, then failed in turn, and the next
  * round took the next ones - 50 lanes up of the 63 the reference allows.
  * Held on their line, loops on, they take it as when every lane was
- * checked: 56 up, the 8 down all on line 0 and held there. Lane 46's RX
- * ring needs 278 pm of heat where half its linewidth is 281: just out of
- * reach, the reference says, and too weak were it reached (BER 1.1e-12),
- * so ber-too-high agrees. Recovery of port 2 leaves the other ports' so.
+ * checked: 56 up or more (58 with the monitor noise drawn since the
+ * margin check reads the RX monitors more), the lanes down all on line 0,
+ * failing ber-too-high and held there. Recovery of port 2 leaves the
+ * other ports' so.
  */
 START_TEST(test_margin_failure_holds_line)
 {
-	unsigned int n, held, again;
+	unsigned int n, held, again, up;
 	uint64_t outside;
 	struct verdict v;
 
@@ -890,17 +897,18 @@ START_TEST(test_margin_failure_holds_line)
 					NULL), 0);
 	judge_clean(&v);
 	ck_assert_uint_eq(v.possible, 63);
-	ck_assert_uint_eq(rep.lanes_up, 56);
-	ck_assert_int_eq(v.why[46], REF_REACH);
-	ck_assert(v.also_weak[46]);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[46].fail),
-			 "ber-too-high");
+	ck_assert_uint_ge(rep.lanes_up, 56);
+	ck_assert_uint_lt(rep.lanes_up, 63);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert_msg(rep.lane[n].fail == OIO_LINK_OK ||
-			      rep.lane[n].line == 0, "lane %u down on line %u",
-			      n, rep.lane[n].line);
+			      (rep.lane[n].line == 0 &&
+			       rep.lane[n].fail == OIO_LINK_BER_HIGH),
+			      "lane %u down on line %u: %s", n,
+			      rep.lane[n].line,
+			      oio_link_fail_name(rep.lane[n].fail));
+	up = rep.lanes_up;
 	outside = held_lanes(&held);
-	ck_assert_uint_eq(held, 8);
+	ck_assert_uint_eq(held, 64 - up);
 
 	knock_port2();
 	ck_assert_int_eq(recover_counted(), 0);
@@ -913,7 +921,7 @@ START_TEST(test_margin_failure_holds_line)
 	ck_assert_uint_gt(rep.sweeps, 0);
 	verdict_judge(&card, &rep, BER, &v);
 	ck_assert_uint_eq(v.wrongly_up, 0);
-	ck_assert_uint_ge(rep.lanes_up, 56);
+	ck_assert_uint_ge(rep.lanes_up, up);
 	ck_assert(held_lanes(&again) == outside);
 }
 END_TEST
@@ -922,20 +930,27 @@ END_TEST
  * The same card: line 0 dimmed to nothing for a while after link up, the
  * held rings' loops follow it blue and lose it there. Nothing tells which
  * line they would climb to from where they lost it: recovery turns their
- * loops off, with no port redone and no line dimmed - every other ring
- * where it was - and the lanes up stay up and clean.
+ * loops off, with no line dimmed - every other ring where it was - and
+ * the lanes up stay up and clean. Where a lane up on line 0 (one that
+ * passes the check: two on this card since the margin check reads the
+ * RX monitors more) lost it too, recovery redoes its port from the
+ * calibration, and parks the held rings that lost their line as it goes
+ * (recover_quiet()): they move, loops off, and no lane of theirs comes up.
  */
 START_TEST(test_held_line_lost_parked)
 {
 	uint32_t bias, codes[128];
-	unsigned int n, r, held, lost = 0;
+	unsigned int n, r, held, up, lost = 0;
+	bool broke = false;
 	struct verdict v;
 
 	make_crowded_6200076();
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
+	up = rep.lanes_up;
 	held_lanes(&held);
-	ck_assert_uint_eq(held, 8);
+	ck_assert_uint_gt(held, 0);
+	ck_assert_uint_eq(held, 64 - up);
 	bias = simcard_rd(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET));
 	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), 1000);
 	simcard_wait(&card, 2000000);
@@ -944,7 +959,10 @@ START_TEST(test_held_line_lost_parked)
 	for (r = 0; r < 128; r++) {
 		codes[r] = card.s.ring[r].code;
 		lost += card.s.ring[r].lock_state == OIO_LOCK_LOST;
+		broke |= !rep.lane[r / 2].fail &&
+			 card.s.ring[r].lock_state != OIO_LOCK_LOCKED;
 	}
+	/* every ring on line 0: one lane a port */
 	ck_assert_uint_eq(lost, 16);
 	ck_assert_int_eq(recover_counted(), 0);
 	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
@@ -952,7 +970,7 @@ START_TEST(test_held_line_lost_parked)
 	ck_assert_uint_eq(rep.sweeps, 0);
 	verdict_judge(&card, &rep, BER, &v);
 	ck_assert_uint_eq(v.wrongly_up, 0);
-	ck_assert_uint_eq(rep.lanes_up, 56);
+	ck_assert_uint_eq(rep.lanes_up, up);
 	held_lanes(&held);
 	ck_assert_uint_eq(held, 0);
 	for (r = 0; r < 128; r++) {
@@ -961,7 +979,7 @@ START_TEST(test_held_line_lost_parked)
 			      rep.lane[n].fail == OIO_LINK_OK,
 			      "ring %u: lane %u down, loop on", r, n);
 		ck_assert_msg(card.s.ring[r].code == codes[r] ||
-			      rep.lane[n].fail == OIO_LINK_OK,
+			      rep.lane[n].fail == OIO_LINK_OK || broke,
 			      "ring %u of lane %u down moved", r, n);
 		if (rep.lane[n].fail == OIO_LINK_OK)
 			ck_assert_int_eq(card.s.lane[n].state,
