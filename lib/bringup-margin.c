@@ -20,11 +20,11 @@
 /* The tolerance rx_gain()'s readings aim at, if MONITOR_READS allow. */
 #define RX_GAIN_TOL	0.05
 /*
- * The least gain rx_gain() tells: two settles of a loop leave its ring
- * off its peak by a little more or less (datasheet 6.13), a percent or two
- * of what it drops, which a reading cannot tell from what the rings
- * upstream hand on. A lane at the target that gains 3 % makes 1.3 errors
- * in the dimmed dwell where it should make 3.
+ * The least gain rx_gain() tells. On quiet cards (one reading a side) the
+ * gain it reads of lanes nothing flatters spreads by 0.7 % rms - the
+ * noise, the dither of the loops, their tracking - so 3 % is over four
+ * times that; a lane at the target that gains 3 % makes 1.3 errors in
+ * the dimmed dwell where it should make 3.
  */
 #define RX_GAIN_MIN	0.03
 /*
@@ -283,7 +283,8 @@ static unsigned int rx_reads(const struct run *run, const bool *on,
 
 /*
  * The RX monitors of the lanes of on, k readings averaged: the one in
- * run->tel, and k - 1 snapshots more.
+ * run->tel, and k - 1 snapshots more, which take the lanes too, so that
+ * a dwell counted from run->tel starts after them.
  */
 static int rx_average(struct run *run, const bool *on, unsigned int k,
 		      double *na)
@@ -294,7 +295,7 @@ static int rx_average(struct run *run, const bool *on, unsigned int k,
 	for (n = 0; n < lanes_of(run); n++)
 		na[n] = on[n] ? run->tel->ring[2 * n + 1].monitor_na : 0;
 	for (i = 1; i < k && !err; i++) {
-		err = run_snap(run, RINGS);
+		err = run_snap(run, LANES | RINGS);
 		for (n = 0; n < lanes_of(run) && !err; n++)
 			if (on[n])
 				na[n] += run->tel->ring[2 * n + 1].monitor_na;
@@ -330,8 +331,10 @@ static double line_share(const struct run *run, unsigned int n, double dflt)
  * take what they take of its line as they sit, not as run_q_gain()
  * reckons them - a parked ring that followed its line by a reckoned move,
  * which the heater law and the heat of the loops beside it make good only
- * so far, most of all - and the lane's Q follows that light (datasheet
- * 7.8). *tol: the noise of the two readings, thrice, never below
+ * so far, most of all - and the receiver's side of the lane's Q follows
+ * that light (datasheet 7.8; what reaches its TX ring, which a ring
+ * upstream on the TX bus changes, it does not tell apart from what leaves
+ * that bus). *tol: the noise of the two readings, thrice, never below
  * RX_GAIN_MIN; 1 and no tolerance where they tell nothing.
  */
 static double rx_gain(const struct run *run, unsigned int n, double full_na,
@@ -530,19 +533,24 @@ static int follow_settled(struct run *run, const bool *mask,
 /*
  * What lane n's check sees with every line at share x, as a share of its
  * Q at full power: x times its run_q_gain(), the moves measured at share
- * s (shift) scaled to x, as they follow the bias and so the power.
+ * s (shift) scaled to x, as they follow the bias and so the power; and
+ * times gain, what its RX ring measured at s beyond that (rx_gain(), 1 if
+ * nothing), its excess scaled so too: a parked ring's follow is off by a
+ * share of its move. (That counts the light the reckoning has the lane
+ * gain twice, which only makes the check harsher.)
  */
 static double seen_at(const struct run *run, unsigned int n,
 		      const bool *mask, const bool *want,
-		      const uint32_t *full, const double *shift, double s,
-		      double x)
+		      const uint32_t *full, const double *shift, double gain,
+		      double s, double x)
 {
 	double at[MAX_W];
 	unsigned int l;
 
 	for (l = 0; l < run->info.wavelengths; l++)
 		at[l] = shift[l] * (1 - x) / (1 - s);
-	return x * run_q_gain(run, n, mask, want, full, at);
+	return x * run_q_gain(run, n, mask, want, full, at) *
+	       (1 + (gain - 1) * (1 - x) / (1 - s));
 }
 
 /*
@@ -555,7 +563,8 @@ static double seen_at(const struct run *run, unsigned int n,
  */
 static double share_for(const struct run *run, unsigned int n,
 			const bool *mask, const bool *want,
-			const uint32_t *full, const double *shift, double s)
+			const uint32_t *full, const double *shift, double gain,
+			double s)
 {
 	double hi = s, lo = s;
 	unsigned int i;
@@ -565,12 +574,12 @@ static double share_for(const struct run *run, unsigned int n,
 		lo *= 0.9;
 		if (lo < s / FLAT_GAIN_MAX)
 			return NAN;
-	} while (seen_at(run, n, mask, want, full, shift, s, lo) > s);
+	} while (seen_at(run, n, mask, want, full, shift, gain, s, lo) > s);
 	/* to a thousandth of s and better: the power is set to 2 % */
 	for (i = 0; i < 12; i++) {
 		double mid = (lo + hi) / 2;
 
-		if (seen_at(run, n, mask, want, full, shift, s, mid) > s)
+		if (seen_at(run, n, mask, want, full, shift, gain, s, mid) > s)
 			hi = mid;
 		else
 			lo = mid;
@@ -624,14 +633,9 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 	unsigned int n, round;
 	int err = 0;
 
-	for (n = 0; n < lanes_of(run); n++) {
+	for (n = 0; n < lanes_of(run); n++)
 		x[n] = flattered[n] ? share_for(run, n, mask, want, full,
-						shift, s) : NAN;
-		/* measured: where it would see s, the gain held */
-		if (!isnan(x[n]) && gain[n] > 1)
-			x[n] = s / gain[n] < s / FLAT_GAIN_MAX ? NAN :
-			       lio_fmin(x[n], s / gain[n]);
-	}
+						shift, gain[n], s) : NAN;
 	for (round = 0; round < FLAT_ROUNDS && !err; round++) {
 		deeper = NAN;
 		for (n = 0; n < lanes_of(run); n++)
@@ -643,9 +647,10 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 		for (n = 0; n < lanes_of(run); n++) {
 			double seen = NAN;
 
-			if (flattered[n] && want[n])
+			/* one left over (x NAN) is not taken along */
+			if (flattered[n] && want[n] && !isnan(x[n]))
 				seen = seen_at(run, n, mask, want, full, shift,
-					       s, deeper);
+					       gain[n], s, deeper);
 			judged[n] = x[n] == deeper ||
 				    (seen <= s * (1 + Q_GAIN_TOL) &&
 				     seen >= s * (1 - 2 * Q_GAIN_TOL));

@@ -24,11 +24,12 @@
 #define COST_CAP	9.0	/* a misfit costs at most 3 sigma squared */
 #define AMBIGUOUS	6.0	/* another naming must cost this much more */
 /*
- * A ring the middle pass named with a lead of this much or more over any
- * distinct naming keeps it in the last: refitted and renamed there, not
- * searched again - that search was a fifth of the analysis. With the
- * lead at AMBIGUOUS (every ring named), a few cards left a lane down for
- * another reason than the reference's; at twice it, none (README).
+ * A ring a pass named with a lead of this much or more over any distinct
+ * naming keeps it in the passes after: refitted and renamed there, not
+ * searched again - in the last pass that search was a fifth of the
+ * analysis, in the middle one as much again. With the lead at AMBIGUOUS
+ * (every ring named), a few cards left a lane down for another reason
+ * than the reference's; at twice it, none (README).
  */
 #define DECISIVE	(2 * AMBIGUOUS)
 /* A dimmed line may move this far (pm), its sweep-B peak with it. */
@@ -1364,7 +1365,7 @@ struct pass {
 	const struct oio_comb *cb;	/* the lines as the pass began */
 	double sigma;
 	bool shaded;		/* from the second pass: the rings upstream's */
-	bool keep;		/* the last pass: decisive namings kept */
+	bool keep;		/* from the second pass: decisive namings kept */
 	unsigned int named[2 * OIO_MAX_PORTS];
 };
 
@@ -1410,7 +1411,7 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	for (pass = 0; pass < 3; pass++) {
 		struct pass ps = {
 			.t = t, .cb = &cb, .sigma = sigmas[pass],
-			.shaded = pass > 0, .keep = pass == 2,
+			.shaded = pass > 0, .keep = pass > 0,
 		};
 
 		/* the lines move only at a pass's end, in refine_card() */

@@ -102,7 +102,8 @@ struct oio_tune_ring {
 	/*
 	 * What the cheapest distinct naming cost over the ring's own when its
 	 * search named it, INFINITY if it found none; 0 if unnamed or named
-	 * by its anchor alone. A ring the last pass kept has the middle's.
+	 * by its anchor alone. A ring a pass kept has that of the pass that
+	 * named it.
 	 */
 	double lead;
 	double rms_pm;		/* how well the named peaks fit */

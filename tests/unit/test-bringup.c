@@ -514,28 +514,101 @@ START_TEST(test_heater_end_by_own_linewidth)
 }
 END_TEST
 
+/* Ring 31's loop turned on with its heater at the cold end: a probe. */
+static bool cold31, probed31;
+
+static void p_heater(void *h, uint32_t ring, uint32_t code)
+{
+	if (ring == 31)
+		cold31 = !code;
+	sio.io.heater(h, ring, code);
+}
+
+static void p_lock(void *h, uint32_t ring, bool on)
+{
+	probed31 |= ring == 31 && on && cold31;
+	sio.io.lock(h, ring, on);
+}
+
 /*
- * On this optical-worst card lane 22's RX ring meets its line near the
+ * On this optical-worst card lane 15's RX ring meets its line near the
  * cold end of its heater. With its neighbours' loops locked their heat
  * carries the line past that end: its loop sees no slope where it was
  * put, nor when probed from the end (probe_ends()). Out of reach, as the
- * reference has it, not lock-not-held. (Until the margin check read the
- * RX monitors more on noisy cards, seed 5190010's lane 3 was the case;
- * the noise drawn since leaves its lane 3 to the plan: no-line-shift-fits.)
+ * reference has it, not lock-not-held. (Seed 5190010's lane 3 was the
+ * case until the margin check read the RX monitors more on noisy cards,
+ * and 5190104's lane 22 until the analysis kept the first pass's
+ * decisive namings: either changes a run's course from then on. This
+ * card misses two lanes the reference allows, as the envelope counts.)
  */
 START_TEST(test_probe_from_end_sees_nothing)
 {
+	struct oio_card_io io;
 	struct verdict v;
 
-	make_optical_worst(5190104);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
+	make_optical_worst(5190107);
+	io = sio.io;
+	io.heater = p_heater;
+	io.lock = p_lock;
+	cold31 = probed31 = false;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
+			 0);
+	ck_assert(probed31);
+	verdict_judge(&card, &rep, BER, &v);
+	ck_assert_uint_eq(v.wrongly_up, 0);
 	/* with every ring of the bus on its line, it would be clean */
-	ck_assert_int_eq(v.why[22], REF_REACH);
-	ck_assert(!v.also_weak[22]);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[22].fail),
+	ck_assert_int_eq(v.why[15], REF_REACH);
+	ck_assert(!v.also_weak[15]);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[15].fail),
 			 "no-resonance-in-range");
+}
+END_TEST
+
+/* Lane 39 taken down by a margin check. */
+static bool in_margin, dropped39;
+
+static void m_stage(const char *stage, unsigned int done, unsigned int total,
+		    void *arg)
+{
+	(void)total;
+	(void)arg;
+	in_margin = !strcmp(stage, "margin") && !done;
+}
+
+static void m_lane(void *h, uint32_t lane, enum oio_lane_request req,
+		   int gen, int chk)
+{
+	dropped39 |= in_margin && lane == 39 &&
+		     req == OIO_LANE_REQUEST_DEACTIVATE;
+	sio.io.lane(h, lane, req, gen, chk);
+}
+
+/*
+ * On this optical-worst card, as the analysis names its rings, lane 38's
+ * parked RX ring comes to sit upstream of lane 39's, 103 pm from lane
+ * 39's line 4 at full power, and takes half of it: lane 39 verifies at a
+ * BER of 7e-11. Dimmed for the margin check, the ring follows the line by
+ * a reckoned move that leaves it 135 pm off, and lane 39's ring gets a
+ * quarter more of its line than the dimming alone leaves it, which
+ * run_q_gain() does not reckon (1.002): checked so, the lane passed with
+ * no error, and came up in error. Its own ring's monitor measures the
+ * gain (1.27 over four readings a side): past what a deeper dwell may
+ * make up for, the lane fails the check, and its port is planned again.
+ * No lane comes up in error, and every lane the reference allows does.
+ */
+START_TEST(test_rx_gain_measured)
+{
+	struct oio_card_io io;
+	struct verdict v;
+
+	make_optical_worst(290056);
+	io = sio.io;
+	io.lane = m_lane;
+	in_margin = dropped39 = false;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, m_stage, NULL),
+			 0);
+	ck_assert(dropped39);
+	judge_clean(&v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 }
 END_TEST
@@ -1801,6 +1874,7 @@ int main(void)
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_probe_from_end_sees_nothing);
+	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
 	tcase_add_test(tc, test_margin_failure_holds_line);
 	tcase_add_test(tc, test_held_line_lost_parked);
