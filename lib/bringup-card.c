@@ -305,6 +305,26 @@ int run_full_power(struct run *run, uint32_t lit)
 	return run_set_lasers(run, lit, run->full_bias);
 }
 
+int run_lines_left(struct run *run, uint32_t lit)
+{
+	unsigned int l;
+	int err = run_snap(run, LASERS);
+
+	if (err)
+		return err;
+	run->emitting = 0;
+	for (l = 0; l < run->info.wavelengths; l++) {
+		const struct oio_laser_info *li = &run->tel->laser[l];
+
+		if (!(lit >> l & 1) || (li->status & OIO_LASER_FAILED))
+			continue;
+		if ((run->dimmed >> l & 1) ||
+		    (li->enable && (li->status & OIO_LASER_EMITTING)))
+			run->emitting |= 1u << l;
+	}
+	return 0;
+}
+
 int run_dim_lines(struct run *run, uint32_t lit, bool dim)
 {
 	uint32_t bias[MAX_W];

@@ -122,6 +122,12 @@ int run_relock(struct run *run, const bool *relock);
 int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias);
 /* The lines of lit back at full power: after every change, error or not. */
 int run_full_power(struct run *run, uint32_t lit);
+/*
+ * With lines of lit still darkened or dimmed: run->emitting the lines
+ * that will give light back at full power - those giving it now, and
+ * those this run turned down that have not failed since.
+ */
+int run_lines_left(struct run *run, uint32_t lit);
 /* Coded lines of lit dimmed, or darkened (run->dark), or back to full. */
 int run_dim_lines(struct run *run, uint32_t lit, bool dim);
 /* Lines of full among lit at full bias, the others dimmed. */

@@ -765,8 +765,16 @@ static int bring_ports(struct run *run, const bool *mask)
 	}
 	err = err ?: run_sweep_classes(run, mask, run->b, sb.dwell_ns);
 	run_progress(run, "sweep", 3, 3);
-	/* back to full power whatever happened: the next run starts there */
-	lerr = run_full_power(run, lit);
+	/*
+	 * Link up's darkened lines stay dark through the analysis: the
+	 * anchor sweeps that most cards need next light lines of their own,
+	 * and a ramp to full power between them costs the card a millisecond
+	 * of its tuning. Recovery's working lanes need their light now.
+	 */
+	if (err || !run->dark)
+		lerr = run_full_power(run, lit);
+	else
+		lerr = run_lines_left(run, lit);
 	lio_par_finish(&bg);
 	err = err ?: lerr;
 	if (err)
@@ -782,6 +790,9 @@ static int bring_ports(struct run *run, const bool *mask)
 
 	lio_par_for(run->info.ports, port_plan, &rm);
 	err = run_anchor_unnamed(run, mask);
+	/* no anchors swept: the lines sweep B darkened come back here */
+	if (!err && (run->dimmed & lit))
+		err = run_full_power(run, lit);
 	if (err)
 		return err;
 	measured(run);
