@@ -285,9 +285,20 @@ int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias)
 			e = io->laser_bias(io->h, l, bias[l]);
 			k->bias = bias[l];
 		}
-		if (!e && (!k->known || k->on != !!bias[l])) {
+		/*
+		 * A line the last look saw failed would refuse to light: its
+		 * lanes fail, not the run. Its bias goes back all the same.
+		 */
+		if (!e && (!k->known || k->on != !!bias[l]) &&
+		    !(bias[l] && (run->tel->laser[l].status & OIO_LASER_FAILED))) {
 			e = io->laser_enable(io->h, l, bias[l]);
 			k->on = bias[l];
+			/* refused, and failed since that look: not an error */
+			if (e && bias[l] && !run_snap(run, LASERS) &&
+			    (run->tel->laser[l].status & OIO_LASER_FAILED)) {
+				e = 0;
+				k->on = false;
+			}
 		}
 		k->known = !e;
 		if (k->known && bias[l] == run->full_bias[l])

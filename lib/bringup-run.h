@@ -45,6 +45,11 @@ struct run {
 	 */
 	bool quiet;
 	bool keep_cal;		/* link up: its measurements kept at the end */
+	/*
+	 * Lines giving light, as the last wait for the lasers saw them; from
+	 * link up's sweep B until its lines are back, those that will give
+	 * it at full power (run_lines_left()).
+	 */
 	uint32_t emitting;
 	uint32_t lit0;		/* lines lit at full power when the run began */
 	uint32_t kept;		/* lines whose full bias the journal holds */
@@ -116,16 +121,18 @@ void run_settle(struct run *run);
 int run_relock(struct run *run, const bool *relock);
 /*
  * Every line of lit to bias[l] (0: off): each written, whatever was there,
- * past any write that fails; then the ramps waited for, and run->emitting
- * the lines that give light. The first error back.
+ * past any write that fails - but a line that has failed is not enabled,
+ * nor its refusal an error: its lanes fail, not the run; then the ramps
+ * waited for, and run->emitting the lines that give light. The first
+ * error back.
  */
 int run_set_lasers(struct run *run, uint32_t lit, const uint32_t *bias);
 /* The lines of lit back at full power: after every change, error or not. */
 int run_full_power(struct run *run, uint32_t lit);
 /*
- * With lines of lit still darkened or dimmed: run->emitting the lines
- * that will give light back at full power - those giving it now, and
- * those this run turned down that have not failed since.
+ * With lines of lit still darkened: run->emitting the lines that will
+ * give light back at full power - those giving it now, and those this
+ * run turned off that have not failed since.
  */
 int run_lines_left(struct run *run, uint32_t lit);
 /* Coded lines of lit dimmed, or darkened (run->dark), or back to full. */

@@ -790,7 +790,7 @@ static int bring_ports(struct run *run, const bool *mask)
 
 	lio_par_for(run->info.ports, port_plan, &rm);
 	err = run_anchor_unnamed(run, mask);
-	/* no anchors swept: the lines sweep B darkened come back here */
+	/* the lines sweep B darkened, if no anchor sweep brought them back */
 	if (!err && (run->dimmed & lit))
 		err = run_full_power(run, lit);
 	if (err)
