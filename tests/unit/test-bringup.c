@@ -213,7 +213,7 @@ START_TEST(test_dark_line)
 END_TEST
 
 /* The sweep calls so far, and the one at which fail_line fails. */
-static unsigned int sweeps_made, fail_at_sweep, fail_line = 3;
+static unsigned int sweeps_made, fail_at_sweep, fail_line;
 
 static int fail_sweep(void *h, const struct oio_sweep_req *req,
 		      uint32_t *trace)
@@ -222,6 +222,32 @@ static int fail_sweep(void *h, const struct oio_sweep_req *req,
 		ck_assert_int_eq(simcard_set(&card, "laser-fail-mask",
 					     1 << fail_line), 0);
 	return sio.io.sweep(h, req, trace);
+}
+
+/*
+ * Seed 1 brought up with line l failing at sweep call at: link up
+ * succeeds, the line's 8 lanes down as dark and the other 56 up.
+ */
+static void line_fails_at(unsigned int l, unsigned int at)
+{
+	struct oio_card_io io;
+	unsigned int n, dark = 0;
+
+	make(1, NULL, 0);
+	io = sio.io;
+	io.sweep = fail_sweep;
+	sweeps_made = 0;
+	fail_at_sweep = at;
+	fail_line = l;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
+			 0);
+	for (n = 0; n < 64; n++)
+		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
+			ck_assert_uint_eq(rep.lane[n].line, l);
+			dark++;
+		}
+	ck_assert_uint_eq(dark, 8);
+	ck_assert_uint_eq(rep.lanes_up, 56);
 }
 
 /*
@@ -235,24 +261,7 @@ static int fail_sweep(void *h, const struct oio_sweep_req *req,
  */
 START_TEST(test_line_fails_in_sweep_b)
 {
-	struct oio_card_io io;
-	unsigned int n, dark = 0;
-
-	make(1, NULL, 0);
-	io = sio.io;
-	io.sweep = fail_sweep;
-	sweeps_made = 0;
-	fail_at_sweep = 6;
-	fail_line = 3;
-	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
-			 0);
-	for (n = 0; n < 64; n++)
-		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
-			ck_assert_uint_eq(rep.lane[n].line, 3);
-			dark++;
-		}
-	ck_assert_uint_eq(dark, 8);
-	ck_assert_uint_eq(rep.lanes_up, 56);
+	line_fails_at(3, 6);
 	ck_assert_uint_eq(rep.measured.rings_named, 124);
 	ck_assert_uint_eq(rep.sweeps, 11);
 }
@@ -261,31 +270,15 @@ END_TEST
 /*
  * The same for line 0, one of those sweep B darkens, which stay dark
  * through the analysis, failing in sweep B or in an anchor sweep (the
- * eighth and ninth: seed 1 makes two): it does not come back, its lanes
- * are down as dark, the others up, and link up succeeds - a refusal to
- * light a failed line is no error of the run's - and keeps no journal.
+ * eighth and ninth: seed 1 makes two): it does not come back, and link
+ * up succeeds - a refusal to light a failed line is no error of the
+ * run's - and keeps no journal.
  */
 START_TEST(test_dark_line_fails_in_sweep_b)
 {
 	static const unsigned int at[] = { 6, 8, 9 };
-	struct oio_card_io io;
-	unsigned int n, dark = 0;
 
-	make(1, NULL, 0);
-	io = sio.io;
-	io.sweep = fail_sweep;
-	sweeps_made = 0;
-	fail_at_sweep = at[_i];
-	fail_line = 0;
-	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
-			 0);
-	for (n = 0; n < 64; n++)
-		if (rep.lane[n].fail == OIO_LINK_LINE_DARK) {
-			ck_assert_uint_eq(rep.lane[n].line, 0);
-			dark++;
-		}
-	ck_assert_uint_eq(dark, 8);
-	ck_assert_uint_eq(rep.lanes_up, 56);
+	line_fails_at(0, at[_i]);
 	ck_assert_uint_ge(rep.sweeps, at[_i]);
 	ck_assert_uint_eq(sio.kept, 0);
 }
@@ -1047,15 +1040,30 @@ START_TEST(test_margin_failure_holds_line)
 }
 END_TEST
 
+/* Link up on a crowded card of this seed: how many lanes it holds. */
+static unsigned int crowded_up(uint64_t seed)
+{
+	unsigned int held;
+
+	make_crowded(seed);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	held_lanes(&held);
+	return held;
+}
+
 /*
  * Line 0 dimmed to nothing for a while after link up, then lit again:
- * the held rings' loops follow it blue and lose it there. The rings'
- * codes before, and whether a lane up lost its line too, go back.
+ * the held rings' loops follow it blue and lose it there. Recovery then
+ * dims no line, sweeps nothing, keeps the lanes up up and clean, and
+ * leaves no ring held. The rings' codes before it, and whether a lane up
+ * lost its line too, go back.
  */
-static void line0_lost(uint32_t *codes, bool *broke)
+static void line0_lost_recovered(uint32_t *codes, bool *broke)
 {
 	uint32_t bias;
-	unsigned int r, lost = 0;
+	unsigned int r, lost = 0, up = rep.lanes_up, held;
+	struct verdict v;
 
 	bias = simcard_rd(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET));
 	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), 1000);
@@ -1071,6 +1079,15 @@ static void line0_lost(uint32_t *codes, bool *broke)
 	}
 	/* every ring on line 0: one lane a port */
 	ck_assert_uint_eq(lost, 16);
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+	ck_assert_uint_eq(rep.sweeps, 0);
+	verdict_judge(&card, &rep, BER, &v);
+	ck_assert_uint_eq(v.wrongly_up, 0);
+	ck_assert_uint_eq(rep.lanes_up, up);
+	held_lanes(&held);
+	ck_assert_uint_eq(held, 0);
 }
 
 /*
@@ -1084,30 +1101,15 @@ static void line0_lost(uint32_t *codes, bool *broke)
 START_TEST(test_held_line_lost_loops_off)
 {
 	uint32_t codes[128];
-	unsigned int n, r, held, up;
+	unsigned int n, r;
 	bool broke;
-	struct verdict v;
 
-	make_crowded(6200008);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	up = rep.lanes_up;
-	held_lanes(&held);
-	ck_assert_uint_eq(held, 8);
+	ck_assert_uint_eq(crowded_up(6200008), 8);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert(rep.lane[n].fail == OIO_LINK_OK ||
 			  rep.lane[n].line == 0);
-	line0_lost(codes, &broke);
+	line0_lost_recovered(codes, &broke);
 	ck_assert(!broke);
-	ck_assert_int_eq(recover_counted(), 0);
-	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
-		      sio.errmsg);
-	ck_assert_uint_eq(rep.sweeps, 0);
-	verdict_judge(&card, &rep, BER, &v);
-	ck_assert_uint_eq(v.wrongly_up, 0);
-	ck_assert_uint_eq(rep.lanes_up, up);
-	held_lanes(&held);
-	ck_assert_uint_eq(held, 0);
 	for (r = 0; r < 128; r++) {
 		n = r / 2;
 		ck_assert_msg(card.s.ring[r].code == codes[r],
@@ -1131,28 +1133,14 @@ END_TEST
 START_TEST(test_held_line_lost_parked)
 {
 	uint32_t codes[128];
-	unsigned int n, r, held, up;
+	unsigned int n, r, held;
 	bool broke;
-	struct verdict v;
 
-	make_crowded(6200076);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	up = rep.lanes_up;
-	held_lanes(&held);
+	held = crowded_up(6200076);
 	ck_assert_uint_gt(held, 0);
-	ck_assert_uint_eq(held, 64 - up);
-	line0_lost(codes, &broke);
+	ck_assert_uint_eq(held, 64 - rep.lanes_up);
+	line0_lost_recovered(codes, &broke);
 	ck_assert(broke);
-	ck_assert_int_eq(recover_counted(), 0);
-	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
-		      sio.errmsg);
-	ck_assert_uint_eq(rep.sweeps, 0);
-	verdict_judge(&card, &rep, BER, &v);
-	ck_assert_uint_eq(v.wrongly_up, 0);
-	ck_assert_uint_eq(rep.lanes_up, up);
-	held_lanes(&held);
-	ck_assert_uint_eq(held, 0);
 	for (r = 0; r < 128; r++) {
 		n = r / 2;
 		ck_assert_msg(!card.s.ring[r].lock_en ||
