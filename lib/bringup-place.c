@@ -206,8 +206,7 @@ static int single_out(struct run *run, uint32_t lit, unsigned int l,
  * One round of anchors: for each lane its rings left unnamed, the line its
  * port's plan gives it, off lines over, if lit (lit: the lines that give
  * light at full power, as the first round began); the rings renamed, the
- * ports planned again. *swept
- * says whether there was any.
+ * ports planned again. *swept says whether there was any.
  */
 static int anchor_round(struct run *run, const bool *mask, uint32_t lit,
 			int off, uint32_t *tried, bool *swept)
