@@ -130,8 +130,7 @@ int run_wait_lasers(struct run *run, unsigned int extra)
 
 			if (li->status & OIO_LASER_RAMPING)
 				ramping = true;
-			if (li->enable && (li->status & OIO_LASER_EMITTING) &&
-			    !(li->status & OIO_LASER_FAILED))
+			if (run_line_lit(li))
 				run->emitting |= 1u << l;
 		}
 		if (!ramping)
@@ -329,8 +328,7 @@ int run_lines_left(struct run *run, uint32_t lit)
 
 		if (!(lit >> l & 1) || (li->status & OIO_LASER_FAILED))
 			continue;
-		if ((run->dimmed >> l & 1) ||
-		    (li->enable && (li->status & OIO_LASER_EMITTING)))
+		if ((run->dimmed >> l & 1) || run_line_lit(li))
 			run->emitting |= 1u << l;
 	}
 	return 0;

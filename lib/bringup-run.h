@@ -94,6 +94,13 @@ static inline unsigned int lanes_of(const struct run *run)
 	return run->info.ports * run->info.wavelengths;
 }
 
+/* Does a line give light: enabled, emitting, not failed? */
+static inline bool run_line_lit(const struct oio_laser_info *li)
+{
+	return li->enable && (li->status & OIO_LASER_EMITTING) &&
+	       !(li->status & OIO_LASER_FAILED);
+}
+
 /* ---- the card, step by step (bringup-card.c) ---- */
 
 void run_progress(struct run *run, const char *stage, unsigned int done,

@@ -1630,8 +1630,7 @@ static int rejoin(struct run *run, const bool *working, const bool *noted,
 
 		if ((!working[n] && !keep) ||
 		    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED ||
-		    !li->enable || !(li->status & OIO_LASER_EMITTING) ||
-		    (li->status & OIO_LASER_FAILED))
+		    !run_line_lit(li))
 			continue;
 		/* holding still, or parked since */
 		if (keep && (run_holds_line(run, n) ||
@@ -1728,8 +1727,7 @@ int lio_bringup_recover(const struct oio_card_io *io,
 	for (l = 0; l < w; l++) {
 		const struct oio_laser_info *li = &run.tel->laser[l];
 
-		if (li->enable && (li->status & OIO_LASER_EMITTING) &&
-		    !(li->status & OIO_LASER_FAILED))
+		if (run_line_lit(li))
 			run.emitting |= 1u << l;
 	}
 	if (!run.emitting) {
