@@ -363,6 +363,14 @@ $(B)/unit/test-card: tests/unit/test-card.c $(SIM_DEPS) | $(DEPS)
 	gcc $(SIM_CFLAGS) -o $@ tests/unit/test-card.c $(SIM_SOURCES) \
 		$$(pkg-config --cflags --libs check) -lm
 
+# The feasibility reference alone, on cards whose answer is their geometry.
+$(B)/unit/test-reference: tests/unit/test-reference.c tests/unit/reference.c \
+		tests/unit/reference.h $(SIM_DEPS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(SIM_CFLAGS) -o $@ tests/unit/test-reference.c \
+		tests/unit/reference.c $(SIM_SOURCES) \
+		$$(pkg-config --cflags --libs check) -lm
+
 # liboio's bring-up without netlink - orchestration, arithmetic, the peak
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
@@ -488,10 +496,10 @@ $(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
 		tests/unit/test-reply.c $(LIB_SOURCES) \
 		$$(pkg-config --cflags --libs check $(LIB_DEPS)) -lpthread -lm
 
-UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-tuning \
-	test-bringup test-parse test-output test-prometheus test-headroom \
-	test-ber test-cardlock test-reply test-linkmsg test-sized \
-	test-objects-sized)
+UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-reference \
+	test-tuning test-bringup test-parse test-output test-prometheus \
+	test-headroom test-ber test-cardlock test-reply test-linkmsg \
+	test-sized test-objects-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

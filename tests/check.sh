@@ -367,6 +367,9 @@ host_suite() {
 	unit-card)
 		unit unit-card "$B/unit/test-card"
 		;;
+	unit-reference)
+		unit unit-reference "$B/unit/test-reference"
+		;;
 	unit-tuning)
 		unit unit-tuning "$B/unit/test-tuning"
 		;;
