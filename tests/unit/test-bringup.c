@@ -1056,10 +1056,10 @@ static unsigned int crowded_up(uint64_t seed)
  * Line 0 dimmed to nothing for a while after link up, then lit again:
  * the held rings' loops follow it blue and lose it there. Recovery then
  * dims no line, sweeps nothing, keeps the lanes up up and clean, and
- * leaves no ring held. The rings' codes before it, and whether a lane up
- * lost its line too, go back.
+ * leaves no ring held. The rings' codes before it, and the ports with a
+ * lane up that lost its line too (a bit each), go back.
  */
-static void line0_lost_recovered(uint32_t *codes, bool *broke)
+static void line0_lost_recovered(uint32_t *codes, uint32_t *broke)
 {
 	uint32_t bias;
 	unsigned int r, lost = 0, up = rep.lanes_up, held;
@@ -1070,12 +1070,13 @@ static void line0_lost_recovered(uint32_t *codes, bool *broke)
 	simcard_wait(&card, 2000000);
 	simcard_wr(&card, OIO_LASER_REG(0, OIO_LASER_BIAS_SET), bias);
 	simcard_wait(&card, 2000000);
-	*broke = false;
+	*broke = 0;
 	for (r = 0; r < 128; r++) {
 		codes[r] = card.s.ring[r].code;
 		lost += card.s.ring[r].lock_state == OIO_LOCK_LOST;
-		*broke |= !rep.lane[r / 2].fail &&
-			  card.s.ring[r].lock_state != OIO_LOCK_LOCKED;
+		if (!rep.lane[r / 2].fail &&
+		    card.s.ring[r].lock_state != OIO_LOCK_LOCKED)
+			*broke |= 1u << (r / 2 / 8);
 	}
 	/* every ring on line 0: one lane a port */
 	ck_assert_uint_eq(lost, 16);
@@ -1100,16 +1101,15 @@ static void line0_lost_recovered(uint32_t *codes, bool *broke)
  */
 START_TEST(test_held_line_lost_loops_off)
 {
-	uint32_t codes[128];
+	uint32_t codes[128], broke;
 	unsigned int n, r;
-	bool broke;
 
 	ck_assert_uint_eq(crowded_up(6200008), 8);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert(rep.lane[n].fail == OIO_LINK_OK ||
 			  rep.lane[n].line == 0);
 	line0_lost_recovered(codes, &broke);
-	ck_assert(!broke);
+	ck_assert_uint_eq(broke, 0);
 	for (r = 0; r < 128; r++) {
 		n = r / 2;
 		ck_assert_msg(card.s.ring[r].code == codes[r],
@@ -1128,27 +1128,39 @@ END_TEST
  * The same on 6200076, where a lane up on line 0 (one that passes the
  * check) loses it too: recovery redoes its port from the calibration,
  * and parks the held rings that lost their line as it goes
- * (recover_quiet()): loops off, and no lane of theirs comes up.
+ * (recover_quiet()): loops off, and no lane of theirs comes up. The
+ * other ports are not redone: their lanes up keep their rings.
  */
 START_TEST(test_held_line_lost_parked)
 {
-	uint32_t codes[128];
+	uint32_t codes[128], broke;
 	unsigned int n, r, held;
-	bool broke;
 
 	held = crowded_up(6200076);
 	ck_assert_uint_gt(held, 0);
 	ck_assert_uint_eq(held, 64 - rep.lanes_up);
 	line0_lost_recovered(codes, &broke);
-	ck_assert(broke);
+	ck_assert_uint_ne(broke, 0);
+	ck_assert_uint_ne(broke, 0xff);
 	for (r = 0; r < 128; r++) {
 		n = r / 2;
 		ck_assert_msg(!card.s.ring[r].lock_en ||
 			      rep.lane[n].fail == OIO_LINK_OK,
 			      "ring %u: lane %u down, loop on", r, n);
-		if (rep.lane[n].fail == OIO_LINK_OK)
-			ck_assert_int_eq(card.s.lane[n].state,
-					 OIO_DP_ACTIVATED);
+		if (rep.lane[n].fail != OIO_LINK_OK)
+			continue;
+		ck_assert_int_eq(card.s.lane[n].state, OIO_DP_ACTIVATED);
+		/*
+		 * A port no lane of which lost its line is not redone: its
+		 * lanes' loops only follow the heat of parked neighbours,
+		 * a few dozen codes (51 at most here), where redoing a port
+		 * moves its rings hundreds.
+		 */
+		if (!(broke >> (n / 8) & 1))
+			ck_assert_msg(abs((int)card.s.ring[r].code -
+					  (int)codes[r]) <= 64,
+				      "ring %u of lane %u moved %u -> %u", r,
+				      n, codes[r], card.s.ring[r].code);
 	}
 }
 END_TEST
