@@ -25,7 +25,7 @@ enum ref_why {
 
 struct ref_port {
 	unsigned int best;		/* most lanes any shift brings up */
-	unsigned int shift;		/* a shift that does */
+	unsigned int shift;		/* the first shift that does */
 	/* per shift and lane: can it come up, and if not why */
 	enum ref_why why[OIO_MAX_WAVELENGTHS][OIO_MAX_WAVELENGTHS];
 	/*

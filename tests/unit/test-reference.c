@@ -27,6 +27,10 @@
 /* heater full scale with room for any line shift, and with room for three */
 #define ROOMY_PM	30000
 #define TIGHT_PM	3500
+/* the model's nominal Q: a linewidth of 262 pm, clear of a spacing */
+#define Q		5000
+/* the lasers' ramp to full bias (1 ms) and more */
+#define LIT_NS		5000000
 
 static struct simcard card;
 static struct ref_card ref;
@@ -68,8 +72,10 @@ static void build(const struct build *b)
 		{ "crosstalk-spread-permille", 0 },
 		{ "crosstalk-nn-permille", 0 }, { "laser-drift-pm-per-ma", 0 },
 		{ "drift-pm-per-k", 0 },
+		/* the lasers' TEC at the lines' reference temperature */
+		{ "laser-temp-mc", 25000 },
 	};
-	unsigned int i, l;
+	unsigned int i, l, p;
 
 	simcard_init(&card, PORTS, W);
 	set("seed", 1);
@@ -87,7 +93,12 @@ static void build(const struct build *b)
 	for (l = 0; l < W; l++)
 		simcard_wr(&card, OIO_LASER_REG(l, OIO_LASER_CTRL),
 			   OIO_LASER_ENABLE);
-	simcard_wait(&card, 5000000);
+	/* ports at line shifts of their own, for the reference to keep */
+	for (p = 0; p < PORTS; p++)
+		simcard_wr(&card, OIO_REG_PORT_LINE_SHIFT(p), p + 3);
+	simcard_wait(&card, LIT_NS);
+	for (p = 0; p < PORTS; p++)
+		ck_assert_uint_eq(card.s.line_shift[p], p + 3);
 }
 
 /* Can ring w reach line l, with half a linewidth of heater to spare? */
@@ -110,7 +121,9 @@ static bool shared(const struct build *b, unsigned int l)
 
 /*
  * What lane w of port p is at shift sh, from the build alone. A ring
- * wider than a spacing takes its neighbours' lines with its own.
+ * wider than a spacing takes its neighbours' lines with its own. (Only
+ * the tests' two Qs are judged so: the BER target is missed long before,
+ * at a Q of 2,000 on these cards.)
  */
 static enum ref_why expected(const struct build *b, unsigned int p,
 			     unsigned int w, unsigned int sh, bool *also_weak)
@@ -121,7 +134,7 @@ static enum ref_why expected(const struct build *b, unsigned int p,
 	*also_weak = false;
 	if (b->dark >> l & 1)
 		return REF_DARK;
-	if (b->stuck >= 0 && (unsigned int)b->stuck / 2 == n)
+	if (b->stuck >= 0 && oio_ring_lane((unsigned int)b->stuck) == n)
 		return REF_STUCK;
 	if (!reaches(b, w, l)) {
 		*also_weak = crowded;
@@ -140,9 +153,9 @@ static bool check_lane(const struct build *b, unsigned int p, unsigned int sh,
 	want = expected(b, p, w, sh, &weak);
 	ck_assert_msg(got == want, "port %u shift %u lane %u: %s, not %s", p,
 		      sh, w, ref_why_name(got), ref_why_name(want));
-	ck_assert_msg(got != REF_REACH || also == weak,
-		      "port %u shift %u lane %u: too weak too %d, not %d", p,
-		      sh, w, also, weak);
+	ck_assert_msg(also == (got == REF_REACH && weak),
+		      "port %u shift %u lane %u: too weak too %d", p, sh, w,
+		      also);
 	return got == REF_OK;
 }
 
@@ -187,7 +200,7 @@ START_TEST(test_roomy_card_whole)
 {
 	const struct build b = {
 		.range_pm = ROOMY_PM, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 
 	build(&b);
@@ -203,7 +216,7 @@ START_TEST(test_tight_heater_out_of_reach)
 {
 	const struct build b = {
 		.range_pm = TIGHT_PM, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 	unsigned int sh;
 
@@ -225,7 +238,7 @@ START_TEST(test_cold_end_no_room)
 {
 	const struct build b = {
 		.range_pm = TIGHT_PM, .blue_pm = 100, .fsr_spacings = W,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 	unsigned int w;
 
@@ -245,7 +258,7 @@ START_TEST(test_hot_end_no_room)
 {
 	const struct build b = {
 		.range_pm = 2853, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 	unsigned int w;
 
@@ -262,8 +275,8 @@ END_TEST
  * Adjacent rings 15 % coupled: a ring's neighbours' heat moves it too, so
  * it needs less of its own. At shift 3 every ring needs 3,935 pm in all:
  * alone, past a 3,700 pm heater's room (3,569); with its neighbours on
- * their lines, 2,953 to 3,036 of its own inside a bus and 3,489 at its
- * ends, where one neighbour heats it. At shift 4 (5,079 in all) 3,813 or
+ * their lines, 2,955 to 3,038 of its own inside a bus and 3,491 at its
+ * ends, where one neighbour heats it. At shift 4 (5,079 in all) 3,815 or
  * more inside is past it, and a ring left cold helps its neighbours less:
  * none is in reach.
  */
@@ -271,7 +284,7 @@ START_TEST(test_crosstalk_brings_into_reach)
 {
 	const struct build b = {
 		.range_pm = 3700, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .stuck = -1, .xt_permille = 150,
+		.q = Q, .stuck = -1, .xt_permille = 150,
 	};
 	unsigned int p, sh, w;
 
@@ -291,7 +304,7 @@ START_TEST(test_failed_line_dark)
 {
 	const struct build b = {
 		.range_pm = ROOMY_PM, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .dark = 1u << 3, .stuck = -1,
+		.q = Q, .dark = 1u << 3, .stuck = -1,
 	};
 
 	build(&b);
@@ -306,12 +319,32 @@ START_TEST(test_stuck_heater)
 {
 	const struct build b = {
 		.range_pm = ROOMY_PM, .blue_pm = BLUE_PM, .fsr_spacings = W,
-		.q = 5000, .stuck = 2 * (W + 5) + 1,
+		.q = Q, .stuck = 2 * (W + 5) + 1,
 	};
 
 	build(&b);
 	ck_assert_uint_eq(judge(&b), PORTS * W - 1);
 	ck_assert_int_eq(ref.port[1].why[2][5], REF_STUCK);
+}
+END_TEST
+
+/*
+ * A stuck TX heater under a tight heater: its lane is stuck at the
+ * shifts its rings could reach and at those they could not, the heater
+ * that cannot move saying more than the line out of reach.
+ */
+START_TEST(test_stuck_heater_out_of_reach)
+{
+	const struct build b = {
+		.range_pm = TIGHT_PM, .blue_pm = BLUE_PM, .fsr_spacings = W,
+		.q = Q, .stuck = 2 * (W + 5),
+	};
+	unsigned int sh;
+
+	build(&b);
+	ck_assert_uint_eq(judge(&b), PORTS * W - 1);
+	for (sh = 0; sh < W; sh++)
+		ck_assert_int_eq(ref.port[1].why[sh][5], REF_STUCK);
 }
 END_TEST
 
@@ -324,7 +357,7 @@ START_TEST(test_fsr_whole_spacings_crowded)
 {
 	const struct build b = {
 		.range_pm = ROOMY_PM, .blue_pm = BLUE_PM, .fsr_spacings = W - 1,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 
 	build(&b);
@@ -343,7 +376,7 @@ START_TEST(test_out_of_reach_and_too_weak)
 {
 	const struct build b = {
 		.range_pm = TIGHT_PM, .blue_pm = BLUE_PM, .fsr_spacings = W - 1,
-		.q = 5000, .stuck = -1,
+		.q = Q, .stuck = -1,
 	};
 	unsigned int sh, w, both = 0, reach = 0;
 
@@ -393,6 +426,7 @@ int main(void)
 	tcase_add_test(tc, test_crosstalk_brings_into_reach);
 	tcase_add_test(tc, test_failed_line_dark);
 	tcase_add_test(tc, test_stuck_heater);
+	tcase_add_test(tc, test_stuck_heater_out_of_reach);
 	tcase_add_test(tc, test_fsr_whole_spacings_crowded);
 	tcase_add_test(tc, test_out_of_reach_and_too_weak);
 	tcase_add_test(tc, test_wide_linewidth_too_weak);
