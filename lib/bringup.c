@@ -1081,8 +1081,7 @@ static int finish(struct run *run, int err)
 			if (run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED) {
 				rep->lanes_up++;
 				rep->lane[n].fail = OIO_LINK_OK;
-			} else if (!li->enable || (li->status & OIO_LASER_FAILED) ||
-				   !(li->status & OIO_LASER_EMITTING)) {
+			} else if (!run_line_lit(li)) {
 				/*
 				 * whatever its lane failed of on the way, a
 				 * line that went dark during the run is why
