@@ -67,10 +67,12 @@ static double valley(const double *y, unsigned int points, unsigned int i,
 	long j = (long)i + dir;
 
 	*edge = false;
+	/* a trace has no NaN: a plain comparison, as lio_fmin() would */
 	for (; j >= 0 && j < (long)points; j += dir) {
 		if (y[j] > y[i])
 			return low;
-		low = lio_fmin(low, y[j]);
+		if (y[j] < low)
+			low = y[j];
 	}
 	*edge = true;
 	return low;
@@ -161,24 +163,48 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 	y = malloc(points * sizeof(*y));
 	if (!y)
 		return -ENOMEM;
-	/* find on a lightly smoothed copy, fit on the trace itself */
-	for (i = 0; i < points; i++) {
-		double l = trace[i ? i - 1 : i], r = trace[i + 1 < points ?
-							  i + 1 : i];
-
-		y[i] = (l + 2.0 * trace[i] + r) / 4;
+	/*
+	 * Find on a lightly smoothed copy, fit on the trace itself. The sums
+	 * of three samples are exact in a double too: summed as integers.
+	 */
+	y[0] = (3ull * trace[0] + trace[1]) / 4.0;
+	for (i = 1; i + 1 < points; i++)
+		y[i] = ((uint64_t)trace[i - 1] + 2ull * trace[i] +
+			trace[i + 1]) / 4.0;
+	y[i] = ((uint64_t)trace[i - 1] + 3ull * trace[i]) / 4.0;
+	for (i = 0; i < points; i++)
 		top = lio_fmax(top, y[i]);
-	}
 	for (i = 0; i < points && n < max; i++) {
 		struct oio_trace_peak peak, *pk = &peak;
 		double vl, vr, floor_na, prom;
 		bool edge_l, edge_r;
+		int up;
 
 		if ((i > 0 && y[i - 1] >= y[i]) ||
 		    (i + 1 < points && y[i + 1] > y[i]))
 			continue;
-		vl = valley(y, points, i, -1, &edge_l);
-		vr = valley(y, points, i, 1, &edge_r);
+		/*
+		 * Most maxima are noise on a flank: the side uphill, looked
+		 * at first, ends soon and is enough to turn them down, since
+		 * the prominence is at most what it leaves (unless it runs
+		 * off the trace).
+		 */
+		up = i + 1 < points && (!i || y[i + 1] > y[i - 1]) ? 1 : -1;
+		if (up < 0) {
+			vl = valley(y, points, i, -1, &edge_l);
+			prom = y[i] - vl;
+			if (!edge_l && (prom < PROMINENCE_SIGMAS * sigma ||
+					prom < PROMINENCE_SHARE * top))
+				continue;
+			vr = valley(y, points, i, 1, &edge_r);
+		} else {
+			vr = valley(y, points, i, 1, &edge_r);
+			prom = y[i] - vr;
+			if (!edge_r && (prom < PROMINENCE_SIGMAS * sigma ||
+					prom < PROMINENCE_SHARE * top))
+				continue;
+			vl = valley(y, points, i, -1, &edge_l);
+		}
 		/*
 		 * A side that runs off the trace has no valley to speak of:
 		 * a ring on a line at code 0 shows half a peak, judged by
