@@ -204,7 +204,10 @@ uint32_t lio_tune_code(unsigned int wavelengths, unsigned int *k);
 uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 			unsigned int *classes);
 
-/* Start from the nominal card, no line dimmed yet. */
+/*
+ * Start from the nominal card, no line dimmed yet. t: zeroed when it was
+ * allocated (calloc()); only the rings of g's geometry are cleared.
+ */
 void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
