@@ -379,7 +379,7 @@ BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c \
 	lib/par.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
-	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/liboio.h \
+	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/peaks.h lib/liboio.h \
 	lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
 	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
@@ -465,7 +465,7 @@ $(B)/unit/test-sized: tests/unit/test-sized.c lib/link-sized.c \
 $(B)/unit/test-objects-sized: tests/unit/test-objects-sized.c \
 		lib/objects-sized.c lib/objects-sized.h lib/link-sized.h \
 		tests/unit/marked.h lib/headroom.c lib/peaks.c lib/select.c \
-		lib/select.h lib/minmax.h lib/liboio.h | $(DEPS)
+		lib/select.h lib/peaks.h lib/minmax.h lib/liboio.h | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(USER_CFLAGS) -Ilib -o $@ tests/unit/test-objects-sized.c \
 		lib/objects-sized.c lib/headroom.c lib/peaks.c lib/select.c \

@@ -20,6 +20,7 @@
 #include "objects-sized.h"
 #include "minmax.h"
 #include "oio-api.h"
+#include "peaks.h"
 #include "select.h"
 
 #define PROMINENCE_SIGMAS	6.0	/* a peak stands this far out of noise */
@@ -144,22 +145,18 @@ static bool fit(const uint32_t *trace, unsigned int points, unsigned int top,
 	return true;
 }
 
-/* Each peak found whole, handed over at the caller's size apart. */
-OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
-			       struct oio_trace_peak *out, unsigned int max,
-			       size_t size)
+/* The peaks standing out of noise of rms sigma, at size apart. */
+static int peaks(const uint32_t *trace, unsigned int points, double sigma,
+		 struct oio_trace_peak *out, unsigned int max, size_t size)
 {
-	double sigma, top = 0, *y;
+	double top = 0, *y;
 	unsigned int i, n = 0;
 
-	if (size < LIO_TRACE_PEAK_SIZE_1)
-		return -EINVAL;
 	/* a count the return can carry; no trace has that many peaks */
 	if (max > INT_MAX)
 		max = INT_MAX;
 	if (points < 3 || !max)
 		return 0;
-	sigma = oio_trace_noise(trace, points);
 	y = malloc(points * sizeof(*y));
 	if (!y)
 		return -ENOMEM;
@@ -249,6 +246,28 @@ OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
 	}
 	free(y);
 	return (int)n;
+}
+
+/* Each peak found whole, handed over at the caller's size apart. */
+OIO_API int oio_trace_peaks_ex(const uint32_t *trace, unsigned int points,
+			       struct oio_trace_peak *out, unsigned int max,
+			       size_t size)
+{
+	if (size < LIO_TRACE_PEAK_SIZE_1)
+		return -EINVAL;
+	if (points < 3 || !max)
+		return 0;
+	return peaks(trace, points, oio_trace_noise(trace, points), out, max,
+		     size);
+}
+
+unsigned int lio_trace_peaks_noise(const uint32_t *trace, unsigned int points,
+				   double sigma, struct oio_trace_peak *out,
+				   unsigned int max)
+{
+	int n = peaks(trace, points, sigma, out, max, sizeof(*out));
+
+	return n > 0 ? (unsigned int)n : 0;
 }
 
 /*

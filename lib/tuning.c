@@ -15,6 +15,7 @@
 
 #include "minmax.h"
 #include "par.h"
+#include "peaks.h"
 #include "select.h"
 #include "tuning.h"
 
@@ -225,7 +226,8 @@ void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
 
 	memset(rg, 0, sizeof(*rg));
 	rg->noise_na = oio_trace_noise(a, t->sa.points);
-	n = lio_trace_peaks(a, t->sa.points, pk, OIO_TUNE_MAX_PEAKS);
+	n = lio_trace_peaks_noise(a, t->sa.points, rg->noise_na, pk,
+				  OIO_TUNE_MAX_PEAKS);
 	for (i = 0; i < n; i++) {
 		struct oio_tune_peak *p = &rg->pk[rg->n++];
 
