@@ -354,12 +354,18 @@ static double own_inv(const struct oio_tune *t, const struct bus *b,
  */
 static double heat(const struct bus *b, unsigned int w, const double *y)
 {
-	unsigned int j = w > 2 ? w - 2 : 0, end = w + 3 < b->w ? w + 3 : b->w;
+	const double *x = b->x[w];
 	double s = 0;
 
-	for (; j < end; j++)
-		if (j != w)
-			s += b->x[w][j] * y[j];
+	/* spelt out, the neighbours in order: solve() asks this most */
+	if (w >= 2)
+		s += x[w - 2] * y[w - 2];
+	if (w >= 1)
+		s += x[w - 1] * y[w - 1];
+	if (w + 1 < b->w)
+		s += x[w + 1] * y[w + 1];
+	if (w + 2 < b->w)
+		s += x[w + 2] * y[w + 2];
 	return s;
 }
 
