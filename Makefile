@@ -379,8 +379,8 @@ BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c \
 	lib/par.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
-	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/peaks.h lib/liboio.h \
-	lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
+	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/peaks.h \
+	lib/liboio.h lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
 	include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \

@@ -79,6 +79,13 @@ static double valley(const double *y, unsigned int points, unsigned int i,
 	return low;
 }
 
+/* Does a maximum stand out of the noise and of the trace's top? */
+static bool prominent(double prom, double sigma, double top)
+{
+	return !(prom < PROMINENCE_SIGMAS * sigma ||
+		 prom < PROMINENCE_SHARE * top);
+}
+
 /*
  * Fit a Lorentzian over the samples around top that stand above floor by
  * more than FIT_LEVEL of the peak: 1/(y - floor) = A t^2 + B t + C.
@@ -175,32 +182,27 @@ static int peaks(const uint32_t *trace, unsigned int points, double sigma,
 		struct oio_trace_peak peak, *pk = &peak;
 		double vl, vr, floor_na, prom;
 		bool edge_l, edge_r;
-		int up;
 
 		if ((i > 0 && y[i - 1] >= y[i]) ||
 		    (i + 1 < points && y[i + 1] > y[i]))
 			continue;
 		/*
 		 * Most maxima are noise on a flank: the side uphill, looked
-		 * at first, ends soon and is enough to turn them down, since
-		 * the prominence is at most what it leaves (unless it runs
-		 * off the trace).
+		 * at first, ends soon and is enough to turn them down. Unless
+		 * it runs off the trace, the prominence below is at most what
+		 * it leaves - so long as a maximum between two valleys is
+		 * judged by the higher of them.
 		 */
-		up = i + 1 < points && (!i || y[i + 1] > y[i - 1]) ? 1 : -1;
-		if (up < 0) {
-			vl = valley(y, points, i, -1, &edge_l);
-			prom = y[i] - vl;
-			if (!edge_l && (prom < PROMINENCE_SIGMAS * sigma ||
-					prom < PROMINENCE_SHARE * top))
-				continue;
+		if (i + 1 < points && (!i || y[i + 1] > y[i - 1])) {
 			vr = valley(y, points, i, 1, &edge_r);
+			if (!edge_r && !prominent(y[i] - vr, sigma, top))
+				continue;
+			vl = valley(y, points, i, -1, &edge_l);
 		} else {
-			vr = valley(y, points, i, 1, &edge_r);
-			prom = y[i] - vr;
-			if (!edge_r && (prom < PROMINENCE_SIGMAS * sigma ||
-					prom < PROMINENCE_SHARE * top))
-				continue;
 			vl = valley(y, points, i, -1, &edge_l);
+			if (!edge_l && !prominent(y[i] - vl, sigma, top))
+				continue;
+			vr = valley(y, points, i, 1, &edge_r);
 		}
 		/*
 		 * A side that runs off the trace has no valley to speak of:
@@ -215,8 +217,7 @@ static int peaks(const uint32_t *trace, unsigned int points, double sigma,
 			prom = y[i] - vl;
 		else
 			prom = y[i] - lio_fmax(vl, vr);
-		if (prom < PROMINENCE_SIGMAS * sigma ||
-		    prom < PROMINENCE_SHARE * top)
+		if (!prominent(prom, sigma, top))
 			continue;
 		/*
 		 * The trace's tallest peak runs off both sides: its floor is

@@ -15,4 +15,4 @@ unsigned int lio_trace_peaks_noise(const uint32_t *trace, unsigned int points,
 				   double sigma, struct oio_trace_peak *out,
 				   unsigned int max);
 
-#endif
+#endif /* OIO_PEAKS_H */

@@ -205,8 +205,10 @@ uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 			unsigned int *classes);
 
 /*
- * Start from the nominal card, no line dimmed yet. t: zeroed when it was
- * allocated (calloc()); only the rings of g's geometry are cleared.
+ * Start from the nominal card, no line dimmed yet. Only the header and
+ * the rings of g's geometry are cleared (recovery inits a run's t twice):
+ * nothing reads a ring past them, and the fits' working space (scratch,
+ * cpeak) is written before it is read.
  */
 void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "par.h"
+#include "peaks.h"
 #include "select.h"
 #include "simio.h"
 #include "tuning.h"
@@ -426,6 +427,14 @@ START_TEST(test_peaks_found_and_fitted)
 		ck_assert_msg(fabs(pk[k].width - 6) < 1.0, "peak %u width %g",
 			      k, pk[k].width);
 		ck_assert(!pk[k].edge);
+	}
+	/* bring-up's entry, the noise given, finds the very same peaks */
+	{
+		struct oio_trace_peak same[16];
+
+		ck_assert_uint_eq(lio_trace_peaks_noise(y, 147, noise, same, 16),
+				  n);
+		ck_assert_mem_eq(same, pk, n * sizeof(*pk));
 	}
 }
 END_TEST
