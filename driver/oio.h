@@ -170,8 +170,8 @@ enum {
  * @notify_lock: protects @classdev, @announce and @sysfs_news; see above
  * @classdev: the class device, NULL while there is none
  * @sysfs_news: changes whose sysfs pollers @sysfs_work has yet to wake
- * @sysfs_work: wakes them, a few milliseconds after the first; queued
- *	only while there is a class device
+ * @sysfs_work: wakes them, a jiffy after the first; queued only while
+ *	there is a class device
  * @cdev: /dev/oioN, or NULL; an open file keeps it (not the card) alive
  * @announce: netlink events of the card may go out (card-add sent,
  *	card-delete not yet)
@@ -321,7 +321,6 @@ void oio_news_all(struct oio_dev *od, struct oio_news *news);
 void oio_notify_init(struct oio_dev *od);
 void oio_health_changed(struct oio_dev *od);
 void oio_health_stop(struct oio_dev *od);
-void oio_sysfs_news_deliver(struct oio_dev *od);
 void oio_sysfs_news_stop(struct oio_dev *od);
 
 /* oio_hwmon.c */

@@ -7,7 +7,7 @@
  * pollers of the object's sysfs files and the object's netlink event.
  *
  * The netlink event goes out at once. The sysfs wakeups are gathered for
- * a few milliseconds and made together: each sysfs_notify() queues the kernfs work
+ * a jiffy and made together: each sysfs_notify() queues the kernfs work
  * that tells fsnotify, whose worker, woken once per request, cost a
  * bring-up's batch of a few hundred heater, loop and lane requests more
  * than the requests themselves.
@@ -16,9 +16,6 @@
 
 #include "oio.h"
 #include "oio_nl_gen.h"
-
-/* How long sysfs wakeups gather after the first change: a jiffy or more. */
-#define OIO_SYSFS_GATHER_MS	4
 
 /**
  * oio_news_all() - news of every object of a card
@@ -55,8 +52,8 @@ static void oio_news_add(struct oio_news *to, const struct oio_news *news)
  *
  * Nothing is announced before the card-add event or after the card-delete
  * event, and nothing to sysfs pollers while there is no class device.
- * Their wakeups follow within OIO_SYSFS_GATHER_MS of the first change,
- * shared by the changes made meanwhile.
+ * Their wakeups follow a jiffy later, with those of the changes made
+ * meanwhile.
  *
  * Context: process; takes @od->notify_lock, and @od->lock to read what it
  * announces. Must not be called with either held.
@@ -68,12 +65,7 @@ void oio_news_flush(struct oio_dev *od, const struct oio_news *news)
 	mutex_lock(&od->notify_lock);
 	if (od->classdev) {
 		oio_news_add(&od->sysfs_news, news);
-		/*
-		 * Not re-armed while pending: the first change sets when
-		 * pollers hear, and a steady stream cannot hold them off.
-		 */
-		schedule_delayed_work(&od->sysfs_work,
-				      msecs_to_jiffies(OIO_SYSFS_GATHER_MS));
+		schedule_delayed_work(&od->sysfs_work, 1);
 	}
 	if (!od->announce)
 		goto out;
@@ -95,31 +87,18 @@ static void oio_sysfs_work(struct work_struct *work)
 {
 	struct oio_dev *od = container_of(to_delayed_work(work), struct oio_dev,
 					  sysfs_work);
+	struct oio_news news;
 
 	mutex_lock(&od->notify_lock);
-	oio_sysfs_notify(od, &od->sysfs_news);
+	news = od->sysfs_news;
 	memset(&od->sysfs_news, 0, sizeof(od->sysfs_news));
+	oio_sysfs_notify(od, &news);
 	mutex_unlock(&od->notify_lock);
 }
 
 /**
- * oio_sysfs_news_deliver() - wake the sysfs pollers of what gathered now
- * @od: the card
- *
- * For teardown, before the class device is hidden: kernfs does not wake
- * a poller when it removes the file.
- *
- * Context: process, without @od->notify_lock.
- */
-void oio_sysfs_news_deliver(struct oio_dev *od)
-{
-	flush_delayed_work(&od->sysfs_work);
-}
-
-/**
- * oio_sysfs_news_stop() - drop the wakeups gathered since, and wait for
- *	one being made
- * @od: the card, its class device hidden (@od->classdev NULL): nothing
+ * oio_sysfs_news_stop() - wake no more sysfs pollers
+ * @od: the card, its class device gone (@od->classdev NULL): nothing
  *	queues the work again
  *
  * Context: process, without @od->notify_lock.
