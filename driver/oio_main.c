@@ -463,8 +463,8 @@ static int oio_classdev_add(struct oio_dev *od)
 
 /*
  * The alarm thread notifies through the class device under notify_lock:
- * hide it from the thread first, then let the wakeups queued for it go,
- * then drain the sysfs accesses in progress; none start after this.
+ * hide it from the thread first, then drain the sysfs accesses in
+ * progress; none start after this.
  */
 static void oio_classdev_remove(struct oio_dev *od)
 {
@@ -474,7 +474,6 @@ static void oio_classdev_remove(struct oio_dev *od)
 	cd = od->classdev;
 	od->classdev = NULL;
 	mutex_unlock(&od->notify_lock);
-	oio_sysfs_news_stop(od);
 	if (cd)
 		device_unregister(cd);
 	oio_cdev_remove(od);

@@ -2,9 +2,8 @@
 /*
  * poll() on oio's sysfs files wakes when the card says something changed,
  * with no polling in the driver: a lane's state file on each transition, a
- * ring's files when one of them is written, a laser's alarms file when a
- * flag latches, the card's interlock file when the interlock opens. Loads
- * oio.ko itself.
+ * laser's alarms file when a flag latches, the card's interlock file when
+ * the interlock opens. Loads oio.ko itself.
  */
 #define _GNU_SOURCE
 #include "oiotest.h"
@@ -101,27 +100,6 @@ int main(void)
 			close(r);
 		tap_ok(!strcmp(st, "deactivated\n") && !strcmp(why, "laser-dark\n"),
 		       "lane state: fell back by itself, laser-dark");
-	}
-	close(fd);
-
-	/*
-	 * The driver gathers wakeups for a jiffy: a ring's other files wake
-	 * with the one written, once, and the poll sees the new value.
-	 */
-	fd = watch(CARD "ring5/lock_state");
-	tap_ok(fd >= 0 && !woke(fd, 200), "ring lock_state: quiet while nothing happens");
-	put(CARD "ring5/heater", "1000");
-	put(CARD "ring5/heater", "1200");
-	tap_ok(woke(fd, 2000), "ring lock_state: wakes when the ring's heater is written");
-	close(fd);
-	fd = watch(CARD "ring5/heater");
-	put(CARD "ring5/heater", "1500");
-	{
-		char v[16] = "";
-
-		tap_ok(woke(fd, 2000) && pread(fd, v, sizeof(v) - 1, 0) > 0 &&
-		       !strcmp(v, "1500\n"),
-		       "ring heater: wakes when written, and reads the new code");
 	}
 	close(fd);
 
