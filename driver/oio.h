@@ -4,7 +4,8 @@
  *
  * Locking, outermost first:
  *
- *   notify_lock  who may hear of the card (classdev, announce); held while
+ *   notify_lock  who may hear of the card (classdev, announce) and what sysfs
+ *                pollers have yet to hear (sysfs_news); held while
  *                announcing, which reads registers under @lock
  *   telem_lock   the telemetry cache; taken before @lock to start a run
  *   lock         one register sequence; never held across a wait for the
@@ -166,8 +167,11 @@ enum {
  * @health_lock: protects @health_stop against the queueing of @health_work
  * @health_stop: set at teardown: @health_work is not queued any more
  * @health_work: announces a change of @health
- * @notify_lock: protects @classdev and @announce; see above
+ * @notify_lock: protects @classdev, @announce and @sysfs_news; see above
  * @classdev: the class device, NULL while there is none
+ * @sysfs_news: changes whose sysfs pollers @sysfs_work has yet to wake
+ * @sysfs_work: wakes them, a few milliseconds after the first; queued
+ *	only while there is a class device
  * @cdev: /dev/oioN, or NULL; an open file keeps it (not the card) alive
  * @announce: netlink events of the card may go out (card-add sent,
  *	card-delete not yet)
@@ -239,9 +243,11 @@ struct oio_dev {
 	bool health_stop;
 	struct work_struct health_work;
 
-	/* protects classdev and announce, see above */
+	/* protects classdev, announce and sysfs_news, see above */
 	struct mutex notify_lock;
 	struct device *classdev;
+	struct oio_news sysfs_news;
+	struct delayed_work sysfs_work;
 	struct cdev *cdev;
 	bool announce;
 
@@ -315,6 +321,8 @@ void oio_news_all(struct oio_dev *od, struct oio_news *news);
 void oio_notify_init(struct oio_dev *od);
 void oio_health_changed(struct oio_dev *od);
 void oio_health_stop(struct oio_dev *od);
+void oio_sysfs_news_deliver(struct oio_dev *od);
+void oio_sysfs_news_stop(struct oio_dev *od);
 
 /* oio_hwmon.c */
 int oio_hwmon_init(struct oio_dev *od);

@@ -462,18 +462,21 @@ static int oio_classdev_add(struct oio_dev *od)
 }
 
 /*
- * The alarm thread notifies through the class device under notify_lock:
- * hide it from the thread first, then drain the sysfs accesses in
- * progress; none start after this.
+ * The sysfs wakeups go through the class device under notify_lock: those
+ * gathered are made while it is there, then it is hidden, the wakeups
+ * gathered since are dropped, and the sysfs accesses in progress are
+ * drained; none start after this.
  */
 static void oio_classdev_remove(struct oio_dev *od)
 {
 	struct device *cd;
 
+	oio_sysfs_news_deliver(od);
 	mutex_lock(&od->notify_lock);
 	cd = od->classdev;
 	od->classdev = NULL;
 	mutex_unlock(&od->notify_lock);
+	oio_sysfs_news_stop(od);
 	if (cd)
 		device_unregister(cd);
 	oio_cdev_remove(od);

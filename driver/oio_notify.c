@@ -5,11 +5,20 @@
  * opening, a reset, the card going away) - is gathered in a struct
  * oio_news and announced here, the same way whoever made it: a wakeup of
  * pollers of the object's sysfs files and the object's netlink event.
+ *
+ * The netlink event goes out at once. The sysfs wakeups are gathered for
+ * a few milliseconds and made together: each sysfs_notify() queues the kernfs work
+ * that tells fsnotify, whose worker, woken once per request, cost a
+ * bring-up's batch of a few hundred heater, loop and lane requests more
+ * than the requests themselves.
  */
 #include <linux/workqueue.h>
 
 #include "oio.h"
 #include "oio_nl_gen.h"
+
+/* How long sysfs wakeups gather after the first change: a jiffy or more. */
+#define OIO_SYSFS_GATHER_MS	4
 
 /**
  * oio_news_all() - news of every object of a card
@@ -30,6 +39,15 @@ void oio_news_all(struct oio_dev *od, struct oio_news *news)
 	bitmap_fill(news->rings, od->rings);
 }
 
+static void oio_news_add(struct oio_news *to, const struct oio_news *news)
+{
+	to->card |= news->card;
+	bitmap_or(to->ports, to->ports, news->ports, OIO_MAX_PORTS);
+	bitmap_or(to->lasers, to->lasers, news->lasers, OIO_MAX_WAVELENGTHS);
+	bitmap_or(to->lanes, to->lanes, news->lanes, OIO_MAX_LANES);
+	bitmap_or(to->rings, to->rings, news->rings, OIO_MAX_RINGS);
+}
+
 /**
  * oio_news_flush() - announce what changed
  * @od: the card
@@ -37,6 +55,8 @@ void oio_news_all(struct oio_dev *od, struct oio_news *news)
  *
  * Nothing is announced before the card-add event or after the card-delete
  * event, and nothing to sysfs pollers while there is no class device.
+ * Their wakeups follow within OIO_SYSFS_GATHER_MS of the first change,
+ * shared by the changes made meanwhile.
  *
  * Context: process; takes @od->notify_lock, and @od->lock to read what it
  * announces. Must not be called with either held.
@@ -46,7 +66,15 @@ void oio_news_flush(struct oio_dev *od, const struct oio_news *news)
 	unsigned int i;
 
 	mutex_lock(&od->notify_lock);
-	oio_sysfs_notify(od, news);
+	if (od->classdev) {
+		oio_news_add(&od->sysfs_news, news);
+		/*
+		 * Not re-armed while pending: the first change sets when
+		 * pollers hear, and a steady stream cannot hold them off.
+		 */
+		schedule_delayed_work(&od->sysfs_work,
+				      msecs_to_jiffies(OIO_SYSFS_GATHER_MS));
+	}
 	if (!od->announce)
 		goto out;
 	if (news->card)
@@ -61,6 +89,44 @@ void oio_news_flush(struct oio_dev *od, const struct oio_news *news)
 		oio_nl_notify(od, OIO_CMD_RING_CHANGE_NTF, i);
 out:
 	mutex_unlock(&od->notify_lock);
+}
+
+static void oio_sysfs_work(struct work_struct *work)
+{
+	struct oio_dev *od = container_of(to_delayed_work(work), struct oio_dev,
+					  sysfs_work);
+
+	mutex_lock(&od->notify_lock);
+	oio_sysfs_notify(od, &od->sysfs_news);
+	memset(&od->sysfs_news, 0, sizeof(od->sysfs_news));
+	mutex_unlock(&od->notify_lock);
+}
+
+/**
+ * oio_sysfs_news_deliver() - wake the sysfs pollers of what gathered now
+ * @od: the card
+ *
+ * For teardown, before the class device is hidden: kernfs does not wake
+ * a poller when it removes the file.
+ *
+ * Context: process, without @od->notify_lock.
+ */
+void oio_sysfs_news_deliver(struct oio_dev *od)
+{
+	flush_delayed_work(&od->sysfs_work);
+}
+
+/**
+ * oio_sysfs_news_stop() - drop the wakeups gathered since, and wait for
+ *	one being made
+ * @od: the card, its class device hidden (@od->classdev NULL): nothing
+ *	queues the work again
+ *
+ * Context: process, without @od->notify_lock.
+ */
+void oio_sysfs_news_stop(struct oio_dev *od)
+{
+	cancel_delayed_work_sync(&od->sysfs_work);
 }
 
 static void oio_health_work(struct work_struct *work)
@@ -112,4 +178,5 @@ void oio_notify_init(struct oio_dev *od)
 {
 	spin_lock_init(&od->health_lock);
 	INIT_WORK(&od->health_work, oio_health_work);
+	INIT_DELAYED_WORK(&od->sysfs_work, oio_sysfs_work);
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * poll() on oio's sysfs files wakes when the card says something changed,
- * with no polling in the driver: a lane's state file on each transition, a
- * laser's alarms file when a flag latches, the card's interlock file when
- * the interlock opens. Loads oio.ko itself.
+ * with no polling in the driver: a lane's state file on each transition,
+ * two rings' files when their heaters are written back to back, a laser's
+ * alarms file when a flag latches, the card's interlock file when the
+ * interlock opens. Loads oio.ko itself.
  */
 #define _GNU_SOURCE
 #include "oiotest.h"
@@ -100,6 +101,25 @@ int main(void)
 			close(r);
 		tap_ok(!strcmp(st, "deactivated\n") && !strcmp(why, "laser-dark\n"),
 		       "lane state: fell back by itself, laser-dark");
+	}
+	close(fd);
+
+	/*
+	 * The driver gathers wakeups for a few milliseconds: two rings
+	 * written back to back share one, and neither ring's is lost.
+	 */
+	fd = watch(CARD "ring5/lock_state");
+	tap_ok(fd >= 0 && !woke(fd, 200), "ring lock_state: quiet while nothing happens");
+	{
+		int fd6 = watch(CARD "ring6/heater");
+
+		tap_ok(fd6 >= 0 && !put(CARD "ring5/heater", "1000") &&
+		       !put(CARD "ring6/heater", "1200"),
+		       "rings 5 and 6: heaters written back to back");
+		tap_ok(woke(fd, 2000), "ring5 lock_state: wakes when the ring's heater is written");
+		tap_ok(woke(fd6, 2000), "ring6 heater: wakes too, its news not lost to ring 5's");
+		if (fd6 >= 0)
+			close(fd6);
 	}
 	close(fd);
 
