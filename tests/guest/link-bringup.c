@@ -621,14 +621,6 @@ static void *watch_lines(void *arg)
 }
 
 /*
- * Issue 10, hazard 7: recover re-assigns the sick ports and leaves the
- * healthy ones running. Their lanes stay activated and PRBS-clean
- * through it, and the lines they share keep at least min_share of their
- * full bias: all of it (1) where recovery can place the sick ports'
- * rings by link up's calibration, moved by the drift the healthy rings
- * show; 3/4 where it must sweep a port again to name its lines.
- */
-/*
  * The BER a healthy lane may show over a recovery that dims lines. Less
  * light is less margin: a lane well above the target at full power may
  * err at two thirds of it (one error in 5.8e9 bits, lane 63 after +25 K,
@@ -638,6 +630,15 @@ static void *watch_lines(void *arg)
  */
 #define DIMMED_BER_MAX	1e-7
 
+/*
+ * Issue 10, hazard 7: recover re-assigns the sick ports and leaves the
+ * healthy ones running. Their lanes stay activated and PRBS-clean
+ * through it (nearly, DIMMED_BER_MAX, while lines are dimmed), and the
+ * lines they share keep at least min_share of their full bias: all of it
+ * (1) where recovery can place the sick ports' rings by link up's
+ * calibration, moved by the drift the healthy rings show; 3/4 where it
+ * must sweep a port again to name its lines.
+ */
 static void recover_spares_healthy(struct oio_ctx *ctx, uint32_t id,
 				   struct oio_link_report *rep, int *errp,
 				   const char *what, double min_share)
