@@ -54,8 +54,13 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
         fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
         return;
     }
+    if (s->bus_solved_at[id] == t && s->bus_solved_gen[id] == s->optics_gen &&
+        fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
+        return;
+    }
     s->bus_solved_temp[id] = temp;
     s->bus_solved_at[id] = t;
+    s->bus_solved_gen[id] = s->optics_gen;
     for (w = 0; w < W; w++) {
         OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
 

@@ -182,6 +182,13 @@ struct OioEngineState {
     int64_t bus_dirty_until[2 * OIO_MAX_PORTS];
     int64_t bus_solved_at[2 * OIO_MAX_PORTS];
     double bus_solved_temp[2 * OIO_MAX_PORTS];
+    /*
+     * Bumped by every oio_optics_dirty(): a bus solved at this very instant
+     * with the count unchanged since has nothing new to solve for, however
+     * long its window runs.
+     */
+    uint64_t optics_gen;
+    uint64_t bus_solved_gen[2 * OIO_MAX_PORTS];
     int64_t storm_next;
 
     uint32_t scratch;
