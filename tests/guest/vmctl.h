@@ -33,8 +33,10 @@
 /*
  * Send one raw request line (without the newline) and store the reply,
  * minus its "R " prefix, in reply. Returns 0 or a negative errno:
- * -EINVAL (line has a newline), -ETIMEDOUT, -EPROTO (no "R " prefix),
- * -EMSGSIZE (reply did not fit; it is truncated), or the I/O error.
+ * -EINVAL (line has a newline), -EPIPE (the host hung up), -EPROTO (no
+ * "R " prefix), -EMSGSIZE (reply did not fit; it is truncated), or the
+ * I/O error. It waits for as long as the host takes: the harness answers
+ * every request, within its QMP timeout.
  */
 int vm_request(const char *line, char *reply, size_t len);
 
