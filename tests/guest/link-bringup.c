@@ -67,9 +67,15 @@ static bool phase_asked(const char *name)
 	return p && strstr(p, name);
 }
 
+/*
+ * The card's MMIO accesses so far, -1 if a counter could not be read:
+ * summed as they were, one made a seed's count -54,166 and the mean 874.
+ */
 static long long mmio(const struct oio_card *c)
 {
-	return qget_int(c, "mmio-reads") + qget_int(c, "mmio-writes");
+	long long r = qget_int(c, "mmio-reads"), w = qget_int(c, "mmio-writes");
+
+	return r < 0 || w < 0 ? -1 : r + w;
 }
 
 /* A fresh probe resets the card, which redraws it from its seed. */
@@ -217,7 +223,7 @@ static void seeds_phase(struct oio_ctx **ctxp)
 			 1000 + 1;
 	unsigned long long worst_tune = 0, sum_tune = 0;
 	long long worst_mmio = 0, sum_mmio = 0;
-	unsigned int over_mmio = 0;
+	unsigned int over_mmio = 0, counted = 0;
 	struct oio_link_report *rep = calloc(1, sizeof(*rep));
 	unsigned int i, good = 0;
 	long long orig = qget_int(&cards[0], "seed");
@@ -227,7 +233,7 @@ static void seeds_phase(struct oio_ctx **ctxp)
 	analyse_us = 0;
 	for (i = 0; i < seeds; i++) {
 		uint64_t analysed = analyse_us;
-		long long seed = base + i, m0, m;
+		long long seed = base + i, m0, m1, m;
 		unsigned long long tune;
 		uint32_t ids[OIOT_MAX_CARDS];
 		unsigned int wrong, real;
@@ -243,7 +249,8 @@ static void seeds_phase(struct oio_ctx **ctxp)
 		err = oio_link_up(*ctxp, ids[0], NULL, rep,
 				  getenv("OIO_PROFILE") ? profile : stages,
 				  &cards[0]);
-		m = mmio(&cards[0]) - m0;
+		m1 = mmio(&cards[0]);
+		m = m0 < 0 || m1 < 0 ? -1 : m1 - m0;
 		tune = rep->t_locked - rep->t_lasers;
 		wrong = wrongly_up(*ctxp, ids[0], rep, &real);
 		/* the tuning budget is judged once, on the worst seed */
@@ -256,6 +263,8 @@ static void seeds_phase(struct oio_ctx **ctxp)
 		       (rep->t_done - rep->t_start) / 1e6, m, rep->sweeps);
 		if (err)
 			tap_diag("  oio_link_up: %s", strerror(-err));
+		if (m < 0)
+			tap_diag("  MMIO counters unread (QMP): not counted");
 		/* Over budget: were the card's interrupts behind it? */
 		if (m > MMIO_BUDGET && system("grep oio /proc/interrupts | "
 					      "sed 's/^/#   /'"))
@@ -268,15 +277,18 @@ static void seeds_phase(struct oio_ctx **ctxp)
 			worst_mmio = m;
 		over_mmio += m > MMIO_BUDGET;
 		sum_tune += tune;
-		sum_mmio += m;
+		if (m >= 0) {
+			sum_mmio += m;
+			counted++;
+		}
 	}
 	if (seeds) {
 		tap_diag("%u/%u seeds fully up; tuning mean %.2f ms worst %.2f ms "
 			 "(the analysis of the sweeps %.2f ms of it, mean); "
-			 "MMIO mean %lld worst %lld", good, seeds,
-			 sum_tune / 1e6 / seeds, worst_tune / 1e6,
-			 analyse_us / 1e3 / seeds, sum_mmio / seeds,
-			 worst_mmio);
+			 "MMIO mean %lld worst %lld (%u seeds counted)", good,
+			 seeds, sum_tune / 1e6 / seeds, worst_tune / 1e6,
+			 analyse_us / 1e3 / seeds,
+			 counted ? sum_mmio / counted : -1, worst_mmio, counted);
 		/*
 		 * Under -icount 0 the guest's CPU runs at 1 ns an instruction
 		 * and the library's analysis of the sweeps counts as card
@@ -286,10 +298,11 @@ static void seeds_phase(struct oio_ctx **ctxp)
 			 "tuning (lasers settled to every ring locked) within "
 			 "%.0f ms of card time on every seed: worst %.2f ms",
 			 TUNE_BUDGET_NS / 1e6, worst_tune / 1e6);
-		tap_todo(worst_mmio <= MMIO_BUDGET, MMIO_TODO,
+		tap_todo(worst_mmio <= MMIO_BUDGET && counted == seeds,
+			 MMIO_TODO,
 			 "at most %d MMIO accesses a bring-up on every seed: "
-			 "worst %lld, %u seeds above", MMIO_BUDGET, worst_mmio,
-			 over_mmio);
+			 "worst %lld, %u seeds above, %u not counted",
+			 MMIO_BUDGET, worst_mmio, over_mmio, seeds - counted);
 	}
 	qset_int(&cards[0], "seed", orig);
 	free(rep);
@@ -595,14 +608,6 @@ static void *watch_lines(void *arg)
 }
 
 /*
- * Issue 10, hazard 7: recover re-assigns the sick ports and leaves the
- * healthy ones running. Their lanes stay activated and PRBS-clean
- * through it, and the lines they share keep at least min_share of their
- * full bias: all of it (1) where recovery can place the sick ports'
- * rings by link up's calibration, moved by the drift the healthy rings
- * show; 3/4 where it must sweep a port again to name its lines.
- */
-/*
  * The BER a healthy lane may show over a recovery that dims lines. Less
  * light is less margin: a lane well above the target at full power may
  * err at two thirds of it (one error in 5.8e9 bits, lane 63 after +25 K,
@@ -612,6 +617,15 @@ static void *watch_lines(void *arg)
  */
 #define DIMMED_BER_MAX	1e-7
 
+/*
+ * Issue 10, hazard 7: recover re-assigns the sick ports and leaves the
+ * healthy ones running. Their lanes stay activated and PRBS-clean
+ * through it (nearly, DIMMED_BER_MAX, while lines are dimmed), and the
+ * lines they share keep at least min_share of their full bias: all of it
+ * (1) where recovery can place the sick ports' rings by link up's
+ * calibration, moved by the drift the healthy rings show; 3/4 where it
+ * must sweep a port again to name its lines.
+ */
 static void recover_spares_healthy(struct oio_ctx *ctx, uint32_t id,
 				   struct oio_link_report *rep, int *errp,
 				   const char *what, double min_share)

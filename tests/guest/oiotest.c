@@ -341,9 +341,12 @@ int qset_int(const struct oio_card *c, const char *prop, long long v)
 long long qget_int(const struct oio_card *c, const char *prop)
 {
 	char out[64];
+	int err = vm_qom_get(c->qom, prop, out, sizeof(out));
 
-	if (vm_qom_get(c->qom, prop, out, sizeof(out)))
+	if (err) {
+		tap_diag("  qom-get %s: %s", prop, strerror(-err));
 		return -1;
+	}
 	return strtoll(out, NULL, 10);
 }
 

@@ -80,6 +80,7 @@ void dma_free(struct dma_buf *b);
 /* Host-side knobs of a card over QMP; values are JSON text. */
 int qset(const struct oio_card *c, const char *prop, const char *json);
 int qset_int(const struct oio_card *c, const char *prop, long long v);
+/* A property's integer value; -1, said in a TAP comment, if unread. */
 long long qget_int(const struct oio_card *c, const char *prop);
 /* Lines in QEMU's guest-error log containing text. */
 long log_count(const char *text);
