@@ -15,6 +15,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "liboio.h"
 
@@ -29,6 +30,8 @@ struct oio_comb {
 	unsigned int n;			/* 0: unusable, ask every line */
 	double at[OIO_MAX_WAVELENGTHS];	/* in [0, fsr], ascending */
 	unsigned char line[OIO_MAX_WAVELENGTHS];
+	unsigned char index[OIO_MAX_WAVELENGTHS]; /* of each line in at[] */
+	double mag;			/* the largest line's size, and more */
 	signed char below[OIO_COMB_BINS]; /* last at[] <= a bin's start */
 };
 
@@ -101,5 +104,16 @@ static inline bool lio_fold_within(double x, double fsr, double inv,
 		return r < reach;
 	return fabs(remainder(x, fsr)) < reach;
 }
+
+/*
+ * The lines l (a bit each) within reach of position p on the fold, as
+ * lio_fold_within(p - line_pm[l] - dl[l], fsr, 1 / fsr, reach) says for
+ * each of the n, to the bit, where c holds line_pm[] + dl[] (any dl
+ * NULL: none moved). Only the lines next to p on c are asked while reach
+ * is under a quarter of the FSR; the others are asked one by one.
+ */
+uint32_t lio_comb_within(const struct oio_comb *c, const double *line_pm,
+			 const double *dl, unsigned int n, double fsr,
+			 double p, double reach);
 
 #endif

@@ -1358,16 +1358,21 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 /*
  * Lines a ring upstream takes where ring w meets them in its sweep: one
  * swept with it, or one left where it was but pushed by its swept
- * neighbours' heat, that sits on a line at that drive.
+ * neighbours' heat, that sits on a line at that drive. cb, cb_b: the
+ * lines as the pass began, and as they sat in B.
  */
-static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
-		  unsigned int w)
+static void shade(struct oio_tune *t, const struct oio_comb *cb,
+		  const struct oio_comb *cb_b, unsigned int port,
+		  unsigned int side, unsigned int w)
 {
 	struct oio_tune_ring *rg =
 		&t->ring[lio_tune_ring_of(&t->g, port, side, w)];
-	double inv = 1 / t->fsr_pm;
-	unsigned int i, j, l;
+	unsigned int i, j, l, W = t->g.wavelengths;
+	double dl[MAX_W];
 
+	for (l = 0; l < W; l++)
+		/* in B a dimmed line sits where it moved to */
+		dl[l] = (t->code >> l & 1) ? t->dim_shift_pm[l] : 0;
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 		double xb = isnan(p->code_b) ? p->x : p->code_b / OIO_HEATER_MAX;
@@ -1385,18 +1390,11 @@ static void shade(struct oio_tune *t, unsigned int port, unsigned int side,
 			pos = swept_position(t, port, side, j, w, p->x);
 			pos_b = xb == p->x ? pos :
 				swept_position(t, port, side, j, w, xb);
-			for (l = 0; l < t->g.wavelengths; l++) {
-				/* in B a dimmed line sits where it moved to */
-				double dl = (t->code >> l & 1) ?
-					    t->dim_shift_pm[l] : 0;
-
-				if (lio_fold_within(pos - t->line_pm[l],
-						    t->fsr_pm, inv, reach))
-					p->shadow |= 1u << l;
-				if (lio_fold_within(pos_b - t->line_pm[l] - dl,
-						    t->fsr_pm, inv, reach))
-					p->shadow_b |= 1u << l;
-			}
+			p->shadow |= lio_comb_within(cb, t->line_pm, NULL, W,
+						     t->fsr_pm, pos, reach);
+			p->shadow_b |= lio_comb_within(cb_b, t->line_pm, dl, W,
+						       t->fsr_pm, pos_b,
+						       reach);
 		}
 	}
 	rg->ref_na = ref_height(rg);
@@ -1442,10 +1440,25 @@ static void residuals(struct oio_tune *t)
 		t->dim_shift_pm[l] = nd[l] ? lio_median(d[l], nd[l]) : 0;
 }
 
+/* The lines as they are (cb), and as they sat in sweep B (cb_b). */
+static void combs(const struct oio_tune *t, struct oio_comb *cb,
+		  struct oio_comb *cb_b)
+{
+	double moved[MAX_W];
+	unsigned int l;
+
+	lio_comb_init(cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+	for (l = 0; l < t->g.wavelengths; l++)
+		moved[l] = t->line_pm[l] + ((t->code >> l & 1) ?
+					    t->dim_shift_pm[l] : 0);
+	lio_comb_init(cb_b, moved, t->g.wavelengths, t->fsr_pm);
+}
+
 /* A pass of the analysis: what it names by, and how many of a bus. */
 struct pass {
 	struct oio_tune *t;
 	const struct oio_comb *cb;	/* the lines as the pass began */
+	const struct oio_comb *cb_b;	/* and as they sat in sweep B */
 	double sigma;
 	bool shaded;		/* from the second pass: the rings upstream's */
 	bool keep;		/* from the second pass: decisive namings kept */
@@ -1471,7 +1484,7 @@ static void name_bus(void *arg, unsigned int bus)
 		bool kept;
 
 		if (ps->shaded)
-			shade(t, p, side, w);
+			shade(t, ps->cb, ps->cb_b, p, side, w);
 		kept = ps->keep && rg->named && rg->lead >= DECISIVE &&
 		       rename_kept(t, rg, ps->sigma, ps->cb);
 		if (!kept && !name_ring(t, rg, w, ps->sigma, ps->cb))
@@ -1488,17 +1501,17 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass, bus;
 	unsigned int nv = 0;
 	double v[OIO_MAX_RINGS];
-	struct oio_comb cb;
+	struct oio_comb cb, cb_b;
 
 	lags(t);
 	for (pass = 0; pass < 3; pass++) {
 		struct pass ps = {
-			.t = t, .cb = &cb, .sigma = sigmas[pass],
+			.t = t, .cb = &cb, .cb_b = &cb_b, .sigma = sigmas[pass],
 			.shaded = pass > 0, .keep = pass > 0,
 		};
 
 		/* the lines move only at a pass's end, in refine_card() */
-		lio_comb_init(&cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+		combs(t, &cb, &cb_b);
 		lio_par_for(2 * t->g.ports, name_bus, &ps);
 		t->named = 0;
 		for (bus = 0; bus < 2 * t->g.ports; bus++)
@@ -1603,10 +1616,10 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 {
 	unsigned int W = t->g.wavelengths, w = r / 2 % W;
 	struct oio_tune_ring *rg = &t->ring[r];
-	struct oio_comb cb;
+	struct oio_comb cb, cb_b;
 
-	shade(t, r / (2 * W), r % 2, w);
-	lio_comb_init(&cb, t->line_pm, W, t->fsr_pm);
+	combs(t, &cb, &cb_b);
+	shade(t, &cb, &cb_b, r / (2 * W), r % 2, w);
 	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb))
 		return false;
 	linewidth(rg);

@@ -284,6 +284,65 @@ START_TEST(test_comb_pair_edges)
 }
 END_TEST
 
+/*
+ * The lines within reach on the fold are those lio_fold_within() names,
+ * line by line: lines moved or not, reach either side of the quarter FSR
+ * where the comb stops being asked, positions at random and an ulp
+ * either side of each line's reach, combs that cannot tell, NaN.
+ */
+START_TEST(test_comb_within)
+{
+	unsigned int seed = 777, trial, i, l, edges = 0;
+
+	for (trial = 0; trial < 3000; trial++) {
+		double line[OIO_MAX_WAVELENGTHS], dl[OIO_MAX_WAVELENGTHS];
+		double moved[OIO_MAX_WAVELENGTHS], fsr, reach;
+		unsigned int n = 1 + rand_r(&seed) % 16;
+		bool moves = trial % 2;
+		struct oio_comb cb;
+
+		fsr = 2000 + rand_r(&seed) % 20000 + rand_r(&seed) % 1000 / 7.0;
+		reach = fsr * (rand_r(&seed) % 1000) / 3000.0;
+		for (i = 0; i < n; i++) {
+			line[i] = 1310000 + (rand_r(&seed) % 4000 - 2000) *
+					    fsr / 1000.0;
+			dl[i] = moves ? (rand_r(&seed) % 2001 - 1000) / 7.0 : 0;
+			moved[i] = line[i] + dl[i];
+		}
+		/* every 50th, the lines an FSR apart: the comb cannot tell */
+		if (trial % 50 == 0 && n > 1)
+			moved[1] = moved[0] + fsr;
+		lio_comb_init(&cb, moved, n, fsr);
+		for (i = 0; i < 200; i++) {
+			double p = 1310000 + (rand_r(&seed) % 200001 - 100000) *
+					     fsr / 1000.0;
+			uint32_t want = 0;
+
+			l = i % n;
+			if (i % 4 == 1 || i % 4 == 2) {
+				/* an ulp either side of a line's reach */
+				p = line[l] + dl[l] + (i % 8 < 4 ? reach : -reach) +
+				    (rand_r(&seed) % 5 - 2) * fsr;
+				p = nextafter(p, i % 4 == 1 ? 0 : INFINITY);
+				edges++;
+			} else if (i == 3) {
+				p = NAN;
+			}
+			for (l = 0; l < n; l++)
+				if (lio_fold_within(p - line[l] - dl[l], fsr,
+						    1 / fsr, reach))
+					want |= 1u << l;
+			ck_assert_msg(lio_comb_within(&cb, line,
+						      moves ? dl : NULL, n,
+						      fsr, p, reach) == want,
+				      "trial %u fsr %.17g reach %.17g p %.17g",
+				      trial, fsr, reach, p);
+		}
+	}
+	ck_assert_uint_gt(edges, 250000);
+}
+END_TEST
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -763,6 +822,7 @@ int main(void)
 	tcase_add_test(tc, test_comb_pair_nearest);
 	tcase_add_test(tc, test_comb_pair_edges);
 	tcase_add_test(tc, test_fold_within);
+	tcase_add_test(tc, test_comb_within);
 	tcase_add_test(tc, test_select_ranks);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
