@@ -326,25 +326,21 @@ static double own(const struct oio_tune *t, const struct bus *b,
 	return own_shift(t, b->qmed, b->ring[w], x);
 }
 
+/* The drive at which ring w's own heater shifts it by y: own()'s inverse. */
 static double own_inv(const struct oio_tune *t, const struct bus *b,
 		      unsigned int w, double y)
 {
-	double lo = 0, hi = 1;
-	int i;
+	unsigned int r = b->ring[w];
+	const struct oio_tune_ring *rg = &t->ring[r];
 
 	if (y <= 0)
 		return 0;
 	if (y >= own(t, b, w, 1))
 		return 1;
-	for (i = 0; i < 40; i++) {
-		double mid = (lo + hi) / 2;
-
-		if (own(t, b, w, mid) < y)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return (lo + hi) / 2;
+	/* as own_shift() has it */
+	if (!rg->named)
+		return lio_tune_law_inv(y / b->qmed[r % 2], 0);
+	return lio_tune_law_inv(y / rg->q, rg->h);
 }
 
 /*
