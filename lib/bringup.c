@@ -696,16 +696,24 @@ struct run_mask {
 	const bool *mask;
 };
 
-/* A ring's sweeps A and C, read apart from every other ring's. */
-static void ring_traces_ac(void *arg, unsigned int r)
+/* A ring's sweep C, read apart from every other ring's. */
+static void ring_traces_c(void *arg, unsigned int r)
 {
 	const struct run_mask *rm = arg;
 	struct run *run = rm->run;
 
 	if (rm->mask[r / (2 * run->info.wavelengths)])
-		lio_tune_traces_ac(run->t, r,
-				   run->a + (size_t)r * run->points,
-				   run->c + (size_t)r * run->points);
+		lio_tune_traces_c(run->t, r, run->c + (size_t)r * run->points);
+}
+
+/* Then its sweep A. */
+static void ring_traces_a(void *arg, unsigned int r)
+{
+	const struct run_mask *rm = arg;
+	struct run *run = rm->run;
+
+	if (rm->mask[r / (2 * run->info.wavelengths)])
+		lio_tune_traces_a(run->t, r, run->a + (size_t)r * run->points);
 }
 
 /* And its sweep B. */
@@ -744,18 +752,23 @@ static int bring_ports(struct run *run, const bool *mask)
 
 	sb.dwell_ns = SLOW_SWEEP * sa.dwell_ns;
 	run_progress(run, "sweep", 0, 3);
-	err = run_sweep_ports(run, mask, run->c, sc.dwell_ns, 0) ?:
-	      run_sweep_classes(run, mask, run->a, sa.dwell_ns);
+	err = run_sweep_ports(run, mask, run->c, sc.dwell_ns, 0);
 	if (err)
 		return err;
-	run_progress(run, "sweep", 2, 3);
 	lio_tune_init(run->t, &run->g, &sa, &sb, &sc, run->code,
 		      run->emitting, run->full_uw);
 	/*
-	 * Sweeps A's and C's peaks are found while the card dims lines and
-	 * makes sweep B: on a real card the host waits for it meanwhile.
+	 * Sweep C's peaks are found while the card makes sweep A, and A's
+	 * while it dims lines and makes sweep B: on a real card the host
+	 * waits for it meanwhile.
 	 */
-	lio_par_start(&bg, 2 * lanes_of(run), ring_traces_ac, &rm);
+	lio_par_start(&bg, 2 * lanes_of(run), ring_traces_c, &rm);
+	err = run_sweep_classes(run, mask, run->a, sa.dwell_ns);
+	lio_par_finish(&bg);
+	if (err)
+		return err;
+	run_progress(run, "sweep", 2, 3);
+	lio_par_start(&bg, 2 * lanes_of(run), ring_traces_a, &rm);
 	err = run_dim_lines(run, lit, true);
 	for (l = 0; l < w; l++) {
 		const struct oio_laser_info *li = &run->tel->laser[l];

@@ -217,14 +217,30 @@ static double ref_height(const struct oio_tune_ring *rg)
 	return h[n - 1 - (n - 1) / 4];
 }
 
-void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
-			const uint32_t *a, const uint32_t *c)
+void lio_tune_traces_c(struct oio_tune *t, unsigned int r, const uint32_t *c)
 {
 	struct oio_tune_ring *rg = &t->ring[r];
 	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
 	unsigned int i, n;
 
 	memset(rg, 0, sizeof(*rg));
+	/* C's drives are made lag-free once the time constant is known */
+	n = lio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
+	for (i = 0; i < n; i++) {
+		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
+		    pk[i].index > t->sc.points - 1 - EDGE_SAMPLES)
+			continue;
+		rg->c_x[rg->nc] = t->sc.start + pk[i].index * t->sc.step;
+		rg->c_height[rg->nc++] = pk[i].height_na;
+	}
+}
+
+void lio_tune_traces_a(struct oio_tune *t, unsigned int r, const uint32_t *a)
+{
+	struct oio_tune_ring *rg = &t->ring[r];
+	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
+	unsigned int i, n;
+
 	rg->noise_na = oio_trace_noise(a, t->sa.points);
 	n = lio_trace_peaks_noise(a, t->sa.points, rg->noise_na, pk,
 				  OIO_TUNE_MAX_PEAKS);
@@ -244,15 +260,6 @@ void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
 			rg->top_na = lio_fmax(rg->top_na, p->height);
 	}
 	rg->ref_na = ref_height(rg);
-	/* C's drives are made lag-free once the time constant is known */
-	n = lio_trace_peaks(c, t->sc.points, pk, OIO_TUNE_MAX_PEAKS);
-	for (i = 0; i < n; i++) {
-		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
-		    pk[i].index > t->sc.points - 1 - EDGE_SAMPLES)
-			continue;
-		rg->c_x[rg->nc] = t->sc.start + pk[i].index * t->sc.step;
-		rg->c_height[rg->nc++] = pk[i].height_na;
-	}
 }
 
 /*

@@ -225,11 +225,17 @@ void lio_tune_dimmed(struct oio_tune *t, uint32_t emitting,
 		     const double *line_uw, const double *dim_ratio);
 
 /*
- * One ring's traces of sweeps A and C: its peaks in each. Apart from
- * every other ring's, and from sweep B, which need not have been made.
+ * One ring's trace of sweep C: its peaks. It clears what the ring held,
+ * so it comes first. Apart from every other ring's, and from sweeps A
+ * and B, which need not have been made.
  */
-void lio_tune_traces_ac(struct oio_tune *t, unsigned int r,
-			const uint32_t *a, const uint32_t *c);
+void lio_tune_traces_c(struct oio_tune *t, unsigned int r, const uint32_t *c);
+
+/*
+ * Then its trace of sweep A: its peaks. Apart from every other ring's,
+ * and from sweep B, which need not have been made.
+ */
+void lio_tune_traces_a(struct oio_tune *t, unsigned int r, const uint32_t *a);
 
 /*
  * Then its trace of sweep B, after lio_tune_dimmed(): its peaks, matched
