@@ -49,18 +49,17 @@ void oio_track_bus(OioEngineState *s, unsigned int port, unsigned int side,
     bool any = false;
     BusView b;
 
-    /* Nothing moved since the last solve: the loops sit where they were. */
-    if (s->bus_solved_at[id] > s->bus_dirty_until[id] &&
-        fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
-        return;
-    }
-    if (s->bus_solved_at[id] == t && s->bus_solved_gen[id] == s->optics_gen &&
+    /*
+     * Nothing moved since the last solve, or it was at this very instant
+     * and nothing was touched since: the loops sit where they were.
+     */
+    if ((s->bus_solved_at[id] > s->bus_dirty_until[id] ||
+         s->bus_solved_at[id] == t) &&
         fabs(temp - s->bus_solved_temp[id]) < SOLVED_TEMP_EPS_C) {
         return;
     }
     s->bus_solved_temp[id] = temp;
     s->bus_solved_at[id] = t;
-    s->bus_solved_gen[id] = s->optics_gen;
     for (w = 0; w < W; w++) {
         OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
 

@@ -24,12 +24,17 @@ void oio_optics_dirty(OioEngineState *s, int bus, int64_t until)
 {
     unsigned int b;
 
-    s->optics_gen++;
     for (b = 0; b < 2 * OIO_MAX_PORTS; b++) {
         if (bus >= 0 && b != (unsigned int)bus) {
             continue;
         }
         s->bus_dirty_until[b] = MAX(s->bus_dirty_until[b], until);
+        /*
+         * Whatever was solved is stale, even a solve at a later time than
+         * this change's (a capture comes due before the evaluation that
+         * runs it, and the loops re-track at the evaluation's time first).
+         */
+        s->bus_solved_at[b] = INT64_MIN;
     }
 }
 

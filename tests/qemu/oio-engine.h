@@ -180,15 +180,9 @@ struct OioEngineState {
      * a solve inside the window leaves the final state still to be found.
      */
     int64_t bus_dirty_until[2 * OIO_MAX_PORTS];
+    /* INT64_MIN once something moved on the bus since its last solve */
     int64_t bus_solved_at[2 * OIO_MAX_PORTS];
     double bus_solved_temp[2 * OIO_MAX_PORTS];
-    /*
-     * Bumped by every oio_optics_dirty(): a bus solved at this very instant
-     * with the count unchanged since has nothing new to solve for, however
-     * long its window runs.
-     */
-    uint64_t optics_gen;
-    uint64_t bus_solved_gen[2 * OIO_MAX_PORTS];
     int64_t storm_next;
 
     uint32_t scratch;
