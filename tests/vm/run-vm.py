@@ -256,6 +256,7 @@ class Qmp:
         self.sock = sock
         self.buf = b""
         self.events = open(events_path, "w", encoding="utf-8")
+        self.sent = 0
 
     def read(self, timeout):
         deadline = time.monotonic() + timeout
@@ -283,10 +284,19 @@ class Qmp:
         return True
 
     def command(self, obj, timeout=QMP_TIMEOUT):
+        # Tagged, so that the late reply to a command that timed out is
+        # not taken for the next one's (QMP echoes "id"); a command that is
+        # not an object cannot carry one, and gets the first reply.
+        self.sent += 1
+        tag = f"harness-{self.sent}"
+        if isinstance(obj, dict):
+            obj = dict(obj, id=tag)
         self.sock.sendall(json.dumps(obj).encode() + b"\n")
         while True:
             msg = self.read(timeout)
-            if "return" in msg or "error" in msg:
+            if ("return" in msg or "error" in msg) and \
+                    (not isinstance(obj, dict) or msg.get("id") == tag):
+                msg.pop("id", None)
                 return msg
             self.events.write(json.dumps(msg) + "\n")
 
@@ -646,7 +656,8 @@ def run(args, clock=None):
             pass
     cmd = qemu_command(args)
     with open(os.path.join(log_dir, "cmdline.txt"), "w", encoding="utf-8") as f:
-        f.write("# replay: sh cmdline.txt (vmctl requests then go unanswered)\n")
+        f.write("# replay: sh cmdline.txt (the guest then waits for ever at "
+                "its first vmctl request)\n")
         f.write(f"cd {shlex.quote(os.path.abspath(log_dir))} &&\n")
         f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
     start = time.monotonic()
@@ -671,12 +682,16 @@ def run(args, clock=None):
                 qmp.read(QMP_TIMEOUT)  # greeting
                 qmp.command({"execute": "qmp_capabilities"})
             except (OSError, TimeoutError, ValueError) as e:
+                # unserved, the guest would wait at its first request until
+                # the run timed out: stop it now
                 print(f"{args.name}: QMP handshake failed: {e}", file=sys.stderr)
+                qemu.terminate()
             else:
                 timed_out, guest_code = serve(qemu, ctl, qmp, log_dir, deadline,
                                               clock)
         elif qemu.poll() is None:
             print(f"{args.name}: QEMU sockets did not appear", file=sys.stderr)
+            qemu.terminate()
         if not timed_out:
             try:
                 qemu.wait(timeout=max(deadline - time.monotonic(), 0.1))
