@@ -67,17 +67,6 @@ static bool phase_asked(const char *name)
 	return p && strstr(p, name);
 }
 
-/*
- * The card's MMIO accesses so far, -1 if a counter could not be read:
- * summed as they were, one made a seed's count -54,166 and the mean 874.
- */
-static long long mmio(const struct oio_card *c)
-{
-	long long r = qget_int(c, "mmio-reads"), w = qget_int(c, "mmio-writes");
-
-	return r < 0 || w < 0 ? -1 : r + w;
-}
-
 /* A fresh probe resets the card, which redraws it from its seed. */
 static void reload(void)
 {
@@ -142,7 +131,7 @@ static void profile(const char *stage, unsigned int done, unsigned int total,
 	static long long last;
 	static uint64_t t_last;
 	uint64_t t = now_us();
-	long long m = strcmp(getenv("OIO_PROFILE"), "time") ? mmio(arg) : 0;
+	long long m = strcmp(getenv("OIO_PROFILE"), "time") ? qget_mmio(arg) : 0;
 
 	note_stage(stage, done);
 	tap_diag("  %-8s %u/%u: +%lld MMIO, +%llu us", stage, done, total,
@@ -245,11 +234,11 @@ static void seeds_phase(struct oio_ctx **ctxp)
 		reload();
 		if (oio_ctx_new(ctxp, 0) || card_ids(*ctxp, ids))
 			tap_bail("no oio family after insmod");
-		m0 = mmio(&cards[0]);
+		m0 = qget_mmio(&cards[0]);
 		err = oio_link_up(*ctxp, ids[0], NULL, rep,
 				  getenv("OIO_PROFILE") ? profile : stages,
 				  &cards[0]);
-		m1 = mmio(&cards[0]);
+		m1 = qget_mmio(&cards[0]);
 		m = m0 < 0 || m1 < 0 ? -1 : m1 - m0;
 		tune = rep->t_locked - rep->t_lasers;
 		wrong = wrongly_up(*ctxp, ids[0], rep, &real);

@@ -344,10 +344,17 @@ long long qget_int(const struct oio_card *c, const char *prop)
 	int err = vm_qom_get(c->qom, prop, out, sizeof(out));
 
 	if (err) {
-		tap_diag("  qom-get %s: %s", prop, strerror(-err));
+		tap_diag("  qom-get %s %s: %s", c->qom, prop, strerror(-err));
 		return -1;
 	}
 	return strtoll(out, NULL, 10);
+}
+
+long long qget_mmio(const struct oio_card *c)
+{
+	long long r = qget_int(c, "mmio-reads"), w = qget_int(c, "mmio-writes");
+
+	return r < 0 || w < 0 ? -1 : r + w;
 }
 
 long log_count(const char *text)
