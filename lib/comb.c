@@ -39,10 +39,10 @@ void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
 	}
 	/* two at one place, round the end of the fold too */
 	for (j = 0; j < c->n; j++) {
-		c->index[c->line[j]] = (unsigned char)j;
 		double gap = j + 1 < c->n ? c->at[j + 1] - c->at[j] :
 			     c->at[0] + fsr - c->at[j];
 
+		c->index[c->line[j]] = (unsigned char)j;
 		if (gap < SAME_PLACE * fsr) {
 			c->n = 0;
 			return;
@@ -73,7 +73,8 @@ uint32_t lio_comb_within(const struct oio_comb *c, const double *line_pm,
 	uint32_t m = 0;
 	int j, side;
 
-	tol = c ? 1e-6 * (1 + fabs(p) + c->mag + fsr) : 0;
+	/* |line_pm| <= 2 mag and |dl| <= mag, as comb.h asks of dl */
+	tol = c ? 1e-6 * (1 + fabs(p) + 3 * c->mag + fsr) : 0;
 	if (!c || c->n != n || c->fsr != fsr || !(reach + tol < fsr / 4) ||
 	    !lio_comb_pair(c, p, pair)) {
 		for (l = 0; l < n; l++)

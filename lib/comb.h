@@ -31,7 +31,7 @@ struct oio_comb {
 	double at[OIO_MAX_WAVELENGTHS];	/* in [0, fsr], ascending */
 	unsigned char line[OIO_MAX_WAVELENGTHS];
 	unsigned char index[OIO_MAX_WAVELENGTHS]; /* of each line in at[] */
-	double mag;			/* the largest line's size, and more */
+	double mag;			/* the largest |line_pm| it was given */
 	signed char below[OIO_COMB_BINS]; /* last at[] <= a bin's start */
 };
 
@@ -108,9 +108,12 @@ static inline bool lio_fold_within(double x, double fsr, double inv,
 /*
  * The lines l (a bit each) within reach of position p on the fold, as
  * lio_fold_within(p - line_pm[l] - dl[l], fsr, 1 / fsr, reach) says for
- * each of the n, to the bit, where c holds line_pm[] + dl[] (any dl
- * NULL: none moved). Only the lines next to p on c are asked while reach
- * is under a quarter of the FSR; the others are asked one by one.
+ * each of the n, to the bit, where c holds line_pm[] + dl[] (dl NULL:
+ * none moved). A line's move is no bigger than where it ends up,
+ * |dl[l]| <= |line_pm[l] + dl[l]|: a line's shift as the card dims it is
+ * some picometres. Only the lines next to p on c are asked while reach
+ * is under a quarter of the FSR; otherwise, or if c is not for these n
+ * lines and fsr, every line is.
  */
 uint32_t lio_comb_within(const struct oio_comb *c, const double *line_pm,
 			 const double *dl, unsigned int n, double fsr,
