@@ -30,15 +30,23 @@
 #define PARK_CLEAR	0.45	/* of a spacing from any line: parked */
 #define NEAR_MISS	0.05	/* of the heater's range: maybe in reach */
 
-static double own_shift(const struct oio_tune *t, const double *qmed,
-			unsigned int r, double x)
+/* Ring r's own heater's full scale, and its law in *h. */
+static double own_scale(const struct oio_tune *t, const double *qmed,
+			unsigned int r, double *h)
 {
 	const struct oio_tune_ring *rg = &t->ring[r];
 
 	/* an unnamed ring heats its neighbours all the same */
-	if (!rg->named)
-		return qmed[r % 2] * lio_tune_law(x, 0);
-	return rg->q * lio_tune_law(x, rg->h);
+	*h = rg->named ? rg->h : 0;
+	return rg->named ? rg->q : qmed[r % 2];
+}
+
+static double own_shift(const struct oio_tune *t, const double *qmed,
+			unsigned int r, double x)
+{
+	double h, q = own_scale(t, qmed, r, &h);
+
+	return q * lio_tune_law(x, h);
 }
 
 /* Median own full scale of each side's named rings. */
@@ -330,17 +338,13 @@ static double own(const struct oio_tune *t, const struct bus *b,
 static double own_inv(const struct oio_tune *t, const struct bus *b,
 		      unsigned int w, double y)
 {
-	unsigned int r = b->ring[w];
-	const struct oio_tune_ring *rg = &t->ring[r];
+	double h, q = own_scale(t, b->qmed, b->ring[w], &h);
 
 	if (y <= 0)
 		return 0;
 	if (y >= own(t, b, w, 1))
 		return 1;
-	/* as own_shift() has it */
-	if (!rg->named)
-		return lio_tune_law_inv(y / b->qmed[r % 2], 0);
-	return lio_tune_law_inv(y / rg->q, rg->h);
+	return lio_tune_law_inv(y / q, h);
 }
 
 /*
