@@ -9,8 +9,8 @@
 /* Two lines closer than this on the fold, of an FSR: one place. */
 #define SAME_PLACE	1e-7
 
-void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
-		   double fsr)
+void lio_comb_init(struct oio_comb *c, const double *line_pm,
+		   const double *dl, unsigned int n, double fsr)
 {
 	unsigned int i, j, b;
 
@@ -20,14 +20,14 @@ void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
 	c->fsr = fsr;
 	c->inv = 1 / fsr;
 	for (i = 0; i < n; i++) {
-		double at;
+		double d = dl ? dl[i] : 0, p = line_pm[i] + d, at;
 
-		if (!(fabs(line_pm[i] * c->inv) <= OIO_COMB_FAR)) {
+		if (!(fabs(p * c->inv) <= OIO_COMB_FAR)) {
 			c->n = 0;
 			return;
 		}
-		c->mag = fmax(c->mag, fabs(line_pm[i]));
-		at = fmin(fmax(lio_comb_fold(c, line_pm[i]), 0), fsr);
+		c->mag = fmax(c->mag, fabs(line_pm[i]) + fabs(d));
+		at = fmin(fmax(lio_comb_fold(c, p), 0), fsr);
 		/* insertion by position */
 		for (j = c->n; j > 0 && c->at[j - 1] > at; j--) {
 			c->at[j] = c->at[j - 1];
@@ -73,8 +73,7 @@ uint32_t lio_comb_within(const struct oio_comb *c, const double *line_pm,
 	uint32_t m = 0;
 	int j, side;
 
-	/* |line_pm| <= 2 mag and |dl| <= mag, as comb.h asks of dl */
-	tol = c ? 1e-6 * (1 + fabs(p) + 3 * c->mag + fsr) : 0;
+	tol = c ? 1e-6 * (1 + fabs(p) + c->mag + fsr) : 0;
 	if (!c || c->n != n || c->fsr != fsr || !(reach + tol < fsr / 4) ||
 	    !lio_comb_pair(c, p, pair)) {
 		for (l = 0; l < n; l++)

@@ -31,12 +31,13 @@ struct oio_comb {
 	double at[OIO_MAX_WAVELENGTHS];	/* in [0, fsr], ascending */
 	unsigned char line[OIO_MAX_WAVELENGTHS];
 	unsigned char index[OIO_MAX_WAVELENGTHS]; /* of each line in at[] */
-	double mag;			/* the largest |line_pm| it was given */
+	double mag;			/* the largest |line_pm| + |dl| */
 	signed char below[OIO_COMB_BINS]; /* last at[] <= a bin's start */
 };
 
-void lio_comb_init(struct oio_comb *c, const double *line_pm, unsigned int n,
-		   double fsr);
+/* The n lines at line_pm[], each moved by its dl[] (NULL: none moved). */
+void lio_comb_init(struct oio_comb *c, const double *line_pm,
+		   const double *dl, unsigned int n, double fsr);
 
 /* p less the whole FSRs below it: in [0, fsr], give or take a rounding. */
 static inline double lio_comb_fold(const struct oio_comb *c, double p)
@@ -108,12 +109,10 @@ static inline bool lio_fold_within(double x, double fsr, double inv,
 /*
  * The lines l (a bit each) within reach of position p on the fold, as
  * lio_fold_within(p - line_pm[l] - dl[l], fsr, 1 / fsr, reach) says for
- * each of the n, to the bit, where c holds line_pm[] + dl[] (dl NULL:
- * none moved). A line's move is no bigger than where it ends up,
- * |dl[l]| <= |line_pm[l] + dl[l]|: a line's shift as the card dims it is
- * some picometres. Only the lines next to p on c are asked while reach
- * is under a quarter of the FSR; otherwise, or if c is not for these n
- * lines and fsr, every line is.
+ * each of the n, to the bit, where lio_comb_init() made c of the same
+ * line_pm[] and dl[] (dl NULL: none moved). Only the lines next to p on
+ * c are asked while reach is under a quarter of the FSR; otherwise, or
+ * if c is not for n lines and fsr, every line is.
  */
 uint32_t lio_comb_within(const struct oio_comb *c, const double *line_pm,
 			 const double *dl, unsigned int n, double fsr,

@@ -263,7 +263,7 @@ void lio_tune_crosstalk(struct oio_tune *t)
 	unsigned int points = 0, probe;
 	struct oio_comb cb;
 
-	lio_comb_init(&cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+	lio_comb_init(&cb, t->line_pm, NULL, t->g.wavelengths, t->fsr_pm);
 	for (r = 0; r < R; r++)
 		t->ring[r].xt_gain = 1;
 	medians(t, qmed);
@@ -312,7 +312,8 @@ static void bus_init(const struct oio_tune *t, unsigned int port,
 
 	memset(b, 0, sizeof(*b));
 	medians(t, b->qmed);
-	lio_comb_init(&b->comb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+	lio_comb_init(&b->comb, t->line_pm, NULL, t->g.wavelengths,
+		      t->fsr_pm);
 	b->w = W;
 	for (i = 0; i < W; i++) {
 		const struct oio_tune_ring *rg;

@@ -1362,6 +1362,12 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 	return pos;
 }
 
+/* How far line l sat moved in sweep B: a dimmed line moves with its bias. */
+static double b_moved(const struct oio_tune *t, unsigned int l)
+{
+	return (t->code >> l & 1) ? t->dim_shift_pm[l] : 0;
+}
+
 /*
  * Lines a ring upstream takes where ring w meets them in its sweep: one
  * swept with it, or one left where it was but pushed by its swept
@@ -1378,8 +1384,7 @@ static void shade(struct oio_tune *t, const struct oio_comb *cb,
 	double dl[MAX_W];
 
 	for (l = 0; l < W; l++)
-		/* in B a dimmed line sits where it moved to */
-		dl[l] = (t->code >> l & 1) ? t->dim_shift_pm[l] : 0;
+		dl[l] = b_moved(t, l);
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 		double xb = isnan(p->code_b) ? p->x : p->code_b / OIO_HEATER_MAX;
@@ -1451,14 +1456,13 @@ static void residuals(struct oio_tune *t)
 static void combs(const struct oio_tune *t, struct oio_comb *cb,
 		  struct oio_comb *cb_b)
 {
-	double moved[MAX_W];
 	unsigned int l;
+	double dl[MAX_W];
 
-	lio_comb_init(cb, t->line_pm, t->g.wavelengths, t->fsr_pm);
+	lio_comb_init(cb, t->line_pm, NULL, t->g.wavelengths, t->fsr_pm);
 	for (l = 0; l < t->g.wavelengths; l++)
-		moved[l] = t->line_pm[l] + ((t->code >> l & 1) ?
-					    t->dim_shift_pm[l] : 0);
-	lio_comb_init(cb_b, moved, t->g.wavelengths, t->fsr_pm);
+		dl[l] = b_moved(t, l);
+	lio_comb_init(cb_b, t->line_pm, dl, t->g.wavelengths, t->fsr_pm);
 }
 
 /* A pass of the analysis: what it names by, and how many of a bus. */
