@@ -131,7 +131,8 @@ static void profile(const char *stage, unsigned int done, unsigned int total,
 	static long long last;
 	static uint64_t t_last;
 	uint64_t t = now_us();
-	long long m = strcmp(getenv("OIO_PROFILE"), "time") ? qget_mmio(arg) : 0;
+	long long m = strcmp(getenv("OIO_PROFILE"), "time") ?
+		      qget_mmio(arg) : 0;
 
 	note_stage(stage, done);
 	tap_diag("  %-8s %u/%u: +%lld MMIO, +%llu us", stage, done, total,

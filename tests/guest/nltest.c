@@ -581,8 +581,9 @@ int main(void)
 
 	/* Telemetry: one DMA block, a handful of register accesses. */
 	{
-		char qom[64] = "", out[64];
-		long long r0, w0, r1, w1;
+		struct oio_card card = { .qom = "" };
+		char *qom = card.qom, out[64];
+		long long m0, m1;
 		struct nlattr *a;
 		int nl = 0, nn = 0, nr = 0, left;
 		uint32_t seq1;
@@ -594,20 +595,13 @@ int main(void)
 			if (!vm_qom_get(p, "serial", out, sizeof(out)) &&
 			    (uint32_t)strtoul(out, NULL, 10) ==
 			    (uint32_t)sysfs_u32("/sys/class/oio/oio0/serial"))
-				snprintf(qom, sizeof(qom), "%s", p);
+				snprintf(qom, sizeof(card.qom), "%s", p);
 		}
-		vm_qom_get(qom, "mmio-reads", out, sizeof(out));
-		r0 = atoll(out);
-		vm_qom_get(qom, "mmio-writes", out, sizeof(out));
-		w0 = atoll(out);
+		m0 = qget_mmio(&card);
 		get(&rep, OIO_CMD_TELEMETRY_GET, OIO_A_TELEMETRY_CARD_ID, 0, 0, 0);
-		vm_qom_get(qom, "mmio-reads", out, sizeof(out));
-		r1 = atoll(out);
-		vm_qom_get(qom, "mmio-writes", out, sizeof(out));
-		w1 = atoll(out);
-		tap_ok(!rep.err && r1 - r0 + w1 - w0 <= 4,
-		       "telemetry snapshot: %lld register reads + %lld writes",
-		       r1 - r0, w1 - w0);
+		m1 = qget_mmio(&card);
+		tap_ok(!rep.err && m0 >= 0 && m1 >= 0 && m1 - m0 <= 4,
+		       "telemetry snapshot: %lld register accesses", m1 - m0);
 		seq1 = u32_of(rep.tb[OIO_A_TELEMETRY_SEQ]);
 		{
 			struct nlattr **t = rep.tb;

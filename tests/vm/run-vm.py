@@ -285,18 +285,24 @@ class Qmp:
 
     def command(self, obj, timeout=QMP_TIMEOUT):
         # Tagged, so that the late reply to a command that timed out is
-        # not taken for the next one's (QMP echoes "id"); a command that is
-        # not an object cannot carry one, and gets the first reply.
+        # not taken for the next one's (QMP echoes "id"; the caller's own
+        # goes back in its place). A command that is not an object cannot
+        # carry one: its reply is the first with none.
         self.sent += 1
         tag = f"harness-{self.sent}"
-        if isinstance(obj, dict):
+        tagged = isinstance(obj, dict)
+        if tagged:
+            own = obj.get("id")
             obj = dict(obj, id=tag)
         self.sock.sendall(json.dumps(obj).encode() + b"\n")
         while True:
             msg = self.read(timeout)
             if ("return" in msg or "error" in msg) and \
-                    (not isinstance(obj, dict) or msg.get("id") == tag):
-                msg.pop("id", None)
+                    msg.get("id") == (tag if tagged else None):
+                if tagged and own is not None:
+                    msg["id"] = own
+                else:
+                    msg.pop("id", None)
                 return msg
             self.events.write(json.dumps(msg) + "\n")
 
@@ -307,8 +313,13 @@ class Qmp:
 
 def qmp_reply(qmp, text):
     """Reply text for a guest QMP request, "return"/"error" member first."""
+    def no_constant(name):
+        # Python reads NaN and Infinity; QEMU's parser refuses them, and
+        # its error would carry no id to match
+        raise ValueError(f"{name} is not JSON")
+
     try:
-        resp = qmp.command(json.loads(text))
+        resp = qmp.command(json.loads(text, parse_constant=no_constant))
     except ValueError as e:
         resp = {"error": {"class": "GenericError", "desc": f"harness: bad JSON: {e}"}}
     except (OSError, TimeoutError) as e:
