@@ -181,12 +181,6 @@ static void target(const char *what, double v, double max, const char *unit)
 		 v >= 0 && v <= max ? "met" : "MISSED");
 }
 
-/* The MMIO between two counts, -1 if either could not be read. */
-static long long spent(long long m0, long long m1)
-{
-	return m0 < 0 || m1 < 0 ? -1 : m1 - m0;
-}
-
 /*
  * The files sysfs gives the same values as a telemetry snapshot in,
  * object by object: what a script without liboio would read.
@@ -277,7 +271,7 @@ static void sysfs_rows(const struct oio_card *c, uint32_t id)
 		for (i = 0; i < n && files >= 0; i++)
 			files = sysfs_snapshot(dir, c, k == 1);
 		t = now_us() - t0;
-		m = spent(m0, qget_mmio(c));
+		m = mmio_spent(m0, qget_mmio(c));
 		tap_diag("sysfs, %-23s %12.1f %12.2f  (%d files)", name[k],
 			 (double)t / n, (double)m / n, files);
 		tap_ok(files > 0 && m >= 0, "sysfs, %s: every file read",
@@ -291,7 +285,7 @@ static long long idle_mmio(const struct oio_card *c)
 	long long m0 = qget_mmio(c);
 
 	sleep_us(1000000);
-	return spent(m0, qget_mmio(c));
+	return mmio_spent(m0, qget_mmio(c));
 }
 
 /*
@@ -520,7 +514,7 @@ int main(void)
 		for (i = 0; i < n && !err; i++)
 			err = rows[r].fn(ctx, info[0].id, i);
 		t = now_us() - t0;
-		m = spent(m0, qget_mmio(&cards[0]));
+		m = mmio_spent(m0, qget_mmio(&cards[0]));
 		tap_diag("%-30s %12.1f %12.2f", rows[r].name, (double)t / n,
 			 (double)m / n);
 		tap_ok(!err && m >= 0 && m <= rows[r].max_mmio * n,
@@ -551,7 +545,7 @@ int main(void)
 				for (i = 0; i < n && !err; i++)
 					err = cached_rows[r].fn(c, info[0].id, i);
 				t = now_us() - t0;
-				m = spent(m0, qget_mmio(&cards[0]));
+				m = mmio_spent(m0, qget_mmio(&cards[0]));
 				snprintf(name, sizeof(name), "%s%s",
 					 cached_rows[r].name, path[p]);
 				tap_diag("%-38s %8.1f %12.2f", name,

@@ -240,7 +240,7 @@ static void seeds_phase(struct oio_ctx **ctxp)
 				  getenv("OIO_PROFILE") ? profile : stages,
 				  &cards[0]);
 		m1 = qget_mmio(&cards[0]);
-		m = m0 < 0 || m1 < 0 ? -1 : m1 - m0;
+		m = mmio_spent(m0, m1);
 		tune = rep->t_locked - rep->t_lasers;
 		wrong = wrongly_up(*ctxp, ids[0], rep, &real);
 		/* the tuning budget is judged once, on the worst seed */

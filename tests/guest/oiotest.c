@@ -357,6 +357,11 @@ long long qget_mmio(const struct oio_card *c)
 	return r < 0 || w < 0 ? -1 : r + w;
 }
 
+long long mmio_spent(long long m0, long long m1)
+{
+	return m0 < 0 || m1 < 0 ? -1 : m1 - m0;
+}
+
 long log_count(const char *text)
 {
 	return vm_log_count(text);

@@ -87,6 +87,8 @@ long long qget_int(const struct oio_card *c, const char *prop);
  * summed as they were, one made a seed's count -54,166 and the mean 874.
  */
 long long qget_mmio(const struct oio_card *c);
+/* The MMIO between two such counts, -1 if either was not read. */
+long long mmio_spent(long long m0, long long m1);
 /* Lines in QEMU's guest-error log containing text. */
 long log_count(const char *text);
 

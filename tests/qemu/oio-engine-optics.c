@@ -572,10 +572,18 @@ void oio_bus_monitors(OioEngineState *s, unsigned int port,
 
 /* ---- Time ---- */
 
-void oio_advance(OioEngineState *s, int64_t now)
+static void track_all(OioEngineState *s, int64_t now)
 {
     unsigned int p;
 
+    for (p = 0; p < s->ports; p++) {
+        oio_track_bus(s, p, OIO_RING_TX, now);
+        oio_track_bus(s, p, OIO_RING_RX, now);
+    }
+}
+
+void oio_advance(OioEngineState *s, int64_t now)
+{
     if (now < s->t_last) {
         return;
     }
@@ -585,17 +593,11 @@ void oio_advance(OioEngineState *s, int64_t now)
      * did so all along, and a lane must not err for how seldom the host
      * looked. What the events below move is theirs to follow afterwards.
      */
-    for (p = 0; p < s->ports; p++) {
-        oio_track_bus(s, p, OIO_RING_TX, now);
-        oio_track_bus(s, p, OIO_RING_RX, now);
-    }
+    track_all(s, now);
     oio_prbs_advance(s, now);
     oio_engines_advance(s, now);
     oio_locks_advance(s, now);
-    for (p = 0; p < s->ports; p++) {
-        oio_track_bus(s, p, OIO_RING_TX, now);
-        oio_track_bus(s, p, OIO_RING_RX, now);
-    }
+    track_all(s, now);
     oio_lanes_advance(s, now);
     oio_alarms_eval(s, now);
     if (s->cfg.irq_storm && now >= s->storm_next) {
