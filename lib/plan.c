@@ -408,12 +408,64 @@ static double total_for(const struct oio_tune *t, const struct bus *b,
 	return d + m * t->fsr_pm;
 }
 
+/* Does every ring placed fit its heater, at own shifts y? */
+static bool fits(const struct oio_tune *t, const struct bus *b,
+		 const bool *fixed, const double *y)
+{
+	unsigned int w;
+
+	for (w = 0; w < b->w; w++)
+		if (!fixed[w] && (y[w] < 0 || y[w] > own(t, b, w, 1)))
+			return false;
+	return true;
+}
+
+/*
+ * The rounds leave a ring out for good, though the ring whose heat pushed
+ * it out may be left out after it: each ring wanted and left out is tried
+ * again in every order, the others as placed, and kept where every ring
+ * placed still fits its heater.
+ */
+static void readmit(const struct oio_tune *t, const struct bus *b,
+		    unsigned int s, const bool *want, bool *fixed, int *order,
+		    double *y)
+{
+	unsigned int W = b->w, w, v;
+	bool again = true;
+	int m;
+
+	while (again) {
+		again = false;
+		for (w = 0; w < W; w++)
+			for (m = 0; m <= 2 && want[w] && fixed[w]; m++) {
+				double target[MAX_W] = { 0 }, ty[MAX_W];
+
+				fixed[w] = false;
+				for (v = 0; v < W; v++)
+					if (!fixed[v])
+						target[v] = total_for(t, b, v,
+							(v + s) % W,
+							v == w ? m : order[v]);
+				memcpy(ty, y, W * sizeof(*y));
+				solve(b, fixed, target, ty);
+				if (!fits(t, b, fixed, ty)) {
+					fixed[w] = true;
+					continue;
+				}
+				order[w] = m;
+				memcpy(y, ty, W * sizeof(*y));
+				again = true;
+			}
+	}
+}
+
 /*
  * Place the rings of a bus for line shift s: totals from each ring's
  * nearest red-wards order; a ring whose neighbours' heat would need it to
  * cool tries the order above, one that would need more than its heater
  * has the order below, each order once; a ring that fits in none is left
- * out, cold, and the others are placed again without its heat.
+ * out, cold, and the others are placed again without its heat. Then the
+ * rings left out are tried again (readmit()).
  */
 static void place(const struct oio_tune *t, const struct bus *b,
 		  unsigned int s, const bool *want, bool *ok, double *y,
@@ -470,6 +522,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		if (!moved)
 			break;
 	}
+	readmit(t, b, s, want, fixed, order, y);
 	*margin = INFINITY;
 	for (w = 0; w < W; w++) {
 		ok[w] = !fixed[w];

@@ -9,7 +9,9 @@
  * changed where a ring would need negative heat or more than it has -
  * or would sit within half a linewidth of either end of its heater's
  * range, where its loop has no room to hold the line through any drift. A
- * ring that cannot be placed stays cold. With every ring where it would
+ * ring that cannot be placed stays cold, and once the rest are placed is
+ * tried again in every order: the ring whose heat pushed it out may have
+ * been dropped after it. With every ring where it would
  * be, the true bus is evaluated: each placed ring must get enough of its
  * line to capture, and each lane must meet the BER target with both rings
  * centred - which catches lines too weak, and lines crowded by a
@@ -118,6 +120,63 @@ static int reach_order(OioEngineState *s, unsigned int port,
 	return at;
 }
 
+/* Has every ring placed room for its loop, at own heat y? */
+static bool all_room(OioEngineState *s, unsigned int port, unsigned int side,
+		     const bool *placed, const double *y)
+{
+	unsigned int w;
+
+	for (w = 0; w < s->wavelengths; w++) {
+		const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
+
+		if (placed[w] && (y[w] < g->fwhm_pm / 2 ||
+				  y[w] > g->range_pm - g->fwhm_pm / 2))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rounds drop a ring for good, though the ring whose heat pushed it
+ * out may be dropped after it: each ring dropped is tried again in every
+ * order, the others as placed, and kept where every ring placed still
+ * has room.
+ */
+static void readmit(OioEngineState *s, unsigned int port, unsigned int side,
+		    unsigned int sh, const BusView *b, bool *placed,
+		    bool *reach, int *order, double *y)
+{
+	unsigned int W = s->wavelengths, w, v;
+	bool again = true;
+	int m;
+
+	while (again) {
+		again = false;
+		for (w = 0; w < W; w++)
+			for (m = 0; m <= 2 && reach[w]; m++) {
+				double target[W_MAX] = { 0 }, ty[W_MAX];
+
+				placed[w] = true;
+				for (v = 0; v < W; v++)
+					if (placed[v])
+						target[v] = oio_bus_detune(&b->bus,
+							v, (v + sh) % W) +
+							(v == w ? m : order[v]) *
+							b->fsr[v];
+				memcpy(ty, y, sizeof(ty));
+				solve(s, port, side, placed, target, ty);
+				if (!all_room(s, port, side, placed, ty)) {
+					placed[w] = false;
+					continue;
+				}
+				reach[w] = false;
+				order[w] = m;
+				memcpy(y, ty, sizeof(ty));
+				again = true;
+			}
+	}
+}
+
 /*
  * Place the rings of one bus for shift sh: ok[w] says which could be,
  * y[] their own heater shifts (cold for the rest), and reach_y[] those
@@ -194,15 +253,16 @@ static void place_bus(struct simcard *c, unsigned int port,
 				placed[w] = false;
 				reach[w] = true;
 				y[w] = 0;
-				/* a stuck heater on the other side says more */
-				if (why[w] == REF_OK)
-					why[w] = REF_REACH;
 			}
 		}
 		if (!moved)
 			break;
 	}
+	readmit(s, port, side, sh, &b, placed, reach, order, y);
 	for (w = 0; w < W; w++) {
+		/* a stuck heater on the other side says more */
+		if (reach[w] && why[w] == REF_OK)
+			why[w] = REF_REACH;
 		ok[w] = placed[w];
 		on[w] = placed[w] || reach[w];
 		reach_y[w] = y[w];

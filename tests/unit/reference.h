@@ -5,8 +5,9 @@
  * stealing included, that host tests compare the library's results
  * against. It knows what the card cannot tell the host; only tests may
  * look. It tries every line shift, but each ring's resonance order only
- * greedily, so it can miss a placement: a library that beats it on a port
- * counts as 'beyond', reported, not wrong.
+ * greedily (each ring it drops tried once more in every order, the rest
+ * as placed), so it can miss a placement: a library that beats it on a
+ * port counts as 'beyond', reported, not wrong.
  */
 #ifndef OIO_REFERENCE_H
 #define OIO_REFERENCE_H

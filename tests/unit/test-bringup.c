@@ -535,6 +535,43 @@ START_TEST(test_heater_end_by_own_linewidth)
 END_TEST
 
 /*
+ * On this card, drawn inside the envelope, port 0's TX ring 3 needs more
+ * heat than it has at line shift 2. Placed greedily, it first pushes ring
+ * 4 out of reach with ring 5's heat, an order up, and then ring 5 goes
+ * too: the reference, trying ring 4 again once the rest are placed, finds
+ * lane 4 in reach, its line too weak. The library put both its rings on
+ * line 6, where PRBS erred: ber-too-high, as the reference has it, where
+ * the greedy reference alone had it out of reach.
+ */
+START_TEST(test_reference_readmits)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1008 }, { "fsr-order-permille", 7 },
+		{ "crosstalk-permille", 95 },
+		{ "crosstalk-spread-permille", 264 },
+		{ "crosstalk-nn-permille", 10 }, { "heater-tau-ns", 7303 },
+		{ "heater-tau-spread-permille", 125 },
+		{ "heater-law-permille", 31 }, { "laser-error-pm", 248 },
+		{ "laser-offset-pm", 242 }, { "laser-drift-pm-per-ma", 3 },
+		{ "monitor-noise-na", 7461 }, { "ring-q", 2577 },
+		{ "ring-spread-pm", 2468 }, { "heater-range-pm", 5691 },
+	};
+	struct verdict v;
+
+	make_set(5200145, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(rep.line_shift[0], 2);
+	ck_assert_int_eq(v.why[4], REF_WEAK);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[4].fail),
+			 "ber-too-high");
+	ck_assert_int_eq(card.s.ring[8].lock_line, 6);
+	ck_assert_int_eq(card.s.ring[9].lock_line, 6);
+}
+END_TEST
+
+/*
  * Ring PROBE_RING probed (probe_ends()): its loop off, its heater to an
  * end, its loop on there, then off again - at its limit - and its heater
  * back where it was.
@@ -1125,7 +1162,7 @@ static void line0_lost_recovered(uint32_t *codes, uint32_t *broke)
 }
 
 /*
- * A card of the same make (6200008) whose lanes on line 0 all fail the
+ * A card of the same make (6200030) whose lanes on line 0 all fail the
  * margin check and are held there, none up: when line 0 comes back
  * nothing tells which line their loops would climb to from where they
  * lost it, so recovery turns those loops off where they are (rejoin()),
@@ -1137,7 +1174,7 @@ START_TEST(test_held_line_lost_loops_off)
 	uint32_t codes[128], broke;
 	unsigned int n, r;
 
-	ck_assert_uint_eq(crowded_up(6200008), 8);
+	ck_assert_uint_eq(crowded_up(6200030), 8);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert(rep.lane[n].fail == OIO_LINK_OK ||
 			  rep.lane[n].line == 0);
@@ -2014,6 +2051,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
+	tcase_add_test(tc, test_reference_readmits);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
