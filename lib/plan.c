@@ -523,6 +523,10 @@ static void place(const struct oio_tune *t, const struct bus *b,
 			break;
 	}
 	readmit(t, b, s, want, fixed, order, y);
+	/*
+	 * miss[] is as the rounds left it: a ring still out missed by that
+	 * with the rings readmit() took back still cold
+	 */
 	*margin = INFINITY;
 	for (w = 0; w < W; w++) {
 		ok[w] = !fixed[w];

@@ -535,13 +535,14 @@ START_TEST(test_heater_end_by_own_linewidth)
 END_TEST
 
 /*
- * On this card, drawn inside the envelope, port 0's TX ring 3 needs more
- * heat than it has at line shift 2. Placed greedily, it first pushes ring
- * 4 out of reach with ring 5's heat, an order up, and then ring 5 goes
- * too: the reference, trying ring 4 again once the rest are placed, finds
- * lane 4 in reach, its line too weak. The library put both its rings on
- * line 6, where PRBS erred: ber-too-high, as the reference has it, where
- * the greedy reference alone had it out of reach.
+ * On this card, drawn inside the envelope, port 0's TX ring 5 sits within
+ * half a linewidth of its heater's cold end at line shift 2. Placed
+ * greedily, it goes an order up, and its heat pushes ring 4 out of room
+ * at both orders; then ring 5 is dropped too. The reference, trying ring
+ * 4 again once the rest are placed, fits it at its first order and finds
+ * its line too weak. The library put both of lane 4's rings on line 6,
+ * where PRBS erred: ber-too-high, as the reference has it, where the
+ * greedy reference alone had it out of reach.
  */
 START_TEST(test_reference_readmits)
 {

@@ -460,63 +460,104 @@ END_TEST
 /* ---- placing a bus ------------------------------------------------------ */
 
 /*
- * A bus whose ring 3 needs 3,100 pm at its first order, more than its
- * 3,000 pm heater has. Before the rounds leave it out, its heat pushes
- * ring 2 past its line (it would have to cool), so ring 2 goes an order
- * up, whose heat pushes ring 1 past its own, which goes an order up too:
- * both need more than their heaters there and are left out, and then ring
- * 3. Without ring 3 both fit at their first order: the plan must find
- * lanes 0 to 2, not lane 0 alone, each ring's own shift and its
- * neighbours' shares putting it on its line.
+ * Port 0 of a one-port, four-line card: lines on an 800 pm grid, an FSR
+ * of four spacings, every heater 3,000 pm on the square law, adjacent
+ * crosstalk xt; its TX rings cold at tx_o[], its RX rings each 1,000 pm
+ * blue of its line. Planned at line shift 0 alone.
+ */
+static void plan_bus(const double *tx_o, double xt, struct oio_tune *t,
+		     struct oio_tune_port *out)
+{
+	unsigned int W = 4, w, side;
+
+	memset(t, 0, sizeof(*t));
+	t->g.ports = 1;
+	t->g.wavelengths = W;
+	t->g.spacing_pm = 800;
+	t->g.fsr_pm = t->fsr_pm = W * 800;
+	t->g.range_pm = 3000;
+	t->g.fwhm_pm = 200;
+	t->xt1 = xt;
+	t->emitting = (1u << W) - 1;
+	for (w = 0; w < W; w++) {
+		t->line_pm[w] = w * 800.0;
+		for (side = 0; side < 2; side++) {
+			struct oio_tune_ring *rg =
+				&t->ring[lio_tune_ring_of(&t->g, 0, side, w)];
+
+			rg->named = true;
+			rg->q = t->g.range_pm;
+			rg->xt_gain = 1;
+			rg->o = side ? t->line_pm[w] - 1000 : tx_o[w];
+		}
+	}
+	lio_tune_plan_shifts(t, 0, 1, out);
+	ck_assert_int_eq(out->shift, 0);
+}
+
+/* A TX ring's own shift at the code the plan gave it. */
+static double tx_own(const struct oio_tune *t, const struct oio_tune_port *out,
+		     unsigned int w)
+{
+	return t->g.range_pm *
+	       lio_tune_law(out->code[0][w] / (double)OIO_HEATER_MAX, 0);
+}
+
+/*
+ * Ring 3 needs 3,100 pm at its first order, more than its heater has.
+ * Before the rounds leave it out, its heat pushes ring 2 past its line
+ * (it would have to cool), so ring 2 goes an order up, whose heat pushes
+ * ring 1 past its own, which goes an order up too: both need more than
+ * their heaters there and are left out, and then ring 3. Without ring 3
+ * both fit at their first order: the plan must find lanes 0 to 2, not
+ * lane 0 alone, each ring's own shift and its placed neighbours' shares
+ * putting it on its line (ring 3 is parked after, clear of the lines;
+ * the loops take up its share).
  */
 START_TEST(test_plan_readmits)
 {
 	static const double tx_o[4] = { -1000, -200, 700, -700 };
 	static struct oio_tune t;
-	const double xt = 0.24, q = 3000;
+	const double xt = 0.24;
 	struct oio_tune_port out;
-	double own[4];
-	unsigned int W = 4, w, side;
+	unsigned int w;
 
-	t.g.ports = 1;
-	t.g.wavelengths = W;
-	t.g.spacing_pm = 800;
-	t.g.fsr_pm = t.fsr_pm = W * 800;
-	t.g.range_pm = q;
-	t.g.fwhm_pm = 200;
-	t.xt1 = xt;
-	t.emitting = (1u << W) - 1;
-	for (w = 0; w < W; w++) {
-		t.line_pm[w] = w * 800.0;
-		for (side = 0; side < 2; side++) {
-			struct oio_tune_ring *rg =
-				&t.ring[lio_tune_ring_of(&t.g, 0, side, w)];
-
-			rg->named = true;
-			rg->q = q;
-			rg->xt_gain = 1;
-			/* the RX side: every ring 1,000 pm blue of its line */
-			rg->o = side ? t.line_pm[w] - 1000 : tx_o[w];
-		}
-	}
-	lio_tune_plan_shifts(&t, 0, 1, &out);
-	ck_assert_int_eq(out.shift, 0);
+	plan_bus(tx_o, xt, &t, &out);
 	ck_assert_uint_eq(out.ok_at[0], 3);
-	for (w = 0; w < W; w++) {
+	for (w = 0; w < 4; w++)
 		ck_assert_int_eq(out.usable[w], w < 3);
-		own[w] = q * lio_tune_law(out.code[0][w] / (double)OIO_HEATER_MAX, 0);
-	}
 	ck_assert_int_eq(out.why[3], OIO_TUNE_OUT_OF_REACH);
-	/* ring 3 is parked after, clear of the lines: the loops take that */
 	for (w = 0; w < 3; w++) {
-		double total = own[w] + xt * ((w ? own[w - 1] : 0) +
-					      (w < 2 ? own[w + 1] : 0));
+		double total = tx_own(&t, &out, w) +
+			       xt * ((w ? tx_own(&t, &out, w - 1) : 0) +
+				     (w < 2 ? tx_own(&t, &out, w + 1) : 0));
 
 		/* a code is a few pm at most */
 		ck_assert_msg(fabs(tx_o[w] + total - t.line_pm[w]) < 5,
 			      "ring %u at %g, its line at %g", w,
 			      tx_o[w] + total, t.line_pm[w]);
 	}
+}
+END_TEST
+
+/*
+ * The rounds leave ring 0 out and end with ring 2 an order up, 2,997 pm
+ * into its 3,000 pm heater. Ring 0 at its first order fits its own
+ * heater, but its heat would take ring 1's and push ring 2 past its end:
+ * tried again, it must stay out, lanes 1 to 3 placed.
+ */
+START_TEST(test_plan_readmit_keeps_room)
+{
+	static const double tx_o[4] = { -500, -1200, 900, -800 };
+	static struct oio_tune t;
+	struct oio_tune_port out;
+	unsigned int w;
+
+	plan_bus(tx_o, 0.24, &t, &out);
+	ck_assert_uint_eq(out.ok_at[0], 3);
+	for (w = 0; w < 4; w++)
+		ck_assert_int_eq(out.usable[w], w > 0);
+	ck_assert_uint_lt(out.code[0][2], OIO_HEATER_MAX);
 }
 END_TEST
 
@@ -915,6 +956,7 @@ int main(void)
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_plan_readmits);
+	tcase_add_test(tc, test_plan_readmit_keeps_room);
 	tcase_add_test(tc, test_peaks_found_and_fitted);
 	tcase_add_test(tc, test_peaks_flat_and_edges);
 	tcase_add_test(tc, test_par_every_index_once);
