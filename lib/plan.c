@@ -394,28 +394,28 @@ static void solve(const struct bus *b, const bool *fixed,
 }
 
 /*
- * Total shift ring w needs for line l in order m above the first whose
- * total is red of where it sits cold.
+ * Total shift ring w needs for line l in the first order whose total is
+ * red of where it sits cold; an order up needs an FSR more.
  */
-static double total_for(const struct oio_tune *t, const struct bus *b,
-			unsigned int w, unsigned int l, int m)
+static double first_total(const struct oio_tune *t, const struct bus *b,
+			  unsigned int w, unsigned int l)
 {
 	const struct oio_tune_ring *rg = &t->ring[b->ring[w]];
 	double d = remainder(t->line_pm[l] - rg->o, t->fsr_pm);
 
 	if (d < 0)
 		d += t->fsr_pm;
-	return d + m * t->fsr_pm;
+	return d;
 }
 
-/* Does every ring placed fit its heater, at own shifts y? */
-static bool fits(const struct oio_tune *t, const struct bus *b,
-		 const bool *fixed, const double *y)
+/* Does every ring placed fit its heater (full shifts top), at own y? */
+static bool fits(const struct bus *b, const bool *fixed, const double *top,
+		 const double *y)
 {
 	unsigned int w;
 
 	for (w = 0; w < b->w; w++)
-		if (!fixed[w] && (y[w] < 0 || y[w] > own(t, b, w, 1)))
+		if (!fixed[w] && (y[w] < 0 || y[w] > top[w]))
 			return false;
 	return true;
 }
@@ -424,11 +424,14 @@ static bool fits(const struct oio_tune *t, const struct bus *b,
  * The rounds leave a ring out for good, though the ring whose heat pushed
  * it out may be left out after it: each ring wanted and left out is tried
  * again in every order, the others as placed, and kept where every ring
- * placed still fits its heater.
+ * placed still fits its heater. first, top: each ring's first-order total
+ * and full shift. An order whose total exceeds the ring's full shift even
+ * less all the heat its neighbours could give, each at its full shift, is
+ * not solved for: no placement fits it.
  */
 static void readmit(const struct oio_tune *t, const struct bus *b,
-		    unsigned int s, const bool *want, bool *fixed, int *order,
-		    double *y)
+		    const bool *want, const double *first, const double *top,
+		    bool *fixed, int *order, double *y)
 {
 	unsigned int W = b->w, w, v;
 	bool again = true;
@@ -436,19 +439,25 @@ static void readmit(const struct oio_tune *t, const struct bus *b,
 
 	while (again) {
 		again = false;
-		for (w = 0; w < W; w++)
+		for (w = 0; w < W; w++) {
+			double most = 0;
+
+			for (v = 0; v < W; v++)
+				most += lio_fmax(b->x[w][v], 0) * top[v];
 			for (m = 0; m <= 2 && want[w] && fixed[w]; m++) {
 				double target[MAX_W] = { 0 }, ty[MAX_W];
 
+				if (first[w] + m * t->fsr_pm - most > top[w])
+					break;
 				fixed[w] = false;
 				for (v = 0; v < W; v++)
 					if (!fixed[v])
-						target[v] = total_for(t, b, v,
-							(v + s) % W,
-							v == w ? m : order[v]);
+						target[v] = first[v] +
+							(v == w ? m : order[v]) *
+							t->fsr_pm;
 				memcpy(ty, y, W * sizeof(*y));
 				solve(b, fixed, target, ty);
-				if (!fits(t, b, fixed, ty)) {
+				if (!fits(b, fixed, top, ty)) {
 					fixed[w] = true;
 					continue;
 				}
@@ -456,6 +465,7 @@ static void readmit(const struct oio_tune *t, const struct bus *b,
 				memcpy(y, ty, W * sizeof(*y));
 				again = true;
 			}
+		}
 	}
 }
 
@@ -472,7 +482,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		  double *margin, double *miss)
 {
 	unsigned int W = b->w, w, round;
-	double target[MAX_W] = { 0 };
+	double target[MAX_W] = { 0 }, first[MAX_W], top[MAX_W];
 	unsigned int tried[MAX_W];
 	int order[MAX_W] = { 0 };
 	bool fixed[MAX_W];
@@ -482,14 +492,15 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		tried[w] = 1;
 		y[w] = 0;
 		miss[w] = INFINITY;
+		first[w] = want[w] ? first_total(t, b, w, (w + s) % W) : 0;
+		top[w] = own(t, b, w, 1);
 	}
 	for (round = 0; round < 4 * W; round++) {
 		bool moved = false;
 
 		for (w = 0; w < W; w++)
 			if (!fixed[w])
-				target[w] = total_for(t, b, w, (w + s) % W,
-						      order[w]);
+				target[w] = first[w] + order[w] * t->fsr_pm;
 		solve(b, fixed, target, y);
 		for (w = 0; w < W && !moved; w++) {
 			int next = order[w];
@@ -498,7 +509,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 				continue;
 			if (y[w] < 0)
 				next++;
-			else if (y[w] > own(t, b, w, 1))
+			else if (y[w] > top[w])
 				next--;
 			else
 				continue;
@@ -510,7 +521,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 			 * push, not by the FSR less its reach one order up
 			 */
 			miss[w] = lio_fmin(miss[w], y[w] < 0 ? -y[w] :
-						y[w] - own(t, b, w, 1));
+						y[w] - top[w]);
 			if (next >= 0 && next <= 2 && !(tried[w] >> next & 1)) {
 				order[w] = next;
 				tried[w] |= 1u << next;
@@ -522,7 +533,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		if (!moved)
 			break;
 	}
-	readmit(t, b, s, want, fixed, order, y);
+	readmit(t, b, want, first, top, fixed, order, y);
 	/*
 	 * miss[] is as the rounds left it: a ring still out missed by that
 	 * with the rings readmit() took back still cold
@@ -533,8 +544,7 @@ static void place(const struct oio_tune *t, const struct bus *b,
 		if (ok[w] || !want[w])
 			miss[w] = 0;
 		if (ok[w])
-			*margin = lio_fmin(*margin, lio_fmin(y[w], own(t, b, w, 1) -
-							   y[w]));
+			*margin = lio_fmin(*margin, lio_fmin(y[w], top[w] - y[w]));
 	}
 }
 
