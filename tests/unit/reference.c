@@ -11,11 +11,11 @@
  * range, where its loop has no room to hold the line through any drift. A
  * ring that cannot be placed stays cold, and once the rest are placed is
  * tried again in every order: the ring whose heat pushed it out may have
- * been dropped after it. With every ring where it would
- * be, the true bus is evaluated: each placed ring must get enough of its
- * line to capture, and each lane must meet the BER target with both rings
- * centred - which catches lines too weak, and lines crowded by a
- * neighbour's tail, as at an FSR close to a whole number of spacings.
+ * been dropped after it. With every ring where it would be, the true bus
+ * is evaluated: each placed ring must get enough of its line to capture,
+ * and each lane must meet the BER target with both rings centred - which
+ * catches lines too weak, and lines crowded by a neighbour's tail, as at
+ * an FSR close to a whole number of spacings.
  * A lane out of reach may be too weak as well: its rings are given the
  * heat they would need, the bus solved again with every ring on its line
  * and evaluated, and a lane that would miss the target even there has

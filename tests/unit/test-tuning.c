@@ -543,8 +543,9 @@ END_TEST
 /*
  * The rounds leave ring 0 out and end with ring 2 an order up, 2,997 pm
  * into its 3,000 pm heater. Ring 0 at its first order fits its own
- * heater, but its heat would take ring 1's and push ring 2 past its end:
- * tried again, it must stay out, lanes 1 to 3 placed.
+ * heater, but its heat lets ring 1 take less of its own, and ring 2,
+ * getting less from ring 1, would need more than its heater has: tried
+ * again, ring 0 must stay out, lanes 1 to 3 placed.
  */
 START_TEST(test_plan_readmit_keeps_room)
 {
