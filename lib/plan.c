@@ -442,9 +442,11 @@ static void readmit(const struct oio_tune *t, const struct bus *b,
 		for (w = 0; w < W; w++) {
 			double most = 0;
 
+			if (!want[w] || !fixed[w])
+				continue;
 			for (v = 0; v < W; v++)
 				most += lio_fmax(b->x[w][v], 0) * top[v];
-			for (m = 0; m <= 2 && want[w] && fixed[w]; m++) {
+			for (m = 0; m <= 2 && fixed[w]; m++) {
 				double target[MAX_W] = { 0 }, ty[MAX_W];
 
 				if (first[w] + m * t->fsr_pm - most > top[w])
