@@ -70,8 +70,17 @@ double lio_select(double *v, unsigned int n, unsigned int k)
 
 double lio_median(double *v, unsigned int n)
 {
+	double hi, lo;
+	unsigned int i;
+
 	if (!n)
 		return NAN;
-	qsort(v, n, sizeof(*v), lio_cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	hi = lio_select(v, n, n / 2);
+	if (n % 2)
+		return hi;
+	/* the values below rank n / 2 are the n / 2 smallest: the largest */
+	for (lo = v[0], i = 1; i < n / 2; i++)
+		if (v[i] > lo)
+			lo = v[i];
+	return (lo + hi) / 2;
 }

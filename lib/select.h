@@ -14,7 +14,10 @@
  */
 double lio_select(double *v, unsigned int n, unsigned int k);
 
-/* The median of v[0..n-1], which it sorts; NAN for none. */
+/*
+ * The median of v[0..n-1], which it reorders as lio_select() does; NAN
+ * for none. The mean of the middle two of an even count.
+ */
 double lio_median(double *v, unsigned int n);
 
 /* qsort()'s comparison of doubles, for what must be sorted whole. */

@@ -213,8 +213,7 @@ static double ref_height(const struct oio_tune_ring *rg)
 			h[n++] = rg->pk[i].height;
 	if (!n)
 		return 0;
-	qsort(h, n, sizeof(*h), lio_cmp_double);
-	return h[n - 1 - (n - 1) / 4];
+	return lio_select(h, n, n - 1 - (n - 1) / 4);
 }
 
 void lio_tune_traces_c(struct oio_tune *t, unsigned int r, const uint32_t *c)
@@ -950,12 +949,11 @@ static void card_spread(struct oio_tune *t)
 	t->q_pm = n ? lio_median(q, n) : 0;
 	if (n < PRIOR_RINGS)
 		return;
-	/* q is sorted now; h too, next: one odd ring does not widen them */
-	lio_median(h, n);
-	t->q_lo = q[1] * (1 - Q_SLACK);
-	t->q_hi = q[n - 2] * (1 + Q_SLACK);
-	t->h_lo = h[1] - H_SLACK;
-	t->h_hi = h[n - 2] + H_SLACK;
+	/* the second smallest and largest: one odd ring does not widen them */
+	t->q_lo = lio_select(q, n, 1) * (1 - Q_SLACK);
+	t->q_hi = lio_select(q, n, n - 2) * (1 + Q_SLACK);
+	t->h_lo = lio_select(h, n, 1) - H_SLACK;
+	t->h_hi = lio_select(h, n, n - 2) + H_SLACK;
 	mean = atan2(sy, sx) * t->fsr_pm / (2 * M_PI);
 	for (i = 0; i < n; i++) {
 		double d = fabs(remainder(dev[i] - mean, t->fsr_pm));

@@ -405,6 +405,40 @@ START_TEST(test_select_ranks)
 }
 END_TEST
 
+/*
+ * The median without sorting is the sorted one's, to the bit, at odd and
+ * even counts of the same kinds of values; none has none.
+ */
+START_TEST(test_median_as_sorted)
+{
+	double v[258], sorted[258];
+	unsigned int seed = 11, trial, n, i, kind;
+
+	ck_assert(isnan(lio_median(v, 0)));
+	for (trial = 0; trial < 400; trial++) {
+		double want, got;
+
+		n = 1 + trial % 258;
+		kind = trial % 5;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			v[i] = kind == 0 ? (double)(seed >> 8) / 3.0 - 1e6 :
+			       kind == 1 ? (double)(seed >> 28) :
+			       kind == 2 ? 42.0 :
+			       kind == 3 ? (double)i : -(double)i;
+		}
+		memcpy(sorted, v, n * sizeof(*v));
+		qsort(sorted, n, sizeof(*sorted), cmp_double);
+		want = n % 2 ? sorted[n / 2] :
+		       (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+		got = lio_median(v, n);
+		ck_assert_msg(memcmp(&got, &want, sizeof(got)) == 0,
+			      "kind %u n %u: %.17g, not %.17g", kind, n, got,
+			      want);
+	}
+}
+END_TEST
+
 /* Every window of k bits of the cyclic code is different, for every W. */
 START_TEST(test_code_windows_unique)
 {
@@ -954,6 +988,7 @@ int main(void)
 	tcase_add_test(tc, test_fold_within);
 	tcase_add_test(tc, test_comb_within);
 	tcase_add_test(tc, test_select_ranks);
+	tcase_add_test(tc, test_median_as_sorted);
 	tcase_add_test(tc, test_code_windows_unique);
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_plan_readmits);
