@@ -369,6 +369,16 @@ static void dwell_sleep(void *h, unsigned long us)
 	dw.sleep_us(h, us);
 }
 
+/* Link up the card made, its margin stages' dwells counted in dw. */
+static void up_counting_dwells(void)
+{
+	memset(&dw, 0, sizeof(dw));
+	dw.sleep_us = sio.io.sleep_us;
+	sio.io.sleep_us = dwell_sleep;
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep,
+					dwell_stage, NULL), 0);
+}
+
 /*
  * Dimming moves each line by its own amount. On this card, drawn inside
  * the envelope (Q 3,106, FSR 7.5 spacings, 14 pm/mA), line 0's neighbours
@@ -395,11 +405,7 @@ START_TEST(test_flattered_lane_dimmed_further)
 	unsigned int n;
 
 	make_set(6200413, props, sizeof(props) / sizeof(props[0]));
-	memset(&dw, 0, sizeof(dw));
-	dw.sleep_us = sio.io.sleep_us;
-	sio.io.sleep_us = dwell_sleep;
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep,
-					dwell_stage, NULL), 0);
+	up_counting_dwells();
 	ck_assert_uint_ge(dw.most, 2);
 	judge_clean(&v);
 	/*
@@ -462,11 +468,7 @@ START_TEST(test_flattered_lanes_fit_the_dwells)
 	unsigned int i;
 
 	make_optical_worst(5190107);
-	memset(&dw, 0, sizeof(dw));
-	dw.sleep_us = sio.io.sleep_us;
-	sio.io.sleep_us = dwell_sleep;
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep,
-					dwell_stage, NULL), 0);
+	up_counting_dwells();
 	/* the check's first, four for flattered lanes, one detuned at most */
 	ck_assert_uint_ge(dw.most, 6);
 	judge_clean(&v);

@@ -376,24 +376,33 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * Selection gives what sorting would, at every rank: random values, few
- * distinct ones (a quantised trace), flat, sorted and reversed runs.
+ * n values of a kind: random, few distinct ones (a quantised trace),
+ * flat, sorted and reversed runs.
  */
+static void draw_values(double *v, unsigned int n, unsigned int kind,
+			unsigned int *seed)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		*seed = *seed * 1103515245u + 12345u;
+		v[i] = kind == 0 ? (double)(*seed >> 8) / 3.0 - 1e6 :
+		       kind == 1 ? (double)(*seed >> 28) :
+		       kind == 2 ? 42.0 :
+		       kind == 3 ? (double)i : -(double)i;
+	}
+}
+
+/* Selection gives what sorting would, at every rank, for every kind. */
 START_TEST(test_select_ranks)
 {
 	double v[257], sorted[257], work[257];
-	unsigned int seed = 7, trial, n, i, k, kind;
+	unsigned int seed = 7, trial, n, k, kind;
 
 	for (trial = 0; trial < 400; trial++) {
 		n = 1 + trial % 257;
 		kind = trial % 5;
-		for (i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			v[i] = kind == 0 ? (double)(seed >> 8) / 3.0 - 1e6 :
-			       kind == 1 ? (double)(seed >> 28) :
-			       kind == 2 ? 42.0 :
-			       kind == 3 ? (double)i : -(double)i;
-		}
+		draw_values(v, n, kind, &seed);
 		memcpy(sorted, v, n * sizeof(*v));
 		qsort(sorted, n, sizeof(*sorted), cmp_double);
 		for (k = 0; k < n; k++) {
@@ -412,7 +421,7 @@ END_TEST
 START_TEST(test_median_as_sorted)
 {
 	double v[258], sorted[258];
-	unsigned int seed = 11, trial, n, i, kind;
+	unsigned int seed = 11, trial, n, kind;
 
 	ck_assert(isnan(lio_median(v, 0)));
 	for (trial = 0; trial < 400; trial++) {
@@ -420,13 +429,7 @@ START_TEST(test_median_as_sorted)
 
 		n = 1 + trial % 258;
 		kind = trial % 5;
-		for (i = 0; i < n; i++) {
-			seed = seed * 1103515245u + 12345u;
-			v[i] = kind == 0 ? (double)(seed >> 8) / 3.0 - 1e6 :
-			       kind == 1 ? (double)(seed >> 28) :
-			       kind == 2 ? 42.0 :
-			       kind == 3 ? (double)i : -(double)i;
-		}
+		draw_values(v, n, kind, &seed);
 		memcpy(sorted, v, n * sizeof(*v));
 		qsort(sorted, n, sizeof(*sorted), cmp_double);
 		want = n % 2 ? sorted[n / 2] :
