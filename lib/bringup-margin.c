@@ -37,9 +37,9 @@
  * Dwells at most for the lanes whose Q the lines' moves raised, each a
  * dimming and a PRBS dwell more. One takes in the lanes whose checks see
  * s within Q_GAIN_TOL at one share, or up to twice that harsher, so
- * shares spread by 5 % need four: optical-worst 5190107's 12 such lanes,
- * from 0.696 to 0.730 of full power, whose three on line 0, clean at
- * full power, three dwells left over to fail.
+ * shares spread by 5 % need four, as optical-worst 5190107's 12 such
+ * lanes, from 0.696 to 0.730 of full power, did: with three, its three
+ * lanes on line 0, clean at full power, were left over and failed.
  */
 #define FLAT_ROUNDS	4
 /* The most Q the moves may give a lane judged so (share_for()). */
