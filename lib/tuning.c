@@ -45,6 +45,14 @@
 #define PRIOR_SLACK	250.0
 #define Q_SLACK		0.03	/* share of a full scale */
 #define H_SLACK		0.05
+/*
+ * A heater's full scale is the card's nominal (HEATER_RANGE_PM) within
+ * its spread, some ten percent: a card whose first pass named its rings'
+ * median this far off it has named them wrong (README, step 4), and its
+ * namings pay for a full scale beyond it, by NOMINAL_SLACK a sigma.
+ */
+#define NOMINAL_OFF	0.25
+#define NOMINAL_SLACK	0.05
 #define LAW_MAX		0.25	/* heater laws tried, +- */
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
@@ -149,6 +157,16 @@ static void set_lines(struct oio_tune *t, uint32_t emitting,
 		t->line_rel[l] = n && mean > 0 ? line_uw[l] * n / mean : 1;
 }
 
+/* The lines where the card's grid puts them, as the first pass takes them. */
+static void nominal_lines(struct oio_tune *t)
+{
+	unsigned int l;
+
+	for (l = 0; l < t->g.wavelengths; l++)
+		t->line_pm[l] = t->g.first_pm + l * t->g.spacing_pm;
+	t->fsr_pm = t->g.fsr_pm;
+}
+
 void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 		   const struct oio_tune_sweep *sa,
 		   const struct oio_tune_sweep *sb,
@@ -176,11 +194,9 @@ void lio_tune_init(struct oio_tune *t, const struct oio_tune_geom *g,
 	set_lines(t, emitting, line_uw);
 	/* as lio_tune_dimmed() has it for no line dimmed */
 	t->dark = !(code & emitting);
-	for (l = 0; l < g->wavelengths; l++) {
+	for (l = 0; l < g->wavelengths; l++)
 		t->dim_ratio[l] = 1;
-		t->line_pm[l] = g->first_pm + l * g->spacing_pm;
-	}
-	t->fsr_pm = g->fsr_pm;
+	nominal_lines(t);
 }
 
 void lio_tune_dimmed(struct oio_tune *t, uint32_t emitting,
@@ -1146,6 +1162,11 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 		 */
 		e = beyond_spread(t, w, cand[c].o) / PRIOR_SLACK;
 		cand[c].cost += lio_fmin(e * e, 2 * COST_CAP);
+		if (t->off_nominal) {
+			e = lio_fmax(fabs(cand[c].q / t->g.range_pm - 1) -
+				     NOMINAL_OFF, 0) / NOMINAL_SLACK;
+			cand[c].cost += lio_fmin(e * e, 2 * COST_CAP);
+		}
 		if (t->spread_pm > 0) {
 			e = lio_fmax(lio_fmax(t->q_lo - cand[c].q,
 				      cand[c].q - t->q_hi), 0) /
@@ -1504,32 +1525,62 @@ static void name_bus(void *arg, unsigned int bus)
 	ps->named[bus] = n;
 }
 
-unsigned int lio_tune_analyse(struct oio_tune *t)
+/*
+ * Had the first pass named the card's heaters far off its nominal full
+ * scale? Then back to where the analysis began, the lines nominal and
+ * nothing fitted across the card, for the first pass again with namings
+ * paying for it. Once: the second try stands.
+ */
+static bool named_off_nominal(struct oio_tune *t)
+{
+	unsigned int l;
+
+	if (t->off_nominal || t->q_pm <= 0 ||
+	    fabs(t->q_pm / t->g.range_pm - 1) <= NOMINAL_OFF)
+		return false;
+	nominal_lines(t);
+	for (l = 0; l < t->g.wavelengths; l++)
+		t->dim_shift_pm[l] = 0;
+	t->prior_pm = t->spread_pm = t->q_pm = 0;
+	t->xt1 = t->xt2 = 0;
+	t->off_nominal = true;
+	return true;
+}
+
+/* A pass of the analysis: its rings named, and the card's fits after. */
+static void run_pass(struct oio_tune *t, unsigned int pass)
 {
 	static const double sigmas[] = { 160, 80, FINAL_SIGMA };
-	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, pass, bus;
-	unsigned int nv = 0;
-	double v[OIO_MAX_RINGS];
 	struct oio_comb cb, cb_b;
+	struct pass ps = {
+		.t = t, .cb = &cb, .cb_b = &cb_b, .sigma = sigmas[pass],
+		.shaded = pass > 0, .keep = pass > 0,
+	};
+	unsigned int bus;
+
+	/* the lines move only at a pass's end, in refine_card() */
+	combs(t, &cb, &cb_b);
+	lio_par_for(2 * t->g.ports, name_bus, &ps);
+	t->named = 0;
+	for (bus = 0; bus < 2 * t->g.ports; bus++)
+		t->named += ps.named[bus];
+	refine_card(t, sigmas[pass]);
+	card_spread(t);
+	residuals(t);
+	lio_tune_crosstalk(t);
+}
+
+unsigned int lio_tune_analyse(struct oio_tune *t)
+{
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, nv = 0;
+	double v[OIO_MAX_RINGS];
 
 	lags(t);
-	for (pass = 0; pass < 3; pass++) {
-		struct pass ps = {
-			.t = t, .cb = &cb, .cb_b = &cb_b, .sigma = sigmas[pass],
-			.shaded = pass > 0, .keep = pass > 0,
-		};
-
-		/* the lines move only at a pass's end, in refine_card() */
-		combs(t, &cb, &cb_b);
-		lio_par_for(2 * t->g.ports, name_bus, &ps);
-		t->named = 0;
-		for (bus = 0; bus < 2 * t->g.ports; bus++)
-			t->named += ps.named[bus];
-		refine_card(t, sigmas[pass]);
-		card_spread(t);
-		residuals(t);
-		lio_tune_crosstalk(t);
-	}
+	run_pass(t, 0);
+	if (named_off_nominal(t))
+		run_pass(t, 0);
+	run_pass(t, 1);
+	run_pass(t, 2);
 	/*
 	 * A heater's reach spans lines: a ring whose own sweep met none, when
 	 * the others met theirs, did not move (sweep C may still show peaks:

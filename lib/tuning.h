@@ -147,6 +147,11 @@ struct oio_tune {
 	double q_pm;		/* the named rings' median full scale */
 	double q_lo, q_hi;	/* and the range of them, and of the laws */
 	double h_lo, h_hi;
+	/*
+	 * The first pass named the card's heaters far off its nominal full
+	 * scale: named again from the start, a naming paying for that.
+	 */
+	bool off_nominal;
 	unsigned int named;	/* rings named */
 	/*
 	 * [port][line shift]: the bus positions whose line a sweep in

@@ -453,6 +453,36 @@ START_TEST(test_flattered_lane_taken_along_judged_later)
 END_TEST
 
 /*
+ * On this optical-worst card the lines' errors alternate, -117, +194,
+ * -190, +232, -48, +208, -105, +229 pm: the gaps between them near 1,480
+ * and 800 pm in turn, so that six consecutive lines a ring met read as
+ * lines 0, 1, 3, 4, 6 and 7 of an even comb, and sweep B's dimmed lines
+ * (0, 1, 2 and 4) say the same of both. The first pass named most rings
+ * so, their heaters 1.45 times the card's nominal full scale. Port 3 was
+ * placed at a line shift with a lane fewer than the reference's best (6
+ * up at shift 6), and the bring-up took 25,530 MMIO and 509 ms of tuning.
+ * Named again, a full scale far off the nominal paying for it, port 3
+ * gets the 7 lanes of shift 7 and every lane the reference allows comes
+ * up (9,192 MMIO, 154 ms: the card is hard still).
+ */
+START_TEST(test_heaters_named_near_nominal)
+{
+	struct verdict v;
+	unsigned int w, up = 0;
+
+	make_optical_worst(290099);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	for (w = 0; w < 8; w++)
+		up += rep.lane[3 * 8 + w].fail == OIO_LINK_OK;
+	ck_assert_uint_eq(rep.line_shift[3] % 8, 7);
+	ck_assert_uint_eq(up, 7);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+}
+END_TEST
+
+/*
  * On this optical-worst card 12 lanes gain Q from the lines' moves when
  * dimmed, their own shares from 0.696 to 0.730 of full power: lanes 25,
  * 49 and 57 (line 0, each a little over a tenth) the most. A dwell takes
@@ -2086,6 +2116,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_dimmed_further);
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_flattered_lanes_fit_the_dwells);
+	tcase_add_test(tc, test_heaters_named_near_nominal);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_readmits);
