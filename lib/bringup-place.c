@@ -173,7 +173,8 @@ static int anchor_line(struct run *run, const uint32_t *need, unsigned int l,
 						lio_tune_anchor(run->t, r,
 							run->b + (size_t)r *
 								 run->points,
-							l, others);
+							l, others,
+							need[p] & cls);
 				}
 			}
 	}

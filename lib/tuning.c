@@ -592,17 +592,65 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
 /*
  * Would a sweep show line l as a whole peak, for a ring of this response:
  * a linewidth clear of where it starts and of the samples at its end?
+ * *pos: where it would meet it first.
  */
 static bool shows(const struct oio_tune *t, const struct naming *nm,
-		  unsigned int l)
+		  unsigned int l, double *pos)
 {
 	double top = 1 - EDGE_SAMPLES * t->sa.step / OIO_HEATER_MAX;
 	double lo = nm->o + t->g.fwhm_pm;
 	double hi = nm->o + nm->q * lio_tune_law(top, nm->h) - t->g.fwhm_pm;
-	double pos = t->line_pm[l] +
-		     t->fsr_pm * ceil((lo - t->line_pm[l]) / t->fsr_pm);
 
-	return pos <= hi;
+	*pos = t->line_pm[l] +
+	       t->fsr_pm * ceil((lo - t->line_pm[l]) / t->fsr_pm);
+	return *pos <= hi;
+}
+
+/*
+ * Did a ring upstream take line l from ring rg where a ring of response
+ * nm meets it (pos) in its lone-line sweep? One the sweep left where it
+ * was, cold but for the heat of its neighbours swept (rg's absent_swept),
+ * that sat on the line then: the sweep showing nothing there says nothing
+ * of the naming. Such a ring sits still, unlike in sweep A, where its
+ * class swept it along.
+ */
+static bool taken_upstream(const struct oio_tune *t,
+			   const struct oio_tune_ring *rg,
+			   const struct naming *nm, unsigned int l, double pos)
+{
+	unsigned int W = t->g.wavelengths, r = (unsigned int)(rg - t->ring);
+	unsigned int port = r / (2 * W), side = r % 2, w = r / 2 % W, j, k;
+	uint32_t swept = rg->absent_swept[l];
+	double x = lio_tune_law_inv((pos - nm->o) / nm->q, nm->h);
+
+	for (j = 0; j < w; j++) {
+		const struct oio_tune_ring *up =
+			&t->ring[lio_tune_ring_of(&t->g, port, side, j)];
+		double at, reach;
+
+		if (!up->named || (swept >> j & 1))
+			continue;
+		at = up->o;
+		for (k = 0; k < W; k++) {
+			const struct oio_tune_ring *rk =
+				&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
+			unsigned int dist = k > j ? k - j : j - k;
+			double share = dist == 1 ? t->xt1 * up->xt_gain :
+				       dist == 2 ? t->xt2 : 0;
+
+			if (!(swept >> k & 1) || share <= 0)
+				continue;
+			if (k == w)
+				at += share * nm->q * lio_tune_law(x, nm->h);
+			else if (rk->named)
+				at += share * rk->q * lio_tune_law(x, rk->h);
+		}
+		reach = SHADE_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
+				      t->g.fwhm_pm);
+		if (fabs(remainder(at - t->line_pm[l], t->fsr_pm)) <= reach)
+			return true;
+	}
+	return false;
 }
 
 /* Heater laws refine() tries: -LAW_MAX to LAW_MAX in tenths of it. */
@@ -715,7 +763,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  const struct ring_terms *tm, const double *u,
 		  struct naming *nm, double sigma, double limit)
 {
-	double c[OIO_TUNE_MAX_PEAKS], least = 0;
+	double c[OIO_TUNE_MAX_PEAKS], least = 0, at;
 	unsigned int i, j, l, n = rg->n, on[MAX_W] = { 0 };
 
 	for (i = 0; i < n; i++) {
@@ -750,9 +798,13 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		}
 	}
 	nm->cost = 0;
-	/* a line its lone sweep did not show is not well inside its reach */
+	/*
+	 * a line its lone sweep did not show is not well inside its reach,
+	 * unless a ring upstream took it there
+	 */
 	for (l = 0; l < t->g.wavelengths; l++)
-		if ((rg->absent >> l & 1) && shows(t, nm, l))
+		if ((rg->absent >> l & 1) && shows(t, nm, l, &at) &&
+		    !taken_upstream(t, rg, nm, l, at))
 			nm->cost += ANCHOR_COST;
 	/*
 	 * A line explains one peak, its best one; another peak put on it is
@@ -1615,7 +1667,7 @@ static void insert_peak(struct oio_tune_ring *rg, unsigned int at,
 
 unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 			     const uint32_t *trace, unsigned int line,
-			     double others)
+			     double others, uint32_t swept)
 {
 	struct oio_tune_ring *rg = &t->ring[r];
 	struct oio_trace_peak pk[OIO_TUNE_MAX_PEAKS];
@@ -1667,8 +1719,10 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 		insert_peak(rg, j, &np);
 	}
 	/* dimmed lines shade differently: only darkness shows absence */
-	if (!shown && others <= 0)
+	if (!shown && others <= 0) {
 		rg->absent |= 1u << line;
+		rg->absent_swept[line] = swept;
+	}
 	return shown;
 }
 

@@ -85,6 +85,8 @@ struct oio_tune_ring {
 	 * o where it sits cold, q its own heater's full scale
 	 */
 	uint32_t absent;	/* lines a lone-line sweep did not show */
+	/* the bus positions swept with it then, by line */
+	uint32_t absent_swept[OIO_MAX_WAVELENGTHS];
 	/*
 	 * Its sweeps showed no resonance at all where the others did: its
 	 * heater, or its monitor, does not respond.
@@ -259,11 +261,12 @@ unsigned int lio_tune_analyse(struct oio_tune *t);
  * A sweep of ring r taken as sweep A was but with only line at full
  * power, the others dark (others 0) or dimmed to that share of theirs:
  * the peaks it shows at full height are that line's, and name the ring's
- * peaks in A. Returns how many it showed.
+ * peaks in A. swept: the positions of r's bus swept with it, the others
+ * left where they were. Returns how many it showed.
  */
 unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 			     const uint32_t *trace, unsigned int line,
-			     double others);
+			     double others, uint32_t swept);
 
 /* Name ring r again, from its anchors too; true if it is named now. */
 bool lio_tune_rename(struct oio_tune *t, unsigned int r);

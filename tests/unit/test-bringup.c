@@ -599,40 +599,40 @@ START_TEST(test_heater_end_by_own_linewidth)
 END_TEST
 
 /*
- * On this card, drawn inside the envelope, port 0's TX ring 5 sits within
- * half a linewidth of its heater's cold end at line shift 2. Placed
- * greedily, it goes an order up, and its heat pushes ring 4 out of room
- * at both orders; then ring 5 is dropped too. The reference, trying ring
- * 4 again once the rest are placed, fits it at its first order and finds
- * its line too weak. The library put both of lane 4's rings on line 6,
- * where PRBS erred: ber-too-high, as the reference has it, where the
- * greedy reference alone had it out of reach.
+ * On this card, drawn inside the envelope, port 5 at line shift 4 has four
+ * RX rings out of reach by the greedy placing. Ring 4 (lane 44, line 0)
+ * would have to cool at its first order, its neighbours' heat pushing it
+ * past the line, and needs more than its heater has at the next: left
+ * out, with rings 0, 3 and 5. The reference, trying it again once they
+ * are out, fits it at its first order (373 pm of heat) and finds the line
+ * too weak. The library, its port at that shift, has lane 44 down
+ * ber-too-high, as the reference has it, where the greedy reference alone
+ * had it out of reach. (Until 2026-12-05 the card was 5200145, whose
+ * port 0 the anchor sweeps' shading now places at another shift.)
  */
 START_TEST(test_reference_readmits)
 {
 	static const struct knob props[] = {
-		{ "fsr-permille", 1008 }, { "fsr-order-permille", 7 },
-		{ "crosstalk-permille", 95 },
-		{ "crosstalk-spread-permille", 264 },
-		{ "crosstalk-nn-permille", 10 }, { "heater-tau-ns", 7303 },
-		{ "heater-tau-spread-permille", 125 },
-		{ "heater-law-permille", 31 }, { "laser-error-pm", 248 },
-		{ "laser-offset-pm", 242 }, { "laser-drift-pm-per-ma", 3 },
-		{ "monitor-noise-na", 7461 }, { "ring-q", 2577 },
-		{ "ring-spread-pm", 2468 }, { "heater-range-pm", 5691 },
+		{ "fsr-permille", 943 }, { "fsr-order-permille", 14 },
+		{ "crosstalk-permille", 121 },
+		{ "crosstalk-spread-permille", 183 },
+		{ "crosstalk-nn-permille", 3 }, { "heater-tau-ns", 4345 },
+		{ "heater-tau-spread-permille", 1 },
+		{ "heater-law-permille", 50 }, { "laser-error-pm", 248 },
+		{ "laser-offset-pm", 2711 }, { "laser-drift-pm-per-ma", 8 },
+		{ "monitor-noise-na", 12727 }, { "ring-q", 3071 },
+		{ "ring-spread-pm", 1596 }, { "heater-range-pm", 6549 },
 	};
 	struct verdict v;
 
-	make_set(5200145, props, sizeof(props) / sizeof(props[0]));
+	make_set(5200173, props, sizeof(props) / sizeof(props[0]));
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_uint_eq(rep.line_shift[0], 2);
-	ck_assert_int_eq(v.why[4], REF_WEAK);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[4].fail),
+	ck_assert_uint_eq(rep.line_shift[5], 4);
+	ck_assert_int_eq(v.why[44], REF_WEAK);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[44].fail),
 			 "ber-too-high");
-	ck_assert_int_eq(card.s.ring[8].lock_line, 6);
-	ck_assert_int_eq(card.s.ring[9].lock_line, 6);
 }
 END_TEST
 
@@ -641,7 +641,7 @@ END_TEST
  * end, its loop on there, then off again - at its limit - and its heater
  * back where it was.
  */
-#define PROBE_RING	110
+#define PROBE_RING	124
 static unsigned int probe_st;
 static uint32_t probe_was;
 static bool probed, probe_limit;
@@ -674,16 +674,17 @@ static void p_lock(void *h, uint32_t ring, bool on)
 }
 
 /*
- * On this optical-worst card lane 55's TX ring, put near the hot end of
- * its heater (at code 4,002), sees no line where it was put: its loop is
- * started again from that end, and runs into the end still climbing - the
- * line lies past it, which only its lane's reason may say: the ring goes
- * back where it was, loop off, and the lane is down, no resonance in
- * range. Swept in place, the ring meets its line at code 1,218, and its
- * port comes up whole. (The seeds where such a probe decided a lane's
- * reason, 5190010, 5190104, 5190107 and 5190040 in turn, lost the case to
- * changes of a run's course, 5190040 on 2026-12-05 to refine()'s downhill
- * law search. 5190107 had ended its lane 15 lock-not-held where the
+ * On this optical-worst card lane 62's TX ring, put near the hot end of
+ * its heater (at code 4,031), sees no line where it was put: its loop is
+ * started again from that end, and runs into the end still climbing: the
+ * probe takes the line to lie past it, which only its lane's reason may
+ * say, and the ring goes back where it was, loop off, the lane down, no
+ * resonance in range. Swept in place later, the ring meets its line at
+ * code 3,691, and its port comes up whole. (The seeds where such a probe decided a lane's
+ * reason, 5190010, 5190104, 5190107, 5190040 and 5190099 in turn, lost
+ * the case to changes of a run's course: 5190040 on 2026-12-05 to
+ * refine()'s downhill law search, 5190099 the same day to the anchor
+ * sweeps' shading. 5190107 had ended its lane 15 lock-not-held where the
  * reference has it out of reach: a later placing of its port forgot the
  * end its probe found. It now ends it out of reach, its probe from the
  * cold end finding nothing, and every lane the reference allows up since
@@ -695,7 +696,7 @@ START_TEST(test_probe_from_end)
 	struct oio_card_io io;
 	struct verdict v;
 
-	make_optical_worst(5190099);
+	make_optical_worst(5190124);
 	io = sio.io;
 	io.heater = p_heater;
 	io.lock = p_lock;
