@@ -174,7 +174,7 @@ static int anchor_line(struct run *run, const uint32_t *need, unsigned int l,
 							run->b + (size_t)r *
 								 run->points,
 							l, others,
-							need[p] & cls);
+							positions);
 				}
 			}
 	}

@@ -48,8 +48,9 @@
 /*
  * A heater's full scale is the card's nominal (HEATER_RANGE_PM) within
  * its spread, some ten percent: a card whose first pass named its rings'
- * median this far off it has named them wrong (README, step 4), and its
- * namings pay for a full scale beyond it, by NOMINAL_SLACK a sigma.
+ * median this far off it has named them wrong (README, step 4), and the
+ * namings its searches refine then pay for a full scale beyond it, by
+ * NOMINAL_SLACK a sigma.
  */
 #define NOMINAL_OFF	0.25
 #define NOMINAL_SLACK	0.05
@@ -57,6 +58,8 @@
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
 				 * this close, in its FWHMs */
+#define TAKEN_FWHM	0.35	/* and two thirds this close: a lone line's
+				 * sweep may not show what it leaves */
 #define UNTOLD		2.0	/* cost of a peak that says nothing */
 #define ANCHOR_COST	40.0	/* a peak put off the line it was seen on */
 #define ANCHOR_SNR	20.0	/* a lone line's peak over the noise */
@@ -610,9 +613,9 @@ static bool shows(const struct oio_tune *t, const struct naming *nm,
  * Did a ring upstream take line l from ring rg where a ring of response
  * nm meets it (pos) in its lone-line sweep? One the sweep left where it
  * was, cold but for the heat of its neighbours swept (rg's absent_swept),
- * that sat on the line then: the sweep showing nothing there says nothing
- * of the naming. Such a ring sits still, unlike in sweep A, where its
- * class swept it along.
+ * that sat within TAKEN_FWHM of the line then: the sweep showing nothing
+ * there says nothing of the naming. Such a ring sits still, unlike in
+ * sweep A, where its class swept it along.
  */
 static bool taken_upstream(const struct oio_tune *t,
 			   const struct oio_tune_ring *rg,
@@ -640,12 +643,15 @@ static bool taken_upstream(const struct oio_tune *t,
 
 			if (!(swept >> k & 1) || share <= 0)
 				continue;
+			/* an unnamed ring heats as the card's median one */
 			if (k == w)
 				at += share * nm->q * lio_tune_law(x, nm->h);
 			else if (rk->named)
 				at += share * rk->q * lio_tune_law(x, rk->h);
+			else
+				at += share * t->q_pm * lio_tune_law(x, 0);
 		}
-		reach = SHADE_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
+		reach = TAKEN_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
 				      t->g.fwhm_pm);
 		if (fabs(remainder(at - t->line_pm[l], t->fsr_pm)) <= reach)
 			return true;
@@ -1578,21 +1584,26 @@ static void name_bus(void *arg, unsigned int bus)
 }
 
 /*
- * Had the first pass named the card's heaters far off its nominal full
- * scale? Then back to where the analysis began, the lines nominal and
- * nothing fitted across the card, for the first pass again with namings
- * paying for it. Once: the second try stands.
+ * Had the first pass named enough of the card's heaters to say (its
+ * spread known) and their median far off the nominal full scale? Then
+ * back to where the analysis began, the lines nominal and the card's
+ * fits undone, for the first pass again, the namings a ring's search
+ * refines paying for a full scale far off (a ring a later pass keeps,
+ * refitted, paid when searched). Once: the second try stands.
  */
 static bool named_off_nominal(struct oio_tune *t)
 {
-	unsigned int l;
+	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, l;
 
-	if (t->off_nominal || t->q_pm <= 0 ||
+	if (t->off_nominal || t->spread_pm <= 0 ||
 	    fabs(t->q_pm / t->g.range_pm - 1) <= NOMINAL_OFF)
 		return false;
 	nominal_lines(t);
 	for (l = 0; l < t->g.wavelengths; l++)
 		t->dim_shift_pm[l] = 0;
+	/* what a ring the second try leaves unnamed would keep of the first */
+	for (r = 0; r < R; r++)
+		t->ring[r].fwhm_pm = t->ring[r].rms_pm = 0;
 	t->prior_pm = t->spread_pm = t->q_pm = 0;
 	t->xt1 = t->xt2 = 0;
 	t->off_nominal = true;

@@ -151,7 +151,8 @@ struct oio_tune {
 	double h_lo, h_hi;
 	/*
 	 * The first pass named the card's heaters far off its nominal full
-	 * scale: named again from the start, a naming paying for that.
+	 * scale: named again from the start, a search's namings paying for
+	 * that.
 	 */
 	bool off_nominal;
 	unsigned int named;	/* rings named */

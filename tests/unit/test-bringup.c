@@ -483,6 +483,31 @@ START_TEST(test_heaters_named_near_nominal)
 END_TEST
 
 /*
+ * On this optical-worst card port 1's RX ring 6 (lane 14) was left
+ * unnamed by the analysis, and its anchor sweep lit line 5 alone. RX ring
+ * 0, named and left cold upstream, sat 56 pm from line 5 and took it: the
+ * ring showed nothing. Taken as line 5 out of its reach, that named the
+ * ring wrong, five lines off, and at line shift 7, the reference's best,
+ * lane 14 out of reach: the port came up at shift 1 with a lane fewer.
+ * Read with the ring upstream that took the line, the absence names
+ * nothing; an anchor on line 4 names the ring, and the port comes up at
+ * shift 7 with every lane the reference allows.
+ */
+START_TEST(test_anchor_line_taken_upstream)
+{
+	struct verdict v;
+
+	make_optical_worst(290322);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(rep.line_shift[1] % 8, 7);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[14].fail), "ok");
+	ck_assert_uint_eq(v.up_possible, v.possible);
+}
+END_TEST
+
+/*
  * On this optical-worst card 12 lanes gain Q from the lines' moves when
  * dimmed, their own shares from 0.696 to 0.730 of full power: lanes 25,
  * 49 and 57 (line 0, each a little over a tenth) the most. A dwell takes
@@ -641,7 +666,7 @@ END_TEST
  * end, its loop on there, then off again - at its limit - and its heater
  * back where it was.
  */
-#define PROBE_RING	124
+#define PROBE_RING	74
 static unsigned int probe_st;
 static uint32_t probe_was;
 static bool probed, probe_limit;
@@ -674,29 +699,29 @@ static void p_lock(void *h, uint32_t ring, bool on)
 }
 
 /*
- * On this optical-worst card lane 62's TX ring, put near the hot end of
- * its heater (at code 4,031), sees no line where it was put: its loop is
+ * On this optical-worst card lane 37's TX ring, put near the hot end of
+ * its heater (at code 3,981), sees no line where it was put: its loop is
  * started again from that end, and runs into the end still climbing: the
  * probe takes the line to lie past it, which only its lane's reason may
  * say, and the ring goes back where it was, loop off, the lane down, no
- * resonance in range. Swept in place later, the ring meets its line at
- * code 3,691, and its port comes up whole. (The seeds where such a probe decided a lane's
- * reason, 5190010, 5190104, 5190107, 5190040 and 5190099 in turn, lost
- * the case to changes of a run's course: 5190040 on 2026-12-05 to
- * refine()'s downhill law search, 5190099 the same day to the anchor
- * sweeps' shading. 5190107 had ended its lane 15 lock-not-held where the
- * reference has it out of reach: a later placing of its port forgot the
- * end its probe found. It now ends it out of reach, its probe from the
- * cold end finding nothing, and every lane the reference allows up since
- * the margin check may take four dwells: test_flattered_lanes_fit_the_
- * dwells.)
+ * resonance in range. Put later at code 3,946, its loop holds the line,
+ * and its port comes up whole. (The seeds where such a probe decided a
+ * lane's reason, 5190010, 5190104, 5190107, 5190040, 5190099 and 5190124
+ * in turn, lost the case to changes of a run's course: 5190040 on
+ * 2026-12-05 to refine()'s downhill law search, 5190099 and 5190124 the
+ * same day to the anchor sweeps' shading. 5190107 had ended its lane 15
+ * lock-not-held where the reference has it out of reach: a later placing
+ * of its port forgot the end its probe found. It now ends it out of
+ * reach, its probe from the cold end finding nothing, and every lane the
+ * reference allows up since the margin check may take four dwells:
+ * test_flattered_lanes_fit_the_dwells.)
  */
 START_TEST(test_probe_from_end)
 {
 	struct oio_card_io io;
 	struct verdict v;
 
-	make_optical_worst(5190124);
+	make_optical_worst(5190302);
 	io = sio.io;
 	io.heater = p_heater;
 	io.lock = p_lock;
@@ -2118,6 +2143,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_flattered_lanes_fit_the_dwells);
 	tcase_add_test(tc, test_heaters_named_near_nominal);
+	tcase_add_test(tc, test_anchor_line_taken_upstream);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_readmits);
