@@ -141,7 +141,10 @@ int run_repair(struct run *run, const bool *mask, bool *want)
 	return err;
 }
 
-/* Sweep, as sweep A was, the positions in need[port] for line l alone. */
+/*
+ * Sweep, as sweep A was, for line l alone, a class at a time: on every
+ * port that needs one of its positions, every position any port needs.
+ */
 static int anchor_line(struct run *run, const uint32_t *need, unsigned int l,
 		       double others)
 {
