@@ -592,6 +592,20 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	return e > 0 ? lio_fmin(e * e, COST_CAP) : 0;
 }
 
+/* The share of ring k's own shift that reaches ring rj, dist places away. */
+static double heat_share(const struct oio_tune *t,
+			 const struct oio_tune_ring *rj, unsigned int dist)
+{
+	return dist == 0 ? 1 : dist == 1 ? t->xt1 * rj->xt_gain :
+	       dist == 2 ? t->xt2 : 0;
+}
+
+/* A ring's linewidth as measured, else the card's nominal one. */
+static double fwhm_of(const struct oio_tune *t, const struct oio_tune_ring *rg)
+{
+	return rg->fwhm_pm > 0 ? rg->fwhm_pm : t->g.fwhm_pm;
+}
+
 /*
  * Would a sweep show line l as a whole peak, for a ring of this response:
  * a linewidth clear of where it starts and of the samples at its end?
@@ -637,9 +651,7 @@ static bool taken_upstream(const struct oio_tune *t,
 		for (k = 0; k < W; k++) {
 			const struct oio_tune_ring *rk =
 				&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
-			unsigned int dist = k > j ? k - j : j - k;
-			double share = dist == 1 ? t->xt1 * up->xt_gain :
-				       dist == 2 ? t->xt2 : 0;
+			double share = heat_share(t, up, k > j ? k - j : j - k);
 
 			if (!(swept >> k & 1) || share <= 0)
 				continue;
@@ -651,8 +663,7 @@ static bool taken_upstream(const struct oio_tune *t,
 			else
 				at += share * t->q_pm * lio_tune_law(x, 0);
 		}
-		reach = TAKEN_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
-				      t->g.fwhm_pm);
+		reach = TAKEN_FWHM * fwhm_of(t, up);
 		if (fabs(remainder(at - t->line_pm[l], t->fsr_pm)) <= reach)
 			return true;
 	}
@@ -1427,10 +1438,7 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 	for (k = 0; k < W; k++) {
 		const struct oio_tune_ring *rk =
 			&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
-		unsigned int dist = k > j ? k - j : j - k;
-		double share = dist == 0 ? 1 :
-			       dist == 1 ? t->xt1 * rj->xt_gain :
-			       dist == 2 ? t->xt2 : 0;
+		double share = heat_share(t, rj, k > j ? k - j : j - k);
 
 		if (class_of(t, k) != class_of(t, w) || !share || !rk->named)
 			continue;
@@ -1474,8 +1482,7 @@ static void shade(struct oio_tune *t, const struct oio_comb *cb,
 
 			if (!up->named)
 				continue;
-			reach = SHADE_FWHM * (up->fwhm_pm > 0 ? up->fwhm_pm :
-					      t->g.fwhm_pm);
+			reach = SHADE_FWHM * fwhm_of(t, up);
 			pos = swept_position(t, port, side, j, w, p->x);
 			pos_b = xb == p->x ? pos :
 				swept_position(t, port, side, j, w, xb);
