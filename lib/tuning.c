@@ -54,6 +54,11 @@
  */
 #define NOMINAL_OFF	0.25
 #define NOMINAL_SLACK	0.05
+/*
+ * A ring searched out with a full scale this share of the card's median
+ * beyond the range of the card's others is not named (unlike_card()).
+ */
+#define UNLIKE_Q	0.2
 #define LAW_MAX		0.25	/* heater laws tried, +- */
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
@@ -1617,6 +1622,38 @@ static bool named_off_nominal(struct oio_tune *t)
 	return true;
 }
 
+/*
+ * Did a ring's search name it with a heater unlike every other of the
+ * card's, its full scale more than UNLIKE_Q of their median beyond their
+ * range? One card's heaters differ by some ten percent. A naming that far
+ * off was made of peaks that do not say where the ring is - split, each
+ * of them, by a ring upstream taking the line as the ring met it - and
+ * the cheapest of bad namings can lead the rest as a good one does.
+ */
+static bool unlike_card(const struct oio_tune *t,
+			const struct oio_tune_ring *rg)
+{
+	return t->spread_pm > 0 && rg->named && rg->lead > 0 &&
+	       lio_fmax(t->q_lo - rg->q, rg->q - t->q_hi) >
+	       UNLIKE_Q * t->q_pm;
+}
+
+/*
+ * Such a ring is left unnamed, to be swept alone (an anchor; a naming its
+ * lone line's peak holds stands, whatever its heater), and not parked by
+ * its naming: where that puts it says nothing of where it is.
+ */
+static void unname(struct oio_tune_ring *rg)
+{
+	unsigned int i;
+
+	rg->named = false;
+	rg->guessed = false;
+	rg->lead = 0;
+	for (i = 0; i < rg->n; i++)
+		rg->pk[i].line = -1;
+}
+
 /* A pass of the analysis: its rings named, and the card's fits after. */
 static void run_pass(struct oio_tune *t, unsigned int pass)
 {
@@ -1651,6 +1688,11 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 		run_pass(t, 0);
 	run_pass(t, 1);
 	run_pass(t, 2);
+	for (r = 0; r < R; r++)
+		if (unlike_card(t, &t->ring[r])) {
+			unname(&t->ring[r]);
+			t->named--;
+		}
 	/*
 	 * A heater's reach spans lines: a ring whose own sweep met none, when
 	 * the others met theirs, did not move (sweep C may still show peaks:
