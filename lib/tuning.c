@@ -1628,28 +1628,31 @@ static bool named_off_nominal(struct oio_tune *t)
  * range? One card's heaters differ by some ten percent. A naming that far
  * off was made of peaks that do not say where the ring is - split, each
  * of them, by a ring upstream taking the line as the ring met it - and
- * the cheapest of bad namings can lead the rest as a good one does.
+ * the cheapest of bad namings can lead the rest as a good one does. (The
+ * range leaves out the one ring most unlike the others each way, so two
+ * such rings on a card hide each other.)
  */
 static bool unlike_card(const struct oio_tune *t,
 			const struct oio_tune_ring *rg)
 {
-	return t->spread_pm > 0 && rg->named && rg->lead > 0 &&
+	return t->spread_pm > 0 && rg->named &&
 	       lio_fmax(t->q_lo - rg->q, rg->q - t->q_hi) >
 	       UNLIKE_Q * t->q_pm;
 }
 
 /*
- * Such a ring is left unnamed, to be swept alone (an anchor; a naming its
- * lone line's peak holds stands, whatever its heater), and not parked by
- * its naming: where that puts it says nothing of where it is.
+ * Such a ring is left unnamed, to be swept alone (an anchor), and not
+ * parked by its naming: where that puts it says nothing of where it is.
+ * Nor do the linewidth and crosstalk share its naming gave it.
  */
 static void unname(struct oio_tune_ring *rg)
 {
 	unsigned int i;
 
 	rg->named = false;
-	rg->guessed = false;
 	rg->lead = 0;
+	rg->fwhm_pm = rg->rms_pm = 0;
+	rg->xt_gain = 1;
 	for (i = 0; i < rg->n; i++)
 		rg->pk[i].line = -1;
 }
@@ -1680,6 +1683,7 @@ static void run_pass(struct oio_tune *t, unsigned int pass)
 unsigned int lio_tune_analyse(struct oio_tune *t)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, r, nv = 0;
+	unsigned int unlike = 0;
 	double v[OIO_MAX_RINGS];
 
 	lags(t);
@@ -1688,11 +1692,19 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 		run_pass(t, 0);
 	run_pass(t, 1);
 	run_pass(t, 2);
+	/*
+	 * After the last pass, when the card's spread of heaters is as good
+	 * as it gets; the spread is then taken again without them (the
+	 * pass's other fits stand).
+	 */
 	for (r = 0; r < R; r++)
 		if (unlike_card(t, &t->ring[r])) {
 			unname(&t->ring[r]);
 			t->named--;
+			unlike++;
 		}
+	if (unlike)
+		card_spread(t);
 	/*
 	 * A heater's reach spans lines: a ring whose own sweep met none, when
 	 * the others met theirs, did not move (sweep C may still show peaks:
@@ -1786,6 +1798,18 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 	return shown;
 }
 
+/* Has a naming put a peak a lone line showed on another line? */
+static bool off_anchor(const struct oio_tune_ring *rg)
+{
+	unsigned int i;
+
+	for (i = 0; i < rg->n; i++)
+		if (rg->pk[i].anchor >= 0 && !rg->pk[i].edge &&
+		    rg->pk[i].line != rg->pk[i].anchor)
+			return true;
+	return false;
+}
+
 bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 {
 	unsigned int W = t->g.wavelengths, w = r / 2 % W;
@@ -1796,6 +1820,18 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 	shade(t, &cb, &cb_b, r / (2 * W), r % 2, w);
 	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb))
 		return false;
+	/*
+	 * Peaks split by rings upstream, each put on a line of its own, can
+	 * outweigh the lone line's peak, with a heater unlike the card's
+	 * again: the card's median heater through that peak stands instead.
+	 */
+	if (off_anchor(rg) && unlike_card(t, rg)) {
+		rg->lead = 0;
+		if (!anchor_alone(t, rg, w)) {
+			unname(rg);
+			return false;
+		}
+	}
 	linewidth(rg);
 	t->named++;
 	return true;
