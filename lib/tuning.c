@@ -1096,9 +1096,10 @@ static bool same_naming(const struct oio_tune_ring *rg, const struct naming *a,
 }
 
 /*
- * A ring with one full peak, which a lone line's sweep named: the card's
- * usual full scale through it, at the order that puts the ring where the
- * card's rings sit.
+ * A ring with one full peak, which a lone line's sweep named - or one
+ * whose search put such a peak on another line (lio_tune_rename()): the
+ * card's usual full scale through it, at the order that puts the ring
+ * where the card's rings sit.
  */
 static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 			 unsigned int w)
@@ -1630,7 +1631,7 @@ static bool named_off_nominal(struct oio_tune *t)
  * of them, by a ring upstream taking the line as the ring met it - and
  * the cheapest of bad namings can lead the rest as a good one does. (The
  * range leaves out the one ring most unlike the others each way, so two
- * such rings on a card hide each other.)
+ * such rings on a card, both short or both long, hide each other.)
  */
 static bool unlike_card(const struct oio_tune *t,
 			const struct oio_tune_ring *rg)
@@ -1643,7 +1644,7 @@ static bool unlike_card(const struct oio_tune *t,
 /*
  * Such a ring is left unnamed, to be swept alone (an anchor), and not
  * parked by its naming: where that puts it says nothing of where it is.
- * Nor do the linewidth and crosstalk share its naming gave it.
+ * Nor do the linewidth, fit residual and crosstalk share it gave it.
  */
 static void unname(struct oio_tune_ring *rg)
 {
@@ -1694,8 +1695,10 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 	run_pass(t, 2);
 	/*
 	 * After the last pass, when the card's spread of heaters is as good
-	 * as it gets; the spread is then taken again without them (the
-	 * pass's other fits stand).
+	 * as it gets. The rings unnamed then leave it, so that the namings
+	 * their anchors give (lio_tune_rename()) are judged by the card's
+	 * others alone; unless too few stay named to say (the pass's other
+	 * fits stand).
 	 */
 	for (r = 0; r < R; r++)
 		if (unlike_card(t, &t->ring[r])) {
@@ -1703,7 +1706,7 @@ unsigned int lio_tune_analyse(struct oio_tune *t)
 			t->named--;
 			unlike++;
 		}
-	if (unlike)
+	if (unlike && t->named >= PRIOR_RINGS)
 		card_spread(t);
 	/*
 	 * A heater's reach spans lines: a ring whose own sweep met none, when
@@ -1823,11 +1826,14 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 	/*
 	 * Peaks split by rings upstream, each put on a line of its own, can
 	 * outweigh the lone line's peak, with a heater unlike the card's
-	 * again: the card's median heater through that peak stands instead.
+	 * again: the card's median heater through that peak stands instead,
+	 * if it keeps every peak a lone line showed on that line. A naming
+	 * off its anchor with a heater like the card's stands: falling back
+	 * on those too cost inside 300038 a lane (README, step 5).
 	 */
 	if (off_anchor(rg) && unlike_card(t, rg)) {
 		rg->lead = 0;
-		if (!anchor_alone(t, rg, w)) {
+		if (!anchor_alone(t, rg, w) || off_anchor(rg)) {
 			unname(rg);
 			return false;
 		}
