@@ -409,13 +409,17 @@ START_TEST(test_flattered_lane_dimmed_further)
 	ck_assert_uint_ge(dw.most, 2);
 	judge_clean(&v);
 	/*
-	 * Lane 53 and one of lanes 5 and 7 (line 0), near the target, err
-	 * where 3 errors mark it: a margin check's share of the lanes the
-	 * reference allows. Which of the two depends on the monitor noise
-	 * the run met (the margin check reads more of it on a card this
-	 * noisy: rx_reads()).
+	 * Lanes 53 and 61 (line 0, too weak where they sit: 1.2e-9 and
+	 * 2.6e-11 at full power) and lane 5 or 7 (line 0 too), near the
+	 * target, err where 3 errors mark it: a margin check's share of the
+	 * lanes the reference allows. Which of the two depends on the monitor
+	 * noise the run met (the margin check reads more of it on a card this
+	 * noisy: rx_reads()). Lane 61 came up, clean, while the check took
+	 * the gain it reckons from the lines' moves at face value; counted
+	 * one and a half times (FLAT_MISS), the run takes another course,
+	 * and its rings end where its line is too weak.
 	 */
-	ck_assert_uint_eq(rep.lanes_up, 62);
+	ck_assert_uint_eq(rep.lanes_up, 61);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[53].fail),
 			 "ber-too-high");
 	ck_assert(!rep.lane[5].fail != !rep.lane[7].fail);
@@ -544,6 +548,38 @@ START_TEST(test_shaded_ring_left_to_anchor)
 END_TEST
 
 /*
+ * On this card, drawn inside the envelope (base 10,000,000; Q 3,215, 15
+ * pm/mA, rings spread 2.9 nm), lane 31 ends 0.6 % of Q short of the
+ * target at full power (1.3e-12) and gains Q under dimming: 8.5 % as
+ * the margin check reckons it, 11.9 % as the errors of its dwells show.
+ * Judged where the reckoning has it see the target's share, it made 1
+ * error and came up in error; its reckoned gain counted one and a half
+ * times over (FLAT_MISS), it is judged deeper and no lane is up in error.
+ */
+START_TEST(test_flattered_reckoning_short)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 941 }, { "fsr-order-permille", 7 },
+		{ "crosstalk-permille", 60 },
+		{ "crosstalk-spread-permille", 159 },
+		{ "crosstalk-nn-permille", 17 }, { "heater-tau-ns", 9032 },
+		{ "heater-tau-spread-permille", 122 },
+		{ "heater-law-permille", 35 }, { "laser-error-pm", 30 },
+		{ "laser-offset-pm", 4194 }, { "laser-drift-pm-per-ma", 15 },
+		{ "monitor-noise-na", 12587 }, { "ring-q", 3215 },
+		{ "ring-spread-pm", 2937 }, { "heater-range-pm", 6464 },
+	};
+	struct verdict v;
+
+	make_set(10200403, props, sizeof(props) / sizeof(props[0]));
+	up_counting_dwells();
+	ck_assert_uint_ge(dw.most, 2);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+}
+END_TEST
+
+/*
  * On this optical-worst card 12 lanes gain Q from the lines' moves when
  * dimmed, their own shares from 0.696 to 0.730 of full power: lanes 25,
  * 49 and 57 (line 0, each a little over a tenth) the most. A dwell takes
@@ -578,10 +614,12 @@ END_TEST
  * 1,145. A lane on line 0 is crowded: the reference finds it too
  * weak, and its loops may climb onto line 7, where PRBS errs on half the
  * bits as on a lane whose rings hold another lane's line. That is the
- * crowding, not a line nowhere in reach: ber-too-high (lane 27). So it
- * stays when the plan leaves such a lane out at that line shift after:
- * lane 10, whose port is placed at line shift 6 again, once said
- * no-line-shift-fits.
+ * crowding, not a line nowhere in reach: ber-too-high (lane 27). (Port
+ * 1 was once placed at line shift 6 again, where its lane 10, on line 0
+ * and left out by the plan, said no-line-shift-fits for a crowded line;
+ * since the margin check counts the gain it reckons from the lines'
+ * moves one and a half times, the run ends with port 1 at shift 0 and no
+ * longer shows that.)
  */
 START_TEST(test_crowded_line_too_weak)
 {
@@ -603,10 +641,6 @@ START_TEST(test_crowded_line_too_weak)
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_uint_eq(rep.line_shift[1], 6);
-	ck_assert_int_eq(v.why[10], REF_WEAK);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[10].fail),
-			 "ber-too-high");
 	for (n = 0; n < rep.lanes; n++) {
 		const struct oio_link_lane *ll = &rep.lane[n];
 
@@ -2176,6 +2210,7 @@ int main(void)
 	tcase_add_test(tc, test_shaded_ring_swept_again);
 	tcase_add_test(tc, test_held_ring_follows_dimmed_line);
 	tcase_add_test(tc, test_flattered_lane_dimmed_further);
+	tcase_add_test(tc, test_flattered_reckoning_short);
 	tcase_add_test(tc, test_flattered_lane_taken_along_judged_later);
 	tcase_add_test(tc, test_flattered_lanes_fit_the_dwells);
 	tcase_add_test(tc, test_heaters_named_near_nominal);
