@@ -38,8 +38,13 @@
  * dimming and a PRBS dwell more. One takes in the lanes whose checks see
  * s within Q_GAIN_TOL at one share, or up to twice that harsher, so
  * shares spread by 5 % need four, as optical-worst 5190107's 12 such
- * lanes, from 0.696 to 0.730 of full power, did: with three, its three
- * lanes on line 0, clean at full power, were left over and failed.
+ * lanes, from 0.696 to 0.730 of full power, did with the reckoning at
+ * face value: with three, its three lanes on line 0, clean at full power,
+ * were left over and failed. With FLAT_MISS its shares spread from
+ * 0.677 to 0.734, and four no longer fit them: the last dwell takes every
+ * lane still left, at the deepest share any of them needs. That is
+ * harsher for the others - one a few % over the target may fail there -
+ * but left over, it would fail anyway.
  */
 #define FLAT_ROUNDS	4
 /*
@@ -47,11 +52,16 @@
  * short: on inside 10200403 it had lane 31 gain 8.5 % at the check's
  * share where the errors of its dwells showed 11.9 %, and at a deeper one
  * 9.3 % where they showed 12.8 %, and the lane, short of the target by
- * 0.6 % of Q at full power, came up. So a lane's reckoned excess counts
- * FLAT_MISS times over.
+ * 0.6 % of Q at full power, came up in error. So a lane's reckoned excess
+ * counts FLAT_MISS times over. It errs the other way too (inside 5200173's
+ * lanes on line 7, crowded by line 0's next order, gain less than it has
+ * them gain), and there a lane with some margin may fail.
  */
 #define FLAT_MISS	1.5
-/* The most Q the moves may give a lane judged so (share_for()). */
+/*
+ * The most Q the moves may give a lane judged so (share_for()), as
+ * q_gain_held() counts it: a sixth as reckoned.
+ */
 #define FLAT_GAIN_MAX	1.25
 
 /*
@@ -585,8 +595,9 @@ static double seen_at(const struct run *run, unsigned int n,
 /*
  * The share at which lane n's check sees s: below s, as it sees more
  * there (seen_at()), found by stepping down and then halving. NAN if no
- * share down to s / 1.25 does: a quarter more Q from the moves is past
- * what the reckoning is good for (the card's worst lanes gain a tenth),
+ * share down to s / 1.25 does: a quarter more Q from the moves (as
+ * q_gain_held() counts it, a sixth as reckoned) is past what the
+ * reckoning is good for (the card's worst lanes gain a tenth),
  * and deeper still the lines would move so far that the loops of lanes
  * already judged could run into the ends of their heaters.
  */
@@ -642,12 +653,12 @@ static void seen_more(struct run *run, unsigned int n, double s,
  * its check sees s, the lines dimmed further: the deeper the dimming, the
  * further they move. One dwell takes the least flattered lane left and
  * every other whose check sees s at that share within Q_GAIN_TOL (or a
- * little harsher), FLAT_ROUNDS at most; the last takes every lane left,
- * at the deepest share any of them needs, harsher for the others. One
- * whose ring the deeper move takes into the cold end is judged detuned
- * instead (detune[n]), as the lanes that met it at s are. A lane left
- * over (no share within FLAT_GAIN_MAX) fails, and so does the
- * lane that set a round's share if its Q, reckoned from the moves and the
+ * little harsher), FLAT_ROUNDS at most, the last taking every lane left
+ * at the deepest share any of them needs, harsher for the others.
+ * One whose ring the deeper move takes into the cold end is judged
+ * detuned instead (detune[n]), as the lanes that met it at s are. A lane
+ * left over (no share within FLAT_GAIN_MAX) fails, and so does the lane
+ * that set a round's share if its Q, reckoned from the moves and the
  * power measured there, is raised by more than reckoned: its margin could
  * not be checked. One taken along that sees more than reckoned waits for
  * a later round if one is left, at the share what it saw calls for (or
@@ -685,7 +696,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			if (flattered[n] && want[n] && !isnan(x[n]))
 				seen = seen_at(run, n, mask, want, full, shift,
 					       gain[n], s, deeper);
-			judged[n] = x[n] == deeper || (last && !isnan(seen)) ||
+			judged[n] = last ? !isnan(seen) : x[n] == deeper ||
 				    (seen <= s * (1 + Q_GAIN_TOL) &&
 				     seen >= s * (1 - 2 * Q_GAIN_TOL));
 			judged[n] &= flattered[n] && want[n];

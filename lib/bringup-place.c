@@ -366,8 +366,14 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 		if (ref && (j == nr || pk[i].height_na <
 			    (1 + others) / 2 * rk[j].height_na))
 			continue;
+		/*
+		 * A weak peak within half a linewidth of an end is the tail
+		 * of a resonance at or past that end: out of reach, not weak.
+		 */
 		if (pk[i].height_na < IN_SITU_SNR * rg->noise_na) {
-			*weak |= pk[i].height_na > WEAK_SNR * rg->noise_na;
+			*weak |= pk[i].height_na > WEAK_SNR * rg->noise_na &&
+				 !run_at_end(run, r, (uint32_t)lround(
+					 fmin(fmax(code, 0), OIO_HEATER_MAX)));
 			continue;
 		}
 		if (isnan(best) || fabs(code - mid) < fabs(best - mid))
