@@ -696,9 +696,10 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			if (flattered[n] && want[n] && !isnan(x[n]))
 				seen = seen_at(run, n, mask, want, full, shift,
 					       gain[n], s, deeper);
-			judged[n] = last ? !isnan(seen) : x[n] == deeper ||
-				    (seen <= s * (1 + Q_GAIN_TOL) &&
-				     seen >= s * (1 - 2 * Q_GAIN_TOL));
+			judged[n] = last ? !isnan(seen) :
+				    (x[n] == deeper ||
+				     (seen <= s * (1 + Q_GAIN_TOL) &&
+				      seen >= s * (1 - 2 * Q_GAIN_TOL)));
 			judged[n] &= flattered[n] && want[n];
 		}
 		err = dim_lines(run, lit, deeper, full, want, moves);

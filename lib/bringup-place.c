@@ -322,6 +322,8 @@ static bool fixable(const struct run *run, unsigned int n, uint32_t lit)
  * The code where a ring swept in place met the one line lit: of its
  * peaks, the one nearest the middle of the heater's range, which leaves
  * the loop room both ways, else an end it met it at; 0 if it met none.
+ * *weak: it met the line, but only too weakly to hold it, and away from
+ * the ends (a weak peak within half a linewidth of one is no meeting).
  */
 static uint32_t met_at(const struct run *run, unsigned int r,
 		       const uint32_t *trace, const uint32_t *ref,
@@ -371,9 +373,11 @@ static uint32_t met_at(const struct run *run, unsigned int r,
 		 * of a resonance at or past that end: out of reach, not weak.
 		 */
 		if (pk[i].height_na < IN_SITU_SNR * rg->noise_na) {
+			uint32_t at = (uint32_t)lround(fmin(fmax(code, 0),
+							    OIO_HEATER_MAX));
+
 			*weak |= pk[i].height_na > WEAK_SNR * rg->noise_na &&
-				 !run_at_end(run, r, (uint32_t)lround(
-					 fmin(fmax(code, 0), OIO_HEATER_MAX)));
+				 !run_at_end(run, r, at);
 			continue;
 		}
 		if (isnan(best) || fabs(code - mid) < fabs(best - mid))
@@ -391,7 +395,8 @@ struct in_situ {
 	uint32_t was[OIO_MAX_RINGS];		/* and before */
 	uint32_t hold[OIO_MAX_RINGS];
 	bool found[OIO_MAX_RINGS];
-	bool weak[OIO_MAX_RINGS];	/* met it, too weakly to hold it */
+	/* met it, too weakly to hold it, away from its heater's ends */
+	bool weak[OIO_MAX_RINGS];
 	/* the codes of its neighbours w-2 ... w+2 when the ring was swept */
 	uint32_t seen[OIO_MAX_RINGS][5];
 	/* and of the rings upstream of it on its bus, 0 ... w-1 */
@@ -550,7 +555,10 @@ static bool upstream_moved(const struct run *run, const struct in_situ *st,
 	return false;
 }
 
-/* Did a ring of lane n, swept in place, meet its line nowhere at all? */
+/*
+ * Did a ring of lane n, swept in place, meet its line nowhere at all (a
+ * weak peak within half a linewidth of an end counting as nowhere)?
+ */
 static bool out_of_reach(const struct in_situ *st, unsigned int n)
 {
 	unsigned int r;

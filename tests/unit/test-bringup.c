@@ -833,19 +833,23 @@ static void m_lane(void *h, uint32_t lane, enum oio_lane_request req,
 }
 
 /*
- * On this card, rings spread by 3 nm (the spread-3nm corner), lane 52 is
- * out of reach and its RX ring is parked at the cold end of its heater,
- * upstream of lane 54's on port 6's RX bus, where no ring can follow a
- * line blue as the margin check's dimming moves it. Lane 54's RX ring
- * measures 1.155 times the share of its line the dimming alone leaves
- * it, where run_q_gain() reckons 1.002: past what a deeper dwell may make
- * up for, the lane fails the check, clean as it is at full power
- * (5.7e-26), and its port is planned again, where it comes up. No lane
- * comes up in error, and every lane the reference allows does.
- * (Optical-worst 290357's lane 46, at 1.2e-8 with a ring so parked
- * taking half its line, showed this until a weak peak a sweep in place
- * met near a heater's end counted as out of reach: its run goes
- * otherwise now.)
+ * On this card, rings spread by 3 nm (the spread-3nm corner), port 6 is
+ * first placed at line shift 3, where lane 54's RX ring sits at the hot
+ * end of its heater (code 4095; the reference has the lane out of reach
+ * there). After the first margin check lane 55's RX ring, downstream,
+ * moves cooler, and with it the heat it gave lane 54's, which has none
+ * left to make that up: at full power the ring sits 54 pm off its line
+ * (a linewidth is 278 pm). Dimmed, the line moves onto it, and its
+ * monitor measures 1.155 times the share of its line the dimming alone
+ * leaves it, where run_q_gain() reckons 1.002: past what a deeper dwell
+ * may make up for, the lane fails the check, though it verified at
+ * 5.7e-26, and its port is planned again (at shift 2), where it comes
+ * up. No lane comes up in error, and every lane the reference allows
+ * does. (Optical-worst 290357's lane 46, at 1.1e-8 with a ring parked
+ * upstream at its heater's cold end taking half its line, showed a
+ * measured gain failing a lane until a weak peak a sweep in place met
+ * near a heater's end counted as out of reach: its run goes otherwise
+ * now.)
  */
 START_TEST(test_rx_gain_measured)
 {
