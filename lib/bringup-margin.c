@@ -11,8 +11,16 @@
 #include "minmax.h"
 #include "select.h"
 
-/* Errors a lane at the BER target makes in the margin check's dwell. */
+/*
+ * The margin check dims the lines so that a lane at the BER target would
+ * make MARGIN_ERRORS errors on average in a verification dwell's bits,
+ * and dwells MARGIN_DWELLS times as long: 9 at the target. A lane fails
+ * on MARGIN_FAIL errors. A checker counts what happens, a Poisson draw,
+ * so these are odds (margin_dwell()).
+ */
 #define MARGIN_ERRORS	3.0
+#define MARGIN_DWELLS	3
+#define MARGIN_FAIL	5
 /* How close a dimmed line's power must come to the share asked for. */
 #define POWER_TOL	0.02
 /* Monitor readings averaged for a detuned ring's share of its line. */
@@ -23,14 +31,15 @@
  * The least gain rx_gain() tells. On quiet cards (one reading a side) the
  * gain it reads of lanes nothing flatters spreads by 0.7 % rms - the
  * noise, the dither of the loops, their tracking - so 3 % is over four
- * times that; a lane at the target that gains 3 % makes 1.3 errors in
- * the dimmed dwell where it should make 3.
+ * times that; a lane at the target that gains 3 % makes 3.8 errors on
+ * average in the dimmed dwell where it should make 9.
  */
 #define RX_GAIN_MIN	0.03
 /*
  * Q a lane may gain from the lines' moves under dimming before it gets a
  * dwell of its own, the lines dimmed further: at 1 %, a lane at the
- * target makes 2.3 errors in the dimmed dwell where it should make 3.
+ * target makes 6.8 errors on average in the dimmed dwell where it should
+ * make 9.
  */
 #define Q_GAIN_TOL	0.01
 /*
@@ -51,8 +60,9 @@
  * The reckoning of what the lines' moves give a lane (run_q_gain()) falls
  * short: on inside 10200403 it had lane 31 gain 8.5 % at the check's
  * share where the errors of its dwells showed 11.9 %, and at a deeper one
- * 9.3 % where they showed 12.8 %, and the lane, short of the target by
- * 0.6 % of Q at full power, came up in error. So a lane's reckoned excess
+ * 9.3 % where they showed 12.8 % (read when the model counted expected
+ * errors, not drawn ones), and the lane, short of the target by 0.6 % of
+ * Q at full power, came up in error. So a lane's reckoned excess
  * counts FLAT_MISS times over. It errs the other way too (inside 5200173's
  * lanes on line 7, crowded by line 0's next order, gain less than it has
  * them gain), and there a lane with some margin may fail.
@@ -264,8 +274,14 @@ static void drop_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 
 /*
  * One PRBS dwell from the counters in run->tel: a lane of judged fails if
- * it errs twice or more. A lane at the target makes MARGIN_ERRORS errors;
- * one error alone may be what an earlier dwell had nearly made.
+ * it errs MARGIN_FAIL times or more. A lane at the target makes 9 errors
+ * on average, a Poisson draw: it passes 5.5 % of the time, one at twice
+ * its BER (13.3 on average) 0.3 %, one at three times 0.03 %. One 4.5 %
+ * of Q over the target (2.5 on average) passes 89 % of the time, 3 %
+ * over 66 %, 10 % over always. A single millisecond, 3 errors at the
+ * target and a fail on 2, passed one at the target 20 % of the time and
+ * one at twice its BER 7 %: a clean millisecond is no proof, one at
+ * twice the target makes none 1 % of the time.
  */
 static int margin_dwell(struct run *run, const bool *judged, bool *want)
 {
@@ -275,10 +291,11 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 
 	for (n = 0; n < lanes_of(run); n++)
 		base[n] = run->tel->lane[n].prbs_errors;
-	run->io->sleep_us(run->io->h, run->prm.prbs_dwell_us);
+	run->io->sleep_us(run->io->h, MARGIN_DWELLS * run->prm.prbs_dwell_us);
 	err = run_snap(run, LANES);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
-		if (!judged[n] || run->tel->lane[n].prbs_errors < base[n] + 2)
+		if (!judged[n] ||
+		    run->tel->lane[n].prbs_errors < base[n] + MARGIN_FAIL)
 			continue;
 		run->rep->lane[n].prbs_errors +=
 			run->tel->lane[n].prbs_errors - base[n];

@@ -594,7 +594,8 @@ struct oio_link_params {
 				  * (2000); the second, with coded lines
 				  * dimmed, takes twice as long, which is
 				  * how the heaters' time constant shows */
-	uint32_t prbs_dwell_us;	/* PRBS verification time (1000) */
+	uint32_t prbs_dwell_us;	/* PRBS verification time (1000); the
+				 * margin check dwells three times it */
 	double ber_target;	/* highest BER a lane may show (1e-12) */
 	double dim_bias;	/* bias of the coded lines in the second
 				 * sweep, share of their full bias (0.75) */

@@ -41,8 +41,9 @@ static const char link_usage[] =
 "from the nominal heater law), state and reason of every lane.\n"
 "\n"
 "Options of up and recover:\n"
-"  --prbs-dwell TIME   PRBS verification time per lane, 1us to 10s (1000us);\n"
-"                      a unit ns, us, ms, s or min, or a bare number in us\n"
+"  --prbs-dwell TIME   PRBS verification time per lane, 1us to 10s (1000us),\n"
+"                      the margin check's three times it; a unit ns, us,\n"
+"                      ms, s or min, or a bare number in us\n"
 "  --ber-target BER    highest bit error ratio a lane may show, above 0,\n"
 "                      at most 0.5 (1e-12)\n";
 

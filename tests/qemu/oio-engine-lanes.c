@@ -193,7 +193,6 @@ void oio_lane_prbs_ctrl(OioEngineState *s, unsigned int n, uint32_t val)
         ln->bits = 0;
         ln->errors = 0;
         ln->bits_frac = 0;
-        ln->errors_frac = 0;
     }
     ln->prbs_ctrl = val & (OIO_PRBS_GEN | OIO_PRBS_CHECK);
 }
@@ -314,7 +313,7 @@ void oio_prbs_advance(OioEngineState *s, int64_t now)
     }
     for (n = 0; n < s->lanes; n++) {
         OioLane *ln = &s->lane[n];
-        double bits, errs;
+        double bits;
 
         if ((ln->prbs_ctrl & both) != both) {
             continue;
@@ -327,10 +326,8 @@ void oio_prbs_advance(OioEngineState *s, int64_t now)
         bits = ln->bits_frac + dt_s * OIO_LINE_RATE_MBPS * 1e6;
         ln->bits += (uint64_t)bits;
         ln->bits_frac = bits - floor(bits);
-        errs = ln->errors_frac +
-               (bits - ln->bits_frac) * oio_lane_ber(s, n, &tx, &rx);
-        ln->errors += (uint64_t)errs;
-        ln->errors_frac = errs - floor(errs);
+        ln->errors += oio_rng_bit_errors(&s->bit_errors, (uint64_t)bits,
+                                         oio_lane_ber(s, n, &tx, &rx));
     }
 }
 

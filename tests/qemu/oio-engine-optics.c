@@ -104,8 +104,12 @@ void oio_silicon_init(OioEngineState *s)
             g->xt_scale[i] = spread(&rng, c->crosstalk_spread_permille);
         }
     }
-    /* Monitor noise gets its own stream so noise never moves the silicon. */
+    /*
+     * Monitor noise and the PRBS checkers' errors get streams of their own,
+     * so that neither moves the silicon nor the other.
+     */
     oio_rng_seed(&s->noise, (uint64_t)c->seed ^ 0x6e6f697365ULL);
+    oio_rng_seed(&s->bit_errors, (uint64_t)c->seed ^ 0x6572726f7273ULL);
 }
 
 void oio_state_reset(OioEngineState *s, int64_t now)

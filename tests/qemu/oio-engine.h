@@ -117,7 +117,6 @@ typedef struct OioLane {
     uint64_t bits;
     uint64_t errors;
     double bits_frac;
-    double errors_frac;
     uint32_t bits_hi_latch;
     uint32_t errors_hi_latch;
     uint32_t alarm;
@@ -172,6 +171,7 @@ struct OioEngineState {
     int64_t t_last;
     struct oio_thermal thermal;
     struct oio_rng noise;
+    struct oio_rng bit_errors;          /* the PRBS checkers' draws */
     int64_t settle_until;
     /*
      * The lock loops of a bus (index 2 * port + side) are solved again

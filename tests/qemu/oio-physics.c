@@ -40,6 +40,129 @@ double oio_rng_gauss(struct oio_rng *rng)
     return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
+/* Below this mean, inversion; from it, PTRS, whose bounds need it. */
+#define POISSON_PTRS_MIN 10.0
+
+/*
+ * log k!: a table, then Stirling's series (its next term under 1e-10 at
+ * k = 10); libm's lgamma() sets a global, and cards run on threads.
+ */
+static double log_factorial(double k)
+{
+    static const double small[10] = {
+        0, 0, 0.69314718055994495, 1.7917594692280554,
+        3.1780538303479449, 4.7874917427820467, 6.5792512120101021,
+        8.5251613610654147, 10.604602902745249, 12.801827480081467,
+    };
+
+    if (k < 10) {
+        return small[(int)k];
+    }
+    return (k + 0.5) * log(k) - k + 0.91893853320467274 + 1 / (12 * k) -
+           1 / (360 * k * k * k) + 1 / (1260 * k * k * k * k * k);
+}
+
+/*
+ * Hormann's transformed rejection with squeeze (PTRS, "The transformed
+ * rejection method for generating Poisson random variables", 1993):
+ * exact in law, and a few draws whatever the mean, as a lane well short
+ * of its target errs thousands of times a millisecond.
+ */
+static uint64_t poisson_ptrs(struct oio_rng *rng, double lambda)
+{
+    double slam = sqrt(lambda), loglam = log(lambda);
+    double b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
+    double inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    double vr = 0.9277 - 3.6224 / (b - 2);
+
+    for (;;) {
+        double u = oio_rng_uniform(rng, -0.5, 0.5);
+        double v = oio_rng_uniform(rng, 0.0, 1.0);
+        double us = 0.5 - fabs(u);
+        double k = floor((2 * a / us + b) * u + lambda + 0.43);
+
+        if (us >= 0.07 && v <= vr) {
+            return (uint64_t)k;
+        }
+        if (k < 0 || (us < 0.013 && v > us)) {
+            continue;
+        }
+        if (log(v) + log(inv_alpha) - log(a / (us * us) + b) <=
+            -lambda + k * loglam - log_factorial(k)) {
+            return (uint64_t)k;
+        }
+    }
+}
+
+uint64_t oio_rng_poisson(struct oio_rng *rng, double lambda)
+{
+    double u, p, f;
+    uint64_t k = 0;
+
+    if (!(lambda > 0)) {
+        return 0;
+    }
+    if (lambda >= POISSON_PTRS_MIN) {
+        return poisson_ptrs(rng, lambda);
+    }
+    /* inversion: the least k whose cumulative probability passes u */
+    u = oio_rng_uniform(rng, 0.0, 1.0);
+    p = exp(-lambda);
+    f = p;
+    while (u >= f && p > 0) {
+        k++;
+        p *= lambda / (double)k;
+        f += p;
+    }
+    return k;
+}
+
+uint64_t oio_rng_bit_errors(struct oio_rng *rng, uint64_t bits, double ber)
+{
+    double mean, var, u, f, q;
+    uint64_t k = 0;
+
+    if (!bits || !(ber > 0)) {
+        return 0;
+    }
+    if (ber >= 1) {
+        return bits;
+    }
+    if (ber > 0.5) {
+        return bits - oio_rng_bit_errors(rng, bits, 1 - ber);
+    }
+    mean = (double)bits * ber;
+    if (ber < OIO_BINOMIAL_POISSON_BER) {
+        k = oio_rng_poisson(rng, mean);
+        return k < bits ? k : bits;
+    }
+    var = mean * (1 - ber);
+    if (var >= OIO_BINOMIAL_NORMAL_VAR) {
+        double x = floor(mean + sqrt(var) * oio_rng_gauss(rng) + 0.5);
+
+        if (x <= 0) {
+            return 0;
+        }
+        return x < (double)bits ? (uint64_t)x : bits;
+    }
+    /*
+     * Inversion; mean < 2 * OIO_BINOMIAL_NORMAL_VAR here, so the loop is
+     * short and (1 - ber)^bits, at least e^-400, does not underflow.
+     */
+    u = oio_rng_uniform(rng, 0.0, 1.0);
+    q = ber / (1 - ber);
+    f = exp((double)bits * log1p(-ber));
+    while (u >= f && k < bits) {
+        u -= f;
+        f *= (double)(bits - k) / (double)(k + 1) * q;
+        k++;
+        if (!(f > 0)) {
+            break;      /* u past the mass rounding left: the tail's end */
+        }
+    }
+    return k;
+}
+
 double oio_lorentzian(double detune_pm, double fwhm_pm)
 {
     double x = 2.0 * detune_pm / fwhm_pm;

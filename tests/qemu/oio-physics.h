@@ -27,6 +27,18 @@ uint64_t oio_rng_next(struct oio_rng *rng);
 double oio_rng_uniform(struct oio_rng *rng, double lo, double hi);
 /* Standard normal deviate. */
 double oio_rng_gauss(struct oio_rng *rng);
+/* A Poisson deviate of mean lambda (0 for lambda <= 0). */
+uint64_t oio_rng_poisson(struct oio_rng *rng, double lambda);
+/*
+ * The errors a bit error checker counts in bits bits, each in error with
+ * probability ber: a binomial deviate, drawn as a Poisson one where ber is
+ * below OIO_BINOMIAL_POISSON_BER (the variance then off by a fraction
+ * ber), and with the normal approximation where its variance is
+ * OIO_BINOMIAL_NORMAL_VAR or more.
+ */
+uint64_t oio_rng_bit_errors(struct oio_rng *rng, uint64_t bits, double ber);
+#define OIO_BINOMIAL_POISSON_BER 0.001
+#define OIO_BINOMIAL_NORMAL_VAR 100.0
 
 /* Fraction of peak response at a detuning, for a resonance of this FWHM. */
 double oio_lorentzian(double detune_pm, double fwhm_pm);

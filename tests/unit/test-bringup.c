@@ -341,7 +341,10 @@ START_TEST(test_held_ring_follows_dimmed_line)
 }
 END_TEST
 
-/* PRBS dwells of the default length, by margin stage: the most in one. */
+/*
+ * PRBS dwells (a sleep of the default dwell or longer: the margin check's
+ * are a few times it), by margin stage: the most in one.
+ */
 static struct dwells {
 	void (*sleep_us)(void *h, unsigned long us);
 	bool in_margin;
@@ -364,7 +367,7 @@ static void dwell_sleep(void *h, unsigned long us)
 	struct oio_link_params prm;
 
 	oio_link_params_init(&prm);
-	if (dw.in_margin && us == prm.prbs_dwell_us && ++dw.now > dw.most)
+	if (dw.in_margin && us >= prm.prbs_dwell_us && ++dw.now > dw.most)
 		dw.most = dw.now;
 	dw.sleep_us(h, us);
 }
@@ -410,18 +413,18 @@ START_TEST(test_flattered_lane_dimmed_further)
 	judge_clean(&v);
 	/*
 	 * Lane 53 (line 0, too weak where it sits: 1.2e-9 at full power) and
-	 * lane 5 or 7 (line 0 too), near the target, err where 3 errors mark
-	 * it: a margin check's share of the lanes the reference allows.
-	 * Which of the two depends on the monitor noise the run met (the
-	 * margin check reads more of it on a card this noisy: rx_reads()).
-	 * With the reckoned gain counted one and a half times (FLAT_MISS),
-	 * lane 63, judged at 0.668 of full power where it was at 0.694 and
-	 * came up clean, fails a flattered dwell, and port 7, planned again
-	 * from line shift 0 to 3, has lane 61 too weak there (2.6e-11): 61
-	 * lanes up, and 61 of the 63 the reference allows, where 62 were.
+	 * lane 5 or 7 (line 0 too), near the target, fail the margin check:
+	 * a check's share of the lanes the reference allows. Which of the
+	 * two depends on the monitor noise the run met (the margin check
+	 * reads more of it on a card this noisy: rx_reads()) and on the
+	 * errors its dwells drew. 62 lanes up, 62 of the 63 the reference
+	 * allows. (With the reckoned gain counted one and a half times,
+	 * FLAT_MISS, and the check's dwell a millisecond, lane 63 failed a
+	 * flattered dwell and port 7, planned again, had lane 61 too weak:
+	 * 61 up.)
 	 */
-	ck_assert_uint_eq(rep.lanes_up, 61);
-	ck_assert_uint_eq(v.up_possible, 61);
+	ck_assert_uint_eq(rep.lanes_up, 62);
+	ck_assert_uint_eq(v.up_possible, 62);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[53].fail),
 			 "ber-too-high");
 	ck_assert(!rep.lane[5].fail != !rep.lane[7].fail);
@@ -430,7 +433,7 @@ START_TEST(test_flattered_lane_dimmed_further)
 			continue;
 		ck_assert_str_eq(oio_link_fail_name(rep.lane[n].fail),
 				 "ber-too-high");
-		ck_assert_uint_ge(rep.lane[n].prbs_errors, 2);
+		ck_assert_uint_ge(rep.lane[n].prbs_errors, 5);
 	}
 }
 END_TEST
@@ -551,14 +554,19 @@ END_TEST
 
 /*
  * On this card, drawn inside the envelope (base 10,000,000; Q 3,215, 15
- * pm/mA, rings spread 2.9 nm), lane 31 ends 0.6 % of Q short of the
- * target at full power (1.3e-12) and gains Q under dimming: 8.5 % as
- * the margin check reckons it, 11.9 % as the errors of its dwells show.
- * Taken along in another lane's dwell at 0.679 of full power, where its
- * reckoning had it see 0.9 % more than the target's share (within the
- * dwell's 1 %), it made 1 error and came up in error; its reckoned gain
- * counted one and a half times over (FLAT_MISS), it is judged deeper and
- * no lane is up in error.
+ * pm/mA, rings spread 2.9 nm), lane 31 ended 0.6 % of Q short of the
+ * target at full power (1.3e-12) and gained Q under dimming: 8.5 % as
+ * the margin check reckons it, 11.9 % as the errors of its dwells
+ * showed. Taken along in another lane's dwell at 0.679 of full power,
+ * where its reckoning had it see 0.9 % more than the target's share
+ * (within the dwell's 1 %), it made 1 error and came up in error; its
+ * reckoned gain counted one and a half times over (FLAT_MISS), it was
+ * judged deeper. That was with the model counting expected errors and a
+ * check of one millisecond. Since the model draws its errors and the
+ * check dwells three times as long (2026-12-06), lane 31 comes up clean
+ * and every lane the reference allows comes up, none in error; without
+ * FLAT_MISS, port 4 is planned again to line shift 0 and comes up a lane
+ * short of the reference's best (53 of the 54 lanes).
  */
 START_TEST(test_flattered_reckoning_short)
 {
@@ -668,12 +676,14 @@ END_TEST
 
 /*
  * On this card, drawn inside the envelope (Q 2,699: a linewidth of 485 pm
- * by the card's register), lane 31's TX ring meets line 0 some 255 pm
- * from the cold end of its heater, where its own linewidth is 450 (396 as
+ * by the card's register), lane 63's RX ring meets line 0 some 239 pm
+ * from the cold end of its heater, where its own linewidth is 465 (410 as
  * its sweeps measure it): within half the card's nominal linewidth of
  * that end where it was placed, clear of half its own. The lane errs
- * (5 errors in its dwell) for a weak line, not a line out of reach: the
- * ring's measured linewidth says so, and the reference agrees.
+ * (8 errors in its dwells) for a weak line, not a line out of reach: the
+ * ring's measured linewidth says so, and the reference agrees. (The card
+ * was 5200259, its lane 31's TX ring so, until the model drew its PRBS
+ * errors and the margin check dwelt longer, 2026-12-06.)
  */
 START_TEST(test_heater_end_by_own_linewidth)
 {
@@ -690,27 +700,29 @@ START_TEST(test_heater_end_by_own_linewidth)
 	};
 	struct verdict v;
 
-	make_set(5200259, props, sizeof(props) / sizeof(props[0]));
+	make_set(5200083, props, sizeof(props) / sizeof(props[0]));
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_int_eq(v.why[31], REF_WEAK);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[31].fail),
+	ck_assert_int_eq(v.why[63], REF_WEAK);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[63].fail),
 			 "ber-too-high");
 }
 END_TEST
 
 /*
- * On this card, drawn inside the envelope, port 5 at line shift 4 has four
- * RX rings out of reach by the greedy placing. Ring 4 (lane 44, line 0)
- * would have to cool at its first order, its neighbours' heat pushing it
- * past the line, and needs more than its heater has at the next: left
- * out, with rings 0, 3 and 5. The reference, trying it again once they
- * are out, fits it at its first order (373 pm of heat) and finds the line
- * too weak. The library, its port at that shift, has lane 44 down
- * ber-too-high, as the reference has it, where the greedy reference alone
- * had it out of reach. (Until 2026-12-05 the card was 5200145, whose
- * port 0 the anchor sweeps' shading now places at another shift.)
+ * On this card, drawn inside the envelope, port 4 at line shift 3 has two
+ * TX rings out of reach by the greedy placing: ring 5 (lane 37, line 0)
+ * and ring 6 fit neither their first order nor their second with the
+ * heat of the rings then placed, and are left out. The reference, trying
+ * ring 5 again once they are out, fits it at its first order (1,182 pm of
+ * heat) and finds the line too weak. The library, its port at that
+ * shift, has lane 37 down ber-too-high, as the reference has it, where
+ * the greedy reference alone had it out of reach. (The card was 5200173,
+ * its port 5 and RX ring 4 so, until the margin check dwelt three times
+ * as long, 2026-12-06, and the port ended at another shift; 5200145
+ * until 2026-12-05, when the anchor sweeps' shading placed its port 0 at
+ * another.)
  */
 START_TEST(test_reference_readmits)
 {
@@ -727,13 +739,13 @@ START_TEST(test_reference_readmits)
 	};
 	struct verdict v;
 
-	make_set(5200173, props, sizeof(props) / sizeof(props[0]));
+	make_set(5200048, props, sizeof(props) / sizeof(props[0]));
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_uint_eq(rep.line_shift[5], 4);
-	ck_assert_int_eq(v.why[44], REF_WEAK);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[44].fail),
+	ck_assert_uint_eq(rep.line_shift[4], 3);
+	ck_assert_int_eq(v.why[37], REF_WEAK);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[37].fail),
 			 "ber-too-high");
 }
 END_TEST
@@ -1232,17 +1244,19 @@ static void make_crowded(uint64_t seed)
 }
 
 /*
- * On this card, drawn inside the envelope (FSR 7.6 spacings, Q 2,571),
- * lanes on line 0, crowded by line 7's next order, verify a little above
- * the BER target and fail the margin check. Their rings, parked off every
- * line, used to hand line 0 on to the rings downstream: the lanes beside
- * them, checked with those rings on it, then failed in turn, and the next
- * round took the next ones - 50 lanes up of the 63 the reference allows.
- * Held on their line, loops on, they take it as when every lane was
- * checked: 56 up or more (58 with the monitor noise drawn since the
- * margin check reads the RX monitors more), the lanes down all on line 0,
- * failing ber-too-high and held there. Recovery of port 2 leaves the
- * other ports' so.
+ * On cards of this make, drawn inside the envelope (FSR 7.6 spacings, Q
+ * 2,571), lanes on line 0, crowded by line 7's next order, verify a
+ * little above the BER target and fail the margin check. Their rings,
+ * parked off every line, used to hand line 0 on to the rings downstream:
+ * the lanes beside them, checked with those rings on it, then failed in
+ * turn, and the next round took the next ones - on 6200076, 50 lanes up
+ * of the 63 the reference allows. Held on their line, loops on, they take
+ * it as when every lane was checked: on this one, 56 up of the 61 the
+ * reference allows, the lanes down all on line 0, too weak as the
+ * reference has them, failing ber-too-high and held there. Recovery of
+ * port 2 leaves the other ports' so. (6200076 was the card until the
+ * margin check dwelt three times as long, 2026-12-06: its lane 55 now
+ * ends out of reach, as the reference has it, its loops off.)
  */
 START_TEST(test_margin_failure_holds_line)
 {
@@ -1250,13 +1264,13 @@ START_TEST(test_margin_failure_holds_line)
 	uint64_t outside;
 	struct verdict v;
 
-	make_crowded(6200076);
+	make_crowded(6200121);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
-	ck_assert_uint_eq(v.possible, 63);
+	ck_assert_uint_eq(v.possible, 61);
 	ck_assert_uint_ge(rep.lanes_up, 56);
-	ck_assert_uint_lt(rep.lanes_up, 63);
+	ck_assert_uint_lt(rep.lanes_up, 61);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert_msg(rep.lane[n].fail == OIO_LINK_OK ||
 			      (rep.lane[n].line == 0 &&
@@ -1336,7 +1350,7 @@ static void line0_lost_recovered(uint32_t *codes, uint32_t *broke)
 }
 
 /*
- * A card of the same make (6200030) whose lanes on line 0 all fail the
+ * A card of the same make (6200046) whose lanes on line 0 all fail the
  * margin check and are held there, none up: when line 0 comes back
  * nothing tells which line their loops would climb to from where they
  * lost it, so recovery turns those loops off where they are (rejoin()),
@@ -1348,7 +1362,7 @@ START_TEST(test_held_line_lost_loops_off)
 	uint32_t codes[128], broke;
 	unsigned int n, r;
 
-	ck_assert_uint_eq(crowded_up(6200030), 8);
+	ck_assert_uint_eq(crowded_up(6200046), 8);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert(rep.lane[n].fail == OIO_LINK_OK ||
 			  rep.lane[n].line == 0);
@@ -1369,7 +1383,7 @@ START_TEST(test_held_line_lost_loops_off)
 END_TEST
 
 /*
- * The same on 6200147, where a lane up on line 0 (one that passes the
+ * The same on 6200146, where a lane up on line 0 (one that passes the
  * check) loses it too: recovery redoes its port from the calibration,
  * and parks the held rings that lost their line as it goes
  * (recover_quiet()): loops off, and no lane of theirs comes up. The
@@ -1380,7 +1394,7 @@ START_TEST(test_held_line_lost_parked)
 	uint32_t codes[128], broke;
 	unsigned int n, r, held;
 
-	held = crowded_up(6200147);
+	held = crowded_up(6200146);
 	ck_assert_uint_gt(held, 0);
 	ck_assert_uint_eq(held, 64 - rep.lanes_up);
 	line0_lost_recovered(codes, &broke);

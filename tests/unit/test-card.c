@@ -607,6 +607,69 @@ START_TEST(test_interferer_closes_the_eye)
 }
 END_TEST
 
+/*
+ * A checker counts what the bits happen to do, not what they do on
+ * average: lane 0 with its RX ring taken off its loop and detuned until
+ * it errs a little, 400 dwells of 100 us each count errors whose mean is
+ * the lane's BER times the bits and whose variance is as large (the
+ * counts a Poisson draw; expected values carried from dwell to dwell
+ * would differ by at most one).
+ */
+START_TEST(test_prbs_errors_are_drawn)
+{
+	const int dwells = 400;
+	double ber = 0, lambda, sum = 0, sq = 0, mean, var;
+	uint32_t code, lo = UINT32_MAX, hi = 0;
+	int i;
+
+	make(&card, 12);
+	simcard_realize(&card);
+	light_all(&card);
+	simcard_wr(&card, OIO_REG_PORT_LINE_SHIFT(0), 1);
+	place(&card, 0, 1);
+	place(&card, 1, 1);
+	lane_up(&card, 0);
+	ck_assert_double_eq(lane_ber_after(&card, 0, 1000000), 0);
+	simcard_wr(&card, OIO_RING_REG(1, OIO_RING_LOCK_CTRL), 0);
+	code = simcard_rd(&card, OIO_RING_REG(1, OIO_RING_HEATER));
+	for (i = 0; i < 400 && ber < 3e-6; i++) {
+		code += 4;
+		simcard_wr(&card, OIO_RING_REG(1, OIO_RING_HEATER), code);
+		simcard_wait(&card, 100000);
+		simcard_wr(&card, OIO_LANE_REG(0, OIO_LANE_PRBS_CTRL),
+			   OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR);
+		ber = lane_ber_after(&card, 0, 1000000);
+	}
+	ck_assert_msg(ber >= 3e-6 && ber < 1e-3, "BER %g at code %u", ber,
+		      code);
+	simcard_wr(&card, OIO_LANE_REG(0, OIO_LANE_PRBS_CTRL),
+		   OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR);
+	ber = lane_ber_after(&card, 0, 20000000);
+	lambda = ber * 3.2e6;
+	for (i = 0; i < dwells; i++) {
+		uint32_t k;
+
+		simcard_wr(&card, OIO_LANE_REG(0, OIO_LANE_PRBS_CTRL),
+			   OIO_PRBS_GEN | OIO_PRBS_CHECK | OIO_PRBS_CLEAR);
+		simcard_wait(&card, 100000);
+		ck_assert_uint_eq(simcard_rd(&card, OIO_LANE_REG(0,
+				  OIO_LANE_PRBS_BITS_LO)), 3200000);
+		k = simcard_rd(&card, OIO_LANE_REG(0, OIO_LANE_PRBS_ERR_LO));
+		sum += k;
+		sq += (double)k * k;
+		lo = k < lo ? k : lo;
+		hi = k > hi ? k : hi;
+	}
+	mean = sum / dwells;
+	var = sq / dwells - mean * mean;
+	/* standard errors: the mean's 5 %, the variance's 7 % at lambda 10 */
+	ck_assert_msg(fabs(mean / lambda - 1) < 0.2, "mean %g, lambda %g",
+		      mean, lambda);
+	ck_assert_msg(var / mean > 0.7 && var / mean < 1.3,
+		      "variance %g, mean %g (%u to %u)", var, mean, lo, hi);
+}
+END_TEST
+
 /* Busy, as a library computing between two calls into the card is. */
 static void spin_ns(int64_t ns)
 {
@@ -677,6 +740,7 @@ static Suite *card_suite(void)
 	tcase_add_test(tc, test_lock_needs_a_slope);
 	tcase_add_test(tc, test_wrong_line_shows_only_as_errors);
 	tcase_add_test(tc, test_interferer_closes_the_eye);
+	tcase_add_test(tc, test_prbs_errors_are_drawn);
 	tcase_add_test(tc, test_realtime_card_sees_host_time);
 	suite_add_tcase(s, tc);
 	return s;

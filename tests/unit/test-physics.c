@@ -151,6 +151,129 @@ START_TEST(test_rng_gauss_moments)
 }
 END_TEST
 
+/* The mean and variance of DRAWS draws of a counter. */
+struct moments {
+	double mean, var;
+	uint64_t max;
+};
+
+static struct moments poisson_moments(struct oio_rng *r, double lambda)
+{
+	struct moments m = { 0 };
+	double sum = 0, sq = 0;
+	int i;
+
+	for (i = 0; i < DRAWS; i++) {
+		uint64_t k = oio_rng_poisson(r, lambda);
+
+		sum += (double)k;
+		sq += (double)k * (double)k;
+		if (k > m.max)
+			m.max = k;
+	}
+	m.mean = sum / DRAWS;
+	m.var = sq / DRAWS - m.mean * m.mean;
+	return m;
+}
+
+/*
+ * Poisson deviates on both sides of the switch from inversion to PTRS
+ * (10), for a lane the margin check dims to about 3 errors and one on
+ * another lane's line (1.6e7 a millisecond): mean and variance lambda,
+ * each within five standard errors.
+ */
+START_TEST(test_rng_poisson_moments)
+{
+	static const double lambdas[] = { 0.05, 3, 9.99, 10, 40, 2000, 1.6e7 };
+	struct oio_rng r;
+	unsigned int i;
+
+	oio_rng_seed(&r, 77);
+	for (i = 0; i < sizeof(lambdas) / sizeof(lambdas[0]); i++) {
+		double l = lambdas[i];
+		struct moments m = poisson_moments(&r, l);
+
+		ck_assert_msg(fabs(m.mean - l) < 5 * sqrt(l / DRAWS),
+			      "lambda %g: mean %g", l, m.mean);
+		ck_assert_msg(fabs(m.var / l - 1) <
+			      5 * sqrt((2 + 1 / l) / DRAWS),
+			      "lambda %g: variance %g", l, m.var);
+	}
+}
+END_TEST
+
+/*
+ * The margin check's odds: a lane making 3 errors on average makes at
+ * most 1 with probability 4/e^3 = 0.199, and never fewer than none; no
+ * mean, a negative or a NaN one makes none and draws nothing.
+ */
+START_TEST(test_rng_poisson_tail_and_nothing)
+{
+	struct oio_rng r, fresh;
+	int i, le1 = 0;
+
+	oio_rng_seed(&r, 5);
+	for (i = 0; i < DRAWS; i++)
+		le1 += oio_rng_poisson(&r, 3) <= 1;
+	ck_assert_double_eq_tol((double)le1 / DRAWS, 4 * exp(-3), 0.0065);
+
+	oio_rng_seed(&r, 9);
+	oio_rng_seed(&fresh, 9);
+	ck_assert_uint_eq(oio_rng_poisson(&r, 0), 0);
+	ck_assert_uint_eq(oio_rng_poisson(&r, -1), 0);
+	ck_assert_uint_eq(oio_rng_poisson(&r, NAN), 0);
+	ck_assert_uint_eq(oio_rng_next(&r), oio_rng_next(&fresh));
+}
+END_TEST
+
+/*
+ * A checker's errors are binomial: a Poisson count at low BER, fewer
+ * spread at high (n ber (1 - ber)), never more than the bits, in each of
+ * bit_errors()'s three ways (Poisson, inversion, normal) and past 0.5.
+ */
+START_TEST(test_bit_errors_binomial)
+{
+	static const struct {
+		uint64_t bits;
+		double ber;
+	} c[] = {
+		{ 30000, 1e-4 },	/* Poisson */
+		{ 200, 0.3 },		/* inversion, variance 42 */
+		{ 64, 0.5 },
+		{ 200, 0.9 },		/* 200 less inversion's 20 */
+		{ 1000000, 0.5 },	/* normal */
+		{ 3, 0.45 },
+	};
+	struct oio_rng r;
+	unsigned int i;
+
+	oio_rng_seed(&r, 31);
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		double n = (double)c[i].bits, p = c[i].ber, sum = 0, sq = 0;
+		double mean, var, want_var = n * p * (1 - p);
+		int j;
+
+		for (j = 0; j < DRAWS; j++) {
+			uint64_t k = oio_rng_bit_errors(&r, c[i].bits, p);
+
+			ck_assert_uint_le(k, c[i].bits);
+			sum += (double)k;
+			sq += (double)k * (double)k;
+		}
+		mean = sum / DRAWS;
+		var = sq / DRAWS - mean * mean;
+		ck_assert_msg(fabs(mean - n * p) < 5 * sqrt(want_var / DRAWS),
+			      "%g bits at %g: mean %g", n, p, mean);
+		ck_assert_msg(fabs(var / want_var - 1) < 5 * sqrt(3.0 / DRAWS),
+			      "%g bits at %g: variance %g, not %g", n, p, var,
+			      want_var);
+	}
+	ck_assert_uint_eq(oio_rng_bit_errors(&r, 1000, 0), 0);
+	ck_assert_uint_eq(oio_rng_bit_errors(&r, 0, 0.5), 0);
+	ck_assert_uint_eq(oio_rng_bit_errors(&r, 1000, 1), 1000);
+}
+END_TEST
+
 /* ---- Lorentzian -------------------------------------------------------- */
 
 START_TEST(test_lorentzian_peak_and_half_width)
@@ -904,6 +1027,9 @@ static Suite *physics_suite(void)
 	tcase_add_test(tc, test_rng_uniform_bounds_and_mean);
 	tcase_add_test(tc, test_rng_uniform_unit_interval);
 	tcase_add_test(tc, test_rng_gauss_moments);
+	tcase_add_test(tc, test_rng_poisson_moments);
+	tcase_add_test(tc, test_rng_poisson_tail_and_nothing);
+	tcase_add_test(tc, test_bit_errors_binomial);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lorentzian");
