@@ -1485,7 +1485,7 @@ static int margin_as_before(struct run *run, const bool *mask,
 	}
 	if (!any)
 		return 0;
-	run_explain(run, "%u lanes link up did not check on their line: lines dimmed for a PRBS dwell to check their margin",
+	run_explain(run, "%u lanes link up did not check on their line: lines dimmed for three PRBS dwells to check their margin",
 		    k);
 	err = run_margin(run, mask, unproven, want);
 	for (n = 0; n < lanes_of(run) && !err; n++)

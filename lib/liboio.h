@@ -760,7 +760,7 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
  * link up sweeps them: naming the lines, which every port shares, dims coded
  * lines to params->dim_bias of full, and healthy lanes carry that much less
  * light meanwhile. So does the margin check of a lane that comes up on a line
- * where link up's did not pass it, for one PRBS dwell. rep->sweeps counts the
+ * where link up's did not pass it, for three PRBS dwells. rep->sweeps counts the
  * sweeps taken: 0 when none was. Returns as oio_link_up(): 0 when the run went
  * to its end, lanes still down or not (rep says which), a negative errno when
  * it could not.

@@ -102,6 +102,9 @@ uint64_t oio_rng_poisson(struct oio_rng *rng, double lambda)
     if (!(lambda > 0)) {
         return 0;
     }
+    if (lambda >= OIO_POISSON_MAX) {
+        return (uint64_t)OIO_POISSON_MAX;
+    }
     if (lambda >= POISSON_PTRS_MIN) {
         return poisson_ptrs(rng, lambda);
     }

@@ -27,8 +27,12 @@ uint64_t oio_rng_next(struct oio_rng *rng);
 double oio_rng_uniform(struct oio_rng *rng, double lo, double hi);
 /* Standard normal deviate. */
 double oio_rng_gauss(struct oio_rng *rng);
-/* A Poisson deviate of mean lambda (0 for lambda <= 0). */
+/*
+ * A Poisson deviate of mean lambda: 0 for lambda <= 0 or NaN, and
+ * OIO_POISSON_MAX for a mean that large or larger (infinite too).
+ */
 uint64_t oio_rng_poisson(struct oio_rng *rng, double lambda);
+#define OIO_POISSON_MAX 1e18
 /*
  * The errors a bit error checker counts in bits bits, each in error with
  * probability ber: a binomial deviate, drawn as a Poisson one where ber is
