@@ -278,10 +278,10 @@ static void drop_lane(struct run *run, unsigned int n, enum oio_link_fail why,
  * on average, a Poisson draw: it passes 5.5 % of the time, one at twice
  * its BER (13.2 on average) 0.3 %, one at three times 0.03 %. One 4.5 %
  * of Q over the target (2.5 on average) passes 89 % of the time, 3 %
- * over 66 %, 10 % over all but 0.014 %. A single millisecond, 3 errors at the
- * target and a fail on 2, passed one at the target 20 % of the time and
- * one at twice its BER 7 %: a clean millisecond is no proof, one at
- * twice the target makes none 1 % of the time.
+ * over 66 %, 10 % over all but 0.014 %. A single millisecond, 3 errors
+ * at the target and a fail on 2, passed one at the target 20 % of the
+ * time and one at twice its BER 7 %: a clean millisecond is no proof,
+ * one at twice the target makes none 1 % of the time.
  */
 static int margin_dwell(struct run *run, const bool *judged, bool *want)
 {

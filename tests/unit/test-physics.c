@@ -154,7 +154,6 @@ END_TEST
 /* The mean and variance of DRAWS draws of a counter. */
 struct moments {
 	double mean, var;
-	uint64_t max;
 };
 
 static struct moments poisson_moments(struct oio_rng *r, double lambda)
@@ -168,8 +167,6 @@ static struct moments poisson_moments(struct oio_rng *r, double lambda)
 
 		sum += (double)k;
 		sq += (double)k * (double)k;
-		if (k > m.max)
-			m.max = k;
 	}
 	m.mean = sum / DRAWS;
 	m.var = sq / DRAWS - m.mean * m.mean;
@@ -271,9 +268,10 @@ START_TEST(test_rng_poisson_distribution)
 END_TEST
 
 /*
- * The margin check's odds: a lane making 3 errors on average makes at
- * most 1 with probability 4/e^3 = 0.199, and never fewer than none; no
- * mean, a negative or a NaN one makes none and draws nothing.
+ * Inversion's tail: a mean of 3 gives at most 1 with probability 4/e^3 =
+ * 0.199 (the odds of a lane at the target in the margin check before it
+ * dwelt three times as long); no mean, a negative or a NaN one gives 0
+ * and draws nothing.
  */
 START_TEST(test_rng_poisson_tail_and_nothing)
 {
