@@ -296,14 +296,17 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 	run->io->sleep_us(run->io->h, MARGIN_DWELLS * run->prm.prbs_dwell_us);
 	err = run_snap(run, LANES);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
+		uint64_t e = run->tel->lane[n].prbs_errors - base[n];
+		uint64_t b = run->tel->lane[n].prbs_bits - base_bits[n];
+
 		if (!judged[n] ||
 		    run->tel->lane[n].prbs_errors < base[n] + MARGIN_FAIL)
 			continue;
 		/* the report's BER: errors over the bits they were made in */
-		run->rep->lane[n].prbs_errors +=
-			run->tel->lane[n].prbs_errors - base[n];
-		run->rep->lane[n].prbs_bits +=
-			run->tel->lane[n].prbs_bits - base_bits[n];
+		run->rep->lane[n].prbs_errors += e;
+		run->rep->lane[n].prbs_bits += b;
+		run->wrong_dimmed[n] = b && (double)e >= WRONG_LINE_BER *
+							 (double)b;
 		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
 	}
 	return err;

@@ -25,6 +25,9 @@ struct run_laser {
 	uint32_t bias;
 };
 
+/* A lane that errs on this share of its bits gets none of its data. */
+#define WRONG_LINE_BER	0.45
+
 struct run {
 	const struct oio_card_io *io;
 	struct oio_card_info info;
@@ -65,6 +68,13 @@ struct run {
 	 * found them; cleared when the port is released or placed anew
 	 */
 	bool on_line[OIO_MAX_LANES];
+	/*
+	 * lanes a margin dwell failed erring on WRONG_LINE_BER of its bits
+	 * or more: their rings held another line while it was dimmed (the
+	 * report's BER mixes that dwell with their clean verification);
+	 * cleared with the report's counts
+	 */
+	bool wrong_dimmed[OIO_MAX_LANES];
 	/*
 	 * by port and line shift: the lanes t->unreach holds out of the
 	 * plan only because a line crowded theirs (run_crowded_miss()) -

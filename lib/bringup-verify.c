@@ -9,8 +9,6 @@
 
 /* How near an end a loop that saw nothing is tried again from the end. */
 #define PROBE_LINEWIDTHS	2.0
-/* A lane that errs on this share of its bits gets none of its data. */
-#define WRONG_LINE_BER	0.45
 
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want)
@@ -44,9 +42,10 @@ bool run_crowded_miss(const struct run *run, unsigned int n)
 {
 	const struct oio_link_lane *ll = &run->rep->lane[n];
 
-	return ll->fail == OIO_LINK_BER_HIGH && ll->prbs_bits &&
-	       (double)ll->prbs_errors >=
-	       WRONG_LINE_BER * (double)ll->prbs_bits &&
+	return ll->fail == OIO_LINK_BER_HIGH &&
+	       (run->wrong_dimmed[n] ||
+		(ll->prbs_bits && (double)ll->prbs_errors >=
+		 WRONG_LINE_BER * (double)ll->prbs_bits)) &&
 	       run_crowding(run, n) >= CROWDED;
 }
 
@@ -215,6 +214,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			continue;
 		ll->prbs_bits = li->prbs_bits - bits[n];
 		ll->prbs_errors = li->prbs_errors - errs[n];
+		run->wrong_dimmed[n] = false;
 		if (!want[n]) {
 			/* its rings did not lock */
 		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
