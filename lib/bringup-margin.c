@@ -296,17 +296,24 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 	run->io->sleep_us(run->io->h, MARGIN_DWELLS * run->prm.prbs_dwell_us);
 	err = run_snap(run, LANES);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
-		uint64_t e = run->tel->lane[n].prbs_errors - base[n];
-		uint64_t b = run->tel->lane[n].prbs_bits - base_bits[n];
+		const struct oio_lane_info *li = &run->tel->lane[n];
+		uint64_t e, b;
 
-		if (!judged[n] ||
-		    run->tel->lane[n].prbs_errors < base[n] + MARGIN_FAIL)
+		if (!judged[n] || li->prbs_errors < base[n] + MARGIN_FAIL)
 			continue;
-		/* the report's BER: errors over the bits they were made in */
+		e = li->prbs_errors - base[n];
+		/* bits fewer than before: cleared meanwhile, none known */
+		b = li->prbs_bits >= base_bits[n] ? li->prbs_bits - base_bits[n] :
+						     0;
+		/*
+		 * The report's BER: errors over the bits they were made in.
+		 * Which mixes this dwell with the lane's clean verification,
+		 * so a lane whose rings held another line while dimmed is
+		 * noted apart, for run_crowded_miss().
+		 */
 		run->rep->lane[n].prbs_errors += e;
 		run->rep->lane[n].prbs_bits += b;
-		run->wrong_dimmed[n] = b && (double)e >= WRONG_LINE_BER *
-							 (double)b;
+		run->wrong_dimmed[n] = run_wrong_line(e, b);
 		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
 	}
 	return err;

@@ -28,6 +28,12 @@ struct run_laser {
 /* A lane that errs on this share of its bits gets none of its data. */
 #define WRONG_LINE_BER	0.45
 
+/* Did errs of bits say a lane's rings held another line (or none)? */
+static inline bool run_wrong_line(uint64_t errs, uint64_t bits)
+{
+	return bits && (double)errs >= WRONG_LINE_BER * (double)bits;
+}
+
 struct run {
 	const struct oio_card_io *io;
 	struct oio_card_info info;
@@ -69,10 +75,10 @@ struct run {
 	 */
 	bool on_line[OIO_MAX_LANES];
 	/*
-	 * lanes a margin dwell failed erring on WRONG_LINE_BER of its bits
-	 * or more: their rings held another line while it was dimmed (the
-	 * report's BER mixes that dwell with their clean verification);
-	 * cleared with the report's counts
+	 * lanes a margin dwell failed erring on WRONG_LINE_BER of their bits
+	 * or more: their rings held another line while their line was
+	 * dimmed (the report's BER mixes that dwell with their clean
+	 * verification); cleared with the report's counts
 	 */
 	bool wrong_dimmed[OIO_MAX_LANES];
 	/*

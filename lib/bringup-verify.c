@@ -44,8 +44,7 @@ bool run_crowded_miss(const struct run *run, unsigned int n)
 
 	return ll->fail == OIO_LINK_BER_HIGH &&
 	       (run->wrong_dimmed[n] ||
-		(ll->prbs_bits && (double)ll->prbs_errors >=
-		 WRONG_LINE_BER * (double)ll->prbs_bits)) &&
+		run_wrong_line(ll->prbs_errors, ll->prbs_bits)) &&
 	       run_crowding(run, n) >= CROWDED;
 }
 
@@ -217,8 +216,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		run->wrong_dimmed[n] = false;
 		if (!want[n]) {
 			/* its rings did not lock */
-		} else if (ll->prbs_bits && (double)ll->prbs_errors >=
-			   WRONG_LINE_BER * (double)ll->prbs_bits &&
+		} else if (run_wrong_line(ll->prbs_errors, ll->prbs_bits) &&
 			   bright_alone(run, n)) {
 			/*
 			 * On a lit line at least half as bright as their
