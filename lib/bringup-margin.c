@@ -306,14 +306,13 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 		b = li->prbs_bits >= base_bits[n] ? li->prbs_bits - base_bits[n] :
 						     0;
 		/*
-		 * The report's BER: errors over the bits they were made in.
-		 * Which mixes this dwell with the lane's clean verification,
-		 * so a lane whose rings held another line while dimmed is
-		 * noted apart, for run_crowded_miss().
+		 * The report counts the dwell that failed the lane, not its
+		 * clean verification: its BER is the one that failed it, and
+		 * run_crowded_miss() sees a lane whose rings held another line
+		 * while dimmed.
 		 */
-		run->rep->lane[n].prbs_errors += e;
-		run->rep->lane[n].prbs_bits += b;
-		run->wrong_dimmed[n] = run_wrong_line(e, b);
+		run->rep->lane[n].prbs_errors = e;
+		run->rep->lane[n].prbs_bits = b;
 		drop_lane(run, n, OIO_LINK_BER_HIGH, want);
 	}
 	return err;

@@ -75,13 +75,6 @@ struct run {
 	 */
 	bool on_line[OIO_MAX_LANES];
 	/*
-	 * lanes a margin dwell failed erring on WRONG_LINE_BER of their bits
-	 * or more: their rings held another line while their line was
-	 * dimmed (the report's BER mixes that dwell with their clean
-	 * verification); cleared with the report's counts
-	 */
-	bool wrong_dimmed[OIO_MAX_LANES];
-	/*
 	 * by port and line shift: the lanes t->unreach holds out of the
 	 * plan only because a line crowded theirs (run_crowded_miss()) -
 	 * too weak, not out of reach, if the run ends with them left out

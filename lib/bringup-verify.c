@@ -43,8 +43,7 @@ bool run_crowded_miss(const struct run *run, unsigned int n)
 	const struct oio_link_lane *ll = &run->rep->lane[n];
 
 	return ll->fail == OIO_LINK_BER_HIGH &&
-	       (run->wrong_dimmed[n] ||
-		run_wrong_line(ll->prbs_errors, ll->prbs_bits)) &&
+	       run_wrong_line(ll->prbs_errors, ll->prbs_bits) &&
 	       run_crowding(run, n) >= CROWDED;
 }
 
@@ -213,7 +212,6 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			continue;
 		ll->prbs_bits = li->prbs_bits - bits[n];
 		ll->prbs_errors = li->prbs_errors - errs[n];
-		run->wrong_dimmed[n] = false;
 		if (!want[n]) {
 			/* its rings did not lock */
 		} else if (run_wrong_line(ll->prbs_errors, ll->prbs_bits) &&

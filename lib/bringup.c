@@ -271,7 +271,6 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 			ll->fail = fail_of(tp->why[n % w]);
 			/* an earlier placement's verification is not this one's */
 			ll->prbs_bits = ll->prbs_errors = 0;
-			run->wrong_dimmed[n] = false;
 			ll->reason = 0;
 		}
 		err = apply_plan(run, p, want);

@@ -629,6 +629,11 @@ struct oio_link_lane {
 	enum oio_lane_reason reason;	/* the card's, when NOT_ACTIVATED */
 	uint32_t line;			/* laser line the lane carries */
 	uint32_t tx_code, rx_code;	/* heater codes when locked */
+	/*
+	 * PRBS count of the dwell that judged the lane: its verification,
+	 * at full power, or the margin check's dwell that failed it, the
+	 * lines dimmed
+	 */
 	uint64_t prbs_bits;
 	uint64_t prbs_errors;
 };

@@ -718,10 +718,11 @@ END_TEST
  * from the cold end of its heater, where its own linewidth is 465 (410 as
  * its sweeps measure it): within half the card's nominal linewidth of
  * that end where it was placed, clear of half its own. The lane errs
- * (8 errors in its dwells) for a weak line, not a line out of reach: the
- * ring's measured linewidth says so, and the reference agrees. (The card
- * was 5200259, its lane 31's TX ring so, until the model drew its PRBS
- * errors and the margin check dwelt longer, 2026-12-06.)
+ * (8 errors in its verification) for a weak line, not a line out of
+ * reach: the ring's measured linewidth says so, and the reference
+ * agrees. (The card was 5200259, its lane 31's TX ring so, until the
+ * model drew its PRBS errors and the margin check dwelt longer,
+ * 2026-12-06.)
  */
 START_TEST(test_heater_end_by_own_linewidth)
 {
