@@ -155,8 +155,9 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 
 /*
  * Where the first verification left the ports - which lanes it passed,
- * every ring's code, each lane's verdict - so that placing their failed
- * lanes in place can be undone where it cost more lanes than it won.
+ * every ring's code, each lane's verdict and the PRBS counts it judged
+ * by - so that placing their failed lanes in place can be undone where
+ * it cost more lanes than it won.
  */
 struct port_state {
 	bool want[OIO_MAX_LANES];
@@ -164,6 +165,8 @@ struct port_state {
 	uint32_t code[OIO_MAX_RINGS];
 	enum oio_link_fail fail[OIO_MAX_LANES];
 	enum oio_lane_reason reason[OIO_MAX_LANES];
+	uint64_t prbs_bits[OIO_MAX_LANES];
+	uint64_t prbs_errors[OIO_MAX_LANES];
 };
 
 static void save_ports(const struct run *run, const bool *want,
@@ -176,6 +179,8 @@ static void save_ports(const struct run *run, const bool *want,
 		ps->at_end[n] = run->at_end[n];
 		ps->fail[n] = run->rep->lane[n].fail;
 		ps->reason[n] = run->rep->lane[n].reason;
+		ps->prbs_bits[n] = run->rep->lane[n].prbs_bits;
+		ps->prbs_errors[n] = run->rep->lane[n].prbs_errors;
 	}
 	/* run_verify() took every ring of the card at lock time */
 	for (r = 0; r < 2 * lanes_of(run); r++)
@@ -225,9 +230,16 @@ static int undo_harm(struct run *run, const bool *mask,
 			want[n] = ps->want[n];
 			run->primed[n] = false;
 			run->at_end[n] = ps->at_end[n];
+			/*
+			 * the verdict with the counts that gave it: a lane
+			 * that passed in place and goes back to failing is
+			 * judged by its first dwell (run_crowded_miss())
+			 */
 			if (want[n] || ll->fail == OIO_LINK_OK) {
 				ll->fail = ps->fail[n];
 				ll->reason = ps->reason[n];
+				ll->prbs_bits = ps->prbs_bits[n];
+				ll->prbs_errors = ps->prbs_errors[n];
 			}
 			for (r = 2 * n; r < 2 * n + 2; r++) {
 				io->lock(io->h, r, false);
