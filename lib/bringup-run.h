@@ -89,6 +89,11 @@ struct run {
 	struct oio_tune_port plan[OIO_MAX_PORTS];
 	/* by port: the line shifts placed, and the one with most lanes up */
 	uint32_t tried[OIO_MAX_PORTS];
+	/*
+	 * by port and line shift: the lanes planned there once more without
+	 * their neighbours that were left out (spare_one())
+	 */
+	uint32_t spared[OIO_MAX_PORTS][MAX_W];
 	bool tried_up[OIO_MAX_PORTS];
 	unsigned int best_up[OIO_MAX_PORTS];
 	int best_shift[OIO_MAX_PORTS];

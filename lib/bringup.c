@@ -350,6 +350,73 @@ static void adopt_plan(struct run *run, unsigned int p,
 }
 
 /*
+ * Did lane n's rings meet its line only at the cold end of a heater, out
+ * of reach as its verification left them?
+ */
+static bool met_cold(const struct run *run, unsigned int n)
+{
+	const struct oio_link_lane *ll = &run->rep->lane[n];
+
+	return run->at_end[n] && ll->fail == OIO_LINK_NO_RESONANCE &&
+	       (run_end_of_reach(run, 2 * n, ll->tx_code) < 0 ||
+		run_end_of_reach(run, 2 * n + 1, ll->rx_code) < 0);
+}
+
+/*
+ * A lane of port p met cold at shift s, out of reach, may have been put
+ * there by the heat of neighbours within two places that came up no more
+ * than it did: the plan had them all on their lines, and they were not.
+ * Without them it may have room. The first such lane not spared at s yet
+ * is let back into the plan there (out of t->unreach) and marked spared;
+ * its number back, or -1 if there is none.
+ */
+static int spare_one(struct run *run, unsigned int p, unsigned int s)
+{
+	unsigned int W = run->info.wavelengths, w;
+	uint32_t cold = 0, out = 0;
+
+	for (w = 0; w < W; w++) {
+		enum oio_link_fail f = run->rep->lane[p * W + w].fail;
+
+		cold |= (uint32_t)met_cold(run, p * W + w) << w;
+		out |= (uint32_t)(f == OIO_LINK_NO_RESONANCE ||
+				  f == OIO_LINK_OUT_OF_RANGE) << w;
+	}
+	for (w = 0; w < W; w++) {
+		/* the lanes within two places of w, but w */
+		uint32_t near = (0x1fu << w >> 2) & ~(1u << w);
+
+		if (!(cold >> w & 1) || (run->spared[p][s] >> w & 1) ||
+		    !(run->t->unreach[p][s] >> w & 1) || !(out & near))
+			continue;
+		run->spared[p][s] |= 1u << w;
+		run->t->unreach[p][s] &= ~(1u << w);
+		return (int)w;
+	}
+	return -1;
+}
+
+/*
+ * Plan port p again at the shift s it was placed at, with a lane spared
+ * (spare_one()) and its neighbours left out: true, and the plan in tp, if
+ * that brings up more lanes than the up it did. If not, the lane is out
+ * of reach there again.
+ */
+static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
+		       unsigned int up, struct oio_tune_port *tp)
+{
+	int w = spare_one(run, p, s);
+
+	if (w < 0)
+		return false;
+	lio_tune_plan_shifts(run->t, p, 1u << s, tp);
+	if (tp->usable[w] && tp->ok_at[s] > up)
+		return true;
+	run->t->unreach[p][s] |= 1u << w;
+	return false;
+}
+
+/*
  * A port left with a lane whose rings could not be put on its line (no
  * resonance, out of range, a lock not held) is planned again. One whose
  * line a sweep in place met nowhere is planned knowing that: the fits that
@@ -432,6 +499,11 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 		} else {
 			if (!placing)
 				continue;
+			if (spare_plan(run, p, (unsigned int)s, up, &tp)) {
+				adopt_plan(run, p, &tp);
+				redo[p] = any = true;
+				continue;
+			}
 			lio_tune_plan(run->t, p, &tp);
 			for (w = 0, ok = 0; w < W; w++)
 				ok += tp.usable[w];

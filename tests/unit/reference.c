@@ -9,13 +9,16 @@
  * changed where a ring would need negative heat or more than it has -
  * or would sit within half a linewidth of either end of its heater's
  * range, where its loop has no room to hold the line through any drift. A
- * ring that cannot be placed stays cold, and once the rest are placed is
- * tried again in every order: the ring whose heat pushed it out may have
- * been dropped after it. With every ring where it would be, the true bus
- * is evaluated: each placed ring must get enough of its line to capture,
- * and each lane must meet the BER target with both rings centred - which
- * catches lines too weak, and lines crowded by a neighbour's tail, as at
- * an FSR close to a whole number of spacings.
+ * ring that cannot be placed stays cold. With every ring where it would
+ * be, the true bus is evaluated: each placed ring must get enough of its
+ * line to capture, and each lane must meet the BER target with both rings
+ * centred - which catches lines too weak, and lines crowded by a
+ * neighbour's tail, as at an FSR close to a whole number of spacings.
+ * Those greedy rounds can drop a ring whose neighbour's heat pushed it
+ * out and then the neighbour as well, or keep the neighbour where
+ * dropping it would let two others in: where they leave a lane out, every
+ * placement of both buses is searched (search_port()), and one with more
+ * lanes up stands.
  * A lane out of reach may be too weak as well: its rings are given the
  * heat they would need, the bus solved again with every ring on its line
  * and evaluated, and a lane that would miss the target even there has
@@ -24,11 +27,14 @@
  * it too weak.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reference.h"
 
 #define W_MAX	OIO_MAX_WAVELENGTHS
+/* the widest card whose placements search_shift() tries every one of */
+#define SEARCH_W_MAX	10
 
 const char *ref_why_name(enum ref_why why)
 {
@@ -137,47 +143,6 @@ static bool all_room(OioEngineState *s, unsigned int port, unsigned int side,
 }
 
 /*
- * The rounds drop a ring for good, though the ring whose heat pushed it
- * out may be dropped after it: each ring dropped is tried again in every
- * order, the others as placed, and kept where every ring placed still
- * has room.
- */
-static void readmit(OioEngineState *s, unsigned int port, unsigned int side,
-		    unsigned int sh, const BusView *b, bool *placed,
-		    bool *reach, int *order, double *y)
-{
-	unsigned int W = s->wavelengths, w, v;
-	bool again = true;
-	int m;
-
-	while (again) {
-		again = false;
-		for (w = 0; w < W; w++)
-			for (m = 0; m <= 2 && reach[w]; m++) {
-				double target[W_MAX] = { 0 }, ty[W_MAX];
-
-				placed[w] = true;
-				for (v = 0; v < W; v++)
-					if (placed[v])
-						target[v] = oio_bus_detune(&b->bus,
-							v, (v + sh) % W) +
-							(v == w ? m : order[v]) *
-							b->fsr[v];
-				memcpy(ty, y, sizeof(ty));
-				solve(s, port, side, placed, target, ty);
-				if (!all_room(s, port, side, placed, ty)) {
-					placed[w] = false;
-					continue;
-				}
-				reach[w] = false;
-				order[w] = m;
-				memcpy(y, ty, sizeof(ty));
-				again = true;
-			}
-	}
-}
-
-/*
  * Place the rings of one bus for shift sh: ok[w] says which could be,
  * y[] their own heater shifts (cold for the rest), and reach_y[] those
  * that would put every ring on its line, each ring out of reach in the
@@ -258,7 +223,6 @@ static void place_bus(struct simcard *c, unsigned int port,
 		if (!moved)
 			break;
 	}
-	readmit(s, port, side, sh, &b, placed, reach, order, y);
 	for (w = 0; w < W; w++) {
 		/* a stuck heater on the other side says more */
 		if (reach[w] && why[w] == REF_OK)
@@ -273,6 +237,233 @@ static void place_bus(struct simcard *c, unsigned int port,
 				    order[w] * b.fsr[w];
 	}
 	solve(s, port, side, on, target, reach_y);
+}
+
+/*
+ * Every placement of one bus the greedy rounds might miss: which sets of
+ * its rings can sit on their lines at once, each with room for its loop.
+ * set[m] says whether the rings of bitmask m can (some order for each),
+ * y[m] their own shifts in the first such orders found.
+ */
+struct bus_sets {
+	bool *set;
+	double (*y)[W_MAX];
+};
+
+/* What the search of one bus works with. */
+struct bus_search {
+	OioEngineState *s;
+	unsigned int port, side, sh;
+	const BusView *b;
+	const bool *want;
+	double x[W_MAX][W_MAX];	/* xt(), ring by ring */
+	double most[W_MAX];	/* the most heat each ring's neighbours give */
+	bool placed[W_MAX];
+	double target[W_MAX];
+	struct bus_sets *out;
+};
+
+/*
+ * solve()'s system for the rings placed, the others cold, solved outright
+ * rather than in rounds: a search solves some two thousand a port. Each
+ * ring's own term outweighs its neighbours' shares together (under a half
+ * at the envelope's worst), so elimination needs no pivots.
+ */
+static void solve_placed(const struct bus_search *bs, double *y)
+{
+	unsigned int W = bs->s->wavelengths, idx[W_MAX], n = 0, i, j, k;
+	double a[W_MAX][W_MAX + 1];
+
+	for (i = 0; i < W; i++) {
+		y[i] = 0;
+		if (bs->placed[i])
+			idx[n++] = i;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n; j++)
+			a[i][j] = i == j ? 1 : bs->x[idx[i]][idx[j]];
+		a[i][n] = bs->target[idx[i]];
+	}
+	for (k = 0; k < n; k++)
+		for (i = k + 1; i < n; i++) {
+			double f = a[i][k] / a[k][k];
+
+			for (j = k; j <= n; j++)
+				a[i][j] -= f * a[k][j];
+		}
+	for (i = n; i-- > 0;) {
+		double v = a[i][n];
+
+		for (j = i + 1; j < n; j++)
+			v -= a[i][j] * y[idx[j]];
+		y[idx[i]] = v / a[i][i];
+	}
+}
+
+/*
+ * Ring w and those after it cold, or in each order where it could have
+ * room: its own shift is its total there less its neighbours' heat, which
+ * is never negative, so a total under half its linewidth leaves none, and
+ * so does one past its heater's room by more than all the heat its
+ * neighbours could give, each at full scale.
+ */
+static void search_bus(struct bus_search *bs, unsigned int w)
+{
+	OioEngineState *s = bs->s;
+	unsigned int W = s->wavelengths, v, mask = 0;
+	const OioRing *g;
+	double y[W_MAX];
+	int m;
+
+	if (w == W) {
+		for (v = 0; v < W; v++)
+			mask |= (unsigned int)bs->placed[v] << v;
+		if (bs->out->set[mask])
+			return;
+		solve_placed(bs, y);
+		if (!all_room(s, bs->port, bs->side, bs->placed, y))
+			return;
+		bs->out->set[mask] = true;
+		memcpy(bs->out->y[mask], y, sizeof(y));
+		return;
+	}
+	bs->placed[w] = false;
+	bs->target[w] = 0;
+	search_bus(bs, w + 1);
+	if (!bs->want[w])
+		return;
+	g = &s->ring[oio_bus_ring(s, bs->port, bs->side, w)];
+	for (m = 0; m <= 2; m++) {
+		double t = oio_bus_detune(&bs->b->bus, w, (w + bs->sh) % W) +
+			   m * bs->b->fsr[w];
+
+		if (t < g->fwhm_pm / 2 ||
+		    t > g->range_pm - g->fwhm_pm / 2 + bs->most[w])
+			continue;
+		bs->placed[w] = true;
+		bs->target[w] = t;
+		search_bus(bs, w + 1);
+	}
+	bs->placed[w] = false;
+	bs->target[w] = 0;
+}
+
+/*
+ * Every placement of port p's two buses at shift sh, for the most lanes
+ * on their lines and meeting the BER target: more than n, the greedy
+ * rounds' count, or none. The lanes of want only; the rest stay cold.
+ * Returns the count, and for it the TX and RX rings placed (bitmasks *tx,
+ * *rx) and the lanes up.
+ */
+static unsigned int search_port(struct simcard *c, unsigned int p,
+				unsigned int sh, const bool *want, double ber,
+				unsigned int n, unsigned int *tx,
+				unsigned int *rx, bool *up)
+{
+	OioEngineState *s = &c->s;
+	unsigned int W = s->wavelengths, side, a, b, w, best = n;
+	double zero[W_MAX] = { 0 };
+	struct bus_sets sets[2];
+	BusView cold;
+
+	for (side = 0; side < 2; side++) {
+		sets[side].set = calloc(1u << W, sizeof(*sets[side].set));
+		sets[side].y = malloc((1u << W) * sizeof(*sets[side].y));
+		if (!sets[side].set || !sets[side].y)
+			abort();
+	}
+	for (side = 0; side < 2; side++) {
+		struct bus_search bs = {
+			.s = s, .port = p, .side = side, .sh = sh, .b = &cold,
+			.want = want, .out = &sets[side],
+		};
+		unsigned int j;
+
+		for (w = 0; w < W; w++)
+			for (j = 0; j < W; j++) {
+				bs.x[w][j] = w == j ? 0 : xt(s, p, side, w, j);
+				bs.most[w] += bs.x[w][j] *
+					s->ring[oio_bus_ring(s, p, side,
+							     j)].range_pm;
+			}
+		oio_bus_view(s, p, side, c->now, zero, &cold);
+		search_bus(&bs, 0);
+	}
+	for (a = 0; a < (1u << W); a++)
+		for (b = 0; b < (1u << W) && sets[0].set[a]; b++) {
+			bool ok[W_MAX] = { false };
+			unsigned int k = 0;
+			BusView v[2];
+
+			if (!sets[1].set[b] ||
+			    (unsigned int)__builtin_popcount(a & b) <= best)
+				continue;
+			oio_bus_view(s, p, 0, c->now, sets[0].y[a], &v[0]);
+			oio_bus_view(s, p, 1, c->now, sets[1].y[b], &v[1]);
+			for (w = 0; w < W; w++) {
+				unsigned int l = (w + sh) % W;
+
+				ok[w] = (a & b) >> w & 1 &&
+					v[0].in[w * W + l] >= OIO_SIGNAL_MIN_UW &&
+					v[1].in[w * W + l] >= OIO_SIGNAL_MIN_UW &&
+					oio_lane_ber(s, p * W + w, &v[0], &v[1]) <=
+					ber;
+				k += ok[w];
+			}
+			if (k <= best)
+				continue;
+			best = k;
+			*tx = a;
+			*rx = b;
+			memcpy(up, ok, sizeof(ok));
+		}
+	for (side = 0; side < 2; side++) {
+		free(sets[side].set);
+		free(sets[side].y);
+	}
+	return best;
+}
+
+/*
+ * Where the search brings up more lanes at shift sh than the greedy
+ * rounds (n), its placement stands: its lanes up, those it places that
+ * miss the target too weak, the rest out of reach - and too weak as well
+ * if the rounds' placement, which put them on their line, had them miss
+ * the target there.
+ */
+static unsigned int search_shift(struct simcard *c, unsigned int p,
+				 unsigned int sh, double ber, unsigned int n,
+				 struct ref_port *rp)
+{
+	unsigned int W = c->s.wavelengths, w, tx = 0, rx = 0, k, can = 0;
+	enum ref_why *why = rp->why[sh];
+	bool want[W_MAX], up[W_MAX];
+
+	for (w = 0; w < W; w++) {
+		want[w] = why[w] != REF_DARK && why[w] != REF_STUCK;
+		can += want[w];
+	}
+	/* 4^W placements a bus: wider cards keep the rounds' answer */
+	if (n >= can || W > SEARCH_W_MAX)
+		return n;
+	k = search_port(c, p, sh, want, ber, n, &tx, &rx, up);
+	if (k <= n)
+		return n;
+	for (w = 0; w < W; w++) {
+		if (!want[w])
+			continue;
+		if (up[w]) {
+			why[w] = REF_OK;
+		} else if ((tx & rx) >> w & 1) {
+			why[w] = REF_WEAK;
+		} else {
+			rp->also_weak[sh][w] = why[w] == REF_WEAK ||
+					       (why[w] == REF_REACH &&
+						rp->also_weak[sh][w]);
+			why[w] = REF_REACH;
+		}
+	}
+	return k;
 }
 
 /*
@@ -351,6 +542,7 @@ void ref_card(struct simcard *c, double ber, struct ref_card *out)
 				rp->also_weak[sh][w] =
 					why[w] == REF_REACH &&
 					weak_if_reached(c, p, sh, w, h, ber);
+			n = search_shift(c, p, sh, ber, n, rp);
 			if (n > rp->best) {
 				rp->best = n;
 				rp->shift = sh;

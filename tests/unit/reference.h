@@ -4,10 +4,13 @@
  * the card's true silicon (tests/unit/simcard.c), bus order and wavelength
  * stealing included, that host tests compare the library's results
  * against. It knows what the card cannot tell the host; only tests may
- * look. It tries every line shift, but each ring's resonance order only
- * greedily (each ring it drops tried once more in every order, the rest
- * as placed), so it can miss a placement: a library that beats it on a
- * port counts as 'beyond', reported, not wrong.
+ * look. It tries every line shift and, where its greedy rounds leave a
+ * lane out, every placement of each bus: each ring cold or in each
+ * resonance order it could have room in (cards of up to 10 lines; wider
+ * ones keep the rounds' answer). A library that beats it on a
+ * port - holding a ring within half a linewidth of its heater's end,
+ * where the reference leaves a loop no room - counts as 'beyond',
+ * reported, not wrong.
  */
 #ifndef OIO_REFERENCE_H
 #define OIO_REFERENCE_H
