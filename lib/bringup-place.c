@@ -696,6 +696,11 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 						    st->code[2 * n]) ||
 					 run_at_end(run, 2 * n + 1,
 						    st->code[2 * n + 1]);
+			run->at_cold_end[n] =
+				run_end_of_reach(run, 2 * n,
+						 st->code[2 * n]) < 0 ||
+				run_end_of_reach(run, 2 * n + 1,
+						 st->code[2 * n + 1]) < 0;
 		} else if (fix[n] && out_of_reach(st, n)) {
 			/* its line is nowhere in a ring's reach: say so */
 			run->rep->lane[n].fail = OIO_LINK_NO_RESONANCE;

@@ -68,6 +68,8 @@ struct run {
 	bool primed[OIO_MAX_LANES];
 	/* lanes whose line a ring met only at an end of its heater's range */
 	bool at_end[OIO_MAX_LANES];
+	/* and of those, the lanes where that end was a cold one */
+	bool at_cold_end[OIO_MAX_LANES];
 	/*
 	 * lanes down for errors whose rings were left locked on their line
 	 * (run_holds_line()): by link up's margin check, or as recovery
@@ -90,10 +92,14 @@ struct run {
 	/* by port: the line shifts placed, and the one with most lanes up */
 	uint32_t tried[OIO_MAX_PORTS];
 	/*
-	 * by port and line shift: the lanes planned there once more without
-	 * their neighbours that were left out (spare_one())
+	 * by port and line shift: the lanes let back into the plan there,
+	 * once each (spare_one()); and by port, the shift a spared plan was
+	 * adopted at and t->unreach there before it, for a port that goes
+	 * back to that shift as it was (spare_at -1: none)
 	 */
 	uint32_t spared[OIO_MAX_PORTS][MAX_W];
+	int spare_at[OIO_MAX_PORTS];
+	uint32_t spare_unreach[OIO_MAX_PORTS];
 	bool tried_up[OIO_MAX_PORTS];
 	unsigned int best_up[OIO_MAX_PORTS];
 	int best_shift[OIO_MAX_PORTS];

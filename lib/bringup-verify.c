@@ -114,8 +114,13 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 		if (run->tel->ring[r].at_limit ||
 		    (run->tel->ring[r].lock_state == OIO_LOCK_STATE_NO_SIGNAL &&
 		     run_near_end(run, r, was[r], PROBE_LINEWIDTHS) < 0 &&
-		     bright_alone(run, r / 2)))
+		     bright_alone(run, r / 2))) {
 			run->at_end[r / 2] = true;
+			/* probed from the end it was near */
+			run->at_cold_end[r / 2] |=
+				run_near_end(run, r, was[r],
+					     PROBE_LINEWIDTHS) < 0;
+		}
 		io->lock(io->h, r, false);
 		io->heater(io->h, r, was[r]);
 	}
@@ -195,8 +200,13 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		 */
 		if (want[n] && (tx->at_limit || rx->at_limit ||
 				run_at_end(run, 2 * n, tx->heater) ||
-				run_at_end(run, 2 * n + 1, rx->heater)))
+				run_at_end(run, 2 * n + 1, rx->heater))) {
 			run->at_end[n] = true;
+			run->at_cold_end[n] |=
+				run_end_of_reach(run, 2 * n, tx->heater) < 0 ||
+				run_end_of_reach(run, 2 * n + 1,
+						 rx->heater) < 0;
+		}
 		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
 				rx->lock_state != OIO_LOCK_STATE_LOCKED))
 			run_fail_lane(run, n, OIO_LINK_UNLOCKED, want);

@@ -119,6 +119,13 @@ static int apply_plan(struct run *run, unsigned int p, bool *want)
 				    tp->code[0][i]) ||
 			 run_at_end(run, lio_tune_ring_of(&run->g, p, 1, i),
 				    tp->code[1][i]));
+		run->at_cold_end[p * w + i] = tp->usable[i] &&
+			(run_end_of_reach(run,
+					  lio_tune_ring_of(&run->g, p, 0, i),
+					  tp->code[0][i]) < 0 ||
+			 run_end_of_reach(run,
+					  lio_tune_ring_of(&run->g, p, 1, i),
+					  tp->code[1][i]) < 0);
 	}
 	return 0;
 }
@@ -162,6 +169,7 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 struct port_state {
 	bool want[OIO_MAX_LANES];
 	bool at_end[OIO_MAX_LANES];
+	bool at_cold_end[OIO_MAX_LANES];
 	uint32_t code[OIO_MAX_RINGS];
 	enum oio_link_fail fail[OIO_MAX_LANES];
 	enum oio_lane_reason reason[OIO_MAX_LANES];
@@ -177,6 +185,7 @@ static void save_ports(const struct run *run, const bool *want,
 	for (n = 0; n < lanes_of(run); n++) {
 		ps->want[n] = want[n];
 		ps->at_end[n] = run->at_end[n];
+		ps->at_cold_end[n] = run->at_cold_end[n];
 		ps->fail[n] = run->rep->lane[n].fail;
 		ps->reason[n] = run->rep->lane[n].reason;
 		ps->prbs_bits[n] = run->rep->lane[n].prbs_bits;
@@ -230,6 +239,7 @@ static int undo_harm(struct run *run, const bool *mask,
 			want[n] = ps->want[n];
 			run->primed[n] = false;
 			run->at_end[n] = ps->at_end[n];
+			run->at_cold_end[n] = ps->at_cold_end[n];
 			/*
 			 * the verdict with the counts that gave it: a lane
 			 * that passed in place and goes back to failing is
@@ -349,42 +359,39 @@ static void adopt_plan(struct run *run, unsigned int p,
 		run->primed[p * W + w] = false;
 }
 
-/*
- * Did lane n's rings meet its line only at the cold end of a heater, out
- * of reach as its verification left them?
- */
+/* Was lane n left down out of reach, its line met at a heater's cold end? */
 static bool met_cold(const struct run *run, unsigned int n)
 {
-	const struct oio_link_lane *ll = &run->rep->lane[n];
-
-	return run->at_end[n] && ll->fail == OIO_LINK_NO_RESONANCE &&
-	       (run_end_of_reach(run, 2 * n, ll->tx_code) < 0 ||
-		run_end_of_reach(run, 2 * n + 1, ll->rx_code) < 0);
+	return run->at_end[n] && run->at_cold_end[n] &&
+	       run->rep->lane[n].fail == OIO_LINK_NO_RESONANCE;
 }
 
 /*
  * A lane of port p met cold at shift s, out of reach, may have been put
- * there by the heat of neighbours within two places that came up no more
- * than it did: the plan had them all on their lines, and they were not.
- * Without them it may have room. The first such lane not spared at s yet
- * is let back into the plan there (out of t->unreach) and marked spared;
- * its number back, or -1 if there is none.
+ * there by the heat of neighbours within two places that were placed
+ * with it (by the plan, or a sweep in place) and came up no better: its
+ * ring then needs more heat of its own, and may have room. The first
+ * such lane not let back at s yet is let back into the plan there (out
+ * of t->unreach) and marked spared; its number back, or -1 if none.
  */
-static int spare_one(struct run *run, unsigned int p, unsigned int s)
+static int spare_one(struct run *run, unsigned int p, unsigned int s,
+		     const bool *want)
 {
 	unsigned int W = run->info.wavelengths, w;
 	uint32_t cold = 0, out = 0;
 
 	for (w = 0; w < W; w++) {
-		enum oio_link_fail f = run->rep->lane[p * W + w].fail;
+		unsigned int n = p * W + w;
 
-		cold |= (uint32_t)met_cold(run, p * W + w) << w;
-		out |= (uint32_t)(f == OIO_LINK_NO_RESONANCE ||
-				  f == OIO_LINK_OUT_OF_RANGE) << w;
+		cold |= (uint32_t)met_cold(run, n) << w;
+		/* named, not up, and missed here out of reach */
+		out |= (uint32_t)(run->plan[p].why[w] != OIO_TUNE_UNNAMED &&
+				  !want[n] &&
+				  (run->t->unreach[p][s] >> w & 1)) << w;
 	}
 	for (w = 0; w < W; w++) {
 		/* the lanes within two places of w, but w */
-		uint32_t near = (0x1fu << w >> 2) & ~(1u << w);
+		uint32_t near = ((0x1fu << w) >> 2) & ~(1u << w);
 
 		if (!(cold >> w & 1) || (run->spared[p][s] >> w & 1) ||
 		    !(run->t->unreach[p][s] >> w & 1) || !(out & near))
@@ -398,21 +405,34 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s)
 
 /*
  * Plan port p again at the shift s it was placed at, with a lane spared
- * (spare_one()) and its neighbours left out: true, and the plan in tp, if
- * that brings up more lanes than the up it did. If not, the lane is out
- * of reach there again.
+ * (spare_one()) and those neighbours left out: true, and the plan in tp,
+ * if it keeps every lane up in the plan and brings up more than the up
+ * there are. If not, the lane is out of reach there again, and the next
+ * such lane is tried. t->unreach as it was goes to run->spare_unreach,
+ * for the port to go back to this placement if the spared one loses
+ * lanes (replan()'s last round).
  */
 static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
-		       unsigned int up, struct oio_tune_port *tp)
+		       unsigned int up, const bool *want,
+		       struct oio_tune_port *tp)
 {
-	int w = spare_one(run, p, s);
+	unsigned int W = run->info.wavelengths, v;
+	uint32_t was = run->t->unreach[p][s];
+	int w;
 
-	if (w < 0)
-		return false;
-	lio_tune_plan_shifts(run->t, p, 1u << s, tp);
-	if (tp->usable[w] && tp->ok_at[s] > up)
-		return true;
-	run->t->unreach[p][s] |= 1u << w;
+	while ((w = spare_one(run, p, s, want)) >= 0) {
+		bool keeps = true;
+
+		lio_tune_plan_shifts(run->t, p, 1u << s, tp);
+		for (v = 0; v < W; v++)
+			keeps &= !want[p * W + v] || tp->usable[v];
+		if (keeps && tp->usable[w] && tp->ok_at[s] > up) {
+			run->spare_at[p] = (int)s;
+			run->spare_unreach[p] = was;
+			return true;
+		}
+		run->t->unreach[p][s] |= 1u << w;
+	}
 	return false;
 }
 
@@ -429,6 +449,8 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
  * (lost) may be that too, or a ring near an end of its reach that the
  * fits put inside it: worth the try, once a margin check has said so. The
  * last round (last) only takes a port back to the best shift it tried.
+ * Before any other shift, a lane met cold beside lanes missed with it is
+ * planned again alone at the shift it was placed at (spare_plan()).
  * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
@@ -487,19 +509,27 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			run->best_up[p] = up;
 			run->best_shift[p] = s;
 			run->best_lit[p] = run->emitting;
+			/* a spared placement that did no worse is the best */
+			if (run->spare_at[p] == s)
+				run->spare_at[p] = -1;
 		}
 		run->tried_up[p] = true;
 		/* the last round only goes back to the best shift tried */
 		if (last) {
 			if (up >= run->best_up[p])
 				continue;
+			/* back to the placement a spared plan left */
+			if (run->spare_at[p] == run->best_shift[p])
+				run->t->unreach[p][run->spare_at[p]] =
+					run->spare_unreach[p];
 			lio_tune_plan_shifts(run->t, p,
 					     1u << run->best_shift[p], &tp);
 			pick = tp.shift;
 		} else {
 			if (!placing)
 				continue;
-			if (spare_plan(run, p, (unsigned int)s, up, &tp)) {
+			if (spare_plan(run, p, (unsigned int)s, up, want,
+				       &tp)) {
 				adopt_plan(run, p, &tp);
 				redo[p] = any = true;
 				continue;
@@ -658,6 +688,8 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
 			run->tried[p] = bh->checked[p];
 			run->best_up[p] = port_up(run, p, want);
 			run->best_shift[p] = run->plan[p].shift;
+			/* the placement as it stands is the one to keep */
+			run->spare_at[p] = -1;
 			run->best_lit[p] = run->emitting;
 		}
 		/* a port placed again, at whatever shift, is checked again */
@@ -766,6 +798,8 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 			continue;
 		run->best_up[p] = bh.most[p];
 		run->best_shift[p] = bh.at[p];
+		/* placed anew at that shift, by the plan as it stands */
+		run->spare_at[p] = -1;
 		run->best_lit[p] = bh.lit[p];
 		any = true;
 	}
@@ -881,6 +915,7 @@ static int bring_ports(struct run *run, const bool *mask)
 	lio_tune_dimmed(run->t, run->emitting, run->full_uw, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
+	memset(run->spared, 0, sizeof(run->spared));
 	lio_par_for(2 * lanes_of(run), ring_traces_b, &rm);
 	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);
@@ -949,6 +984,8 @@ static int run_init(struct run *run, const struct oio_card_io *io,
 
 	memset(run, 0, sizeof(*run));
 	run->io = io;
+	for (k = 0; k < OIO_MAX_PORTS; k++)
+		run->spare_at[k] = -1;
 	if (!rep || !info)
 		return -EINVAL;
 	lio_bringup_blank(rep);

@@ -135,8 +135,9 @@ static bool all_room(OioEngineState *s, unsigned int port, unsigned int side,
 	for (w = 0; w < s->wavelengths; w++) {
 		const OioRing *g = &s->ring[oio_bus_ring(s, port, side, w)];
 
-		if (placed[w] && (y[w] < g->fwhm_pm / 2 ||
-				  y[w] > g->range_pm - g->fwhm_pm / 2))
+		/* NaN, from a system elimination cannot solve, has none */
+		if (placed[w] && !(y[w] >= g->fwhm_pm / 2 &&
+				   y[w] <= g->range_pm - g->fwhm_pm / 2))
 			return false;
 	}
 	return true;
@@ -404,10 +405,12 @@ static unsigned int search_port(struct simcard *c, unsigned int p,
 				unsigned int l = (w + sh) % W;
 
 				ok[w] = (a & b) >> w & 1 &&
-					v[0].in[w * W + l] >= OIO_SIGNAL_MIN_UW &&
-					v[1].in[w * W + l] >= OIO_SIGNAL_MIN_UW &&
-					oio_lane_ber(s, p * W + w, &v[0], &v[1]) <=
-					ber;
+					v[0].in[w * W + l] >=
+					OIO_SIGNAL_MIN_UW &&
+					v[1].in[w * W + l] >=
+					OIO_SIGNAL_MIN_UW &&
+					oio_lane_ber(s, p * W + w, &v[0],
+						     &v[1]) <= ber;
 				k += ok[w];
 			}
 			if (k <= best)
@@ -454,8 +457,10 @@ static unsigned int search_shift(struct simcard *c, unsigned int p,
 			continue;
 		if (up[w]) {
 			why[w] = REF_OK;
+			rp->also_weak[sh][w] = false;
 		} else if ((tx & rx) >> w & 1) {
 			why[w] = REF_WEAK;
+			rp->also_weak[sh][w] = false;
 		} else {
 			rp->also_weak[sh][w] = why[w] == REF_WEAK ||
 					       (why[w] == REF_REACH &&

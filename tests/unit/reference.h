@@ -5,9 +5,10 @@
  * stealing included, that host tests compare the library's results
  * against. It knows what the card cannot tell the host; only tests may
  * look. It tries every line shift and, where its greedy rounds leave a
- * lane out, every placement of each bus: each ring cold or in each
- * resonance order it could have room in (cards of up to 10 lines; wider
- * ones keep the rounds' answer). A library that beats it on a
+ * lane out, every set of each bus's rings that can sit on their lines at
+ * once, each with room for its loop (each ring in the first of its
+ * resonance orders the search finds that leaves every ring room; cards of
+ * up to 10 lines, wider ones keeping the rounds' answer). A library that beats it on a
  * port - holding a ring within half a linewidth of its heater's end,
  * where the reference leaves a loop no room - counts as 'beyond',
  * reported, not wrong.
@@ -22,7 +23,9 @@ enum ref_why {
 	REF_DARK,	/* the lane's line gives no light */
 	REF_STUCK,	/* a ring's heater does not move */
 	REF_REACH,	/* a ring cannot reach the line in any order, with
-			 * half a linewidth of heater to spare each way */
+			 * half a linewidth of heater to spare each way -
+			 * or not with the rings of the placement that
+			 * brings up most lanes on theirs */
 	REF_WEAK,	/* reachable, but the BER target is out of reach:
 			 * a weak line, or one its neighbours crowd */
 };
