@@ -94,12 +94,14 @@ struct run {
 	/*
 	 * by port and line shift: the lanes let back into the plan there,
 	 * once each (spare_one()); and by port, the shift a spared plan was
-	 * adopted at and t->unreach there before it, for a port that goes
-	 * back to that shift as it was (spare_at -1: none)
+	 * adopted at (-1: none), the lanes it must beat, and t->unreach and
+	 * crowded there before it, put back if it brings up fewer (replan())
 	 */
 	uint32_t spared[OIO_MAX_PORTS][MAX_W];
 	int spare_at[OIO_MAX_PORTS];
+	unsigned int spare_up[OIO_MAX_PORTS];
 	uint32_t spare_unreach[OIO_MAX_PORTS];
+	uint32_t spare_crowded[OIO_MAX_PORTS];
 	bool tried_up[OIO_MAX_PORTS];
 	unsigned int best_up[OIO_MAX_PORTS];
 	int best_shift[OIO_MAX_PORTS];

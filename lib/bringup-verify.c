@@ -194,9 +194,11 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		 * found the line there, and one that ran into the end still
 		 * climbing (at limit) found it past there: at or beyond the
 		 * end of its reach, wherever the plan had put it. That holds
-		 * until the port is planned again (apply_plan()): a later
-		 * failure of the lane, with its ring back inside, is the same
-		 * line at the same reach.
+		 * until the port is planned again (apply_plan()) or the lane
+		 * placed in place (run_place_in_situ()), or undo_harm() puts
+		 * back the first verification's: a later failure of the lane,
+		 * with its ring back inside, is the same line at the same
+		 * reach - and the same end, at_cold_end, once a cold one.
 		 */
 		if (want[n] && (tx->at_limit || rx->at_limit ||
 				run_at_end(run, 2 * n, tx->heater) ||

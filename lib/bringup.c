@@ -405,30 +405,34 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s,
 
 /*
  * Plan port p again at the shift s it was placed at, with a lane spared
- * (spare_one()) and those neighbours left out: true, and the plan in tp,
- * if it keeps every lane up in the plan and brings up more than the up
- * there are. If not, the lane is out of reach there again, and the next
- * such lane is tried. t->unreach as it was goes to run->spare_unreach,
- * for the port to go back to this placement if the spared one loses
- * lanes (replan()'s last round).
+ * (spare_one()) and the lanes missed there left out: true, and the plan
+ * in tp, if it keeps every lane up in the plan and promises more than
+ * both the up there are and the most this shift has had. If not, the lane
+ * is out of reach there again, and the next such lane is tried. What it
+ * must beat, and t->unreach and crowded as they were, go to the run for
+ * replan() to put back if the spared placement brings up fewer.
  */
 static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int up, const bool *want,
 		       struct oio_tune_port *tp)
 {
-	unsigned int W = run->info.wavelengths, v;
+	unsigned int W = run->info.wavelengths, v, base = up;
 	uint32_t was = run->t->unreach[p][s];
 	int w;
 
+	if (run->best_shift[p] == (int)s && run->best_up[p] > base)
+		base = run->best_up[p];
 	while ((w = spare_one(run, p, s, want)) >= 0) {
 		bool keeps = true;
 
 		lio_tune_plan_shifts(run->t, p, 1u << s, tp);
 		for (v = 0; v < W; v++)
 			keeps &= !want[p * W + v] || tp->usable[v];
-		if (keeps && tp->usable[w] && tp->ok_at[s] > up) {
+		if (keeps && tp->usable[w] && tp->ok_at[s] > base) {
 			run->spare_at[p] = (int)s;
+			run->spare_up[p] = base;
 			run->spare_unreach[p] = was;
+			run->spare_crowded[p] = run->crowded[p][s];
 			return true;
 		}
 		run->t->unreach[p][s] |= 1u << w;
@@ -450,7 +454,8 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
  * fits put inside it: worth the try, once a margin check has said so. The
  * last round (last) only takes a port back to the best shift it tried.
  * Before any other shift, a lane met cold beside lanes missed with it is
- * planned again alone at the shift it was placed at (spare_plan()).
+ * let back into the plan of the shift it was placed at, the lanes missed
+ * there left out (spare_plan()).
  * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
@@ -505,23 +510,27 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 				    f == OIO_LINK_UNLOCKED ||
 				    (lost && lost[p * W + w]));
 		}
+		/*
+		 * a spared placement that brought up fewer than it had to
+		 * beat leaves the shift as it found it
+		 */
+		if (run->spare_at[p] == s) {
+			if (up < run->spare_up[p]) {
+				run->t->unreach[p][s] = run->spare_unreach[p];
+				run->crowded[p][s] = run->spare_crowded[p];
+			}
+			run->spare_at[p] = -1;
+		}
 		if (!run->tried_up[p] || up >= run->best_up[p]) {
 			run->best_up[p] = up;
 			run->best_shift[p] = s;
 			run->best_lit[p] = run->emitting;
-			/* a spared placement that did no worse is the best */
-			if (run->spare_at[p] == s)
-				run->spare_at[p] = -1;
 		}
 		run->tried_up[p] = true;
 		/* the last round only goes back to the best shift tried */
 		if (last) {
 			if (up >= run->best_up[p])
 				continue;
-			/* back to the placement a spared plan left */
-			if (run->spare_at[p] == run->best_shift[p])
-				run->t->unreach[p][run->spare_at[p]] =
-					run->spare_unreach[p];
 			lio_tune_plan_shifts(run->t, p,
 					     1u << run->best_shift[p], &tp);
 			pick = tp.shift;
@@ -688,8 +697,6 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
 			run->tried[p] = bh->checked[p];
 			run->best_up[p] = port_up(run, p, want);
 			run->best_shift[p] = run->plan[p].shift;
-			/* the placement as it stands is the one to keep */
-			run->spare_at[p] = -1;
 			run->best_lit[p] = run->emitting;
 		}
 		/* a port placed again, at whatever shift, is checked again */
@@ -798,8 +805,6 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 			continue;
 		run->best_up[p] = bh.most[p];
 		run->best_shift[p] = bh.at[p];
-		/* placed anew at that shift, by the plan as it stands */
-		run->spare_at[p] = -1;
 		run->best_lit[p] = bh.lit[p];
 		any = true;
 	}
@@ -915,7 +920,6 @@ static int bring_ports(struct run *run, const bool *mask)
 	lio_tune_dimmed(run->t, run->emitting, run->full_uw, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
-	memset(run->spared, 0, sizeof(run->spared));
 	lio_par_for(2 * lanes_of(run), ring_traces_b, &rm);
 	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);

@@ -754,9 +754,10 @@ END_TEST
  * TX rings out of reach by the reference's greedy rounds: ring 5 (lane
  * 37, line 0) and ring 6 fit neither their first order nor their second
  * with the heat of the rings then placed, and are left out. Its search
- * of every placement finds one with more lanes up, ring 5 still out; and
- * given the heat it would need, every ring of the bus on its own line,
- * lane 37 misses the BER target: out of reach and too weak as well. The
+ * of every set of rings on their lines finds one with more lanes up,
+ * ring 5 still out; and given the heat it would need, every ring of the
+ * bus on its own line, lane 37 misses the BER target: out of reach and
+ * too weak as well. The
  * library, its port at that shift, has lane 37 down ber-too-high, which
  * agrees. (Until the reference searched, 2026-12-06, its rounds tried a
  * ring they dropped again in every order, the rest as placed, and fitted
