@@ -98,6 +98,8 @@ struct run {
 	 * crowded there before it, put back if it brings up fewer (replan())
 	 */
 	uint32_t spared[OIO_MAX_PORTS][MAX_W];
+	/* and the lanes up left out there to let two such lanes back */
+	uint32_t traded[OIO_MAX_PORTS][MAX_W];
 	int spare_at[OIO_MAX_PORTS];
 	unsigned int spare_up[OIO_MAX_PORTS];
 	uint32_t spare_unreach[OIO_MAX_PORTS];

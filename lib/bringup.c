@@ -404,13 +404,58 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s,
 }
 
 /*
+ * A lane up at shift s between lanes met cold within two places of it,
+ * missed out of reach, may be what keeps them cold: the plan of s with
+ * it left out and them let back, taken if it keeps every other lane up
+ * and promises more than base. Once a lane up and shift.
+ */
+static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
+		       unsigned int base, uint32_t was, const bool *want,
+		       struct oio_tune_port *tp)
+{
+	unsigned int W = run->info.wavelengths, u, v;
+	uint32_t cold = 0;
+
+	for (v = 0; v < W; v++)
+		cold |= (uint32_t)(met_cold(run, p * W + v) &&
+				   (run->t->unreach[p][s] >> v & 1)) << v;
+	for (u = 0; u < W; u++) {
+		uint32_t near = ((0x1fu << u) >> 2) & ~(1u << u) & cold;
+		bool keeps = true;
+
+		if (!want[p * W + u] || (run->traded[p][s] >> u & 1) ||
+		    __builtin_popcount(near) < 2)
+			continue;
+		run->traded[p][s] |= 1u << u;
+		run->t->unreach[p][s] = (run->t->unreach[p][s] & ~near) |
+					1u << u;
+		lio_tune_plan_shifts(run->t, p, 1u << s, tp);
+		for (v = 0; v < W; v++)
+			keeps &= v == u || !want[p * W + v] || tp->usable[v];
+		for (v = 0; v < W; v++)
+			keeps &= !(near >> v & 1) || tp->usable[v];
+		if (keeps && tp->ok_at[s] > base) {
+			run->spare_at[p] = (int)s;
+			run->spare_up[p] = base;
+			run->spare_unreach[p] = was;
+			run->spare_crowded[p] = run->crowded[p][s];
+			return true;
+		}
+		run->t->unreach[p][s] = (run->t->unreach[p][s] | near) &
+					~(1u << u);
+	}
+	return false;
+}
+
+/*
  * Plan port p again at the shift s it was placed at, with a lane spared
  * (spare_one()) and the lanes missed there left out: true, and the plan
  * in tp, if it keeps every lane up in the plan and promises more than
  * both the up there are and the most this shift has had. If not, the lane
- * is out of reach there again, and the next such lane is tried. What it
- * must beat, and t->unreach and crowded as they were, go to the run for
- * replan() to put back if the spared placement brings up fewer.
+ * is out of reach there again, and the next such lane is tried; then a
+ * lane up between two such lanes is left out for them (trade_plan()).
+ * What it must beat, and t->unreach and crowded as they were, go to the
+ * run for replan() to put back if the spared placement brings up fewer.
  */
 static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int up, const bool *want,
@@ -437,7 +482,7 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		}
 		run->t->unreach[p][s] |= 1u << w;
 	}
-	return false;
+	return trade_plan(run, p, s, base, was, want, tp);
 }
 
 /*

@@ -830,6 +830,33 @@ START_TEST(test_cold_lane_spared)
 END_TEST
 
 /*
+ * On this optical-worst card (seed 13190052, drawn at base 13,000,000),
+ * port 6 at line shift 0 had lanes 51 and 53 down out of reach, each with
+ * a ring met at its heater's cold end, and lane 52 up between them: its
+ * rings' heat kept theirs cold. The reference's search finds 7 lanes at
+ * that shift with lane 52 left out; neither cold lane comes up with it
+ * there, so sparing one alone does not. The library plans the shift
+ * again with lane 52 left out and both let back (trade_plan()): 7 lanes,
+ * lane 52 out of reach as the reference has it, every lane it allows up.
+ */
+START_TEST(test_cold_lanes_traded)
+{
+	struct verdict v;
+
+	make_optical_worst(13190052);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[6], 0);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[51].fail), "ok");
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[53].fail), "ok");
+	ck_assert_int_eq(v.why[52], REF_REACH);
+	ck_assert_int_ne(rep.lane[52].fail, OIO_LINK_OK);
+}
+END_TEST
+
+/*
  * Ring PROBE_RING probed (probe_ends()): its loop off, its heater to an
  * end, its loop on there, then off again - at its limit - and its heater
  * back where it was.
@@ -2330,6 +2357,7 @@ int main(void)
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_cold_lane_spared);
+	tcase_add_test(tc, test_cold_lanes_traded);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
