@@ -93,9 +93,10 @@ struct run {
 	uint32_t tried[OIO_MAX_PORTS];
 	/*
 	 * by port and line shift: the lanes let back into the plan there,
-	 * once each (spare_one()); and by port, the shift a spared plan was
-	 * adopted at (-1: none), the lanes it must beat, and t->unreach and
-	 * crowded there before it, put back if it brings up fewer (replan())
+	 * once each (spare_one()); and by port, the shift a spared (or
+	 * traded, trade_plan()) plan was adopted at (-1: none), the lanes it
+	 * must beat, and t->unreach and crowded there before it, put back if
+	 * it brings up fewer (replan())
 	 */
 	uint32_t spared[OIO_MAX_PORTS][MAX_W];
 	/* and the lanes up left out there to let two such lanes back */

@@ -404,10 +404,11 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s,
 }
 
 /*
- * A lane up at shift s between lanes met cold within two places of it,
- * missed out of reach, may be what keeps them cold: the plan of s with
- * it left out and them let back, taken if it keeps every other lane up
- * and promises more than base. Once a lane up and shift.
+ * A lane up at shift s with two or more lanes met cold within two places
+ * of it, missed out of reach, may be what keeps them cold: the plan of s
+ * with it left out and them let back, taken if it keeps every other lane
+ * up, has them all usable and promises more than base; if not, t->unreach
+ * goes back to was. Once a lane up and shift.
  */
 static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int base, uint32_t was, const bool *want,
@@ -441,8 +442,7 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 			run->spare_crowded[p] = run->crowded[p][s];
 			return true;
 		}
-		run->t->unreach[p][s] = (run->t->unreach[p][s] | near) &
-					~(1u << u);
+		run->t->unreach[p][s] = was;
 	}
 	return false;
 }
@@ -453,7 +453,8 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
  * in tp, if it keeps every lane up in the plan and promises more than
  * both the up there are and the most this shift has had. If not, the lane
  * is out of reach there again, and the next such lane is tried; then a
- * lane up between two such lanes is left out for them (trade_plan()).
+ * lane up with two such lanes within two places is left out for them
+ * (trade_plan()).
  * What it must beat, and t->unreach and crowded as they were, go to the
  * run for replan() to put back if the spared placement brings up fewer.
  */
