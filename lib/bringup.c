@@ -359,6 +359,25 @@ static void adopt_plan(struct run *run, unsigned int p,
 		run->primed[p * W + w] = false;
 }
 
+/* The lanes within two places of lane w of a port, but w. */
+static uint32_t near_lanes(unsigned int w)
+{
+	return ((0x1fu << w) >> 2) & ~(1u << w);
+}
+
+/*
+ * A spared or traded plan of port p at shift s is taken: what it must
+ * beat, and t->unreach (was) and crowded as they were, for replan().
+ */
+static void take_spare(struct run *run, unsigned int p, unsigned int s,
+		       unsigned int base, uint32_t was)
+{
+	run->spare_at[p] = (int)s;
+	run->spare_up[p] = base;
+	run->spare_unreach[p] = was;
+	run->spare_crowded[p] = run->crowded[p][s];
+}
+
 /* Was lane n left down out of reach, its line met at a heater's cold end? */
 static bool met_cold(const struct run *run, unsigned int n)
 {
@@ -390,11 +409,9 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s,
 				  (run->t->unreach[p][s] >> w & 1)) << w;
 	}
 	for (w = 0; w < W; w++) {
-		/* the lanes within two places of w, but w */
-		uint32_t near = ((0x1fu << w) >> 2) & ~(1u << w);
-
 		if (!(cold >> w & 1) || (run->spared[p][s] >> w & 1) ||
-		    !(run->t->unreach[p][s] >> w & 1) || !(out & near))
+		    !(run->t->unreach[p][s] >> w & 1) ||
+		    !(out & near_lanes(w)))
 			continue;
 		run->spared[p][s] |= 1u << w;
 		run->t->unreach[p][s] &= ~(1u << w);
@@ -421,7 +438,7 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 		cold |= (uint32_t)(met_cold(run, p * W + v) &&
 				   (run->t->unreach[p][s] >> v & 1)) << v;
 	for (u = 0; u < W; u++) {
-		uint32_t near = ((0x1fu << u) >> 2) & ~(1u << u) & cold;
+		uint32_t near = near_lanes(u) & cold;
 		bool keeps = true;
 
 		if (!want[p * W + u] || (run->traded[p][s] >> u & 1) ||
@@ -436,10 +453,7 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 		for (v = 0; v < W; v++)
 			keeps &= !(near >> v & 1) || tp->usable[v];
 		if (keeps && tp->ok_at[s] > base) {
-			run->spare_at[p] = (int)s;
-			run->spare_up[p] = base;
-			run->spare_unreach[p] = was;
-			run->spare_crowded[p] = run->crowded[p][s];
+			take_spare(run, p, s, base, was);
 			return true;
 		}
 		run->t->unreach[p][s] = was;
@@ -475,10 +489,7 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		for (v = 0; v < W; v++)
 			keeps &= !want[p * W + v] || tp->usable[v];
 		if (keeps && tp->usable[w] && tp->ok_at[s] > base) {
-			run->spare_at[p] = (int)s;
-			run->spare_up[p] = base;
-			run->spare_unreach[p] = was;
-			run->spare_crowded[p] = run->crowded[p][s];
+			take_spare(run, p, s, base, was);
 			return true;
 		}
 		run->t->unreach[p][s] |= 1u << w;
