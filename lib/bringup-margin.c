@@ -659,18 +659,18 @@ static double share_for(const struct run *run, unsigned int n,
 }
 
 /*
- * Lane n, judged at share deeper, would see more than s. Taken along at
- * another lane's share and seeing more than that lane's reckoning had it
- * see, a later round judges it at nx, the share what it saw calls for, or
- * at its reckoned one if that is deeper; else it fails.
+ * Lane n, judged at a round's share, would see more than s: more than its
+ * reckoning had it see, whether the share was set for it or it was taken
+ * along at another lane's. A later round judges it at nx, the share
+ * what it saw calls for, or at its reckoned one if that is deeper; if no
+ * round is left, or nx is past FLAT_GAIN_MAX, it fails.
  */
 static void seen_more(struct run *run, unsigned int n, double s,
-		      double deeper, double nx, unsigned int round, double *x,
+		      double nx, unsigned int round, double *x,
 		      bool *flattered, bool *judged, bool *want)
 {
 	judged[n] = false;
-	if (x[n] != deeper && round + 1 < FLAT_ROUNDS &&
-	    nx >= s / FLAT_GAIN_MAX) {
+	if (round + 1 < FLAT_ROUNDS && nx >= s / FLAT_GAIN_MAX) {
 		flattered[n] = true;
 		x[n] = lio_fmin(x[n], nx);
 	} else {
@@ -688,12 +688,14 @@ static void seen_more(struct run *run, unsigned int n, double s,
  * at the deepest share any of them needs, harsher for the others.
  * One whose ring the deeper move takes into the cold end is judged
  * detuned instead (detune[n]), as the lanes that met it at s are. A lane
- * left over (no share within FLAT_GAIN_MAX) fails, and so does the lane
- * that set a round's share if its Q, reckoned from the moves and the
- * power measured there, is raised by more than reckoned: its margin could
- * not be checked. One taken along that sees more than reckoned waits for
- * a later round if one is left, at the share what it saw calls for (or
- * its reckoned one, if deeper), no deeper than share_for() would go.
+ * left over (no share within FLAT_GAIN_MAX) fails. One whose Q, reckoned
+ * from the moves and the power measured at its round's share, is raised
+ * by more than reckoned - the lane the share was set for, or one taken
+ * along - waits for a later round if one is left, at the share what it
+ * saw calls for (or its reckoned one, if deeper), no deeper than
+ * share_for() would go; else it fails: its margin could not be checked.
+ * Only a dwell at a share where the lane saw s, within the tolerances,
+ * judges it.
  */
 static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			    const uint32_t *full, const double *shift,
@@ -749,7 +751,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 			seen = got * q_gain_held(run, n, mask, want, full,
 						 moves);
 			if (seen > s * (1 + Q_GAIN_TOL))
-				seen_more(run, n, s, deeper,
+				seen_more(run, n, s,
 					  lio_fmin(got, deeper) * s / seen,
 					  round, x, flattered, judged, want);
 		}
@@ -764,7 +766,7 @@ static int margin_flattered(struct run *run, const bool *mask, uint32_t lit,
 				continue;
 			g = rx_gain(run, n, full_na[n], na[n], reads, &tol);
 			if (got * g > s * (1 + tol))
-				seen_more(run, n, s, deeper,
+				seen_more(run, n, s,
 					  lio_fmin(got, deeper) * s / (got * g),
 					  round, x, flattered, judged, want);
 			any |= judged[n];
