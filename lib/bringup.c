@@ -27,7 +27,8 @@
 #define PARK_ROUNDS	2
 /*
  * Ports planned again after their rings missed their lines: so often,
- * and once more to go back to the best plan tried.
+ * then once to let a lane met cold back in at a port's best shift, and
+ * once more to go back to the best plan tried.
  */
 #define REPLAN_ROUNDS	2
 /*
@@ -509,14 +510,16 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
  * reason: a weak line errs at every shift. One the margin check took down
  * (lost) may be that too, or a ring near an end of its reach that the
  * fits put inside it: worth the try, once a margin check has said so. The
- * last round (last) only takes a port back to the best shift it tried.
+ * last rounds (last) only take a port back to the best shift it tried.
  * Before any other shift, a lane met cold beside lanes missed with it is
  * let back into the plan of the shift it was placed at, the lanes missed
- * there left out (spare_plan()).
+ * there left out (spare_plan()); in the last rounds, at its best shift
+ * only, in the first of them (spare), so that the second finds out
+ * whether that brought up fewer and then goes back.
  * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
-		   const bool *lost, bool last, bool *redo)
+		   const bool *lost, bool last, bool spare, bool *redo)
 {
 	unsigned int W = run->info.wavelengths, p, w, up, ok, best;
 	struct oio_tune_port tp;
@@ -584,9 +587,21 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			run->best_lit[p] = run->emitting;
 		}
 		run->tried_up[p] = true;
-		/* the last round only goes back to the best shift tried */
+		/*
+		 * the last rounds only go back to the best shift tried - but
+		 * first, a port at its best lets a lane met cold back in there
+		 */
 		if (last) {
-			if (up >= run->best_up[p])
+			if (up >= run->best_up[p]) {
+				if (!spare || !placing ||
+				    !spare_plan(run, p, (unsigned int)s, up,
+						want, &tp))
+					continue;
+				adopt_plan(run, p, &tp);
+				redo[p] = any = true;
+				continue;
+			}
+			if (spare)
 				continue;
 			lio_tune_plan_shifts(run->t, p,
 					     1u << run->best_shift[p], &tp);
@@ -625,7 +640,8 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 }
 
 /*
- * Re-plans of the ports of mask while they promise more, then back to
+ * Re-plans of the ports of mask while they promise more, then a round
+ * that lets a lane met cold back in at a port's best shift, then back to
  * each port's best; all the run's ports, whose lanes a placement may harm
  * (place_ports()); lost, if not NULL, as replan() takes it, in the first
  * round. placed, if not NULL, gets the ports placed again.
@@ -637,14 +653,15 @@ static int replan_rounds(struct run *run, const bool *mask, const bool *all,
 	bool redo[OIO_MAX_PORTS];
 	int err = 0;
 
-	for (round = 0; round <= REPLAN_ROUNDS && !err; round++) {
-		bool last = round == REPLAN_ROUNDS;
+	for (round = 0; round <= REPLAN_ROUNDS + 1 && !err; round++) {
+		bool last = round >= REPLAN_ROUNDS;
 
 		if (!replan(run, mask, want, round ? NULL : lost, last,
-			    redo)) {
-			if (last)
+			    round == REPLAN_ROUNDS, redo)) {
+			if (round > REPLAN_ROUNDS)
 				break;
-			round = REPLAN_ROUNDS - 1;
+			if (round < REPLAN_ROUNDS)
+				round = REPLAN_ROUNDS - 1;
 			continue;
 		}
 		for (p = 0; p < run->info.ports && placed; p++)
@@ -865,7 +882,7 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 		run->best_lit[p] = bh.lit[p];
 		any = true;
 	}
-	if (err || !any || !replan(run, again, want, NULL, true, back))
+	if (err || !any || !replan(run, again, want, NULL, true, false, back))
 		return err;
 	return place_checked(run, mask, back, want, &bh);
 }

@@ -919,6 +919,32 @@ static void p_lock(void *h, uint32_t ring, bool on)
 }
 
 /*
+ * On this optical-worst card (seed 13190067, drawn at base 13,000,000)
+ * port 1 had spent its two re-plans (shifts 0 and 3, 5 lanes each) and
+ * ended at its best, shift 7, with 6 lanes: lanes 12 and 14 out of reach,
+ * met cold, lane 13 up between them. The round that only goes back to the
+ * best shift left it so. The port now gets one more try at its best shift
+ * first: lane 13 left out for lanes 12 and 14 (trade_plan()), 7 lanes, as
+ * the reference's search finds, every lane it allows up.
+ */
+START_TEST(test_cold_lanes_traded_at_best)
+{
+	struct verdict v;
+
+	make_optical_worst(13190067);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[1], 7);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[12].fail), "ok");
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[14].fail), "ok");
+	ck_assert_int_eq(v.why[13], REF_REACH);
+	ck_assert_int_ne(rep.lane[13].fail, OIO_LINK_OK);
+}
+END_TEST
+
+/*
  * On this optical-worst card lane 37's TX ring, put near the hot end of
  * its heater (at code 3,981), sees no line where it was put: its loop is
  * started again from that end, and runs into the end still climbing: the
@@ -2384,6 +2410,7 @@ int main(void)
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
+	tcase_add_test(tc, test_cold_lanes_traded_at_best);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
