@@ -26,11 +26,13 @@
 /* Parking what failed, then checking the rest again: at most so often. */
 #define PARK_ROUNDS	2
 /*
- * Ports planned again after their rings missed their lines: so often,
- * then once to let a lane met cold back in at a port's best shift, and
- * once more to go back to the best plan tried.
+ * Ports planned again after their rings missed their lines: so often
+ * (three: with two, optical-worst 13190211's port 5 spent its second on a
+ * shift promising 7 that brought up 2 and never tried the one that holds
+ * 7), then once to let a lane met cold back in at a port's best shift,
+ * and once more to go back to the best plan tried.
  */
-#define REPLAN_ROUNDS	2
+#define REPLAN_ROUNDS	3
 /*
  * Ports planned again after lanes failed their margin check: so often.
  * Then one more placement and margin check for a port still short, and
@@ -367,8 +369,9 @@ static uint32_t near_lanes(unsigned int w)
 }
 
 /*
- * A spared or traded plan of port p at shift s is taken: what it must
- * beat, and t->unreach (was) and crowded as they were, for replan().
+ * A spared or traded plan of port p at shift s is taken: the most the
+ * shift has had (base), and t->unreach (was) and crowded as they were,
+ * for replan().
  */
 static void take_spare(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int base, uint32_t was)
@@ -425,8 +428,8 @@ static int spare_one(struct run *run, unsigned int p, unsigned int s,
  * A lane up at shift s with two or more lanes met cold within two places
  * of it, missed out of reach, may be what keeps them cold: the plan of s
  * with it left out and them let back, taken if it keeps every other lane
- * up, has them all usable and promises more than base; if not, t->unreach
- * goes back to was. Once a lane up and shift.
+ * up, has them all usable and promises more than the port has had at any
+ * shift; if not, t->unreach goes back to was. Once a lane up and shift.
  */
 static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int base, uint32_t was, const bool *want,
@@ -453,7 +456,7 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
 			keeps &= v == u || !want[p * W + v] || tp->usable[v];
 		for (v = 0; v < W; v++)
 			keeps &= !(near >> v & 1) || tp->usable[v];
-		if (keeps && tp->ok_at[s] > base) {
+		if (keeps && tp->ok_at[s] > run->best_up[p]) {
 			take_spare(run, p, s, base, was);
 			return true;
 		}
@@ -466,12 +469,15 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
  * Plan port p again at the shift s it was placed at, with a lane spared
  * (spare_one()) and the lanes missed there left out: true, and the plan
  * in tp, if it keeps every lane up in the plan and promises more than
- * both the up there are and the most this shift has had. If not, the lane
+ * the port has had at any shift (the up there are, at most): one that
+ * cannot beat its best would only be undone by the round that goes back
+ * there. If not, the lane
  * is out of reach there again, and the next such lane is tried; then a
  * lane up with two such lanes within two places is left out for them
  * (trade_plan()).
- * What it must beat, and t->unreach and crowded as they were, go to the
- * run for replan() to put back if the spared placement brings up fewer.
+ * The most this shift has had (base), and t->unreach and crowded as they
+ * were, go to the run for replan() to put back if the spared placement
+ * brings up fewer.
  */
 static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int up, const bool *want,
@@ -489,7 +495,8 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		lio_tune_plan_shifts(run->t, p, 1u << s, tp);
 		for (v = 0; v < W; v++)
 			keeps &= !want[p * W + v] || tp->usable[v];
-		if (keeps && tp->usable[w] && tp->ok_at[s] > base) {
+		if (keeps && tp->usable[w] &&
+		    tp->ok_at[s] > run->best_up[p]) {
 			take_spare(run, p, s, base, was);
 			return true;
 		}
