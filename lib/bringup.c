@@ -369,9 +369,9 @@ static uint32_t near_lanes(unsigned int w)
 }
 
 /*
- * A spared or traded plan of port p at shift s is taken: the most the
- * shift has had (base), and t->unreach (was) and crowded as they were,
- * for replan().
+ * A spared or traded plan of port p at shift s is taken: what the shift
+ * has had (base), and t->unreach (was) and crowded as they were, for
+ * replan().
  */
 static void take_spare(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int base, uint32_t was)
@@ -470,14 +470,16 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
  * (spare_one()) and the lanes missed there left out: true, and the plan
  * in tp, if it keeps every lane up in the plan and promises more than
  * the port has had at any shift (the up there are, at most): one that
- * cannot beat its best would only be undone by the round that goes back
- * there. If not, the lane
- * is out of reach there again, and the next such lane is tried; then a
+ * cannot beat its best spends a round on a placement at best as good,
+ * which the last rounds would undo. If not, the lane is out of reach
+ * there again, and the next such lane is tried (spared once a lane and
+ * shift, taken or not); then a
  * lane up with two such lanes within two places is left out for them
  * (trade_plan()).
- * The most this shift has had (base), and t->unreach and crowded as they
- * were, go to the run for replan() to put back if the spared placement
- * brings up fewer.
+ * What the shift has had (base: the up there are, or the port's best if
+ * this is its best shift), and t->unreach and crowded as they were, go to
+ * the run for replan() to put back if the spared placement brings up
+ * fewer.
  */
 static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
 		       unsigned int up, const bool *want,
@@ -750,7 +752,7 @@ static int place_checked(struct run *run, const bool *mask, const bool *redo,
  * near an end of its reach, or a narrow eye, where its line shift puts
  * it; another may centre it. Its port is planned again from the lanes it
  * holds now, placed and checked again; MARGIN_REPLANS bounds the rounds,
- * as each costs a port up to REPLAN_ROUNDS + 1 placements and a margin
+ * as each costs a port up to REPLAN_ROUNDS + 2 placements and a margin
  * check. A shift the port was placed at before but that no margin check
  * judged may be tried again: it lost to one the check has now cut down.
  */
