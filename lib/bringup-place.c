@@ -778,7 +778,6 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 
 				code[w] = was[w] = ri->heater;
 				parked[w] = !want[p * W + w] &&
-					    (ri->lock || ri->heater) &&
 					    !run_holds_line(run, p * W + w);
 				any |= parked[w];
 			}

@@ -973,6 +973,31 @@ START_TEST(test_third_replan)
 END_TEST
 
 /*
+ * On this optical-worst card (seed 10190162, drawn at base 10,000,000)
+ * lane 3 is out of reach and its RX ring was left at code 0. Parking left
+ * cold rings alone; with its neighbours' heat it sat 230 pm from line 0
+ * by the fits, and nearer still with the lines dimmed, taking enough of
+ * line 0 from lane 6 downstream that lane 6 failed its margin check (79
+ * errors in its dwell) though clean at full power. Parked like any ring of
+ * a lane down, it takes nothing from lane 6: every lane the reference
+ * allows comes up.
+ */
+START_TEST(test_cold_ring_parked)
+{
+	struct verdict v;
+
+	make_optical_worst(10190162);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_int_eq(v.why[3], REF_REACH);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[6].fail), "ok");
+	ck_assert_uint_ne(card.s.ring[7].code, 0);
+}
+END_TEST
+
+/*
  * On this optical-worst card lane 37's TX ring, put near the hot end of
  * its heater (at code 3,981), sees no line where it was put: its loop is
  * started again from that end, and runs into the end still climbing: the
@@ -2440,6 +2465,7 @@ int main(void)
 	tcase_add_test(tc, test_cold_lanes_traded);
 	tcase_add_test(tc, test_cold_lanes_traded_at_best);
 	tcase_add_test(tc, test_third_replan);
+	tcase_add_test(tc, test_cold_ring_parked);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
