@@ -222,10 +222,11 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 		      bool *want, bool *again);
 
 /*
- * Rings of the lanes of mask not wanted: loops off, parked where they take
- * no line from the lanes that are up - a cold one too, which its
- * neighbours' heat may have moved onto a line; *moved if any loop went
- * off or heater changed (not if all sat parked already).
+ * Rings of the lanes of mask not wanted, but for those holding their line
+ * (run_holds_line()): loops off, parked where they take no line from the
+ * lanes that are up - a cold one too, which its neighbours' heat may have
+ * moved onto a line; a ring no naming placed goes cold. *moved if any
+ * loop went off or heater changed (not if all sat parked already).
  */
 int run_park(struct run *run, const bool *mask, const bool *want,
 	     bool *moved);
