@@ -473,9 +473,8 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
  * cannot beat its best spends a round on a placement at best as good,
  * which the last rounds would undo. If not, the lane is out of reach
  * there again, and the next such lane is tried (spared once a lane and
- * shift, taken or not); then a
- * lane up with two such lanes within two places is left out for them
- * (trade_plan()).
+ * shift, taken or not); then a lane up with two such lanes within two
+ * places is left out for them (trade_plan()).
  * What the shift has had (base: the up there are, or the port's best if
  * this is its best shift), and t->unreach and crowded as they were, go to
  * the run for replan() to put back if the spared placement brings up
