@@ -29,8 +29,7 @@
  * Ports planned again after their rings missed their lines: so often
  * (three: with two, optical-worst 13190211's port 5 spent its second on a
  * shift promising 7 that brought up 2 and never tried the one that holds
- * 7), then once to let a lane met cold back in at a port's best shift,
- * and once more to go back to the best plan tried.
+ * 7), and once more to go back to the best plan tried.
  */
 #define REPLAN_ROUNDS	3
 /*
@@ -471,7 +470,7 @@ static bool trade_plan(struct run *run, unsigned int p, unsigned int s,
  * in tp, if it keeps every lane up in the plan and promises more than
  * the port has had at any shift (the up there are, at most): one that
  * cannot beat its best spends a round on a placement at best as good,
- * which the last rounds would undo. If not, the lane is out of reach
+ * which the last round would undo. If not, the lane is out of reach
  * there again, and the next such lane is tried (spared once a lane and
  * shift, taken or not); then a lane up with two such lanes within two
  * places is left out for them (trade_plan()).
@@ -518,16 +517,14 @@ static bool spare_plan(struct run *run, unsigned int p, unsigned int s,
  * reason: a weak line errs at every shift. One the margin check took down
  * (lost) may be that too, or a ring near an end of its reach that the
  * fits put inside it: worth the try, once a margin check has said so. The
- * last rounds (last) only take a port back to the best shift it tried.
+ * last round (last) only takes a port back to the best shift it tried.
  * Before any other shift, a lane met cold beside lanes missed with it is
  * let back into the plan of the shift it was placed at, the lanes missed
- * there left out (spare_plan()); in the last rounds, at its best shift
- * only, in the first of them (spare), so that the second finds out
- * whether that brought up fewer and then goes back.
+ * there left out (spare_plan()).
  * Return: whether any port goes in redo.
  */
 static bool replan(struct run *run, const bool *mask, const bool *want,
-		   const bool *lost, bool last, bool spare, bool *redo)
+		   const bool *lost, bool last, bool *redo)
 {
 	unsigned int W = run->info.wavelengths, p, w, up, ok, best;
 	struct oio_tune_port tp;
@@ -595,21 +592,9 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 			run->best_lit[p] = run->emitting;
 		}
 		run->tried_up[p] = true;
-		/*
-		 * the last rounds only go back to the best shift tried - but
-		 * first, a port at its best lets a lane met cold back in there
-		 */
+		/* the last round only goes back to the best shift tried */
 		if (last) {
-			if (up >= run->best_up[p]) {
-				if (!spare || !placing ||
-				    !spare_plan(run, p, (unsigned int)s, up,
-						want, &tp))
-					continue;
-				adopt_plan(run, p, &tp);
-				redo[p] = any = true;
-				continue;
-			}
-			if (spare)
+			if (up >= run->best_up[p])
 				continue;
 			lio_tune_plan_shifts(run->t, p,
 					     1u << run->best_shift[p], &tp);
@@ -648,8 +633,7 @@ static bool replan(struct run *run, const bool *mask, const bool *want,
 }
 
 /*
- * Re-plans of the ports of mask while they promise more, then a round
- * that lets a lane met cold back in at a port's best shift, then back to
+ * Re-plans of the ports of mask while they promise more, then back to
  * each port's best; all the run's ports, whose lanes a placement may harm
  * (place_ports()); lost, if not NULL, as replan() takes it, in the first
  * round. placed, if not NULL, gets the ports placed again.
@@ -661,15 +645,14 @@ static int replan_rounds(struct run *run, const bool *mask, const bool *all,
 	bool redo[OIO_MAX_PORTS];
 	int err = 0;
 
-	for (round = 0; round <= REPLAN_ROUNDS + 1 && !err; round++) {
-		bool last = round >= REPLAN_ROUNDS;
+	for (round = 0; round <= REPLAN_ROUNDS && !err; round++) {
+		bool last = round == REPLAN_ROUNDS;
 
 		if (!replan(run, mask, want, round ? NULL : lost, last,
-			    round == REPLAN_ROUNDS, redo)) {
-			if (round > REPLAN_ROUNDS)
+			    redo)) {
+			if (last)
 				break;
-			if (round < REPLAN_ROUNDS)
-				round = REPLAN_ROUNDS - 1;
+			round = REPLAN_ROUNDS - 1;
 			continue;
 		}
 		for (p = 0; p < run->info.ports && placed; p++)
@@ -751,7 +734,7 @@ static int place_checked(struct run *run, const bool *mask, const bool *redo,
  * near an end of its reach, or a narrow eye, where its line shift puts
  * it; another may centre it. Its port is planned again from the lanes it
  * holds now, placed and checked again; MARGIN_REPLANS bounds the rounds,
- * as each costs a port up to REPLAN_ROUNDS + 2 placements and a margin
+ * as each costs a port up to REPLAN_ROUNDS + 1 placements and a margin
  * check. A shift the port was placed at before but that no margin check
  * judged may be tried again: it lost to one the check has now cut down.
  */
@@ -890,7 +873,7 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 		run->best_lit[p] = bh.lit[p];
 		any = true;
 	}
-	if (err || !any || !replan(run, again, want, NULL, true, false, back))
+	if (err || !any || !replan(run, again, want, NULL, true, back))
 		return err;
 	return place_checked(run, mask, back, want, &bh);
 }

@@ -920,12 +920,12 @@ static void p_lock(void *h, uint32_t ring, bool on)
 
 /*
  * On this optical-worst card (seed 13190067, drawn at base 13,000,000)
- * port 1 had spent its two re-plans (shifts 0 and 3, 5 lanes each) and
- * ended at its best, shift 7, with 6 lanes: lanes 12 and 14 out of reach,
- * met cold, lane 13 up between them. The round that only goes back to the
- * best shift left it so. The port now gets one more try at its best shift
- * first: lane 13 left out for lanes 12 and 14 (trade_plan()), 7 lanes, as
- * the reference's search finds, every lane it allows up.
+ * port 1's re-plans went to shifts 3 and 7 (5 lanes at 0 and at 3); at
+ * shift 7, its best, it had 6: lanes 12 and 14 out of reach, met cold,
+ * lane 13 up between them. With two re-plans spent, the round that only
+ * goes back to the best shift left it so. Its third re-plan leaves lane
+ * 13 out for lanes 12 and 14 (trade_plan()): 7 lanes, as the reference's
+ * search finds, every lane it allows up.
  */
 START_TEST(test_cold_lanes_traded_at_best)
 {
