@@ -97,6 +97,34 @@ static void judge_clean(struct verdict *v)
 		      "?");
 }
 
+/* Link up on make_optical_worst(seed), judged by judge_clean(). */
+static void up_optical_worst(uint64_t seed, struct verdict *v)
+{
+	make_optical_worst(seed);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(v);
+}
+
+/*
+ * Link up on make_optical_worst(seed): every lane the reference allows up,
+ * port at line shift shift, lane n out of reach there as the reference
+ * has it and down, left out for lanes n - 1 and n + 1, both up.
+ */
+static void up_traded(uint64_t seed, unsigned int port, unsigned int shift,
+		      unsigned int n)
+{
+	struct verdict v;
+
+	up_optical_worst(seed, &v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[port], shift);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[n - 1].fail), "ok");
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[n + 1].fail), "ok");
+	ck_assert_int_eq(v.why[n], REF_REACH);
+	ck_assert_int_ne(rep.lane[n].fail, OIO_LINK_OK);
+}
+
 /* The seeds of the VM suites: whole, in budget, and judged clean. */
 START_TEST(test_default_cards_whole)
 {
@@ -648,10 +676,7 @@ START_TEST(test_flattered_lane_judged_again)
 {
 	struct verdict v;
 
-	make_optical_worst(13190086);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
+	up_optical_worst(13190086, &v);
 	ck_assert_int_eq(v.why[51], REF_OK);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[51].fail), "ok");
 	ck_assert_uint_eq(v.up_possible, v.possible);
@@ -837,10 +862,7 @@ START_TEST(test_cold_lane_spared)
 	static struct ref_card ref;
 	struct verdict v;
 
-	make_optical_worst(290135);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
+	up_optical_worst(290135, &v);
 	ck_assert_uint_eq(v.possible, 62);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ck_assert_uint_eq(rep.line_shift[5], 4);
@@ -866,18 +888,7 @@ END_TEST
  */
 START_TEST(test_cold_lanes_traded)
 {
-	struct verdict v;
-
-	make_optical_worst(13190052);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
-	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(rep.line_shift[6], 0);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[51].fail), "ok");
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[53].fail), "ok");
-	ck_assert_int_eq(v.why[52], REF_REACH);
-	ck_assert_int_ne(rep.lane[52].fail, OIO_LINK_OK);
+	up_traded(13190052, 6, 0, 52);
 }
 END_TEST
 
@@ -929,18 +940,7 @@ static void p_lock(void *h, uint32_t ring, bool on)
  */
 START_TEST(test_cold_lanes_traded_at_best)
 {
-	struct verdict v;
-
-	make_optical_worst(13190067);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
-	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(rep.line_shift[1], 7);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[12].fail), "ok");
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[14].fail), "ok");
-	ck_assert_int_eq(v.why[13], REF_REACH);
-	ck_assert_int_ne(rep.lane[13].fail, OIO_LINK_OK);
+	up_traded(13190067, 1, 7, 13);
 }
 END_TEST
 
@@ -959,10 +959,7 @@ START_TEST(test_third_replan)
 	unsigned int n, up = 0;
 	struct verdict v;
 
-	make_optical_worst(13190211);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
+	up_optical_worst(13190211, &v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ref_card(&card, BER, &ref);
 	ck_assert_uint_eq(ref.port[5].best, 7);
@@ -986,10 +983,7 @@ START_TEST(test_cold_ring_parked)
 {
 	struct verdict v;
 
-	make_optical_worst(10190162);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
+	up_optical_worst(10190162, &v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ck_assert_int_eq(v.why[3], REF_REACH);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[6].fail), "ok");
