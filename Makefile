@@ -375,9 +375,9 @@ $(B)/unit/test-reference: tests/unit/test-reference.c tests/unit/reference.c \
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/bringup-verify.c lib/bringup-margin.c lib/bringup-qgain.c \
-	lib/tuning.c lib/plan.c lib/comb.c lib/peaks.c lib/select.c \
-	lib/strings.c lib/link-sized.c lib/calib.c lib/objects-sized.c \
-	lib/par.c
+	lib/tuning.c lib/linefit.c lib/plan.c lib/comb.c lib/peaks.c \
+	lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \
+	lib/objects-sized.c lib/par.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
 	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/peaks.h \
 	lib/liboio.h lib/oio-api.h lib/link-sized.h lib/objects-sized.h \

@@ -59,7 +59,7 @@
  * beyond the range of the card's others is not named (unlike_card()).
  */
 #define UNLIKE_Q	0.2
-#define LAW_MAX		0.25	/* heater laws tried, +- */
+#define LAW_MAX		LIO_TUNE_LAW_MAX
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
 				 * this close, in its FWHMs */
@@ -305,17 +305,6 @@ static double peak_weight(const struct oio_tune_ring *rg,
 	return p->edge ? w / 4 : w;
 }
 
-/*
- * A full peak: what timing, anchoring and the card fits rely on. A shaded
- * line does not leave one.
- */
-static bool trusted(const struct oio_tune_ring *rg,
-		    const struct oio_tune_peak *p)
-{
-	return p->anchor >= 0 ||
-	       (!p->edge && rg->ref_na > 0 && p->height >= 0.7 * rg->ref_na);
-}
-
 /* ---- heater lag ---------------------------------------------------------- */
 
 /* How far (codes) a staircase sweep's samples lag its codes. */
@@ -430,7 +419,7 @@ static void ring_lag(const struct oio_tune *t, struct oio_tune_ring *rg)
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 
-		if (trusted(rg, p) && looks_undimmed(t, p))
+		if (lio_tune_trusted(rg, p) && looks_undimmed(t, p))
 			d[n++] = p->code_a - p->code_b;
 	}
 	rg->lag_n = n;
@@ -842,7 +831,8 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		if (j < n) {
 			c[i] = tm->most[i][nm->line[i]];
 			/* a ring meets a line once per order: not twice full */
-			if (trusted(rg, &rg->pk[i]) && trusted(rg, &rg->pk[j]))
+			if (lio_tune_trusted(rg, &rg->pk[i]) &&
+			    lio_tune_trusted(rg, &rg->pk[j]))
 				c[i] += ANCHOR_COST;
 		}
 		nm->cost += c[i];
@@ -1082,7 +1072,7 @@ static bool same_naming(const struct oio_tune_ring *rg, const struct naming *a,
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++) {
-		if (!trusted(rg, &rg->pk[i]))
+		if (!lio_tune_trusted(rg, &rg->pk[i]))
 			continue;
 		if (a->line[i] != b->line[i])
 			return false;
@@ -1153,7 +1143,7 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 	rg->guessed = false;
 	rg->lead = 0;
 	for (i = 0; i < rg->n; i++)
-		tall += trusted(rg, &rg->pk[i]);
+		tall += lio_tune_trusted(rg, &rg->pk[i]);
 	if (tall < 2)
 		return anchor_alone(t, rg, w);
 	ring_terms(t, rg, cb, &tm);
@@ -1162,9 +1152,9 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 
 		/* the next full peak: a weak one between ends no pair */
 		for (b = a + 1; b < rg->n && !p1; b++)
-			if (trusted(rg, &rg->pk[b]))
+			if (lio_tune_trusted(rg, &rg->pk[b]))
 				p1 = &rg->pk[b];
-		if (!trusted(rg, p0) || !p1)
+		if (!lio_tune_trusted(rg, p0) || !p1)
 			continue;
 		pairs++;
 		span = NEAR_PLACES;
@@ -1283,7 +1273,7 @@ static bool weak_between(const struct oio_tune_ring *rg)
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++) {
-		if (!trusted(rg, &rg->pk[i])) {
+		if (!lio_tune_trusted(rg, &rg->pk[i])) {
 			weak |= full;
 			continue;
 		}
@@ -1345,20 +1335,13 @@ static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 	return name_ring_span(t, rg, w, sigma, cb, true);
 }
 
-/* Residual of a named peak against its line. */
-static double resid(const struct oio_tune *t, const struct oio_tune_ring *rg,
-		    const struct oio_tune_peak *p)
-{
-	return rg->o + rg->q * lio_tune_law(p->x, rg->h) -
-	       (t->line_pm[p->line] + p->order * t->fsr_pm);
-}
-
 /*
  * The lines and the FSR, from every named ring: a line's position moves
  * by the median of what its peaks say; the FSR by how peaks one order up
- * sit against the ring's others.
+ * sit against the ring's others. Then, if joint, the lines and the rings
+ * together (linefit.c).
  */
-static void refine_card(struct oio_tune *t, double sigma)
+static void refine_card(struct oio_tune *t, double sigma, bool joint)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
 	double (*d)[OIO_MAX_RINGS * 2] = t->scratch;
@@ -1379,9 +1362,9 @@ static void refine_card(struct oio_tune *t, double sigma)
 							       mlo;
 		for (i = 0; i < rg->n; i++) {
 			const struct oio_tune_peak *p = &rg->pk[i];
-			double e = resid(t, rg, p);
+			double e = lio_tune_resid(t, rg, p);
 
-			if (!trusted(rg, p) || fabs(e) > 3 * sigma)
+			if (!lio_tune_trusted(rg, p) || fabs(e) > 3 * sigma)
 				continue;
 			l = (unsigned int)p->line;
 			if (n[l] < OIO_MAX_RINGS * 2)
@@ -1403,6 +1386,8 @@ static void refine_card(struct oio_tune *t, double sigma)
 		t->line_pm[l] -= shift[l];
 	if (nf >= 3)
 		t->fsr_pm -= lio_median(f, nf) / 2;
+	if (joint)
+		lio_tune_fit_lines(t, sigma);
 }
 
 /* ---- the card's response ----------------------------------------------- */
@@ -1417,7 +1402,7 @@ static void linewidth(struct oio_tune_ring *rg)
 		const struct oio_tune_peak *p = &rg->pk[i];
 		double dx = 1e-4, slope;
 
-		if (!trusted(rg, p) || p->width <= 0)
+		if (!lio_tune_trusted(rg, p) || p->width <= 0)
 			continue;
 		slope = rg->q * (lio_tune_law(p->x + dx, rg->h) -
 				 lio_tune_law(p->x - dx, rg->h)) /
@@ -1522,7 +1507,7 @@ static void residuals(struct oio_tune *t)
 			continue;
 		for (i = 0; i < rg->n; i++) {
 			const struct oio_tune_peak *p = &rg->pk[i];
-			double e = resid(t, rg, p);
+			double e = lio_tune_resid(t, rg, p);
 
 			if (p->edge)
 				continue;
@@ -1530,7 +1515,7 @@ static void residuals(struct oio_tune *t)
 			n++;
 			l = (unsigned int)p->line;
 			if ((t->code >> l & 1) && !isnan(p->code_b) &&
-			    trusted(rg, p) && nd[l] < OIO_MAX_RINGS)
+			    lio_tune_trusted(rg, p) && nd[l] < OIO_MAX_RINGS)
 				d[l][nd[l]++] = rg->q *
 					(lio_tune_law(p->code_b / OIO_HEATER_MAX,
 						      rg->h) -
@@ -1675,7 +1660,12 @@ static void run_pass(struct oio_tune *t, unsigned int pass)
 	t->named = 0;
 	for (bus = 0; bus < 2 * t->g.ports; bus++)
 		t->named += ps.named[bus];
-	refine_card(t, sigmas[pass]);
+	/*
+	 * In the middle pass only: the first one's namings may still be
+	 * wrong, and the last one fits each ring on its own to the lines
+	 * the joint fit left (its step for a ring is a linear one).
+	 */
+	refine_card(t, sigmas[pass], pass == 1);
 	card_spread(t);
 	residuals(t);
 	lio_tune_crosstalk(t);

@@ -196,6 +196,8 @@ static inline unsigned int lio_tune_ring_of(const struct oio_tune_geom *g,
  * heaters bend it.
  */
 double lio_tune_law(double x, double h);
+/* The laws a fit tries: h within +- this. */
+#define LIO_TUNE_LAW_MAX	0.25
 /* The drive giving share g of full scale, for law h. */
 double lio_tune_law_inv(double g, double h);
 
@@ -274,6 +276,32 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r);
 
 /* The crosstalk, from sweep C once the rings are named (plan.c). */
 void lio_tune_crosstalk(struct oio_tune *t);
+
+/*
+ * A full peak: what timing, anchoring and the card fits rely on. A shaded
+ * line does not leave one.
+ */
+static inline bool lio_tune_trusted(const struct oio_tune_ring *rg,
+				    const struct oio_tune_peak *p)
+{
+	return p->anchor >= 0 ||
+	       (!p->edge && rg->ref_na > 0 && p->height >= 0.7 * rg->ref_na);
+}
+
+/* Residual of a named peak of ring rg against its line, pm. */
+static inline double lio_tune_resid(const struct oio_tune *t,
+				    const struct oio_tune_ring *rg,
+				    const struct oio_tune_peak *p)
+{
+	return rg->o + rg->q * lio_tune_law(p->x, rg->h) -
+	       (t->line_pm[p->line] + p->order * t->fsr_pm);
+}
+
+/*
+ * The lines and every named ring's response fitted together, each peak
+ * within 3 sigma of its line counted (linefit.c).
+ */
+void lio_tune_fit_lines(struct oio_tune *t, double sigma);
 
 /* Position of ring r at drive x, pm; NAN if it was not named. */
 double lio_tune_position(const struct oio_tune *t, unsigned int r, double x);
