@@ -13,11 +13,17 @@
  * reach at its heater's end with them: lanes the card could carry were
  * planned out of reach (README, step 4).
  *
- * Here one Gauss-Newton step moves the lines and every named ring's o, q
+ * Here a Gauss-Newton step moves the lines and every named ring's o, q
  * and h together, each ring's three eliminated (a Schur complement), so
- * that only a system of the lines is solved. What pins the bow is what a
- * ring's law is: the square law (h = 0) within the spread of a card's
- * heaters, a prior of LAW_SIGMA on each ring's h.
+ * that only a system of the lines is solved; then it is solved again
+ * with the rings that fit it worst weighed down, and taken - the lines'
+ * moves and each ring's own step with them - only if it lowers the
+ * misfit of the peaks it counted. What pins the bow is what a ring's law
+ * is: the square law (h = 0) within the spread of a card's heaters, a
+ * prior of LAW_SIGMA on each ring's h. The first line holds (a move of
+ * every line is every ring's o); a stretch of them all is told only by
+ * peaks an order up, the FSR held, and without enough of those the
+ * lines' spread holds too.
  */
 #include <math.h>
 #include <string.h>
@@ -42,6 +48,9 @@
  */
 #define RING_OUTLIER	3.0
 #define RING_MISFIT_MIN	5.0	/* pm: none is an outlier below it */
+/* Rings with peaks of two orders that tell a stretch of the lines. */
+#define SPANS_MIN	8
+#define HOLD		1e6	/* a constraint's weight, peaks' being 1 */
 
 /* Solve a x = b, n unknowns, a row-major, by elimination with pivots. */
 static bool lin_solve(double *a, double *b, unsigned int n)
@@ -57,14 +66,16 @@ static bool lin_solve(double *a, double *b, unsigned int n)
 				piv = i;
 		if (!(fabs(a[piv * n + k]) > 1e-12))
 			return false;
-		for (j = 0; j < n && piv != k; j++) {
-			v = a[k * n + j];
-			a[k * n + j] = a[piv * n + j];
-			a[piv * n + j] = v;
+		if (piv != k) {
+			for (j = 0; j < n; j++) {
+				v = a[k * n + j];
+				a[k * n + j] = a[piv * n + j];
+				a[piv * n + j] = v;
+			}
+			v = b[k];
+			b[k] = b[piv];
+			b[piv] = v;
 		}
-		v = b[k];
-		b[k] = b[piv];
-		b[piv] = v;
 		for (i = k + 1; i < n; i++) {
 			double f = a[i * n + k] / a[k * n + k];
 
@@ -89,6 +100,8 @@ static bool lin_solve(double *a, double *b, unsigned int n)
 struct ring_normal {
 	double A[NP * NP], Ai[NP * NP], g[NP], B[NP][MAX_W];
 	double c[MAX_W], e[MAX_W];
+	unsigned int n;		/* peaks counted */
+	bool orders;		/* of more than one order */
 	bool any;
 };
 
@@ -115,14 +128,19 @@ static bool ring_normal(const struct oio_tune *t,
 {
 	const double prior = (PEAK_SIGMA / LAW_SIGMA) * (PEAK_SIGMA / LAW_SIGMA);
 	unsigned int i, j, k;
+	int order = 0;
 
 	memset(rn, 0, sizeof(*rn));
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 		double J[NP], e;
 
-		if (!counted(t, rg, p, sigma))
+		if (!counted(t, rg, p, sigma) || p->line < 0 ||
+		    p->line >= (int)t->g.wavelengths)
 			continue;
+		rn->orders |= rn->n && p->order != order;
+		order = p->order;
+		rn->n++;
 		e = lio_tune_resid(t, rg, p);
 		jacobian(rg, p->x, J);
 		for (j = 0; j < NP; j++) {
@@ -137,7 +155,7 @@ static bool ring_normal(const struct oio_tune *t,
 	}
 	if (!rn->any)
 		return false;
-	/* the law: the square law's within LAW_SIGMA, where it is now */
+	/* the law: within LAW_SIGMA of the square law's, h = 0 */
 	rn->A[2 * NP + 2] += prior;
 	rn->g[2] -= prior * rg->h;
 	/* a ring of one peak leaves o and q alike: any of them will do */
@@ -159,16 +177,16 @@ static bool ring_normal(const struct oio_tune *t,
 }
 
 /*
- * Ring rg's step d once the lines move by dl, and the rms misfit of its
- * peaks after both.
+ * Ring rg's step d once the lines move by dl, and the sum of squares of
+ * its peaks' misfits after both, over the peaks rn counted (*n).
  */
 static double ring_step(const struct oio_tune *t,
 			const struct oio_tune_ring *rg, double sigma,
 			const struct ring_normal *rn, const double *dl,
-			double *d)
+			double *d, unsigned int *n)
 {
 	double rhs[NP], ss = 0;
-	unsigned int i, j, k, n = 0;
+	unsigned int i, j, k;
 
 	for (j = 0; j < NP; j++) {
 		rhs[j] = rn->g[j];
@@ -178,20 +196,40 @@ static double ring_step(const struct oio_tune *t,
 	for (j = 0; j < NP; j++)
 		for (d[j] = 0, k = 0; k < NP; k++)
 			d[j] += rn->Ai[j * NP + k] * rhs[k];
+	*n = 0;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 		double J[NP], e;
 
-		if (!counted(t, rg, p, sigma))
+		if (!counted(t, rg, p, sigma) || p->line < 0 ||
+		    p->line >= (int)t->g.wavelengths)
 			continue;
 		jacobian(rg, p->x, J);
 		e = lio_tune_resid(t, rg, p) - dl[p->line];
 		for (j = 0; j < NP; j++)
 			e += J[j] * d[j];
 		ss += e * e;
-		n++;
+		(*n)++;
 	}
-	return n ? sqrt(ss / n) : 0;
+	return ss;
+}
+
+/* A heavy penalty on moves that stretch the lines: sum dl (L - mean L). */
+static void hold_spread(const struct oio_tune *t, double *S)
+{
+	unsigned int W = t->g.wavelengths, l, m;
+	double mean = 0, ss = 0;
+
+	for (l = 0; l < W; l++)
+		mean += t->line_pm[l] / W;
+	for (l = 0; l < W; l++)
+		ss += (t->line_pm[l] - mean) * (t->line_pm[l] - mean);
+	if (!(ss > 0))
+		return;
+	for (l = 0; l < W; l++)
+		for (m = 0; m < W; m++)
+			S[l * W + m] += HOLD * (t->line_pm[l] - mean) *
+					(t->line_pm[m] - mean) / ss;
 }
 
 /*
@@ -204,7 +242,7 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
 	double S[MAX_W * MAX_W] = { 0 }, s[MAX_W] = { 0 }, Sr[MAX_W * MAX_W];
-	unsigned int r, j, k, l, m;
+	unsigned int r, j, k, l, m, spans = 0;
 	struct ring_normal rn;
 
 	for (r = 0; r < R; r++) {
@@ -213,6 +251,7 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 		if (!t->ring[r].named || !(wr[r] > 0) ||
 		    !ring_normal(t, &t->ring[r], sigma, wr[r], &rn))
 			continue;
+		spans += rn.orders;
 		for (j = 0; j < NP; j++)
 			for (k = 0; k < NP; k++) {
 				y[j] += rn.Ai[j * NP + k] * rn.g[k];
@@ -230,11 +269,19 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 			}
 		}
 	}
+	/*
+	 * Stretching the lines about line 0, every ring's o and q with them,
+	 * shrinks every residual of one order alike: only peaks an order up,
+	 * the FSR held, tell a stretch. Too few rings with such peaks, and
+	 * the lines' spread stays as the medians left it.
+	 */
+	if (spans < SPANS_MIN)
+		hold_spread(t, S);
 	dl[0] = 0;
 	for (l = 1; l < W; l++) {
 		for (m = 1; m < W; m++)
 			Sr[(l - 1) * (W - 1) + m - 1] = S[l * W + m];
-		/* a line no ring saw stays put */
+		/* a line no ring saw stays put, and none moves far alone */
 		Sr[(l - 1) * (W - 1) + l - 1] += 1e-3;
 		dl[l] = s[l];
 	}
@@ -244,10 +291,13 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
-	double wr[OIO_MAX_RINGS], misfit[OIO_MAX_RINGS], v[OIO_MAX_RINGS];
-	double dl[MAX_W], none[MAX_W] = { 0 }, d[NP], c;
+	/* refine_card() is done with the scratch rows */
+	double *wr = t->scratch[0], *misfit = t->scratch[1], *v = t->scratch[2];
+	double *step[NP] = { t->scratch[3], t->scratch[4], t->scratch[5] };
+	double dl[MAX_W], none[MAX_W] = { 0 }, d[NP], d0[NP], c;
+	double before = 0, after = 0;
 	struct ring_normal rn;
-	unsigned int r, l, nv = 0;
+	unsigned int r, l, j, n, nv = 0;
 
 	for (r = 0; r < R; r++)
 		wr[r] = 1;
@@ -255,10 +305,14 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 		return;
 	for (r = 0; r < R; r++) {
 		misfit[r] = 0;
-		if (t->ring[r].named &&
-		    ring_normal(t, &t->ring[r], sigma, 1, &rn))
-			v[nv++] = misfit[r] = ring_step(t, &t->ring[r], sigma,
-							&rn, dl, d);
+		if (!t->ring[r].named ||
+		    !ring_normal(t, &t->ring[r], sigma, 1, &rn))
+			continue;
+		misfit[r] = sqrt(ring_step(t, &t->ring[r], sigma, &rn, dl, d,
+					   &n) / n);
+		/* a ring of NP peaks or fewer fits any step exactly */
+		if (n > NP)
+			v[nv++] = misfit[r];
 	}
 	if (!nv)
 		return;
@@ -267,18 +321,35 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 		wr[r] = misfit[r] <= c ? 1 : (c / misfit[r]) * (c / misfit[r]);
 	if (!solve_lines(t, sigma, wr, dl))
 		return;
+	/*
+	 * Each ring's step for these moves, on the peaks the step counted;
+	 * taken only if the misfit of them all falls below what each ring's
+	 * own step gives with the lines where they are.
+	 */
+	for (r = 0; r < R; r++) {
+		step[0][r] = NAN;
+		if (!t->ring[r].named ||
+		    !ring_normal(t, &t->ring[r], sigma, 1, &rn))
+			continue;
+		before += ring_step(t, &t->ring[r], sigma, &rn, none, d0, &n);
+		after += ring_step(t, &t->ring[r], sigma, &rn, dl, d, &n);
+		for (j = 0; j < NP; j++)
+			step[j][r] = d[j];
+	}
+	if (!(after < before))
+		return;
 	for (l = 0; l < W; l++)
 		t->line_pm[l] += dl[l];
-	/* each ring's own step to the lines now where they are */
 	for (r = 0; r < R; r++) {
 		struct oio_tune_ring *rg = &t->ring[r];
+		double h = rg->h + step[2][r];
 
-		if (!rg->named || !ring_normal(t, rg, sigma, 1, &rn))
+		/* a law past the fits' range: the next pass refits the ring */
+		if (!isfinite(step[0][r]) || !isfinite(step[1][r]) ||
+		    !(fabs(h) <= LIO_TUNE_LAW_MAX))
 			continue;
-		ring_step(t, rg, sigma, &rn, none, d);
-		rg->o += d[0];
-		rg->q += d[1];
-		rg->h = lio_fmin(lio_fmax(rg->h + d[2], -LIO_TUNE_LAW_MAX),
-				 LIO_TUNE_LAW_MAX);
+		rg->o += step[0][r];
+		rg->q += step[1][r];
+		rg->h = h;
 	}
 }

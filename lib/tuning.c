@@ -1662,8 +1662,9 @@ static void run_pass(struct oio_tune *t, unsigned int pass)
 		t->named += ps.named[bus];
 	/*
 	 * In the middle pass only: the first one's namings may still be
-	 * wrong, and the last one fits each ring on its own to the lines
-	 * the joint fit left (its step for a ring is a linear one).
+	 * wrong, and the last one names and fits each ring afresh to the
+	 * lines the joint fit left, where the joint fit moves a ring by one
+	 * linearised step.
 	 */
 	refine_card(t, sigmas[pass], pass == 1);
 	card_spread(t);
