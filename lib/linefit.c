@@ -115,10 +115,12 @@ static void jacobian(const struct oio_tune_ring *rg, double x, double *J)
 	J[2] = rg->q * x2 * (1 - x2) / (den * den);
 }
 
+/* Does a peak of ring rg count: full, named, within 3 sigma of its line? */
 static bool counted(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		    const struct oio_tune_peak *p, double sigma)
 {
-	return lio_tune_trusted(rg, p) &&
+	return lio_tune_trusted(rg, p) && p->line >= 0 &&
+	       p->line < (int)t->g.wavelengths &&
 	       fabs(lio_tune_resid(t, rg, p)) <= 3 * sigma;
 }
 
@@ -135,8 +137,7 @@ static bool ring_normal(const struct oio_tune *t,
 		const struct oio_tune_peak *p = &rg->pk[i];
 		double J[NP], e;
 
-		if (!counted(t, rg, p, sigma) || p->line < 0 ||
-		    p->line >= (int)t->g.wavelengths)
+		if (!counted(t, rg, p, sigma))
 			continue;
 		rn->orders |= rn->n && p->order != order;
 		order = p->order;
@@ -201,8 +202,7 @@ static double ring_step(const struct oio_tune *t,
 		const struct oio_tune_peak *p = &rg->pk[i];
 		double J[NP], e;
 
-		if (!counted(t, rg, p, sigma) || p->line < 0 ||
-		    p->line >= (int)t->g.wavelengths)
+		if (!counted(t, rg, p, sigma))
 			continue;
 		jacobian(rg, p->x, J);
 		e = lio_tune_resid(t, rg, p) - dl[p->line];
