@@ -17,13 +17,14 @@
  * and h together, each ring's three eliminated (a Schur complement), so
  * that only a system of the lines is solved; then it is solved again
  * with the rings that fit it worst weighed down, and taken - the lines'
- * moves and each ring's own step with them - only if it lowers the
- * misfit of the peaks it counted. What pins the bow is what a ring's law
- * is: the square law (h = 0) within the spread of a card's heaters, a
- * prior of LAW_SIGMA on each ring's h. The first line holds (a move of
- * every line is every ring's o); a stretch of them all is told only by
- * peaks an order up, the FSR held, and without enough of those the
- * lines' spread holds too.
+ * moves and each ring's own best step for them - only if that lowers
+ * what the step minimises, as the step reckons it, below what the
+ * rings' own steps give with the lines unmoved. What pins the bow is
+ * what a ring's law is: the square law (h = 0) within the spread of a
+ * card's heaters, a prior of LAW_SIGMA on each ring's h. The first line
+ * holds (a move of every line is every ring's o); a stretch of them all
+ * is told only by peaks an order up, the FSR held, and without enough
+ * of those the spread of the lines the peaks saw holds too.
  */
 #include <math.h>
 #include <string.h>
@@ -41,6 +42,8 @@
 #define LAW_SIGMA	0.087
 /* How well a named peak sits on its line once fitted, pm. */
 #define PEAK_SIGMA	40.0
+/* The law's prior as a peak's weight (1 a pm squared) counts it. */
+#define LAW_PRIOR	((PEAK_SIGMA / LAW_SIGMA) * (PEAK_SIGMA / LAW_SIGMA))
 /*
  * A ring whose peaks fit the step this many times worse than the card's
  * median ring (a naming one line out, a law the peaks bend) is weighed
@@ -128,7 +131,6 @@ static bool ring_normal(const struct oio_tune *t,
 			const struct oio_tune_ring *rg, double sigma, double wt,
 			struct ring_normal *rn)
 {
-	const double prior = (PEAK_SIGMA / LAW_SIGMA) * (PEAK_SIGMA / LAW_SIGMA);
 	unsigned int i, j, k;
 	int order = 0;
 
@@ -157,8 +159,8 @@ static bool ring_normal(const struct oio_tune *t,
 	if (!rn->any)
 		return false;
 	/* the law: within LAW_SIGMA of the square law's, h = 0 */
-	rn->A[2 * NP + 2] += prior;
-	rn->g[2] -= prior * rg->h;
+	rn->A[2 * NP + 2] += LAW_PRIOR;
+	rn->g[2] -= LAW_PRIOR * rg->h;
 	/* a ring of one peak leaves o and q alike: any of them will do */
 	rn->A[0] += 1e-6;
 	rn->A[NP + 1] += 1e-6;
@@ -178,25 +180,16 @@ static bool ring_normal(const struct oio_tune *t,
 }
 
 /*
- * Ring rg's step d once the lines move by dl, and the sum of squares of
- * its peaks' misfits after both, over the peaks rn counted (*n).
+ * The sum of squares of ring rg's peaks' misfits, over the peaks it
+ * counts (*n), once the lines move by dl and the ring by d.
  */
-static double ring_step(const struct oio_tune *t,
-			const struct oio_tune_ring *rg, double sigma,
-			const struct ring_normal *rn, const double *dl,
-			double *d, unsigned int *n)
+static double peaks_ss(const struct oio_tune *t,
+		       const struct oio_tune_ring *rg, double sigma,
+		       const double *dl, const double *d, unsigned int *n)
 {
-	double rhs[NP], ss = 0;
-	unsigned int i, j, k;
+	unsigned int i, j;
+	double ss = 0;
 
-	for (j = 0; j < NP; j++) {
-		rhs[j] = rn->g[j];
-		for (k = 0; k < t->g.wavelengths; k++)
-			rhs[j] -= rn->B[j][k] * dl[k];
-	}
-	for (j = 0; j < NP; j++)
-		for (d[j] = 0, k = 0; k < NP; k++)
-			d[j] += rn->Ai[j * NP + k] * rhs[k];
 	*n = 0;
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
@@ -214,22 +207,57 @@ static double ring_step(const struct oio_tune *t,
 	return ss;
 }
 
-/* A heavy penalty on moves that stretch the lines: sum dl (L - mean L). */
-static void hold_spread(const struct oio_tune *t, double *S)
+/*
+ * Ring rg's own best step d, its peaks weighed alike, once the lines
+ * move by dl; peaks_ss() after both.
+ */
+static double ring_step(const struct oio_tune *t,
+			const struct oio_tune_ring *rg, double sigma,
+			const struct ring_normal *rn, const double *dl,
+			double *d, unsigned int *n)
 {
-	unsigned int W = t->g.wavelengths, l, m;
-	double mean = 0, ss = 0;
+	double rhs[NP];
+	unsigned int j, k;
+
+	for (j = 0; j < NP; j++) {
+		rhs[j] = rn->g[j];
+		for (k = 0; k < t->g.wavelengths; k++)
+			rhs[j] -= rn->B[j][k] * dl[k];
+	}
+	for (j = 0; j < NP; j++)
+		for (d[j] = 0, k = 0; k < NP; k++)
+			d[j] += rn->Ai[j * NP + k] * rhs[k];
+	return peaks_ss(t, rg, sigma, dl, d, n);
+}
+
+/*
+ * A heavy penalty on moves that stretch the lines some peaks saw (seen):
+ * sum dl (L - mean L) over them. A line none saw would otherwise take up
+ * the stretch, moved for next to nothing.
+ */
+static void hold_spread(const struct oio_tune *t, const bool *seen,
+			double *S)
+{
+	unsigned int W = t->g.wavelengths, l, m, n = 0;
+	double mean = 0, ss = 0, u[MAX_W];
 
 	for (l = 0; l < W; l++)
-		mean += t->line_pm[l] / W;
-	for (l = 0; l < W; l++)
-		ss += (t->line_pm[l] - mean) * (t->line_pm[l] - mean);
+		if (seen[l]) {
+			mean += t->line_pm[l];
+			n++;
+		}
+	if (!n)
+		return;
+	mean /= n;
+	for (l = 0; l < W; l++) {
+		u[l] = seen[l] ? t->line_pm[l] - mean : 0;
+		ss += u[l] * u[l];
+	}
 	if (!(ss > 0))
 		return;
 	for (l = 0; l < W; l++)
 		for (m = 0; m < W; m++)
-			S[l * W + m] += HOLD * (t->line_pm[l] - mean) *
-					(t->line_pm[m] - mean) / ss;
+			S[l * W + m] += HOLD * u[l] * u[m] / ss;
 }
 
 /*
@@ -243,6 +271,7 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
 	double S[MAX_W * MAX_W] = { 0 }, s[MAX_W] = { 0 }, Sr[MAX_W * MAX_W];
 	unsigned int r, j, k, l, m, spans = 0;
+	bool seen[MAX_W] = { false };
 	struct ring_normal rn;
 
 	for (r = 0; r < R; r++) {
@@ -252,6 +281,8 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 		    !ring_normal(t, &t->ring[r], sigma, wr[r], &rn))
 			continue;
 		spans += rn.orders;
+		for (l = 0; l < W; l++)
+			seen[l] |= rn.c[l] > 0;
 		for (j = 0; j < NP; j++)
 			for (k = 0; k < NP; k++) {
 				y[j] += rn.Ai[j * NP + k] * rn.g[k];
@@ -276,7 +307,7 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 	 * the lines' spread stays as the medians left it.
 	 */
 	if (spans < SPANS_MIN)
-		hold_spread(t, S);
+		hold_spread(t, seen, S);
 	dl[0] = 0;
 	for (l = 1; l < W; l++) {
 		for (m = 1; m < W; m++)
@@ -310,7 +341,7 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 			continue;
 		misfit[r] = sqrt(ring_step(t, &t->ring[r], sigma, &rn, dl, d,
 					   &n) / n);
-		/* a ring of NP peaks or fewer fits any step exactly */
+		/* a ring of NP peaks or fewer fits any step all but exactly */
 		if (n > NP)
 			v[nv++] = misfit[r];
 	}
@@ -322,19 +353,34 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 	if (!solve_lines(t, sigma, wr, dl))
 		return;
 	/*
-	 * Each ring's step for these moves, on the peaks the step counted;
-	 * taken only if the misfit of them all falls below what each ring's
-	 * own step gives with the lines where they are.
+	 * Each ring's own step for these moves, on the peaks the step
+	 * counted; all of it taken only if what the step minimised - the
+	 * weighed misfits and the laws' prior - falls below what each
+	 * ring's own step gives with the lines where they are. A ring whose
+	 * law would step past the fits' range stays, for the next pass to
+	 * refit, and counts as it would be then.
 	 */
 	for (r = 0; r < R; r++) {
+		const struct oio_tune_ring *rg = &t->ring[r];
+		double h;
+
 		step[0][r] = NAN;
-		if (!t->ring[r].named ||
-		    !ring_normal(t, &t->ring[r], sigma, 1, &rn))
+		if (!rg->named || !ring_normal(t, rg, sigma, 1, &rn))
 			continue;
-		before += ring_step(t, &t->ring[r], sigma, &rn, none, d0, &n);
-		after += ring_step(t, &t->ring[r], sigma, &rn, dl, d, &n);
-		for (j = 0; j < NP; j++)
-			step[j][r] = d[j];
+		before += wr[r] * ring_step(t, rg, sigma, &rn, none, d0, &n) +
+			  LAW_PRIOR * (rg->h + d0[2]) * (rg->h + d0[2]);
+		ring_step(t, rg, sigma, &rn, dl, d, &n);
+		h = rg->h + d[2];
+		if (!isfinite(d[0]) || !isfinite(d[1]) ||
+		    !(fabs(h) <= LIO_TUNE_LAW_MAX)) {
+			d[0] = d[1] = d[2] = 0;
+			h = rg->h;
+		} else {
+			for (j = 0; j < NP; j++)
+				step[j][r] = d[j];
+		}
+		after += wr[r] * peaks_ss(t, rg, sigma, dl, d, &n) +
+			 LAW_PRIOR * h * h;
 	}
 	if (!(after < before))
 		return;
@@ -342,14 +388,11 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 		t->line_pm[l] += dl[l];
 	for (r = 0; r < R; r++) {
 		struct oio_tune_ring *rg = &t->ring[r];
-		double h = rg->h + step[2][r];
 
-		/* a law past the fits' range: the next pass refits the ring */
-		if (!isfinite(step[0][r]) || !isfinite(step[1][r]) ||
-		    !(fabs(h) <= LIO_TUNE_LAW_MAX))
+		if (isnan(step[0][r]))
 			continue;
 		rg->o += step[0][r];
 		rg->q += step[1][r];
-		rg->h = h;
+		rg->h += step[2][r];
 	}
 }
