@@ -36,8 +36,8 @@
 #define MAX_W		OIO_MAX_WAVELENGTHS
 #define NP		3	/* a ring's o, q, h */
 /*
- * How far a heater's law strays from the square law: the envelope's
- * +-15 % spread evenly (datasheet 7.5), as one sigma.
+ * How far a heater's law strays from the square law, one sigma: the
+ * envelope's +-15 % (datasheet 7.5) spread evenly, 0.15 / sqrt(3).
  */
 #define LAW_SIGMA	0.087
 /* How well a named peak sits on its line once fitted, pm. */
