@@ -1027,6 +1027,7 @@ static void card_spread(struct oio_tune *t)
 		sy += sin(a);
 	}
 	t->q_pm = n ? lio_median(q, n) : 0;
+	t->h_med = n ? lio_median(h, n) : 0;
 	if (n < PRIOR_RINGS)
 		return;
 	/* the second smallest and largest: one odd ring does not widen them */
@@ -1087,9 +1088,9 @@ static bool same_naming(const struct oio_tune_ring *rg, const struct naming *a,
 
 /*
  * A ring with one full peak, which a lone line's sweep named - or one
- * whose search put such a peak on another line, or left two namings
- * nearly as cheap (lio_tune_rename()): the card's usual full scale
- * through it, at the order that puts the ring where the card's rings sit.
+ * whose search put such a peak on another line (lio_tune_rename()): the
+ * card's usual full scale through it, at the order that puts the ring
+ * where the card's rings sit.
  */
 static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 			 unsigned int w)
@@ -1118,6 +1119,31 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 	return true;
 }
 
+/*
+ * Of the namings within AMBIGUOUS of the best (cand[best]), the one whose
+ * heater and law are most like the card's: its median's, in the slack
+ * the card's range of them allows.
+ */
+static unsigned int most_like_card(const struct oio_tune *t,
+				   const struct naming *cand, unsigned int nc,
+				   unsigned int best)
+{
+	unsigned int c, like = best;
+	double least = INFINITY;
+
+	for (c = 0; c < nc; c++) {
+		double eq = (cand[c].q / t->q_pm - 1) / Q_SLACK;
+		double eh = (cand[c].h - t->h_med) / H_SLACK;
+
+		if (cand[c].cost < cand[best].cost + AMBIGUOUS &&
+		    eq * eq + eh * eh < least) {
+			least = eq * eq + eh * eh;
+			like = c;
+		}
+	}
+	return like;
+}
+
 #define CANDIDATES	4	/* distinct namings refined */
 #define NEAR_PLACES	3	/* lines apart a pair of full peaks may be */
 
@@ -1130,7 +1156,7 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
  */
 static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 			   unsigned int w, double sigma,
-			   const struct oio_comb *cb, bool wide)
+			   const struct oio_comb *cb, bool wide, bool settle)
 {
 	struct naming cand[CANDIDATES];
 	struct ring_terms tm;
@@ -1250,6 +1276,13 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 	for (c = 0; c < nc; c++)
 		if (c != best && !same_naming(rg, &cand[c], &cand[best]) &&
 		    cand[c].cost < cand[best].cost + AMBIGUOUS) {
+			if (settle && t->spread_pm > 0) {
+				take_naming(rg, &cand[most_like_card(t, cand,
+								     nc, best)]);
+				rg->lead = 0;
+				rg->named = true;
+				return true;
+			}
 			for (i = 0; i < rg->n; i++)
 				rg->pk[i].line = cand[best].line[i];
 			rg->guessed = true;
@@ -1326,13 +1359,14 @@ static bool rename_kept(const struct oio_tune *t, struct oio_tune_ring *rg,
  * the ring is unnamed, and swept alone later (an anchor).
  */
 static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
-		      unsigned int w, double sigma, const struct oio_comb *cb)
+		      unsigned int w, double sigma, const struct oio_comb *cb,
+		      bool settle)
 {
-	if (!name_ring_span(t, rg, w, sigma, cb, false))
+	if (!name_ring_span(t, rg, w, sigma, cb, false, settle))
 		return false;
 	if (t->spread_pm <= 0 || rg->q >= t->q_lo || !weak_between(rg))
 		return true;
-	return name_ring_span(t, rg, w, sigma, cb, true);
+	return name_ring_span(t, rg, w, sigma, cb, true, settle);
 }
 
 /*
@@ -1573,7 +1607,7 @@ static void name_bus(void *arg, unsigned int bus)
 			shade(t, ps->cb, ps->cb_b, p, side, w);
 		kept = ps->keep && rg->named && rg->lead >= DECISIVE &&
 		       rename_kept(t, rg, ps->sigma, ps->cb);
-		if (!kept && !name_ring(t, rg, w, ps->sigma, ps->cb))
+		if (!kept && !name_ring(t, rg, w, ps->sigma, ps->cb, false))
 			continue;
 		n++;
 		linewidth(rg);
@@ -1792,7 +1826,7 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 	return shown;
 }
 
-/* How many lines lone-line sweeps showed a full peak of the ring on. */
+/* How many lines lone-line sweeps showed the ring's full peaks on. */
 static unsigned int anchor_lines(const struct oio_tune_ring *rg)
 {
 	uint32_t seen = 0;
@@ -1828,26 +1862,15 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 	 * Two namings nearly as cheap, each keeping the lone lines' peaks on
 	 * their lines, differ where those sweeps did not look: the ring's own
 	 * FSR, up to a percent off the card's, costs its peaks an order away
-	 * as much as a law bent to the search's limit does (default 100696's
-	 * ring 78, named with the law, was left to a sweep in place: 20.1 ms
-	 * of tuning). Once lone lines showed two of its peaks, the card's
-	 * usual heater through the first stands, if it keeps the other on its
-	 * line. On one such peak alone it does not: three of unit-bringup's
-	 * cards then lost a lane or the course they are there for.
+	 * about as much as a law bent far off the card's does (default
+	 * 100696's ring 78, left to a sweep in place: 20.1 ms of tuning).
+	 * Once lone lines showed its peaks on two lines, the naming with a
+	 * heater and law most like the card's stands. On one line's alone,
+	 * settling so cost one of unit-bringup's cards a lane (6200404) and
+	 * another the course it is there for.
 	 */
-	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb)) {
-		struct oio_tune_ring was = *rg;
-
-		if (!rg->guessed || anchor_lines(rg) < 2 ||
-		    !anchor_alone(t, rg, w) || off_anchor(rg)) {
-			*rg = was;
-			return false;
-		}
-		rg->guessed = false;
-		linewidth(rg);
-		t->named++;
-		return true;
-	}
+	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb, anchor_lines(rg) >= 2))
+		return false;
 	/*
 	 * Peaks split by rings upstream, each put on a line of its own, can
 	 * outweigh the lone line's peak, with a heater unlike the card's

@@ -149,6 +149,7 @@ struct oio_tune {
 	double q_pm;		/* the named rings' median full scale */
 	double q_lo, q_hi;	/* and the range of them, and of the laws */
 	double h_lo, h_hi;
+	double h_med;		/* their median law */
 	/*
 	 * The first pass named the card's heaters far off its nominal full
 	 * scale: named again from the start, a search's namings paying for

@@ -579,14 +579,15 @@ END_TEST
 
 /*
  * On this default card (the envelope's, seed 100696) port 4's TX ring 7,
- * lane 39's, left two namings nearly as cheap after its lone lines showed
- * it lines 0, 1 and 2: its law 2.5 % off the square law and a heater like
- * the card's (the truth: 3.7 %), and a law at the search's limit, 25 %,
- * with a heater 11 % under the card's median, which fits the peaks either
- * side of the order its FSR, 0.9 % under the card's, moves. Both keep the
- * lone lines' peaks on their lines. It was left unnamed and found by a
- * sweep in place: 20.1 ms of tuning. Named through those peaks with the
- * card's usual heater, its lane verifies at once.
+ * lane 39's, once its lone lines had shown it lines 1 and 0, left two
+ * namings nearly as cheap, both with those peaks on their lines: a heater
+ * 9 % over the card's median with a law 5 % under the square law, and one
+ * 12 % under with a law 25 % under, the search's limit (the truth: a
+ * heater 2 % over, a law 3.7 % over). The ring's own FSR, 0.9 % under
+ * the card's, costs its peaks either side of an order about as much as
+ * the bent law does. It was left unnamed, its third anchor sweep no
+ * better, and found by a sweep in place: 20.13 ms of tuning. Named with
+ * the heater and law most like the card's, its lane verifies at once.
  */
 START_TEST(test_anchors_settle_a_tie)
 {
