@@ -1119,16 +1119,33 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 	return true;
 }
 
+/* Does a naming keep every full peak a lone line showed on that line? */
+static bool keeps_anchors(const struct oio_tune_ring *rg,
+			  const struct naming *nm)
+{
+	unsigned int i;
+
+	for (i = 0; i < rg->n; i++)
+		if (rg->pk[i].anchor >= 0 && !rg->pk[i].edge &&
+		    nm->line[i] != rg->pk[i].anchor)
+			return false;
+	return true;
+}
+
 /*
- * Of the namings within AMBIGUOUS of the best (cand[best]), the one whose
- * heater and law are most like the card's: its median's, in the slack
- * the card's range of them allows.
+ * Namings within AMBIGUOUS of the best (cand[best]) that the ring's peaks
+ * cannot tell apart - its own FSR trades against its law - are told by
+ * the card's other rings: the one nearest their median heater and law,
+ * Q_SLACK of heater and H_SLACK of law counting alike. Only one that
+ * keeps the lone lines' peaks on their lines and has a heater like the
+ * card's (unlike_card()) may be taken; nc if none.
  */
 static unsigned int most_like_card(const struct oio_tune *t,
+				   const struct oio_tune_ring *rg,
 				   const struct naming *cand, unsigned int nc,
 				   unsigned int best)
 {
-	unsigned int c, like = best;
+	unsigned int c, like = nc;
 	double least = INFINITY;
 
 	for (c = 0; c < nc; c++) {
@@ -1136,7 +1153,9 @@ static unsigned int most_like_card(const struct oio_tune *t,
 		double eh = (cand[c].h - t->h_med) / H_SLACK;
 
 		if (cand[c].cost < cand[best].cost + AMBIGUOUS &&
-		    eq * eq + eh * eh < least) {
+		    keeps_anchors(rg, &cand[c]) &&
+		    lio_fmax(t->q_lo - cand[c].q, cand[c].q - t->q_hi) <=
+		    UNLIKE_Q * t->q_pm && eq * eq + eh * eh < least) {
 			least = eq * eq + eh * eh;
 			like = c;
 		}
@@ -1152,7 +1171,8 @@ static unsigned int most_like_card(const struct oio_tune *t,
  * neighbouring full peaks on every pair of lines one to three places
  * apart (wide: and a place more for each peak between them that is not
  * full, up to W - 1), refine the cheapest few distinct namings, keep the
- * cheapest, and give up if a distinct one is nearly as cheap.
+ * cheapest, and give up if a distinct one is nearly as cheap - unless
+ * settle, when most_like_card() may take one of them.
  */
 static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 			   unsigned int w, double sigma,
@@ -1273,13 +1293,15 @@ static bool name_ring_span(const struct oio_tune *t, struct oio_tune_ring *rg,
 		if (cand[c].cost < cand[best].cost)
 			best = c;
 	/* a distinct naming nearly as cheap: the ring says nothing sure */
+	settle = settle && t->spread_pm > 0;
 	for (c = 0; c < nc; c++)
 		if (c != best && !same_naming(rg, &cand[c], &cand[best]) &&
 		    cand[c].cost < cand[best].cost + AMBIGUOUS) {
-			if (settle && t->spread_pm > 0) {
-				take_naming(rg, &cand[most_like_card(t, cand,
-								     nc, best)]);
-				rg->lead = 0;
+			unsigned int like = settle ?
+				most_like_card(t, rg, cand, nc, best) : nc;
+
+			if (like < nc) {
+				take_naming(rg, &cand[like]);
 				rg->named = true;
 				return true;
 			}
@@ -1356,7 +1378,8 @@ static bool rename_kept(const struct oio_tune *t, struct oio_tune_ring *rg,
  * one, or one a ring upstream takes), and a naming that skips it puts
  * the pair on lines too close, at too small a full scale. That search
  * stands as it comes out: if it finds a distinct naming nearly as cheap,
- * the ring is unnamed, and swept alone later (an anchor).
+ * the ring is unnamed, and swept alone later (an anchor) - or, settle,
+ * named as the tie is settled there (name_ring_span()).
  */
 static bool name_ring(const struct oio_tune *t, struct oio_tune_ring *rg,
 		      unsigned int w, double sigma, const struct oio_comb *cb,
@@ -1636,7 +1659,7 @@ static bool named_off_nominal(struct oio_tune *t)
 	/* what a ring the second try leaves unnamed would keep of the first */
 	for (r = 0; r < R; r++)
 		t->ring[r].fwhm_pm = t->ring[r].rms_pm = 0;
-	t->prior_pm = t->spread_pm = t->q_pm = 0;
+	t->prior_pm = t->spread_pm = t->q_pm = t->h_med = 0;
 	t->xt1 = t->xt2 = 0;
 	t->off_nominal = true;
 	return true;
@@ -1864,10 +1887,10 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 	 * FSR, up to a percent off the card's, costs its peaks an order away
 	 * about as much as a law bent far off the card's does (default
 	 * 100696's ring 78, left to a sweep in place: 20.1 ms of tuning).
-	 * Once lone lines showed its peaks on two lines, the naming with a
-	 * heater and law most like the card's stands. On one line's alone,
-	 * settling so cost one of unit-bringup's cards a lane (6200404) and
-	 * another the course it is there for.
+	 * Once lone lines showed its peaks on two lines or more, such a
+	 * naming most like the card's stands. On one line's alone, settling
+	 * so cost one of unit-bringup's cards a lane (6200404) and another
+	 * the course it is there for.
 	 */
 	if (!name_ring(t, rg, w, FINAL_SIGMA, &cb, anchor_lines(rg) >= 2))
 		return false;

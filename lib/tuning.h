@@ -147,9 +147,9 @@ struct oio_tune {
 	 */
 	double prior_pm, spread_pm;
 	double q_pm;		/* the named rings' median full scale */
+	double h_med;		/* and law */
 	double q_lo, q_hi;	/* and the range of them, and of the laws */
 	double h_lo, h_hi;
-	double h_med;		/* their median law */
 	/*
 	 * The first pass named the card's heaters far off its nominal full
 	 * scale: named again from the start, a search's namings paying for
