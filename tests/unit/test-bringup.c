@@ -542,6 +542,30 @@ START_TEST(test_anchor_line_taken_upstream)
 END_TEST
 
 /*
+ * Link up on the default card of seed: whole and judged clean, within the
+ * VM suites' budget (20 ms of tuning, 2,000 MMIO), in sweeps sweeps (the
+ * analysis' and the anchors', and any in place).
+ */
+static void up_default_in_budget(uint64_t seed, unsigned int sweeps)
+{
+	struct verdict v;
+	uint64_t m0;
+
+	make(seed, NULL, 0);
+	m0 = mmio();
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(rep.lanes_up, 64);
+	ck_assert_msg(rep.t_locked - rep.t_lasers <= 20000000,
+		      "tuning took %llu ns",
+		      (unsigned long long)(rep.t_locked - rep.t_lasers));
+	ck_assert_msg(mmio() - m0 <= 2000, "%llu MMIO",
+		      (unsigned long long)(mmio() - m0));
+	ck_assert_uint_eq(rep.sweeps, sweeps);
+}
+
+/*
  * On this default card (the envelope's seed base 9,000,000) port 4's RX
  * ring 6, lane 38's, meets every line of sweep A where a ring upstream
  * takes part of it: its peaks come split, the tallest two fifths of its
@@ -558,22 +582,8 @@ END_TEST
  */
 START_TEST(test_shaded_ring_left_to_anchor)
 {
-	struct verdict v;
-	uint64_t m0;
-
-	make(9000853, NULL, 0);
-	m0 = mmio();
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
-	ck_assert_uint_eq(rep.lanes_up, 64);
-	ck_assert_msg(rep.t_locked - rep.t_lasers <= 20000000,
-		      "tuning took %llu ns",
-		      (unsigned long long)(rep.t_locked - rep.t_lasers));
-	ck_assert_msg(mmio() - m0 <= 2000, "%llu MMIO",
-		      (unsigned long long)(mmio() - m0));
-	/* the sweeps and the anchors': no sweep in place (it took 11) */
-	ck_assert_uint_eq(rep.sweeps, 10);
+	/* no sweep in place (it took 11) */
+	up_default_in_budget(9000853, 10);
 }
 END_TEST
 
@@ -591,22 +601,8 @@ END_TEST
  */
 START_TEST(test_anchors_settle_a_tie)
 {
-	struct verdict v;
-	uint64_t m0;
-
-	make(100696, NULL, 0);
-	m0 = mmio();
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(&v);
-	ck_assert_uint_eq(rep.lanes_up, 64);
-	ck_assert_msg(rep.t_locked - rep.t_lasers <= 20000000,
-		      "tuning took %llu ns",
-		      (unsigned long long)(rep.t_locked - rep.t_lasers));
-	ck_assert_msg(mmio() - m0 <= 2000, "%llu MMIO",
-		      (unsigned long long)(mmio() - m0));
-	/* the sweeps and the anchors': no sweep in place */
-	ck_assert_uint_eq(rep.sweeps, 14);
+	/* no sweep in place */
+	up_default_in_budget(100696, 14);
 }
 END_TEST
 
