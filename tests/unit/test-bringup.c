@@ -727,9 +727,10 @@ END_TEST
  * (The card was 5200173, line 7 some 300 pm from line 0, until the lines
  * and the rings were fitted together, 2026-12-06: of its three lanes so
  * crowded, lane 49 now ends lock-not-held, a reason the reference's too
- * weak allows as well. Then 5200083, its lane 45, until a ring its lone
- * lines showed on two lines was named through them, 2026-12-06: its line
- * 0 lanes now err on fewer bits. 5200173's port 1 was once placed at
+ * weak allows as well. Then 5200083, its lane 45, until a ring whose
+ * lone lines showed it two lines took, of namings nearly as cheap, the
+ * one most like the card's, 2026-12-06: its line 0 lanes now err on
+ * fewer bits. 5200173's port 1 was once placed at
  * line shift 6 again, where its lane 10, on line 0 and left out by the
  * plan, said no-line-shift-fits for a crowded line.)
  */
