@@ -1119,6 +1119,21 @@ static bool anchor_alone(const struct oio_tune *t, struct oio_tune_ring *rg,
 	return true;
 }
 
+/*
+ * Is full scale q unlike every other of the card's heaters, more than
+ * UNLIKE_Q of their median beyond their range? One card's heaters differ
+ * by some ten percent. A naming that far off was made of peaks that do
+ * not say where the ring is - split, each of them, by a ring upstream
+ * taking the line as the ring met it - and the cheapest of bad namings
+ * can lead the rest as a good one does. (The range leaves out the one
+ * ring most unlike the others each way, so two such rings on a card,
+ * both short or both long, hide each other.)
+ */
+static bool heater_unlike(const struct oio_tune *t, double q)
+{
+	return lio_fmax(t->q_lo - q, q - t->q_hi) > UNLIKE_Q * t->q_pm;
+}
+
 /* Does a naming keep every full peak a lone line showed on that line? */
 static bool keeps_anchors(const struct oio_tune_ring *rg,
 			  const struct naming *nm)
@@ -1138,7 +1153,7 @@ static bool keeps_anchors(const struct oio_tune_ring *rg,
  * the card's other rings: the one nearest their median heater and law,
  * Q_SLACK of heater and H_SLACK of law counting alike. Only one that
  * keeps the lone lines' peaks on their lines and has a heater like the
- * card's (unlike_card()) may be taken; nc if none.
+ * card's (heater_unlike()) may be taken; nc if none.
  */
 static unsigned int most_like_card(const struct oio_tune *t,
 				   const struct oio_tune_ring *rg,
@@ -1154,8 +1169,7 @@ static unsigned int most_like_card(const struct oio_tune *t,
 
 		if (cand[c].cost < cand[best].cost + AMBIGUOUS &&
 		    keeps_anchors(rg, &cand[c]) &&
-		    lio_fmax(t->q_lo - cand[c].q, cand[c].q - t->q_hi) <=
-		    UNLIKE_Q * t->q_pm && eq * eq + eh * eh < least) {
+		    !heater_unlike(t, cand[c].q) && eq * eq + eh * eh < least) {
 			least = eq * eq + eh * eh;
 			like = c;
 		}
@@ -1665,22 +1679,11 @@ static bool named_off_nominal(struct oio_tune *t)
 	return true;
 }
 
-/*
- * Did a ring's search name it with a heater unlike every other of the
- * card's, its full scale more than UNLIKE_Q of their median beyond their
- * range? One card's heaters differ by some ten percent. A naming that far
- * off was made of peaks that do not say where the ring is - split, each
- * of them, by a ring upstream taking the line as the ring met it - and
- * the cheapest of bad namings can lead the rest as a good one does. (The
- * range leaves out the one ring most unlike the others each way, so two
- * such rings on a card, both short or both long, hide each other.)
- */
+/* Did a ring's search name it with a heater unlike the card's? */
 static bool unlike_card(const struct oio_tune *t,
 			const struct oio_tune_ring *rg)
 {
-	return t->spread_pm > 0 && rg->named &&
-	       lio_fmax(t->q_lo - rg->q, rg->q - t->q_hi) >
-	       UNLIKE_Q * t->q_pm;
+	return t->spread_pm > 0 && rg->named && heater_unlike(t, rg->q);
 }
 
 /*
