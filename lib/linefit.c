@@ -208,13 +208,11 @@ static double peaks_ss(const struct oio_tune *t,
 }
 
 /*
- * Ring rg's own best step d, its peaks weighed alike, once the lines
- * move by dl; peaks_ss() after both.
+ * A ring's own best step d, its peaks weighed alike, once the lines move
+ * by dl (rn: its terms).
  */
-static double ring_step(const struct oio_tune *t,
-			const struct oio_tune_ring *rg, double sigma,
-			const struct ring_normal *rn, const double *dl,
-			double *d, unsigned int *n)
+static void ring_solve(const struct oio_tune *t, const struct ring_normal *rn,
+		       const double *dl, double *d)
 {
 	double rhs[NP];
 	unsigned int j, k;
@@ -227,6 +225,15 @@ static double ring_step(const struct oio_tune *t,
 	for (j = 0; j < NP; j++)
 		for (d[j] = 0, k = 0; k < NP; k++)
 			d[j] += rn->Ai[j * NP + k] * rhs[k];
+}
+
+/* ring_solve(), and peaks_ss() after both moves. */
+static double ring_step(const struct oio_tune *t,
+			const struct oio_tune_ring *rg, double sigma,
+			const struct ring_normal *rn, const double *dl,
+			double *d, unsigned int *n)
+{
+	ring_solve(t, rn, dl, d);
 	return peaks_ss(t, rg, sigma, dl, d, n);
 }
 
@@ -369,7 +376,7 @@ void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 			continue;
 		before += wr[r] * ring_step(t, rg, sigma, &rn, none, d0, &n) +
 			  LAW_PRIOR * (rg->h + d0[2]) * (rg->h + d0[2]);
-		ring_step(t, rg, sigma, &rn, dl, d, &n);
+		ring_solve(t, &rn, dl, d);
 		h = rg->h + d[2];
 		if (!isfinite(d[0]) || !isfinite(d[1]) ||
 		    !(fabs(h) <= LIO_TUNE_LAW_MAX)) {
