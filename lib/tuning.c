@@ -1134,6 +1134,12 @@ static bool heater_unlike(const struct oio_tune *t, double q)
 	return lio_fmax(t->q_lo - q, q - t->q_hi) > UNLIKE_Q * t->q_pm;
 }
 
+/* Would line put a full peak a lone line showed on another line? */
+static bool off_its_anchor(const struct oio_tune_peak *p, int line)
+{
+	return p->anchor >= 0 && !p->edge && line != p->anchor;
+}
+
 /* Does a naming keep every full peak a lone line showed on that line? */
 static bool keeps_anchors(const struct oio_tune_ring *rg,
 			  const struct naming *nm)
@@ -1141,8 +1147,7 @@ static bool keeps_anchors(const struct oio_tune_ring *rg,
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++)
-		if (rg->pk[i].anchor >= 0 && !rg->pk[i].edge &&
-		    nm->line[i] != rg->pk[i].anchor)
+		if (off_its_anchor(&rg->pk[i], nm->line[i]))
 			return false;
 	return true;
 }
@@ -1870,8 +1875,7 @@ static bool off_anchor(const struct oio_tune_ring *rg)
 	unsigned int i;
 
 	for (i = 0; i < rg->n; i++)
-		if (rg->pk[i].anchor >= 0 && !rg->pk[i].edge &&
-		    rg->pk[i].line != rg->pk[i].anchor)
+		if (off_its_anchor(&rg->pk[i], rg->pk[i].line))
 			return true;
 	return false;
 }
