@@ -31,7 +31,7 @@
  * searched again - in the last pass that search was a fifth of the
  * analysis, in the middle one as much again. With the lead at AMBIGUOUS
  * (every ring named), a few cards left a lane down for another reason
- * than the reference's; at twice it, none (README).
+ * than the reference's; at twice it, none (docs/bringup.md).
  */
 #define DECISIVE	(2 * AMBIGUOUS)
 /* A dimmed line may move this far (pm), its sweep-B peak with it. */
