@@ -25,6 +25,21 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 	want[n] = false;
 }
 
+/*
+ * The card's state machine refused lane n, for the card's reason: a ring
+ * whose loop let its line go is a lock not held (at the end of the ring's
+ * reach, out of it), whatever step the card refused.
+ */
+static void lane_refused(struct run *run, unsigned int n, bool *want)
+{
+	enum oio_lane_reason why = run->tel->lane[n].reason;
+
+	run->rep->lane[n].reason = why;
+	run_fail_lane(run, n, why == OIO_LANE_REASON_TX_UNLOCKED ||
+			      why == OIO_LANE_REASON_RX_UNLOCKED ?
+			      OIO_LINK_UNLOCKED : OIO_LINK_NOT_ACTIVATED, want);
+}
+
 bool run_holds_line(const struct run *run, unsigned int n)
 {
 	unsigned int r;
@@ -242,8 +257,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 			   run->prm.ber_target * (double)ll->prbs_bits) {
 			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
 		} else if (li->state != OIO_LANE_STATE_INITIALIZED) {
-			ll->reason = li->reason;
-			run_fail_lane(run, n, OIO_LINK_NOT_ACTIVATED, want);
+			lane_refused(run, n, want);
 		}
 		/* one that verified waits INITIALIZED, its PRBS running */
 		run->primed[n] = want[n];
@@ -270,10 +284,8 @@ int run_activate(struct run *run, bool *want)
 	err = err ?: run_wait_lanes(run, want, 60);
 	for (n = 0; n < lanes_of(run) && !err; n++)
 		if (want[n] &&
-		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED) {
-			run->rep->lane[n].reason = run->tel->lane[n].reason;
-			run_fail_lane(run, n, OIO_LINK_NOT_ACTIVATED, want);
-		}
+		    run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED)
+			lane_refused(run, n, want);
 	run_progress(run, "activate", 1, 1);
 	return err;
 }

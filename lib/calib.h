@@ -31,7 +31,7 @@ struct lio_cal_lane {
 	uint32_t code[2];	/* TX, RX heater codes, locked, if up */
 	/* why not, if not: OIO_LINK_BER_HIGH is a lane too weak there */
 	enum oio_link_fail fail;
-	enum oio_lane_reason reason;	/* the card's, for NOT_ACTIVATED */
+	enum oio_lane_reason reason;	/* the report's (struct oio_link_lane) */
 };
 
 struct lio_cal {

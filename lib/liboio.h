@@ -626,7 +626,12 @@ const char *oio_link_fail_name(enum oio_link_fail f);
 
 struct oio_link_lane {
 	enum oio_link_fail fail;
-	enum oio_lane_reason reason;	/* the card's, when NOT_ACTIVATED */
+	/*
+	 * The card's, when its state machine refused the lane: NOT_ACTIVATED;
+	 * or UNLOCKED (NO_RESONANCE at an end of a ring's reach) when it
+	 * refused it for a ring whose loop let the line go
+	 */
+	enum oio_lane_reason reason;
 	uint32_t line;			/* laser line the lane carries */
 	uint32_t tx_code, rx_code;	/* heater codes when locked */
 	/*

@@ -881,6 +881,41 @@ START_TEST(test_reference_searches)
 END_TEST
 
 /*
+ * On this card, drawn inside the envelope (base 16,000,000), lane 39's RX
+ * ring locks on its line at its heater's hot end and verifies clean; then
+ * its loop lets the line go, and the card refuses to activate the lane,
+ * RX unlocked. A ring held at the end of its reach: out of reach, as the
+ * reference has it, not a refusal the reference cannot judge (until
+ * 2026-12-06 the lane ended activation-refused).
+ */
+START_TEST(test_refused_at_heater_end)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1120 }, { "fsr-order-permille", 13 },
+		{ "crosstalk-permille", 119 },
+		{ "crosstalk-spread-permille", 119 },
+		{ "crosstalk-nn-permille", 3 }, { "heater-tau-ns", 7648 },
+		{ "heater-tau-spread-permille", 157 },
+		{ "heater-law-permille", 74 }, { "laser-error-pm", 204 },
+		{ "laser-offset-pm", 3006 }, { "laser-drift-pm-per-ma", 5 },
+		{ "monitor-noise-na", 5384 }, { "ring-q", 4656 },
+		{ "ring-spread-pm", 2805 }, { "heater-range-pm", 5745 },
+	};
+	struct verdict v;
+
+	make_set(16200054, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_int_eq(v.why[39], REF_REACH);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[39].fail),
+			 "no-resonance-in-range");
+	ck_assert_int_eq(rep.lane[39].reason, OIO_LANE_REASON_RX_UNLOCKED);
+}
+END_TEST
+
+/*
  * On this optical-worst card (the envelope's seed 290135), port 5 at line
  * shift 4 had lanes 43 and 44 both down out of reach: a sweep in place
  * put both on their lines, and the loops met a ring of each within half a
@@ -2487,6 +2522,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_margin_odds, 0, 3);
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_searches);
+	tcase_add_test(tc, test_refused_at_heater_end);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
 	tcase_add_test(tc, test_cold_lanes_traded_at_best);
