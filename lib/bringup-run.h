@@ -274,6 +274,11 @@ double run_crowding(const struct run *run, unsigned int n);
  */
 bool run_crowded_miss(const struct run *run, unsigned int n);
 /*
+ * Why lane n failed, the card's state machine having refused it for
+ * the reason in its telemetry (bringup-verify.c).
+ */
+enum oio_link_fail run_refusal(const struct run *run, unsigned int n);
+/*
  * Does lane n, down for errors with its rings left on its line, still
  * have both locked, neither at its limit, in run->tel (bringup-verify.c)?
  * Parking leaves them there.

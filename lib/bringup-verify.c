@@ -25,19 +25,27 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 	want[n] = false;
 }
 
-/*
- * The card's state machine refused lane n, for the card's reason: a ring
- * whose loop let its line go is a lock not held (at the end of the ring's
- * reach, out of it), whatever step the card refused.
- */
+enum oio_link_fail run_refusal(const struct run *run, unsigned int n)
+{
+	enum oio_lane_reason reason = run->tel->lane[n].reason;
+
+	/*
+	 * The card checks a lane's locks as TXTURNON ends and while it is
+	 * ACTIVATED (datasheet 6.12): a ring whose loop let its line go
+	 * after the lock check is a lock not held like one the check saw,
+	 * and at an end of the ring's reach the line is out of it.
+	 */
+	if (reason != OIO_LANE_REASON_TX_UNLOCKED &&
+	    reason != OIO_LANE_REASON_RX_UNLOCKED)
+		return OIO_LINK_NOT_ACTIVATED;
+	return run->at_end[n] ? OIO_LINK_NO_RESONANCE : OIO_LINK_UNLOCKED;
+}
+
+/* Lane n refused by the card's state machine: its reason kept too. */
 static void lane_refused(struct run *run, unsigned int n, bool *want)
 {
-	enum oio_lane_reason why = run->tel->lane[n].reason;
-
-	run->rep->lane[n].reason = why;
-	run_fail_lane(run, n, why == OIO_LANE_REASON_TX_UNLOCKED ||
-			      why == OIO_LANE_REASON_RX_UNLOCKED ?
-			      OIO_LINK_UNLOCKED : OIO_LINK_NOT_ACTIVATED, want);
+	run->rep->lane[n].reason = run->tel->lane[n].reason;
+	run_fail_lane(run, n, run_refusal(run, n), want);
 }
 
 bool run_holds_line(const struct run *run, unsigned int n)

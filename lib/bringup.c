@@ -1291,7 +1291,8 @@ static int finish(struct run *run, int err)
 				 */
 				rep->lane[n].fail = OIO_LINK_LINE_DARK;
 			} else if (rep->lane[n].fail == OIO_LINK_OK) {
-				rep->lane[n].fail = OIO_LINK_NOT_ACTIVATED;
+				/* activated, or asked to be again, and dropped */
+				rep->lane[n].fail = run_refusal(run, n);
 				rep->lane[n].reason = run->tel->lane[n].reason;
 			} else if (rep->lane[n].fail == OIO_LINK_OUT_OF_RANGE &&
 				   crowded_out(run, n)) {

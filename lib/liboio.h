@@ -627,9 +627,9 @@ const char *oio_link_fail_name(enum oio_link_fail f);
 struct oio_link_lane {
 	enum oio_link_fail fail;
 	/*
-	 * The card's, when its state machine refused the lane: NOT_ACTIVATED;
-	 * or UNLOCKED (NO_RESONANCE at an end of a ring's reach) when it
-	 * refused it for a ring whose loop let the line go
+	 * The card's reason when its state machine refused the lane, else
+	 * NONE: with NOT_ACTIVATED; with UNLOCKED, or NO_RESONANCE at an end
+	 * of a ring's reach, for TX_UNLOCKED and RX_UNLOCKED.
 	 */
 	enum oio_lane_reason reason;
 	uint32_t line;			/* laser line the lane carries */

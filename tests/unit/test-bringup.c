@@ -915,6 +915,53 @@ START_TEST(test_refused_at_heater_end)
 }
 END_TEST
 
+/* The lane whose RX loop is turned off as it is activated, or after. */
+#define UNLOCK_LANE	20
+
+static void u_lane(void *h, uint32_t lane, enum oio_lane_request req,
+		   int gen, int chk)
+{
+	if (lane == UNLOCK_LANE && req == OIO_LANE_REQUEST_ACTIVATE)
+		sio.io.lock(h, 2 * UNLOCK_LANE + 1, false);
+	sio.io.lane(h, lane, req, gen, chk);
+}
+
+static void u_stage(const char *stage, unsigned int done, unsigned int total,
+		    void *arg)
+{
+	(void)total;
+	(void)arg;
+	if (!strcmp(stage, "activate") && done) {
+		sio.io.lock(sio.io.h, 2 * UNLOCK_LANE + 1, false);
+		ck_assert_int_eq(sio.io.run(sio.io.h), 0);
+		sio.io.sleep_us(sio.io.h, 100);
+	}
+}
+
+/*
+ * A default card whose lane UNLOCK_LANE has its RX loop turned off as the
+ * lane is activated (_i 0), or once it is (_i 1): the card refuses the
+ * lane or drops it, RX unlocked, and the report has it lock-not-held with
+ * the card's reason, every other lane up.
+ */
+START_TEST(test_refused_unlocked)
+{
+	struct oio_card_io io;
+
+	make(1001, NULL, 0);
+	io = sio.io;
+	if (!_i)
+		io.lane = u_lane;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep,
+					_i ? u_stage : NULL, NULL), 0);
+	ck_assert_uint_eq(rep.lanes_up, rep.lanes - 1);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[UNLOCK_LANE].fail),
+			 "lock-not-held");
+	ck_assert_int_eq(rep.lane[UNLOCK_LANE].reason,
+			 OIO_LANE_REASON_RX_UNLOCKED);
+}
+END_TEST
+
 /*
  * On this optical-worst card (the envelope's seed 290135), port 5 at line
  * shift 4 had lanes 43 and 44 both down out of reach: a sweep in place
@@ -2523,6 +2570,7 @@ int main(void)
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_refused_at_heater_end);
+	tcase_add_loop_test(tc, test_refused_unlocked, 0, 2);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
 	tcase_add_test(tc, test_cold_lanes_traded_at_best);
