@@ -232,20 +232,8 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 				run_end_of_reach(run, 2 * n + 1,
 						 rx->heater) < 0;
 		}
-		/*
-		 * A loop that saw no signal on a bright line of its own, where
-		 * its ring was put, found no resonance there: the line is not
-		 * where the ring is (optical-worst 18190408's lane 42, its RX
-		 * ring placed by a sweep in place, which the reference has out
-		 * of reach at that shift). On a weak line it may be the line.
-		 */
-		if (want[n] && (tx->lock_state == OIO_LOCK_STATE_NO_SIGNAL ||
-				rx->lock_state == OIO_LOCK_STATE_NO_SIGNAL) &&
-		    bright_alone(run, n))
-			run_fail_lane(run, n, OIO_LINK_NO_RESONANCE, want);
-		else if (want[n] &&
-			 (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
-			  rx->lock_state != OIO_LOCK_STATE_LOCKED))
+		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
+				rx->lock_state != OIO_LOCK_STATE_LOCKED))
 			run_fail_lane(run, n, OIO_LINK_UNLOCKED, want);
 	}
 	run_progress(run, "verify", 0, 1);

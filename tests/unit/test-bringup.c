@@ -915,25 +915,6 @@ START_TEST(test_refused_at_heater_end)
 }
 END_TEST
 
-/*
- * On this optical-worst card (base 18,000,000), port 5's lane 42 has its
- * rings placed by a sweep in place, then its RX loop finds no signal on
- * its bright line: no resonance where the ring is, as the reference has
- * the lane out of reach at that shift, not a lock lost (until 2026-12-06
- * it ended lock-not-held).
- */
-START_TEST(test_no_signal_no_resonance)
-{
-	struct verdict v;
-
-	up_optical_worst(18190408, &v);
-	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_int_eq(v.why[42], REF_REACH);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[42].fail),
-			 "no-resonance-in-range");
-}
-END_TEST
-
 /* The lane whose RX loop is turned off as it is activated, or after. */
 #define UNLOCK_LANE	20
 
@@ -2590,7 +2571,6 @@ int main(void)
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_refused_at_heater_end);
 	tcase_add_loop_test(tc, test_refused_unlocked, 0, 2);
-	tcase_add_test(tc, test_no_signal_no_resonance);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
 	tcase_add_test(tc, test_cold_lanes_traded_at_best);
