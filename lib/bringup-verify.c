@@ -10,18 +10,24 @@
 /* How near an end a loop that saw nothing is tried again from the end. */
 #define PROBE_LINEWIDTHS	2.0
 
+/*
+ * A line a ring meets only at the end of its reach, where its loop cannot
+ * hold it, is out of its reach, whatever the symptom.
+ */
+static enum oio_link_fail at_reach(const struct run *run, unsigned int n,
+				   enum oio_link_fail why)
+{
+	if (run->at_end[n] &&
+	    (why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH))
+		return OIO_LINK_NO_RESONANCE;
+	return why;
+}
+
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want)
 {
-	/*
-	 * A line a ring meets only at the end of its reach, where its loop
-	 * cannot hold it, is out of its reach, whatever the symptom.
-	 */
-	if (run->at_end[n] &&
-	    (why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH))
-		why = OIO_LINK_NO_RESONANCE;
 	if (run->rep->lane[n].fail == OIO_LINK_OK)
-		run->rep->lane[n].fail = why;
+		run->rep->lane[n].fail = at_reach(run, n, why);
 	want[n] = false;
 }
 
@@ -32,13 +38,11 @@ enum oio_link_fail run_refusal(const struct run *run, unsigned int n)
 	/*
 	 * The card checks a lane's locks as TXTURNON ends and while it is
 	 * ACTIVATED (datasheet 6.12): a ring whose loop let its line go
-	 * after the lock check is a lock not held like one the check saw,
-	 * and at an end of the ring's reach the line is out of it.
+	 * after the lock check is a lock not held like one the check saw.
 	 */
-	if (reason != OIO_LANE_REASON_TX_UNLOCKED &&
-	    reason != OIO_LANE_REASON_RX_UNLOCKED)
-		return OIO_LINK_NOT_ACTIVATED;
-	return run->at_end[n] ? OIO_LINK_NO_RESONANCE : OIO_LINK_UNLOCKED;
+	return at_reach(run, n, reason == OIO_LANE_REASON_TX_UNLOCKED ||
+				reason == OIO_LANE_REASON_RX_UNLOCKED ?
+				OIO_LINK_UNLOCKED : OIO_LINK_NOT_ACTIVATED);
 }
 
 /* Lane n refused by the card's state machine: its reason kept too. */
