@@ -591,10 +591,166 @@ void lio_tune_plan(const struct oio_tune *t, unsigned int port,
 	lio_tune_plan_shifts(t, port, UINT32_MAX, out);
 }
 
+/* A line shift's placement: what each lane's rings make of it. */
+struct shift_try {
+	enum oio_tune_why why[MAX_W];	/* in: before placing; out: after */
+	bool ok[2][MAX_W];
+	double y[2][MAX_W];
+	double margin;
+	unsigned int n;			/* lanes in reach */
+	uint32_t near;		/* left out by less than the fits' error */
+};
+
+/*
+ * Place both buses of a port for line shift s, from st->why: a lane needs
+ * both rings, so the partner of a ring left out is dropped and both
+ * buses placed again without it.
+ */
+static void place_shift(const struct oio_tune *t, const struct bus *bus,
+			unsigned int s, struct shift_try *st)
+{
+	unsigned int W = t->g.wavelengths, w, side, pass;
+	double miss[2][MAX_W];
+	bool want[MAX_W];
+
+	st->margin = INFINITY;
+	st->near = 0;
+	for (pass = 0; pass < 2; pass++) {
+		for (w = 0; w < W; w++)
+			want[w] = st->why[w] == OIO_TUNE_OK;
+		for (side = 0; side < 2; side++) {
+			double m;
+
+			place(t, &bus[side], s, want, st->ok[side],
+			      st->y[side], &m, miss[side]);
+			if (pass)
+				st->margin = lio_fmin(st->margin, m);
+		}
+		for (w = 0; w < W; w++)
+			if (want[w] && (!st->ok[0][w] || !st->ok[1][w])) {
+				st->why[w] = OIO_TUNE_OUT_OF_REACH;
+				/* in reach but for the fits' error? */
+				if (!pass &&
+				    miss[0][w] < NEAR_MISS * t->g.range_pm &&
+				    miss[1][w] < NEAR_MISS * t->g.range_pm)
+					st->near |= 1u << w;
+			}
+	}
+	for (w = 0, st->n = 0; w < W; w++)
+		st->n += st->why[w] == OIO_TUNE_OK;
+}
+
+/*
+ * Is alt better than st: more lanes, none of them nearer a heater's end
+ * than half the nominal linewidth unless st's were (a ring let in that
+ * close has no room for its loop: the reference counts no such lane, and
+ * optical-worst 290024 lost one to a shift promising it)?
+ */
+static bool holds_more(const struct oio_tune *t, const struct shift_try *alt,
+		       const struct shift_try *st)
+{
+	return alt->n > st->n &&
+	       alt->margin >= lio_fmin(st->margin, t->g.fwhm_pm / 2);
+}
+
+/*
+ * A lane left out for a ring whose heat pushed it off its line may fit
+ * once that ring's own lane is left out too (a lane needs both rings, so
+ * the partner of a ring left out goes): optical-worst 290235's port 3 at
+ * shift 7, whose RX ring 3 missed by 117 pm for RX ring 2's heat, lane 2
+ * then left out for its TX ring. Each lane of cand left out is tried
+ * again with the others as they stand, while that holds more.
+ */
+static void readmit_lanes(const struct oio_tune *t, const struct bus *bus,
+			  unsigned int s, uint32_t cand, struct shift_try *st)
+{
+	unsigned int W = t->g.wavelengths, u;
+	struct shift_try alt;
+	bool more = true;
+
+	while (more) {
+		more = false;
+		for (u = 0; u < W; u++) {
+			if (!(cand >> u & 1) || st->why[u] == OIO_TUNE_OK)
+				continue;
+			memcpy(alt.why, st->why, W * sizeof(*alt.why));
+			alt.why[u] = OIO_TUNE_OK;
+			place_shift(t, bus, s, &alt);
+			if (holds_more(t, &alt, st)) {
+				*st = alt;
+				more = true;
+			}
+		}
+	}
+}
+
+/*
+ * The rounds place greedily, and a lane they keep may be what pushes two
+ * beside it out of reach: optical-worst 290203's port 6 at shift 3, where
+ * lane 5's TX ring left lanes 4 and 6 out and without it all seven fit.
+ * Each lane kept with two lanes of cand left out within two places of it
+ * is left out in turn, the others let back in as readmit_lanes() does,
+ * and the placement that holds the most taken. was: the lanes as they
+ * stood before placing.
+ */
+static void trade_lanes(const struct oio_tune *t, const struct bus *bus,
+			unsigned int s, const enum oio_tune_why *was,
+			uint32_t cand, struct shift_try *st)
+{
+	unsigned int W = t->g.wavelengths, v, u;
+	uint32_t out = 0, kept = 0;
+	struct shift_try alt;
+
+	for (u = 0; u < W; u++) {
+		kept |= (uint32_t)(st->why[u] == OIO_TUNE_OK) << u;
+		out |= (uint32_t)(st->why[u] != OIO_TUNE_OK) << u;
+	}
+	out &= cand;
+	for (v = 0; v < W && out; v++) {
+		unsigned int beside = 0;
+
+		if (!(kept >> v & 1))
+			continue;
+		for (u = v >= 2 ? v - 2 : 0; u <= v + 2 && u < W; u++)
+			beside += out >> u & 1;
+		if (beside < 2)
+			continue;
+		memcpy(alt.why, was, W * sizeof(*alt.why));
+		alt.why[v] = OIO_TUNE_OUT_OF_REACH;
+		place_shift(t, bus, s, &alt);
+		readmit_lanes(t, bus, s, cand & ~(1u << v), &alt);
+		if (holds_more(t, &alt, st))
+			*st = alt;
+	}
+}
+
+/*
+ * The lanes wanted at shift s whose rings each reach their lines at the
+ * first order with no heat from their neighbours: only those can a
+ * placement that heats them less let in. The others need a neighbour's
+ * heat to reach at all.
+ */
+static uint32_t fit_alone(const struct oio_tune *t, const struct bus *bus,
+			  unsigned int s, const enum oio_tune_why *was)
+{
+	unsigned int W = t->g.wavelengths, w, side;
+	uint32_t mask = 0;
+
+	for (w = 0; w < W; w++) {
+		bool fits = was[w] == OIO_TUNE_OK;
+
+		for (side = 0; side < 2 && fits; side++)
+			fits = first_total(t, &bus[side], w, (w + s) % W) <=
+			       own(t, &bus[side], w, 1);
+		mask |= (uint32_t)fits << w;
+	}
+	return mask;
+}
+
 void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 			  uint32_t shifts, struct oio_tune_port *out)
 {
-	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0, pass;
+	unsigned int W = t->g.wavelengths, s, side, w, best_ok = 0;
 	unsigned int best_near = 0;
 	struct bus bus[2];
 	double best_margin = -INFINITY;
@@ -604,49 +760,40 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 	for (side = 0; side < 2; side++)
 		bus_init(t, port, side, &bus[side]);
 	for (s = 0; s < W; s++) {
-		enum oio_tune_why why[MAX_W];
-		bool want[MAX_W], ok[2][MAX_W];
-		double y[2][MAX_W], miss[2][MAX_W], margin = INFINITY;
-		unsigned int n = 0, near = 0;
+		enum oio_tune_why was[MAX_W];
+		struct shift_try st;
+		uint32_t alone, first_near;
+		unsigned int n, near;
+		double margin;
 		bool better;
 
 		for (w = 0; w < W; w++) {
 			const struct oio_tune_ring *tx = &t->ring[bus[0].ring[w]];
 			const struct oio_tune_ring *rx = &t->ring[bus[1].ring[w]];
 
-			why[w] = !(t->emitting >> ((w + s) % W) & 1) ?
+			was[w] = !(t->emitting >> ((w + s) % W) & 1) ?
 				 OIO_TUNE_DARK :
 				 tx->stuck || rx->stuck ? OIO_TUNE_STUCK :
 				 !tx->named || !rx->named ? OIO_TUNE_UNNAMED :
 				 t->unreach[port][s] >> w & 1 ?
 				 OIO_TUNE_OUT_OF_REACH : OIO_TUNE_OK;
 		}
-		/* a lane needs both rings: drop the partner of one left out */
-		for (pass = 0; pass < 2; pass++) {
-			for (w = 0; w < W; w++)
-				want[w] = why[w] == OIO_TUNE_OK;
-			for (side = 0; side < 2; side++) {
-				double m;
-
-				place(t, &bus[side], s, want, ok[side],
-				      y[side], &m, miss[side]);
-				if (pass)
-					margin = lio_fmin(margin, m);
-			}
-			for (w = 0; w < W; w++)
-				if (want[w] && (!ok[0][w] || !ok[1][w])) {
-					why[w] = OIO_TUNE_OUT_OF_REACH;
-					/* in reach but for the fit's error? */
-					near += !pass &&
-						miss[0][w] < NEAR_MISS * t->g.range_pm &&
-						miss[1][w] < NEAR_MISS * t->g.range_pm;
-				}
-		}
+		memcpy(st.why, was, sizeof(was));
+		place_shift(t, bus, s, &st);
+		/* lanes the rounds left out that a placement may yet let in */
+		alone = fit_alone(t, bus, s, was);
+		first_near = st.near;
+		readmit_lanes(t, bus, s, alone, &st);
+		trade_lanes(t, bus, s, was, alone, &st);
+		n = st.n;
+		/* the rounds' near misses, of those still left out */
+		for (w = 0, near = 0; w < W; w++)
+			near += (first_near >> w & 1) &&
+				st.why[w] != OIO_TUNE_OK;
+		margin = st.margin;
 		out->unsure_at[s] = near;
-		for (w = 0; w < W; w++) {
-			n += why[w] == OIO_TUNE_OK;
-			out->unsure_at[s] += why[w] == OIO_TUNE_UNNAMED;
-		}
+		for (w = 0; w < W; w++)
+			out->unsure_at[s] += st.why[w] == OIO_TUNE_UNNAMED;
 		out->ok_at[s] = n;
 		if (!(shifts >> s & 1))
 			continue;
@@ -672,16 +819,17 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 			out->margin_pm = n ? margin : 0;
 			for (side = 0; side < 2; side++) {
 				for (w = 0; w < W; w++)
-					ok[side][w] = why[w] == OIO_TUNE_OK;
-				park(t, &bus[side], ok[side], y[side]);
+					st.ok[side][w] =
+						st.why[w] == OIO_TUNE_OK;
+				park(t, &bus[side], st.ok[side], st.y[side]);
 			}
 			for (w = 0; w < W; w++) {
-				out->why[w] = why[w];
-				out->usable[w] = why[w] == OIO_TUNE_OK;
+				out->why[w] = st.why[w];
+				out->usable[w] = st.why[w] == OIO_TUNE_OK;
 				for (side = 0; side < 2; side++)
 					out->code[side][w] = (uint32_t)lround(
 						own_inv(t, &bus[side], w,
-							y[side][w]) *
+							st.y[side][w]) *
 						OIO_HEATER_MAX);
 			}
 		}

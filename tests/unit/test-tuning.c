@@ -499,11 +499,12 @@ END_TEST
 /*
  * Port 0 of a one-port, four-line card: lines on an 800 pm grid, an FSR
  * of four spacings, every heater 3,000 pm on the square law, adjacent
- * crosstalk xt; its TX rings cold at tx_o[], its RX rings each 1,000 pm
- * blue of its line. Planned at line shift 0 alone.
+ * crosstalk xt; its TX rings cold at tx_o[], its RX rings at rx_o[].
+ * Planned at line shift 0 alone. plan_bus(): each RX ring 1,000 pm blue
+ * of its line.
  */
-static void plan_bus(const double *tx_o, double xt, struct oio_tune *t,
-		     struct oio_tune_port *out)
+static void plan_buses(const double *tx_o, const double *rx_o, double xt,
+		       struct oio_tune *t, struct oio_tune_port *out)
 {
 	unsigned int W = 4, w, side;
 
@@ -525,19 +526,62 @@ static void plan_bus(const double *tx_o, double xt, struct oio_tune *t,
 			rg->named = true;
 			rg->q = t->g.range_pm;
 			rg->xt_gain = 1;
-			rg->o = side ? t->line_pm[w] - 1000 : tx_o[w];
+			rg->o = side ? rx_o[w] : tx_o[w];
 		}
 	}
 	lio_tune_plan_shifts(t, 0, 1, out);
 	ck_assert_int_eq(out->shift, 0);
 }
 
-/* A TX ring's own shift at the code the plan gave it. */
-static double tx_own(const struct oio_tune *t, const struct oio_tune_port *out,
-		     unsigned int w)
+static const double rx_blue[4] = { -1000, -200, 600, 1400 };
+
+static void plan_bus(const double *tx_o, double xt, struct oio_tune *t,
+		     struct oio_tune_port *out)
+{
+	plan_buses(tx_o, rx_blue, xt, t, out);
+}
+
+/* A ring's own shift at the code the plan gave it (side 0: TX). */
+static double ring_own(const struct oio_tune *t,
+		       const struct oio_tune_port *out, unsigned int side,
+		       unsigned int w)
 {
 	return t->g.range_pm *
-	       lio_tune_law(out->code[0][w] / (double)OIO_HEATER_MAX, 0);
+	       lio_tune_law(out->code[side][w] / (double)OIO_HEATER_MAX, 0);
+}
+
+/*
+ * The plan keeps the lanes of mask, at shift 0, and puts each of their
+ * rings, cold at o[side][], on its line with the shares of the placed
+ * neighbours (the others are parked after, clear of the lines; the loops
+ * take up their shares).
+ */
+static void plan_keeps(const struct oio_tune *t,
+		       const struct oio_tune_port *out,
+		       const double *const o[2], double xt, unsigned int mask)
+{
+	unsigned int w, side;
+
+	ck_assert_uint_eq(out->ok_at[0], __builtin_popcount(mask));
+	for (w = 0; w < 4; w++) {
+		ck_assert_int_eq(out->usable[w], mask >> w & 1);
+		if (!(mask >> w & 1)) {
+			ck_assert_int_eq(out->why[w], OIO_TUNE_OUT_OF_REACH);
+			continue;
+		}
+		for (side = 0; side < 2; side++) {
+			double at = o[side][w] + ring_own(t, out, side, w);
+
+			if (w && (mask >> (w - 1) & 1))
+				at += xt * ring_own(t, out, side, w - 1);
+			if (mask >> (w + 1) & 1)
+				at += xt * ring_own(t, out, side, w + 1);
+			/* a code is a few pm at most */
+			ck_assert_msg(fabs(at - t->line_pm[w]) < 5,
+				      "ring %u/%u at %g, its line at %g", w,
+				      side, at, t->line_pm[w]);
+		}
+	}
 }
 
 /*
@@ -555,25 +599,11 @@ START_TEST(test_plan_readmits)
 {
 	static const double tx_o[4] = { -1000, -200, 700, -700 };
 	static struct oio_tune t;
-	const double xt = 0.24;
 	struct oio_tune_port out;
-	unsigned int w;
+	const double *const o[2] = { tx_o, rx_blue };
 
-	plan_bus(tx_o, xt, &t, &out);
-	ck_assert_uint_eq(out.ok_at[0], 3);
-	for (w = 0; w < 4; w++)
-		ck_assert_int_eq(out.usable[w], w < 3);
-	ck_assert_int_eq(out.why[3], OIO_TUNE_OUT_OF_REACH);
-	for (w = 0; w < 3; w++) {
-		double total = tx_own(&t, &out, w) +
-			       xt * ((w ? tx_own(&t, &out, w - 1) : 0) +
-				     (w < 2 ? tx_own(&t, &out, w + 1) : 0));
-
-		/* a code is a few pm at most */
-		ck_assert_msg(fabs(tx_o[w] + total - t.line_pm[w]) < 5,
-			      "ring %u at %g, its line at %g", w,
-			      tx_o[w] + total, t.line_pm[w]);
-	}
+	plan_bus(tx_o, 0.24, &t, &out);
+	plan_keeps(&t, &out, o, 0.24, 0x7);
 }
 END_TEST
 
@@ -596,6 +626,46 @@ START_TEST(test_plan_readmit_keeps_room)
 	for (w = 0; w < 4; w++)
 		ck_assert_int_eq(out.usable[w], w > 0);
 	ck_assert_uint_lt(out.code[0][2], OIO_HEATER_MAX);
+}
+END_TEST
+
+/*
+ * Ring 1 needs 2,800 pm and rings 0 and 2 only 600 at their first order,
+ * ring 3 1,500. Placed, ring 1's heat pushes rings 0 and 2 past their
+ * lines, and an order up they need more than their heaters have: the
+ * rounds keep lanes 1 and 3. Without ring 1, rings 0, 2 and 3 all fit,
+ * each with its neighbours' shares: the plan must trade lane 1 for
+ * lanes 0 and 2, and leave lane 1 out of reach.
+ */
+START_TEST(test_plan_trades_lane)
+{
+	static const double tx_o[4] = { -600, -2000, 1000, 900 };
+	static struct oio_tune t;
+	struct oio_tune_port out;
+	const double *const o[2] = { tx_o, rx_blue };
+
+	plan_bus(tx_o, 0.24, &t, &out);
+	plan_keeps(&t, &out, o, 0.24, 0xd);
+}
+END_TEST
+
+/*
+ * TX ring 2 needs more than its heater has, with its neighbours' heat or
+ * without. RX ring 3 needs 500 pm, and RX ring 2, placed for its 2,500,
+ * heats it past its line; an order up it would need more than its heater
+ * has. Lanes 2 and 3 are left out together, but with lane 2 out its RX
+ * ring is not heated, and lane 3 fits: the plan must let it back in.
+ */
+START_TEST(test_plan_readmits_lane)
+{
+	static const double tx_o[4] = { -1000, -200, -1590, 1400 };
+	static const double rx_o[4] = { -1000, -200, -900, 1900 };
+	static struct oio_tune t;
+	struct oio_tune_port out;
+	const double *const o[2] = { tx_o, rx_o };
+
+	plan_buses(tx_o, rx_o, 0.24, &t, &out);
+	plan_keeps(&t, &out, o, 0.24, 0xb);
 }
 END_TEST
 
@@ -1043,6 +1113,8 @@ int main(void)
 	tcase_add_test(tc, test_classes_apart);
 	tcase_add_test(tc, test_plan_readmits);
 	tcase_add_test(tc, test_plan_readmit_keeps_room);
+	tcase_add_test(tc, test_plan_trades_lane);
+	tcase_add_test(tc, test_plan_readmits_lane);
 	tcase_add_test(tc, test_peaks_found_and_fitted);
 	tcase_add_test(tc, test_peaks_flat_and_edges);
 	tcase_add_test(tc, test_par_every_index_once);
