@@ -653,31 +653,58 @@ static bool holds_more(const struct oio_tune *t, const struct shift_try *alt,
 	       alt->margin >= lio_fmin(st->margin, t->g.fwhm_pm / 2);
 }
 
+/* Lane u and those within two places of it, a bit each. */
+static uint32_t beside(unsigned int u)
+{
+	return (uint32_t)(0x1fu << u >> 2);
+}
+
+/* The lanes of why[] in reach (OK), a bit each. */
+static uint32_t ok_lanes(const struct oio_tune *t,
+			 const enum oio_tune_why *why)
+{
+	uint32_t ok = 0;
+	unsigned int w;
+
+	for (w = 0; w < t->g.wavelengths; w++)
+		ok |= (uint32_t)(why[w] == OIO_TUNE_OK) << w;
+	return ok;
+}
+
 /*
  * A lane left out for a ring whose heat pushed it off its line may fit
  * once that ring's own lane is left out too (a lane needs both rings, so
  * the partner of a ring left out goes): optical-worst 290235's port 3 at
  * shift 7, whose RX ring 3 missed by 117 pm for RX ring 2's heat, lane 2
  * then left out for its TX ring. Each lane of cand left out is tried
- * again with the others as they stand, while that holds more.
+ * again with the others as they stand, while that holds more. from: the
+ * lanes st was placed from. A lane is tried only if one of those within
+ * two places of it is left out now: the shares reach two places, and a
+ * lane left out further off heats it more, not less (the rings between
+ * take up its heat with their own).
  */
 static void readmit_lanes(const struct oio_tune *t, const struct bus *bus,
-			  unsigned int s, uint32_t cand, struct shift_try *st)
+			  unsigned int s, uint32_t cand, uint32_t from,
+			  struct shift_try *st)
 {
 	unsigned int W = t->g.wavelengths, u;
 	struct shift_try alt;
 	bool more = true;
 
 	while (more) {
+		uint32_t kept = ok_lanes(t, st->why);
+
 		more = false;
-		for (u = 0; u < W; u++) {
-			if (!(cand >> u & 1) || st->why[u] == OIO_TUNE_OK)
+		for (u = 0; u < W && !more; u++) {
+			if (!(cand >> u & 1) || (kept >> u & 1) ||
+			    !(from & ~kept & beside(u) & ~(1u << u)))
 				continue;
 			memcpy(alt.why, st->why, W * sizeof(*alt.why));
 			alt.why[u] = OIO_TUNE_OK;
 			place_shift(t, bus, s, &alt);
 			if (holds_more(t, &alt, st)) {
 				*st = alt;
+				from = kept | 1u << u;
 				more = true;
 			}
 		}
@@ -697,28 +724,21 @@ static void trade_lanes(const struct oio_tune *t, const struct bus *bus,
 			unsigned int s, const enum oio_tune_why *was,
 			uint32_t cand, struct shift_try *st)
 {
-	unsigned int W = t->g.wavelengths, v, u;
-	uint32_t out = 0, kept = 0;
+	unsigned int W = t->g.wavelengths, v;
+	uint32_t kept = ok_lanes(t, st->why), out = cand & ~kept;
+	uint32_t from = ok_lanes(t, was);
 	struct shift_try alt;
 
-	for (u = 0; u < W; u++) {
-		kept |= (uint32_t)(st->why[u] == OIO_TUNE_OK) << u;
-		out |= (uint32_t)(st->why[u] != OIO_TUNE_OK) << u;
-	}
-	out &= cand;
 	for (v = 0; v < W && out; v++) {
-		unsigned int beside = 0;
-
 		if (!(kept >> v & 1))
 			continue;
-		for (u = v >= 2 ? v - 2 : 0; u <= v + 2 && u < W; u++)
-			beside += out >> u & 1;
-		if (beside < 2)
+		if (__builtin_popcount(out & beside(v)) < 2)
 			continue;
 		memcpy(alt.why, was, W * sizeof(*alt.why));
 		alt.why[v] = OIO_TUNE_OUT_OF_REACH;
 		place_shift(t, bus, s, &alt);
-		readmit_lanes(t, bus, s, cand & ~(1u << v), &alt);
+		readmit_lanes(t, bus, s, cand & ~(1u << v),
+			      from & ~(1u << v), &alt);
 		if (holds_more(t, &alt, st))
 			*st = alt;
 	}
@@ -762,7 +782,7 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 	for (s = 0; s < W; s++) {
 		enum oio_tune_why was[MAX_W];
 		struct shift_try st;
-		uint32_t alone, first_near;
+		uint32_t alone, first_near, from;
 		unsigned int n, near;
 		double margin;
 		bool better;
@@ -780,10 +800,11 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 		}
 		memcpy(st.why, was, sizeof(was));
 		place_shift(t, bus, s, &st);
+		from = ok_lanes(t, was);
 		/* lanes the rounds left out that a placement may yet let in */
 		alone = fit_alone(t, bus, s, was);
 		first_near = st.near;
-		readmit_lanes(t, bus, s, alone, &st);
+		readmit_lanes(t, bus, s, alone, from, &st);
 		trade_lanes(t, bus, s, was, alone, &st);
 		n = st.n;
 		/* the rounds' near misses, of those still left out */
