@@ -681,7 +681,8 @@ static uint32_t ok_lanes(const struct oio_tune *t,
  * lanes st was placed from. A lane is tried only if one of those within
  * two places of it is left out now: the shares reach two places, and a
  * lane left out further off heats it more, not less (the rings between
- * take up its heat with their own).
+ * make up its heat with their own), which could let in only a ring that
+ * needed more heat an order up; such a lane is left untried.
  */
 static void readmit_lanes(const struct oio_tune *t, const struct bus *bus,
 			  unsigned int s, uint32_t cand, uint32_t from,
