@@ -719,15 +719,14 @@ static void readmit_lanes(const struct oio_tune *t, const struct bus *bus,
  * Each lane kept with two lanes of cand left out within two places of it
  * is left out in turn, the others let back in as readmit_lanes() does,
  * and the placement that holds the most taken. was: the lanes as they
- * stood before placing.
+ * stood before placing; from: those of them wanted.
  */
 static void trade_lanes(const struct oio_tune *t, const struct bus *bus,
 			unsigned int s, const enum oio_tune_why *was,
-			uint32_t cand, struct shift_try *st)
+			uint32_t cand, uint32_t from, struct shift_try *st)
 {
 	unsigned int W = t->g.wavelengths, v;
 	uint32_t kept = ok_lanes(t, st->why), out = cand & ~kept;
-	uint32_t from = ok_lanes(t, was);
 	struct shift_try alt;
 
 	for (v = 0; v < W && out; v++) {
@@ -802,16 +801,17 @@ void lio_tune_plan_shifts(const struct oio_tune *t, unsigned int port,
 		memcpy(st.why, was, sizeof(was));
 		place_shift(t, bus, s, &st);
 		from = ok_lanes(t, was);
-		/* lanes the rounds left out that a placement may yet let in */
-		alone = fit_alone(t, bus, s, was);
 		first_near = st.near;
-		readmit_lanes(t, bus, s, alone, from, &st);
-		trade_lanes(t, bus, s, was, alone, &st);
+		/* lanes the rounds left out that a placement may yet let in */
+		if (st.n < (unsigned int)__builtin_popcount(from)) {
+			alone = fit_alone(t, bus, s, was);
+			readmit_lanes(t, bus, s, alone, from, &st);
+			trade_lanes(t, bus, s, was, alone, from, &st);
+		}
 		n = st.n;
 		/* the rounds' near misses, of those still left out */
-		for (w = 0, near = 0; w < W; w++)
-			near += (first_near >> w & 1) &&
-				st.why[w] != OIO_TUNE_OK;
+		near = (unsigned int)__builtin_popcount(first_near &
+							~ok_lanes(t, st.why));
 		margin = st.margin;
 		out->unsure_at[s] = near;
 		for (w = 0; w < W; w++)
