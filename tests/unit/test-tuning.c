@@ -669,6 +669,33 @@ START_TEST(test_plan_readmits_lane)
 }
 END_TEST
 
+/*
+ * As test_plan_readmits_lane, but RX ring 3 needs only d pm and RX ring
+ * 2, for its 800, heats it past its line, an order up by less than
+ * 3,200 pm: with lane 2 out it fits at its first order, d from its cold
+ * end. 70 pm is over a quarter of the 200 pm linewidth, room enough for a
+ * ring the plan has fitted (optical-worst 22190143's, 127 pm from its
+ * end, came up); 30 pm is not (290024's, 17 pm, lost a lane).
+ */
+static void plan_readmits_near(double d, unsigned int mask)
+{
+	static const double tx_o[4] = { -1000, -200, -1590, 1400 };
+	static struct oio_tune t;
+	const double rx_o[4] = { -1000, -200, 800, 2400 - d };
+	struct oio_tune_port out;
+	const double *const o[2] = { tx_o, rx_o };
+
+	plan_buses(tx_o, rx_o, 0.24, &t, &out);
+	plan_keeps(&t, &out, o, 0.24, mask);
+}
+
+START_TEST(test_plan_readmits_near_end)
+{
+	plan_readmits_near(70, 0xb);
+	plan_readmits_near(30, 0x3);
+}
+END_TEST
+
 /* ---- the peak finder --------------------------------------------------- */
 
 static uint32_t gauss_noise(unsigned int *state, double sigma)
@@ -1115,6 +1142,7 @@ int main(void)
 	tcase_add_test(tc, test_plan_readmit_keeps_room);
 	tcase_add_test(tc, test_plan_trades_lane);
 	tcase_add_test(tc, test_plan_readmits_lane);
+	tcase_add_test(tc, test_plan_readmits_near_end);
 	tcase_add_test(tc, test_peaks_found_and_fitted);
 	tcase_add_test(tc, test_peaks_flat_and_edges);
 	tcase_add_test(tc, test_par_every_index_once);
