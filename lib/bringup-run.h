@@ -73,7 +73,8 @@ struct run {
 	/*
 	 * lanes down for errors whose rings were left locked on their line
 	 * (run_holds_line()): by link up's margin check, or as recovery
-	 * found them; cleared when the port is released or placed anew
+	 * found them; cleared when the port is released or placed anew,
+	 * and as it was when a port is put back at its best
 	 */
 	bool on_line[OIO_MAX_LANES];
 	/*

@@ -222,8 +222,9 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		 * climbing (at limit) found it past there: at or beyond the
 		 * end of its reach, wherever the plan had put it. That holds
 		 * until the port is planned again (apply_plan()) or the lane
-		 * placed in place (run_place_in_situ()), or undo_harm() puts
-		 * back the first verification's: a later failure of the lane,
+		 * placed in place (run_place_in_situ()), or undo_harm() or
+		 * put_back_best() puts back an earlier verification's (see
+		 * port_state in bringup.c): a later failure of the lane,
 		 * with its ring back inside, is the same line at the same
 		 * reach - and the same end, at_cold_end, once a cold one.
 		 */

@@ -34,8 +34,9 @@
 #define REPLAN_ROUNDS	3
 /*
  * Ports planned again after lanes failed their margin check: so often.
- * Then one more placement and margin check for a port still short, and
- * one to go back where it did better.
+ * Then one more placement and margin check for a port still short, one
+ * to go back where it did better, and, if that comes back short of it,
+ * one putting it back as it was there.
  */
 #define MARGIN_REPLANS	2
 /*
@@ -93,6 +94,20 @@ static void measured(struct run *run)
 	}
 }
 
+/* Port p's lanes onto the lines of line shift shift. */
+static int set_shift(struct run *run, unsigned int p, int s)
+{
+	uint32_t shift = (uint32_t)s;
+	int err;
+
+	if (run->rep->line_shift[p] == shift)
+		return 0;
+	err = run->io->line_shift(run->io->h, p, shift);
+	if (!err)
+		run->rep->line_shift[p] = shift;
+	return err;
+}
+
 /* Line shift and heaters of a port as planned; parked rings go cold. */
 static int apply_plan(struct run *run, unsigned int p, bool *want)
 {
@@ -101,12 +116,9 @@ static int apply_plan(struct run *run, unsigned int p, bool *want)
 	const struct oio_card_io *io = run->io;
 	int err;
 
-	if (run->rep->line_shift[p] != (uint32_t)tp->shift) {
-		err = io->line_shift(io->h, p, (uint32_t)tp->shift);
-		if (err)
-			return err;
-		run->rep->line_shift[p] = (uint32_t)tp->shift;
-	}
+	err = set_shift(run, p, tp->shift);
+	if (err)
+		return err;
 	for (side = 0; side < 2; side++)
 		for (i = 0; i < w; i++)
 			if (tp->code[side][i])
@@ -163,39 +175,92 @@ static enum oio_link_fail fail_of(enum oio_tune_why why)
 }
 
 /*
- * Where the first verification left the ports - which lanes it passed,
- * every ring's code, each lane's verdict and the PRBS counts it judged
- * by - so that placing their failed lanes in place can be undone where
- * it cost more lanes than it won.
+ * Ports as a verification or a margin check left them - which lanes
+ * passed, which were held on their line, every ring's code, each lane's
+ * verdict with its line, codes and the PRBS counts it was judged by - so
+ * that placing their failed lanes in place can be undone where it cost
+ * more lanes than it won (undo_harm()), and a port put back as it was at
+ * its best (put_back_best()).
  */
 struct port_state {
 	bool want[OIO_MAX_LANES];
 	bool at_end[OIO_MAX_LANES];
 	bool at_cold_end[OIO_MAX_LANES];
+	bool on_line[OIO_MAX_LANES];
 	uint32_t code[OIO_MAX_RINGS];
-	enum oio_link_fail fail[OIO_MAX_LANES];
-	enum oio_lane_reason reason[OIO_MAX_LANES];
-	uint64_t prbs_bits[OIO_MAX_LANES];
-	uint64_t prbs_errors[OIO_MAX_LANES];
+	/* the verdicts, with the line and the PRBS counts that gave them */
+	struct oio_link_lane lane[OIO_MAX_LANES];
 };
+
+/*
+ * Port p into ps. Its rings' codes are run->tel's: run_verify(),
+ * run_park() and margin_rounds() end with every ring of the card taken
+ * at full power.
+ */
+static void save_port(const struct run *run, unsigned int p,
+		      const bool *want, struct port_state *ps)
+{
+	unsigned int W = run->info.wavelengths, n, r;
+
+	for (n = p * W; n < (p + 1) * W; n++) {
+		ps->want[n] = want[n];
+		ps->at_end[n] = run->at_end[n];
+		ps->at_cold_end[n] = run->at_cold_end[n];
+		ps->on_line[n] = run->on_line[n];
+		ps->lane[n] = run->rep->lane[n];
+	}
+	for (r = 2 * p * W; r < 2 * (p + 1) * W; r++)
+		ps->code[r] = run->tel->ring[r].heater;
+}
 
 static void save_ports(const struct run *run, const bool *want,
 		       struct port_state *ps)
 {
-	unsigned int n, r;
+	unsigned int p;
 
-	for (n = 0; n < lanes_of(run); n++) {
-		ps->want[n] = want[n];
-		ps->at_end[n] = run->at_end[n];
-		ps->at_cold_end[n] = run->at_cold_end[n];
-		ps->fail[n] = run->rep->lane[n].fail;
-		ps->reason[n] = run->rep->lane[n].reason;
-		ps->prbs_bits[n] = run->rep->lane[n].prbs_bits;
-		ps->prbs_errors[n] = run->rep->lane[n].prbs_errors;
+	for (p = 0; p < run->info.ports; p++)
+		save_port(run, p, want, ps);
+}
+
+/*
+ * Port p back as ps has it: its lanes stopped, its rings unlocked at
+ * their codes, for run_relock() to lock those of the lanes it wants. Of
+ * the verdicts, whole puts back every lane's record (its line and codes
+ * too) and which lanes were held on their line; else only the verdicts
+ * of lanes up then or now, with the counts that gave them (a lane that
+ * passed since and goes back to failing is judged by its earlier dwell,
+ * run_crowded_miss()), and a lane failed both times keeps the later.
+ */
+static void put_back_port(struct run *run, unsigned int p,
+			  const struct port_state *ps, bool *want, bool whole)
+{
+	unsigned int W = run->info.wavelengths, n, r;
+	const struct oio_card_io *io = run->io;
+
+	for (n = p * W; n < (p + 1) * W; n++) {
+		struct oio_link_lane *ll = &run->rep->lane[n];
+		const struct oio_link_lane *was = &ps->lane[n];
+
+		if (want[n] || run->primed[n])
+			io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+		want[n] = ps->want[n];
+		run->primed[n] = false;
+		run->at_end[n] = ps->at_end[n];
+		run->at_cold_end[n] = ps->at_cold_end[n];
+		if (whole) {
+			*ll = *was;
+			run->on_line[n] = ps->on_line[n];
+		} else if (want[n] || ll->fail == OIO_LINK_OK) {
+			ll->fail = was->fail;
+			ll->reason = was->reason;
+			ll->prbs_bits = was->prbs_bits;
+			ll->prbs_errors = was->prbs_errors;
+		}
+		for (r = 2 * n; r < 2 * n + 2; r++) {
+			io->lock(io->h, r, false);
+			io->heater(io->h, r, ps->code[r]);
+		}
 	}
-	/* run_verify() took every ring of the card at lock time */
-	for (r = 0; r < 2 * lanes_of(run); r++)
-		ps->code[r] = run->tel->ring[r].heater;
 }
 
 /* Lanes of port p wanted. */
@@ -221,8 +286,7 @@ static unsigned int port_up(const struct run *run, unsigned int p,
 static int undo_harm(struct run *run, const bool *mask,
 		     const struct port_state *ps, bool *want)
 {
-	unsigned int W = run->info.wavelengths, p, n, r, was[OIO_MAX_PORTS];
-	const struct oio_card_io *io = run->io;
+	unsigned int W = run->info.wavelengths, p, r, was[OIO_MAX_PORTS];
 	bool back[OIO_MAX_PORTS] = { false }, any = false;
 	bool relock[OIO_MAX_RINGS];
 	int err;
@@ -232,32 +296,7 @@ static int undo_harm(struct run *run, const bool *mask,
 		if (!mask[p] || port_up(run, p, want) >= was[p])
 			continue;
 		back[p] = any = true;
-		for (n = p * W; n < (p + 1) * W; n++) {
-			struct oio_link_lane *ll = &run->rep->lane[n];
-
-			if (want[n] || run->primed[n])
-				io->lane(io->h, n, OIO_LANE_REQUEST_DEACTIVATE,
-					 0, 0);
-			want[n] = ps->want[n];
-			run->primed[n] = false;
-			run->at_end[n] = ps->at_end[n];
-			run->at_cold_end[n] = ps->at_cold_end[n];
-			/*
-			 * the verdict with the counts that gave it: a lane
-			 * that passed in place and goes back to failing is
-			 * judged by its first dwell (run_crowded_miss())
-			 */
-			if (want[n] || ll->fail == OIO_LINK_OK) {
-				ll->fail = ps->fail[n];
-				ll->reason = ps->reason[n];
-				ll->prbs_bits = ps->prbs_bits[n];
-				ll->prbs_errors = ps->prbs_errors[n];
-			}
-			for (r = 2 * n; r < 2 * n + 2; r++) {
-				io->lock(io->h, r, false);
-				io->heater(io->h, r, ps->code[r]);
-			}
-		}
+		put_back_port(run, p, ps, want, false);
 	}
 	if (!any)
 		return 0;
@@ -316,9 +355,12 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 	      run_verify(run, mask, want);
 	if (!err && !run->quiet) {
 		bool again, harmed[OIO_MAX_LANES], any = false;
-		struct port_state ps;
+		/* some 13 kB: off the stack */
+		struct port_state *ps = malloc(sizeof(*ps));
 
-		save_ports(run, want, &ps);
+		if (!ps)
+			return -ENOMEM;
+		save_ports(run, want, ps);
 		memcpy(harmed, want, sizeof(harmed));
 		err = run_place_in_situ(run, mask, NULL, want, &again);
 		if (!err && again)
@@ -344,7 +386,8 @@ static int place_ports(struct run *run, const bool *mask, const bool *all,
 				      run_verify(run, all, want);
 		}
 		if (!err && any)
-			err = undo_harm(run, all, &ps, want);
+			err = undo_harm(run, all, ps, want);
+		free(ps);
 	}
 	return err;
 }
@@ -664,36 +707,43 @@ static int replan_rounds(struct run *run, const bool *mask, const bool *all,
 }
 
 /*
- * The margin check of every lane up, the parked rings of mask, the run's
- * ports, following the dimmed lines: a placement may have moved lanes of
- * other ports too (in place, or put back). What failed takes no light
- * from what comes up, and as that moves the heat the others see, they are
- * checked again. (Recovery's sweeps dim the lines already: its margin
- * check too.)
+ * The margin check of every lane up (of judge, if not NULL), the parked
+ * rings of mask, the run's ports, following the dimmed lines: a placement
+ * may have moved lanes of other ports too (in place, or put back). What
+ * failed takes no light from what comes up, and as that moves the heat
+ * the others see, they are checked again. (Recovery's sweeps dim the
+ * lines already: its margin check too.) run->tel's rings end taken at
+ * full power, for save_port(): a check takes them dimmed.
  */
-static int margin_rounds(struct run *run, const bool *mask, bool *want)
+static int margin_rounds(struct run *run, const bool *mask,
+			 const bool *judge, bool *want)
 {
 	unsigned int round;
-	bool moved;
+	bool moved = true;
 	int err;
 
-	err = run_margin(run, mask, NULL, want);
+	err = run_margin(run, mask, judge, want);
 	for (round = 0; round < PARK_ROUNDS && !err; round++) {
 		err = run_park(run, mask, want, &moved);
 		if (err || !moved)
 			break;
 		err = run_verify(run, mask, want) ?:
-		      run_margin(run, mask, NULL, want);
+		      run_margin(run, mask, judge, want);
 	}
-	return err;
+	return err || !moved ? err : run_snap(run, RINGS);
 }
 
-/* The shift of each port that kept the most lanes through a margin check. */
+/*
+ * The shift of each port that kept the most lanes through a margin check,
+ * and the port as it was then.
+ */
 struct best_held {
 	unsigned int most[OIO_MAX_PORTS];
 	int at[OIO_MAX_PORTS];
 	uint32_t lit[OIO_MAX_PORTS];		/* lines lit then */
 	uint32_t checked[OIO_MAX_PORTS];	/* shifts margin-checked */
+	struct oio_tune_port plan[OIO_MAX_PORTS];
+	struct port_state ps;
 };
 
 /* Note the shift of each port of placed, just margin-checked, as checked. */
@@ -711,6 +761,8 @@ static void note_checked(const struct run *run, const bool *placed,
 			bh->most[p] = up;
 			bh->at[p] = run->plan[p].shift;
 			bh->lit[p] = run->emitting;
+			bh->plan[p] = run->plan[p];
+			save_port(run, p, want, &bh->ps);
 		}
 	}
 }
@@ -723,7 +775,7 @@ static int place_checked(struct run *run, const bool *mask, const bool *redo,
 
 	err = run_release_ports(run, redo) ?:
 	      place_ports(run, redo, mask, want) ?:
-	      margin_rounds(run, mask, want);
+	      margin_rounds(run, mask, NULL, want);
 	if (!err)
 		note_checked(run, redo, want, bh);
 	return err;
@@ -771,7 +823,7 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
 			any |= back[p];
 		memcpy(held, want, lanes_of(run) * sizeof(*held));
 		if (!err && any) {
-			err = margin_rounds(run, mask, want);
+			err = margin_rounds(run, mask, NULL, want);
 			if (!err)
 				note_checked(run, back, want, bh);
 		}
@@ -845,37 +897,94 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 }
 
 /*
+ * Put the ports of back as bh holds them at their best: their line
+ * shifts, plans and lanes, and their rings at their codes then, those of
+ * the lanes up or held on their line then locked again, and the lanes up
+ * verified. judge gets their lanes.
+ */
+static int put_back_best(struct run *run, const bool *back, bool *want,
+			 const struct best_held *bh, bool *judge)
+{
+	unsigned int W = run->info.wavelengths, p, n, r;
+	bool relock[OIO_MAX_RINGS];
+	int err = 0;
+
+	/* lanes are only started, not active, until run_activate() */
+	for (p = 0; p < run->info.ports && !err; p++) {
+		if (!back[p])
+			continue;
+		err = set_shift(run, p, bh->plan[p].shift);
+		if (err)
+			break;
+		run->plan[p] = bh->plan[p];
+		put_back_port(run, p, &bh->ps, want, true);
+	}
+	if (err)
+		return err;
+	for (n = 0; n < lanes_of(run); n++)
+		judge[n] = back[n / W];
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		relock[r] = back[r / 2 / W] &&
+			    (want[r / 2] || run->on_line[r / 2]);
+	return run_relock(run, relock) ?: run_verify(run, back, want);
+}
+
+/*
  * After the margin check: re-plans for the lanes it took, a try of
  * another shift for the ports still short, and then each port ends at
  * the shift that kept the most lanes through a margin check: placed there
- * again (not restored), and checked, if it now holds fewer.
+ * again, and checked, if it now holds fewer. One that still holds fewer
+ * is put back as it was there (put_back_best()) and its lanes checked
+ * again: spread-3nm 250044's port 2 kept six lanes at its best shift and
+ * came back to it with five. Only its lanes are judged: no other port
+ * moved, and judged again, inside 300178's lane 5, on another port, was
+ * lost. A port whose lines lit then are not all lit now stays as placed.
  */
 static int after_margin(struct run *run, const bool *mask, bool *held,
 			bool *want)
 {
 	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = false;
-	struct best_held bh = { 0 };
+	bool judge[OIO_MAX_LANES];
+	struct best_held *bh;
 	unsigned int p;
 	int err;
 
+	/* a port_state is some 13 kB: off the stack */
+	bh = calloc(1, sizeof(*bh));
+	if (!bh)
+		return -ENOMEM;
 	for (p = 0; p < run->info.ports; p++)
-		bh.at[p] = -1;
-	note_checked(run, mask, want, &bh);
-	err = margin_replans(run, mask, held, want, &bh) ?:
-	      try_another(run, mask, want, &bh);
+		bh->at[p] = -1;
+	note_checked(run, mask, want, bh);
+	err = margin_replans(run, mask, held, want, bh) ?:
+	      try_another(run, mask, want, bh);
 	for (p = 0; p < run->info.ports && !err; p++) {
-		again[p] = mask[p] && bh.at[p] >= 0 &&
-			   port_up(run, p, want) < bh.most[p];
+		again[p] = mask[p] && bh->at[p] >= 0 &&
+			   port_up(run, p, want) < bh->most[p];
 		if (!again[p])
 			continue;
-		run->best_up[p] = bh.most[p];
-		run->best_shift[p] = bh.at[p];
-		run->best_lit[p] = bh.lit[p];
+		run->best_up[p] = bh->most[p];
+		run->best_shift[p] = bh->at[p];
+		run->best_lit[p] = bh->lit[p];
 		any = true;
 	}
-	if (err || !any || !replan(run, again, want, NULL, true, back))
-		return err;
-	return place_checked(run, mask, back, want, &bh);
+	if (!err && any && replan(run, again, want, NULL, true, back))
+		err = place_checked(run, mask, back, want, bh);
+	for (p = 0, any = false; p < run->info.ports && !err; p++) {
+		back[p] = again[p] && port_up(run, p, want) < bh->most[p] &&
+			  !(bh->lit[p] & ~run->emitting);
+		any |= back[p];
+	}
+	if (!err && any)
+		err = put_back_best(run, back, want, bh, judge) ?:
+		      margin_rounds(run, mask, judge, want);
+	for (p = 0; p < run->info.ports && !err && any; p++)
+		if (back[p] && port_up(run, p, want) < bh->most[p])
+			run_explain(run, "port %u put back at line shift %d: %u of its %u lanes hold again",
+				    p, bh->at[p], port_up(run, p, want),
+				    bh->most[p]);
+	free(bh);
+	return err;
 }
 
 /* A run and the ports it brings up, for lio_par_for()'s loops. */
@@ -1000,7 +1109,7 @@ static int bring_ports(struct run *run, const bool *mask)
 	err = place_ports(run, mask, mask, want) ?:
 	      replan_rounds(run, mask, mask, want, NULL, NULL);
 	memcpy(held, want, sizeof(held));
-	err = err ?: margin_rounds(run, mask, want) ?:
+	err = err ?: margin_rounds(run, mask, NULL, want) ?:
 	      after_margin(run, mask, held, want);
 	return err ?: run_activate(run, want);
 }

@@ -648,7 +648,10 @@ static void place_shift(const struct oio_tune *t, const struct bus *bus,
  * ring's own linewidth, but with the true ring; the plan's ring is a fit,
  * and half the nominal linewidth refused optical-worst 22190143's lane 6,
  * which the reference has in reach, for an RX ring 127 pm from its cold
- * end (131 asked; its own measured linewidth asked 133).
+ * end (131 asked; its own measured linewidth asked 133). A lane let in
+ * within half its rings' linewidth of an end is marked at that end when
+ * placed (apply_plan()), as the library's own rule has it: if it then
+ * fails, it is out of reach there, met at that end.
  */
 static bool holds_more(const struct oio_tune *t, const struct shift_try *alt,
 		       const struct shift_try *st)

@@ -1088,6 +1088,34 @@ START_TEST(test_third_replan)
 END_TEST
 
 /*
+ * On this card of rings spread 3 nm (the envelope's seed 250044) port 2
+ * kept six lanes through its first margin check, at line shift 3. A
+ * re-plan for a lane the check took went to shift 4, which kept five, and
+ * the port went back to shift 3: placed there again from its plan, it
+ * came up with five. Put back as it was, its rings at their codes then,
+ * it has its six, and every lane the reference allows is up.
+ */
+START_TEST(test_best_put_back)
+{
+	unsigned int n, up = 0;
+	struct verdict v;
+
+	make(250044, "ring-spread-pm", 3000);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[2], 3);
+	for (n = 16; n < 24; n++) {
+		/* the lines the report has agree with the shift put back */
+		ck_assert_uint_eq(rep.lane[n].line, (n % 8 + 3) % 8);
+		up += rep.lane[n].fail == OIO_LINK_OK;
+	}
+	ck_assert_uint_eq(up, 6);
+}
+END_TEST
+
+/*
  * On this optical-worst card (seed 10190162, drawn at base 10,000,000)
  * lane 3 is out of reach and its RX ring was left at code 0. Parking left
  * cold rings alone; with its neighbours' heat it sat 230 pm from line 0
@@ -2576,6 +2604,7 @@ int main(void)
 	tcase_add_test(tc, test_cold_lanes_traded_at_best);
 	tcase_add_test(tc, test_third_replan);
 	tcase_add_test(tc, test_cold_ring_parked);
+	tcase_add_test(tc, test_best_put_back);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
