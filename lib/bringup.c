@@ -900,12 +900,12 @@ static int try_another(struct run *run, const bool *mask, bool *want,
  * Put the ports of back as bh holds them at their best: their line
  * shifts, plans and lanes, and their rings at their codes then, those of
  * the lanes up or held on their line then locked again, and the lanes up
- * verified. judge gets their lanes.
+ * verified.
  */
 static int put_back_best(struct run *run, const bool *back, bool *want,
-			 const struct best_held *bh, bool *judge)
+			 const struct best_held *bh)
 {
-	unsigned int W = run->info.wavelengths, p, n, r;
+	unsigned int W = run->info.wavelengths, p, r;
 	bool relock[OIO_MAX_RINGS];
 	int err = 0;
 
@@ -921,8 +921,6 @@ static int put_back_best(struct run *run, const bool *back, bool *want,
 	}
 	if (err)
 		return err;
-	for (n = 0; n < lanes_of(run); n++)
-		judge[n] = back[n / W];
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		relock[r] = back[r / 2 / W] &&
 			    (want[r / 2] || run->on_line[r / 2]);
@@ -946,7 +944,7 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = false;
 	bool judge[OIO_MAX_LANES];
 	struct best_held *bh;
-	unsigned int p;
+	unsigned int W = run->info.wavelengths, p, n;
 	int err;
 
 	/* a port_state is some 13 kB: off the stack */
@@ -975,9 +973,12 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 			  !(bh->lit[p] & ~run->emitting);
 		any |= back[p];
 	}
-	if (!err && any)
-		err = put_back_best(run, back, want, bh, judge) ?:
+	if (!err && any) {
+		for (n = 0; n < lanes_of(run); n++)
+			judge[n] = back[n / W];
+		err = put_back_best(run, back, want, bh) ?:
 		      margin_rounds(run, mask, judge, want);
+	}
 	for (p = 0; p < run->info.ports && !err && any; p++)
 		if (back[p] && port_up(run, p, want) < bh->most[p])
 			run_explain(run, "port %u put back at line shift %d: %u of its %u lanes hold again",
