@@ -263,6 +263,23 @@ static void put_back_port(struct run *run, unsigned int p,
 	}
 }
 
+/*
+ * The ports of back, put back by put_back_port(): the rings of the lanes
+ * wanted and of those held on their line locked again, and the lanes
+ * wanted verified. A held lane left unlocked would not follow its line
+ * when the next margin check dims it, and would hand it downstream.
+ */
+static int relock_back(struct run *run, const bool *back, bool *want)
+{
+	unsigned int W = run->info.wavelengths, r;
+	bool relock[OIO_MAX_RINGS];
+
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		relock[r] = back[r / 2 / W] &&
+			    (want[r / 2] || run->on_line[r / 2]);
+	return run_relock(run, relock) ?: run_verify(run, back, want);
+}
+
 /* Lanes of port p wanted. */
 static unsigned int port_up(const struct run *run, unsigned int p,
 			    const bool *want)
@@ -280,15 +297,15 @@ static unsigned int port_up(const struct run *run, unsigned int p,
  * on a line out of its lane's reach can still heat a neighbour off its
  * own, or take its line. Its rings back at their codes - those of its
  * failed lanes too, where they were when the others passed, for the
- * park that follows to move - and the lanes that had passed locked and
- * verified again. A failed lane keeps what placing it in place found.
+ * park that follows to move - and the lanes that had passed, and those
+ * held on their line, locked again (relock_back()). A failed lane keeps
+ * what placing it in place found.
  */
 static int undo_harm(struct run *run, const bool *mask,
 		     const struct port_state *ps, bool *want)
 {
-	unsigned int W = run->info.wavelengths, p, r, was[OIO_MAX_PORTS];
+	unsigned int p, was[OIO_MAX_PORTS];
 	bool back[OIO_MAX_PORTS] = { false }, any = false;
-	bool relock[OIO_MAX_RINGS];
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -300,9 +317,7 @@ static int undo_harm(struct run *run, const bool *mask,
 	}
 	if (!any)
 		return 0;
-	for (r = 0; r < 2 * lanes_of(run); r++)
-		relock[r] = back[r / 2 / W] && want[r / 2];
-	err = run_relock(run, relock) ?: run_verify(run, back, want);
+	err = relock_back(run, back, want);
 	for (p = 0; p < run->info.ports && !err; p++)
 		if (back[p] && port_up(run, p, want) < was[p])
 			run_explain(run, "port %u put back as it was: %u of its %u lanes verify again",
@@ -905,8 +920,7 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 static int put_back_best(struct run *run, const bool *back, bool *want,
 			 const struct best_held *bh)
 {
-	unsigned int W = run->info.wavelengths, p, r;
-	bool relock[OIO_MAX_RINGS];
+	unsigned int p;
 	int err = 0;
 
 	/* lanes are only started, not active, until run_activate() */
@@ -919,12 +933,7 @@ static int put_back_best(struct run *run, const bool *back, bool *want,
 		run->plan[p] = bh->plan[p];
 		put_back_port(run, p, &bh->ps, want, true);
 	}
-	if (err)
-		return err;
-	for (r = 0; r < 2 * lanes_of(run); r++)
-		relock[r] = back[r / 2 / W] &&
-			    (want[r / 2] || run->on_line[r / 2]);
-	return run_relock(run, relock) ?: run_verify(run, back, want);
+	return err ?: relock_back(run, back, want);
 }
 
 /*
