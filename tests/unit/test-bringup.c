@@ -1116,6 +1116,31 @@ START_TEST(test_best_put_back)
 END_TEST
 
 /*
+ * On this optical-worst card (seed 23190118, drawn at base 23,000,000)
+ * port 6 kept seven lanes through the margin check at line shift 0, and
+ * seven at shift 7 where it tried another. Then a port placed again
+ * (port 1) was checked, every line dimmed, and port 6's lane 52 lost its
+ * RX ring's line in that check: the port held six, short of its best,
+ * and stayed so. Put back as it was at shift 0, it holds its seven, and
+ * every lane the reference allows is up.
+ */
+START_TEST(test_short_after_check_put_back)
+{
+	unsigned int n, up = 0;
+	struct verdict v;
+
+	up_optical_worst(23190118, &v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[6], 0);
+	for (n = 48; n < 56; n++) {
+		ck_assert_uint_eq(rep.lane[n].line, n % 8);
+		up += rep.lane[n].fail == OIO_LINK_OK;
+	}
+	ck_assert_uint_eq(up, 7);
+}
+END_TEST
+
+/*
  * On this optical-worst card (seed 10190162, drawn at base 10,000,000)
  * lane 3 is out of reach and its RX ring was left at code 0. Parking left
  * cold rings alone; with its neighbours' heat it sat 230 pm from line 0
@@ -2605,6 +2630,7 @@ int main(void)
 	tcase_add_test(tc, test_third_replan);
 	tcase_add_test(tc, test_cold_ring_parked);
 	tcase_add_test(tc, test_best_put_back);
+	tcase_add_test(tc, test_short_after_check_put_back);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
