@@ -106,6 +106,30 @@ static void up_optical_worst(uint64_t seed, struct verdict *v)
 	judge_clean(v);
 }
 
+/* Lanes of port p the report has up. */
+static unsigned int port_lanes_up(unsigned int p)
+{
+	unsigned int W = info.wavelengths, n, up = 0;
+
+	for (n = p * W; n < (p + 1) * W; n++)
+		up += rep.lane[n].fail == OIO_LINK_OK;
+	return up;
+}
+
+/*
+ * Port p at line shift shift, the lines the report has for its lanes
+ * agreeing with it; its lanes up.
+ */
+static unsigned int port_up_at(unsigned int p, unsigned int shift)
+{
+	unsigned int W = info.wavelengths, n;
+
+	ck_assert_uint_eq(rep.line_shift[p], shift);
+	for (n = p * W; n < (p + 1) * W; n++)
+		ck_assert_uint_eq(rep.lane[n].line, (n % W + shift) % W);
+	return port_lanes_up(p);
+}
+
 /*
  * Link up on make_optical_worst(seed): every lane the reference allows up,
  * port at line shift shift, lane n out of reach there as the reference
@@ -1074,16 +1098,13 @@ END_TEST
 START_TEST(test_third_replan)
 {
 	static struct ref_card ref;
-	unsigned int n, up = 0;
 	struct verdict v;
 
 	up_optical_worst(13190211, &v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ref_card(&card, BER, &ref);
 	ck_assert_uint_eq(ref.port[5].best, 7);
-	for (n = 40; n < 48; n++)
-		up += rep.lane[n].fail == OIO_LINK_OK;
-	ck_assert_uint_eq(up, 7);
+	ck_assert_uint_eq(port_lanes_up(5), 7);
 }
 END_TEST
 
@@ -1097,7 +1118,6 @@ END_TEST
  */
 START_TEST(test_best_put_back)
 {
-	unsigned int n, up = 0;
 	struct verdict v;
 
 	make(250044, "ring-spread-pm", 3000);
@@ -1105,13 +1125,7 @@ START_TEST(test_best_put_back)
 					NULL), 0);
 	judge_clean(&v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(rep.line_shift[2], 3);
-	for (n = 16; n < 24; n++) {
-		/* the lines the report has agree with the shift put back */
-		ck_assert_uint_eq(rep.lane[n].line, (n % 8 + 3) % 8);
-		up += rep.lane[n].fail == OIO_LINK_OK;
-	}
-	ck_assert_uint_eq(up, 6);
+	ck_assert_uint_eq(port_up_at(2, 3), 6);
 }
 END_TEST
 
@@ -1126,17 +1140,11 @@ END_TEST
  */
 START_TEST(test_short_after_check_put_back)
 {
-	unsigned int n, up = 0;
 	struct verdict v;
 
 	up_optical_worst(23190118, &v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(rep.line_shift[6], 0);
-	for (n = 48; n < 56; n++) {
-		ck_assert_uint_eq(rep.lane[n].line, n % 8);
-		up += rep.lane[n].fail == OIO_LINK_OK;
-	}
-	ck_assert_uint_eq(up, 7);
+	ck_assert_uint_eq(port_up_at(6, 0), 7);
 }
 END_TEST
 
