@@ -97,16 +97,6 @@ static void judge_clean(struct verdict *v)
 		      "?");
 }
 
-/* Link up on make_set(seed, k, n), judged by judge_clean(). */
-static void up_set(uint64_t seed, const struct knob *k, unsigned int n,
-		   struct verdict *v)
-{
-	make_set(seed, k, n);
-	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
-					NULL), 0);
-	judge_clean(v);
-}
-
 /* Link up on make_optical_worst(seed), judged by judge_clean(). */
 static void up_optical_worst(uint64_t seed, struct verdict *v)
 {
@@ -784,7 +774,10 @@ START_TEST(test_crowded_line_too_weak)
 	unsigned int n, half = 0;
 	struct verdict v;
 
-	up_set(5200069, props, sizeof(props) / sizeof(props[0]), &v);
+	make_set(5200069, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
 	for (n = 0; n < rep.lanes; n++) {
 		const struct oio_link_lane *ll = &rep.lane[n];
 
@@ -899,7 +892,10 @@ START_TEST(test_reference_searches)
 	};
 	struct verdict v;
 
-	up_set(5200096, props, sizeof(props) / sizeof(props[0]), &v);
+	make_set(5200096, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
 	ck_assert_uint_eq(rep.line_shift[4] % 8, 4);
 	ck_assert_int_eq(v.why[36], REF_REACH);
 	ck_assert(v.also_weak[36]);
@@ -931,7 +927,10 @@ START_TEST(test_refused_at_heater_end)
 	};
 	struct verdict v;
 
-	up_set(16200054, props, sizeof(props) / sizeof(props[0]), &v);
+	make_set(16200054, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ck_assert_int_eq(v.why[39], REF_REACH);
 	ck_assert_str_eq(oio_link_fail_name(rep.lane[39].fail),
@@ -1150,49 +1149,6 @@ START_TEST(test_short_after_check_put_back)
 END_TEST
 
 /*
- * On this thermal-worst card (seed 25180285, drawn at base 25,000,000:
- * 15 % crosstalk spread 30 %, 3 % to next-nearest, heater tau 10 us
- * spread 20 %, heater law 15 % off) port 6 kept seven lanes through the
- * margin check at line shift 2, and the fits promised seven at shifts
- * 3, 4 and 5 alike. The one the plan prefers, 4, kept seven; the next
- * tied, 3, keeps all eight, as the reference has it.
- */
-START_TEST(test_tied_shift_tried_next)
-{
-	static const struct knob props[] = {
-		{ "crosstalk-permille", 150 },
-		{ "crosstalk-spread-permille", 300 },
-		{ "crosstalk-nn-permille", 30 }, { "heater-tau-ns", 10000 },
-		{ "heater-tau-spread-permille", 200 },
-		{ "heater-law-permille", 150 },
-	};
-	struct verdict v;
-
-	up_set(25180285, props, sizeof(props) / sizeof(props[0]), &v);
-	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(v.possible, 64);
-	ck_assert_uint_eq(port_up_at(6, 3), 8);
-}
-END_TEST
-
-/*
- * On this optical-worst card (the envelope's seed 290322) port 1 kept
- * seven lanes through the check at line shift 0, seven at 1 and six at 2,
- * the first two shifts tried; the fits promised seven in reach at each.
- * The third tried, 7, promising seven too, holds all eight the reference
- * allows (a sweep in place finds the eighth).
- */
-START_TEST(test_third_tied_shift)
-{
-	struct verdict v;
-
-	up_optical_worst(290322, &v);
-	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_eq(port_up_at(1, 7), 8);
-}
-END_TEST
-
-/*
  * On this optical-worst card (seed 10190162, drawn at base 10,000,000)
  * lane 3 is out of reach and its RX ring was left at code 0. Parking left
  * cold rings alone; with its neighbours' heat it sat 230 pm from line 0
@@ -1336,7 +1292,10 @@ START_TEST(test_ring_named_across_weak_peaks)
 	unsigned int w;
 	struct verdict v;
 
-	up_set(6200489, props, sizeof(props) / sizeof(props[0]), &v);
+	make_set(6200489, props, sizeof(props) / sizeof(props[0]));
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
 	ck_assert_uint_eq(rep.line_shift[1], 5);
 	for (w = 0; w < info.wavelengths; w++)
@@ -2680,8 +2639,6 @@ int main(void)
 	tcase_add_test(tc, test_cold_ring_parked);
 	tcase_add_test(tc, test_best_put_back);
 	tcase_add_test(tc, test_short_after_check_put_back);
-	tcase_add_test(tc, test_tied_shift_tried_next);
-	tcase_add_test(tc, test_third_tied_shift);
 	tcase_add_test(tc, test_probe_from_end);
 	tcase_add_test(tc, test_rx_gain_measured);
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
