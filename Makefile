@@ -374,6 +374,7 @@ $(B)/unit/test-reference: tests/unit/test-reference.c tests/unit/reference.c \
 # liboio's bring-up without netlink - orchestration, arithmetic, the peak
 # finder - on the emulated card (simio.c), judged by the reference.
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
+	lib/bringup-park.c \
 	lib/bringup-verify.c lib/bringup-margin.c lib/bringup-qgain.c \
 	lib/tuning.c lib/linefit.c lib/plan.c lib/comb.c lib/peaks.c \
 	lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \

@@ -216,3 +216,24 @@ double run_crowding(const struct run *run, unsigned int n)
 	}
 	return most;
 }
+
+double run_park_share(const struct run *run, unsigned int r)
+{
+	const struct oio_tune *t = run->t;
+	unsigned int W = run->info.wavelengths, p = r / 2 / W, side = r % 2;
+	unsigned int k, m;
+	uint32_t code[MAX_W] = { 0 };
+	double pos, sum = 0;
+
+	for (k = 0; k < W; k++)
+		code[k] = run->tel->ring[lio_tune_ring_of(&run->g, p, side,
+							  k)].heater;
+	pos = lio_tune_bus_position(t, p, side, r / 2 % W, code);
+	if (isnan(pos))
+		return NAN;
+	for (m = 0; m < W; m++)
+		if (run->emitting >> m & 1 && t->line_rel[m] > 0)
+			sum += t->line_rel[m] *
+			       share_at(run, r, pos - t->line_pm[m]);
+	return sum;
+}

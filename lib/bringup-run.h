@@ -226,8 +226,10 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
  * Rings of the lanes of mask not wanted, but for those holding their line
  * (run_holds_line()): loops off, parked where they take no line from the
  * lanes that are up - a cold one too, which its neighbours' heat may have
- * moved onto a line; a ring no naming placed goes cold. *moved if any
- * loop went off or heater changed (not if all sat parked already).
+ * moved onto a line; a ring no naming placed goes cold; one whose monitor
+ * reads a line the fits have it clear of, moved where it reads least
+ * (bringup-park.c). *moved if any loop went off or heater changed (not if
+ * all sat parked already).
  */
 int run_park(struct run *run, const bool *mask, const bool *want,
 	     bool *moved);
@@ -268,6 +270,13 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
  * their own (bringup-qgain.c): 0 where it cannot tell.
  */
 double run_crowding(const struct run *run, unsigned int n);
+/*
+ * The share of a full peak ring r's monitor reads, by where the fits put
+ * it at the codes in run->tel against the lit lines at full power: the
+ * tails of each, the light the rings upstream take left out (it reckons
+ * high). NAN if no naming placed it (bringup-qgain.c).
+ */
+double run_park_share(const struct run *run, unsigned int r);
 /*
  * Did lane n fail its PRBS as a lane whose rings hold another line does,
  * on a line crowded by another (bringup-verify.c)? Its reason says too

@@ -34,11 +34,19 @@
 #define REPLAN_ROUNDS	3
 /*
  * Ports planned again after lanes failed their margin check: so often.
- * Then one more placement and margin check for a port still short, one
- * to go back where it did better, and, if that comes back short of it,
- * one putting it back as it was there.
+ * Then up to TRY_SHIFTS more placements and margin checks for a port
+ * still short, each at another shift, one to go back where it did
+ * better, and, if that comes back short of it, one putting it back as it
+ * was there.
  */
 #define MARGIN_REPLANS	2
+/*
+ * Tries of another shift, one after another, for a port still short: the
+ * fits often promise several shifts alike, and one of them holds a lane
+ * more (thermal-worst 25180285's port 6 and 25180353's port 2, whole at
+ * the second shift tried; optical-worst 290322's port 1 at the third).
+ */
+#define TRY_SHIFTS	3
 /*
  * Recovery by link up's calibration: rings locked on their lines needed
  * to measure the drift since, and how closely (median deviation, of a
@@ -757,6 +765,8 @@ struct best_held {
 	int at[OIO_MAX_PORTS];
 	uint32_t lit[OIO_MAX_PORTS];		/* lines lit then */
 	uint32_t checked[OIO_MAX_PORTS];	/* shifts margin-checked */
+	/* lanes in reach (ok_at) at the shift try_another() last tried */
+	unsigned int tried_ok[OIO_MAX_PORTS];
 	struct oio_tune_port plan[OIO_MAX_PORTS];
 	struct port_state ps;
 };
@@ -847,18 +857,26 @@ static int margin_replans(struct run *run, const bool *mask, bool *held,
 }
 
 /*
- * A port short of the lanes its lit lines could carry tries, once, the
- * shift the plan prefers among those no margin check judged that promise
+ * A port short of the lanes its lit lines could carry tries the shift the
+ * plan prefers among those no margin check judged that promise
  * at least what it holds and what it held at its best: the fits cannot
  * tell apart shifts that promise alike, and those ties are where the
  * lanes are found; a sweep in place may also find a lane they put just
  * out of reach. A line that errs on the ports of mask and is up on none
  * of them is weak, and no shift mends that (a port recovered alone is
  * its only judge) - unless its rings may have sat on the line crowding
- * it (run_crowded_miss()). run->best_* are replan()'s, which is done with them.
+ * it (run_crowded_miss()). run->best_* are replan()'s, which is done with
+ * them. *tried: whether any port tried one. The shift tried is checked,
+ * so a try after it (not first) takes another, and only one with at least
+ * as many lanes in reach - tied, as the plan prefers the most - and only
+ * for a port that never held as many lanes as its lit lines could carry
+ * here: one that did, and was knocked short since by the check of other
+ * ports' tries, goes back there instead (after_margin()). A try of a
+ * shift promising fewer costs a check of every port (optical-worst's
+ * mean tuning rose by a third) for one seed more than the ties find.
  */
 static int try_another(struct run *run, const bool *mask, bool *want,
-		       struct best_held *bh)
+		       struct best_held *bh, bool first, bool *tried)
 {
 	unsigned int W = run->info.wavelengths, p, k, w, n, up, could, got;
 	bool redo[OIO_MAX_PORTS] = { false }, any = false;
@@ -892,12 +910,13 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 				 (run->emitting >> l & 1) &&
 				 !((errs & ~carried) >> l & 1);
 		}
-		if (up >= could)
+		if (up >= could || (!first && bh->most[p] >= could))
 			continue;
 		lio_tune_plan(run->t, p, &tp);
 		for (k = 0, shifts = 0; k < W; k++) {
 			got = tp.ok_at[k] + tp.unsure_at[k];
 			if (!(bh->checked[p] >> k & 1) && tp.ok_at[k] &&
+			    tp.ok_at[k] >= bh->tried_ok[p] &&
 			    got >= up && got >= bh->most[p])
 				shifts |= 1u << k;
 		}
@@ -905,9 +924,11 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 			continue;
 		/* of those, the one the plan itself would pick */
 		lio_tune_plan_shifts(run->t, p, shifts, &tp);
+		bh->tried_ok[p] = tp.ok_at[tp.shift];
 		adopt_plan(run, p, &tp);
 		redo[p] = any = true;
 	}
+	*tried = any;
 	return any ? place_checked(run, mask, redo, want, bh) : 0;
 }
 
@@ -960,8 +981,9 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 	bool again[OIO_MAX_PORTS], back[OIO_MAX_PORTS], any = false;
 	bool judge[OIO_MAX_LANES];
 	struct best_held *bh;
-	unsigned int W = run->info.wavelengths, p, n, up;
+	unsigned int W = run->info.wavelengths, p, n, up, t;
 	unsigned int had[OIO_MAX_PORTS] = { 0 };
+	bool tried = true;
 	int err;
 
 	/* a port_state is some 13 kB: off the stack */
@@ -971,8 +993,9 @@ static int after_margin(struct run *run, const bool *mask, bool *held,
 	for (p = 0; p < run->info.ports; p++)
 		bh->at[p] = -1;
 	note_checked(run, mask, want, bh);
-	err = margin_replans(run, mask, held, want, bh) ?:
-	      try_another(run, mask, want, bh);
+	err = margin_replans(run, mask, held, want, bh);
+	for (t = 0; t < TRY_SHIFTS && tried && !err; t++)
+		err = try_another(run, mask, want, bh, !t, &tried);
 	for (p = 0; p < run->info.ports && !err; p++) {
 		again[p] = mask[p] && bh->at[p] >= 0 &&
 			   port_up(run, p, want) < bh->most[p];
