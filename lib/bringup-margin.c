@@ -202,7 +202,9 @@ static void line_moves(const struct run *run, const uint32_t *full,
  * only the power does. So the parked rings - and those of lanes down whose
  * loop, locked on nothing, only holds the heater: turned off - follow the
  * line they sit nearest, by the move the loops on it measured (shift,
- * from line_moves()), in the ports of mask. full: every ring's code at
+ * from line_moves()), in the ports of mask - but for one parked where its
+ * monitor read no line, which the fits have near one: it stays, in a gap
+ * wider than the moves. full: every ring's code at
  * full power; moved[r]: the rings given another code - a ring an earlier
  * call moved is compared with the code it has now, so that it goes to
  * its new one even if that is its code at full power. Return: whether
@@ -229,7 +231,8 @@ static bool follow_lines(struct run *run, const bool *mask,
 					     run->tel->ring[r].lock_state ==
 					     OIO_LOCK_STATE_LOST ||
 					     run->tel->ring[r].lock_state ==
-					     OIO_LOCK_STATE_NO_SIGNAL);
+					     OIO_LOCK_STATE_NO_SIGNAL) &&
+					    !run_park_dark(run, r, full[r]);
 				any |= parked[w];
 			}
 			if (!any)

@@ -17,9 +17,10 @@
  * (datasheet 7.8), closing the eye of the lane that carries it, which a
  * dwell too short for the BER target does not show. Parked clear, a ring
  * reads the tails of the lines on either side, about a tenth of a peak
- * at Q 5,000 and half of one at 2,500, which the fits reckon only so well
- * (optical-worst 26190261's ring 20 read half a peak where they reckoned
- * a tenth: they had line 0 544 pm from it, the model 229).
+ * at Q 5,000 and half of one or more at 2,500, which the fits reckon
+ * only so well (optical-worst 26190261's ring 20 read half a peak where
+ * they reckoned a tenth: they had line 0 544 pm from it, the model 229).
+ * A move is taken only if it reads less by half as much again.
  */
 #define PARK_EXCESS	0.1
 
@@ -31,28 +32,63 @@
  */
 static const double park_moves[] = { 0.35, -0.35, 0.7, -0.7 };
 
-/*
- * Did the fits misplace parked ring r: does its monitor read more than
- * they reckon by PARK_EXCESS of a full peak, by six times its noise, and
- * twice what they reckon?
- */
-static bool misplaced(const struct run *run, unsigned int r)
+/* Ring r's monitor noise, rms, as the sweeps read it (or the card's). */
+static double noise_of(const struct run *run, unsigned int r)
 {
-	const struct oio_tune_ring *rg = &run->t->ring[r];
-	double noise = rg->noise_na > 0 ? rg->noise_na : run->t->noise_na;
-	double reckoned = run_park_share(run, r) * rg->ref_na;
-	double na = run->tel->ring[r].monitor_na;
+	double noise = run->t->ring[r].noise_na > 0 ? run->t->ring[r].noise_na :
+			run->t->noise_na;
 
-	return rg->ref_na > 0 && !isnan(reckoned) && na > 2 * reckoned &&
-	       na - reckoned > lio_fmax(PARK_EXCESS * rg->ref_na,
-					6 * (noise > 0 ? noise : 0));
+	return noise > 0 ? noise : 0;
 }
 
 /*
- * The rings of park that the fits misplaced, each moved by park_moves[]
- * in turn and left where its monitor read least (where it was, if
- * nowhere darker). Only with every line at full power: a dimmed line's
- * share says nothing of the light it takes at full power.
+ * By how much parked ring r may read more than it should before it is
+ * taken to sit on a line: PARK_EXCESS of a full peak, and six times its
+ * noise.
+ */
+static double park_slack(const struct run *run, unsigned int r)
+{
+	return lio_fmax(PARK_EXCESS * run->t->ring[r].ref_na,
+			6 * noise_of(run, r));
+}
+
+/*
+ * Does parked ring r sit on a line's flank: more light than the fits
+ * reckon it by park_slack() and twice over - or, parked by its monitor
+ * (the fits have it near a line there), than it read then by as much?
+ */
+static bool misplaced(const struct run *run, unsigned int r)
+{
+	const struct oio_ring_info *ri = &run->tel->ring[r];
+	double ref = run->t->ring[r].ref_na, na = ri->monitor_na, reckoned;
+
+	if (!(ref > 0))
+		return false;
+	if (run_park_kept(run, r, ri->heater))
+		return na - run->park_na[r] > park_slack(run, r);
+	reckoned = run_park_share(run, r) * ref;
+	return !isnan(reckoned) && na > 2 * reckoned &&
+	       na - reckoned > park_slack(run, r);
+}
+
+/* The rings of lost back at their codes at: an error's way out. */
+static void park_undo(struct run *run, const bool *lost, const uint32_t *at)
+{
+	unsigned int r;
+
+	for (r = 0; r < 2 * lanes_of(run); r++)
+		if (lost[r])
+			run->io->heater(run->io->h, r, at[r]);
+	run->io->run(run->io->h);
+}
+
+/*
+ * The rings of park that misplaced() finds, each moved by park_moves[]
+ * in turn and left where its monitor read least by park_slack() / 2 or
+ * more (where it was, if nowhere), run->tel a snapshot then. Only with
+ * every line at full power: a dimmed line's share says nothing of the
+ * light it takes at full power. Not in recovery by the calibration,
+ * which keeps no monitor's full peak to judge by.
  */
 static int park_by_monitor(struct run *run, const bool *park)
 {
@@ -63,16 +99,19 @@ static int park_by_monitor(struct run *run, const bool *park)
 	bool lost[OIO_MAX_RINGS], any = false;
 	int err;
 
-	if (run->dimmed & run->emitting)
+	if (run->quiet || run->dimmed)
 		return 0;
 	err = run_snap(run, RINGS);
 	for (r = 0; r < nr && !err; r++) {
 		lost[r] = park[r] && misplaced(run, r);
 		at[r] = best[r] = run->tel->ring[r].heater;
-		least[r] = run->tel->ring[r].monitor_na;
+		least[r] = run->tel->ring[r].monitor_na -
+			   park_slack(run, r) / 2;
 		any |= lost[r];
 	}
-	for (k = 0; k < sizeof(park_moves) / sizeof(park_moves[0]) && any && !err; k++) {
+	if (err || !any)
+		return err;
+	for (k = 0; k < sizeof(park_moves) / sizeof(park_moves[0]); k++) {
 		for (r = 0; r < nr; r++)
 			if (lost[r])
 				io->heater(io->h, r,
@@ -80,25 +119,37 @@ static int park_by_monitor(struct run *run, const bool *park)
 							  park_moves[k] *
 							  run->g.spacing_pm));
 		err = io->run(io->h);
-		if (err)
-			break;
-		run_settle(run);
-		err = run_snap(run, RINGS);
-		for (r = 0; r < nr && !err; r++) {
+		if (!err) {
+			run_settle(run);
+			err = run_snap(run, RINGS);
+		}
+		if (err) {
+			park_undo(run, lost, at);
+			return err;
+		}
+		for (r = 0; r < nr; r++) {
 			if (!lost[r] || run->tel->ring[r].monitor_na >= least[r])
 				continue;
 			least[r] = run->tel->ring[r].monitor_na;
 			best[r] = run->tel->ring[r].heater;
 		}
 	}
-	if (err || !any)
-		return err;
 	for (r = 0; r < nr; r++)
 		if (lost[r])
 			io->heater(io->h, r, best[r]);
 	err = io->run(io->h);
-	if (!err)
+	if (!err) {
 		run_settle(run);
+		err = run_snap(run, RINGS);
+	}
+	for (r = 0; r < nr && !err; r++) {
+		if (!lost[r])
+			continue;
+		run->by_monitor[r] = true;
+		run->park_dark[r] = best[r] != at[r];
+		run->park_code[r] = best[r];
+		run->park_na[r] = run->tel->ring[r].monitor_na;
+	}
 	return err;
 }
 
@@ -120,12 +171,22 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 			uint32_t code[MAX_W], was[MAX_W];
 
 			for (w = 0; w < W; w++) {
-				const struct oio_ring_info *ri = &run->tel->ring[
-					lio_tune_ring_of(&run->g, p, side, w)];
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+				const struct oio_ring_info *ri =
+					&run->tel->ring[r];
 
 				code[w] = was[w] = ri->heater;
-				parked[w] = !want[p * W + w] &&
-					    !run_holds_line(run, p * W + w);
+				park[r] = !want[p * W + w] &&
+					  !run_holds_line(run, p * W + w);
+				/*
+				 * where its monitor put it: kept, not moved,
+				 * while it reads no more than it did there
+				 */
+				parked[w] = park[r] &&
+					    (ri->lock ||
+					     !run_park_kept(run, r, ri->heater) ||
+					     (!run->dimmed && misplaced(run, r)));
 				any |= parked[w];
 			}
 			if (!any)
@@ -137,7 +198,6 @@ int run_park(struct run *run, const bool *mask, const bool *want,
 
 				if (!parked[w])
 					continue;
-				park[r] = true;
 				if (run->tel->ring[r].lock)
 					io->lock(io->h, r, false);
 				/*

@@ -41,7 +41,7 @@ static double move_of(const double *mv, unsigned int l)
  * from the line it sits nearest, following that line as follow_lines()
  * has it follow - a parked ring, or one of a lane down whose loop holds
  * nothing, in the ports of mask, on a line whose move was measured - or
- * else staying put.
+ * else staying put; one parked where its monitor read no line takes none.
  */
 struct bus_seat {
 	unsigned int line[MAX_W];
@@ -73,8 +73,12 @@ static void seat_bus(const struct run *run, unsigned int p,
 		b->follows[w] = true;
 		if (l < W && ri->lock_state == OIO_LOCK_STATE_LOCKED)
 			continue;
-		pos = lio_tune_bus_position(t, p, side, w, code);
 		b->line[w] = W;		/* nowhere it can tell */
+		b->follows[w] = false;
+		/* parked where its monitor read no line: it takes none */
+		if (!ri->lock && run_park_dark(run, r, code[w]))
+			continue;
+		pos = lio_tune_bus_position(t, p, side, w, code);
 		for (m = 0; m < W && !isnan(pos); m++) {
 			double d = remainder(pos - t->line_pm[m], t->fsr_pm);
 

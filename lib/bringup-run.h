@@ -78,6 +78,16 @@ struct run {
 	 */
 	bool on_line[OIO_MAX_LANES];
 	/*
+	 * by ring: parked where its monitor judged it (bringup-park.c) - at
+	 * park_code, reading park_na there; park_dark if the monitor moved
+	 * it off where the fits put it - and kept there while it sits at
+	 * that code (run_park_kept())
+	 */
+	bool by_monitor[OIO_MAX_RINGS];
+	bool park_dark[OIO_MAX_RINGS];
+	uint32_t park_code[OIO_MAX_RINGS];
+	double park_na[OIO_MAX_RINGS];
+	/*
 	 * by port and line shift: the lanes t->unreach holds out of the
 	 * plan only because a line crowded theirs (run_crowded_miss()) -
 	 * too weak, not out of reach, if the run ends with them left out
@@ -233,6 +243,22 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
  */
 int run_park(struct run *run, const bool *mask, const bool *want,
 	     bool *moved);
+/*
+ * Is ring r, at code, where a park by its monitor left it - no darker
+ * place found, or one the fits have near a line?
+ */
+static inline bool run_park_kept(const struct run *run, unsigned int r,
+				 uint32_t code)
+{
+	return run->by_monitor[r] && run->park_code[r] == code;
+}
+
+/* The latter: moved by its monitor to where it reads no line. */
+static inline bool run_park_dark(const struct run *run, unsigned int r,
+				 uint32_t code)
+{
+	return run_park_kept(run, r, code) && run->park_dark[r];
+}
 
 /* ---- lanes (bringup-verify.c) ---- */
 

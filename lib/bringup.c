@@ -910,7 +910,9 @@ static int try_another(struct run *run, const bool *mask, bool *want,
 				 (run->emitting >> l & 1) &&
 				 !((errs & ~carried) >> l & 1);
 		}
-		if (up >= could || (!first && bh->most[p] >= could))
+		/* after the first round, only the ports that tried before */
+		if (up >= could ||
+		    (!first && (bh->most[p] >= could || !bh->tried_ok[p])))
 			continue;
 		lio_tune_plan(run->t, p, &tp);
 		for (k = 0, shifts = 0; k < W; k++) {

@@ -1193,9 +1193,8 @@ START_TEST(test_third_tied_shift)
 END_TEST
 
 /*
- * What a parked TX ring of port p imprints on the line of lane n, up in
- * that port (datasheet 7.8): the largest share, of the rings of the
- * port's lanes down, as the model has them now.
+ * What the TX rings of the lanes down in lane n's port imprint on its
+ * line (datasheet 7.8): the largest share, as the model has them now.
  */
 static double parked_imprint(unsigned int n)
 {
@@ -1824,7 +1823,7 @@ static void line0_lost_recovered(uint32_t *codes, uint32_t *broke)
 }
 
 /*
- * A card of the same make (6200008) whose lanes on line 0 all fail the
+ * A card of the same make (6200030) whose lanes on line 0 all fail the
  * margin check and are held there, none up: when line 0 comes back
  * nothing tells which line their loops would climb to from where they
  * lost it, so recovery turns those loops off where they are (rejoin()),
@@ -1838,7 +1837,7 @@ START_TEST(test_held_line_lost_loops_off)
 	uint32_t codes[128], broke;
 	unsigned int n, r;
 
-	ck_assert_uint_eq(crowded_up(6200008), 8);
+	ck_assert_uint_eq(crowded_up(6200030), 8);
 	for (n = 0; n < rep.lanes; n++)
 		ck_assert(rep.lane[n].fail == OIO_LINK_OK ||
 			  rep.lane[n].line == 0);
