@@ -20,9 +20,16 @@
  * at Q 5,000 and half of one or more at 2,500, which the fits reckon
  * only so well (optical-worst 26190261's ring 20 read half a peak where
  * they reckoned a tenth: they had line 0 544 pm from it, the model 229).
- * A move is taken only if it reads less by half as much again.
+ * A move is taken only if it reads less by half as much.
  */
 #define PARK_EXCESS	0.1
+/*
+ * What a ring moved by its monitor may read and still be taken to sit
+ * clear of every line, as the tails at Q 5,000 read: on a card of low Q
+ * it reads half a peak wherever it goes, and the fits' seat is the
+ * better guess at what it takes.
+ */
+#define PARK_DARK	0.2
 
 /*
  * Moves, in line spacings, tried for such a ring, the darkest reading
@@ -54,8 +61,8 @@ static double park_slack(const struct run *run, unsigned int r)
 
 /*
  * Does parked ring r sit on a line's flank: more light than the fits
- * reckon it by park_slack() and twice over - or, parked by its monitor
- * (the fits have it near a line there), than it read then by as much?
+ * reckon it by park_slack() and twice over - or, where its monitor last
+ * judged it, than it read then by as much?
  */
 static bool misplaced(const struct run *run, unsigned int r)
 {
@@ -142,15 +149,25 @@ static int park_by_monitor(struct run *run, const bool *park)
 		run_settle(run);
 		err = run_snap(run, RINGS);
 	}
-	for (r = 0; r < nr && !err; r++) {
+	if (err) {
+		park_undo(run, lost, at);
+		return err;
+	}
+	for (r = 0; r < nr; r++) {
+		double na = run->tel->ring[r].monitor_na;
+
 		if (!lost[r])
 			continue;
+		/* moved now, or by an earlier check and not since */
+		run->park_dark[r] = (best[r] != at[r] ||
+				     (run_park_kept(run, r, at[r]) &&
+				      run->park_dark[r])) &&
+				    na <= PARK_DARK * run->t->ring[r].ref_na;
 		run->by_monitor[r] = true;
-		run->park_dark[r] = best[r] != at[r];
 		run->park_code[r] = best[r];
-		run->park_na[r] = run->tel->ring[r].monitor_na;
+		run->park_na[r] = na;
 	}
-	return err;
+	return 0;
 }
 
 int run_park(struct run *run, const bool *mask, const bool *want,

@@ -80,8 +80,9 @@ struct run {
 	/*
 	 * by ring: parked where its monitor judged it (bringup-park.c) - at
 	 * park_code, reading park_na there; park_dark if the monitor moved
-	 * it off where the fits put it - and kept there while it sits at
-	 * that code (run_park_kept())
+	 * it off where the fits put it, to where it reads clear of every
+	 * line - and kept there while it sits at that code (run_park_kept()),
+	 * until its port is placed again
 	 */
 	bool by_monitor[OIO_MAX_RINGS];
 	bool park_dark[OIO_MAX_RINGS];
@@ -253,7 +254,7 @@ static inline bool run_park_kept(const struct run *run, unsigned int r,
 	return run->by_monitor[r] && run->park_code[r] == code;
 }
 
-/* The latter: moved by its monitor to where it reads no line. */
+/* The latter: moved by its monitor to where it reads clear. */
 static inline bool run_park_dark(const struct run *run, unsigned int r,
 				 uint32_t code)
 {
