@@ -505,6 +505,14 @@ uint32_t run_code_moved(const struct run *run, unsigned int r,
 				OIO_HEATER_MAX);
 }
 
+double run_ring_noise(const struct run *run, unsigned int r)
+{
+	double noise = run->t->ring[r].noise_na > 0 ? run->t->ring[r].noise_na :
+			run->t->noise_na;
+
+	return noise > 0 ? noise : 0;
+}
+
 double run_fwhm_pm(const struct run *run, unsigned int r)
 {
 	const struct oio_tune_ring *rg = &run->t->ring[r];

@@ -321,15 +321,6 @@ static int margin_dwell(struct run *run, const bool *judged, bool *want)
 	return err;
 }
 
-/* Ring r's monitor noise, rms, as the sweeps read it (or the card's). */
-static double ring_noise(const struct run *run, unsigned int r)
-{
-	double noise = run->t->ring[r].noise_na > 0 ? run->t->ring[r].noise_na :
-			run->t->noise_na;
-
-	return noise > 0 ? noise : 0;
-}
-
 /*
  * How many readings rx_gain() takes of each side, at most MONITOR_READS:
  * enough that its tolerance for the lanes of on, on[n] reading na[n] at
@@ -345,7 +336,7 @@ static unsigned int rx_reads(const struct run *run, const bool *on,
 
 		if (!on[n] || !(na[n] > 0))
 			continue;
-		x = 3 * ring_noise(run, 2 * n + 1) / na[n] *
+		x = 3 * run_ring_noise(run, 2 * n + 1) / na[n] *
 		    sqrt(1 + 1 / (s * s)) / RX_GAIN_TOL;
 		if (x * x > k)
 			k = x * x >= MONITOR_READS ? MONITOR_READS :
@@ -420,7 +411,7 @@ static double rx_gain(const struct run *run, unsigned int n, double full_na,
 	if (!(p > 0) || !(full_na > 0) ||
 	    ri->lock_state != OIO_LOCK_STATE_LOCKED)
 		return 1;
-	*tol = fmax(RX_GAIN_MIN, 3 * ring_noise(run, 2 * n + 1) / full_na *
+	*tol = fmax(RX_GAIN_MIN, 3 * run_ring_noise(run, 2 * n + 1) / full_na *
 				sqrt((1 + 1 / (p * p)) / k));
 	return na / full_na / p;
 }
@@ -498,10 +489,8 @@ static int margin_detuned(struct run *run, const bool *detune,
 	memcpy(judged, on, sizeof(judged));
 	err = rx_monitors(run, on, peak);
 	for (n = 0; n < lanes_of(run) && !err; n++) {
-		const struct oio_tune_ring *rg = &run->t->ring[2 * n + 1];
 		double fwhm = run_fwhm_pm(run, 2 * n + 1);
-		double noise = rg->noise_na > 0 ? rg->noise_na :
-			       run->t->noise_na;
+		double noise = run_ring_noise(run, 2 * n + 1);
 
 		if (!on[n])
 			continue;
@@ -510,7 +499,7 @@ static int margin_detuned(struct run *run, const bool *detune,
 		 * that a share set by a reading is not above s; never by
 		 * more than the check's own tolerance thrice.
 		 */
-		aim[n] = s - fmin(3 * (noise > 0 ? noise : 0) / peak[n] *
+		aim[n] = s - fmin(3 * noise / peak[n] *
 				  sqrt((1 + s * s) / MONITOR_READS),
 				  3 * POWER_TOL);
 		pm[n] = fwhm / 2 * sqrt(1 / aim[n] - 1);

@@ -39,15 +39,6 @@
  */
 static const double park_moves[] = { 0.35, -0.35, 0.7, -0.7 };
 
-/* Ring r's monitor noise, rms, as the sweeps read it (or the card's). */
-static double noise_of(const struct run *run, unsigned int r)
-{
-	double noise = run->t->ring[r].noise_na > 0 ? run->t->ring[r].noise_na :
-			run->t->noise_na;
-
-	return noise > 0 ? noise : 0;
-}
-
 /*
  * By how much parked ring r may read more than it should before it is
  * taken to sit on a line: PARK_EXCESS of a full peak, and six times its
@@ -56,7 +47,7 @@ static double noise_of(const struct run *run, unsigned int r)
 static double park_slack(const struct run *run, unsigned int r)
 {
 	return lio_fmax(PARK_EXCESS * run->t->ring[r].ref_na,
-			6 * noise_of(run, r));
+			6 * run_ring_noise(run, r));
 }
 
 /*
@@ -78,15 +69,32 @@ static bool misplaced(const struct run *run, unsigned int r)
 	       na - reckoned > park_slack(run, r);
 }
 
-/* The rings of lost back at their codes at: an error's way out. */
-static void park_undo(struct run *run, const bool *lost, const uint32_t *at)
+/*
+ * The rings of lost to code, settled and read (run->tel); on an error,
+ * back at their codes at.
+ */
+static int park_set(struct run *run, const bool *lost, const uint32_t *code,
+		    const uint32_t *at)
 {
+	const struct oio_card_io *io = run->io;
 	unsigned int r;
+	int err;
 
 	for (r = 0; r < 2 * lanes_of(run); r++)
 		if (lost[r])
-			run->io->heater(run->io->h, r, at[r]);
-	run->io->run(run->io->h);
+			io->heater(io->h, r, code[r]);
+	err = io->run(io->h);
+	if (!err) {
+		run_settle(run);
+		err = run_snap(run, RINGS);
+	}
+	if (err) {
+		for (r = 0; r < 2 * lanes_of(run); r++)
+			if (lost[r])
+				io->heater(io->h, r, at[r]);
+		io->run(io->h);
+	}
+	return err;
 }
 
 /*
@@ -99,9 +107,8 @@ static void park_undo(struct run *run, const bool *lost, const uint32_t *at)
  */
 static int park_by_monitor(struct run *run, const bool *park)
 {
-	const struct oio_card_io *io = run->io;
 	unsigned int nr = 2 * lanes_of(run), r, k;
-	uint32_t at[OIO_MAX_RINGS], best[OIO_MAX_RINGS];
+	uint32_t at[OIO_MAX_RINGS], best[OIO_MAX_RINGS], probe[OIO_MAX_RINGS];
 	double least[OIO_MAX_RINGS];
 	bool lost[OIO_MAX_RINGS], any = false;
 	int err;
@@ -120,20 +127,11 @@ static int park_by_monitor(struct run *run, const bool *park)
 		return err;
 	for (k = 0; k < sizeof(park_moves) / sizeof(park_moves[0]); k++) {
 		for (r = 0; r < nr; r++)
-			if (lost[r])
-				io->heater(io->h, r,
-					   run_code_moved(run, r, at[r],
-							  park_moves[k] *
-							  run->g.spacing_pm));
-		err = io->run(io->h);
-		if (!err) {
-			run_settle(run);
-			err = run_snap(run, RINGS);
-		}
-		if (err) {
-			park_undo(run, lost, at);
+			probe[r] = run_code_moved(run, r, at[r], park_moves[k] *
+						  run->g.spacing_pm);
+		err = park_set(run, lost, probe, at);
+		if (err)
 			return err;
-		}
 		for (r = 0; r < nr; r++) {
 			if (!lost[r] || run->tel->ring[r].monitor_na >= least[r])
 				continue;
@@ -141,18 +139,9 @@ static int park_by_monitor(struct run *run, const bool *park)
 			best[r] = run->tel->ring[r].heater;
 		}
 	}
-	for (r = 0; r < nr; r++)
-		if (lost[r])
-			io->heater(io->h, r, best[r]);
-	err = io->run(io->h);
-	if (!err) {
-		run_settle(run);
-		err = run_snap(run, RINGS);
-	}
-	if (err) {
-		park_undo(run, lost, at);
+	err = park_set(run, lost, best, at);
+	if (err)
 		return err;
-	}
 	for (r = 0; r < nr; r++) {
 		double na = run->tel->ring[r].monitor_na;
 

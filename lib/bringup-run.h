@@ -199,6 +199,8 @@ int run_release_ports(struct run *run, const bool *mask);
  * design by more.
  */
 double run_fwhm_pm(const struct run *run, unsigned int r);
+/* Ring r's monitor noise, rms, as the sweeps read it (or the card's). */
+double run_ring_noise(const struct run *run, unsigned int r);
 /*
  * Is ring r at code within that many of the card's nominal linewidths of
  * an end of its range: -1 of the cold end, 1 of the hot one, 0 of
