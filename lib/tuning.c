@@ -36,6 +36,10 @@
 #define DECISIVE	(2 * AMBIGUOUS)
 /* A dimmed line may move this far (pm), its sweep-B peak with it. */
 #define DIM_SHIFT_MAX	450.0
+/* A peak's sweep-B centre may lie this share of its A width from A's. */
+#define MATCH_WIDTH	0.25
+/* A peak this far over the noise shows whether its line was dark in B. */
+#define DIM_SNR		20.0
 /* The spread of a ratio across a darkened line's absence. */
 #define DARK_SIGMA	0.15
 /* The slowest heater looked for, ns: B lags A by less than it would. */
@@ -61,6 +65,7 @@
 #define UNLIKE_Q	0.2
 #define LAW_MAX		LIO_TUNE_LAW_MAX
 #define SHADOWED	0.15	/* weight of a peak a ring upstream shades */
+#define SPLIT_FWHM	1.5	/* a split resonance's halves are closer */
 #define SHADE_FWHM	0.7	/* a ring upstream takes a third of a line
 				 * this close, in its FWHMs */
 #define TAKEN_FWHM	0.35	/* and two thirds this close: a lone line's
@@ -376,6 +381,13 @@ static void match(const struct oio_tune *t, struct oio_tune_ring *rg)
 		else
 			lo = p->code_a - DIM_SHIFT_MAX / sl - 4.0 * t->sa.step;
 		hi = p->code_a + 0.5 * t->sa.step;
+		/*
+		 * Low in the sweep a ring moves slowly with its code: a peak
+		 * spans hundreds of codes, and noise moves its centre by a
+		 * good part of them, in A and in B alike.
+		 */
+		lo = lio_fmin(lo, p->code_a - MATCH_WIDTH * p->width);
+		hi = lio_fmax(hi, p->code_a + MATCH_WIDTH * p->width);
 		for (j = 0; j < rg->nb; j++) {
 			double d = fabs(rg->b_code[j] - p->code_a);
 
@@ -586,6 +598,22 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	return e > 0 ? lio_fmin(e * e, COST_CAP) : 0;
 }
 
+/*
+ * How much a peak's height in B says, against its weight in A. With the
+ * other lines dark in B a line is there or not, and so is its peak, shaded
+ * or not: any peak clear of the noise says whether its line was dark in
+ * full, however little its height and place in A say (default 26000092's
+ * rings 44 and 57, their full peaks on lit lines alike, named a line off
+ * by those, their shaded peaks' darkness ignored). Dimmed, a shaded peak's
+ * height says no more than its place.
+ */
+static double dim_weight(const struct oio_tune *t,
+			 const struct oio_tune_ring *rg,
+			 const struct oio_tune_peak *p, double w)
+{
+	return t->dark && p->height >= DIM_SNR * rg->noise_na ? 1 : w;
+}
+
 /* The share of ring k's own shift that reaches ring rj, dist places away. */
 static double heat_share(const struct oio_tune *t,
 			 const struct oio_tune_ring *rj, unsigned int dist)
@@ -747,7 +775,9 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 			else
 				tm->is_fixed[i][l] = false;
 			if (!tm->is_fixed[i][l] && !p->edge && p->anchor < 0)
-				tm->add[i][l] = dim_cost(t, rg, p, l);
+				tm->add[i][l] = dim_cost(t, rg, p, l) *
+						dim_weight(t, rg, p,
+							   tm->w[i][l]);
 			tm->untold[i][l] = (1 - tm->w[i][l]) * UNTOLD;
 			tm->fixed_c[i][l] = tm->w[i][l] * tm->fixed[i][l] +
 					    tm->untold[i][l];
@@ -788,16 +818,16 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		on[l]++;
 		/*
 		 * A peak that tells little costs what an unexplained one
-		 * does, whatever line it is put on: a naming cannot get
-		 * cheap by putting peaks where they would be shaded.
+		 * does, whatever line it is put on - but for that line's
+		 * darkness in B (dim_weight()): a naming cannot get cheap by
+		 * putting peaks where they would be shaded.
 		 */
 		if (tm->is_fixed[i][l])
 			c[i] = tm->fixed_c[i][l];
 		else
-			c[i] = tm->w[i][l] * (lio_fmin(d * d / (sigma * sigma),
-						       COST_CAP) +
-					      tm->add[i][l]) +
-			       tm->untold[i][l];
+			c[i] = tm->w[i][l] * lio_fmin(d * d / (sigma * sigma),
+						      COST_CAP) +
+			       tm->add[i][l] + tm->untold[i][l];
 		/*
 		 * It costs at least this below, whatever the others: the
 		 * rounded sums of these are no more than the cost's.
@@ -819,14 +849,20 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 			nm->cost += ANCHOR_COST;
 	/*
 	 * A line explains one peak, its best one; another peak put on it is
-	 * unexplained, and two full peaks on one line cannot be.
+	 * unexplained, and two full peaks on one line cannot be. Its best is
+	 * the one it saves most, not the cheapest: a peak that tells nothing
+	 * costs as little on any line, and would leave a full one unexplained.
 	 */
 	for (i = 0; i < n; i++) {
+		double saves = tm->most[i][nm->line[i]] - c[i];
+
 		/* a peak alone on its line, in any order, has no rival */
 		for (j = on[nm->line[i]] > 1 ? 0 : n; j < n; j++)
 			if (j != i && nm->line[j] == nm->line[i] &&
 			    nm->order[j] == nm->order[i] &&
-			    (c[j] < c[i] || (c[j] == c[i] && j < i)))
+			    (tm->most[j][nm->line[j]] - c[j] > saves ||
+			     (tm->most[j][nm->line[j]] - c[j] == saves &&
+			      j < i)))
 				break;
 		if (j < n) {
 			c[i] = tm->most[i][nm->line[i]];
@@ -1526,6 +1562,90 @@ static double b_moved(const struct oio_tune *t, unsigned int l)
  * neighbours' heat, that sits on a line at that drive. cb, cb_b: the
  * lines as the pass began, and as they sat in B.
  */
+/* Does a ring upstream of ring w take a line at drive x, swept with it? */
+static bool taken_at(const struct oio_tune *t, const struct oio_comb *cb,
+		     unsigned int port, unsigned int side, unsigned int w,
+		     double x)
+{
+	unsigned int W = t->g.wavelengths, j;
+
+	for (j = 0; j < w; j++) {
+		const struct oio_tune_ring *up =
+			&t->ring[lio_tune_ring_of(&t->g, port, side, j)];
+
+		if (up->named &&
+		    lio_comb_within(cb, t->line_pm, NULL, W, t->fsr_pm,
+				    swept_position(t, port, side, j, w, x),
+				    SHADE_FWHM * fwhm_of(t, up)))
+			return true;
+	}
+	return false;
+}
+
+/* The least distance between two lines that give light, in any orders. */
+static double closest_lines(const struct oio_tune *t)
+{
+	unsigned int W = t->g.wavelengths, i, j;
+	double gap = INFINITY;
+
+	for (i = 0; i < W; i++)
+		for (j = i + 1; j < W; j++)
+			if (t->emitting >> i & t->emitting >> j & 1)
+				gap = lio_fmin(gap, fabs(remainder(t->line_pm[i] -
+								   t->line_pm[j],
+								   t->fsr_pm)));
+	return gap;
+}
+
+/*
+ * Two neighbouring peaks of a ring closer than SPLIT_FWHM of its
+ * linewidths and than half the closest two lines, with a ring upstream
+ * on a line between them, are one resonance: that ring, swept with this
+ * one, met the line at the same drive an order away and took its middle
+ * - every line so, where the two sit within a linewidth through the
+ * sweep, and the ring's searches named each half a line of its own
+ * (default 100085's ring 13). One peak instead, where the halves' heights
+ * weigh it (a sliver cut off a flank moves the peak little), as tall as
+ * the taller half, with its ratio.
+ */
+static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
+			struct oio_tune_ring *rg, unsigned int port,
+			unsigned int side, unsigned int w)
+{
+	double most, wa, wb;
+	unsigned int i;
+
+	if (t->q_pm <= 0)
+		return;
+	most = lio_fmin(SPLIT_FWHM * fwhm_of(t, rg), closest_lines(t) / 2);
+	for (i = 0; i + 1 < rg->n; i++) {
+		struct oio_tune_peak *a = &rg->pk[i], *b = a + 1;
+
+		if (a->edge || b->edge ||
+		    t->q_pm * (lio_tune_law(b->x, 0) - lio_tune_law(a->x, 0)) >
+		    most || !taken_at(t, cb, port, side, w, (a->x + b->x) / 2))
+			continue;
+		wa = a->height / (a->height + b->height);
+		wb = 1 - wa;
+		a->x = wa * a->x + wb * b->x;
+		a->code_a = wa * a->code_a + wb * b->code_a;
+		if (isnan(a->code_b))
+			a->code_b = b->code_b;
+		else if (!isnan(b->code_b))
+			a->code_b = wa * a->code_b + wb * b->code_b;
+		if (b->height > a->height) {
+			a->height = b->height;
+			a->ratio = b->ratio;
+			a->width = b->width;
+		}
+		if (a->anchor < 0)
+			a->anchor = b->anchor;
+		a->line = -1;
+		memmove(b, b + 1, (rg->n - i - 2) * sizeof(*b));
+		rg->n--;
+	}
+}
+
 static void shade(struct oio_tune *t, const struct oio_comb *cb,
 		  const struct oio_comb *cb_b, unsigned int port,
 		  unsigned int side, unsigned int w)
@@ -1537,6 +1657,7 @@ static void shade(struct oio_tune *t, const struct oio_comb *cb,
 
 	for (l = 0; l < W; l++)
 		dl[l] = b_moved(t, l);
+	merge_split(t, cb, rg, port, side, w);
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 		double xb = isnan(p->code_b) ? p->x : p->code_b / OIO_HEATER_MAX;
@@ -1817,10 +1938,18 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 		int near = -1;
 
 		/* a line alone gives a full peak or none: the rest is noise */
-		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
-		    pk[i].index > t->sa.points - 1 - EDGE_SAMPLES ||
-		    pk[i].height_na < ANCHOR_SNR * rg->noise_na)
+		if (pk[i].height_na < ANCHOR_SNR * rg->noise_na)
 			continue;
+		/*
+		 * One at an end shows the line there, though not where: no
+		 * peak of A's to name, but no absence either (the line's for
+		 * sure only with the others dark).
+		 */
+		if (pk[i].edge || pk[i].index < EDGE_SAMPLES ||
+		    pk[i].index > t->sa.points - 1 - EDGE_SAMPLES) {
+			shown += others <= 0;
+			continue;
+		}
 		shown++;
 		/* the same sweep as A, the same lag: A's peak is right there */
 		for (j = 0; j < rg->n; j++)

@@ -287,15 +287,15 @@ static int fail_sweep(void *h, const struct oio_sweep_req *req,
 }
 
 /*
- * Seed 1 brought up with line l failing at sweep call at: link up
+ * A default card brought up with line l failing at sweep call at: link up
  * succeeds, the line's 8 lanes down as dark and the other 56 up.
  */
-static void line_fails_at(unsigned int l, unsigned int at)
+static void line_fails_at(uint64_t seed, unsigned int l, unsigned int at)
 {
 	struct oio_card_io io;
 	unsigned int n, dark = 0;
 
-	make(1, NULL, 0);
+	make(seed, NULL, 0);
 	io = sio.io;
 	io.sweep = fail_sweep;
 	sweeps_made = 0;
@@ -316,15 +316,17 @@ static void line_fails_at(unsigned int l, unsigned int at)
  * A line that fails midway through sweep B (the sixth sweep: C, three
  * classes of A, then B's) is dark to the analysis, which takes the lines
  * lit once B is made, not those lit when A's and C's peaks began to be
- * found: its lanes down as dark, the others up, the rings whose peaks
- * were on it left unnamed rather than named on a line that is not there,
- * and no more sweeps than that needs. (Taking the lines lit before, the
- * analysis named all 128 rings and made 19 sweeps, not 11.)
+ * found: its lanes down as dark, the others up, a ring whose peaks
+ * cannot say where it is without that line left unnamed rather than named
+ * on a line that is not there (one; four before the darkness in B of
+ * shaded peaks counted, 2026-12-07), and no more sweeps than that needs.
+ * (Taking the lines lit before, the analysis named all 128 rings and made
+ * 19 sweeps, not 11.)
  */
 START_TEST(test_line_fails_in_sweep_b)
 {
-	line_fails_at(3, 6);
-	ck_assert_uint_eq(rep.measured.rings_named, 124);
+	line_fails_at(1, 3, 6);
+	ck_assert_uint_eq(rep.measured.rings_named, 127);
 	ck_assert_uint_eq(rep.sweeps, 11);
 }
 END_TEST
@@ -332,7 +334,7 @@ END_TEST
 /*
  * The same for line 0, one of those sweep B darkens, which stay dark
  * through the analysis, failing in sweep B or in an anchor sweep (the
- * eighth and ninth: seed 1 makes two): it does not come back, and link
+ * eighth and ninth: seed 65 makes two): it does not come back, and link
  * up succeeds - a refusal to light a failed line is no error of the
  * run's - and keeps no journal.
  */
@@ -340,7 +342,7 @@ START_TEST(test_dark_line_fails_in_sweep_b)
 {
 	static const unsigned int at[] = { 6, 8, 9 };
 
-	line_fails_at(0, at[_i]);
+	line_fails_at(65, 0, at[_i]);
 	ck_assert_uint_ge(rep.sweeps, at[_i]);
 	ck_assert_uint_eq(sio.kept, 0);
 }
@@ -607,36 +609,32 @@ static void up_default_in_budget(uint64_t seed, unsigned int sweeps)
  * median and its peaks 350 pm off their lines on average, it led every
  * other naming: the lane failed its first verification (BER 0.5), was
  * found by a sweep in place and its port planned again, 27.9 ms of tuning
- * and 2,271 MMIO. A heater so unlike the card's others leaves the ring
- * unnamed. Its anchor sweep shows line 0 alone, but a search still puts
- * that peak on line 3, the split ones outweighing it, with a heater as
- * unlike: that naming gives way to the card's median heater through the
- * anchor's peak, the lane verifies at once, and the card comes up whole
- * within the budget of the VM suites' seeds.
+ * and 2,271 MMIO. Later a heater so unlike the card's others left the
+ * ring unnamed, to an anchor sweep (10 sweeps). Now each split pair is one
+ * peak, and the darkness in sweep B of the shaded ones counts: the ring
+ * is named from sweeps A and B, and the card comes up whole with none.
  */
-START_TEST(test_shaded_ring_left_to_anchor)
+START_TEST(test_split_ring_named)
 {
-	/* no sweep in place (it took 11) */
-	up_default_in_budget(9000853, 10);
+	up_default_in_budget(9000853, 7);
 }
 END_TEST
 
 /*
- * On this default card (the envelope's, seed 100696) port 4's TX ring 7,
- * lane 39's, once its lone lines had shown it lines 1 and 0, left two
- * namings nearly as cheap, both with those peaks on their lines: a heater
- * 9 % over the card's median with a law 5 % under the square law, and one
- * 12 % under with a law 25 % under, the search's limit (the truth: a
- * heater 2 % over, a law 3.7 % over). The ring's own FSR, 0.9 % under
- * the card's, costs its peaks either side of an order about as much as
- * the bent law does. It was left unnamed, its third anchor sweep no
- * better, and found by a sweep in place: 20.13 ms of tuning. Named with
- * the heater and law most like the card's, its lane verifies at once.
+ * On this default card (the envelope's, seed 100026) port 1's TX ring 7,
+ * lane 15's, once its lone lines had shown it two lines, left two namings
+ * nearly as cheap, both with those peaks on their lines: a heater 19 %
+ * over the card's median with a law 17.5 % under the square law, and one
+ * 1 % under with a law 7.5 % over (the truth: a heater 1 % over, a law
+ * 5 % over). Left unnamed, it took a third anchor sweep and a sweep in
+ * place: 14.68 ms of tuning. Named with the heater and law most like the
+ * card's, its lane verifies at once (9.27 ms). (The card of this test was
+ * 100696 until the analysis named that one's ring without anchors.)
  */
 START_TEST(test_anchors_settle_a_tie)
 {
 	/* no sweep in place */
-	up_default_in_budget(100696, 14);
+	up_default_in_budget(100026, 9);
 }
 END_TEST
 
@@ -687,44 +685,30 @@ START_TEST(test_flattered_reckoning_short)
 END_TEST
 
 /*
- * On this optical-worst card 12 lanes gain Q from the lines' moves when
- * dimmed, their own shares from 0.696 to 0.730 of full power: lanes 25,
- * 49 and 57 (line 0, each a little over a tenth) the most. A dwell takes
- * in the lanes whose checks see s within 1 % (or 2 % harsher) at one
- * share, and in the margin check that followed a repair three dwells
- * reached 0.711: the three were left over and failed, clean at full power
- * (BER about 1e-36). A fourth judged them. (Those shares are the
- * reckoning's at face value; with its gain counted one and a half times,
- * FLAT_MISS, they spread from 0.677 to 0.734 and four dwells no longer
- * fit them: the fourth takes every lane left, at the deepest share any
- * needs.) Every lane the reference allows comes up but one: at line
- * shift 6 port 1's lane 12 up leaves lanes 11 and 13 out of reach, lane
- * 13's TX ring met at its heater's cold end, where the reference's search
- * finds a placement with those two up and lane 12 out (7 lanes); the
- * library, sparing a lane only beside lanes already down, ends the port
- * at shift 0 with 6. (Every lane until the reference searched every
- * placement, 2026-12-06; its greedy rounds had 6 at shift 6.)
+ * On this optical-worst card (seed 5190373, base 5,000,000) one margin
+ * check, after a repair, takes the lanes whose Q the lines' moves raise
+ * in all FLAT_ROUNDS dwells: five lanes, four, two, and the one left
+ * over. A dwell takes in the lanes whose checks see s within 1 % (or 2 %
+ * harsher) at one share; the last takes every lane still left, at the
+ * deepest share any of them needs. Every lane the reference allows comes
+ * up, and one more (port 2 at a shift whose eighth lane the reference's
+ * placement leaves out), none in error. (The card was 5190107, twelve
+ * such lanes from 0.696 to 0.730 of full power, until the darkness in
+ * sweep B of shaded peaks counted, 2026-12-07: its check then needed
+ * three dwells. Of 1,042 optical-worst cards drawn from 5,190,000, none
+ * needed the check's first, four such dwells and a detuned one.)
  */
 START_TEST(test_flattered_lanes_fit_the_dwells)
 {
-	static const unsigned int line0[] = { 25, 49, 57 };
 	struct verdict v;
-	unsigned int i, up = 0;
 
-	make_optical_worst(5190107);
+	make_optical_worst(5190373);
 	up_counting_dwells();
-	/* the check's first, four for flattered lanes, one detuned at most */
-	ck_assert_uint_ge(dw.most, 6);
+	/* the check's first and four for flattered lanes */
+	ck_assert_uint_ge(dw.most, 5);
 	judge_clean(&v);
-	for (i = 0; i < sizeof(line0) / sizeof(line0[0]); i++)
-		ck_assert_str_eq(oio_link_fail_name(rep.lane[line0[i]].fail),
-				 "ok");
-	/* the one lane short: port 1, 6 up at shift 0 */
-	for (i = 8; i < 16; i++)
-		up += rep.lane[i].fail == OIO_LINK_OK;
-	ck_assert_uint_eq(rep.line_shift[1] % 8, 0);
-	ck_assert_uint_eq(up, 6);
-	ck_assert_uint_eq(v.up_possible + 1, v.possible);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_gt(rep.lanes_up, v.possible);
 }
 END_TEST
 
@@ -1729,7 +1713,9 @@ static void make_crowded(uint64_t seed)
  * until a lane met at a heater's cold end beside lanes left out was
  * planned again without them, the same day: its port 1 then ended a line
  * shift over, as many lanes up, its line-0 lane failing its verification
- * there rather than the margin check, and so not held.)
+ * there rather than the margin check, and so not held. 6200133 was until
+ * shaded peaks' darkness in sweep B counted, 2026-12-07: port 2's
+ * recovery then needed no sweep.)
  */
 START_TEST(test_margin_failure_holds_line)
 {
@@ -1737,7 +1723,7 @@ START_TEST(test_margin_failure_holds_line)
 	uint64_t outside;
 	struct verdict v;
 
-	make_crowded(6200133);
+	make_crowded(6200870);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	judge_clean(&v);
@@ -2172,7 +2158,7 @@ START_TEST(test_failure_midway_leaves_card_sane)
 	unsigned int n, up = 0;
 	int err;
 
-	make(7, NULL, 0);
+	make(74, NULL, 0);
 	set_fault(cases[_i].kind, cases[_i].at, cases[_i].err, false);
 	err = lio_bringup_up(&faulty, &info, NULL, &rep, NULL, NULL);
 	struck_and_lit(_i, err);
@@ -2509,7 +2495,7 @@ START_TEST(test_cancel_cleans_up)
 	unsigned int n, up = 0;
 	int err;
 
-	make(14, NULL, 0);
+	make(74, NULL, 0);
 	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
 					NULL), 0);
 	simio_card_info(&sio, &info);
@@ -2717,7 +2703,7 @@ int main(void)
 	tcase_add_test(tc, test_flattered_lane_judged_again);
 	tcase_add_test(tc, test_heaters_named_near_nominal);
 	tcase_add_test(tc, test_anchor_line_taken_upstream);
-	tcase_add_test(tc, test_shaded_ring_left_to_anchor);
+	tcase_add_test(tc, test_split_ring_named);
 	tcase_add_test(tc, test_anchors_settle_a_tie);
 	tcase_add_test(tc, test_crowded_line_too_weak);
 	tcase_add_loop_test(tc, test_margin_odds, 0, 3);
