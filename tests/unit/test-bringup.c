@@ -685,30 +685,28 @@ START_TEST(test_flattered_reckoning_short)
 END_TEST
 
 /*
- * On this optical-worst card (seed 5190373, base 5,000,000) one margin
- * check, after a repair, takes the lanes whose Q the lines' moves raise
- * in all FLAT_ROUNDS dwells: five lanes, four, two, and the one left
- * over. A dwell takes in the lanes whose checks see s within 1 % (or 2 %
- * harsher) at one share; the last takes every lane still left, at the
- * deepest share any of them needs. Every lane the reference allows comes
- * up, and one more (port 2 at a shift whose eighth lane the reference's
- * placement leaves out), none in error. (The card was 5190107, twelve
- * such lanes from 0.696 to 0.730 of full power, until the darkness in
- * sweep B of shaded peaks counted, 2026-12-07: its check then needed
- * three dwells. Of 1,042 optical-worst cards drawn from 5,190,000, none
- * needed the check's first, four such dwells and a detuned one.)
+ * On this optical-worst card (seed 5191572, base 5,000,000) one margin
+ * check takes the lanes whose Q the lines' moves raise in all FLAT_ROUNDS
+ * dwells, four lanes, one, one and the one left over, and a detuned lane
+ * in a dwell of its own. A dwell takes in the lanes whose checks see s
+ * within 1 % (or 2 % harsher) at one share; the last takes every lane
+ * still left, at the deepest share any of them needs. Every lane the
+ * reference allows comes up, none in error. (The card was 5190107,
+ * twelve such lanes from 0.696 to 0.730 of full power, until the darkness
+ * in sweep B of shaded peaks counted, 2026-12-07: its check then needed
+ * three dwells. Of 2,000 optical-worst cards drawn from 5,190,000 this is
+ * the one whose check made six.)
  */
 START_TEST(test_flattered_lanes_fit_the_dwells)
 {
 	struct verdict v;
 
-	make_optical_worst(5190373);
+	make_optical_worst(5191572);
 	up_counting_dwells();
-	/* the check's first and four for flattered lanes */
-	ck_assert_uint_ge(dw.most, 5);
+	/* the check's first, four for flattered lanes, one detuned */
+	ck_assert_uint_ge(dw.most, 6);
 	judge_clean(&v);
 	ck_assert_uint_eq(v.up_possible, v.possible);
-	ck_assert_uint_gt(rep.lanes_up, v.possible);
 }
 END_TEST
 
