@@ -348,60 +348,88 @@ static double nominal_slope(const struct oio_tune *t, double code)
 }
 
 /*
- * Pair each peak of A with its resonance in B: B is slower, so it lags
- * less and comes a little earlier, and a dimmed line comes earlier still
- * (blue with less current). Tallest first, each takes the nearest B peak
- * in that window that no taller one took.
+ * The B peak nearest A's peak p (index at) in the window where p's
+ * resonance shows in B: B is slower, so it lags less and comes a little
+ * earlier, and a dimmed line comes earlier still (blue with less
+ * current); wide, give or take a quarter of p's width too, but never half
+ * way to A's next peak. -1 if none that no other took.
+ */
+static int b_peak(const struct oio_tune *t, const struct oio_tune_ring *rg,
+		  unsigned int at, const bool *used, bool wide)
+{
+	const struct oio_tune_peak *p = &rg->pk[at];
+	double sl = nominal_slope(t, p->code_a), lo, hi, slack, best = INFINITY;
+	int pick = -1;
+	unsigned int j;
+
+	if (t->dark)
+		lo = p->code_a - lag_codes(&t->sa, TAU_MAX) +
+		     lag_codes(&t->sb, TAU_MAX) - 2.0 * t->sa.step;
+	else
+		lo = p->code_a - DIM_SHIFT_MAX / sl - 4.0 * t->sa.step;
+	hi = p->code_a + 0.5 * t->sa.step;
+	if (wide) {
+		slack = MATCH_WIDTH * p->width;
+		if (at > 0)
+			slack = lio_fmin(slack, (p->code_a - p[-1].code_a) / 2);
+		if (at + 1 < rg->n)
+			slack = lio_fmin(slack, (p[1].code_a - p->code_a) / 2);
+		lo = lio_fmin(lo, p->code_a - slack);
+		hi = lio_fmax(hi, p->code_a + slack);
+	}
+	for (j = 0; j < rg->nb; j++) {
+		double d = fabs(rg->b_code[j] - p->code_a);
+
+		if (!used[j] && rg->b_code[j] >= lo && rg->b_code[j] <= hi &&
+		    d < best) {
+			best = d;
+			pick = (int)j;
+		}
+	}
+	return pick;
+}
+
+/*
+ * Pair each peak of A with its resonance in B, tallest first, each with
+ * the nearest B peak in its window (b_peak()) that no taller one took.
+ * Then the peaks left without one, in a window wider by a quarter of
+ * their width: low in the sweep a ring moves slowly with its code, a
+ * peak spans hundreds of codes, and noise moves its centre by a good part
+ * of them, in A and in B alike (default 100387's ring 13: 82 codes later
+ * in B, its line taken as dark). Only then, so that no peak's wide
+ * window takes a B peak another's own window holds.
  */
 static void match(const struct oio_tune *t, struct oio_tune_ring *rg)
 {
 	bool used[OIO_TUNE_MAX_PEAKS] = { false }, done[OIO_TUNE_MAX_PEAKS];
-	unsigned int k, i, j;
+	unsigned int k, i, round;
 
 	for (i = 0; i < rg->n; i++) {
-		done[i] = false;
 		rg->pk[i].code_b = NAN;
 		rg->pk[i].ratio = 0;
 	}
-	for (k = 0; k < rg->n; k++) {
-		struct oio_tune_peak *p = NULL;
-		double sl, lo, hi, best = INFINITY;
-		int pick = -1, at = -1;
-
+	for (round = 0; round < 2; round++) {
 		for (i = 0; i < rg->n; i++)
-			if (!done[i] && (at < 0 ||
-					 rg->pk[i].height > rg->pk[at].height))
-				at = (int)i;
-		done[at] = true;
-		p = &rg->pk[at];
-		sl = nominal_slope(t, p->code_a);
-		if (t->dark)
-			lo = p->code_a - lag_codes(&t->sa, TAU_MAX) +
-			     lag_codes(&t->sb, TAU_MAX) - 2.0 * t->sa.step;
-		else
-			lo = p->code_a - DIM_SHIFT_MAX / sl - 4.0 * t->sa.step;
-		hi = p->code_a + 0.5 * t->sa.step;
-		/*
-		 * Low in the sweep a ring moves slowly with its code: a peak
-		 * spans hundreds of codes, and noise moves its centre by a
-		 * good part of them, in A and in B alike.
-		 */
-		lo = lio_fmin(lo, p->code_a - MATCH_WIDTH * p->width);
-		hi = lio_fmax(hi, p->code_a + MATCH_WIDTH * p->width);
-		for (j = 0; j < rg->nb; j++) {
-			double d = fabs(rg->b_code[j] - p->code_a);
+			done[i] = !isnan(rg->pk[i].code_b);
+		for (k = 0; k < rg->n; k++) {
+			struct oio_tune_peak *p;
+			int pick, at = -1;
 
-			if (used[j] || rg->b_code[j] < lo || rg->b_code[j] > hi)
-				continue;
-			if (d < best) {
-				best = d;
-				pick = (int)j;
+			for (i = 0; i < rg->n; i++)
+				if (!done[i] &&
+				    (at < 0 ||
+				     rg->pk[i].height > rg->pk[at].height))
+					at = (int)i;
+			if (at < 0)
+				break;
+			done[at] = true;
+			p = &rg->pk[at];
+			pick = b_peak(t, rg, (unsigned int)at, used, round);
+			if (pick >= 0 && p->height > 0) {
+				used[pick] = true;
+				p->code_b = rg->b_code[pick];
+				p->ratio = rg->b_height[pick] / p->height;
 			}
-		}
-		if (pick >= 0 && p->height > 0) {
-			used[pick] = true;
-			p->code_b = rg->b_code[pick];
-			p->ratio = rg->b_height[pick] / p->height;
 		}
 	}
 }
@@ -604,14 +632,18 @@ static double dim_cost(const struct oio_tune *t, const struct oio_tune_ring *rg,
  * or not: any peak clear of the noise says whether its line was dark in
  * full, however little its height and place in A say (default 26000092's
  * rings 44 and 57, their full peaks on lit lines alike, named a line off
- * by those, their shaded peaks' darkness ignored). Dimmed, a shaded peak's
- * height says no more than its place.
+ * by those, their shaded peaks' darkness ignored) - once the first pass
+ * has named the card, and split peaks are one (merge_split()): in the
+ * first pass too, the halves' B peaks, matched or not, named
+ * optical-worst 290249's heaters 38 % over the nominal, 28 rings unnamed
+ * at the end. Dimmed, a shaded peak's height says no more than its place.
  */
 static double dim_weight(const struct oio_tune *t,
 			 const struct oio_tune_ring *rg,
 			 const struct oio_tune_peak *p, double w)
 {
-	return t->dark && p->height >= DIM_SNR * rg->noise_na ? 1 : w;
+	return t->dark && t->q_pm > 0 && p->height >= DIM_SNR * rg->noise_na ?
+	       1 : w;
 }
 
 /* The share of ring k's own shift that reaches ring rj, dist places away. */
@@ -781,8 +813,12 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 			tm->untold[i][l] = (1 - tm->w[i][l]) * UNTOLD;
 			tm->fixed_c[i][l] = tm->w[i][l] * tm->fixed[i][l] +
 					    tm->untold[i][l];
-			tm->most[i][l] = tm->untold[i][l] +
-					 tm->w[i][l] * COST_CAP;
+			/* no less than it costs put there: a rival saves none */
+			tm->most[i][l] = lio_fmax(tm->untold[i][l] +
+						  tm->w[i][l] * COST_CAP +
+						  tm->add[i][l],
+						  tm->is_fixed[i][l] ?
+						  tm->fixed_c[i][l] : 0);
 		}
 		for (k = 0; k < 3; k++)
 			tm->u3[k][i] = lio_tune_law(p->x, name_laws[k]);
@@ -804,7 +840,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  const struct ring_terms *tm, const double *u,
 		  struct naming *nm, double sigma, double limit)
 {
-	double c[OIO_TUNE_MAX_PEAKS], least = 0, at;
+	double c[OIO_TUNE_MAX_PEAKS], saves[OIO_TUNE_MAX_PEAKS], least = 0, at;
 	unsigned int i, j, l, n = rg->n, on[MAX_W] = { 0 };
 
 	for (i = 0; i < n; i++) {
@@ -853,16 +889,15 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	 * the one it saves most, not the cheapest: a peak that tells nothing
 	 * costs as little on any line, and would leave a full one unexplained.
 	 */
+	for (i = 0; i < n; i++)
+		saves[i] = tm->most[i][nm->line[i]] - c[i];
 	for (i = 0; i < n; i++) {
-		double saves = tm->most[i][nm->line[i]] - c[i];
-
 		/* a peak alone on its line, in any order, has no rival */
 		for (j = on[nm->line[i]] > 1 ? 0 : n; j < n; j++)
 			if (j != i && nm->line[j] == nm->line[i] &&
 			    nm->order[j] == nm->order[i] &&
-			    (tm->most[j][nm->line[j]] - c[j] > saves ||
-			     (tm->most[j][nm->line[j]] - c[j] == saves &&
-			      j < i)))
+			    (saves[j] > saves[i] ||
+			     (saves[j] == saves[i] && j < i)))
 				break;
 		if (j < n) {
 			c[i] = tm->most[i][nm->line[i]];
@@ -1556,12 +1591,6 @@ static double b_moved(const struct oio_tune *t, unsigned int l)
 	return (t->code >> l & 1) ? t->dim_shift_pm[l] : 0;
 }
 
-/*
- * Lines a ring upstream takes where ring w meets them in its sweep: one
- * swept with it, or one left where it was but pushed by its swept
- * neighbours' heat, that sits on a line at that drive. cb, cb_b: the
- * lines as the pass began, and as they sat in B.
- */
 /* Does a ring upstream of ring w take a line at drive x, swept with it? */
 static bool taken_at(const struct oio_tune *t, const struct oio_comb *cb,
 		     unsigned int port, unsigned int side, unsigned int w,
@@ -1582,12 +1611,17 @@ static bool taken_at(const struct oio_tune *t, const struct oio_comb *cb,
 	return false;
 }
 
-/* The least distance between two lines that give light, in any orders. */
+/*
+ * The least distance between two lines that give light, in any orders;
+ * INFINITY with fewer than two, or no FSR measured.
+ */
 static double closest_lines(const struct oio_tune *t)
 {
 	unsigned int W = t->g.wavelengths, i, j;
 	double gap = INFINITY;
 
+	if (!(t->fsr_pm > 0))
+		return INFINITY;
 	for (i = 0; i < W; i++)
 		for (j = i + 1; j < W; j++)
 			if (t->emitting >> i & t->emitting >> j & 1)
@@ -1599,20 +1633,23 @@ static double closest_lines(const struct oio_tune *t)
 
 /*
  * Two neighbouring peaks of a ring closer than SPLIT_FWHM of its
- * linewidths and than half the closest two lines, with a ring upstream
- * on a line between them, are one resonance: that ring, swept with this
- * one, met the line at the same drive an order away and took its middle
- * - every line so, where the two sit within a linewidth through the
- * sweep, and the ring's searches named each half a line of its own
- * (default 100085's ring 13). One peak instead, where the halves' heights
- * weigh it (a sliver cut off a flank moves the peak little), as tall as
- * the taller half, with its ratio.
+ * linewidths and than half the closest two lines (by the card's median
+ * full scale and the square law), with a ring upstream on a line between
+ * them, are one resonance: that ring, swept with this one, met the line
+ * at the same drive an order away and took its middle - every line so,
+ * where the two sit within a linewidth through the sweep, and the ring's
+ * searches named each half a line of its own (default 100360's ring 77,
+ * 100085's ring 13). One peak instead, where the halves' heights weigh it
+ * (a sliver cut off a flank moves the peak little), as tall as the taller
+ * half, with its width, and B's taller half over it for a ratio. Once:
+ * the passes after shade the merged peak as it is, and two halves lone
+ * lines showed on lines of their own are no one resonance.
  */
 static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
 			struct oio_tune_ring *rg, unsigned int port,
 			unsigned int side, unsigned int w)
 {
-	double most, wa, wb;
+	double most, wa, wb, in_b;
 	unsigned int i;
 
 	if (t->q_pm <= 0)
@@ -1621,12 +1658,16 @@ static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
 	for (i = 0; i + 1 < rg->n; i++) {
 		struct oio_tune_peak *a = &rg->pk[i], *b = a + 1;
 
-		if (a->edge || b->edge ||
+		if (a->edge || b->edge || a->merged || b->merged ||
+		    !(a->height + b->height > 0) ||
+		    (a->anchor >= 0 && b->anchor >= 0 &&
+		     a->anchor != b->anchor) ||
 		    t->q_pm * (lio_tune_law(b->x, 0) - lio_tune_law(a->x, 0)) >
 		    most || !taken_at(t, cb, port, side, w, (a->x + b->x) / 2))
 			continue;
 		wa = a->height / (a->height + b->height);
 		wb = 1 - wa;
+		in_b = lio_fmax(a->ratio * a->height, b->ratio * b->height);
 		a->x = wa * a->x + wb * b->x;
 		a->code_a = wa * a->code_a + wb * b->code_a;
 		if (isnan(a->code_b))
@@ -1635,17 +1676,24 @@ static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
 			a->code_b = wa * a->code_b + wb * b->code_b;
 		if (b->height > a->height) {
 			a->height = b->height;
-			a->ratio = b->ratio;
 			a->width = b->width;
 		}
+		a->ratio = in_b / a->height;
 		if (a->anchor < 0)
 			a->anchor = b->anchor;
+		a->merged = true;
 		a->line = -1;
 		memmove(b, b + 1, (rg->n - i - 2) * sizeof(*b));
 		rg->n--;
 	}
 }
 
+/*
+ * Lines a ring upstream takes where ring w meets them in its sweep: one
+ * swept with it, or one left where it was but pushed by its swept
+ * neighbours' heat, that sits on a line at that drive. cb, cb_b: the
+ * lines as the pass began, and as they sat in B.
+ */
 static void shade(struct oio_tune *t, const struct oio_comb *cb,
 		  const struct oio_comb *cb_b, unsigned int port,
 		  unsigned int side, unsigned int w)

@@ -58,6 +58,7 @@ struct oio_tune_peak {
 	double width;		/* FWHM, codes, sweep A (0: not fitted) */
 	double ratio;		/* height in B / height in A */
 	bool edge;		/* half a peak at an end of the sweep */
+	bool merged;		/* two halves a ring upstream split, as one */
 	uint32_t shadow;	/* lines a ring upstream takes at this drive */
 	uint32_t shadow_b;	/* and at its drive in B, dimmed lines moved */
 	int anchor;		/* line a lone-line sweep showed here, or -1 */
