@@ -741,8 +741,8 @@ struct ring_terms {
 	double add[OIO_TUNE_MAX_PEAKS][MAX_W];
 	/*
 	 * What judge() makes of those, in the same sums: (1 - w) UNTOLD,
-	 * the weighted cost if fixed, and the most a peak can cost there
-	 * unless another on its line outranks it
+	 * the weighted cost if fixed, and what a peak pays when another on
+	 * its line outranks it, never less than its own cost there
 	 */
 	double untold[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double fixed_c[OIO_TUNE_MAX_PEAKS][MAX_W];
@@ -1999,9 +1999,15 @@ unsigned int lio_tune_anchor(struct oio_tune *t, unsigned int r,
 			continue;
 		}
 		shown++;
-		/* the same sweep as A, the same lag: A's peak is right there */
+		/*
+		 * the same sweep as A, the same lag: A's peak is right there
+		 * - or, merged from two halves a linewidth apart (which the
+		 * lone line shows split as A did), within a width of it
+		 */
 		for (j = 0; j < rg->n; j++)
-			if (fabs(rg->pk[j].code_a - code) <= 1.5 * t->sa.step &&
+			if (fabs(rg->pk[j].code_a - code) <=
+			    lio_fmax(1.5 * t->sa.step, rg->pk[j].merged ?
+				     rg->pk[j].width : 0) &&
 			    (near < 0 || fabs(rg->pk[j].code_a - code) <
 					 fabs(rg->pk[near].code_a - code)))
 				near = (int)j;
