@@ -396,6 +396,13 @@ $(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(DEPS)
 		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) \
 		-lpthread -lm
 
+# lib/tuning.c compiled into the test, its static rules in reach
+$(B)/unit/test-naming: tests/unit/test-naming.c $(BRINGUP_DEPS) | $(DEPS)
+	@mkdir -p $(@D)
+	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-naming.c \
+		$(filter-out lib/tuning.c,$(BRINGUP_SOURCES)) \
+		$$(pkg-config --cflags --libs check) -lpthread -lm
+
 $(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-bringup.c \
@@ -498,7 +505,7 @@ $(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
 		$$(pkg-config --cflags --libs check $(LIB_DEPS)) -lpthread -lm
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-reference \
-	test-tuning test-bringup test-parse test-output test-prometheus \
+	test-tuning test-naming test-bringup test-parse test-output test-prometheus \
 	test-headroom test-ber test-cardlock test-reply test-linkmsg \
 	test-sized test-objects-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.

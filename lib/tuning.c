@@ -735,6 +735,8 @@ static bool taken_upstream(const struct oio_tune *t,
 struct ring_terms {
 	/* peak_weight() of peak i on line l */
 	double w[OIO_TUNE_MAX_PEAKS][MAX_W];
+	/* lio_tune_trusted() of peak i */
+	bool trusted[OIO_TUNE_MAX_PEAKS];
 	/* its cost on line l: fixed[][] if is_fixed, else distance + add[][] */
 	bool is_fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
 	double fixed[OIO_TUNE_MAX_PEAKS][MAX_W];
@@ -795,6 +797,7 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 	for (i = 0; i < rg->n; i++) {
 		const struct oio_tune_peak *p = &rg->pk[i];
 
+		tm->trusted[i] = lio_tune_trusted(rg, p);
 		for (l = 0; l < t->g.wavelengths; l++) {
 			tm->w[i][l] = peak_weight(rg, p, (int)l);
 			tm->is_fixed[i][l] = true;
@@ -901,10 +904,19 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 				break;
 		if (j < n) {
 			c[i] = tm->most[i][nm->line[i]];
-			/* a ring meets a line once per order: not twice full */
-			if (lio_tune_trusted(rg, &rg->pk[i]) &&
-			    lio_tune_trusted(rg, &rg->pk[j]))
-				c[i] += ANCHOR_COST;
+			/*
+			 * A ring meets a line once per order: not twice full,
+			 * whichever peak the line explains - two full peaks
+			 * losing it to a weak one pay as much as to a full one.
+			 */
+			if (tm->trusted[i])
+				for (j = 0; j < n; j++)
+					if (j != i && tm->trusted[j] &&
+					    nm->line[j] == nm->line[i] &&
+					    nm->order[j] == nm->order[i]) {
+						c[i] += ANCHOR_COST;
+						break;
+					}
 		}
 		nm->cost += c[i];
 	}

@@ -373,6 +373,9 @@ host_suite() {
 	unit-tuning)
 		unit unit-tuning "$B/unit/test-tuning"
 		;;
+	unit-naming)
+		unit unit-naming "$B/unit/test-naming"
+		;;
 	unit-bringup)
 		unit unit-bringup "$B/unit/test-bringup"
 		;;
