@@ -505,9 +505,9 @@ $(B)/unit/test-reply: tests/unit/test-reply.c $(LIB_SOURCES) $(LIB_HDRS) \
 		$$(pkg-config --cflags --libs check $(LIB_DEPS)) -lpthread -lm
 
 UNIT_TESTS := $(addprefix $(B)/unit/,test-physics test-card test-reference \
-	test-tuning test-naming test-bringup test-parse test-output test-prometheus \
-	test-headroom test-ber test-cardlock test-reply test-linkmsg \
-	test-sized test-objects-sized)
+	test-tuning test-naming test-bringup test-parse test-output \
+	test-prometheus test-headroom test-ber test-cardlock test-reply \
+	test-linkmsg test-sized test-objects-sized)
 # Minutes, not seconds: run by `make check` and `make bench`, not `make unit`.
 ENVELOPE := $(B)/unit/test-envelope
 

@@ -145,14 +145,6 @@ uint32_t lio_tune_class(unsigned int wavelengths, unsigned int k,
 	return mask;
 }
 
-static unsigned int class_of(const struct oio_tune *t, unsigned int w)
-{
-	unsigned int classes;
-
-	lio_tune_class(t->g.wavelengths, 0, &classes);
-	return w % classes;
-}
-
 /* The lines lit, and each one's power against the mean of them. */
 static void set_lines(struct oio_tune *t, uint32_t emitting,
 		      const double *line_uw)
@@ -833,6 +825,24 @@ static void ring_terms(const struct oio_tune *t, const struct oio_tune_ring *rg,
 }
 
 /*
+ * Does another peak on peak i's line, in its order, save more than it
+ * (a tie to the lower index)? full: only those it marks count, if given.
+ */
+static bool outranked(const struct naming *nm, const double *saves,
+		      const bool *full, unsigned int n, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		if (j != i && (!full || full[j]) &&
+		    nm->line[j] == nm->line[i] &&
+		    nm->order[j] == nm->order[i] &&
+		    (saves[j] > saves[i] || (saves[j] == saves[i] && j < i)))
+			return true;
+	return false;
+}
+
+/*
  * What a response (o, q, h) makes of a ring's peaks: each goes to the
  * nearest line, and pays for its distance and for a height ratio that is
  * not its line's. Two peaks on one line pay too. u: the law at each
@@ -844,7 +854,7 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		  struct naming *nm, double sigma, double limit)
 {
 	double c[OIO_TUNE_MAX_PEAKS], saves[OIO_TUNE_MAX_PEAKS], least = 0, at;
-	unsigned int i, j, l, n = rg->n, on[MAX_W] = { 0 };
+	unsigned int i, l, n = rg->n, on[MAX_W] = { 0 };
 
 	for (i = 0; i < n; i++) {
 		double pos, d;
@@ -896,27 +906,16 @@ static void judge(const struct oio_tune *t, const struct oio_tune_ring *rg,
 		saves[i] = tm->most[i][nm->line[i]] - c[i];
 	for (i = 0; i < n; i++) {
 		/* a peak alone on its line, in any order, has no rival */
-		for (j = on[nm->line[i]] > 1 ? 0 : n; j < n; j++)
-			if (j != i && nm->line[j] == nm->line[i] &&
-			    nm->order[j] == nm->order[i] &&
-			    (saves[j] > saves[i] ||
-			     (saves[j] == saves[i] && j < i)))
-				break;
-		if (j < n) {
+		if (on[nm->line[i]] > 1 && outranked(nm, saves, NULL, n, i)) {
 			c[i] = tm->most[i][nm->line[i]];
 			/*
-			 * A ring meets a line once per order: not twice full,
-			 * whichever peak the line explains - two full peaks
-			 * losing it to a weak one pay as much as to a full one.
+			 * A ring meets a line once per order, so one full
+			 * peak there at most: each but the full one that
+			 * saves most pays, whichever peak the line explains.
 			 */
-			if (tm->trusted[i])
-				for (j = 0; j < n; j++)
-					if (j != i && tm->trusted[j] &&
-					    nm->line[j] == nm->line[i] &&
-					    nm->order[j] == nm->order[i]) {
-						c[i] += ANCHOR_COST;
-						break;
-					}
+			if (tm->trusted[i] &&
+			    outranked(nm, saves, tm->trusted, n, i))
+				c[i] += ANCHOR_COST;
 		}
 		nm->cost += c[i];
 	}
@@ -1582,15 +1581,22 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 {
 	const struct oio_tune_ring *rj =
 		&t->ring[lio_tune_ring_of(&t->g, port, side, j)];
-	unsigned int W = t->g.wavelengths, k;
+	unsigned int W = t->g.wavelengths, k, classes, lo;
 	double pos = rj->o;
 
-	for (k = 0; k < W; k++) {
+	/*
+	 * The rings of w's class within the two places heat_share() reaches,
+	 * upwards: shading asks this of every peak and ring upstream.
+	 */
+	lio_tune_class(W, 0, &classes);
+	lo = j > 2 ? j - 2 : 0;
+	for (k = lo + (w % classes + classes - lo % classes) % classes;
+	     k < W && k <= j + 2; k += classes) {
 		const struct oio_tune_ring *rk =
 			&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
 		double share = heat_share(t, rj, k > j ? k - j : j - k);
 
-		if (class_of(t, k) != class_of(t, w) || !share || !rk->named)
+		if (!share || !rk->named)
 			continue;
 		pos += share * rk->q * lio_tune_law(x, rk->h);
 	}
@@ -1655,18 +1661,20 @@ static double closest_lines(const struct oio_tune *t)
  * (a sliver cut off a flank moves the peak little), as tall as the taller
  * half, with its width, and B's taller half over it for a ratio. Once:
  * the passes after shade the merged peak as it is, and two halves lone
- * lines showed on lines of their own are no one resonance.
+ * lines showed on lines of their own are no one resonance. gap:
+ * closest_lines(), worked out once a pass (its remainder()s were a
+ * fortieth of the analysis, asked again for every ring).
  */
 static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
-			struct oio_tune_ring *rg, unsigned int port,
-			unsigned int side, unsigned int w)
+			double gap, struct oio_tune_ring *rg,
+			unsigned int port, unsigned int side, unsigned int w)
 {
 	double most, wa, wb, in_b;
 	unsigned int i;
 
 	if (t->q_pm <= 0)
 		return;
-	most = lio_fmin(SPLIT_FWHM * fwhm_of(t, rg), closest_lines(t) / 2);
+	most = lio_fmin(SPLIT_FWHM * fwhm_of(t, rg), gap / 2);
 	for (i = 0; i + 1 < rg->n; i++) {
 		struct oio_tune_peak *a = &rg->pk[i], *b = a + 1;
 
@@ -1704,10 +1712,10 @@ static void merge_split(struct oio_tune *t, const struct oio_comb *cb,
  * Lines a ring upstream takes where ring w meets them in its sweep: one
  * swept with it, or one left where it was but pushed by its swept
  * neighbours' heat, that sits on a line at that drive. cb, cb_b: the
- * lines as the pass began, and as they sat in B.
+ * lines as the pass began, and as they sat in B; gap: the closest two.
  */
 static void shade(struct oio_tune *t, const struct oio_comb *cb,
-		  const struct oio_comb *cb_b, unsigned int port,
+		  const struct oio_comb *cb_b, double gap, unsigned int port,
 		  unsigned int side, unsigned int w)
 {
 	struct oio_tune_ring *rg =
@@ -1717,7 +1725,7 @@ static void shade(struct oio_tune *t, const struct oio_comb *cb,
 
 	for (l = 0; l < W; l++)
 		dl[l] = b_moved(t, l);
-	merge_split(t, cb, rg, port, side, w);
+	merge_split(t, cb, gap, rg, port, side, w);
 	for (i = 0; i < rg->n; i++) {
 		struct oio_tune_peak *p = &rg->pk[i];
 		double xb = isnan(p->code_b) ? p->x : p->code_b / OIO_HEATER_MAX;
@@ -1802,6 +1810,7 @@ struct pass {
 	struct oio_tune *t;
 	const struct oio_comb *cb;	/* the lines as the pass began */
 	const struct oio_comb *cb_b;	/* and as they sat in sweep B */
+	double gap;		/* closest_lines() */
 	double sigma;
 	bool shaded;		/* from the second pass: the rings upstream's */
 	bool keep;		/* from the second pass: decisive namings kept */
@@ -1827,7 +1836,7 @@ static void name_bus(void *arg, unsigned int bus)
 		bool kept;
 
 		if (ps->shaded)
-			shade(t, ps->cb, ps->cb_b, p, side, w);
+			shade(t, ps->cb, ps->cb_b, ps->gap, p, side, w);
 		kept = ps->keep && rg->named && rg->lead >= DECISIVE &&
 		       rename_kept(t, rg, ps->sigma, ps->cb);
 		if (!kept && !name_ring(t, rg, w, ps->sigma, ps->cb, false))
@@ -1902,6 +1911,7 @@ static void run_pass(struct oio_tune *t, unsigned int pass)
 
 	/* the lines move only at a pass's end, in refine_card() */
 	combs(t, &cb, &cb_b);
+	ps.gap = closest_lines(t);
 	lio_par_for(2 * t->g.ports, name_bus, &ps);
 	t->named = 0;
 	for (bus = 0; bus < 2 * t->g.ports; bus++)
@@ -2082,7 +2092,7 @@ bool lio_tune_rename(struct oio_tune *t, unsigned int r)
 	struct oio_comb cb, cb_b;
 
 	combs(t, &cb, &cb_b);
-	shade(t, &cb, &cb_b, r / (2 * W), r % 2, w);
+	shade(t, &cb, &cb_b, closest_lines(t), r / (2 * W), r % 2, w);
 	/*
 	 * Two namings nearly as cheap, each keeping the lone lines' peaks on
 	 * their lines, differ where those sweeps did not look: the ring's own

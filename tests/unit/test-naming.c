@@ -24,7 +24,11 @@
 static struct oio_tune *t;
 static struct oio_comb cb;
 
-/* Eight lines 800 pm apart, an FSR of eight of them, none dimmed. */
+/*
+ * Eight lines 800 pm apart, an FSR of eight of them. Lines 0 to 3 coded
+ * and lit in B (not dark), their dimming 1 as lio_tune_init() leaves it:
+ * a peak's height ratio of 1 costs nothing on any line.
+ */
 static void setup(void)
 {
 	static const struct oio_tune_geom g = {
@@ -83,52 +87,88 @@ static double judged(struct oio_tune_ring *rg, double o, double q)
 }
 
 /*
- * Two full peaks on one line, in one order, cannot both be a ring's: each
- * that loses the line pays ANCHOR_COST, whichever peak wins it - here a
- * weak one nearer the line - and whatever order the peaks come in.
+ * Peaks on line 3 (2,400 pm), off it by off[], of heights h[], of a ring
+ * whose response reaches an FSR above it.
  */
-START_TEST(test_two_full_peaks_pay_under_weak_winner)
+static double on_line_3(unsigned int n, const double *off, const double *h)
 {
-	/* line 3, at 2,400 pm: full peaks 2.8 and 2.9 sigma off, weak on it */
-	static const double off[3] = { 2.8 * SIGMA, -2.9 * SIGMA, 5 };
-	static const double height[3] = { FULL_NA, FULL_NA, 0.5 * FULL_NA };
-	static const unsigned int orders[2][3] = { { 0, 1, 2 }, { 2, 0, 1 } };
 	struct oio_tune_ring *rg = &t->ring[0];
-	double o = -1000, q = 7000, cost[2];
-	unsigned int k, i;
+	unsigned int i;
+
+	memset(rg, 0, sizeof(*rg));
+	for (i = 0; i < n; i++)
+		add_peak(rg, -4500, 14000, t->line_pm[3] + off[i], h[i]);
+	return judged(rg, -4500, 14000);
+}
+
+/*
+ * Two full peaks on one line, in one order, cannot both be a ring's: the
+ * one that saves less pays ANCHOR_COST, once, whichever peak wins the
+ * line - here a weak one nearer it - and whatever order they come in.
+ */
+START_TEST(test_full_peaks_on_one_line)
+{
+	/* full peaks 2.8 and 2.9 sigma off the line, a weak one on it */
+	static const double off[2][3] = {
+		{ 2.8 * SIGMA, -2.9 * SIGMA, 5 }, { 5, 2.8 * SIGMA, -2.9 * SIGMA },
+	};
+	static const double h[2][3] = {
+		{ FULL_NA, FULL_NA, 0.5 * FULL_NA },
+		{ 0.5 * FULL_NA, FULL_NA, FULL_NA },
+	};
+	double cost[2], won, lost;
+	unsigned int k;
 
 	for (k = 0; k < 2; k++) {
-		memset(rg, 0, sizeof(*rg));
-		for (i = 0; i < 3; i++)
-			add_peak(rg, o, q, t->line_pm[3] + off[orders[k][i]],
-				 height[orders[k][i]]);
-		cost[k] = judged(rg, o, q);
-		ck_assert_msg(cost[k] >= 2 * ANCHOR_COST,
+		cost[k] = on_line_3(3, off[k], h[k]);
+		ck_assert_msg(cost[k] >= ANCHOR_COST &&
+			      cost[k] < 2 * ANCHOR_COST,
 			      "order %u: cost %g, two full peaks on a line",
 			      k, cost[k]);
 	}
 	ck_assert_msg(fabs(cost[0] - cost[1]) < 1e-9 * cost[0],
 		      "cost %g one order, %g the other", cost[0], cost[1]);
 
-	/* one full peak and a weak one there: a split, not two resonances */
-	memset(rg, 0, sizeof(*rg));
-	add_peak(rg, o, q, t->line_pm[3] + off[0], FULL_NA);
-	add_peak(rg, o, q, t->line_pm[3] + off[2], 0.5 * FULL_NA);
-	cost[0] = judged(rg, o, q);
-	ck_assert_msg(cost[0] < ANCHOR_COST, "cost %g", cost[0]);
+	/* a full peak just winning the line costs about as much */
+	won = on_line_3(3, (const double[]){ 2.5 * SIGMA, -2.9 * SIGMA, 5 },
+			h[0]);
+	lost = on_line_3(3, (const double[]){ 2.6 * SIGMA, -2.9 * SIGMA, 5 },
+			 h[0]);
+	ck_assert_msg(fabs(won - lost) < 1, "cost %g won, %g lost", won, lost);
 }
 END_TEST
 
-/* A line's peak a full order up is another meeting: no rival. */
+/* One full peak and a weak one on a line: a split, not two resonances. */
+START_TEST(test_split_not_rivals)
+{
+	double cost;
+
+	/* the weak one wins the line */
+	cost = on_line_3(2, (const double[]){ 2.8 * SIGMA, 5 },
+			 (const double[]){ FULL_NA, 0.5 * FULL_NA });
+	ck_assert_msg(cost < ANCHOR_COST, "cost %g", cost);
+	/* the full one does */
+	cost = on_line_3(2, (const double[]){ SIGMA, 5 },
+			 (const double[]){ FULL_NA, 0.5 * FULL_NA });
+	ck_assert_msg(cost < ANCHOR_COST, "cost %g", cost);
+}
+END_TEST
+
+/* A line met a whole order up is another meeting: no rival. */
 START_TEST(test_orders_apart_no_rivals)
 {
-	struct oio_tune_ring *rg = &t->ring[0];
-	double o = -1000, q = 9000, cost;
+	double cost;
 
-	add_peak(rg, o, q, t->line_pm[1], FULL_NA);
-	add_peak(rg, o, q, t->line_pm[1] + t->fsr_pm, FULL_NA);
-	cost = judged(rg, o, q);
+	cost = on_line_3(2, (const double[]){ 0, t->fsr_pm },
+			 (const double[]){ FULL_NA, FULL_NA });
 	ck_assert_msg(cost < 1e-6, "cost %g", cost);
+	/*
+	 * a weak peak winning the line from a full one, a full one on it an
+	 * order up: one full peak each time the ring meets the line
+	 */
+	cost = on_line_3(3, (const double[]){ 2.8 * SIGMA, 5, t->fsr_pm },
+			 (const double[]){ FULL_NA, 0.5 * FULL_NA, FULL_NA });
+	ck_assert_msg(cost < ANCHOR_COST, "cost %g", cost);
 }
 END_TEST
 
@@ -179,7 +219,7 @@ START_TEST(test_split_peak_merged)
 	add_peak(rg, o3, q3, t->line_pm[5] + 100, 0.2 * FULL_NA);
 	xa = rg->pk[1].x;
 	xb = rg->pk[2].x;
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 3);
 	ck_assert(rg->pk[1].merged);
 	/* where the heights weigh it: nearer the taller half */
@@ -189,7 +229,7 @@ START_TEST(test_split_peak_merged)
 	ck_assert(rg->pk[2].height == 0.2 * FULL_NA);
 
 	/* once: a merged peak is not merged again, sliver or not */
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 3);
 }
 END_TEST
@@ -203,7 +243,7 @@ START_TEST(test_close_peaks_not_split)
 	rg = split_ring(lio_tune_law_inv((t->line_pm[5] - o3 + SPACING / 2) /
 					 q3, 0));
 	add_halves(rg, 0.4 * FULL_NA, 0.6 * FULL_NA);
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 4);
 }
 END_TEST
@@ -217,12 +257,12 @@ START_TEST(test_split_anchored_apart)
 	add_halves(rg, 0.4 * FULL_NA, 0.6 * FULL_NA);
 	rg->pk[1].anchor = 4;
 	rg->pk[2].anchor = 5;
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 4);
 
 	/* one half anchored: the merged peak keeps its line */
 	rg->pk[1].anchor = -1;
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 3);
 	ck_assert_int_eq(rg->pk[1].anchor, 5);
 }
@@ -236,7 +276,7 @@ START_TEST(test_far_peaks_not_merged)
 	rg = split_ring(lio_tune_law_inv((t->line_pm[5] - o3) / q3, 0));
 	add_peak(rg, o3, q3, t->line_pm[5] - 100, 0.4 * FULL_NA);
 	add_peak(rg, o3, q3, t->line_pm[5] + 100, 0.6 * FULL_NA);
-	merge_split(t, &cb, rg, 0, 0, 3);
+	merge_split(t, &cb, closest_lines(t), rg, 0, 0, 3);
 	ck_assert_uint_eq(rg->n, 2);
 }
 END_TEST
@@ -249,7 +289,8 @@ int main(void)
 	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_two_full_peaks_pay_under_weak_winner);
+	tcase_add_test(tc, test_full_peaks_on_one_line);
+	tcase_add_test(tc, test_split_not_rivals);
 	tcase_add_test(tc, test_orders_apart_no_rivals);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge_split");
