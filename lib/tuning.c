@@ -638,6 +638,9 @@ static double dim_weight(const struct oio_tune *t,
 	       1 : w;
 }
 
+/* How many places a ring's heat reaches: heat_share() is 0 further. */
+#define HEAT_REACH	2
+
 /* The share of ring k's own shift that reaches ring rj, dist places away. */
 static double heat_share(const struct oio_tune *t,
 			 const struct oio_tune_ring *rj, unsigned int dist)
@@ -694,7 +697,8 @@ static bool taken_upstream(const struct oio_tune *t,
 		if (!up->named || (swept >> j & 1))
 			continue;
 		at = up->o;
-		for (k = 0; k < W; k++) {
+		for (k = j > HEAT_REACH ? j - HEAT_REACH : 0;
+		     k < W && k <= j + HEAT_REACH; k++) {
 			const struct oio_tune_ring *rk =
 				&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
 			double share = heat_share(t, up, k > j ? k - j : j - k);
@@ -1585,13 +1589,13 @@ static double swept_position(const struct oio_tune *t, unsigned int port,
 	double pos = rj->o;
 
 	/*
-	 * The rings of w's class within the two places heat_share() reaches,
-	 * upwards: shading asks this of every peak and ring upstream.
+	 * The rings of w's class within the heat's reach, upwards: shading
+	 * asks this of every peak and ring upstream.
 	 */
 	lio_tune_class(W, 0, &classes);
-	lo = j > 2 ? j - 2 : 0;
+	lo = j > HEAT_REACH ? j - HEAT_REACH : 0;
 	for (k = lo + (w % classes + classes - lo % classes) % classes;
-	     k < W && k <= j + 2; k += classes) {
+	     k < W && k <= j + HEAT_REACH; k += classes) {
 		const struct oio_tune_ring *rk =
 			&t->ring[lio_tune_ring_of(&t->g, port, side, k)];
 		double share = heat_share(t, rj, k > j ? k - j : j - k);

@@ -110,7 +110,8 @@ START_TEST(test_full_peaks_on_one_line)
 {
 	/* full peaks 2.8 and 2.9 sigma off the line, a weak one on it */
 	static const double off[2][3] = {
-		{ 2.8 * SIGMA, -2.9 * SIGMA, 5 }, { 5, 2.8 * SIGMA, -2.9 * SIGMA },
+		{ 2.8 * SIGMA, -2.9 * SIGMA, 5 },
+		{ 5, 2.8 * SIGMA, -2.9 * SIGMA },
 	};
 	static const double h[2][3] = {
 		{ FULL_NA, FULL_NA, 0.5 * FULL_NA },
@@ -135,18 +136,29 @@ START_TEST(test_full_peaks_on_one_line)
 	lost = on_line_3(3, (const double[]){ 2.6 * SIGMA, -2.9 * SIGMA, 5 },
 			 h[0]);
 	ck_assert_msg(fabs(won - lost) < 1, "cost %g won, %g lost", won, lost);
+
+	/* both 3 sigma off or more, they save nothing alike: a tie */
+	cost[0] = on_line_3(2, (const double[]){ 3.5 * SIGMA, -3.6 * SIGMA },
+			    (const double[]){ FULL_NA, FULL_NA });
+	ck_assert_msg(cost[0] >= ANCHOR_COST && cost[0] < 2 * ANCHOR_COST,
+		      "cost %g, two full peaks tied on a line", cost[0]);
 }
 END_TEST
 
 /* One full peak and a weak one on a line: a split, not two resonances. */
 START_TEST(test_split_not_rivals)
 {
-	double cost;
+	double cost, other;
 
 	/* the weak one wins the line */
 	cost = on_line_3(2, (const double[]){ 2.8 * SIGMA, 5 },
 			 (const double[]){ FULL_NA, 0.5 * FULL_NA });
 	ck_assert_msg(cost < ANCHOR_COST, "cost %g", cost);
+	/* the full one, unexplained, costs the same wherever it is */
+	other = on_line_3(2, (const double[]){ 2.9 * SIGMA, 5 },
+			  (const double[]){ FULL_NA, 0.5 * FULL_NA });
+	ck_assert_msg(fabs(cost - other) < 1e-9 * cost, "cost %g, then %g",
+		      cost, other);
 	/* the full one does */
 	cost = on_line_3(2, (const double[]){ SIGMA, 5 },
 			 (const double[]){ FULL_NA, 0.5 * FULL_NA });
