@@ -159,7 +159,7 @@ START_TEST(test_split_not_rivals)
 			  (const double[]){ FULL_NA, 0.5 * FULL_NA });
 	ck_assert_msg(fabs(cost - other) < 1e-9 * cost, "cost %g, then %g",
 		      cost, other);
-	/* the full one does */
+	/* the full one wins the line */
 	cost = on_line_3(2, (const double[]){ SIGMA, 5 },
 			 (const double[]){ FULL_NA, 0.5 * FULL_NA });
 	ck_assert_msg(cost < ANCHOR_COST, "cost %g", cost);
