@@ -376,13 +376,13 @@ $(B)/unit/test-reference: tests/unit/test-reference.c tests/unit/reference.c \
 BRINGUP_SOURCES := lib/bringup.c lib/bringup-card.c lib/bringup-place.c \
 	lib/bringup-park.c \
 	lib/bringup-verify.c lib/bringup-margin.c lib/bringup-qgain.c \
-	lib/tuning.c lib/linefit.c lib/plan.c lib/comb.c lib/peaks.c \
-	lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \
+	lib/tuning.c lib/naming.c lib/linefit.c lib/plan.c lib/comb.c \
+	lib/peaks.c lib/select.c lib/strings.c lib/link-sized.c lib/calib.c \
 	lib/objects-sized.c lib/par.c
 BRINGUP_DEPS := $(BRINGUP_SOURCES) lib/bringup.h lib/bringup-run.h lib/calib.h \
-	lib/tuning.h lib/comb.h lib/select.h lib/minmax.h lib/par.h lib/peaks.h \
-	lib/liboio.h lib/oio-api.h lib/link-sized.h lib/objects-sized.h \
-	include/uapi/linux/oio.h \
+	lib/tuning.h lib/naming.h lib/comb.h lib/select.h lib/minmax.h \
+	lib/par.h lib/peaks.h lib/liboio.h lib/oio-api.h lib/link-sized.h \
+	lib/objects-sized.h include/uapi/linux/oio.h \
 	tests/unit/simio.c tests/unit/simio.h tests/unit/reference.c \
 	tests/unit/reference.h tests/unit/verdict.c tests/unit/verdict.h \
 	$(SIM_DEPS)
@@ -396,11 +396,12 @@ $(B)/unit/test-tuning: tests/unit/test-tuning.c $(BRINGUP_DEPS) | $(DEPS)
 		$(BRINGUP_TEST_SOURCES) $$(pkg-config --cflags --libs check) \
 		-lpthread -lm
 
-# lib/tuning.c compiled into the test, its static rules in reach
+# lib/naming.c and lib/tuning.c compiled into the test, their static
+# rules in reach
 $(B)/unit/test-naming: tests/unit/test-naming.c $(BRINGUP_DEPS) | $(DEPS)
 	@mkdir -p $(@D)
 	gcc $(BRINGUP_CFLAGS) -o $@ tests/unit/test-naming.c \
-		$(filter-out lib/tuning.c,$(BRINGUP_SOURCES)) \
+		$(filter-out lib/naming.c lib/tuning.c,$(BRINGUP_SOURCES)) \
 		$$(pkg-config --cflags --libs check) -lpthread -lm
 
 $(B)/unit/test-bringup: tests/unit/test-bringup.c $(BRINGUP_DEPS) | $(DEPS)

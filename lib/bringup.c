@@ -2,7 +2,7 @@
 /*
  * liboio: link bring-up, tear-down and recovery over a card interface
  * (bringup.h): sweep, name, plan, place, lock, verify, activate. The
- * arithmetic is in tuning.c and plan.c, the card accesses in
+ * arithmetic is in tuning.c, naming.c and plan.c, the card accesses in
  * bringup-card.c, the second chances in bringup-place.c, the lanes in
  * bringup-verify.c and their margin in bringup-margin.c (its reckoning in
  * bringup-qgain.c). Nothing is taken from the model's defaults: what the

@@ -27,7 +27,7 @@
 /*
  * The widest a sane analysis goes: the FSR within a quarter of nominal,
  * crosstalk and its per-ring share within what plan.c searches, heater
- * laws within twice what tuning.c tries, full scales within twice the
+ * laws within twice what naming.c tries, full scales within twice the
  * nominal range, positions within a few FSR of the grid.
  */
 #define FSR_SLACK	0.25

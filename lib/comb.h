@@ -3,7 +3,7 @@
  * liboio: the laser lines folded into one FSR, sorted, with a coarse index
  * over it - the two lines either side of a position without asking every
  * line. Naming a card's peaks and fitting its crosstalk ask it some
- * millions of times a bring-up (tuning.c, plan.c).
+ * millions of times a bring-up (naming.c, plan.c).
  *
  * A comb that could not keep the answer the same as asking every line
  * says so (n = 0): no lines, a line not finite, or two lines at one place

@@ -329,7 +329,7 @@ static bool solve_lines(const struct oio_tune *t, double sigma,
 void lio_tune_fit_lines(struct oio_tune *t, double sigma)
 {
 	unsigned int R = 2 * t->g.ports * t->g.wavelengths, W = t->g.wavelengths;
-	/* refine_card() is done with the scratch rows */
+	/* lio_tune_refine_card() is done with the scratch rows */
 	double *wr = t->scratch[0], *misfit = t->scratch[1], *v = t->scratch[2];
 	double *step[NP] = { t->scratch[3], t->scratch[4], t->scratch[5] };
 	double dl[MAX_W], none[MAX_W] = { 0 }, d[NP], d0[NP], c;

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * White-box tests of the analysis' naming rules (lib/tuning.c), on rings
- * laid out by hand: what judge() charges a naming that puts several
- * peaks on one line, and when merge_split() takes two neighbouring peaks
- * for the halves of one resonance. The card-level tests (unit-bringup)
- * catch a rule that regresses only through the cards whose course it
- * changes; these pin each rule to the case it was written for.
+ * White-box tests of the analysis' naming rules, on rings laid out by
+ * hand: what judge() (lib/naming.c) charges a naming that puts several
+ * peaks on one line, and when merge_split() (lib/tuning.c) takes two
+ * neighbouring peaks for the halves of one resonance. The card-level
+ * tests (unit-bringup) catch a rule that regresses only through the
+ * cards whose course it changes; these pin each rule to the case it was
+ * written for.
  *
- * The library file is compiled into this one, so that its static
+ * The two library files are compiled into this one, so that their static
  * functions are in reach; the test links the rest of the library alone.
  */
 #include <check.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/naming.c"
 #include "../../lib/tuning.c"
 
 #define SPACING		800.0

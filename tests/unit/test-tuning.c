@@ -56,7 +56,7 @@ START_TEST(test_law_inverts)
 }
 END_TEST
 
-/* nearest_line()'s arithmetic (tuning.c): p's offset from line l. */
+/* nearest_line()'s arithmetic (naming.c): p's offset from line l. */
 static double offset_of(const double *line, double fsr, double p,
 			unsigned int l, int *order)
 {
