@@ -704,6 +704,7 @@ int run_place_in_situ(struct run *run, const bool *mask, const bool *only,
 		} else if (fix[n] && out_of_reach(st, n)) {
 			/* its line is nowhere in a ring's reach: say so */
 			run->rep->lane[n].fail = OIO_LINK_NO_RESONANCE;
+			run->end_shifts[n] |= run_shift_bit(run, n);
 		} else if (hold[n]) {
 			st->code[2 * n] = st->hold[2 * n];
 			st->code[2 * n + 1] = st->hold[2 * n + 1];

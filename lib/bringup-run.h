@@ -71,6 +71,12 @@ struct run {
 	/* and of those, the lanes where that end was a cold one */
 	bool at_cold_end[OIO_MAX_LANES];
 	/*
+	 * the line shifts (run_shift_bit()) at which a lane failed with its
+	 * line met at an end, or nowhere in its rings' reach: kept for the
+	 * run, as a placement at that shift again sets at_end from the fits
+	 */
+	uint32_t end_shifts[OIO_MAX_LANES];
+	/*
 	 * lanes down for errors whose rings were left locked on their line
 	 * (run_holds_line()): by link up's margin check, or as recovery
 	 * found them; cleared when the port is released or placed anew,
@@ -129,6 +135,14 @@ struct run {
 static inline unsigned int lanes_of(const struct run *run)
 {
 	return run->info.ports * run->info.wavelengths;
+}
+
+/* Lane n's port's line shift as a bit of run->end_shifts[n]. */
+static inline uint32_t run_shift_bit(const struct run *run, unsigned int n)
+{
+	uint32_t s = run->rep->line_shift[n / run->info.wavelengths];
+
+	return s < 32 ? 1u << s : 0;
 }
 
 /* Does a line give light: enabled, emitting, not failed? */

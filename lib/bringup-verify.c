@@ -12,13 +12,23 @@
 
 /*
  * A line a ring meets only at the end of its reach, where its loop cannot
- * hold it, is out of its reach, whatever the symptom.
+ * hold it, is out of its reach, whatever the symptom. So is one a
+ * placement at the same line shift had out of reach before, if its loops
+ * now find nothing: placed again there, where the fits have the line
+ * inside the range, they do not hold it (inside 32200003's lane 17, its
+ * TX ring at code 0 and then at 1147 by the fits, left down lock-not-held
+ * where the reference has it out of reach). One that holds its line and
+ * errs reached it, and is weak (inside 32200190's lane 4, out of reach at
+ * its shift once, failing the margin check there later).
  */
 static enum oio_link_fail at_reach(const struct run *run, unsigned int n,
 				   enum oio_link_fail why)
 {
-	if (run->at_end[n] &&
-	    (why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH))
+	if ((why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH) &&
+	    run->at_end[n])
+		return OIO_LINK_NO_RESONANCE;
+	if (why == OIO_LINK_UNLOCKED &&
+	    (run->end_shifts[n] & run_shift_bit(run, n)))
 		return OIO_LINK_NO_RESONANCE;
 	return why;
 }
@@ -28,6 +38,8 @@ void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 {
 	if (run->rep->lane[n].fail == OIO_LINK_OK)
 		run->rep->lane[n].fail = at_reach(run, n, why);
+	if (run->rep->lane[n].fail == OIO_LINK_NO_RESONANCE)
+		run->end_shifts[n] |= run_shift_bit(run, n);
 	want[n] = false;
 }
 

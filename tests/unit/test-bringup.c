@@ -923,6 +923,38 @@ START_TEST(test_refused_at_heater_end)
 }
 END_TEST
 
+/*
+ * On this card, drawn inside the envelope (base 32,000,000), lane 17's TX
+ * ring meets line 5, at port 2's line shift 4, only at its heater's cold
+ * end (code 0), and the lane fails there: out of reach. Placed again at
+ * that shift, the port has the fits put the ring at code 1147, where its
+ * loops find nothing. That is the same line out of the same reach, as
+ * the reference has it, not a lock the loops let go (until 2026-12-07
+ * the lane ended lock-not-held; judge_clean() checks the reasons).
+ */
+START_TEST(test_reach_kept_at_shift)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1029 }, { "fsr-order-permille", 12 },
+		{ "crosstalk-permille", 150 },
+		{ "crosstalk-spread-permille", 81 },
+		{ "crosstalk-nn-permille", 15 }, { "heater-tau-ns", 4402 },
+		{ "heater-tau-spread-permille", 161 },
+		{ "heater-law-permille", 56 }, { "laser-error-pm", 109 },
+		{ "laser-offset-pm", 2163 }, { "laser-drift-pm-per-ma", 2 },
+		{ "monitor-noise-na", 9506 }, { "ring-q", 7441 },
+		{ "ring-spread-pm", 2778 }, { "heater-range-pm", 5856 },
+	};
+	struct verdict v;
+
+	up_set(32200003, props, sizeof(props) / sizeof(props[0]), &v);
+	ck_assert_uint_eq(rep.line_shift[2] % 8, 4);
+	ck_assert_int_eq(v.why[17], REF_REACH);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[17].fail),
+			 "no-resonance-in-range");
+}
+END_TEST
+
 /* The lane whose RX loop is turned off as it is activated, or after. */
 #define UNLOCK_LANE	20
 
@@ -2709,6 +2741,7 @@ int main(void)
 	tcase_add_test(tc, test_heater_end_by_own_linewidth);
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_refused_at_heater_end);
+	tcase_add_test(tc, test_reach_kept_at_shift);
 	tcase_add_loop_test(tc, test_refused_unlocked, 0, 2);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
