@@ -71,9 +71,13 @@ struct run {
 	/* and of those, the lanes where that end was a cold one */
 	bool at_cold_end[OIO_MAX_LANES];
 	/*
-	 * the line shifts (run_shift_bit()) at which a lane failed with its
-	 * line met at an end, or nowhere in its rings' reach: kept for the
-	 * run, as a placement at that shift again sets at_end from the fits
+	 * the line shifts (run_shift_bit()) at which a lane failed at an
+	 * end of its reach (at_end), or a sweep in place met its line in no
+	 * ring's reach: kept through placements at that shift, which set
+	 * at_end anew from their own codes (run_unlocked()), and through a
+	 * sweep in place that meets a peak there - inside 32200003's lane 17
+	 * met one at code 1147, where its loop then saw no line - cleared
+	 * for fresh sweeps (bring_ports())
 	 */
 	uint32_t end_shifts[OIO_MAX_LANES];
 	/*
@@ -137,12 +141,14 @@ static inline unsigned int lanes_of(const struct run *run)
 	return run->info.ports * run->info.wavelengths;
 }
 
+_Static_assert(OIO_MAX_WAVELENGTHS <= 32, "end_shifts holds a bit a shift");
+
 /* Lane n's port's line shift as a bit of run->end_shifts[n]. */
 static inline uint32_t run_shift_bit(const struct run *run, unsigned int n)
 {
 	uint32_t s = run->rep->line_shift[n / run->info.wavelengths];
 
-	return s < 32 ? 1u << s : 0;
+	return s < run->info.wavelengths ? 1u << s : 0;
 }
 
 /* Does a line give light: enabled, emitting, not failed? */
@@ -281,6 +287,8 @@ static inline bool run_park_dark(const struct run *run, unsigned int r,
 
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want);
+/* Why lane n's rings, placed and snapped in run->tel, did not lock. */
+enum oio_link_fail run_unlocked(const struct run *run, unsigned int n);
 /* Start the wanted lanes, check their locks and their PRBS over a dwell. */
 int run_verify(struct run *run, const bool *mask, bool *want);
 /* The lanes that verified go to ACTIVATED. */

@@ -12,23 +12,13 @@
 
 /*
  * A line a ring meets only at the end of its reach, where its loop cannot
- * hold it, is out of its reach, whatever the symptom. So is one a
- * placement at the same line shift had out of reach before, if its loops
- * now find nothing: placed again there, where the fits have the line
- * inside the range, they do not hold it (inside 32200003's lane 17, its
- * TX ring at code 0 and then at 1147 by the fits, left down lock-not-held
- * where the reference has it out of reach). One that holds its line and
- * errs reached it, and is weak (inside 32200190's lane 4, out of reach at
- * its shift once, failing the margin check there later).
+ * hold it, is out of its reach, whatever the symptom.
  */
 static enum oio_link_fail at_reach(const struct run *run, unsigned int n,
 				   enum oio_link_fail why)
 {
-	if ((why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH) &&
-	    run->at_end[n])
-		return OIO_LINK_NO_RESONANCE;
-	if (why == OIO_LINK_UNLOCKED &&
-	    (run->end_shifts[n] & run_shift_bit(run, n)))
+	if (run->at_end[n] &&
+	    (why == OIO_LINK_UNLOCKED || why == OIO_LINK_BER_HIGH))
 		return OIO_LINK_NO_RESONANCE;
 	return why;
 }
@@ -36,11 +26,35 @@ static enum oio_link_fail at_reach(const struct run *run, unsigned int n,
 void run_fail_lane(struct run *run, unsigned int n, enum oio_link_fail why,
 		   bool *want)
 {
-	if (run->rep->lane[n].fail == OIO_LINK_OK)
+	if (run->rep->lane[n].fail == OIO_LINK_OK) {
 		run->rep->lane[n].fail = at_reach(run, n, why);
-	if (run->rep->lane[n].fail == OIO_LINK_NO_RESONANCE)
-		run->end_shifts[n] |= run_shift_bit(run, n);
+		/* met at an end: out of reach at this shift (run_unlocked()) */
+		if (run->rep->lane[n].fail != why)
+			run->end_shifts[n] |= run_shift_bit(run, n);
+	}
 	want[n] = false;
+}
+
+/*
+ * A lane whose rings did not lock where a placement put them. If one of
+ * them saw no line, at a line shift where the lane failed out of reach
+ * before, that is the same line out of the same reach: placed there
+ * again where the fits have the line inside the range, as they did not
+ * know (inside 32200003's lane 17: its TX ring met line 5 at code 0, out
+ * of reach, then saw nothing at the fits' 1147; until 2026-12-07 it ended
+ * lock-not-held where the reference has it out of reach). Else a lock
+ * not held - and at an end, out of reach all the same (run_fail_lane()).
+ */
+enum oio_link_fail run_unlocked(const struct run *run, unsigned int n)
+{
+	const struct oio_ring_info *tx = &run->tel->ring[2 * n];
+	const struct oio_ring_info *rx = &run->tel->ring[2 * n + 1];
+
+	if ((run->end_shifts[n] & run_shift_bit(run, n)) &&
+	    (tx->lock_state == OIO_LOCK_STATE_NO_SIGNAL ||
+	     rx->lock_state == OIO_LOCK_STATE_NO_SIGNAL))
+		return OIO_LINK_NO_RESONANCE;
+	return OIO_LINK_UNLOCKED;
 }
 
 enum oio_link_fail run_refusal(const struct run *run, unsigned int n)
@@ -251,7 +265,7 @@ int run_verify(struct run *run, const bool *mask, bool *want)
 		}
 		if (want[n] && (tx->lock_state != OIO_LOCK_STATE_LOCKED ||
 				rx->lock_state != OIO_LOCK_STATE_LOCKED))
-			run_fail_lane(run, n, OIO_LINK_UNLOCKED, want);
+			run_fail_lane(run, n, run_unlocked(run, n), want);
 	}
 	run_progress(run, "verify", 0, 1);
 	io->sleep_us(io->h, run->prm.prbs_dwell_us);

@@ -1143,6 +1143,7 @@ static int bring_ports(struct run *run, const bool *mask)
 	lio_tune_dimmed(run->t, run->emitting, run->full_uw, dim_ratio);
 	/* with t->unreach, which lio_tune_init() cleared */
 	memset(run->crowded, 0, sizeof(run->crowded));
+	memset(run->end_shifts, 0, sizeof(run->end_shifts));
 	lio_par_for(2 * lanes_of(run), ring_traces_b, &rm);
 	lio_tune_analyse(run->t);
 	run_progress(run, "analyse", 1, 1);

@@ -955,6 +955,51 @@ START_TEST(test_reach_kept_at_shift)
 }
 END_TEST
 
+/*
+ * run_fail_lane() and run_unlocked() on a run laid out by hand (lane 9,
+ * port 1 of 8 lines): a lane that fails at an end of its reach marks its
+ * line shift; placed there again, rings that do not lock, one seeing no
+ * line, are out of reach, but rings that lost a line they had, or that
+ * fail at another shift, are a lock not held, and a lane that errs is
+ * not taken for out of reach by the mark.
+ */
+START_TEST(test_unlocked_reason)
+{
+	static struct oio_link_report r;
+	static struct oio_telemetry tel;
+	static struct run run;
+	bool want[OIO_MAX_LANES];
+	const unsigned int n = 9;
+
+	run.info.ports = 2;
+	run.info.wavelengths = 8;
+	run.rep = &r;
+	run.tel = &tel;
+	r.line_shift[1] = 3;
+	run.at_end[n] = true;
+	run_fail_lane(&run, n, OIO_LINK_UNLOCKED, want);
+	ck_assert_int_eq(r.lane[n].fail, OIO_LINK_NO_RESONANCE);
+	ck_assert_uint_eq(run.end_shifts[n], 1u << 3);
+
+	/* placed at shift 3 again, the fits' codes inside the range */
+	r.lane[n].fail = OIO_LINK_OK;
+	run.at_end[n] = false;
+	tel.ring[2 * n].lock_state = OIO_LOCK_STATE_NO_SIGNAL;
+	tel.ring[2 * n + 1].lock_state = OIO_LOCK_STATE_LOCKED;
+	ck_assert_int_eq(run_unlocked(&run, n), OIO_LINK_NO_RESONANCE);
+	tel.ring[2 * n].lock_state = OIO_LOCK_STATE_LOST;
+	ck_assert_int_eq(run_unlocked(&run, n), OIO_LINK_UNLOCKED);
+	run_fail_lane(&run, n, OIO_LINK_BER_HIGH, want);
+	ck_assert_int_eq(r.lane[n].fail, OIO_LINK_BER_HIGH);
+
+	/* at another shift the mark says nothing */
+	r.line_shift[1] = 4;
+	tel.ring[2 * n].lock_state = OIO_LOCK_STATE_NO_SIGNAL;
+	ck_assert_int_eq(run_unlocked(&run, n), OIO_LINK_UNLOCKED);
+	ck_assert_uint_eq(run.end_shifts[n], 1u << 3);
+}
+END_TEST
+
 /* The lane whose RX loop is turned off as it is activated, or after. */
 #define UNLOCK_LANE	20
 
@@ -2742,6 +2787,7 @@ int main(void)
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_refused_at_heater_end);
 	tcase_add_test(tc, test_reach_kept_at_shift);
+	tcase_add_test(tc, test_unlocked_reason);
 	tcase_add_loop_test(tc, test_refused_unlocked, 0, 2);
 	tcase_add_test(tc, test_cold_lane_spared);
 	tcase_add_test(tc, test_cold_lanes_traded);
