@@ -7,8 +7,21 @@
 
 #include "bringup-run.h"
 
-/* How near an end a loop that saw nothing is tried again from the end. */
-#define PROBE_LINEWIDTHS	2.0
+/*
+ * How near an end a loop that saw nothing is tried again from the end, in
+ * the card's nominal linewidths: inside 32200307's lane 4 RX ring, put by
+ * a sweep in place 372 pm from its hot end by the fits (2.4 nominal
+ * linewidths), saw nothing there; from the end, its loop runs into it
+ * still climbing.
+ */
+#define PROBE_LINEWIDTHS	3.0
+/*
+ * How near the cold end a loop that sees nothing from there either, on a
+ * bright line no other crowds, has its line past that end: a loop climbs
+ * to a line within about a linewidth and a half, so a line between the
+ * two starts, two linewidths apart, would show to one of them.
+ */
+#define COLD_LINEWIDTHS		2.0
 
 /*
  * A line a ring meets only at the end of its reach, where its loop cannot
@@ -166,7 +179,7 @@ static int probe_ends(struct run *run, const bool *mask, const bool *want)
 			continue;
 		if (run->tel->ring[r].at_limit ||
 		    (run->tel->ring[r].lock_state == OIO_LOCK_STATE_NO_SIGNAL &&
-		     run_near_end(run, r, was[r], PROBE_LINEWIDTHS) < 0 &&
+		     run_near_end(run, r, was[r], COLD_LINEWIDTHS) < 0 &&
 		     bright_alone(run, r / 2))) {
 			run->at_end[r / 2] = true;
 			/* probed from the end it was near */

@@ -230,6 +230,31 @@ static void save_ports(const struct run *run, const bool *want,
 		save_port(run, p, want, ps);
 }
 
+/* The lanes within two places of lane w of a port, but w. */
+static uint32_t near_lanes(unsigned int w)
+{
+	return ((0x1fu << w) >> 2) & ~(1u << w);
+}
+
+/*
+ * Lane w of a port: left out of reach by the plan (was), then swept in
+ * place and put on its line, where it erred or lost it (now), while a
+ * lane within two places of it that was up (bit of lost) went down. Its
+ * heat knocked that neighbour off its own line, and the neighbour's ring
+ * may then take or crowd this one's (inside 32200318's lane 62: lane
+ * 61's RX ring, heated red past its cold end, climbed onto line 1
+ * upstream of it and took nine tenths of it). The port goes back to the
+ * plan's placement, where the lane is out of reach as the plan said.
+ */
+static bool reached_at_a_cost(const struct oio_link_lane *was,
+			      const struct oio_link_lane *now, unsigned int w,
+			      uint32_t lost)
+{
+	return was->fail == OIO_LINK_OUT_OF_RANGE &&
+	       (now->fail == OIO_LINK_BER_HIGH ||
+		now->fail == OIO_LINK_UNLOCKED) && (lost & near_lanes(w));
+}
+
 /*
  * Port p back as ps has it: its lanes stopped, its rings unlocked at
  * their codes, for run_relock() to lock those of the lanes it wants. Of
@@ -237,14 +262,18 @@ static void save_ports(const struct run *run, const bool *want,
  * too) and which lanes were held on their line; else only the verdicts
  * of lanes up then or now, with the counts that gave them (a lane that
  * passed since and goes back to failing is judged by its earlier dwell,
- * run_crowded_miss()), and a lane failed both times keeps the later.
+ * run_crowded_miss()), and a lane failed both times keeps the later,
+ * unless it reached its line only at a cost (reached_at_a_cost()).
  */
 static void put_back_port(struct run *run, unsigned int p,
 			  const struct port_state *ps, bool *want, bool whole)
 {
 	unsigned int W = run->info.wavelengths, n, r;
 	const struct oio_card_io *io = run->io;
+	uint32_t lost = 0;
 
+	for (n = p * W; n < (p + 1) * W; n++)
+		lost |= (uint32_t)(ps->want[n] && !want[n]) << (n - p * W);
 	for (n = p * W; n < (p + 1) * W; n++) {
 		struct oio_link_lane *ll = &run->rep->lane[n];
 		const struct oio_link_lane *was = &ps->lane[n];
@@ -258,7 +287,8 @@ static void put_back_port(struct run *run, unsigned int p,
 		if (whole) {
 			*ll = *was;
 			run->on_line[n] = ps->on_line[n];
-		} else if (want[n] || ll->fail == OIO_LINK_OK) {
+		} else if (want[n] || ll->fail == OIO_LINK_OK ||
+			   reached_at_a_cost(was, ll, n - p * W, lost)) {
 			ll->fail = was->fail;
 			ll->reason = was->reason;
 			ll->prbs_bits = was->prbs_bits;
@@ -307,7 +337,8 @@ static unsigned int port_up(const struct run *run, unsigned int p,
  * failed lanes too, where they were when the others passed, for the
  * park that follows to move - and the lanes that had passed, and those
  * held on their line, locked again (relock_back()). A failed lane keeps
- * what placing it in place found.
+ * what placing it in place found, unless that placement cost it its line
+ * (reached_at_a_cost()).
  */
 static int undo_harm(struct run *run, const bool *mask,
 		     const struct port_state *ps, bool *want)
@@ -425,12 +456,6 @@ static void adopt_plan(struct run *run, unsigned int p,
 	run->tried[p] |= 1u << tp->shift;
 	for (w = 0; w < W; w++)
 		run->primed[p * W + w] = false;
-}
-
-/* The lanes within two places of lane w of a port, but w. */
-static uint32_t near_lanes(unsigned int w)
-{
-	return ((0x1fu << w) >> 2) & ~(1u << w);
 }
 
 /*

@@ -956,6 +956,43 @@ START_TEST(test_reach_kept_at_shift)
 END_TEST
 
 /*
+ * On this card, drawn inside the envelope, the plan leaves lane 62 out of
+ * reach at port 7's line shift 3. Swept in place, its rings lock on line
+ * 1, but their heat pushes lane 61's RX ring, near its cold end, red off
+ * line 0 onto line 1 upstream of lane 62's, where it takes nine tenths of
+ * it: lane 62 errs on a sixth of its bits, lane 61 fails, and the port
+ * goes back as the plan placed it (undo_harm()). There lane 62 is out of
+ * reach, as the plan said and the reference has it; until 2026-12-07 it
+ * kept the sweep in place's ber-too-high.
+ */
+START_TEST(test_reached_at_a_cost)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1017 }, { "fsr-order-permille", 1 },
+		{ "crosstalk-permille", 146 },
+		{ "crosstalk-spread-permille", 268 },
+		{ "crosstalk-nn-permille", 4 }, { "heater-tau-ns", 6279 },
+		{ "heater-tau-spread-permille", 46 },
+		{ "heater-law-permille", 104 }, { "laser-error-pm", 150 },
+		{ "laser-offset-pm", 1549 }, { "laser-drift-pm-per-ma", 7 },
+		{ "monitor-noise-na", 533 }, { "ring-q", 4611 },
+		{ "ring-spread-pm", 2702 }, { "heater-range-pm", 6010 },
+	};
+	struct verdict v;
+
+	up_set(32200318, props, sizeof(props) / sizeof(props[0]), &v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[7] % 8, 3);
+	ck_assert_int_eq(v.why[62], REF_REACH);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[62].fail),
+			 "no-line-shift-fits");
+	/* the plan's verdict: no dwell of its own at that placement */
+	ck_assert_uint_eq(rep.lane[62].prbs_bits, 0);
+	ck_assert_int_eq(rep.lane[61].fail, OIO_LINK_OK);
+}
+END_TEST
+
+/*
  * run_fail_lane() and run_unlocked() on a run laid out by hand (lane 9,
  * port 1 of 8 lines): a lane that fails at an end of its reach marks its
  * line shift; placed there again, rings that do not lock, one seeing no
@@ -1096,18 +1133,18 @@ START_TEST(test_cold_lanes_traded)
 END_TEST
 
 /*
- * Ring PROBE_RING probed (probe_ends()): its loop off, its heater to an
+ * Ring probe_ring probed (probe_ends()): its loop off, its heater to an
  * end, its loop on there, then off again - at its limit - and its heater
  * back where it was.
  */
-#define PROBE_RING	84
+static unsigned int probe_ring;
 static unsigned int probe_st;
 static uint32_t probe_was;
 static bool probed, probe_limit;
 
 static void p_heater(void *h, uint32_t ring, uint32_t code)
 {
-	if (ring == PROBE_RING) {
+	if (ring == probe_ring) {
 		if (probe_st == 1 && (!code || code == OIO_HEATER_MAX))
 			probe_st = 2;
 		else if (probe_st == 4 && code == probe_was)
@@ -1120,13 +1157,13 @@ static void p_heater(void *h, uint32_t ring, uint32_t code)
 
 static void p_lock(void *h, uint32_t ring, bool on)
 {
-	if (ring == PROBE_RING && !on && probe_st == 3) {
+	if (ring == probe_ring && !on && probe_st == 3) {
 		probe_st = 4;
-		probe_limit = card.s.ring[PROBE_RING].at_limit;
-	} else if (ring == PROBE_RING && !on) {
+		probe_limit = card.s.ring[probe_ring].at_limit;
+	} else if (ring == probe_ring && !on) {
 		probe_st = 1;
-		probe_was = card.s.ring[PROBE_RING].code;
-	} else if (ring == PROBE_RING) {
+		probe_was = card.s.ring[probe_ring].code;
+	} else if (ring == probe_ring) {
 		probe_st = probe_st == 2 ? 3 : 0;
 	}
 	sio.io.lock(h, ring, on);
@@ -1347,6 +1384,7 @@ START_TEST(test_probe_from_end)
 	struct verdict v;
 
 	make_optical_worst(5190118);
+	probe_ring = 84;
 	io = sio.io;
 	io.heater = p_heater;
 	io.lock = p_lock;
@@ -1357,9 +1395,55 @@ START_TEST(test_probe_from_end)
 	ck_assert(probed);
 	ck_assert(probe_limit);
 	judge_clean(&v);
-	ck_assert_str_eq(oio_link_fail_name(rep.lane[PROBE_RING / 2].fail),
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[probe_ring / 2].fail),
 			 "ok");
 	ck_assert_uint_eq(v.up_possible, v.possible);
+}
+END_TEST
+
+/*
+ * On this card, drawn inside the envelope, the plan leaves lane 4 out of
+ * reach at port 0's line shift 4, and a sweep in place puts its RX ring
+ * (ring 9, a linewidth of 153 pm) at code 3,978, where its loop sees no
+ * line: 372 pm from its heater's hot end by the fits, beyond two of the
+ * card's nominal linewidths (314 pm), within three (471 pm). Its loop is
+ * started again from that end and runs into it still climbing: out of
+ * reach, as the reference has it (not probed, the lane ended
+ * lock-not-held until 2026-12-07).
+ */
+START_TEST(test_probed_three_linewidths_from_end)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1079 }, { "fsr-order-permille", 3 },
+		{ "crosstalk-permille", 149 },
+		{ "crosstalk-spread-permille", 167 },
+		{ "crosstalk-nn-permille", 23 }, { "heater-tau-ns", 2145 },
+		{ "heater-tau-spread-permille", 80 },
+		{ "heater-law-permille", 65 }, { "laser-error-pm", 183 },
+		{ "laser-offset-pm", 1458 }, { "laser-drift-pm-per-ma", 9 },
+		{ "monitor-noise-na", 8471 }, { "ring-q", 8337 },
+		{ "ring-spread-pm", 2721 }, { "heater-range-pm", 5722 },
+	};
+	struct oio_card_io io;
+	struct verdict v;
+
+	make_set(32200307, props, sizeof(props) / sizeof(props[0]));
+	probe_ring = 9;
+	io = sio.io;
+	io.heater = p_heater;
+	io.lock = p_lock;
+	probe_st = 0;
+	probed = probe_limit = false;
+	ck_assert_int_eq(lio_bringup_up(&io, &info, NULL, &rep, NULL, NULL),
+			 0);
+	ck_assert(probed);
+	ck_assert(probe_limit);
+	judge_clean(&v);
+	ck_assert_uint_eq(v.up_possible, v.possible);
+	ck_assert_uint_eq(rep.line_shift[0] % 8, 4);
+	ck_assert_int_eq(v.why[4], REF_REACH);
+	ck_assert_str_eq(oio_link_fail_name(rep.lane[4].fail),
+			 "no-resonance-in-range");
 }
 END_TEST
 
@@ -2787,6 +2871,8 @@ int main(void)
 	tcase_add_test(tc, test_reference_searches);
 	tcase_add_test(tc, test_refused_at_heater_end);
 	tcase_add_test(tc, test_reach_kept_at_shift);
+	tcase_add_test(tc, test_probed_three_linewidths_from_end);
+	tcase_add_test(tc, test_reached_at_a_cost);
 	tcase_add_test(tc, test_unlocked_reason);
 	tcase_add_loop_test(tc, test_refused_unlocked, 0, 2);
 	tcase_add_test(tc, test_cold_lane_spared);
