@@ -12,17 +12,25 @@
 
 /*
  * A parked ring reading this share of a full peak more than the fits
- * reckon it should, and twice what they reckon, sits on a line's flank
- * where they put it clear: a TX ring so placed imprints on that line
- * (datasheet 7.8), closing the eye of the lane that carries it, which a
- * dwell too short for the BER target does not show. Parked clear, a ring
- * reads the tails of the lines on either side, about a tenth of a peak
- * at Q 5,000 and half of one or more at 2,500, which the fits reckon
- * only so well (optical-worst 26190261's ring 20 read half a peak where
- * they reckoned a tenth: they had line 0 544 pm from it, the model 229).
- * A move is taken only if it reads less by half as much.
+ * reckon it should, and PARK_OVER times what they reckon, sits on a
+ * line's flank where they put it clear: a TX ring so placed imprints on
+ * that line (datasheet 7.8), closing the eye of the lane that carries it,
+ * which a dwell too short for the BER target does not show. Parked
+ * clear, a ring reads the tails of the lines on either side, about a
+ * tenth of a peak at Q 5,000 and half of one or more at 2,500, which the
+ * fits reckon only so well (optical-worst 26190261's ring 20 read half a
+ * peak where they reckoned a tenth: they had line 0 544 pm from it, the
+ * model 229). A move is taken only if it reads less by half as much.
  */
 #define PARK_EXCESS	0.1
+/*
+ * Half as much again as the fits reckon, not twice: twice let through
+ * optical-worst 36190172's lane 27 RX ring, parked 0.62 of a linewidth
+ * from line 7 upstream of lane 30's, which read 0.46 of a full peak where
+ * they reckoned 0.26 and took 40 % of the line from lane 30; that lane
+ * then failed its margin check at its port's best line shift.
+ */
+#define PARK_OVER	1.5
 /*
  * What a ring moved by its monitor may read and still be taken to sit
  * clear of every line, as the tails at Q 5,000 read: on a card of low Q
@@ -65,7 +73,7 @@ static bool misplaced(const struct run *run, unsigned int r)
 	if (run_park_kept(run, r, ri->heater))
 		return na - run->park_na[r] > park_slack(run, r);
 	reckoned = run_park_share(run, r) * ref;
-	return !isnan(reckoned) && na > 2 * reckoned &&
+	return !isnan(reckoned) && na > PARK_OVER * reckoned &&
 	       na - reckoned > park_slack(run, r);
 }
 

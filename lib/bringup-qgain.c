@@ -198,12 +198,12 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 
 /*
  * The largest share lane n's rings, on its line, take of another lit
- * line: one within a linewidth of it takes a fifth or more, and the loop
- * that dithers on the sum of the two may climb onto either. 0 where it
- * cannot tell (no line named, or no FSR: share_at() NAN, which fmax()
- * drops).
+ * line among lines: one within a linewidth of it takes a fifth or more,
+ * and the loop that dithers on the sum of the two may climb onto either.
+ * 0 where it cannot tell (no line named, or no FSR: share_at() NAN, which
+ * fmax() drops).
  */
-double run_crowding(const struct run *run, unsigned int n)
+double run_crowding(const struct run *run, unsigned int n, uint32_t lines)
 {
 	unsigned int W = run->info.wavelengths, l = run->rep->lane[n].line;
 	unsigned int m, r;
@@ -212,7 +212,7 @@ double run_crowding(const struct run *run, unsigned int n)
 	if (l >= W)
 		return 0;
 	for (m = 0; m < W; m++) {
-		if (m == l || !(run->emitting >> m & 1))
+		if (m == l || !((run->emitting & lines) >> m & 1))
 			continue;
 		for (r = 2 * n; r <= 2 * n + 1; r++)
 			most = fmax(most, share_at(run, r, run->t->line_pm[m] -

@@ -317,10 +317,10 @@ double run_q_gain(const struct run *run, unsigned int n, const bool *mask,
 /* A share of another line that crowds a lane's own: within a linewidth. */
 #define CROWDED		0.2
 /*
- * The largest share lane n's rings take of another lit line, centred on
- * their own (bringup-qgain.c): 0 where it cannot tell.
+ * The largest share lane n's rings take of another lit line among lines,
+ * centred on their own (bringup-qgain.c): 0 where it cannot tell.
  */
-double run_crowding(const struct run *run, unsigned int n);
+double run_crowding(const struct run *run, unsigned int n, uint32_t lines);
 /*
  * The share of a full peak ring r's monitor reads, by where the fits put
  * it at the codes in run->tel against the lit lines at full power: the

@@ -110,7 +110,7 @@ bool run_crowded_miss(const struct run *run, unsigned int n)
 
 	return ll->fail == OIO_LINK_BER_HIGH &&
 	       run_wrong_line(ll->prbs_errors, ll->prbs_bits) &&
-	       run_crowding(run, n) >= CROWDED;
+	       run_crowding(run, n, ~0u) >= CROWDED;
 }
 
 /*
@@ -122,7 +122,8 @@ static bool bright_alone(const struct run *run, unsigned int n)
 	unsigned int l = run->rep->lane[n].line;
 
 	return l < run->info.wavelengths && (run->emitting >> l & 1) &&
-	       run->t->line_rel[l] >= 0.5 && run_crowding(run, n) < CROWDED;
+	       run->t->line_rel[l] >= 0.5 &&
+	       run_crowding(run, n, ~0u) < CROWDED;
 }
 
 /*
