@@ -1406,9 +1406,11 @@ static void save_cal(struct run *run)
 		if (run->tel->lane[n].state != OIO_LANE_STATE_ACTIVATED) {
 			c->lane[n].fail = run->rep->lane[n].fail;
 			c->lane[n].reason = run->rep->lane[n].reason;
-			continue;
+			c->lane[n].held = run_holds_line(run, n);
+		} else {
+			c->lane[n].up = true;
 		}
-		c->lane[n].up = true;
+		c->lane[n].coded = true;
 		c->lane[n].code[0] = run->tel->ring[2 * n].heater;
 		c->lane[n].code[1] = run->tel->ring[2 * n + 1].heater;
 	}
@@ -1767,17 +1769,216 @@ static double own_share(const struct run *run, unsigned int p,
 }
 
 /*
+ * The code of lane n's ring on side where the calibration has it, moved
+ * by the drift, its neighbours moving with it: false where that leaves
+ * its reach. A ring never named keeps it as it was.
+ */
+static bool code_at_cal(const struct run *run, const struct lio_cal *c,
+			unsigned int n, unsigned int side, double drift,
+			uint32_t *code)
+{
+	unsigned int W = run->info.wavelengths, p = n / W, w = n % W;
+	const struct oio_tune_ring *rg =
+		&run->t->ring[lio_tune_ring_of(&run->g, p, side, w)];
+	double y;
+
+	*code = c->lane[n].code[side];
+	if (!rg->named)
+		return true;
+	y = rg->q * lio_tune_law(*code / (double)OIO_HEATER_MAX, rg->h) -
+	    drift * own_share(run, p, side, w);
+	if (!(y >= 0 && y <= rg->q))
+		return false;
+	*code = (uint32_t)lround(lio_tune_law_inv(y / rg->q, rg->h) *
+				 OIO_HEATER_MAX);
+	return true;
+}
+
+/*
+ * Lane n planned at the codes the calibration has its rings locked at (up,
+ * or held on its line), moved by the drift (code_at_cal()): false, the
+ * plan as it was, where one would leave its ring's reach or sit at its
+ * cold end.
+ */
+static bool plan_at_cal(struct run *run, const struct lio_cal *c,
+			unsigned int n, double drift)
+{
+	unsigned int W = run->info.wavelengths, w = n % W, side;
+	struct oio_tune_port *tp = &run->plan[n / W];
+	uint32_t code[2];
+
+	for (side = 0; side < 2; side++)
+		if (!code_at_cal(run, c, n, side, drift, &code[side]) ||
+		    !code[side])
+			return false;
+	for (side = 0; side < 2; side++)
+		tp->code[side][w] = code[side];
+	tp->usable[w] = true;
+	tp->why[w] = OIO_TUNE_OK;
+	return true;
+}
+
+/*
+ * The rings of port p's lanes that link up left down, parked or cold,
+ * planned where it left them, moved by the drift (code_at_cal()), where
+ * the port keeps its line shift: there its monitors found them clear of
+ * every line, and its margin check passed the lanes up with them so. The
+ * fits' parks for the rings that link up never found a line with can sit
+ * on a line's flank (inside 41200122's lanes 16 and 17 on line 3, with
+ * no drift, upstream of lane 22, which verified and came up at 1.4e-8).
+ * Marked in at, and kept there by run_park() (run_park_kept()) once
+ * placed (keep_parks()).
+ */
+static void plan_parks_at_cal(struct run *run, const struct lio_cal *c,
+			      unsigned int p, double drift, bool *at)
+{
+	unsigned int W = run->info.wavelengths, w, side;
+	struct oio_tune_port *tp = &run->plan[p];
+
+	if ((int)c->line_shift[p] != tp->shift)
+		return;
+	for (w = 0; w < W; w++) {
+		unsigned int n = p * W + w;
+		uint32_t code[2];
+
+		if (tp->usable[w] || c->lane[n].up || c->lane[n].held ||
+		    !c->lane[n].coded ||
+		    !code_at_cal(run, c, n, 0, drift, &code[0]) ||
+		    !code_at_cal(run, c, n, 1, drift, &code[1]))
+			continue;
+		for (side = 0; side < 2; side++)
+			tp->code[side][w] = code[side];
+		at[n] = true;
+	}
+}
+
+/* The rings of the lanes of at, parked where their plan put them: kept. */
+static void keep_parks(struct run *run, const bool *at)
+{
+	unsigned int W = run->info.wavelengths, n, side;
+
+	for (n = 0; n < lanes_of(run); n++)
+		for (side = 0; side < 2 && at[n]; side++) {
+			unsigned int r = 2 * n + side;
+
+			run->by_monitor[r] = true;
+			run->park_dark[r] = false;
+			run->park_code[r] = run->plan[n / W].code[side][n % W];
+			run->park_na[r] = 0;
+		}
+}
+
+/*
+ * Whether ring w of a bus put back by park_as_before() at code[w] is
+ * short of where link up left it (at codes was[], the drift since) by
+ * more than PUT_BACK_SLACK linewidths, at an end of its heater: a ring
+ * left cold that the card's warming took red. The fits park it then
+ * (run_park()) rather than leave it nearer a line by so much: 10 K took
+ * optical-worst 41190160's lane 56's TX ring from 1.9 to 0.7 linewidths
+ * of line 7, upstream of lane 58's.
+ */
+#define PUT_BACK_SLACK	0.25
+static bool past_reach(const struct run *run, unsigned int p,
+		       unsigned int side, unsigned int w, const uint32_t *was,
+		       const uint32_t *code, double drift)
+{
+	double off;
+
+	if (code[w] && code[w] != OIO_HEATER_MAX)
+		return false;
+	off = lio_tune_bus_position(run->t, p, side, w, code) -
+	      (lio_tune_bus_position(run->t, p, side, w, was) - drift);
+	return fabs(off) > PUT_BACK_SLACK * run->g.fwhm_pm;
+}
+
+/*
+ * The rings of the lanes down in the ports of mask that link up left
+ * parked or cold, put back where it left them, moved by the drift, their
+ * neighbours' heat as it is now (lio_tune_follow()): there its monitors
+ * found them clear of every line, and its margin check passed the lanes
+ * up with them so. Parked anew by the fits instead, one can come to rest
+ * on the flank of a line upstream of the lane that carries it (inside
+ * 41200184 after 10 K: lane 58's TX ring 0.98 linewidths from line 1,
+ * where link up had it 1.36 away, and lane 59 up at 4.4e-10). Those put
+ * back are marked in done; a ring the drift took past an end of its
+ * reach (past_reach()), and those of a port the calibration does not
+ * have whole (an older library's, or a line shift since changed), are
+ * left to run_park().
+ */
+static int park_as_before(struct run *run, const bool *mask,
+			  const struct lio_cal *c, double drift, bool *done)
+{
+	const struct oio_card_io *io = run->io;
+	unsigned int W = run->info.wavelengths, p, side, w, l;
+	double shift[MAX_W];
+	bool any = false;
+	int err;
+
+	for (l = 0; l < W; l++)
+		shift[l] = -drift;
+	for (p = 0; p < run->info.ports; p++) {
+		bool parked[MAX_W], whole = mask[p] &&
+			c->line_shift[p] == run->rep->line_shift[p];
+		uint32_t was[MAX_W], code[MAX_W];
+
+		for (w = 0; w < W && whole; w++) {
+			unsigned int n = p * W + w;
+
+			whole = c->lane[n].coded;
+			parked[w] = !done[n] && !run->on_line[n] &&
+				    !c->lane[n].up && !c->lane[n].held &&
+				    run->tel->lane[n].state !=
+				    OIO_LANE_STATE_ACTIVATED;
+		}
+		for (side = 0; side < 2 && whole; side++) {
+			for (w = 0; w < W; w++) {
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+
+				was[w] = c->lane[p * W + w].code[side];
+				code[w] = run->tel->ring[r].heater;
+			}
+			lio_tune_follow(run->t, p, side, parked, was, shift,
+					code);
+			for (w = 0; w < W; w++)
+				parked[w] &= !past_reach(run, p, side, w, was,
+							 code, drift);
+			for (w = 0; w < W; w++) {
+				unsigned int r = lio_tune_ring_of(&run->g, p,
+								  side, w);
+				const struct oio_ring_info *ri = &run->tel->ring[r];
+
+				if (!parked[w])
+					continue;
+				if (ri->lock)
+					io->lock(io->h, r, false);
+				if (ri->lock || ri->heater != code[w]) {
+					io->heater(io->h, r, code[w]);
+					any = true;
+				}
+			}
+		}
+		for (w = 0; w < W && whole; w++)
+			done[p * W + w] |= parked[w];
+	}
+	if (!any)
+		return 0;
+	err = io->run(io->h);
+	if (!err)
+		run_settle(run);
+	return err;
+}
+
+/*
  * A port of bad planned at the line shift link up left it at, if that
  * kept more of its lanes up than the fits' best now promises (lanes on
  * lines lit now): lanes the fits missed had been found then by sweeps in
- * place. Those lanes take the codes they locked at then, moved by the
- * drift (their neighbours moving with them), where they stay in their
- * rings' reach. A ring never named keeps its code as it was.
+ * place. Those lanes take the codes they locked at then (plan_at_cal()).
  */
 static void plan_as_before(struct run *run, const struct lio_cal *c,
 			   unsigned int p, double drift)
 {
-	unsigned int W = run->info.wavelengths, w, side, was = 0, ok = 0;
+	unsigned int W = run->info.wavelengths, w, was = 0, ok = 0;
 	struct oio_tune_port *tp = &run->plan[p];
 
 	for (w = 0; w < W; w++) {
@@ -1789,34 +1990,9 @@ static void plan_as_before(struct run *run, const struct lio_cal *c,
 		return;
 	if ((int)c->line_shift[p] != tp->shift)
 		lio_tune_plan_shifts(run->t, p, 1u << c->line_shift[p], tp);
-	for (w = 0; w < W; w++) {
-		uint32_t code[2];
-
-		if (!c->lane[p * W + w].up || tp->why[w] == OIO_TUNE_DARK)
-			continue;
-		for (side = 0; side < 2; side++) {
-			unsigned int r = lio_tune_ring_of(&run->g, p, side, w);
-			const struct oio_tune_ring *rg = &run->t->ring[r];
-			double y;
-
-			code[side] = c->lane[p * W + w].code[side];
-			if (!rg->named)
-				continue;
-			y = rg->q * lio_tune_law(code[side] /
-						 (double)OIO_HEATER_MAX,
-						 rg->h) -
-			    drift * own_share(run, p, side, w);
-			code[side] = !(y >= 0 && y <= rg->q) ? 0 :
-				     (uint32_t)lround(lio_tune_law_inv(
-					     y / rg->q, rg->h) * OIO_HEATER_MAX);
-		}
-		if (!code[0] || !code[1])
-			continue;
-		for (side = 0; side < 2; side++)
-			tp->code[side][w] = code[side];
-		tp->usable[w] = true;
-		tp->why[w] = OIO_TUNE_OK;
-	}
+	for (w = 0; w < W; w++)
+		if (c->lane[p * W + w].up && tp->why[w] != OIO_TUNE_DARK)
+			plan_at_cal(run, c, p * W + w, drift);
 }
 
 /* A lane that failed because its rings were not put on its line. */
@@ -1873,6 +2049,34 @@ static int margin_as_before(struct run *run, const bool *mask,
 }
 
 /*
+ * The lanes of bad too weak at link up whose rings held their line then,
+ * placed on it again (recover_quiet()): down, as link up left them, their
+ * rings left there if their verification failed them for errors only -
+ * the lanes beside them were checked so, and parked they would hand their
+ * line on downstream. Those that verified are dropped.
+ */
+static int hold_weak(struct run *run, const bool *bad, const struct lio_cal *c,
+		     bool *want)
+{
+	unsigned int n, w = run->info.wavelengths;
+	bool any = false;
+
+	for (n = 0; n < lanes_of(run); n++) {
+		if (!bad[n / w] || !weak(run, c, n) || !c->lane[n].held)
+			continue;
+		if (want[n]) {
+			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+			run->primed[n] = false;
+			run->io->lane(run->io->h, n,
+				      OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
+			any = true;
+		}
+		run->on_line[n] = run->rep->lane[n].fail == OIO_LINK_BER_HIGH;
+	}
+	return any ? run->io->run(run->io->h) : 0;
+}
+
+/*
  * The ports of bad placed by the calibration, with no sweep and every
  * line at full power: planned from the fits, tuned, locked, verified,
  * activated. A port left with a lane down that was up after link up, or
@@ -1884,8 +2088,8 @@ static int recover_quiet(struct run *run, const bool *bad,
 {
 	unsigned int W = run->info.wavelengths, p, n, round, up, short_of;
 	bool want[OIO_MAX_LANES] = { false }, moved;
-	bool healthy[OIO_MAX_PORTS] = { false }, up_now[OIO_MAX_LANES];
-	bool kept[OIO_MAX_PORTS] = { false };
+	bool healthy[OIO_MAX_PORTS] = { false }, stay[OIO_MAX_LANES];
+	bool kept[OIO_MAX_PORTS] = { false }, at_cal[OIO_MAX_LANES] = { false };
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -1893,27 +2097,38 @@ static int recover_quiet(struct run *run, const bool *bad,
 			continue;
 		lio_tune_plan(run->t, p, &run->plan[p]);
 		plan_as_before(run, c, p, drift);
-		/* too weak there at link up: its rings are parked */
+		/*
+		 * Too weak there at link up: its rings are put back on its
+		 * line if they held it then (hold_weak()), else parked.
+		 */
 		for (n = p * W; n < (p + 1) * W; n++)
 			if ((int)c->line_shift[p] == run->plan[p].shift &&
-			    c->lane[n].fail == OIO_LINK_BER_HIGH)
+			    c->lane[n].fail == OIO_LINK_BER_HIGH &&
+			    !(c->lane[n].held &&
+			      run->plan[p].why[n % W] != OIO_TUNE_DARK &&
+			      plan_at_cal(run, c, n, drift)))
 				run->plan[p].usable[n % W] = false;
+		plan_parks_at_cal(run, c, p, drift, at_cal);
 	}
 	run->quiet = true;
 	measured(run);
 	/*
 	 * The drift moves every parked ring with the card, unlocked, and may
 	 * bring one onto a line upstream of the lane that carries it: in the
-	 * healthy ports too, those rings are parked again, clear of the
-	 * lines where the calibration now puts them.
+	 * healthy ports too, those rings go back where link up left them
+	 * (park_as_before()), or are parked again, clear of the lines where
+	 * the calibration now puts them.
 	 */
 	for (p = 0; p < run->info.ports; p++)
 		healthy[p] = !bad[p];
 	for (n = 0; n < lanes_of(run); n++)
-		up_now[n] = healthy[n / W] &&
+		stay[n] = healthy[n / W] &&
 			    run->tel->lane[n].state == OIO_LANE_STATE_ACTIVATED;
-	err = run_park(run, healthy, up_now, &moved) ?:
-	      place_ports(run, bad, bad, want);
+	err = park_as_before(run, healthy, c, drift, stay) ?:
+	      run_park(run, healthy, stay, &moved) ?:
+	      place_ports(run, bad, bad, want) ?: hold_weak(run, bad, c, want);
+	if (!err)
+		keep_parks(run, at_cal);
 	for (round = 0; round < PARK_ROUNDS && !err; round++) {
 		err = run_park(run, bad, want, &moved);
 		if (err || !moved)
@@ -1951,8 +2166,12 @@ static int recover_quiet(struct run *run, const bool *bad,
 			continue;
 		run_explain(run, "port %u: %u lanes up, %u short of link up's or of the plan: it is swept again",
 			    p, up, short_of);
-		for (n = p * W; n < (p + 1) * W; n++)
+		for (n = p * W; n < (p + 1) * W; n++) {
 			want[n] = false;
+			/* parked anew by its sweeps' fits and monitors */
+			run->by_monitor[2 * n] = false;
+			run->by_monitor[2 * n + 1] = false;
+		}
 	}
 	for (p = 0; p < run->info.ports; p++)
 		kept[p] = bad[p] && !left[p];

@@ -9,7 +9,11 @@
  *   port P SHIFT UNREACH...                      (a line per port)
  *   ring R NAMED STUCK GUESSED O Q H GUESS_O XT_GAIN TAU_NS  (per ring)
  *   lane N TX_CODE RX_CODE                       (the lanes that came up)
- *   down N FAIL REASON     (the others: enum oio_link_fail, the card's)
+ *   down N FAIL REASON TX_CODE RX_CODE HELD
+ *          (the others: enum oio_link_fail, the card's reason, where
+ *           their rings were left, and whether they held the lane's line;
+ *           "down N FAIL REASON" alone, as older libraries wrote it, is
+ *           read too)
  *   end
  *
  * UNREACH: a bus-position mask per line shift, hex. "end" last, so that
@@ -152,6 +156,10 @@ int lio_cal_format(const struct lio_cal *c, char **text)
 		if (c->lane[r].up)
 			PUT("lane %u %u %u\n", r, c->lane[r].code[0],
 			    c->lane[r].code[1]);
+		else if (c->lane[r].fail && c->lane[r].coded)
+			PUT("down %u %u %u %u %u %d\n", r, c->lane[r].fail,
+			    c->lane[r].reason, c->lane[r].code[0],
+			    c->lane[r].code[1], c->lane[r].held);
 		else if (c->lane[r].fail)
 			PUT("down %u %u %u\n", r, c->lane[r].fail,
 			    c->lane[r].reason);
@@ -195,7 +203,7 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 {
 	unsigned int W = c->wavelengths, i, a, b, x, s2;
 	struct lio_cal_ring cr;
-	int f1, f2, f3, at;
+	int f1, f2, f3, at, k;
 	double v;
 
 	if (sscanf(s, "line %u %lf%n", &i, &v, &at) == 2 && !s[at]) {
@@ -252,17 +260,26 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 		if (i >= c->ports * W || sn->lane[i] || a > OIO_HEATER_MAX ||
 		    b > OIO_HEATER_MAX)
 			return false;
-		c->lane[i] = (struct lio_cal_lane){ .up = true,
+		c->lane[i] = (struct lio_cal_lane){ .up = true, .coded = true,
 						    .code = { a, b } };
 		sn->lane[i] = true;
 		return true;
 	}
-	if (sscanf(s, "down %u %u %u%n", &i, &a, &b, &at) == 3 && !s[at]) {
+	x = 0;
+	s2 = 0;
+	f1 = 0;
+	k = sscanf(s, "down %u %u %u%n %u %u %d%n", &i, &a, &b, &at, &x, &s2,
+		   &f1, &at);
+	if ((k == 3 || k == 6) && !s[at]) {
 		if (i >= c->ports * W || sn->lane[i] || a == OIO_LINK_OK ||
-		    a > OIO_LINK_ABORTED || b > OIO_LANE_REASON_MAX)
+		    a > OIO_LINK_ABORTED || b > OIO_LANE_REASON_MAX ||
+		    x > OIO_HEATER_MAX || s2 > OIO_HEATER_MAX || !flag(f1) ||
+		    (f1 && a != OIO_LINK_BER_HIGH))
 			return false;
-		c->lane[i].fail = (enum oio_link_fail)a;
-		c->lane[i].reason = (enum oio_lane_reason)b;
+		c->lane[i] = (struct lio_cal_lane){
+			.coded = k == 6, .held = f1, .code = { x, s2 },
+			.fail = (enum oio_link_fail)a,
+			.reason = (enum oio_lane_reason)b };
 		sn->lane[i] = true;
 		return true;
 	}

@@ -28,7 +28,15 @@ struct lio_cal_ring {
 /* Where link up left a lane. */
 struct lio_cal_lane {
 	bool up;		/* activated, margin checked */
-	uint32_t code[2];	/* TX, RX heater codes, locked, if up */
+	/*
+	 * down too weak (OIO_LINK_BER_HIGH), its rings locked on its line:
+	 * the lanes beside it were checked with them there
+	 */
+	bool held;
+	/* code known: if up, always; if down, unless an older library wrote it */
+	bool coded;
+	/* TX, RX heater codes: locked if up or held, else parked or cold */
+	uint32_t code[2];
 	/* why not, if not: OIO_LINK_BER_HIGH is a lane too weak there */
 	enum oio_link_fail fail;
 	enum oio_lane_reason reason;	/* the report's (struct oio_link_lane) */

@@ -759,11 +759,15 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
  * throughout; lasers stay lit at full bias. The ports redone are placed by what
  * oio_link_up() measured of the card, kept in RUN_DIR/card-<PCI
  * address>-<serial>.cal, moved by the drift that the rings still locked show
- * since; the rings parked for lanes that are down are parked again in every
- * port, clear of the lines, but for those link up left locked on their line
- * (see oio_link_up()), which stay while their loops hold it; a ring whose loop
- * lost it has its loops turned off, or is parked when its port is redone.
- * A lane link up found too weak on its line stays down. With no calibration to
+ * since; the rings of lanes that are down go back where link up left them in
+ * every port, moved by that drift (parked anew, clear of the lines, where
+ * their heaters cannot bring them back), but for those link up left locked
+ * on their line (see oio_link_up()), which stay while their loops hold it; a
+ * ring whose loop lost it has its loops turned off, or is parked when its
+ * port is redone.
+ * A lane link up found too weak on its line stays down; in a port redone, its
+ * rings go back on its line, locked, if link up left them there. With no
+ * calibration to
  * trust (none kept, damaged, another card's, fewer than 4 rings locked to
  * measure the drift by, or rings that disagree on it), and for a port left with
  * a lane whose rings could not be put on its line, those ports are swept as

@@ -1919,6 +1919,132 @@ START_TEST(test_margin_failure_holds_line)
 END_TEST
 
 /*
+ * On 6200955 (same make), lane 20, on line 0, fails link up's margin
+ * check and is held on its line, and lane 21 beside it, downstream on
+ * line 1, is checked with it there: clean, 1.2e-27. Port 2 knocked off
+ * its lines, recovery used to park lane 20's rings between lines 0 and 1,
+ * upstream of lane 21's, and took a sixth of line 1 from its RX ring:
+ * lane 21 verified at 2.1e-12 and came up in error, as nothing checks
+ * again the margin of a lane link up checked on its line. The
+ * calibration keeps where the held lanes' rings held their line, and
+ * recovery holds them there again, their ports as link up checked them:
+ * the same lanes up, clean, no sweep, no line dimmed.
+ */
+START_TEST(test_recover_holds_weak_lane)
+{
+	unsigned int held, again, up;
+	uint64_t outside;
+	struct verdict v;
+
+	make_crowded(6200955);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	ck_assert_int_eq(rep.lane[20].fail, OIO_LINK_BER_HIGH);
+	ck_assert_int_eq(rep.lane[21].fail, OIO_LINK_OK);
+	up = rep.lanes_up;
+	outside = held_lanes(&held);
+	ck_assert_uint_eq(held, 64 - up);
+
+	knock_port2();
+	ck_assert_int_eq(recover_counted(), 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+	ck_assert_uint_eq(rep.sweeps, 0);
+	judge_clean(&v);
+	ck_assert_uint_eq(rep.lanes_up, up);
+	ck_assert(held_lanes(&again) == outside);
+	ck_assert_uint_eq(again, held);
+}
+END_TEST
+
+/*
+ * Link up on a card drawn inside the envelope (base 41,000,000), then
+ * kelvin of warming over five of the card's thermal time constants, port
+ * 2 knocked off its lines, and recovery by the calibration. No lane may
+ * be left up in error.
+ */
+static void recover_inside(uint64_t seed, const struct knob *k,
+			   unsigned int nk, int kelvin)
+{
+	struct verdict v;
+
+	make_set(seed, k, nk);
+	ck_assert_int_eq(lio_bringup_up(&sio.io, &info, NULL, &rep, NULL,
+					NULL), 0);
+	judge_clean(&v);
+	if (kelvin) {
+		ck_assert_int_eq(simcard_set(&card, "ambient-mc",
+					     simcard_get(&card, "ambient-mc") +
+					     kelvin * 1000), 0);
+		simcard_wait(&card, 2000000000);
+	}
+	knock_port2();
+	ck_assert_int_eq(recover_counted(), 0);
+	verdict_judge(&card, &rep, BER, &v);
+	ck_assert_msg(!v.wrongly_up, "%u lanes up in error", v.wrongly_up);
+}
+
+/*
+ * On this card lanes 16 and 17, in port 2, never find their lines at link
+ * up, which parks their rings by its monitors far from line 3. Recovery
+ * used to park them by the fits, which for rings that never met a line
+ * are guesses: their TX rings sat 1.8 and 1.2 linewidths from line 3,
+ * upstream of lane 22's, which verified clean in its single dwell and
+ * came up at 1.4e-8. Put back where link up left them, as the
+ * calibration now keeps, lane 22 is as link up checked it, no line
+ * dimmed.
+ */
+START_TEST(test_recover_parks_as_link_up)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 1031 }, { "fsr-order-permille", 12 },
+		{ "crosstalk-permille", 75 },
+		{ "crosstalk-spread-permille", 267 },
+		{ "crosstalk-nn-permille", 8 }, { "heater-tau-ns", 4887 },
+		{ "heater-tau-spread-permille", 181 },
+		{ "heater-law-permille", 71 }, { "laser-error-pm", 169 },
+		{ "laser-offset-pm", 4313 }, { "laser-drift-pm-per-ma", 14 },
+		{ "monitor-noise-na", 3028 }, { "ring-q", 2953 },
+		{ "ring-spread-pm", 2899 }, { "heater-range-pm", 5609 },
+	};
+
+	recover_inside(41200122, props, sizeof(props) / sizeof(props[0]), 0);
+	ck_assert_int_eq(rep.lane[22].fail, OIO_LINK_OK);
+	ck_assert_uint_eq(rep.sweeps, 0);
+	ck_assert_msg(!laser_writes, "%u laser writes (%s)", laser_writes,
+		      sio.errmsg);
+}
+END_TEST
+
+/*
+ * 10 K warmer, the rings parked in the ports not redone drift red with
+ * the card, unlocked: on this card lane 58's TX ring, parked upstream of
+ * lane 59's 1.36 linewidths from line 1, came to 0.67 of it (0.16 % BER).
+ * Parked again by the fits, it went to 0.98, and lane 59 stayed up at
+ * 4.4e-10. Put back where link up left it, moved by the drift, it sits
+ * 1.26 from the line, and lane 59 is clean.
+ */
+START_TEST(test_recover_puts_parks_back_after_drift)
+{
+	static const struct knob props[] = {
+		{ "fsr-permille", 944 }, { "fsr-order-permille", 15 },
+		{ "crosstalk-permille", 132 },
+		{ "crosstalk-spread-permille", 219 },
+		{ "crosstalk-nn-permille", 3 }, { "heater-tau-ns", 6192 },
+		{ "heater-tau-spread-permille", 118 },
+		{ "heater-law-permille", 138 }, { "laser-error-pm", 148 },
+		{ "laser-offset-pm", 2291 }, { "laser-drift-pm-per-ma", 10 },
+		{ "monitor-noise-na", 4151 }, { "ring-q", 2644 },
+		{ "ring-spread-pm", 2625 }, { "heater-range-pm", 6143 },
+	};
+
+	recover_inside(41200184, props, sizeof(props) / sizeof(props[0]), 10);
+	ck_assert_int_eq(rep.lane[59].fail, OIO_LINK_OK);
+}
+END_TEST
+
+/*
  * On this card, drawn inside the envelope (base 38,000,000; FSR 7.5
  * spacings, Q 3,542, 12 pm/mA), the RX rings of the lanes on line 7 take
  * about half as much of line 0's next order, some 160 pm off, as of
@@ -2139,6 +2265,20 @@ static void set_field(char *text, const char *prefix, unsigned int k,
 	free(tail);
 }
 
+/* Text appended to the line of text that starts at key. */
+static void append_fields(char *text, const char *key, const char *more)
+{
+	char *at = strstr(text, key), *tail;
+
+	ck_assert_ptr_nonnull(at);
+	at += strcspn(at + 1, "\n") + 1;
+	tail = strdup(at);
+	ck_assert_ptr_nonnull(tail);
+	strcpy(at, more);
+	strcat(at, tail);
+	free(tail);
+}
+
 /*
  * The calibration as text: read back as written, and refused whole when
  * cut short, repeated or damaged.
@@ -2202,12 +2342,40 @@ START_TEST(test_calibration_text)
 	ck_assert_ptr_nonnull(at);
 	memcpy(at + 1, "down", 4);
 	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
-	/* and one it has: down 0 for its BER, reason 0, parses */
+	/* and one it has: down 0 for its BER, reason 0, as older ones wrote */
 	set_field(bad, "\ndown 0 ", 2, "5");
 	set_field(bad, "\ndown 0 ", 3, "0");
 	ck_assert_int_eq(lio_cal_parse(c, bad), 0);
 	ck_assert_int_eq(c->lane[0].fail, OIO_LINK_BER_HIGH);
-	ck_assert(!c->lane[0].up);
+	ck_assert(!c->lane[0].up && !c->lane[0].coded && !c->lane[0].held);
+	/* with where its rings were left, holding its line */
+	append_fields(bad, "\ndown 0 ", " 1200 1300 1");
+	ck_assert_int_eq(lio_cal_parse(c, bad), 0);
+	ck_assert(c->lane[0].held && c->lane[0].coded && !c->lane[0].up);
+	ck_assert_uint_eq(c->lane[0].code[0], 1200);
+	ck_assert_uint_eq(c->lane[0].code[1], 1300);
+	ck_assert_int_eq(lio_cal_format(c, &again), (int)strlen(bad));
+	ck_assert_str_eq(again, bad);
+	free(again);
+	/* parked, for another reason */
+	set_field(bad, "\ndown 0 ", 2, "4");
+	set_field(bad, "\ndown 0 ", 6, "0");
+	ck_assert_int_eq(lio_cal_parse(c, bad), 0);
+	ck_assert(c->lane[0].coded && !c->lane[0].held);
+	ck_assert_int_eq(c->lane[0].fail, OIO_LINK_UNLOCKED);
+	/* held but not for its BER, a code past the heater's, no flag */
+	set_field(bad, "\ndown 0 ", 6, "1");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	set_field(bad, "\ndown 0 ", 2, "5");
+	set_field(bad, "\ndown 0 ", 6, "2");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	set_field(bad, "\ndown 0 ", 6, "1");
+	set_field(bad, "\ndown 0 ", 5, "4096");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
+	set_field(bad, "\ndown 0 ", 5, "1300");
+	ck_assert_int_eq(lio_cal_parse(c, bad), 0);
+	set_field(bad, "\ndown 0 ", 6, "");
+	ck_assert_int_eq(lio_cal_parse(c, bad), -EINVAL);
 	/* a lane said twice */
 	strcpy(bad, sio.cal);
 	at = strstr(bad, "\nlane 3 ");
@@ -2930,6 +3098,9 @@ int main(void)
 	tcase_add_test(tc, test_ring_named_across_weak_peaks);
 	tcase_add_test(tc, test_margin_failure_holds_line);
 	tcase_add_test(tc, test_crowded_by_unmeasured_line);
+	tcase_add_test(tc, test_recover_holds_weak_lane);
+	tcase_add_test(tc, test_recover_parks_as_link_up);
+	tcase_add_test(tc, test_recover_puts_parks_back_after_drift);
 	tcase_add_test(tc, test_held_line_lost_loops_off);
 	tcase_add_test(tc, test_held_line_lost_parked);
 	tcase_add_test(tc, test_refusals_change_nothing);

@@ -27,9 +27,10 @@
  * --sums adds each corner's raw sums, to tell whether a change to the
  * library changed any outcome at all (a speed-up must not). --misses
  * names every seed that missed a lane the reference allows or gave a
- * reason it would not, each corner's slowest and busiest (MMIO) seed, and
- * every default card over 20 ms of tuning or 2,000 MMIO, for -s to look
- * at. --realtime runs each card's link up in real time, as a real card
+ * reason it would not, each corner's slowest and busiest (MMIO) seed,
+ * every default card over 20 ms of tuning or 2,000 MMIO, and with
+ * --recover every recovery that failed or left a lane up in error, for -s
+ * to look at. --realtime runs each card's link up in real time, as a real card
  * is (its clock does not stop while the library computes between two of
  * its calls; simcard.h): the tuning it prints is what this host, as busy
  * as it is, would take with such a card, not a reproducible figure; run
@@ -47,7 +48,8 @@
  * error, which fails the corner; so does, with no drift, a lane of
  * another port, one with every ring of its lanes up locked within range,
  * that went down or changed its reason. --no-calibration drops link up's
- * calibration first, to compare with recovery by sweeps alone.
+ * calibration first, to compare with recovery by sweeps alone. With -s,
+ * the lanes recovery left short or in error are named as link up's are.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -222,7 +224,8 @@ static void watch(const char *stage, unsigned int done, unsigned int total,
  */
 static void recover_seed(struct simcard *card, struct simio *sio,
 			 const struct oio_card_info *info,
-			 struct oio_link_report *rep, struct outcome *o)
+			 struct oio_link_report *rep, struct outcome *o,
+			 bool verbose)
 {
 	enum oio_link_fail was[OIO_MAX_LANES];
 	unsigned int W = info->wavelengths, r, n;
@@ -268,6 +271,12 @@ static void recover_seed(struct simcard *card, struct simio *sio,
 	for (n = 0; n < rep->lanes; n++)
 		o->rec_disturbed += n / W != 2 && sound[n / W] &&
 				    rep->lane[n].fail != was[n];
+	if (verbose) {
+		struct outcome after = { .err = o->rec_err, .v = v };
+
+		printf("# after recovery, %d laser writes:\n", laser_writes);
+		explain(card, rep, &after);
+	}
 }
 
 static void run_seed(const struct corner *cr, uint64_t seed,
@@ -302,7 +311,7 @@ static void run_seed(const struct corner *cr, uint64_t seed,
 	if (verbose)
 		explain(&card, &rep, o);
 	if (recover_k >= 0 && !o->err)
-		recover_seed(&card, &sio, &info, &rep, o);
+		recover_seed(&card, &sio, &info, &rep, o, verbose);
 	simcard_free(&card);
 	simio_fini(&sio);
 }
@@ -343,6 +352,10 @@ static void add(struct tally *t, const struct outcome *o, uint64_t seed,
 		       (unsigned long)o->v.up_possible,
 		       (unsigned long)o->v.possible,
 		       (unsigned long)o->v.disagree);
+	if (misses && (o->rec_err || o->rec_wrong))
+		printf("# %s: seed %llu: recovery returned %d, %lu lanes up in error\n",
+		       corner, (unsigned long long)seed, o->rec_err,
+		       o->rec_wrong);
 	if (misses && targets &&
 	    (o->tuning_ms > TARGET_MS || o->mmio > TARGET_MMIO))
 		printf("# %s: seed %llu: tuning %.2f ms, %llu MMIO, over the targets of %.0f ms and %d\n",
