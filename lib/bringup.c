@@ -1827,7 +1827,8 @@ static bool plan_at_cal(struct run *run, const struct lio_cal *c,
  * on a line's flank (inside 41200122's lanes 16 and 17 on line 3, with
  * no drift, upstream of lane 22, which verified and came up at 1.4e-8).
  * Marked in at, and kept there by run_park() (run_park_kept()) once
- * placed (keep_parks()).
+ * placed (keep_parks()). A lane with a ring never named, which no drift
+ * can be reckoned for, keeps the fits' park (by its likeliest naming).
  */
 static void plan_parks_at_cal(struct run *run, const struct lio_cal *c,
 			      unsigned int p, double drift, bool *at)
@@ -1842,7 +1843,8 @@ static void plan_parks_at_cal(struct run *run, const struct lio_cal *c,
 		uint32_t code[2];
 
 		if (tp->usable[w] || c->lane[n].up || c->lane[n].held ||
-		    !c->lane[n].coded ||
+		    !c->lane[n].coded || !run->t->ring[2 * n].named ||
+		    !run->t->ring[2 * n + 1].named ||
 		    !code_at_cal(run, c, n, 0, drift, &code[0]) ||
 		    !code_at_cal(run, c, n, 1, drift, &code[1]))
 			continue;
@@ -1852,7 +1854,13 @@ static void plan_parks_at_cal(struct run *run, const struct lio_cal *c,
 	}
 }
 
-/* The rings of the lanes of at, parked where their plan put them: kept. */
+/*
+ * The rings of the lanes of at, parked where their plan put them: kept
+ * there by run_park() for as long as they sit at that code. Recovery by
+ * the calibration has no monitor's full peak (ref_na) to judge them by,
+ * as park_by_monitor() does link up's, so the mark holds whatever their
+ * monitors read - as the fits' parks it replaces went unjudged too.
+ */
 static void keep_parks(struct run *run, const bool *at)
 {
 	unsigned int W = run->info.wavelengths, n, side;
@@ -1872,23 +1880,25 @@ static void keep_parks(struct run *run, const bool *at)
  * Whether ring w of a bus put back by park_as_before() at code[w] is
  * short of where link up left it (at codes was[], the drift since) by
  * more than PUT_BACK_SLACK linewidths, at an end of its heater: a ring
- * left cold that the card's warming took red. The fits park it then
- * (run_park()) rather than leave it nearer a line by so much: 10 K took
- * optical-worst 41190160's lane 56's TX ring from 1.9 to 0.7 linewidths
- * of line 7, upstream of lane 58's.
+ * left cold that the card's warming took red, or one at its hot end the
+ * card's cooling took blue. The fits park it then (run_park()) rather
+ * than leave it nearer a line by so much: 10 K took optical-worst
+ * 41190160's lane 56's TX ring, cold, from 1.9 to 0.7 linewidths of line
+ * 7, upstream of lane 58's.
  */
 #define PUT_BACK_SLACK	0.25
 static bool past_reach(const struct run *run, unsigned int p,
 		       unsigned int side, unsigned int w, const uint32_t *was,
 		       const uint32_t *code, double drift)
 {
+	unsigned int r = lio_tune_ring_of(&run->g, p, side, w);
 	double off;
 
 	if (code[w] && code[w] != OIO_HEATER_MAX)
 		return false;
 	off = lio_tune_bus_position(run->t, p, side, w, code) -
 	      (lio_tune_bus_position(run->t, p, side, w, was) - drift);
-	return fabs(off) > PUT_BACK_SLACK * run->g.fwhm_pm;
+	return fabs(off) > PUT_BACK_SLACK * run_fwhm_pm(run, r);
 }
 
 /*
@@ -1900,10 +1910,12 @@ static bool past_reach(const struct run *run, unsigned int p,
  * on the flank of a line upstream of the lane that carries it (inside
  * 41200184 after 10 K: lane 58's TX ring 0.98 linewidths from line 1,
  * where link up had it 1.36 away, and lane 59 up at 4.4e-10). Those put
- * back are marked in done; a ring the drift took past an end of its
- * reach (past_reach()), and those of a port the calibration does not
- * have whole (an older library's, or a line shift since changed), are
- * left to run_park().
+ * back, both rings or neither, are marked in done. Left to run_park():
+ * a lane with a ring never named, which no drift can be reckoned for
+ * (the fits park it by its likeliest naming), one with a ring the drift
+ * took past an end of its reach (past_reach()), and those of a port the
+ * calibration does not have whole (an older library's, or a line shift
+ * since changed).
  */
 static int park_as_before(struct run *run, const bool *mask,
 			  const struct lio_cal *c, double drift, bool *done)
@@ -1917,9 +1929,9 @@ static int park_as_before(struct run *run, const bool *mask,
 	for (l = 0; l < W; l++)
 		shift[l] = -drift;
 	for (p = 0; p < run->info.ports; p++) {
-		bool parked[MAX_W], whole = mask[p] &&
+		bool parked[MAX_W], back[MAX_W], whole = mask[p] &&
 			c->line_shift[p] == run->rep->line_shift[p];
-		uint32_t was[MAX_W], code[MAX_W];
+		uint32_t was[MAX_W], code[2][MAX_W];
 
 		for (w = 0; w < W && whole; w++) {
 			unsigned int n = p * W + w;
@@ -1928,7 +1940,10 @@ static int park_as_before(struct run *run, const bool *mask,
 			parked[w] = !done[n] && !run->on_line[n] &&
 				    !c->lane[n].up && !c->lane[n].held &&
 				    run->tel->lane[n].state !=
-				    OIO_LANE_STATE_ACTIVATED;
+				    OIO_LANE_STATE_ACTIVATED &&
+				    run->t->ring[2 * n].named &&
+				    run->t->ring[2 * n + 1].named;
+			back[w] = parked[w];
 		}
 		for (side = 0; side < 2 && whole; side++) {
 			for (w = 0; w < W; w++) {
@@ -1936,30 +1951,31 @@ static int park_as_before(struct run *run, const bool *mask,
 								  side, w);
 
 				was[w] = c->lane[p * W + w].code[side];
-				code[w] = run->tel->ring[r].heater;
+				code[side][w] = run->tel->ring[r].heater;
 			}
 			lio_tune_follow(run->t, p, side, parked, was, shift,
-					code);
+					code[side]);
 			for (w = 0; w < W; w++)
-				parked[w] &= !past_reach(run, p, side, w, was,
-							 code, drift);
+				back[w] &= !past_reach(run, p, side, w, was,
+						       code[side], drift);
+		}
+		for (side = 0; side < 2 && whole; side++)
 			for (w = 0; w < W; w++) {
 				unsigned int r = lio_tune_ring_of(&run->g, p,
 								  side, w);
 				const struct oio_ring_info *ri = &run->tel->ring[r];
 
-				if (!parked[w])
+				if (!back[w])
 					continue;
 				if (ri->lock)
 					io->lock(io->h, r, false);
-				if (ri->lock || ri->heater != code[w]) {
-					io->heater(io->h, r, code[w]);
+				if (ri->lock || ri->heater != code[side][w]) {
+					io->heater(io->h, r, code[side][w]);
 					any = true;
 				}
 			}
-		}
 		for (w = 0; w < W && whole; w++)
-			done[p * W + w] |= parked[w];
+			done[p * W + w] |= back[w];
 	}
 	if (!any)
 		return 0;
@@ -2014,12 +2030,14 @@ static bool weak(const struct run *run, const struct lio_cal *c,
 
 /*
  * Lanes the calibration's placement verified but whose margin nothing
- * proves - link up's margin check passed them on no line, or on another
- * - are checked for it, which dims the lines for a dwell; those failing
- * are parked with the others, and the rest verified again.
+ * proves - link up's margin check passed them on no line, or on another,
+ * or in a port of again, which is not as link up checked it - are
+ * checked for it, which dims the lines for a dwell; those failing are
+ * parked with the others, and the rest verified again.
  */
 static int margin_as_before(struct run *run, const bool *mask,
-			    const struct lio_cal *c, bool *want)
+			    const bool *again, const struct lio_cal *c,
+			    bool *want)
 {
 	bool unproven[OIO_MAX_LANES] = { false }, any = false, moved;
 	unsigned int W = run->info.wavelengths, n, k = 0;
@@ -2029,7 +2047,8 @@ static int margin_as_before(struct run *run, const bool *mask,
 		unsigned int p = n / W;
 		bool same = run->rep->line_shift[p] == c->line_shift[p];
 
-		if (mask[p] && want[n] && !(same && c->lane[n].up)) {
+		if (mask[p] && want[n] &&
+		    (again[p] || !(same && c->lane[n].up))) {
 			unproven[n] = any = true;
 			k++;
 		}
@@ -2053,7 +2072,10 @@ static int margin_as_before(struct run *run, const bool *mask,
  * placed on it again (recover_quiet()): down, as link up left them, their
  * rings left there if their verification failed them for errors only -
  * the lanes beside them were checked so, and parked they would hand their
- * line on downstream. Those that verified are dropped.
+ * line on downstream. Those that verified are dropped, too weak as link
+ * up found them. One whose rings did not lock on its line is parked with
+ * the others, and the lanes of its port checked for margin
+ * (margin_as_before()).
  */
 static int hold_weak(struct run *run, const bool *bad, const struct lio_cal *c,
 		     bool *want)
@@ -2065,7 +2087,9 @@ static int hold_weak(struct run *run, const bool *bad, const struct lio_cal *c,
 		if (!bad[n / w] || !weak(run, c, n) || !c->lane[n].held)
 			continue;
 		if (want[n]) {
-			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+			/* not run_fail_lane(): too weak, wherever it sits */
+			run->rep->lane[n].fail = OIO_LINK_BER_HIGH;
+			want[n] = false;
 			run->primed[n] = false;
 			run->io->lane(run->io->h, n,
 				      OIO_LANE_REQUEST_DEACTIVATE, 0, 0);
@@ -2090,6 +2114,8 @@ static int recover_quiet(struct run *run, const bool *bad,
 	bool want[OIO_MAX_LANES] = { false }, moved;
 	bool healthy[OIO_MAX_PORTS] = { false }, stay[OIO_MAX_LANES];
 	bool kept[OIO_MAX_PORTS] = { false }, at_cal[OIO_MAX_LANES] = { false };
+	/* ports with a lane held at link up that is not now */
+	bool unheld[OIO_MAX_PORTS] = { false };
 	int err;
 
 	for (p = 0; p < run->info.ports; p++) {
@@ -2138,9 +2164,17 @@ static int recover_quiet(struct run *run, const bool *bad,
 	run->quiet = false;
 	if (err)
 		return err;
-	for (n = 0; n < lanes_of(run); n++)
-		if (bad[n / W] && weak(run, c, n))
-			run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+	for (n = 0; n < lanes_of(run); n++) {
+		if (!bad[n / W] || !weak(run, c, n))
+			continue;
+		run_fail_lane(run, n, OIO_LINK_BER_HIGH, want);
+		if (!c->lane[n].held || run_holds_line(run, n))
+			continue;
+		/* link up's word on it, wherever its rings went */
+		if (run->rep->lane[n].fail != OIO_LINK_LINE_DARK)
+			run->rep->lane[n].fail = OIO_LINK_BER_HIGH;
+		unheld[n / W] = true;
+	}
 	for (p = 0; p < run->info.ports; p++) {
 		if (!bad[p])
 			continue;
@@ -2155,11 +2189,12 @@ static int recover_quiet(struct run *run, const bool *bad,
 			 * line still lit, whatever failed it, and one
 			 * planned whose rings were not put on its line;
 			 * not one that only erred, which a weak line does
-			 * at every shift.
+			 * at every shift, nor one link up found too weak
+			 * (its port's margin is checked instead).
 			 */
 			short_of += !want[n] && f != OIO_LINK_LINE_DARK &&
 				    (was_up || (run->plan[p].usable[n % W] &&
-						misplaced(f)));
+						misplaced(f) && !weak(run, c, n)));
 		}
 		left[p] = short_of > 0;
 		if (!left[p])
@@ -2175,7 +2210,7 @@ static int recover_quiet(struct run *run, const bool *bad,
 	}
 	for (p = 0; p < run->info.ports; p++)
 		kept[p] = bad[p] && !left[p];
-	return margin_as_before(run, kept, c, want) ?:
+	return margin_as_before(run, kept, unheld, c, want) ?:
 	       run_activate(run, want);
 }
 

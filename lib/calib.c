@@ -43,6 +43,8 @@
 #define TAU_MAX_NS	1e6
 /* a ring's line with every value at its longest, and a margin */
 #define RING_LINE_MAX	200
+/* a lane's: six numbers of ten digits at most */
+#define LANE_LINE_MAX	80
 
 void lio_cal_take(struct lio_cal *c, const struct oio_card_info *info,
 		  const struct oio_tune *t)
@@ -125,7 +127,8 @@ int lio_cal_format(const struct lio_cal *c, char **text)
 {
 	unsigned int R = 2 * c->ports * c->wavelengths, r, l, p, s;
 	size_t cap = 512 + (size_t)c->ports * (32 + 12 * c->wavelengths) +
-		     (size_t)c->wavelengths * 48 + (size_t)R * RING_LINE_MAX;
+		     (size_t)c->wavelengths * 48 + (size_t)R * RING_LINE_MAX +
+		     (size_t)(R / 2) * LANE_LINE_MAX;
 	char *b = malloc(cap);
 	size_t n = 0;
 
@@ -203,7 +206,7 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 {
 	unsigned int W = c->wavelengths, i, a, b, x, s2;
 	struct lio_cal_ring cr;
-	int f1, f2, f3, at, k;
+	int f1, f2, f3, at, nf;
 	double v;
 
 	if (sscanf(s, "line %u %lf%n", &i, &v, &at) == 2 && !s[at]) {
@@ -268,16 +271,16 @@ static bool parse_line(struct lio_cal *c, const char *s, struct seen *sn)
 	x = 0;
 	s2 = 0;
 	f1 = 0;
-	k = sscanf(s, "down %u %u %u%n %u %u %d%n", &i, &a, &b, &at, &x, &s2,
-		   &f1, &at);
-	if ((k == 3 || k == 6) && !s[at]) {
+	nf = sscanf(s, "down %u %u %u%n %u %u %d%n", &i, &a, &b, &at, &x, &s2,
+		    &f1, &at);
+	if ((nf == 3 || nf == 6) && !s[at]) {
 		if (i >= c->ports * W || sn->lane[i] || a == OIO_LINK_OK ||
 		    a > OIO_LINK_ABORTED || b > OIO_LANE_REASON_MAX ||
 		    x > OIO_HEATER_MAX || s2 > OIO_HEATER_MAX || !flag(f1) ||
 		    (f1 && a != OIO_LINK_BER_HIGH))
 			return false;
 		c->lane[i] = (struct lio_cal_lane){
-			.coded = k == 6, .held = f1, .code = { x, s2 },
+			.coded = nf == 6, .held = f1, .code = { x, s2 },
 			.fail = (enum oio_link_fail)a,
 			.reason = (enum oio_lane_reason)b };
 		sn->lane[i] = true;

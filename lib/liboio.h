@@ -759,25 +759,26 @@ int oio_link_down(struct oio_ctx *ctx, uint32_t card);
  * throughout; lasers stay lit at full bias. The ports redone are placed by what
  * oio_link_up() measured of the card, kept in RUN_DIR/card-<PCI
  * address>-<serial>.cal, moved by the drift that the rings still locked show
- * since; the rings of lanes that are down go back where link up left them in
- * every port, moved by that drift (parked anew, clear of the lines, where
- * their heaters cannot bring them back), but for those link up left locked
- * on their line (see oio_link_up()), which stay while their loops hold it; a
- * ring whose loop lost it has its loops turned off, or is parked when its
- * port is redone.
- * A lane link up found too weak on its line stays down; in a port redone, its
- * rings go back on its line, locked, if link up left them there. With no
- * calibration to
- * trust (none kept, damaged, another card's, fewer than 4 rings locked to
- * measure the drift by, or rings that disagree on it), and for a port left with
- * a lane whose rings could not be put on its line, those ports are swept as
- * link up sweeps them: naming the lines, which every port shares, dims coded
- * lines to params->dim_bias of full, and healthy lanes carry that much less
- * light meanwhile. So does the margin check of a lane that comes up on a line
- * where link up's did not pass it, for three PRBS dwells. rep->sweeps counts the
- * sweeps taken: 0 when none was. Returns as oio_link_up(): 0 when the run went
- * to its end, lanes still down or not (rep says which), a negative errno when
- * it could not.
+ * since. The rings of lanes that are down go back where link up left them,
+ * moved by that drift, in the healthy ports and in those redone at link up's
+ * line shift (parked anew, clear of the lines, where their heaters cannot
+ * bring them back or their rings were never named), but for those link up
+ * left locked on their line (see oio_link_up()): in a healthy port they stay
+ * while their loops hold it, and one whose loop lost it has its loops turned
+ * off, or is parked if another port is redone; in a port redone they are
+ * locked on their line again, the lane down, too weak as link up found it
+ * (and if they do not lock there, parked, the port's lanes up checked for
+ * margin).
+ * With no calibration to trust (none kept, damaged, another card's, fewer
+ * than 4 rings locked to measure the drift by, or rings that disagree on it),
+ * and for a port left with a lane whose rings could not be put on its line,
+ * those ports are swept as link up sweeps them: naming the lines, which every
+ * port shares, dims coded lines to params->dim_bias of full, and healthy lanes
+ * carry that much less light meanwhile. So does the margin check of a lane
+ * that comes up on a line where link up's did not pass it, for three PRBS
+ * dwells. rep->sweeps counts the sweeps taken: 0 when none was. Returns as
+ * oio_link_up(): 0 when the run went to its end, lanes still down or not (rep
+ * says which), a negative errno when it could not.
  */
 int oio_link_recover(struct oio_ctx *ctx, uint32_t card,
 		     const struct oio_link_params *params,

@@ -30,14 +30,14 @@
  * reason it would not, each corner's slowest and busiest (MMIO) seed,
  * every default card over 20 ms of tuning or 2,000 MMIO, and with
  * --recover every recovery that failed or left a lane up in error, for -s
- * to look at. --realtime runs each card's link up in real time, as a real card
- * is (its clock does not stop while the library computes between two of
- * its calls; simcard.h): the tuning it prints is what this host, as busy
+ * to look at. --realtime runs each card's link up in real time, as a real
+ * card is (its clock does not stop while the library computes between two
+ * of its calls; simcard.h): the tuning it prints is what this host, as busy
  * as it is, would take with such a card, not a reproducible figure; run
- * it alone, with -j 1 (with -s, the stages' printing counts too). Corner k's seeds are BASE +
- * 10000 k + i (BASE 100000, far from the CI seeds); --seed-base draws
- * other cards, to tell whether the figures hold beyond the seeds the
- * library was tuned on.
+ * it alone, with -j 1 (with -s, the stages' printing counts too). Corner
+ * k's seeds are BASE + 10000 k + i (BASE 100000, far from the CI seeds);
+ * --seed-base draws other cards, to tell whether the figures hold beyond
+ * the seeds the library was tuned on.
  *
  *   test-envelope --recover K [--no-calibration] [-n SEEDS] [-c CORNER,...]
  *
@@ -274,7 +274,7 @@ static void recover_seed(struct simcard *card, struct simio *sio,
 	if (verbose) {
 		struct outcome after = { .err = o->rec_err, .v = v };
 
-		printf("# after recovery, %d laser writes:\n", laser_writes);
+		printf("# after recovery, %u laser writes:\n", laser_writes);
 		explain(card, rep, &after);
 	}
 }
